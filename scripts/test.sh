@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# The whole test suite: static checks, the host tests under Deno AND Bun, the OVS tests in the
+# VM (tests/vm, when NLTS_SKIP_VM is not set), and a final `N passed, N failed` line with the
+# totals over every runner. Exit status 0 only when everything passed.
+set -u
+cd "$(dirname "$0")/.."
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+passed=0
+failed=0
+skipped=0
+
+step() { # name, command...: a static check counts as one test
+  local name=$1
+  shift
+  echo "== $name"
+  if "$@"; then
+    passed=$((passed + 1))
+  else
+    echo "FAILED: $name"
+    failed=$((failed + 1))
+  fi
+}
+
+add_counts() { # junit files...
+  read -r p f s < <(deno run -A scripts/junit_count.ts "$@")
+  passed=$((passed + p))
+  failed=$((failed + f))
+  skipped=$((skipped + s))
+}
+
+[ -d node_modules/typescript ] || npm install --no-audit --no-fund >/dev/null
+
+mapfile -t host_tests < <(find tests -name '*_test.ts' -not -path 'tests/vm/*' -not -path 'tests/ovs/*' | sort)
+
+step "deno check" deno check mod.ts src examples tests scripts bench
+step "deno lint" deno lint
+step "deno fmt --check" deno fmt --check
+step "tsc (Bun backend)" npx tsc -p tsconfig.bun.json
+step "deno doc --lint" deno doc --lint $(deno eval 'const c=JSON.parse(Deno.readTextFileSync("deno.json"));console.log(Object.values(c.exports).join(" "))')
+step "deno publish --dry-run" deno publish --dry-run --allow-dirty
+
+echo "== deno test (${#host_tests[@]} files)"
+deno test -A --junit-path="$out/deno.xml" "${host_tests[@]}"
+echo "== bun test (${#host_tests[@]} files)"
+bun test --timeout 60000 --reporter=junit --reporter-outfile="$out/bun.xml" $(printf './%s ' "${host_tests[@]}")
+add_counts "$out/deno.xml" "$out/bun.xml"
+
+if [ -z "${NLTS_SKIP_VM:-}" ] && [ -f tests/vm/run.ts ]; then
+  echo "== VM tests (deno task test:vm)"
+  deno task test:vm | tee "$out/vm.log"
+  line=$(grep -E '^vm: [0-9]+ passed, [0-9]+ failed' "$out/vm.log" | tail -1)
+  if [ -n "$line" ]; then
+    passed=$((passed + $(echo "$line" | sed -E 's/^vm: ([0-9]+) passed.*/\1/')))
+    failed=$((failed + $(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')))
+  else
+    echo "VM tests printed no result line"
+    failed=$((failed + 1))
+  fi
+fi
+
+echo
+if [ "$skipped" -gt 0 ]; then
+  echo "$passed passed, $failed failed, $skipped skipped"
+else
+  echo "$passed passed, $failed failed"
+fi
+[ "$failed" -eq 0 ]
