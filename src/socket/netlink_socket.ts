@@ -1255,15 +1255,21 @@ function openInNetns(libc: Libc, path: string, protocol: number, type: number): 
           s.errno === E.EPERM ? `entering ${path} needs CAP_SYS_ADMIN (run as root)` : path,
         );
       }
+      let fd = -1;
+      let failure: unknown;
       try {
-        return socketOrThrow(libc, protocol, type);
-      } finally {
-        const back = libc.setns(self.ret, CLONE_NEWNET);
-        if (back.ret < 0) {
-          // Continuing in the wrong namespace would be far worse than failing loudly.
-          throw new SyscallError("setns", back.errno, "cannot return to the original namespace");
-        }
+        fd = socketOrThrow(libc, protocol, type);
+      } catch (e) {
+        failure = e;
       }
+      const back = libc.setns(self.ret, CLONE_NEWNET);
+      if (back.ret < 0) {
+        // Continuing in the wrong namespace would be far worse than failing loudly.
+        if (fd >= 0) libc.close(fd);
+        throw new SyscallError("setns", back.errno, "cannot return to the original namespace");
+      }
+      if (failure !== undefined) throw failure;
+      return fd;
     } finally {
       libc.close(target.ret);
     }
