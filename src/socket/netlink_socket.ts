@@ -74,11 +74,14 @@ export interface NetlinkSocketOptions {
   /** SO_RCVBUF to request, in bytes (the kernel doubles it). */
   rcvbuf?: number;
   /**
-   * How truncation is prevented: "peek" (default) peeks at each datagram's size first so no
-   * message is ever cut; "grow" reads straight into the buffer and, if a datagram did not fit,
-   * grows the buffer and raises an EMSGSIZE SyscallError for that one message (faster).
+   * How truncation is prevented. "peek" peeks at each datagram's size first, so no message is
+   * ever cut (one extra syscall per datagram). "grow" reads straight into the buffer and, if a
+   * datagram did not fit, grows the buffer and raises an EMSGSIZE SyscallError for that one
+   * message. "auto" (default): "grow" for kernel peers, whose messages fit the 64 KiB buffer
+   * (dump batches are at most 32 KiB), "peek" for user-to-user sockets, whose peers may send
+   * datagrams of any size.
    */
-  receiveMode?: "peek" | "grow";
+  receiveMode?: "auto" | "peek" | "grow";
   /** Name used in error messages and traces, e.g. "nlctrl". */
   name?: string;
 }
@@ -209,8 +212,9 @@ export class NetlinkSocket {
     this.#seq = (Math.floor(Math.random() * 0x7fffffff) + 1) >>> 0;
     const size = Math.max(options.receiveBufferSize ?? 65536, MIN_RECV);
     this.#buf = new Uint8Array(size);
-    this.#peek = (options.receiveMode ?? "peek") === "peek";
     this.#userToUser = options.userToUser ?? protocol === 2;
+    const mode = options.receiveMode ?? "auto";
+    this.#peek = mode === "peek" || (mode === "auto" && this.#userToUser);
   }
 
   /**
