@@ -55,6 +55,31 @@ export class NetlinkWriter {
     return this;
   }
 
+  /**
+   * Forgets the bytes written after offset `length` (e.g. to undo a failed encode); keeps the
+   * buffer.
+   *
+   * @example
+   * ```ts
+   * import { NetlinkWriter } from "@nlts/netlink/protocol";
+   * const w = new NetlinkWriter();
+   * w.putU32(1);
+   * const mark = w.length;
+   * w.putU32(2);
+   * w.truncate(mark);
+   * console.log(w.length); // 4
+   * ```
+   */
+  truncate(length: number): this {
+    if (!Number.isInteger(length) || length < 0 || length > this.#len) {
+      throw new RangeError(
+        `Cannot truncate NetlinkWriter: length ${length} is not in 0..${this.#len}`,
+      );
+    }
+    this.#len = length;
+    return this;
+  }
+
   /** A view of the bytes written so far, valid until the writer is reset or grows. */
   bytes(): Uint8Array {
     return this.#buf.subarray(0, this.#len);
@@ -148,11 +173,13 @@ export class NetlinkWriter {
     return o;
   }
 
-  /** Ends the message started at `start`: pads to 4 bytes and writes `nlmsg_len`. */
+  /**
+   * Ends the message started at `start`: writes `nlmsg_len` (header plus payload as written,
+   * which includes attribute padding) and pads to 4 bytes for the next message.
+   */
   endMessage(start: number): this {
-    this.align();
     this.#view.setUint32(start, this.#len - start, true);
-    return this;
+    return this.align();
   }
 
   /** Starts an attribute whose payload follows; returns its offset for {@link NetlinkWriter.endAttr}. */
