@@ -102,7 +102,7 @@ export function decodeErrorMessage(
     seq: v.getUint32(h + 8, true),
     pid: v.getUint32(h + 12, true),
   };
-  const out: ErrorMessage = { errno: -err, request };
+  const out: ErrorMessage = { errno: err === 0 ? 0 : -err, request };
   let tlv = h + NLMSG_HDRLEN;
   if (!(flags & NLM_F_ACK_FLAGS.CAPPED) && request.length > NLMSG_HDRLEN) {
     const reqEnd = Math.min(h + request.length, end);
@@ -140,7 +140,8 @@ export function decodeDoneMessage(
   const end = offset + length;
   if (end - p < 4) return { errno: 0 }; // some protocols send an empty DONE
   const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  const errno = -v.getInt32(p, true);
+  const raw = v.getInt32(p, true);
+  const errno = raw === 0 ? 0 : -raw;
   if (flags & NLM_F_ACK_FLAGS.ACK_TLVS && end - p > 4) {
     const extAck = decodeExtAck(data, p + 4, end);
     if (extAck) return { errno, extAck };

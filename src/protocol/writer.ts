@@ -215,6 +215,13 @@ export class NetlinkWriter {
   }
 
   #attr(type: number, size: number): number {
+    if (size > 0xffff - NLA_HDRLEN) {
+      throw new RangeError(
+        `Cannot encode attribute type ${
+          type & NLA_F.TYPE_MASK
+        }: its payload of ${size} bytes exceeds 65531`,
+      );
+    }
     this.align();
     const o = this.reserve(NLA_HDRLEN + size);
     this.#view.setUint16(o, NLA_HDRLEN + size, true);
