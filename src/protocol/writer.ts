@@ -236,62 +236,74 @@ export class NetlinkWriter {
   }
   /** Appends a u8 attribute. */
   attrU8(type: number, v: number): this {
-    this.#view.setUint8(this.#attr(type, 1), v);
+    const o = this.#attr(type, 1);
+    this.#view.setUint8(o, v);
     return this.align();
   }
   /** Appends a u16 attribute. */
   attrU16(type: number, v: number): this {
-    this.#view.setUint16(this.#attr(type, 2), v, true);
+    const o = this.#attr(type, 2);
+    this.#view.setUint16(o, v, true);
     return this.align();
   }
   /** Appends a u32 attribute. */
   attrU32(type: number, v: number): this {
-    this.#view.setUint32(this.#attr(type, 4), v, true);
+    const o = this.#attr(type, 4);
+    this.#view.setUint32(o, v, true);
     return this;
   }
   /** Appends a u64 attribute. */
   attrU64(type: number, v: bigint): this {
-    this.#view.setBigUint64(this.#attr(type, 8), v, true);
+    const o = this.#attr(type, 8);
+    this.#view.setBigUint64(o, v, true);
     return this;
   }
   /** Appends an s8 attribute. */
   attrS8(type: number, v: number): this {
-    this.#view.setInt8(this.#attr(type, 1), v);
+    const o = this.#attr(type, 1);
+    this.#view.setInt8(o, v);
     return this.align();
   }
   /** Appends an s16 attribute. */
   attrS16(type: number, v: number): this {
-    this.#view.setInt16(this.#attr(type, 2), v, true);
+    const o = this.#attr(type, 2);
+    this.#view.setInt16(o, v, true);
     return this.align();
   }
   /** Appends an s32 attribute. */
   attrS32(type: number, v: number): this {
-    this.#view.setInt32(this.#attr(type, 4), v, true);
+    const o = this.#attr(type, 4);
+    this.#view.setInt32(o, v, true);
     return this;
   }
   /** Appends an s64 attribute. */
   attrS64(type: number, v: bigint): this {
-    this.#view.setBigInt64(this.#attr(type, 8), v, true);
+    const o = this.#attr(type, 8);
+    this.#view.setBigInt64(o, v, true);
     return this;
   }
   /** Appends a big-endian (network order) u16 attribute. */
   attrU16Be(type: number, v: number): this {
-    this.#view.setUint16(this.#attr(type, 2), v, false);
+    const o = this.#attr(type, 2);
+    this.#view.setUint16(o, v, false);
     return this.align();
   }
   /** Appends a big-endian (network order) u32 attribute. */
   attrU32Be(type: number, v: number): this {
-    this.#view.setUint32(this.#attr(type, 4), v, false);
+    const o = this.#attr(type, 4);
+    this.#view.setUint32(o, v, false);
     return this;
   }
   /** Appends a big-endian (network order) u64 attribute. */
   attrU64Be(type: number, v: bigint): this {
-    this.#view.setBigUint64(this.#attr(type, 8), v, false);
+    const o = this.#attr(type, 8);
+    this.#view.setBigUint64(o, v, false);
     return this;
   }
   /** Appends a binary attribute (payload copied as is). */
   attrBinary(type: number, data: Uint8Array): this {
-    this.#buf.set(data, this.#attr(type, data.length));
+    const o = this.#attr(type, data.length);
+    this.#buf.set(data, o);
     return this.align();
   }
   /** Appends a NUL-terminated string attribute (UTF-8). */

@@ -316,3 +316,23 @@ test("codec: writer rejects an attribute longer than 65535 bytes", () => {
   w.attrBinary(1, new Uint8Array(40000)).attrBinary(1, new Uint8Array(40000));
   assert.throws(() => w.endNest(n), RangeError);
 });
+
+test("codec: values land correctly while the writer grows (regression)", () => {
+  const w = new NetlinkWriter(16);
+  for (let i = 0; i < 300; i++) {
+    w.attrU8(1, i & 0xff).attrU16(2, i).attrU32(3, i * 7).attrU64(4, BigInt(i) << 40n);
+    w.attrS32(5, -i).attrU32Be(6, i).attrBinary(7, new Uint8Array([i & 0xff, 1, 2]));
+  }
+  const a = new AttrIterator(w.bytes());
+  for (let i = 0; i < 300; i++) {
+    const v = a.view;
+    assert.ok(a.next() && v.getUint8(a.offset) === (i & 0xff));
+    assert.ok(a.next() && v.getUint16(a.offset, true) === i);
+    assert.ok(a.next() && v.getUint32(a.offset, true) === i * 7);
+    assert.ok(a.next() && v.getBigUint64(a.offset, true) === BigInt(i) << 40n);
+    assert.ok(a.next() && v.getInt32(a.offset, true) === -i);
+    assert.ok(a.next() && v.getUint32(a.offset, false) === i);
+    assert.ok(a.next() && a.data[a.offset] === (i & 0xff) && a.length === 3);
+  }
+  assert.equal(a.next(), false);
+});
