@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# `deno task bench`: every benchmark under Deno and Bun, plus the C baseline when a C compiler
+# is present. Figures are printed as `RUNTIME NAME VALUE` lines.
+set -eu
+cd "$(dirname "$0")/.."
+if command -v cc >/dev/null 2>&1; then
+  out=$(mktemp -d)
+  cc -O2 -o "$out/genl_rtt" bench/c/genl_rtt.c && "$out/genl_rtt" "${NLTS_BENCH_ITERATIONS:-100000}"
+  rm -rf "$out"
+fi
+for f in bench/*_bench.ts; do
+  echo "== $f"
+  deno run -A "$f"
+  bun "$f"
+done
