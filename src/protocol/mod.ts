@@ -24,3 +24,4 @@ export * from "./errors.ts";
 export * from "./writer.ts";
 export * from "./reader.ts";
 export * from "./message.ts";
+export * from "./schema.ts";

@@ -1,0 +1,826 @@
+/**
+ * Attribute sets ({@link AttrSet}, {@link attrSet}) and the codecs that contain attributes:
+ * nests, indexed arrays, multi-attr, ordered lists, keyed maps and lazy (recursive) references.
+ *
+ * @module
+ */
+
+import { NLA_F, NLA_HDRLEN } from "./constants.ts";
+import { readString } from "./reader.ts";
+import {
+  acquireDecode,
+  type DecodeContext,
+  describe,
+  EncodeContext,
+  kebab,
+  MAX_DEPTH,
+  OP,
+  opOf,
+  releaseDecode,
+  setOp,
+} from "./schema_context.ts";
+import { NLA_FLAG_BITS, type StructCodecImpl } from "./schema_scalars.ts";
+import type { AttrNames, AttrTrace } from "./schema_trace.ts";
+import type {
+  AttrFields,
+  Codec,
+  DecodedAttrs,
+  DecodeOptions,
+  EncodableAttrs,
+  EncodeOptions,
+  MapEntry,
+  StructMembers,
+  UnknownAttr,
+} from "./schema_types.ts";
+import type { NetlinkWriter } from "./writer.ts";
+
+type AnyCodec = Codec<unknown, unknown>;
+
+/**
+ * How one value is decoded: the codec plus what the loops need to decode it inline (operation
+ * code, exact size, nested set or struct). One class, so every loop reads it monomorphically.
+ */
+class Slot {
+  readonly codec: AnyCodec;
+  readonly op: number;
+  readonly size: number;
+  readonly set: SetImpl | null;
+  readonly struct: StructCodecImpl<StructMembers> | null;
+
+  constructor(codec: AnyCodec) {
+    this.codec = codec;
+    this.op = opOf(codec);
+    this.size = codec.size;
+    this.set = codec instanceof NestCodec ? codec.impl : null;
+    this.struct = this.op === OP.STRUCT ? codec as unknown as StructCodecImpl<StructMembers> : null;
+  }
+}
+
+/** One attribute of a set. */
+class Field extends Slot {
+  readonly key: string;
+  readonly name: string;
+  readonly type: number;
+  readonly declared: AnyCodec;
+  readonly repeated: boolean;
+
+  constructor(key: string, name: string, type: number, declared: AnyCodec) {
+    const repeated = declared instanceof MultiCodec;
+    super(repeated ? (declared as MultiCodec).inner : declared);
+    this.key = key;
+    this.name = name;
+    this.type = type;
+    this.declared = declared;
+    this.repeated = repeated;
+  }
+}
+
+function decodeValue(s: Slot, c: DecodeContext, p: number, len: number): unknown {
+  switch (s.op) {
+    case OP.U8:
+      return c.data[p];
+    case OP.U16:
+      return c.view.getUint16(p, true);
+    case OP.U32:
+      return c.view.getUint32(p, true);
+    case OP.U64:
+      return c.view.getBigUint64(p, true);
+    case OP.S8:
+      return c.view.getInt8(p);
+    case OP.S16:
+      return c.view.getInt16(p, true);
+    case OP.S32:
+      return c.view.getInt32(p, true);
+    case OP.S64:
+      return c.view.getBigInt64(p, true);
+    case OP.U16BE:
+      return c.view.getUint16(p, false);
+    case OP.U32BE:
+      return c.view.getUint32(p, false);
+    case OP.U64BE:
+      return c.view.getBigUint64(p, false);
+    case OP.STRING:
+      return readString(c.data, p, len);
+    case OP.FLAG:
+      return true;
+    case OP.BINARY:
+      return c.data.slice(p, p + len);
+    case OP.NEST:
+      return (s.set as SetImpl).decode(c, p, p + len);
+    case OP.STRUCT:
+      return (s.struct as StructCodecImpl<StructMembers>).read(c, p);
+    default:
+      return s.codec.decode(c, p, len);
+  }
+}
+
+function sizeError(c: DecodeContext, s: Slot, pos: number, len: number): Error {
+  return c.error(`expected ${s.size} bytes for ${s.codec.type}, got ${len}`, pos);
+}
+
+/** Reads and checks the attribute header at `pos`; returns nla_len. */
+function attrLen(c: DecodeContext, pos: number, end: number): number {
+  const len = c.view.getUint16(pos, true);
+  if (len < NLA_HDRLEN) {
+    throw c.error(`nla_len ${len} is shorter than the 4-byte attribute header`, pos);
+  }
+  if (len > end - pos) {
+    throw c.error(`nla_len ${len} runs past the end of its parent (${end - pos} bytes left)`, pos);
+  }
+  return len;
+}
+
+function unknownAttr(c: DecodeContext, raw: number, p: number, len: number): UnknownAttr {
+  const u: UnknownAttr = { type: raw & NLA_F.TYPE_MASK, bytes: c.data.slice(p, p + len) };
+  if (raw & NLA_FLAG_BITS) u.flags = raw & NLA_FLAG_BITS;
+  return u;
+}
+
+function setOf(codec: AnyCodec): SetImpl | null {
+  if (codec instanceof NestCodec) return codec.impl;
+  if (codec instanceof LazyCodec) return setOf(codec.resolve());
+  return null;
+}
+
+/** Writes one attribute: header, payload, length; records it when tracing. */
+function writeAttr(
+  w: NetlinkWriter,
+  type: number,
+  codec: AnyCodec,
+  value: unknown,
+  c: EncodeContext,
+): void {
+  const start = w.beginAttr(type | codec.nlaFlags);
+  const trace = c.trace;
+  if (trace === null) {
+    codec.encode(w, value, c);
+  } else {
+    const i = trace.open(start, c.ynlPath(), setOf(codec));
+    codec.encode(w, value, c);
+    trace.close(i, w.length);
+  }
+  w.endAttr(start);
+}
+
+function writeUnknown(w: NetlinkWriter, u: unknown, c: EncodeContext): void {
+  if (typeof u !== "object" || u === null) {
+    throw c.typeError(`expected {type, bytes} for an unknown attribute, got ${describe(u)}`);
+  }
+  const { type, bytes, flags } = u as Partial<UnknownAttr>;
+  if (typeof type !== "number" || !Number.isInteger(type) || type < 0 || type > NLA_F.TYPE_MASK) {
+    throw c.rangeError(`unknown attribute type ${describe(type)} is not an integer 0..16383`);
+  }
+  if (!(bytes instanceof Uint8Array)) {
+    throw c.typeError(`expected a Uint8Array in bytes, got ${describe(bytes)}`);
+  }
+  const d = c.push(`type-${type}`);
+  const start = w.beginAttr(type | ((flags ?? 0) & NLA_FLAG_BITS));
+  const trace = c.trace;
+  const i = trace === null ? -1 : trace.open(start, c.ynlPath(), null);
+  w.putBytes(bytes);
+  if (trace !== null) trace.close(i, w.length);
+  w.endAttr(start);
+  c.pop(d);
+}
+
+function checkArray(v: unknown, what: string, c: EncodeContext): readonly unknown[] {
+  if (!Array.isArray(v)) throw c.typeError(`expected an array (${what}), got ${describe(v)}`);
+  return v;
+}
+
+/** The runtime of an attribute set (kept apart from the public class). */
+class SetImpl implements AttrNames {
+  readonly name: string;
+  readonly fields: Field[] = [];
+  readonly byType: (Field | null)[] = [];
+  readonly byKey: Map<string, Field> = new Map();
+
+  constructor(name: string) {
+    this.name = name;
+  }
+
+  nameOf(type: number): string | undefined {
+    return (type < this.byType.length ? this.byType[type] : null)?.name;
+  }
+
+  decode(c: DecodeContext, start: number, end: number): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    const byType = this.byType;
+    const n = byType.length;
+    const view = c.view;
+    const d = c.depth;
+    let pos = start;
+    while (end - pos >= NLA_HDRLEN) {
+      const raw = view.getUint16(pos + 2, true);
+      const type = raw & NLA_F.TYPE_MASK;
+      const f = type < n ? byType[type] : null;
+      if (f !== null) {
+        c.frames[d] = f.name;
+        c.depth = d + 1;
+      }
+      const len = attrLen(c, pos, end);
+      const p = pos + NLA_HDRLEN;
+      const plen = len - NLA_HDRLEN;
+      if (f === null) {
+        if (c.strict) throw c.error(`unknown attribute type ${type}`, pos);
+        const u = unknownAttr(c, raw, p, plen);
+        const list = out.unknown as UnknownAttr[] | undefined;
+        if (list === undefined) out.unknown = [u];
+        else list.push(u);
+      } else if (f.op !== OP.PAD) {
+        if (f.size >= 0 && plen !== f.size) throw sizeError(c, f, pos, plen);
+        if (f.repeated) {
+          let list = out[f.key] as unknown[] | undefined;
+          if (list === undefined) out[f.key] = list = [];
+          c.frames[d + 1] = list.length;
+          c.depth = d + 2;
+          list.push(decodeValue(f, c, p, plen));
+        } else {
+          out[f.key] = decodeValue(f, c, p, plen);
+        }
+      }
+      c.depth = d;
+      pos += (len + 3) & ~3;
+    }
+    return out;
+  }
+
+  encode(w: NetlinkWriter, value: unknown, c: EncodeContext): void {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      throw c.typeError(`expected an object of ${this.name} attributes, got ${describe(value)}`);
+    }
+    const obj = value as Record<string, unknown>;
+    for (const key in obj) {
+      const v = obj[key];
+      if (v === undefined) continue;
+      if (key === "unknown") {
+        const list = checkArray(v, "unknown attributes", c);
+        for (let i = 0; i < list.length; i++) writeUnknown(w, list[i], c);
+        continue;
+      }
+      const f = this.byKey.get(key);
+      if (f === undefined) {
+        throw c.typeError(
+          `${this.name} has no attribute "${key}" (known: ${[...this.byKey.keys()].join(", ")})`,
+        );
+      }
+      if (f.op === OP.PAD) continue;
+      const d = c.push(f.name);
+      if (f.repeated) {
+        const list = checkArray(v, `multi-attr ${f.codec.type}`, c);
+        for (let i = 0; i < list.length; i++) {
+          c.frames[d + 1] = i;
+          c.depth = d + 2;
+          writeAttr(w, f.type, f.codec, list[i], c);
+        }
+      } else if (f.op === OP.FLAG && v === false) {
+        // an absent flag
+      } else {
+        writeAttr(w, f.type, f.codec, v, c);
+      }
+      c.pop(d);
+    }
+  }
+}
+
+/** Options of one attribute in {@link attrSet}. */
+export interface AttrOptions {
+  /** The YNL name (kebab-case) used in paths, when it is not the kebab-case of the key. */
+  name?: string;
+}
+
+/** One attribute in {@link attrSet}: `[type, codec]` or `[type, codec, options]`. */
+export type AttrEntry =
+  | readonly [type: number, codec: Codec<unknown, never>]
+  | readonly [type: number, codec: Codec<unknown, never>, options: AttrOptions];
+
+/** The fields (codecs by key) of an {@link attrSet} spec. */
+export type FieldsOf<S> = {
+  [K in keyof S]: S[K] extends
+    readonly [number, infer C extends Codec<unknown, never>, ...unknown[]] ? C
+    : never;
+};
+
+/** One attribute of an {@link AttrSet}, for introspection. */
+export interface AttrField {
+  /** The camelCase key of decoded objects, e.g. "familyName". */
+  readonly key: string;
+  /** The YNL name used in paths and messages, e.g. "family-name". */
+  readonly name: string;
+  /** The attribute type number. */
+  readonly type: number;
+  /** The codec. */
+  readonly codec: Codec<unknown, never>;
+}
+
+let implOf: (set: AttrSet<AttrFields>) => SetImpl;
+
+/**
+ * A declarative attribute set: each attribute's key, number and codec. The decoded and
+ * encodable object types are inferred from it ({@link Decoded}, {@link Encodable}).
+ *
+ * Decoded objects: keys are the camelCase keys of the schema, every attribute is optional,
+ * attributes the schema does not know are kept in `unknown` as `{ type, bytes, flags? }` and
+ * written back by {@link AttrSet.encode} (so they survive a round trip). When an attribute that
+ * is not multi-attr appears twice, the last one wins (like the kernel's `nla_parse`).
+ *
+ * Encoding writes the attributes in the key order of the value (a decoded object therefore
+ * re-encodes in wire order) and rejects keys the set does not know.
+ *
+ * @example
+ * ```ts
+ * import { attrSet, NetlinkWriter, t } from "@nlts/netlink/protocol";
+ * const mcastGroup = attrSet("mcast-group-attrs", { name: [1, t.string()], id: [2, t.u32()] });
+ * const w = new NetlinkWriter();
+ * mcastGroup.encode(w, { name: "notify", id: 16 });
+ * console.log(mcastGroup.decode(w.bytes())); // { name: "notify", id: 16 }
+ * ```
+ */
+export class AttrSet<F extends AttrFields> {
+  /** The attribute set's YNL name, e.g. "ctrl-attrs"; the root of error paths. */
+  readonly name: string;
+  /** The codecs by key. */
+  readonly codecs: F;
+  /** Every attribute, in definition order. */
+  readonly fields: readonly AttrField[];
+  readonly #impl: SetImpl;
+
+  static {
+    implOf = (set) => set.#impl;
+  }
+
+  /** Defines the set; prefer {@link attrSet}, which infers the types. */
+  constructor(name: string, spec: { readonly [key: string]: AttrEntry }) {
+    if (typeof name !== "string" || name === "") {
+      throw new TypeError(`Cannot define attribute set: the name must be a non-empty string`);
+    }
+    if (typeof spec !== "object" || spec === null) {
+      throw new TypeError(`Cannot define attribute set ${name}: the spec must be an object`);
+    }
+    const impl = new SetImpl(name);
+    const codecs: Record<string, AnyCodec> = {};
+    for (const [key, entry] of Object.entries(spec)) {
+      if (!Array.isArray(entry)) {
+        throw new TypeError(`Cannot define ${name}.${key}: expected [type, codec]`);
+      }
+      const [type, codec, options] = entry as [number, AnyCodec, AttrOptions?];
+      if (key === "unknown") {
+        throw new TypeError(
+          `Cannot define ${name}.unknown: "unknown" is reserved for unknown attributes`,
+        );
+      }
+      if (!Number.isInteger(type) || type < 0 || type > NLA_F.TYPE_MASK) {
+        throw new RangeError(`Cannot define ${name}.${key}: type ${type} is not 0..16383`);
+      }
+      if (
+        !codec || typeof codec.decode !== "function" || typeof codec.encode !== "function"
+      ) {
+        throw new TypeError(
+          `Cannot define ${name}.${key}: expected a codec, got ${describe(codec)}`,
+        );
+      }
+      const existing = impl.byType[type];
+      if (existing) {
+        throw new TypeError(
+          `Cannot define ${name}.${key}: type ${type} is already used by ${existing.key}`,
+        );
+      }
+      const f = new Field(key, options?.name ?? kebab(key), type, codec);
+      while (impl.byType.length <= type) impl.byType.push(null);
+      impl.byType[type] = f;
+      impl.byKey.set(key, f);
+      impl.fields.push(f);
+      codecs[key] = codec;
+    }
+    this.name = name;
+    this.codecs = codecs as unknown as F;
+    this.fields = impl.fields.map((f) => ({
+      key: f.key,
+      name: f.name,
+      type: f.type,
+      codec: f.declared as Codec<unknown, never>,
+    }));
+    this.#impl = impl;
+  }
+
+  /**
+   * Decodes the attributes in `data[start, end)`. Throws {@link DecodeError} (with the attribute
+   * path and byte offset) on malformed input, and for unknown attributes when `strict`.
+   */
+  decode(
+    data: Uint8Array,
+    start = 0,
+    end: number = data.length,
+    options?: DecodeOptions,
+  ): DecodedAttrs<F> {
+    if (!(start >= 0 && start <= end && end <= data.length)) {
+      throw new RangeError(
+        `Cannot decode ${this.name}: range [${start}, ${end}) is outside the buffer of ${data.length} bytes`,
+      );
+    }
+    const c = acquireDecode(data, options?.path ?? this.name, options?.strict === true);
+    try {
+      return this.#impl.decode(c, start, end) as DecodedAttrs<F>;
+    } finally {
+      releaseDecode(c);
+    }
+  }
+
+  /**
+   * Validates `value` and appends its attributes to `w`. Bad values raise TypeError /
+   * RangeError naming the attribute path ("Cannot encode ctrl-attrs.family-id: 70000 does not
+   * fit in u16"); the writer is then left as it was.
+   */
+  encode(w: NetlinkWriter, value: EncodableAttrs<F>, options?: EncodeOptions): void {
+    const trace: AttrTrace | null = options?.trace ?? null;
+    const c = new EncodeContext(options?.path ?? this.name, trace);
+    const mark = w.length;
+    const tmark = trace === null ? 0 : trace.entries.length;
+    if (trace !== null) trace.useRoot(this.#impl);
+    try {
+      this.#impl.encode(w, value, c);
+    } catch (e) {
+      w.truncate(mark);
+      if (trace !== null) trace.truncate(tmark);
+      throw e;
+    }
+  }
+
+  /** The attribute with camelCase `key` or type number `type`. */
+  field(keyOrType: string | number): AttrField | undefined {
+    const f = typeof keyOrType === "number"
+      ? this.#impl.byType[keyOrType] ?? undefined
+      : this.#impl.byKey.get(keyOrType);
+    return f === undefined ? undefined : this.fields[this.#impl.fields.indexOf(f)];
+  }
+
+  /** The YNL name of attribute `type` ("family-name"), or undefined. */
+  nameOf(type: number): string | undefined {
+    return this.#impl.nameOf(type);
+  }
+}
+
+/**
+ * Defines an attribute set: keys are the camelCase names of decoded objects, values
+ * `[type, codec]` (or `[type, codec, { name }]` to give the YNL name when it is not the
+ * kebab-case of the key). Types are inferred: `Decoded<typeof set>`.
+ *
+ * @example
+ * ```ts
+ * import { attrSet, type Decoded, t } from "@nlts/netlink/protocol";
+ * const opAttrs = attrSet("op-attrs", {
+ *   id: [1, t.u32()],
+ *   flags: [2, t.flags(t.u32(), { adminPerm: 1, cmdCapDo: 2, cmdCapDump: 4 })],
+ * });
+ * type Op = Decoded<typeof opAttrs>; // { id?: number; flags?: ("adminPerm" | ... | number)[]; unknown?: ... }
+ * ```
+ */
+export function attrSet<const S extends { readonly [key: string]: AttrEntry }>(
+  name: string,
+  spec: S,
+): AttrSet<FieldsOf<S>> {
+  return new AttrSet<FieldsOf<S>>(name, spec);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Container codecs
+
+/** Options of nesting codecs. */
+export interface NestOptions {
+  /**
+   * Set NLA_F_NESTED in `nla_type` when encoding (default true). Legacy families such as nlctrl
+   * and openvswitch send their nests without it; decoding ignores the bit.
+   */
+  nestedFlag?: boolean;
+}
+
+/** A nested attribute set. Internal class. */
+export class NestCodec implements Codec<unknown, unknown> {
+  readonly kind = "nest";
+  readonly type: string;
+  readonly size = -1;
+  readonly nlaFlags: number;
+  readonly repeated = false;
+  /** The nested set. */
+  readonly set: AttrSet<AttrFields>;
+  /** Its runtime. */
+  readonly impl: SetImpl;
+
+  constructor(set: AttrSet<AttrFields>, options?: NestOptions) {
+    if (!(set instanceof AttrSet)) {
+      throw new TypeError(`Cannot define nest: expected an attribute set, got ${describe(set)}`);
+    }
+    this.set = set;
+    this.impl = implOf(set);
+    this.type = `nest ${set.name}`;
+    this.nlaFlags = options?.nestedFlag === false ? 0 : NLA_F.NESTED;
+    setOp(this, OP.NEST);
+  }
+
+  decode(ctx: DecodeContext, offset: number, length: number): unknown {
+    return this.impl.decode(ctx, offset, offset + length);
+  }
+
+  encode(w: NetlinkWriter, value: unknown, ctx: EncodeContext): void {
+    this.impl.encode(w, value, ctx);
+  }
+}
+
+function checkCodec(c: unknown, what: string): AnyCodec {
+  const codec = c as AnyCodec;
+  if (!codec || typeof codec.decode !== "function" || typeof codec.encode !== "function") {
+    throw new TypeError(`Cannot define ${what}: expected a codec, got ${describe(c)}`);
+  }
+  if (codec.repeated) throw new TypeError(`Cannot define ${what}: t.multi() cannot be nested`);
+  return codec;
+}
+
+/** Options of {@link t.indexedArray}. */
+export interface IndexedArrayOptions extends NestOptions {
+  /** Attribute type of the first element when encoding (default 1, as nlctrl sends). */
+  base?: number;
+}
+
+/**
+ * YNL `indexed-array`: a nest whose children are the elements, each child's type being its
+ * index. Decodes to an array in wire order (the indexes are not kept). Internal class.
+ */
+export class IndexedArrayCodec implements Codec<unknown[], readonly unknown[]> {
+  readonly kind = "indexed-array";
+  readonly type: string;
+  readonly size = -1;
+  readonly nlaFlags: number;
+  readonly repeated = false;
+  readonly #slot: Slot;
+  readonly #base: number;
+
+  constructor(inner: Codec<unknown, never>, options?: IndexedArrayOptions) {
+    this.#slot = new Slot(checkCodec(inner, "indexed array"));
+    this.type = `indexed-array of ${inner.type}`;
+    this.nlaFlags = options?.nestedFlag === false ? 0 : NLA_F.NESTED;
+    const base = options?.base ?? 1;
+    if (!Number.isInteger(base) || base < 0 || base > NLA_F.TYPE_MASK) {
+      throw new RangeError(`Cannot define indexed array: base ${base} is not 0..16383`);
+    }
+    this.#base = base;
+  }
+
+  decode(c: DecodeContext, offset: number, length: number): unknown[] {
+    const out: unknown[] = [];
+    const s = this.#slot;
+    const end = offset + length;
+    const d = c.depth;
+    let pos = offset;
+    while (end - pos >= NLA_HDRLEN) {
+      c.frames[d] = out.length;
+      c.depth = d + 1;
+      const len = attrLen(c, pos, end);
+      const plen = len - NLA_HDRLEN;
+      if (s.size >= 0 && plen !== s.size) throw sizeError(c, s, pos, plen);
+      out.push(decodeValue(s, c, pos + NLA_HDRLEN, plen));
+      c.depth = d;
+      pos += (len + 3) & ~3;
+    }
+    return out;
+  }
+
+  encode(w: NetlinkWriter, value: readonly unknown[], c: EncodeContext): void {
+    const list = checkArray(value, this.type, c);
+    if (this.#base + list.length - 1 > NLA_F.TYPE_MASK) {
+      throw c.rangeError(`${list.length} elements do not fit in an indexed array`);
+    }
+    const codec = this.#slot.codec;
+    for (let i = 0; i < list.length; i++) {
+      const d = c.push(i);
+      writeAttr(w, this.#base + i, codec, list[i], c);
+      c.pop(d);
+    }
+  }
+}
+
+/**
+ * YNL `multi-attr`: the same attribute type repeated; decodes to an array of the occurrences.
+ * Handled by the attribute-set loops; on its own it codes one element. Internal class.
+ */
+export class MultiCodec implements Codec<unknown, unknown> {
+  readonly kind = "multi";
+  readonly type: string;
+  readonly size: number;
+  readonly nlaFlags: number;
+  readonly repeated = true;
+  /** The element codec. */
+  readonly inner: AnyCodec;
+
+  constructor(inner: Codec<unknown, never>) {
+    this.inner = checkCodec(inner, "multi-attr");
+    this.type = inner.type;
+    this.size = inner.size;
+    this.nlaFlags = inner.nlaFlags;
+  }
+
+  decode(ctx: DecodeContext, offset: number, length: number): unknown {
+    return this.inner.decode(ctx, offset, length);
+  }
+
+  encode(w: NetlinkWriter, value: unknown, ctx: EncodeContext): void {
+    this.inner.encode(w, value, ctx);
+  }
+}
+
+/**
+ * An ordered heterogeneous list: a nest whose children are attributes of one set in an order
+ * that matters (openvswitch actions). Decodes to `{ kind, value }` items; children the set does
+ * not know become `{ kind: "unknown", type, bytes, flags? }` and are written back in place.
+ * Internal class.
+ */
+export class ListCodec implements Codec<unknown[], readonly unknown[]> {
+  readonly kind = "list";
+  readonly type: string;
+  readonly size = -1;
+  readonly nlaFlags: number;
+  readonly repeated = false;
+  readonly #impl: SetImpl;
+
+  constructor(set: AttrSet<AttrFields>, options?: NestOptions) {
+    if (!(set instanceof AttrSet)) {
+      throw new TypeError(`Cannot define list: expected an attribute set, got ${describe(set)}`);
+    }
+    this.#impl = implOf(set);
+    this.type = `list of ${set.name}`;
+    this.nlaFlags = options?.nestedFlag === false ? 0 : NLA_F.NESTED;
+  }
+
+  decode(c: DecodeContext, offset: number, length: number): unknown[] {
+    const out: unknown[] = [];
+    const byType = this.#impl.byType;
+    const n = byType.length;
+    const view = c.view;
+    const end = offset + length;
+    const d = c.depth;
+    let pos = offset;
+    while (end - pos >= NLA_HDRLEN) {
+      const raw = view.getUint16(pos + 2, true);
+      const type = raw & NLA_F.TYPE_MASK;
+      const f = type < n ? byType[type] : null;
+      c.frames[d] = out.length;
+      c.depth = d + 1;
+      if (f !== null) {
+        c.frames[d + 1] = f.name;
+        c.depth = d + 2;
+      }
+      const len = attrLen(c, pos, end);
+      const p = pos + NLA_HDRLEN;
+      const plen = len - NLA_HDRLEN;
+      if (f === null) {
+        if (c.strict) throw c.error(`unknown list item type ${type}`, pos);
+        const u = unknownAttr(c, raw, p, plen);
+        out.push({
+          kind: "unknown",
+          type: u.type,
+          bytes: u.bytes,
+          ...(u.flags ? { flags: u.flags } : {}),
+        });
+      } else if (f.op !== OP.PAD) {
+        if (f.size >= 0 && plen !== f.size) throw sizeError(c, f, pos, plen);
+        out.push({ kind: f.key, value: decodeValue(f, c, p, plen) });
+      }
+      c.depth = d;
+      pos += (len + 3) & ~3;
+    }
+    return out;
+  }
+
+  encode(w: NetlinkWriter, value: readonly unknown[], c: EncodeContext): void {
+    const list = checkArray(value, this.type, c);
+    for (let i = 0; i < list.length; i++) {
+      const item = list[i] as { kind?: unknown; value?: unknown };
+      const d = c.push(i);
+      if (typeof item !== "object" || item === null || typeof item.kind !== "string") {
+        throw c.typeError(`expected a { kind, value } item, got ${describe(item)}`);
+      }
+      if (item.kind === "unknown") {
+        writeUnknown(w, item, c);
+      } else {
+        const f = this.#impl.byKey.get(item.kind);
+        if (f === undefined || f.op === OP.PAD) {
+          throw c.typeError(
+            `${this.#impl.name} has no item kind "${item.kind}" (known: ${
+              [...this.#impl.byKey.keys()].join(", ")
+            })`,
+          );
+        }
+        c.push(f.name);
+        writeAttr(w, f.type, f.codec, item.value, c);
+      }
+      c.pop(d);
+    }
+  }
+}
+
+/**
+ * A keyed map (YNL `nest-type-value`): a nest whose children's types are keys (policy index,
+ * attribute type, op id). Decodes to an array of `{ key, value }` in wire order. Internal class.
+ */
+export class MapCodec implements Codec<MapEntry<unknown>[], readonly MapEntry<unknown>[]> {
+  readonly kind = "map";
+  readonly type: string;
+  readonly size = -1;
+  readonly nlaFlags: number;
+  readonly repeated = false;
+  readonly #slot: Slot;
+
+  constructor(inner: Codec<unknown, never>, options?: NestOptions) {
+    this.#slot = new Slot(checkCodec(inner, "map"));
+    this.type = `map of ${inner.type}`;
+    this.nlaFlags = options?.nestedFlag === false ? 0 : NLA_F.NESTED;
+  }
+
+  decode(c: DecodeContext, offset: number, length: number): MapEntry<unknown>[] {
+    const out: MapEntry<unknown>[] = [];
+    const s = this.#slot;
+    const view = c.view;
+    const end = offset + length;
+    const d = c.depth;
+    let pos = offset;
+    while (end - pos >= NLA_HDRLEN) {
+      const key = view.getUint16(pos + 2, true) & NLA_F.TYPE_MASK;
+      c.frames[d] = key;
+      c.depth = d + 1;
+      const len = attrLen(c, pos, end);
+      const plen = len - NLA_HDRLEN;
+      if (s.size >= 0 && plen !== s.size) throw sizeError(c, s, pos, plen);
+      out.push({ key, value: decodeValue(s, c, pos + NLA_HDRLEN, plen) });
+      c.depth = d;
+      pos += (len + 3) & ~3;
+    }
+    return out;
+  }
+
+  encode(w: NetlinkWriter, value: readonly MapEntry<unknown>[], c: EncodeContext): void {
+    const list = checkArray(value, this.type, c);
+    const codec = this.#slot.codec;
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i] as MapEntry<unknown>;
+      if (typeof e !== "object" || e === null) {
+        throw c.typeError(`expected a { key, value } entry, got ${describe(e)}`);
+      }
+      const key = e.key;
+      if (!Number.isInteger(key) || key < 0 || key > NLA_F.TYPE_MASK) {
+        c.push(i);
+        throw c.rangeError(`map key ${describe(key)} is not an integer 0..16383`);
+      }
+      const d = c.push(key);
+      writeAttr(w, key, codec, e.value, c);
+      c.pop(d);
+    }
+  }
+}
+
+/** A codec resolved on first use, for recursive schemas. Internal class. */
+export class LazyCodec implements Codec<unknown, unknown> {
+  readonly kind = "lazy";
+  readonly type = "lazy";
+  readonly size = -1;
+  readonly repeated = false;
+  #thunk: () => Codec<unknown, never>;
+  #codec: AnyCodec | null = null;
+
+  constructor(thunk: () => Codec<unknown, never>) {
+    if (typeof thunk !== "function") {
+      throw new TypeError(`Cannot define lazy: expected a function returning a codec`);
+    }
+    this.#thunk = thunk;
+  }
+
+  /** The codec the thunk returns (called once). */
+  resolve(): AnyCodec {
+    if (this.#codec === null) this.#codec = checkCodec(this.#thunk(), "lazy");
+    return this.#codec;
+  }
+
+  /** NLA_F bits of the resolved codec. */
+  get nlaFlags(): number {
+    return this.resolve().nlaFlags;
+  }
+
+  decode(c: DecodeContext, offset: number, length: number): unknown {
+    if (c.depth > MAX_DEPTH) {
+      throw c.error(`attributes nest deeper than ${MAX_DEPTH} levels`, offset - NLA_HDRLEN);
+    }
+    const inner = this.resolve();
+    if (inner.size >= 0 && length !== inner.size) {
+      throw c.error(
+        `expected ${inner.size} bytes for ${inner.type}, got ${length}`,
+        offset - NLA_HDRLEN,
+      );
+    }
+    return inner.decode(c, offset, length);
+  }
+
+  encode(w: NetlinkWriter, value: unknown, c: EncodeContext): void {
+    if (c.depth > MAX_DEPTH) {
+      throw c.rangeError(`attributes nest deeper than ${MAX_DEPTH} levels (is the value cyclic?)`);
+    }
+    this.resolve().encode(w, value, c);
+  }
+}

@@ -1,0 +1,251 @@
+/**
+ * Cursor state shared by the schema codecs while they decode or encode one message:
+ * {@link DecodeContext} and {@link EncodeContext}. Both keep the current attribute path as a
+ * stack of frames and only build a path string when an error is raised (or an
+ * {@link AttrTrace} records offsets), so the fast path allocates nothing for naming.
+ *
+ * Path format: `<root>.<attr-name>[<index>].<attr-name>`; the root is the attribute set's YNL
+ * name (or the `path` option), names are YNL (kebab-case) names, `[i]` is an array position
+ * (indexed array, multi-attr occurrence, list item) or a map key.
+ *
+ * @module
+ */
+
+import { DecodeError } from "./errors.ts";
+import type { AttrTrace } from "./schema_trace.ts";
+
+const EMPTY = new Uint8Array(0);
+const EMPTY_VIEW = new DataView(EMPTY.buffer);
+
+/** Deepest nesting followed through recursive ({@link t.lazy}) codecs before decoding gives up. */
+export const MAX_DEPTH = 256;
+
+function buildPath(root: string, frames: (string | number)[], depth: number): string {
+  let s = root;
+  for (let i = 0; i < depth; i++) {
+    const f = frames[i];
+    if (typeof f === "number") s += `[${f}]`;
+    else s += s === "" ? f : `.${f}`;
+  }
+  return s;
+}
+
+/**
+ * Decoding state: the buffer, a DataView over it, strictness and the attribute path as a
+ * stack of frames. Codecs receive it in {@link Codec.decode}; custom codecs use
+ * {@link DecodeContext.error} to raise a {@link DecodeError} that names the attribute.
+ *
+ * @example
+ * ```ts
+ * import { DecodeContext } from "@nlts/netlink/protocol";
+ * const ctx = new DecodeContext(new Uint8Array([1, 2, 3, 4]), { path: "demo" });
+ * ctx.push("field");
+ * console.log(ctx.path()); // "demo.field"
+ * console.log(ctx.view.getUint16(0, true)); // 513
+ * ```
+ */
+export class DecodeContext {
+  /** The buffer being decoded (offsets are indexes into it). */
+  data: Uint8Array = EMPTY;
+  /** A DataView over {@link DecodeContext.data}. */
+  view: DataView = EMPTY_VIEW;
+  /** When true, attributes unknown to the schema raise {@link DecodeError}. */
+  strict = false;
+  /** Root of the attribute path (the attribute set's name or the caller's `path`). */
+  root = "";
+  /** Path frames: attribute names (strings) and array positions / map keys (numbers). */
+  readonly frames: (string | number)[] = [];
+  /** Number of valid entries in {@link DecodeContext.frames}. */
+  depth = 0;
+  /** True while a top-level decode uses this context. */
+  busy = false;
+
+  /** Creates a context over `data`. */
+  constructor(data?: Uint8Array, options?: { path?: string; strict?: boolean }) {
+    if (data) this.reset(data, options?.path ?? "", options?.strict === true);
+  }
+
+  /** Points the context at `data` (reusing the DataView when the buffer is the same). */
+  reset(data: Uint8Array, root: string, strict: boolean): this {
+    if (data !== this.data) {
+      this.data = data;
+      this.view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    }
+    this.root = root;
+    this.strict = strict;
+    this.depth = 0;
+    return this;
+  }
+
+  /** Pushes a path frame and returns the previous depth (give it to {@link DecodeContext.pop}). */
+  push(frame: string | number): number {
+    const d = this.depth;
+    this.frames[d] = frame;
+    this.depth = d + 1;
+    return d;
+  }
+
+  /** Restores the depth returned by {@link DecodeContext.push}. */
+  pop(depth: number): void {
+    this.depth = depth;
+  }
+
+  /** The current attribute path, e.g. `ctrl-attrs.ops[1].flags`. */
+  path(): string {
+    return buildPath(this.root, this.frames, this.depth);
+  }
+
+  /** A {@link DecodeError} at `offset` naming the current path (throw it). */
+  error(reason: string, offset: number): DecodeError {
+    return new DecodeError(reason, offset, this.path());
+  }
+}
+
+let shared: DecodeContext = new DecodeContext();
+
+/** Takes the shared decode context (or a fresh one when it is in use). Internal. */
+export function acquireDecode(data: Uint8Array, root: string, strict: boolean): DecodeContext {
+  let c = shared;
+  if (c.busy) c = new DecodeContext();
+  c.busy = true;
+  return c.reset(data, root, strict);
+}
+
+/** Returns a context taken with {@link acquireDecode}. Internal. */
+export function releaseDecode(c: DecodeContext): void {
+  c.busy = false;
+  c.depth = 0;
+  if (c !== shared && !shared.busy) shared = c;
+}
+
+/**
+ * Encoding state: the attribute path as a stack of frames (for error messages) and an optional
+ * {@link AttrTrace} that records where each attribute was written. Custom codecs use
+ * {@link EncodeContext.typeError} / {@link EncodeContext.rangeError} for bad values.
+ *
+ * @example
+ * ```ts
+ * import { EncodeContext } from "@nlts/netlink/protocol";
+ * const ctx = new EncodeContext("ctrl-attrs");
+ * ctx.push("family-id");
+ * console.log(ctx.rangeError("70000 does not fit in u16").message);
+ * // "Cannot encode ctrl-attrs.family-id: 70000 does not fit in u16"
+ * ```
+ */
+export class EncodeContext {
+  /** Root of the attribute path. */
+  root: string;
+  /** Path frames: attribute names (strings) and array positions / map keys (numbers). */
+  readonly frames: (string | number)[] = [];
+  /** Number of valid entries in {@link EncodeContext.frames}. */
+  depth = 0;
+  /** Records attribute offsets when set (see {@link AttrTrace}). */
+  trace: AttrTrace | null;
+
+  /** Creates a context whose paths start at `root`. */
+  constructor(root = "", trace: AttrTrace | null = null) {
+    this.root = root;
+    this.trace = trace;
+  }
+
+  /** Pushes a path frame and returns the previous depth (give it to {@link EncodeContext.pop}). */
+  push(frame: string | number): number {
+    const d = this.depth;
+    this.frames[d] = frame;
+    this.depth = d + 1;
+    return d;
+  }
+
+  /** Restores the depth returned by {@link EncodeContext.push}. */
+  pop(depth: number): void {
+    this.depth = depth;
+  }
+
+  /** The current attribute path, e.g. `ctrl-attrs.family-id`. */
+  path(): string {
+    return buildPath(this.root, this.frames, this.depth);
+  }
+
+  /** The current path in YNL extended-ack style, without the root: `.ops[1].flags`. */
+  ynlPath(): string {
+    const s = buildPath("", this.frames, this.depth);
+    return s === "" || s[0] === "[" ? s : `.${s}`;
+  }
+
+  /** A TypeError "Cannot encode <path>: <detail>" (throw it). */
+  typeError(detail: string): TypeError {
+    return new TypeError(`Cannot encode ${this.path() || "value"}: ${detail}`);
+  }
+
+  /** A RangeError "Cannot encode <path>: <detail>" (throw it). */
+  rangeError(detail: string): RangeError {
+    return new RangeError(`Cannot encode ${this.path() || "value"}: ${detail}`);
+  }
+}
+
+/** Describes a value for error messages: `70000`, `"abc"`, `an object`. Internal. */
+export function describe(v: unknown): string {
+  switch (typeof v) {
+    case "string":
+      return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v);
+    case "number":
+      return String(v);
+    case "bigint":
+      return `${v}n`;
+    case "boolean":
+      return String(v);
+    case "undefined":
+      return "undefined";
+    case "function":
+      return "a function";
+    case "symbol":
+      return "a symbol";
+    default:
+      if (v === null) return "null";
+      if (Array.isArray(v)) return "an array";
+      if (v instanceof Uint8Array) return `a Uint8Array of ${v.length} bytes`;
+      return "an object";
+  }
+}
+
+/** `familyName` -> `family-name` (the YNL spelling of a camelCase key). Internal. */
+export function kebab(key: string): string {
+  return key.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`);
+}
+
+/**
+ * Operation codes the attribute-set and struct loops switch on, so the common leaf types are
+ * decoded inline instead of through a megamorphic method call. Internal.
+ */
+export const OP = {
+  CALL: 0,
+  U8: 1,
+  U16: 2,
+  U32: 3,
+  U64: 4,
+  S8: 5,
+  S16: 6,
+  S32: 7,
+  S64: 8,
+  U16BE: 9,
+  U32BE: 10,
+  U64BE: 11,
+  STRING: 12,
+  FLAG: 13,
+  BINARY: 14,
+  PAD: 15,
+  NEST: 16,
+  STRUCT: 17,
+} as const;
+
+const ops = new WeakMap<object, number>();
+
+/** Registers the inline operation of a codec instance. Internal. */
+export function setOp(codec: object, op: number): void {
+  ops.set(codec, op);
+}
+
+/** The inline operation of a codec ({@link OP.CALL} when it has none). Internal. */
+export function opOf(codec: object): number {
+  return ops.get(codec) ?? OP.CALL;
+}

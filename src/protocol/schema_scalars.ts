@@ -1,0 +1,1088 @@
+/**
+ * Fixed-size and leaf codecs of the schema system: integers (host and network byte order,
+ * variable-width `uint`/`sint`), strings, binary, flags, padding, IP and MAC addresses,
+ * enums, flag sets, C structs and fixed arrays. Use them through {@link t}.
+ *
+ * @module
+ */
+
+import { NLA_F } from "./constants.ts";
+import { DecodeError } from "./errors.ts";
+import { readString } from "./reader.ts";
+import {
+  acquireDecode,
+  type DecodeContext,
+  describe,
+  EncodeContext,
+  kebab,
+  OP,
+  opOf,
+  releaseDecode,
+  setOp,
+} from "./schema_context.ts";
+import type {
+  Codec,
+  DecodedStruct,
+  EncodableStruct,
+  FixedCodec,
+  PadMarker,
+  StructCodec,
+  StructMembers,
+} from "./schema_types.ts";
+import type { NetlinkWriter } from "./writer.ts";
+
+const encoder = new TextEncoder();
+
+// ---------------------------------------------------------------------------------------------
+// Integers
+
+const U64_MAX = 0xffff_ffff_ffff_ffffn;
+const S64_MIN = -0x8000_0000_0000_0000n;
+const S64_MAX = 0x7fff_ffff_ffff_ffffn;
+
+/** Fixed-width integers that decode to `number` (8, 16 and 32 bits). Internal class. */
+export class IntCodec implements FixedCodec<number> {
+  readonly kind: string;
+  readonly type: string;
+  readonly size: number;
+  readonly align: number;
+  readonly nlaFlags = 0;
+  readonly repeated = false;
+  readonly #op: number;
+  readonly #min: number;
+  readonly #max: number;
+
+  constructor(kind: string, op: number, size: number, min: number, max: number) {
+    this.kind = kind;
+    this.type = kind;
+    this.size = size;
+    this.align = size;
+    this.#op = op;
+    this.#min = min;
+    this.#max = max;
+    setOp(this, op);
+  }
+
+  decode(ctx: DecodeContext, offset: number): number {
+    return this.read(ctx, offset);
+  }
+
+  read(ctx: DecodeContext, offset: number): number {
+    const v = ctx.view;
+    switch (this.#op) {
+      case OP.U8:
+        return ctx.data[offset];
+      case OP.U16:
+        return v.getUint16(offset, true);
+      case OP.U32:
+        return v.getUint32(offset, true);
+      case OP.S8:
+        return v.getInt8(offset);
+      case OP.S16:
+        return v.getInt16(offset, true);
+      case OP.S32:
+        return v.getInt32(offset, true);
+      case OP.U16BE:
+        return v.getUint16(offset, false);
+      default: // OP.U32BE
+        return v.getUint32(offset, false);
+    }
+  }
+
+  encode(w: NetlinkWriter, value: number, ctx: EncodeContext): void {
+    this.check(value, ctx);
+    const o = w.reserve(this.size);
+    this.#put(w.view, o, value);
+  }
+
+  write(view: DataView, offset: number, value: number, ctx: EncodeContext): void {
+    this.check(value, ctx);
+    this.#put(view, offset, value);
+  }
+
+  /** Throws unless `value` is an integer in range. */
+  check(value: unknown, ctx: EncodeContext): void {
+    if (typeof value !== "number" || !Number.isInteger(value)) {
+      throw ctx.typeError(`expected an integer for ${this.kind}, got ${describe(value)}`);
+    }
+    if (value < this.#min || value > this.#max) {
+      throw ctx.rangeError(`${value} does not fit in ${this.kind}`);
+    }
+  }
+
+  #put(view: DataView, o: number, value: number): void {
+    switch (this.#op) {
+      case OP.U8:
+      case OP.S8:
+        view.setUint8(o, value & 0xff);
+        return;
+      case OP.U16:
+      case OP.S16:
+        view.setUint16(o, value & 0xffff, true);
+        return;
+      case OP.U32:
+      case OP.S32:
+        view.setUint32(o, value >>> 0, true);
+        return;
+      case OP.U16BE:
+        view.setUint16(o, value, false);
+        return;
+      default: // OP.U32BE
+        view.setUint32(o, value, false);
+    }
+  }
+}
+
+/** 64-bit integers: decode to `bigint`, accept `bigint` or a safe-integer `number`. Internal class. */
+export class BigIntCodec implements FixedCodec<bigint, bigint | number> {
+  readonly kind: string;
+  readonly type: string;
+  readonly size = 8;
+  readonly align = 8;
+  readonly nlaFlags = 0;
+  readonly repeated = false;
+  readonly #op: number;
+
+  constructor(kind: string, op: number) {
+    this.kind = kind;
+    this.type = kind;
+    this.#op = op;
+    setOp(this, op);
+  }
+
+  decode(ctx: DecodeContext, offset: number): bigint {
+    return this.read(ctx, offset);
+  }
+
+  read(ctx: DecodeContext, offset: number): bigint {
+    switch (this.#op) {
+      case OP.U64:
+        return ctx.view.getBigUint64(offset, true);
+      case OP.S64:
+        return ctx.view.getBigInt64(offset, true);
+      default: // OP.U64BE
+        return ctx.view.getBigUint64(offset, false);
+    }
+  }
+
+  encode(w: NetlinkWriter, value: bigint | number, ctx: EncodeContext): void {
+    const v = this.check(value, ctx);
+    const o = w.reserve(8);
+    this.#put(w.view, o, v);
+  }
+
+  write(view: DataView, offset: number, value: bigint | number, ctx: EncodeContext): void {
+    this.#put(view, offset, this.check(value, ctx));
+  }
+
+  /** Returns `value` as a bigint; throws unless it is an integer in range. */
+  check(value: unknown, ctx: EncodeContext): bigint {
+    const v = toBigInt(value, this.kind, ctx);
+    if (this.#op === OP.S64 ? v < S64_MIN || v > S64_MAX : v < 0n || v > U64_MAX) {
+      throw ctx.rangeError(`${v} does not fit in ${this.kind}`);
+    }
+    return v;
+  }
+
+  #put(view: DataView, o: number, v: bigint): void {
+    if (this.#op === OP.S64) view.setBigInt64(o, v, true);
+    else view.setBigUint64(o, v, this.#op === OP.U64);
+  }
+}
+
+function toBigInt(value: unknown, kind: string, ctx: EncodeContext): bigint {
+  if (typeof value === "bigint") return value;
+  if (typeof value === "number" && Number.isSafeInteger(value)) return BigInt(value);
+  throw ctx.typeError(
+    `expected a bigint or a safe integer for ${kind}, got ${describe(value)}`,
+  );
+}
+
+/**
+ * Variable-width integers (YNL `uint` / `sint`): 4 or 8 bytes on the wire, always decoded to
+ * `bigint`; encoded in 4 bytes when the value fits, else 8 (like the kernel's `nla_put_uint`).
+ * Internal class.
+ */
+export class VarIntCodec implements Codec<bigint, bigint | number> {
+  readonly kind: "uint" | "sint";
+  readonly type: string;
+  readonly size = -1;
+  readonly nlaFlags = 0;
+  readonly repeated = false;
+
+  constructor(kind: "uint" | "sint") {
+    this.kind = kind;
+    this.type = kind;
+  }
+
+  decode(ctx: DecodeContext, offset: number, length: number): bigint {
+    const v = ctx.view;
+    const signed = this.kind === "sint";
+    if (length === 4) return BigInt(signed ? v.getInt32(offset, true) : v.getUint32(offset, true));
+    if (length === 8) return signed ? v.getBigInt64(offset, true) : v.getBigUint64(offset, true);
+    throw ctx.error(`expected 4 or 8 bytes for ${this.kind}, got ${length}`, offset - 4);
+  }
+
+  encode(w: NetlinkWriter, value: bigint | number, ctx: EncodeContext): void {
+    const v = toBigInt(value, this.kind, ctx);
+    if (this.kind === "uint") {
+      if (v < 0n || v > U64_MAX) throw ctx.rangeError(`${v} does not fit in uint (u64)`);
+      // reserve() may grow the buffer: read w.view only after it.
+      if (v <= 0xffff_ffffn) {
+        const o = w.reserve(4);
+        w.view.setUint32(o, Number(v), true);
+      } else {
+        const o = w.reserve(8);
+        w.view.setBigUint64(o, v, true);
+      }
+    } else {
+      if (v < S64_MIN || v > S64_MAX) throw ctx.rangeError(`${v} does not fit in sint (s64)`);
+      if (v >= -0x8000_0000n && v <= 0x7fff_ffffn) {
+        const o = w.reserve(4);
+        w.view.setInt32(o, Number(v), true);
+      } else {
+        const o = w.reserve(8);
+        w.view.setBigInt64(o, v, true);
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Strings, binary, flags, padding
+
+/** Options of {@link t.string}. */
+export interface StringOptions {
+  /** Longest accepted string in UTF-8 bytes, without the NUL (e.g. GENL_NAMSIZ - 1 = 15). */
+  maxLength?: number;
+}
+
+/** NUL-terminated UTF-8 strings. Internal class. */
+export class StringCodec implements Codec<string> {
+  readonly kind = "string";
+  readonly type = "string";
+  readonly size = -1;
+  readonly nlaFlags = 0;
+  readonly repeated = false;
+  readonly #max: number;
+
+  constructor(options?: StringOptions) {
+    this.#max = options?.maxLength ?? Infinity;
+    setOp(this, OP.STRING);
+  }
+
+  decode(ctx: DecodeContext, offset: number, length: number): string {
+    return readString(ctx.data, offset, length);
+  }
+
+  encode(w: NetlinkWriter, value: string, ctx: EncodeContext): void {
+    if (typeof value !== "string") {
+      throw ctx.typeError(`expected a string, got ${describe(value)}`);
+    }
+    const n = value.length;
+    let ascii = true;
+    for (let i = 0; i < n; i++) {
+      const ch = value.charCodeAt(i);
+      if (ch === 0) throw ctx.typeError(`the string contains a NUL character`);
+      if (ch > 0x7f) ascii = false;
+    }
+    if (ascii) {
+      if (n > this.#max) {
+        throw ctx.rangeError(`the string is ${n} bytes long, at most ${this.#max} fit`);
+      }
+      const o = w.reserve(n + 1);
+      const view = w.view;
+      for (let i = 0; i < n; i++) view.setUint8(o + i, value.charCodeAt(i));
+      return;
+    }
+    const bytes = encoder.encode(value);
+    if (bytes.length > this.#max) {
+      throw ctx.rangeError(
+        `the string is ${bytes.length} bytes long (UTF-8), at most ${this.#max} fit`,
+      );
+    }
+    w.putBytes(bytes);
+    w.putU8(0);
+  }
+}
+
+/** Options of {@link t.binary}. */
+export interface BinaryOptions {
+  /** Exact length in bytes: the codec becomes fixed-size (usable as a struct member). */
+  length?: number;
+  /** Shortest accepted payload when encoding. */
+  minLength?: number;
+  /** Longest accepted payload when encoding. */
+  maxLength?: number;
+}
+
+/** Opaque bytes, decoded to an owned copy. Internal class. */
+export class BinaryCodec implements FixedCodec<Uint8Array> {
+  readonly kind = "binary";
+  readonly type: string;
+  readonly size: number;
+  readonly align = 1;
+  readonly nlaFlags = 0;
+  readonly repeated = false;
+  readonly #min: number;
+  readonly #max: number;
+
+  constructor(options?: BinaryOptions) {
+    const len = options?.length;
+    if (len !== undefined) {
+      if (!Number.isInteger(len) || len < 0 || len > 0xfffb) {
+        throw new RangeError(`Cannot define binary: length ${len} must be an integer 0..65531`);
+      }
+      this.size = len;
+      this.#min = this.#max = len;
+      this.type = `binary[${len}]`;
+    } else {
+      this.size = -1;
+      this.#min = options?.minLength ?? 0;
+      this.#max = options?.maxLength ?? 0xfffb;
+      this.type = "binary";
+    }
+    setOp(this, OP.BINARY);
+  }
+
+  decode(ctx: DecodeContext, offset: number, length: number): Uint8Array {
+    return ctx.data.slice(offset, offset + length);
+  }
+
+  read(ctx: DecodeContext, offset: number): Uint8Array {
+    return ctx.data.slice(offset, offset + this.size);
+  }
+
+  #check(value: unknown, ctx: EncodeContext): Uint8Array {
+    if (!(value instanceof Uint8Array)) {
+      throw ctx.typeError(`expected a Uint8Array, got ${describe(value)}`);
+    }
+    const n = value.length;
+    if (n < this.#min || n > this.#max) {
+      throw ctx.rangeError(
+        this.size >= 0
+          ? `expected exactly ${this.size} bytes, got ${n}`
+          : `expected ${this.#min}..${this.#max} bytes, got ${n}`,
+      );
+    }
+    return value;
+  }
+
+  encode(w: NetlinkWriter, value: Uint8Array, ctx: EncodeContext): void {
+    w.putBytes(this.#check(value, ctx));
+  }
+
+  write(view: DataView, offset: number, value: Uint8Array, ctx: EncodeContext): void {
+    const b = this.#check(value, ctx);
+    for (let i = 0; i < b.length; i++) view.setUint8(offset + i, b[i]);
+  }
+}
+
+/** Flag attributes: present (true) or absent. Internal class. */
+export class FlagCodec implements Codec<true, boolean> {
+  readonly kind = "flag";
+  readonly type = "flag";
+  readonly size = 0;
+  readonly nlaFlags = 0;
+  readonly repeated = false;
+
+  constructor() {
+    setOp(this, OP.FLAG);
+  }
+
+  decode(): true {
+    return true;
+  }
+
+  encode(_w: NetlinkWriter, value: boolean, ctx: EncodeContext): void {
+    if (typeof value !== "boolean") {
+      throw ctx.typeError(`expected a boolean for a flag, got ${describe(value)}`);
+    }
+  }
+}
+
+/**
+ * Padding: in a struct `size` zero bytes that are skipped; as an attribute (YNL `pad`, size
+ * omitted) an alignment filler that decoding skips and encoding never writes. Internal class.
+ */
+export class PadCodec implements FixedCodec<undefined>, PadMarker {
+  readonly kind = "pad";
+  readonly type: string;
+  readonly size: number;
+  readonly align = 1;
+  readonly nlaFlags = 0;
+  readonly repeated = false;
+
+  constructor(size: number) {
+    this.size = size;
+    this.type = size >= 0 ? `pad[${size}]` : "pad";
+    setOp(this, OP.PAD);
+  }
+
+  decode(): undefined {
+    return undefined;
+  }
+  read(): undefined {
+    return undefined;
+  }
+  encode(w: NetlinkWriter): void {
+    if (this.size > 0) w.reserve(this.size);
+  }
+  write(view: DataView, offset: number): void {
+    for (let i = 0; i < this.size; i++) view.setUint8(offset + i, 0);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Addresses
+
+const DEC: string[] = Array.from({ length: 256 }, (_, i) => String(i));
+const HEX2: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+function fmtIpv4(d: Uint8Array, o: number): string {
+  return `${DEC[d[o]]}.${DEC[d[o + 1]]}.${DEC[d[o + 2]]}.${DEC[d[o + 3]]}`;
+}
+
+function parseIpv4(s: string, out: number[] | Uint8Array, at: number): boolean {
+  const parts = s.split(".");
+  if (parts.length !== 4) return false;
+  for (let i = 0; i < 4; i++) {
+    const p = parts[i];
+    if (!/^(0|[1-9][0-9]{0,2})$/.test(p)) return false;
+    const n = Number(p);
+    if (n > 255) return false;
+    out[at + i] = n;
+  }
+  return true;
+}
+
+/** IPv4 addresses (`__be32`) as dotted quads, "10.0.0.1". Internal class. */
+export class Ipv4Codec implements FixedCodec<string> {
+  readonly kind = "ipv4";
+  readonly type = "ipv4";
+  readonly size = 4;
+  readonly align = 4;
+  readonly nlaFlags = 0;
+  readonly repeated = false;
+
+  decode(ctx: DecodeContext, offset: number): string {
+    return fmtIpv4(ctx.data, offset);
+  }
+  read(ctx: DecodeContext, offset: number): string {
+    return fmtIpv4(ctx.data, offset);
+  }
+  encode(w: NetlinkWriter, value: string, ctx: EncodeContext): void {
+    const o = w.reserve(4);
+    this.write(w.view, o, value, ctx);
+  }
+  write(view: DataView, offset: number, value: string, ctx: EncodeContext): void {
+    const b = [0, 0, 0, 0];
+    if (typeof value !== "string" || !parseIpv4(value, b, 0)) {
+      throw ctx.typeError(`expected an IPv4 address like "10.0.0.1", got ${describe(value)}`);
+    }
+    for (let i = 0; i < 4; i++) view.setUint8(offset + i, b[i]);
+  }
+}
+
+function fmtIpv6(d: Uint8Array, o: number): string {
+  const g: number[] = [0, 0, 0, 0, 0, 0, 0, 0];
+  for (let i = 0; i < 8; i++) g[i] = (d[o + 2 * i] << 8) | d[o + 2 * i + 1];
+  // RFC 5952 section 5: IPv4-mapped addresses keep the dotted quad.
+  if (g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 && g[5] === 0xffff) {
+    return `::ffff:${fmtIpv4(d, o + 12)}`;
+  }
+  // The longest run of two or more zero groups becomes "::" (the first one on a tie).
+  let best = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8;) {
+    if (g[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen) {
+      best = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  let s = "";
+  for (let i = 0; i < 8; i++) {
+    if (i === best) {
+      s += "::";
+      i += bestLen - 1;
+      continue;
+    }
+    if (s !== "" && !s.endsWith(":")) s += ":";
+    s += g[i].toString(16);
+  }
+  return s;
+}
+
+function parseGroups(s: string, out: number[]): boolean {
+  if (s === "") return true;
+  for (const p of s.split(":")) {
+    if (!/^[0-9a-fA-F]{1,4}$/.test(p)) return false;
+    out.push(parseInt(p, 16));
+  }
+  return true;
+}
+
+function parseIpv6(input: string): Uint8Array | null {
+  let s = input;
+  const bytes = new Uint8Array(16);
+  let v4 = false;
+  const last = s.lastIndexOf(":");
+  if (last !== -1 && s.indexOf(".", last) !== -1) {
+    if (!parseIpv4(s.slice(last + 1), bytes, 12)) return null;
+    s = s.slice(0, last + 1);
+    // "::ffff:" keeps its trailing "::"; "1:2:3:4:5:6:" loses the dangling ":".
+    if (!s.endsWith("::")) s = s.slice(0, -1);
+    v4 = true;
+  }
+  const total = v4 ? 6 : 8;
+  const dbl = s.indexOf("::");
+  const head: number[] = [];
+  const tail: number[] = [];
+  if (dbl === -1) {
+    if (!parseGroups(s, head) || head.length !== total) return null;
+  } else {
+    if (s.indexOf("::", dbl + 1) !== -1) return null;
+    if (!parseGroups(s.slice(0, dbl), head) || !parseGroups(s.slice(dbl + 2), tail)) return null;
+    if (head.length + tail.length > total - 1) return null;
+  }
+  for (let i = 0; i < head.length; i++) {
+    bytes[2 * i] = head[i] >> 8;
+    bytes[2 * i + 1] = head[i] & 0xff;
+  }
+  const t0 = total - tail.length;
+  for (let i = 0; i < tail.length; i++) {
+    bytes[2 * (t0 + i)] = tail[i] >> 8;
+    bytes[2 * (t0 + i) + 1] = tail[i] & 0xff;
+  }
+  return bytes;
+}
+
+/** IPv6 addresses (16 bytes) as RFC 5952 text, "2001:db8::1". Internal class. */
+export class Ipv6Codec implements FixedCodec<string> {
+  readonly kind = "ipv6";
+  readonly type = "ipv6";
+  readonly size = 16;
+  readonly align = 4;
+  readonly nlaFlags = 0;
+  readonly repeated = false;
+
+  decode(ctx: DecodeContext, offset: number): string {
+    return fmtIpv6(ctx.data, offset);
+  }
+  read(ctx: DecodeContext, offset: number): string {
+    return fmtIpv6(ctx.data, offset);
+  }
+  encode(w: NetlinkWriter, value: string, ctx: EncodeContext): void {
+    const o = w.reserve(16);
+    this.write(w.view, o, value, ctx);
+  }
+  write(view: DataView, offset: number, value: string, ctx: EncodeContext): void {
+    const b = typeof value === "string" ? parseIpv6(value) : null;
+    if (b === null) {
+      throw ctx.typeError(`expected an IPv6 address like "2001:db8::1", got ${describe(value)}`);
+    }
+    for (let i = 0; i < 16; i++) view.setUint8(offset + i, b[i]);
+  }
+}
+
+const MAC_RE = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
+
+/** Ethernet addresses (6 bytes) as "00:11:22:33:44:55". Internal class. */
+export class MacCodec implements FixedCodec<string> {
+  readonly kind = "mac";
+  readonly type = "mac";
+  readonly size = 6;
+  readonly align = 1;
+  readonly nlaFlags = 0;
+  readonly repeated = false;
+
+  decode(ctx: DecodeContext, offset: number): string {
+    return this.read(ctx, offset);
+  }
+  read(ctx: DecodeContext, o: number): string {
+    const d = ctx.data;
+    return `${HEX2[d[o]]}:${HEX2[d[o + 1]]}:${HEX2[d[o + 2]]}:${HEX2[d[o + 3]]}:${HEX2[d[o + 4]]}:${
+      HEX2[d[o + 5]]
+    }`;
+  }
+  encode(w: NetlinkWriter, value: string, ctx: EncodeContext): void {
+    const o = w.reserve(6);
+    this.write(w.view, o, value, ctx);
+  }
+  write(view: DataView, offset: number, value: string, ctx: EncodeContext): void {
+    if (typeof value !== "string" || !MAC_RE.test(value)) {
+      throw ctx.typeError(
+        `expected a MAC address like "00:11:22:33:44:55", got ${describe(value)}`,
+      );
+    }
+    for (let i = 0; i < 6; i++) {
+      view.setUint8(offset + i, parseInt(value.slice(3 * i, 3 * i + 2), 16));
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Enums and flag sets
+
+/** Names of enum values or flag bits (camelCase) mapped to their numbers. */
+export type EnumValues = { readonly [name: string]: number | bigint };
+
+function isFixed<D, E>(c: Codec<D, E>): c is FixedCodec<D, E> {
+  return typeof (c as FixedCodec<D, E>).read === "function" && c.size >= 0;
+}
+
+function checkBase(base: Codec<unknown, never>, what: string): void {
+  if (!base || typeof base.decode !== "function" || typeof base.encode !== "function") {
+    throw new TypeError(`Cannot define ${what}: the base must be an integer codec`);
+  }
+}
+
+/**
+ * Enumerations over an integer codec: decode to the value's name, or the number itself when
+ * the schema does not know it; encode names or numbers. Internal class.
+ */
+export class EnumCodec implements FixedCodec<unknown, unknown> {
+  readonly kind = "enum";
+  readonly type: string;
+  readonly size: number;
+  readonly align: number;
+  readonly nlaFlags: number;
+  readonly repeated = false;
+  readonly #base: Codec<unknown, unknown>;
+  readonly #dense: (string | undefined)[] | null;
+  readonly #byValue: Map<number | bigint, string>;
+  readonly #byName: Map<string, number | bigint>;
+  readonly #big: boolean;
+
+  constructor(base: Codec<unknown, never>, values: EnumValues) {
+    checkBase(base, "enum");
+    this.#base = base as Codec<unknown, unknown>;
+    this.size = base.size;
+    this.align = isFixed(base) ? base.align : 1;
+    this.nlaFlags = base.nlaFlags;
+    this.#big = base.kind.includes("64") || base.kind === "uint" || base.kind === "sint";
+    this.#byValue = new Map();
+    this.#byName = new Map();
+    let dense = true;
+    let max = 0;
+    for (const [name, v] of Object.entries(values)) {
+      const key = this.#big ? BigInt(v) : Number(v);
+      this.#byName.set(name, key);
+      if (!this.#byValue.has(key)) this.#byValue.set(key, name);
+      if (typeof key !== "number" || !Number.isInteger(key) || key < 0 || key > 4096) {
+        dense = false;
+      } else if (key > max) max = key;
+    }
+    this.#dense = dense ? new Array(max + 1).fill(undefined) : null;
+    if (this.#dense) { for (const [v, name] of this.#byValue) this.#dense[v as number] = name; }
+    this.type = `enum ${base.kind}`;
+  }
+
+  #name(v: unknown): unknown {
+    const dense = this.#dense;
+    if (dense !== null) {
+      return (typeof v === "number" && v < dense.length ? dense[v] : undefined) ?? v;
+    }
+    return this.#byValue.get(v as number) ?? v;
+  }
+
+  decode(ctx: DecodeContext, offset: number, length: number): unknown {
+    return this.#name(this.#base.decode(ctx, offset, length));
+  }
+
+  read(ctx: DecodeContext, offset: number): unknown {
+    return this.#name((this.#base as FixedCodec<unknown, unknown>).read(ctx, offset));
+  }
+
+  #value(value: unknown, ctx: EncodeContext): unknown {
+    if (typeof value !== "string") return value;
+    const v = this.#byName.get(value);
+    if (v === undefined) {
+      throw ctx.typeError(
+        `${describe(value)} is not a known value (expected one of ${
+          [...this.#byName.keys()].join(", ")
+        } or a number)`,
+      );
+    }
+    return v;
+  }
+
+  encode(w: NetlinkWriter, value: unknown, ctx: EncodeContext): void {
+    this.#base.encode(w, this.#value(value, ctx), ctx);
+  }
+
+  write(view: DataView, offset: number, value: unknown, ctx: EncodeContext): void {
+    (this.#base as FixedCodec<unknown, unknown>).write(view, offset, this.#value(value, ctx), ctx);
+  }
+}
+
+/**
+ * Flag sets over an integer codec: decode to the names of the set bits in definition order,
+ * then each unknown set bit as its number (a bigint for 64-bit bases); encode an array of
+ * names and numbers, or a raw number. Internal class.
+ */
+export class FlagsCodec implements FixedCodec<unknown[], unknown> {
+  readonly kind = "flags";
+  readonly type: string;
+  readonly size: number;
+  readonly align: number;
+  readonly nlaFlags: number;
+  readonly repeated = false;
+  readonly #base: Codec<unknown, unknown>;
+  readonly #names: string[];
+  readonly #bits: number[];
+  readonly #bigBits: bigint[];
+  readonly #byName: Map<string, number | bigint>;
+  readonly #known: number;
+  readonly #bigKnown: bigint;
+  readonly #big: boolean;
+
+  constructor(base: Codec<unknown, never>, values: EnumValues) {
+    checkBase(base, "flags");
+    this.#base = base as Codec<unknown, unknown>;
+    this.size = base.size;
+    this.align = isFixed(base) ? base.align : 1;
+    this.nlaFlags = base.nlaFlags;
+    this.#big = base.kind.includes("64") || base.kind === "uint" || base.kind === "sint";
+    this.#names = [];
+    this.#bits = [];
+    this.#bigBits = [];
+    this.#byName = new Map();
+    let known = 0;
+    let bigKnown = 0n;
+    for (const [name, v] of Object.entries(values)) {
+      const big = BigInt(v);
+      if (big <= 0n) {
+        throw new RangeError(`Cannot define flags: the value of "${name}" must be positive`);
+      }
+      if (!this.#big && big > 0xffff_ffffn) {
+        throw new RangeError(`Cannot define flags: "${name}" does not fit in ${base.kind}`);
+      }
+      this.#names.push(name);
+      this.#bits.push(Number(big));
+      this.#bigBits.push(big);
+      this.#byName.set(name, this.#big ? big : Number(big));
+      known = (known | Number(big & 0xffff_ffffn)) >>> 0;
+      bigKnown |= big;
+    }
+    this.#known = known;
+    this.#bigKnown = bigKnown;
+    this.type = `flags ${base.kind}`;
+  }
+
+  #list(v: unknown): unknown[] {
+    const out: unknown[] = [];
+    if (typeof v === "number") {
+      const bits = this.#bits;
+      for (let i = 0; i < bits.length; i++) {
+        if (((v & bits[i]) >>> 0) === bits[i]) out.push(this.#names[i]);
+      }
+      let rest = (v & ~this.#known) >>> 0;
+      while (rest !== 0) {
+        const low = (rest & -rest) >>> 0;
+        out.push(low);
+        rest = (rest ^ low) >>> 0;
+      }
+      return out;
+    }
+    const b = v as bigint;
+    const bits = this.#bigBits;
+    for (let i = 0; i < bits.length; i++) if ((b & bits[i]) === bits[i]) out.push(this.#names[i]);
+    let rest = b & ~this.#bigKnown;
+    if (rest < 0n) rest &= U64_MAX;
+    while (rest !== 0n) {
+      const low = rest & -rest;
+      out.push(low);
+      rest ^= low;
+    }
+    return out;
+  }
+
+  decode(ctx: DecodeContext, offset: number, length: number): unknown[] {
+    return this.#list(this.#base.decode(ctx, offset, length));
+  }
+
+  read(ctx: DecodeContext, offset: number): unknown[] {
+    return this.#list((this.#base as FixedCodec<unknown, unknown>).read(ctx, offset));
+  }
+
+  #value(value: unknown, ctx: EncodeContext): unknown {
+    if (!Array.isArray(value)) return value; // a raw number: the base validates it
+    let n = 0;
+    let b = 0n;
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i];
+      let bit: number | bigint | undefined;
+      if (typeof item === "string") {
+        bit = this.#byName.get(item);
+        if (bit === undefined) {
+          throw ctx.typeError(
+            `${describe(item)} is not a known flag (expected ${
+              [...this.#byName.keys()].join(", ")
+            } or a number)`,
+          );
+        }
+      } else if (typeof item === "number" || typeof item === "bigint") {
+        bit = item;
+      } else {
+        throw ctx.typeError(`expected flag names or numbers, got ${describe(item)}`);
+      }
+      if (this.#big) b |= toBigInt(bit, this.kind, ctx);
+      else {
+        if (typeof bit !== "number" || !Number.isInteger(bit) || bit < 0 || bit > 0xffff_ffff) {
+          throw ctx.rangeError(`flag bit ${describe(bit)} does not fit in ${this.#base.kind}`);
+        }
+        n = (n | bit) >>> 0;
+      }
+    }
+    return this.#big ? b : n;
+  }
+
+  encode(w: NetlinkWriter, value: unknown, ctx: EncodeContext): void {
+    this.#base.encode(w, this.#value(value, ctx), ctx);
+  }
+
+  write(view: DataView, offset: number, value: unknown, ctx: EncodeContext): void {
+    (this.#base as FixedCodec<unknown, unknown>).write(view, offset, this.#value(value, ctx), ctx);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Structs and fixed arrays
+
+/** Options of {@link t.struct}. */
+export interface StructOptions {
+  /** Lay members out back to back, without C alignment padding (`__attribute__((packed))`). */
+  packed?: boolean;
+}
+
+class Member {
+  constructor(
+    readonly key: string,
+    readonly name: string,
+    readonly codec: FixedCodec<unknown, unknown>,
+    readonly offset: number,
+    readonly op: number,
+  ) {}
+}
+
+function alignUp(n: number, a: number): number {
+  return Math.ceil(n / a) * a;
+}
+
+/** C structs with members laid out like the C compiler does (LP64). Internal class. */
+export class StructCodecImpl<M extends StructMembers> implements StructCodec<M> {
+  readonly kind = "struct";
+  readonly type: string;
+  readonly name: string;
+  readonly size: number;
+  readonly align: number;
+  readonly nlaFlags = 0;
+  readonly repeated = false;
+  readonly members: M;
+  readonly offsets: { readonly [K in keyof M]: number };
+  readonly #list: Member[];
+  readonly #keys: Set<string>;
+
+  constructor(name: string, members: M, options?: StructOptions) {
+    if (typeof name !== "string" || name === "") {
+      throw new TypeError(`Cannot define struct: the name must be a non-empty string`);
+    }
+    if (typeof members !== "object" || members === null) {
+      throw new TypeError(`Cannot define struct ${name}: members must be an object`);
+    }
+    this.name = name;
+    this.type = `struct ${name}`;
+    this.members = members;
+    this.#list = [];
+    this.#keys = new Set();
+    const offsets: Record<string, number> = {};
+    const packed = options?.packed === true;
+    let off = 0;
+    let maxAlign = 1;
+    for (const [key, codec] of Object.entries(members)) {
+      if (!codec || typeof codec.read !== "function" || !(codec.size >= 0)) {
+        throw new TypeError(
+          `Cannot define struct ${name}: member "${key}" must be a fixed-size codec`,
+        );
+      }
+      const a = packed ? 1 : codec.align;
+      off = alignUp(off, a);
+      if (a > maxAlign) maxAlign = a;
+      offsets[key] = off;
+      this.#list.push(
+        new Member(key, kebab(key), codec as FixedCodec<unknown, unknown>, off, opOf(codec)),
+      );
+      if (codec.kind !== "pad") this.#keys.add(key);
+      off += codec.size;
+    }
+    this.align = maxAlign;
+    this.size = packed ? off : alignUp(off, maxAlign);
+    this.offsets = offsets as { readonly [K in keyof M]: number };
+    setOp(this, OP.STRUCT);
+  }
+
+  decode(ctx: DecodeContext, offset: number): DecodedStruct<M> {
+    return this.read(ctx, offset);
+  }
+
+  read(ctx: DecodeContext, offset: number): DecodedStruct<M> {
+    const out: Record<string, unknown> = {};
+    const list = this.#list;
+    const data = ctx.data;
+    const view = ctx.view;
+    for (let i = 0; i < list.length; i++) {
+      const m = list[i];
+      const o = offset + m.offset;
+      switch (m.op) {
+        case OP.PAD:
+          continue;
+        case OP.U8:
+          out[m.key] = data[o];
+          break;
+        case OP.U16:
+          out[m.key] = view.getUint16(o, true);
+          break;
+        case OP.U32:
+          out[m.key] = view.getUint32(o, true);
+          break;
+        case OP.U64:
+          out[m.key] = view.getBigUint64(o, true);
+          break;
+        case OP.S32:
+          out[m.key] = view.getInt32(o, true);
+          break;
+        case OP.U16BE:
+          out[m.key] = view.getUint16(o, false);
+          break;
+        case OP.U32BE:
+          out[m.key] = view.getUint32(o, false);
+          break;
+        default:
+          out[m.key] = m.codec.read(ctx, o);
+      }
+    }
+    return out as DecodedStruct<M>;
+  }
+
+  encode(w: NetlinkWriter, value: EncodableStruct<M>, ctx: EncodeContext): void {
+    const o = w.reserve(this.size);
+    this.write(w.view, o, value, ctx);
+  }
+
+  write(view: DataView, offset: number, value: EncodableStruct<M>, ctx: EncodeContext): void {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      throw ctx.typeError(`expected an object for ${this.type}, got ${describe(value)}`);
+    }
+    const v = value as Record<string, unknown>;
+    for (const key in v) {
+      if (!this.#keys.has(key) && v[key] !== undefined) {
+        throw ctx.typeError(
+          `${this.type} has no member "${key}" (members: ${[...this.#keys].join(", ")})`,
+        );
+      }
+    }
+    const list = this.#list;
+    for (let i = 0; i < list.length; i++) {
+      const m = list[i];
+      const d = ctx.push(m.name);
+      const mv = v[m.key];
+      if (m.op !== OP.PAD && mv === undefined) throw ctx.typeError(`the member is missing`);
+      m.codec.write(view, offset + m.offset, mv, ctx);
+      ctx.pop(d);
+    }
+  }
+
+  decodeAt(data: Uint8Array, offset = 0): DecodedStruct<M> {
+    if (!Number.isInteger(offset) || offset < 0) {
+      throw new RangeError(`Cannot decode ${this.name}: offset ${offset} is not a valid index`);
+    }
+    if (offset + this.size > data.length) {
+      throw new DecodeError(
+        `${this.type} needs ${this.size} bytes, ${Math.max(0, data.length - offset)} left`,
+        offset,
+        this.name,
+      );
+    }
+    const ctx = acquireDecode(data, this.name, false);
+    try {
+      return this.read(ctx, offset);
+    } finally {
+      releaseDecode(ctx);
+    }
+  }
+
+  encodeTo(w: NetlinkWriter, value: EncodableStruct<M>): void {
+    const mark = w.length;
+    try {
+      this.encode(w, value, new EncodeContext(this.name));
+    } catch (e) {
+      w.truncate(mark);
+      throw e;
+    }
+  }
+}
+
+/** Fixed-length arrays of a fixed-size element (C `T x[n]`). Internal class. */
+export class FixedArrayCodec implements FixedCodec<unknown[], readonly unknown[]> {
+  readonly kind = "array";
+  readonly type: string;
+  readonly size: number;
+  readonly align: number;
+  readonly nlaFlags = 0;
+  readonly repeated = false;
+  readonly #elem: FixedCodec<unknown, unknown>;
+  readonly #count: number;
+
+  constructor(elem: FixedCodec<unknown, never>, count: number) {
+    if (!elem || typeof elem.read !== "function" || !(elem.size >= 0)) {
+      throw new TypeError(`Cannot define array: the element must be a fixed-size codec`);
+    }
+    if (!Number.isInteger(count) || count < 0) {
+      throw new RangeError(`Cannot define array: count ${count} must be a non-negative integer`);
+    }
+    this.#elem = elem as FixedCodec<unknown, unknown>;
+    this.#count = count;
+    this.size = elem.size * count;
+    this.align = elem.align;
+    this.type = `${elem.type}[${count}]`;
+  }
+
+  decode(ctx: DecodeContext, offset: number): unknown[] {
+    return this.read(ctx, offset);
+  }
+
+  read(ctx: DecodeContext, offset: number): unknown[] {
+    const out = new Array<unknown>(this.#count);
+    const step = this.#elem.size;
+    for (let i = 0; i < this.#count; i++) out[i] = this.#elem.read(ctx, offset + i * step);
+    return out;
+  }
+
+  encode(w: NetlinkWriter, value: readonly unknown[], ctx: EncodeContext): void {
+    const o = w.reserve(this.size);
+    this.write(w.view, o, value, ctx);
+  }
+
+  write(view: DataView, offset: number, value: readonly unknown[], ctx: EncodeContext): void {
+    if (!Array.isArray(value) || value.length !== this.#count) {
+      throw ctx.typeError(`expected an array of ${this.#count} items, got ${describe(value)}`);
+    }
+    const step = this.#elem.size;
+    for (let i = 0; i < this.#count; i++) {
+      const d = ctx.push(i);
+      this.#elem.write(view, offset + i * step, value[i], ctx);
+      ctx.pop(d);
+    }
+  }
+}
+
+/** NLA_F bits kept on unknown attributes. Internal. */
+export const NLA_FLAG_BITS: number = NLA_F.NESTED | NLA_F.NET_BYTEORDER;

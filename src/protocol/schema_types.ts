@@ -1,0 +1,294 @@
+/**
+ * Types of the schema system: the {@link Codec} contract every attribute kind implements and
+ * the type functions ({@link Decoded}, {@link Encodable}) that turn a schema into the types of
+ * the objects it decodes and accepts.
+ *
+ * @module
+ */
+
+import type { NetlinkWriter } from "./writer.ts";
+import type { DecodeContext, EncodeContext } from "./schema_context.ts";
+import type { AttrSet } from "./schema_attrs.ts";
+
+/**
+ * One codec object per attribute kind drives encoding, decoding, validation and error naming.
+ * `D` is the decoded type, `E` the type accepted when encoding (often wider, e.g. u64 decodes to
+ * `bigint` and accepts `bigint | number`).
+ *
+ * Codecs are made by the factories of {@link t}; implementing the interface by hand gives a
+ * custom attribute kind.
+ *
+ * @example
+ * ```ts
+ * import { type Codec, t } from "@nlts/netlink/protocol";
+ * const port: Codec<number> = t.u16be();
+ * console.log(port.kind, port.size); // "u16be" 2
+ * ```
+ */
+export interface Codec<D, E = D> {
+  /** Kind of codec: "u32", "string", "nest", "struct", ... */
+  readonly kind: string;
+  /** Human readable type used in messages, e.g. "u16" or "nest op-attrs". */
+  readonly type: string;
+  /** Exact payload size in bytes, or -1 when the size varies. Checked before {@link Codec.decode}. */
+  readonly size: number;
+  /** NLA_F_* bits OR-ed into `nla_type` when written (NLA_F_NESTED for nests), else 0. */
+  readonly nlaFlags: number;
+  /** True for {@link t.multi}: every element of the value is its own attribute. */
+  readonly repeated: boolean;
+  /**
+   * Decodes the payload `ctx.data[offset, offset + length)`. When {@link Codec.size} is not -1
+   * the caller has already checked that `length === size`. Throws only {@link DecodeError}.
+   */
+  decode(ctx: DecodeContext, offset: number, length: number): D;
+  /**
+   * Validates `value` (TypeError / RangeError naming `ctx.path()`) and appends its payload to
+   * `w`; the attribute header has already been written.
+   */
+  encode(w: NetlinkWriter, value: E, ctx: EncodeContext): void;
+}
+
+/**
+ * A codec of fixed size that can also be a member of a C struct ({@link t.struct}).
+ *
+ * @example
+ * ```ts
+ * import { type FixedCodec, t } from "@nlts/netlink/protocol";
+ * const addr: FixedCodec<string> = t.ipv4();
+ * console.log(addr.size, addr.align); // 4 4
+ * ```
+ */
+export interface FixedCodec<D, E = D> extends Codec<D, E> {
+  /** Alignment of the member in a C struct (1, 2, 4 or 8). */
+  readonly align: number;
+  /** Reads the value at `offset` (the caller checked that {@link Codec.size} bytes are there). */
+  read(ctx: DecodeContext, offset: number): D;
+  /** Validates `value` and writes it at `view[offset, offset + size)`. */
+  write(view: DataView, offset: number, value: E, ctx: EncodeContext): void;
+}
+
+/**
+ * A C struct codec ({@link t.struct}); besides being an attribute kind and a struct member it
+ * reads and writes standalone, e.g. as a family's fixed header after `genlmsghdr`.
+ *
+ * @example
+ * ```ts
+ * import { NetlinkWriter, t } from "@nlts/netlink/protocol";
+ * const ovsHeader = t.struct("ovs-header", { dpIfindex: t.s32() });
+ * const w = new NetlinkWriter();
+ * ovsHeader.encodeTo(w, { dpIfindex: 7 });
+ * console.log(ovsHeader.decodeAt(w.bytes(), 0)); // { dpIfindex: 7 }
+ * ```
+ */
+export interface StructCodec<M extends StructMembers>
+  extends FixedCodec<DecodedStruct<M>, EncodableStruct<M>> {
+  /** The struct's name (YNL spelling), used as root of error paths. */
+  readonly name: string;
+  /** The member codecs by key. */
+  readonly members: M;
+  /** Byte offset of every member (padding members included) by key. */
+  readonly offsets: { readonly [K in keyof M]: number };
+  /**
+   * Decodes the struct at `data[offset]`; raises {@link DecodeError} when fewer than
+   * {@link Codec.size} bytes remain.
+   */
+  decodeAt(data: Uint8Array, offset?: number): DecodedStruct<M>;
+  /** Validates `value` and appends the struct's {@link Codec.size} bytes to `w` (no alignment). */
+  encodeTo(w: NetlinkWriter, value: EncodableStruct<M>): void;
+}
+
+/** Member codecs of a struct, by camelCase key. */
+export type StructMembers = { readonly [key: string]: FixedCodec<unknown, never> };
+
+/** Marker of padding codecs ({@link t.pad}): their keys vanish from decoded and encodable types. */
+export interface PadMarker {
+  /** Always "pad". */
+  readonly kind: "pad";
+}
+
+/** The keys of `M` whose codecs carry data (every key but padding). */
+export type NonPadKeys<M> = { [K in keyof M]: M[K] extends PadMarker ? never : K }[keyof M];
+
+/** Decoded type of a codec. */
+export type DecodedOf<C> = C extends Codec<infer D, infer _E> ? D : never;
+/** Encodable type of a codec. */
+export type EncodableOf<C> = C extends Codec<infer _D, infer E> ? E : never;
+
+/** The decoded object of a struct with members `M` (padding members omitted). */
+// `& {}` makes editors show the members instead of the alias name.
+// deno-lint-ignore ban-types
+export type DecodedStruct<M> = { [K in NonPadKeys<M>]: DecodedOf<M[K]> } & {};
+/** The object a struct with members `M` encodes: every member but padding is required. */
+export type EncodableStruct<M> = { readonly [K in NonPadKeys<M>]: EncodableOf<M[K]> };
+
+/**
+ * An attribute the schema does not know, kept so it survives a round trip (property `unknown`
+ * of decoded objects). `flags` holds the NLA_F_NESTED / NLA_F_NET_BYTEORDER bits when set.
+ */
+export interface UnknownAttr {
+  /** Attribute type (without flag bits). */
+  type: number;
+  /** An owned copy of the payload. */
+  bytes: Uint8Array;
+  /** NLA_F_* bits of `nla_type`, present only when non-zero. */
+  flags?: number;
+}
+
+/** An item of an ordered list ({@link t.list}) whose type the schema does not know. */
+export interface UnknownItem extends UnknownAttr {
+  /** Always "unknown". */
+  kind: "unknown";
+}
+
+/** Codecs of an attribute set, by camelCase key. */
+export type AttrFields = { readonly [key: string]: Codec<unknown, never> };
+
+/**
+ * The decoded object of an attribute set with fields `F`: every attribute is optional (the
+ * kernel may omit any); unknown attributes land in `unknown`.
+ */
+export type DecodedAttrs<F> = {
+  [K in NonPadKeys<F> | "unknown"]?: K extends keyof F ? DecodedOf<F[K]> : UnknownAttr[];
+};
+
+/** The object an attribute set with fields `F` encodes (every attribute optional). */
+export type EncodableAttrs<F> = {
+  readonly [K in NonPadKeys<F> | "unknown"]?: K extends keyof F ? EncodableOf<F[K]>
+    : readonly UnknownAttr[];
+};
+
+/** A decoded item of an ordered list ({@link t.list}) over fields `F`. */
+export type ListItem<F> =
+  | { [K in NonPadKeys<F>]: { kind: K; value: DecodedOf<F[K]> } }[NonPadKeys<F>]
+  | UnknownItem;
+
+/** An item accepted when encoding an ordered list over fields `F`. */
+export type EncodableListItem<F> =
+  | { [K in NonPadKeys<F>]: { readonly kind: K; readonly value: EncodableOf<F[K]> } }[
+    NonPadKeys<F>
+  ]
+  | UnknownItem;
+
+/** One entry of a keyed map ({@link t.map}): the child attribute's type and its value. */
+export interface MapEntry<V> {
+  /** The child attribute's type (the key). */
+  key: number;
+  /** The decoded child. */
+  value: V;
+}
+
+/** `struct nla_bitfield32`. */
+export interface BitField32 {
+  /** Bit values. */
+  value: number;
+  /** Which bits of `value` are meaningful. */
+  selector: number;
+}
+
+/**
+ * The decoded type of an attribute set or a codec.
+ *
+ * @example
+ * ```ts
+ * import { attrSet, type Decoded, t } from "@nlts/netlink/protocol";
+ * const link = attrSet("link", { ifname: [3, t.string()], mtu: [4, t.u32()] });
+ * const v: Decoded<typeof link> = { ifname: "eth0", mtu: 1500 };
+ * ```
+ */
+export type Decoded<T> = T extends AttrSet<infer F> ? DecodedAttrs<F> : DecodedOf<T>;
+
+/**
+ * The type an attribute set or codec accepts when encoding.
+ *
+ * @example
+ * ```ts
+ * import { attrSet, type Encodable, t } from "@nlts/netlink/protocol";
+ * const link = attrSet("link", { ifname: [3, t.string()], mtu: [4, t.u32()] });
+ * const v: Encodable<typeof link> = { ifname: "eth0" };
+ * ```
+ */
+export type Encodable<T> = T extends AttrSet<infer F> ? EncodableAttrs<F> : EncodableOf<T>;
+
+/** Options of {@link AttrSet.decode}. */
+export interface DecodeOptions {
+  /** Raise {@link DecodeError} for attributes the schema does not know (default false: keep them). */
+  strict?: boolean;
+  /** Root of attribute paths in errors (default: the attribute set's name). */
+  path?: string;
+}
+
+/** Options of {@link AttrSet.encode}. */
+export interface EncodeOptions {
+  /** Root of attribute paths in errors (default: the attribute set's name). */
+  path?: string;
+  /** Records `[start, end, path]` of every attribute written (for extended-ack offsets). */
+  trace?: import("./schema_trace.ts").AttrTrace;
+}
+
+/**
+ * The codec type of `t.nest(set)` for an attribute set type `S` (handy in the explicit type
+ * annotations that exported schemas need).
+ *
+ * @example
+ * ```ts
+ * import { type AttrSet, attrSet, type FixedCodec, type NestOf, t } from "@nlts/netlink/protocol";
+ * export const inner: AttrSet<{ id: FixedCodec<number> }> = attrSet("inner", { id: [1, t.u32()] });
+ * export const outer: AttrSet<{ inner: NestOf<typeof inner> }> = attrSet("outer", {
+ *   inner: [1, t.nest(inner)],
+ * });
+ * ```
+ */
+export type NestOf<S> = S extends AttrSet<infer F> ? Codec<
+    { [K in keyof DecodedAttrs<F>]: DecodedAttrs<F>[K] },
+    { readonly [K in keyof EncodableAttrs<F>]: EncodableAttrs<F>[K] }
+  >
+  : never;
+
+/**
+ * The codec type of `t.indexedArray(codec)` and `t.multi(codec)` for a codec type `C`.
+ *
+ * @example
+ * ```ts
+ * import { type ArrayOf, type AttrSet, attrSet, type FixedCodec, t } from "@nlts/netlink/protocol";
+ * export const s: AttrSet<{ ids: ArrayOf<FixedCodec<number>> }> = attrSet("s", {
+ *   ids: [1, t.multi(t.u32())],
+ * });
+ * ```
+ */
+export type ArrayOf<C> = Codec<DecodedOf<C>[], readonly EncodableOf<C>[]>;
+
+/**
+ * The codec type of `t.map(codec)` for a codec type `C`.
+ *
+ * @example
+ * ```ts
+ * import { type AttrSet, attrSet, type FixedCodec, type MapOf, t } from "@nlts/netlink/protocol";
+ * export const s: AttrSet<{ byKey: MapOf<FixedCodec<number>> }> = attrSet("s", {
+ *   byKey: [1, t.map(t.u32())],
+ * });
+ * ```
+ */
+export type MapOf<C> = Codec<MapEntry<DecodedOf<C>>[], readonly MapEntry<EncodableOf<C>>[]>;
+
+/**
+ * The codec type of `t.list(set)` for an attribute set type `S`.
+ *
+ * @example
+ * ```ts
+ * import { type AttrSet, attrSet, type FixedCodec, type ListOf, t } from "@nlts/netlink/protocol";
+ * export const action: AttrSet<{ output: FixedCodec<number> }> = attrSet("action", {
+ *   output: [1, t.u32()],
+ * });
+ * export const flow: AttrSet<{ actions: ListOf<typeof action> }> = attrSet("flow", {
+ *   actions: [1, t.list(action)],
+ * });
+ * ```
+ */
+export type ListOf<S> = S extends AttrSet<infer F> ? Codec<
+    (
+      | { [K in NonPadKeys<F>]: { kind: K; value: DecodedOf<F[K]> } }[NonPadKeys<F>]
+      | UnknownItem
+    )[],
+    readonly EncodableListItem<F>[]
+  >
+  : never;
