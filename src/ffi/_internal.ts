@@ -1,0 +1,161 @@
+/**
+ * Helpers shared by the two FFI backends. Private to `src/ffi/`: pure functions only, no
+ * runtime APIs.
+ *
+ * @module
+ */
+
+/**
+ * Largest socket address `sendmsg`/`sendto` accept (`sizeof(struct sockaddr_storage)`).
+ *
+ * @example
+ * ```ts
+ * import { MAX_SOCKADDR } from "./_internal.ts";
+ * console.log(MAX_SOCKADDR); // 128
+ * ```
+ */
+export const MAX_SOCKADDR = 128;
+
+/**
+ * Most iovec pieces one `sendmsg` takes (`UIO_MAXIOV`).
+ *
+ * @example
+ * ```ts
+ * import { MAX_IOV } from "./_internal.ts";
+ * console.log(MAX_IOV); // 1024
+ * ```
+ */
+export const MAX_IOV = 1024;
+
+/**
+ * Throws a `RangeError` unless `addr` is null or at most {@link MAX_SOCKADDR} bytes.
+ *
+ * @param op The operation, for the message.
+ * @param addr The socket address.
+ *
+ * @example
+ * ```ts
+ * import { checkAddr } from "./_internal.ts";
+ * checkAddr("sendmsg", new Uint8Array(12)); // ok
+ * ```
+ */
+export function checkAddr(op: string, addr: Uint8Array | null): void {
+  if (addr !== null && addr.byteLength > MAX_SOCKADDR) {
+    throw new RangeError(
+      `Cannot ${op}: address of ${addr.byteLength} bytes exceeds ${MAX_SOCKADDR}`,
+    );
+  }
+}
+
+/**
+ * Throws a `RangeError` unless `iovCount` is in 0..{@link MAX_IOV}.
+ *
+ * @param iovCount Number of pieces.
+ *
+ * @example
+ * ```ts
+ * import { checkIovCount } from "./_internal.ts";
+ * checkIovCount(2); // ok
+ * ```
+ */
+export function checkIovCount(iovCount: number): void {
+  if (iovCount > MAX_IOV) {
+    throw new RangeError(`Cannot sendmsg: ${iovCount} iovec pieces exceed ${MAX_IOV}`);
+  }
+}
+
+/**
+ * Throws a `RangeError` unless `fds` holds at least `nfds` 8-byte `pollfd` entries.
+ *
+ * @param fds The pollfd array.
+ * @param nfds The number of entries `poll()` will access.
+ *
+ * @example
+ * ```ts
+ * import { checkPollfds } from "./_internal.ts";
+ * checkPollfds(new Uint8Array(16), 2); // ok
+ * ```
+ */
+export function checkPollfds(fds: Uint8Array, nfds: number): void {
+  if (!Number.isInteger(nfds) || nfds < 0 || nfds * 8 > fds.byteLength) {
+    throw new RangeError(
+      `Cannot poll: nfds ${nfds} needs ${nfds * 8} bytes of pollfd, buffer has ${fds.byteLength}`,
+    );
+  }
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Encodes `path` as a NUL-terminated UTF-8 C string.
+ *
+ * @param path The path.
+ * @returns The bytes including the trailing NUL.
+ * @throws {TypeError} If `path` contains a NUL character.
+ *
+ * @example
+ * ```ts
+ * import { cString } from "./_internal.ts";
+ * console.log(cString("ab")); // Uint8Array(3) [97, 98, 0]
+ * ```
+ */
+export function cString(path: string): Uint8Array {
+  if (path.includes("\0")) {
+    throw new TypeError(`Cannot open path: it contains a NUL character: ${JSON.stringify(path)}`);
+  }
+  const bytes = new Uint8Array(path.length * 3 + 1);
+  const { written } = encoder.encodeInto(path, bytes);
+  return bytes.subarray(0, written + 1);
+}
+
+/**
+ * Maps the outcome of `poll()` on `[fd, cancelFd]` (both with `POLLIN`) to a wait result.
+ * Cancellation wins over readability; `POLLNVAL` on `fd` (not open) is an error.
+ *
+ * @param ret `poll()`'s return value.
+ * @param fdRevents `revents` of the first entry.
+ * @param cancelRevents `revents` of the second entry.
+ * @returns What the wait ended with.
+ *
+ * @example
+ * ```ts
+ * import { waitOutcome } from "./_internal.ts";
+ * console.log(waitOutcome(1, 1, 0)); // "readable"
+ * console.log(waitOutcome(0, 0, 0)); // "timeout"
+ * ```
+ */
+export function waitOutcome(
+  ret: number,
+  fdRevents: number,
+  cancelRevents: number,
+): "readable" | "cancelled" | "timeout" | "error" {
+  if (ret < 0) return "error";
+  if (ret === 0) return "timeout";
+  if (cancelRevents !== 0) return "cancelled";
+  if (fdRevents & 0x20) return "error"; // POLLNVAL
+  return fdRevents !== 0 ? "readable" : "error";
+}
+
+/**
+ * Validates a `poll()` timeout: an integer from -1 (forever) to 2^31-1 ms. Fractions round up
+ * so that a wait never ends early.
+ *
+ * @param timeoutMs The requested timeout.
+ * @returns The timeout to pass to `poll()`.
+ * @throws {RangeError} For NaN, values below -1 or above 2^31-1.
+ *
+ * @example
+ * ```ts
+ * import { pollTimeout } from "./_internal.ts";
+ * console.log(pollTimeout(1.5), pollTimeout(-1)); // 2 -1
+ * ```
+ */
+export function pollTimeout(timeoutMs: number): number {
+  const t = Math.ceil(timeoutMs);
+  if (!(timeoutMs === -1 || (t >= 0 && t <= 0x7fffffff))) {
+    throw new RangeError(
+      `Cannot poll: timeout ${timeoutMs} ms is not -1 (forever) or in 0..2147483647`,
+    );
+  }
+  return t;
+}

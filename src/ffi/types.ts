@@ -1,0 +1,157 @@
+/**
+ * The runtime-neutral interface of the libc calls nlts makes. `src/ffi/deno.ts` and
+ * `src/ffi/bun.ts` implement it; nothing here touches a runtime API.
+ *
+ * Conventions shared by every method:
+ * - Calls are synchronous, on the caller's thread (except {@link Libc.waitReadable}).
+ * - A failing call returns `ret < 0` (always -1) and `errno`, read from `__errno_location()`
+ *   right after the call on the same thread; a successful call has `errno === 0`.
+ * - Methods never throw for kernel errors. They throw `RangeError`/`TypeError` only for
+ *   arguments that would make the call unsafe (for example `nfds` larger than the buffer).
+ * - `Uint8Array` arguments may be subarrays: their `byteOffset` is respected.
+ *
+ * @module
+ */
+
+/**
+ * The result of a syscall wrapper: the C return value and, when it failed, errno.
+ *
+ * @example
+ * ```ts
+ * import { getLibc } from "./mod.ts";
+ * const { ret, errno } = getLibc().close(-1);
+ * console.log(ret, errno); // -1 9 (EBADF)
+ * ```
+ */
+export interface SysResult {
+  /** The C return value; negative (-1) on failure. `ssize_t` results fit since lengths < 2 GiB. */
+  ret: number;
+  /** errno when `ret < 0`, read immediately after the call on the same thread; otherwise 0. */
+  errno: number;
+}
+
+/**
+ * The result of {@link Libc.recvmsg}.
+ *
+ * @example
+ * ```ts
+ * import { getLibc, MSG } from "./mod.ts";
+ * const c = getLibc();
+ * const fd = c.socket(16, 3 | 0o4000 | 0o2000000, 2).ret; // AF_NETLINK, NETLINK_USERSOCK
+ * const r = c.recvmsg(fd, new Uint8Array(64), MSG.DONTWAIT);
+ * console.log(r.ret, r.errno); // -1 11 (EAGAIN: nothing queued)
+ * c.close(fd);
+ * ```
+ */
+export interface RecvResult extends SysResult {
+  /**
+   * Bytes received; with `MSG_TRUNC` in the call's flags, the real datagram length even when it
+   * exceeds the buffer.
+   */
+  ret: number;
+  /** `msghdr.msg_flags` after the call (`MSG_TRUNC`, `MSG_CTRUNC`, ...); 0 on failure. */
+  msgFlags: number;
+  /** `nl_pid` of the source `sockaddr_nl` (0 = the kernel); 0 on failure or if no address. */
+  portid: number;
+  /** `nl_groups` of the source `sockaddr_nl` (multicast group bitmask); 0 on failure. */
+  groups: number;
+  /** `msghdr.msg_controllen` after the call: bytes of ancillary data written; 0 without one. */
+  controlLen: number;
+}
+
+/**
+ * How {@link Libc.waitReadable} ended.
+ *
+ * - `"readable"`: `fd` is readable (or has a pending error, `POLLERR`/`POLLHUP`); read it now.
+ * - `"cancelled"`: `cancelFd` became readable (it is left readable: the wait does not read it).
+ * - `"timeout"`: the timeout passed first.
+ * - `"error"`: `poll()` failed (in practice `EINTR`; retry) or `fd` is not open (`POLLNVAL`).
+ *
+ * @example
+ * ```ts
+ * import type { WaitResult } from "./types.ts";
+ * const done: WaitResult = "timeout";
+ * console.log(done);
+ * ```
+ */
+export type WaitResult = "readable" | "cancelled" | "timeout" | "error";
+
+/**
+ * The libc calls nlts needs, bound by one runtime backend. Get the process-wide instance with
+ * `getLibc()` from `./mod.ts`.
+ *
+ * @example
+ * ```ts
+ * import { AF, getLibc, SOCK } from "./mod.ts";
+ * const c = getLibc();
+ * const s = c.socket(AF.NETLINK, SOCK.RAW | SOCK.NONBLOCK | SOCK.CLOEXEC, 2);
+ * console.log(c.runtime, s.ret >= 0);
+ * c.close(s.ret);
+ * ```
+ */
+export interface Libc {
+  /** Which backend this is. */
+  readonly runtime: "deno" | "bun";
+  /** `socket(domain, type, protocol)`; `ret` is the new fd. */
+  socket(domain: number, type: number, protocol: number): SysResult;
+  /** `bind(fd, addr, addr.length)`. */
+  bind(fd: number, addr: Uint8Array): SysResult;
+  /** `connect(fd, addr, addr.length)`. */
+  connect(fd: number, addr: Uint8Array): SysResult;
+  /** `getsockname(fd, addr, &len)` with `len = addr.length`; `addr` is filled in, `ret` is 0. */
+  getsockname(fd: number, addr: Uint8Array): SysResult;
+  /** `setsockopt(fd, level, name, value, value.length)`. */
+  setsockopt(fd: number, level: number, name: number, value: Uint8Array): SysResult;
+  /**
+   * `getsockopt(fd, level, name, value, &len)` with `len = value.length`. `ret` is the `len` the
+   * kernel returned, which may exceed `value.length` (e.g. `NETLINK_LIST_MEMBERSHIPS` reports the
+   * size it needs), or -1.
+   */
+  getsockopt(fd: number, level: number, name: number, value: Uint8Array): SysResult;
+  /**
+   * `sendmsg()` of the concatenation of `iov` (at most 1024 pieces, each may be a subarray) to
+   * `addr` (a `sockaddr`, at most 128 bytes; `null` = the connected peer). `ret` = bytes sent.
+   */
+  sendmsg(
+    fd: number,
+    iov: readonly Uint8Array[],
+    addr: Uint8Array | null,
+    flags: number,
+  ): SysResult;
+  /** `sendto(fd, buf, buf.length, flags, addr, addr.length)`; `ret` = bytes sent. */
+  sendto(fd: number, buf: Uint8Array, addr: Uint8Array | null, flags: number): SysResult;
+  /**
+   * `recvmsg()` of one datagram into `buf` (a single iovec) with a `sockaddr_nl` source address
+   * and, if given, `control` as the ancillary-data buffer.
+   */
+  recvmsg(fd: number, buf: Uint8Array, flags: number, control?: Uint8Array): RecvResult;
+  /**
+   * Synchronous `poll(fds, nfds, timeoutMs)` on the caller's thread. `fds` holds `nfds` 8-byte
+   * `pollfd` entries (see `encodePollfds`); `revents` are written back into it.
+   */
+  poll(fds: Uint8Array, nfds: number, timeoutMs: number): SysResult;
+  /** `close(fd)`. */
+  close(fd: number): SysResult;
+  /** `eventfd(initval, flags)`; `ret` is the new fd. */
+  eventfd(initval: number, flags: number): SysResult;
+  /** `read(fd, buf, buf.length)`; `ret` = bytes read. */
+  read(fd: number, buf: Uint8Array): SysResult;
+  /** `write(fd, buf, buf.length)`; `ret` = bytes written. */
+  write(fd: number, buf: Uint8Array): SysResult;
+  /**
+   * `open(path, flags)` (no `O_CREAT`: mode is 0), for `/proc/thread-self/ns/net` and
+   * `/run/netns/NAME`. Throws `TypeError` if `path` contains a NUL character.
+   */
+  open(path: string, flags: number): SysResult;
+  /** `setns(fd, nstype)`: moves the calling thread into the namespace `fd` refers to. */
+  setns(fd: number, nstype: number): SysResult;
+  /** `getpid()`. */
+  getpid(): number;
+  /**
+   * Waits off the main thread until `fd` is readable, or `cancelFd` (an eventfd; -1 for none)
+   * becomes readable, or `timeoutMs` passes (-1 = forever). Never reads errno, never reads
+   * either fd. Write `cancelFd` before closing `fd`: closing an fd does not wake a `poll()`
+   * blocked on it in another thread. While a wait is pending it keeps the process alive.
+   */
+  waitReadable(fd: number, cancelFd: number, timeoutMs: number): Promise<WaitResult>;
+}
