@@ -19,6 +19,7 @@ import {
   releaseDecode,
   setOp,
 } from "./schema_context.ts";
+import { compileSetDecoder } from "./schema_compile.ts";
 import { NLA_FLAG_BITS, type StructCodecImpl } from "./schema_scalars.ts";
 import type { AttrNames, AttrTrace } from "./schema_trace.ts";
 import type {
@@ -195,15 +196,43 @@ class SetImpl implements AttrNames {
   readonly byType: (Field | null)[] = [];
   readonly byKey: Map<string, Field> = new Map();
 
+  /** Decodes `[start, end)`: the generated decoder, or the generic loop. */
+  decode: (c: DecodeContext, start: number, end: number) => Record<string, unknown>;
+
   constructor(name: string) {
     this.name = name;
+    this.decode = (c, start, end) => this.decodeGeneric(c, start, end);
+  }
+
+  /** Called once every field is defined: generates the specialised decoder. */
+  finish(): void {
+    const gen = compileSetDecoder(this.fields, {
+      headerError: (c, pos, end) => {
+        const type = c.view.getUint16(pos + 2, true) & NLA_F.TYPE_MASK;
+        const f = this.byType[type];
+        if (f) c.push(f.name);
+        attrLen(c, pos, end);
+        throw c.error("bad attribute header", pos); // not reached: attrLen throws
+      },
+      sizeError: (c, f, pos, len) => sizeError(c, f as Field, pos, len),
+      unknown: (c, o, raw, pos, len) => {
+        if (c.strict) {
+          throw c.error(`unknown attribute type ${raw & NLA_F.TYPE_MASK}`, pos);
+        }
+        const u = unknownAttr(c, raw, pos + NLA_HDRLEN, len);
+        const list = o.unknown as UnknownAttr[] | undefined;
+        if (list === undefined) o.unknown = [u];
+        else list.push(u);
+      },
+    });
+    if (gen !== null) this.decode = gen;
   }
 
   nameOf(type: number): string | undefined {
     return (type < this.byType.length ? this.byType[type] : null)?.name;
   }
 
-  decode(c: DecodeContext, start: number, end: number): Record<string, unknown> {
+  decodeGeneric(c: DecodeContext, start: number, end: number): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     const byType = this.byType;
     const n = byType.length;
@@ -364,9 +393,9 @@ export class AttrSet<F extends AttrFields> {
         throw new TypeError(`Cannot define ${name}.${key}: expected [type, codec]`);
       }
       const [type, codec, options] = entry as [number, AnyCodec, AttrOptions?];
-      if (key === "unknown") {
+      if (key === "unknown" || key === "__proto__") {
         throw new TypeError(
-          `Cannot define ${name}.unknown: "unknown" is reserved for unknown attributes`,
+          `Cannot define ${name}.${key}: the key is reserved (unknown attributes go in "unknown")`,
         );
       }
       if (!Number.isInteger(type) || type < 0 || type > NLA_F.TYPE_MASK) {
@@ -392,6 +421,7 @@ export class AttrSet<F extends AttrFields> {
       impl.fields.push(f);
       codecs[key] = codec;
     }
+    impl.finish();
     this.name = name;
     this.codecs = codecs as unknown as F;
     this.fields = impl.fields.map((f) => ({

@@ -236,6 +236,9 @@ export const OP = {
   PAD: 15,
   NEST: 16,
   STRUCT: 17,
+  IPV4: 18,
+  IPV6: 19,
+  MAC: 20,
 } as const;
 
 const ops = new WeakMap<object, number>();

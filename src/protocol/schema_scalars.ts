@@ -9,6 +9,7 @@
 import { NLA_F } from "./constants.ts";
 import { DecodeError } from "./errors.ts";
 import { readString } from "./reader.ts";
+import { fmtIpv4, fmtIpv6, fmtMac, isMac, parseIpv4, parseIpv6 } from "./schema_addr.ts";
 import {
   acquireDecode,
   type DecodeContext,
@@ -20,6 +21,7 @@ import {
   releaseDecode,
   setOp,
 } from "./schema_context.ts";
+import { compileStructReader } from "./schema_compile.ts";
 import type {
   Codec,
   DecodedStruct,
@@ -436,26 +438,6 @@ export class PadCodec implements FixedCodec<undefined>, PadMarker {
 // ---------------------------------------------------------------------------------------------
 // Addresses
 
-const DEC: string[] = Array.from({ length: 256 }, (_, i) => String(i));
-const HEX2: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
-
-function fmtIpv4(d: Uint8Array, o: number): string {
-  return `${DEC[d[o]]}.${DEC[d[o + 1]]}.${DEC[d[o + 2]]}.${DEC[d[o + 3]]}`;
-}
-
-function parseIpv4(s: string, out: number[] | Uint8Array, at: number): boolean {
-  const parts = s.split(".");
-  if (parts.length !== 4) return false;
-  for (let i = 0; i < 4; i++) {
-    const p = parts[i];
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(p)) return false;
-    const n = Number(p);
-    if (n > 255) return false;
-    out[at + i] = n;
-  }
-  return true;
-}
-
 /** IPv4 addresses (`__be32`) as dotted quads, "10.0.0.1". Internal class. */
 export class Ipv4Codec implements FixedCodec<string> {
   readonly kind = "ipv4";
@@ -464,6 +446,10 @@ export class Ipv4Codec implements FixedCodec<string> {
   readonly align = 4;
   readonly nlaFlags = 0;
   readonly repeated = false;
+
+  constructor() {
+    setOp(this, OP.IPV4);
+  }
 
   decode(ctx: DecodeContext, offset: number): string {
     return fmtIpv4(ctx.data, offset);
@@ -484,86 +470,6 @@ export class Ipv4Codec implements FixedCodec<string> {
   }
 }
 
-function fmtIpv6(d: Uint8Array, o: number): string {
-  const g: number[] = [0, 0, 0, 0, 0, 0, 0, 0];
-  for (let i = 0; i < 8; i++) g[i] = (d[o + 2 * i] << 8) | d[o + 2 * i + 1];
-  // RFC 5952 section 5: IPv4-mapped addresses keep the dotted quad.
-  if (g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 && g[5] === 0xffff) {
-    return `::ffff:${fmtIpv4(d, o + 12)}`;
-  }
-  // The longest run of two or more zero groups becomes "::" (the first one on a tie).
-  let best = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8;) {
-    if (g[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen) {
-      best = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  let s = "";
-  for (let i = 0; i < 8; i++) {
-    if (i === best) {
-      s += "::";
-      i += bestLen - 1;
-      continue;
-    }
-    if (s !== "" && !s.endsWith(":")) s += ":";
-    s += g[i].toString(16);
-  }
-  return s;
-}
-
-function parseGroups(s: string, out: number[]): boolean {
-  if (s === "") return true;
-  for (const p of s.split(":")) {
-    if (!/^[0-9a-fA-F]{1,4}$/.test(p)) return false;
-    out.push(parseInt(p, 16));
-  }
-  return true;
-}
-
-function parseIpv6(input: string): Uint8Array | null {
-  let s = input;
-  const bytes = new Uint8Array(16);
-  let v4 = false;
-  const last = s.lastIndexOf(":");
-  if (last !== -1 && s.indexOf(".", last) !== -1) {
-    if (!parseIpv4(s.slice(last + 1), bytes, 12)) return null;
-    s = s.slice(0, last + 1);
-    // "::ffff:" keeps its trailing "::"; "1:2:3:4:5:6:" loses the dangling ":".
-    if (!s.endsWith("::")) s = s.slice(0, -1);
-    v4 = true;
-  }
-  const total = v4 ? 6 : 8;
-  const dbl = s.indexOf("::");
-  const head: number[] = [];
-  const tail: number[] = [];
-  if (dbl === -1) {
-    if (!parseGroups(s, head) || head.length !== total) return null;
-  } else {
-    if (s.indexOf("::", dbl + 1) !== -1) return null;
-    if (!parseGroups(s.slice(0, dbl), head) || !parseGroups(s.slice(dbl + 2), tail)) return null;
-    if (head.length + tail.length > total - 1) return null;
-  }
-  for (let i = 0; i < head.length; i++) {
-    bytes[2 * i] = head[i] >> 8;
-    bytes[2 * i + 1] = head[i] & 0xff;
-  }
-  const t0 = total - tail.length;
-  for (let i = 0; i < tail.length; i++) {
-    bytes[2 * (t0 + i)] = tail[i] >> 8;
-    bytes[2 * (t0 + i) + 1] = tail[i] & 0xff;
-  }
-  return bytes;
-}
-
 /** IPv6 addresses (16 bytes) as RFC 5952 text, "2001:db8::1". Internal class. */
 export class Ipv6Codec implements FixedCodec<string> {
   readonly kind = "ipv6";
@@ -572,6 +478,10 @@ export class Ipv6Codec implements FixedCodec<string> {
   readonly align = 4;
   readonly nlaFlags = 0;
   readonly repeated = false;
+
+  constructor() {
+    setOp(this, OP.IPV6);
+  }
 
   decode(ctx: DecodeContext, offset: number): string {
     return fmtIpv6(ctx.data, offset);
@@ -592,8 +502,6 @@ export class Ipv6Codec implements FixedCodec<string> {
   }
 }
 
-const MAC_RE = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
-
 /** Ethernet addresses (6 bytes) as "00:11:22:33:44:55". Internal class. */
 export class MacCodec implements FixedCodec<string> {
   readonly kind = "mac";
@@ -603,21 +511,22 @@ export class MacCodec implements FixedCodec<string> {
   readonly nlaFlags = 0;
   readonly repeated = false;
 
+  constructor() {
+    setOp(this, OP.MAC);
+  }
+
   decode(ctx: DecodeContext, offset: number): string {
     return this.read(ctx, offset);
   }
-  read(ctx: DecodeContext, o: number): string {
-    const d = ctx.data;
-    return `${HEX2[d[o]]}:${HEX2[d[o + 1]]}:${HEX2[d[o + 2]]}:${HEX2[d[o + 3]]}:${HEX2[d[o + 4]]}:${
-      HEX2[d[o + 5]]
-    }`;
+  read(ctx: DecodeContext, offset: number): string {
+    return fmtMac(ctx.data, offset);
   }
   encode(w: NetlinkWriter, value: string, ctx: EncodeContext): void {
     const o = w.reserve(6);
     this.write(w.view, o, value, ctx);
   }
   write(view: DataView, offset: number, value: string, ctx: EncodeContext): void {
-    if (typeof value !== "string" || !MAC_RE.test(value)) {
+    if (typeof value !== "string" || !isMac(value)) {
       throw ctx.typeError(
         `expected a MAC address like "00:11:22:33:44:55", got ${describe(value)}`,
       );
@@ -888,6 +797,8 @@ export class StructCodecImpl<M extends StructMembers> implements StructCodec<M> 
   readonly repeated = false;
   readonly members: M;
   readonly offsets: { readonly [K in keyof M]: number };
+  /** Reads the struct at `offset` (generated when possible). */
+  readonly read: (ctx: DecodeContext, offset: number) => DecodedStruct<M>;
   readonly #list: Member[];
   readonly #keys: Set<string>;
 
@@ -908,6 +819,9 @@ export class StructCodecImpl<M extends StructMembers> implements StructCodec<M> 
     let off = 0;
     let maxAlign = 1;
     for (const [key, codec] of Object.entries(members)) {
+      if (key === "__proto__") {
+        throw new TypeError(`Cannot define struct ${name}: "__proto__" is not a valid member`);
+      }
       if (!codec || typeof codec.read !== "function" || !(codec.size >= 0)) {
         throw new TypeError(
           `Cannot define struct ${name}: member "${key}" must be a fixed-size codec`,
@@ -926,6 +840,10 @@ export class StructCodecImpl<M extends StructMembers> implements StructCodec<M> 
     this.align = maxAlign;
     this.size = packed ? off : alignUp(off, maxAlign);
     this.offsets = offsets as { readonly [K in keyof M]: number };
+    const gen = compileStructReader(this.#list);
+    this.read = gen !== null
+      ? gen as (ctx: DecodeContext, offset: number) => DecodedStruct<M>
+      : (ctx, offset) => this.#readGeneric(ctx, offset);
     setOp(this, OP.STRUCT);
   }
 
@@ -933,7 +851,7 @@ export class StructCodecImpl<M extends StructMembers> implements StructCodec<M> 
     return this.read(ctx, offset);
   }
 
-  read(ctx: DecodeContext, offset: number): DecodedStruct<M> {
+  #readGeneric(ctx: DecodeContext, offset: number): DecodedStruct<M> {
     const out: Record<string, unknown> = {};
     const list = this.#list;
     const data = ctx.data;

@@ -1,0 +1,145 @@
+/**
+ * Text forms of addresses (internal): IPv4 dotted quads, RFC 5952 IPv6 text and MAC addresses,
+ * formatting and parsing.
+ *
+ * @module
+ */
+
+const DEC: string[] = Array.from({ length: 256 }, (_, i) => String(i));
+const HEX2: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+// Direct-mapped caches of recently formatted addresses: flow dumps repeat the same few MAC and
+// IP addresses (and masks) many times, and building the string is the costly part.
+const CACHE = 1024;
+const v4Keys = new Float64Array(CACHE).fill(-1);
+const v4Strs: string[] = new Array<string>(CACHE).fill("");
+const macKeys = new Float64Array(CACHE).fill(-1);
+const macStrs: string[] = new Array<string>(CACHE).fill("");
+
+/** Formats 4 bytes at `data[o]` as "10.0.0.1". */
+export function fmtIpv4(d: Uint8Array, o: number): string {
+  const a = d[o], b = d[o + 1], c = d[o + 2], e = d[o + 3];
+  const key = a * 0x1000000 + b * 0x10000 + c * 0x100 + e;
+  const h = (a * 7 + b * 31 + c * 131 + e * 1031) & (CACHE - 1);
+  if (v4Keys[h] === key) return v4Strs[h];
+  const s = DEC[a] + "." + DEC[b] + "." + DEC[c] + "." + DEC[e];
+  v4Keys[h] = key;
+  v4Strs[h] = s;
+  return s;
+}
+
+/** Parses a dotted quad into `out[at..at+4)`; false when `s` is not one. */
+export function parseIpv4(s: string, out: number[] | Uint8Array, at: number): boolean {
+  const parts = s.split(".");
+  if (parts.length !== 4) return false;
+  for (let i = 0; i < 4; i++) {
+    const p = parts[i];
+    if (!/^(0|[1-9][0-9]{0,2})$/.test(p)) return false;
+    const n = Number(p);
+    if (n > 255) return false;
+    out[at + i] = n;
+  }
+  return true;
+}
+
+/** Formats 16 bytes at `data[o]` as RFC 5952 text. */
+export function fmtIpv6(d: Uint8Array, o: number): string {
+  const g: number[] = [0, 0, 0, 0, 0, 0, 0, 0];
+  for (let i = 0; i < 8; i++) g[i] = (d[o + 2 * i] << 8) | d[o + 2 * i + 1];
+  // RFC 5952 section 5: IPv4-mapped addresses keep the dotted quad.
+  if (g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 && g[5] === 0xffff) {
+    return `::ffff:${fmtIpv4(d, o + 12)}`;
+  }
+  // The longest run of two or more zero groups becomes "::" (the first one on a tie).
+  let best = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8;) {
+    if (g[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen) {
+      best = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  let s = "";
+  for (let i = 0; i < 8; i++) {
+    if (i === best) {
+      s += "::";
+      i += bestLen - 1;
+      continue;
+    }
+    if (s !== "" && !s.endsWith(":")) s += ":";
+    s += g[i].toString(16);
+  }
+  return s;
+}
+
+function parseGroups(s: string, out: number[]): boolean {
+  if (s === "") return true;
+  for (const p of s.split(":")) {
+    if (!/^[0-9a-fA-F]{1,4}$/.test(p)) return false;
+    out.push(parseInt(p, 16));
+  }
+  return true;
+}
+
+/** Parses IPv6 text (with "::" and a trailing dotted quad) into 16 bytes; null when invalid. */
+export function parseIpv6(input: string): Uint8Array | null {
+  let s = input;
+  const bytes = new Uint8Array(16);
+  let v4 = false;
+  const last = s.lastIndexOf(":");
+  if (last !== -1 && s.indexOf(".", last) !== -1) {
+    if (!parseIpv4(s.slice(last + 1), bytes, 12)) return null;
+    s = s.slice(0, last + 1);
+    // "::ffff:" keeps its trailing "::"; "1:2:3:4:5:6:" loses the dangling ":".
+    if (!s.endsWith("::")) s = s.slice(0, -1);
+    v4 = true;
+  }
+  const total = v4 ? 6 : 8;
+  const dbl = s.indexOf("::");
+  const head: number[] = [];
+  const tail: number[] = [];
+  if (dbl === -1) {
+    if (!parseGroups(s, head) || head.length !== total) return null;
+  } else {
+    if (s.indexOf("::", dbl + 1) !== -1) return null;
+    if (!parseGroups(s.slice(0, dbl), head) || !parseGroups(s.slice(dbl + 2), tail)) return null;
+    if (head.length + tail.length > total - 1) return null;
+  }
+  for (let i = 0; i < head.length; i++) {
+    bytes[2 * i] = head[i] >> 8;
+    bytes[2 * i + 1] = head[i] & 0xff;
+  }
+  const t0 = total - tail.length;
+  for (let i = 0; i < tail.length; i++) {
+    bytes[2 * (t0 + i)] = tail[i] >> 8;
+    bytes[2 * (t0 + i) + 1] = tail[i] & 0xff;
+  }
+  return bytes;
+}
+
+/** Formats 6 bytes at `data[o]` as "00:11:22:33:44:55". */
+export function fmtMac(d: Uint8Array, o: number): string {
+  const a = d[o], b = d[o + 1], c = d[o + 2], e = d[o + 3], f = d[o + 4], g = d[o + 5];
+  const key = ((a * 0x100 + b) * 0x100 + c) * 0x1000000 + e * 0x10000 + f * 0x100 + g;
+  const h = (a * 3 + b * 7 + c * 31 + e * 131 + f * 521 + g * 1031) & (CACHE - 1);
+  if (macKeys[h] === key) return macStrs[h];
+  const s = HEX2[a] + ":" + HEX2[b] + ":" + HEX2[c] + ":" + HEX2[e] + ":" + HEX2[f] + ":" +
+    HEX2[g];
+  macKeys[h] = key;
+  macStrs[h] = s;
+  return s;
+}
+
+const MAC_RE = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
+
+/** True for "00:11:22:33:44:55" (either case). */
+export function isMac(s: string): boolean {
+  return MAC_RE.test(s);
+}

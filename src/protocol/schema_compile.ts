@@ -1,0 +1,203 @@
+/**
+ * Specialised decoders (internal). For every attribute set and struct the schema generates, once
+ * at definition time, a decode function with a `switch` on the attribute type and named property
+ * stores (`o.familyId = ...`), so V8 and JavaScriptCore see monomorphic stores and build
+ * objects of one shape instead of going through megamorphic keyed stores. Only numbers, quoted
+ * keys (JSON.stringify) and references into arrays passed as arguments are pasted into the code.
+ * Where `new Function` is not allowed (a CSP), the generic loops are used instead.
+ *
+ * @module
+ */
+
+import { readString } from "./reader.ts";
+import { fmtIpv4, fmtIpv6, fmtMac } from "./schema_addr.ts";
+import { type DecodeContext, OP } from "./schema_context.ts";
+
+function probe(): boolean {
+  try {
+    return new Function("return 1")() === 1;
+  } catch {
+    return false;
+  }
+}
+
+let enabled = probe();
+
+/** True when decoders are generated (false under a CSP that forbids `new Function`). */
+export function codegenEnabled(): boolean {
+  return enabled;
+}
+
+/** Turns generation on or off for sets and structs defined afterwards (tests use it). */
+export function setCodegen(on: boolean): void {
+  enabled = on && probe();
+}
+
+/** The expression decoding a value of operation `op` at `off` (length `len`), or null. */
+function valueExpr(op: number, ref: string, off: string, len: string, member: boolean): string {
+  switch (op) {
+    case OP.U8:
+      return `data[${off}]`;
+    case OP.U16:
+      return `view.getUint16(${off}, true)`;
+    case OP.U32:
+      return `view.getUint32(${off}, true)`;
+    case OP.U64:
+      return `view.getBigUint64(${off}, true)`;
+    case OP.S8:
+      return `view.getInt8(${off})`;
+    case OP.S16:
+      return `view.getInt16(${off}, true)`;
+    case OP.S32:
+      return `view.getInt32(${off}, true)`;
+    case OP.S64:
+      return `view.getBigInt64(${off}, true)`;
+    case OP.U16BE:
+      return `view.getUint16(${off}, false)`;
+    case OP.U32BE:
+      return `view.getUint32(${off}, false)`;
+    case OP.U64BE:
+      return `view.getBigUint64(${off}, false)`;
+    case OP.STRING:
+      return `readString(data, ${off}, ${len})`;
+    case OP.FLAG:
+      return "true";
+    case OP.BINARY:
+      return `data.slice(${off}, ${off} + ${len})`;
+    case OP.IPV4:
+      return `fmtIpv4(data, ${off})`;
+    case OP.IPV6:
+      return `fmtIpv6(data, ${off})`;
+    case OP.MAC:
+      return `fmtMac(data, ${off})`;
+    case OP.NEST:
+      return member
+        ? `${ref}.codec.read(c, ${off})`
+        : `${ref}.set.decode(c, ${off}, ${off} + ${len})`;
+    case OP.STRUCT:
+      return member ? `${ref}.codec.read(c, ${off})` : `${ref}.struct.read(c, ${off})`;
+    default:
+      return member ? `${ref}.codec.read(c, ${off})` : `${ref}.codec.decode(c, ${off}, ${len})`;
+  }
+}
+
+const HELPER_NAMES = ["readString", "fmtIpv4", "fmtIpv6", "fmtMac"];
+const HELPERS = [readString, fmtIpv4, fmtIpv6, fmtMac];
+
+/** What the struct compiler needs of a member. */
+export interface MemberLike {
+  readonly key: string;
+  readonly op: number;
+  readonly offset: number;
+  readonly codec: { readonly size: number };
+}
+
+/** A generated struct reader, or null when generation is off. */
+export function compileStructReader(
+  members: readonly MemberLike[],
+): ((c: DecodeContext, offset: number) => Record<string, unknown>) | null {
+  if (!enabled) return null;
+  const parts: string[] = [];
+  members.forEach((m, i) => {
+    if (m.op === OP.PAD) return;
+    const off = `o + ${m.offset}`;
+    parts.push(
+      `${JSON.stringify(m.key)}: ${valueExpr(m.op, `M[${i}]`, off, String(m.codec.size), true)}`,
+    );
+  });
+  const body = `return function read(c, o) {
+  const data = c.data;
+  const view = c.view;
+  return { ${parts.join(",\n    ")} };
+};`;
+  return new Function("M", ...HELPER_NAMES, body)(members, ...HELPERS);
+}
+
+/** What the set compiler needs of a field. */
+export interface FieldLike {
+  readonly key: string;
+  readonly name: string;
+  readonly type: number;
+  readonly op: number;
+  readonly size: number;
+  readonly repeated: boolean;
+}
+
+/** Error and unknown-attribute helpers the generated set decoder calls. */
+export interface SetHelpers {
+  /** Throws the DecodeError for a bad attribute header at `pos`. */
+  headerError(c: DecodeContext, pos: number, end: number): never;
+  /** Builds the DecodeError for a payload of the wrong size. */
+  sizeError(c: DecodeContext, field: FieldLike, pos: number, len: number): Error;
+  /** Keeps (or, when strict, rejects) an attribute the set does not know. */
+  unknown(
+    c: DecodeContext,
+    o: Record<string, unknown>,
+    raw: number,
+    pos: number,
+    len: number,
+  ): void;
+}
+
+/** A generated attribute-set decoder, or null when generation is off. */
+export function compileSetDecoder(
+  fields: readonly FieldLike[],
+  helpers: SetHelpers,
+): ((c: DecodeContext, start: number, end: number) => Record<string, unknown>) | null {
+  if (!enabled) return null;
+  let cases = "";
+  fields.forEach((f, i) => {
+    if (f.op === OP.PAD) {
+      cases += `      case ${f.type}:\n        break;\n`;
+      return;
+    }
+    const ref = `F[${i}]`;
+    const key = JSON.stringify(f.key);
+    const check = f.size >= 0
+      ? `if (plen !== ${f.size}) throw H.sizeError(c, ${ref}, pos, plen);`
+      : "";
+    const value = valueExpr(f.op, ref, "p", "plen", false);
+    if (f.repeated) {
+      cases += `      case ${f.type}: {
+        frames[d] = ${JSON.stringify(f.name)};
+        let l = o[${key}];
+        if (l === undefined) o[${key}] = l = [];
+        frames[d + 1] = l.length;
+        c.depth = d + 2;
+        ${check}
+        l.push(${value});
+        break;
+      }\n`;
+    } else {
+      cases += `      case ${f.type}:
+        frames[d] = ${JSON.stringify(f.name)};
+        c.depth = d + 1;
+        ${check}
+        o[${key}] = ${value};
+        break;\n`;
+    }
+  });
+  const body = `return function decode(c, start, end) {
+  const o = {};
+  const data = c.data;
+  const view = c.view;
+  const frames = c.frames;
+  const d = c.depth;
+  let pos = start;
+  while (end - pos >= 4) {
+    const len = view.getUint16(pos, true);
+    if (len < 4 || len > end - pos) H.headerError(c, pos, end);
+    const raw = view.getUint16(pos + 2, true);
+    const p = pos + 4;
+    const plen = len - 4;
+    switch (raw & 0x3fff) {
+${cases}      default:
+        H.unknown(c, o, raw, pos, plen);
+    }
+    c.depth = d;
+    pos += (len + 3) & ~3;
+  }
+  return o;
+};`;
+  return new Function("F", "H", ...HELPER_NAMES, body)(fields, helpers, ...HELPERS);
+}
