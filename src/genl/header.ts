@@ -1,0 +1,86 @@
+/**
+ * The generic netlink message header, `struct genlmsghdr { u8 cmd; u8 version; u16 reserved; }`
+ * from `<linux/genetlink.h>`, which follows `struct nlmsghdr` in every generic netlink message.
+ * Pure: no I/O.
+ *
+ * @module
+ */
+
+import { DecodeError } from "../protocol/errors.ts";
+import type { NetlinkWriter } from "../protocol/writer.ts";
+
+/**
+ * Length of `struct genlmsghdr` (`GENL_HDRLEN`, 4 bytes).
+ *
+ * @example
+ * ```ts
+ * import { GENL_HDRLEN } from "@nlts/netlink/genl";
+ * console.log(GENL_HDRLEN); // 4
+ * ```
+ */
+export const GENL_HDRLEN = 4 as const;
+
+/** A decoded `struct genlmsghdr`. */
+export interface GenlHeader {
+  /** Command (`CTRL_CMD_*`, `OVS_FLOW_CMD_*`, ...). */
+  cmd: number;
+  /** Version of the family's interface. */
+  version: number;
+  /** The `reserved` field (0 in every message the kernel sends). */
+  reserved: number;
+}
+
+/**
+ * Appends a `struct genlmsghdr` (4 bytes) to `w`, normally right after `beginMessage`.
+ * Throws RangeError when `cmd` or `version` is not a u8.
+ *
+ * @example
+ * ```ts
+ * import { NetlinkWriter, NLM_F } from "@nlts/netlink/protocol";
+ * import { encodeGenlHeader } from "@nlts/netlink/genl";
+ * const w = new NetlinkWriter();
+ * const m = w.beginMessage(0x10, NLM_F.REQUEST, 1);
+ * encodeGenlHeader(w, { cmd: 3, version: 1 });
+ * w.endMessage(m);
+ * ```
+ */
+export function encodeGenlHeader(
+  w: NetlinkWriter,
+  header: { cmd: number; version: number },
+): void {
+  const { cmd, version } = header;
+  for (const [name, v] of [["cmd", cmd], ["version", version]] as const) {
+    if (!Number.isInteger(v) || v < 0 || v > 0xff) {
+      throw new RangeError(`Cannot encode genlmsghdr.${name}: ${v} does not fit in u8`);
+    }
+  }
+  w.putU8(cmd).putU8(version).putU16(0);
+}
+
+/**
+ * Decodes the `struct genlmsghdr` at `data[offset]` (a message's payload offset). Raises
+ * {@link DecodeError} when fewer than 4 bytes remain.
+ *
+ * @example
+ * ```ts
+ * import { decodeGenlHeader } from "@nlts/netlink/genl";
+ * console.log(decodeGenlHeader(new Uint8Array([1, 2, 0, 0]))); // { cmd: 1, version: 2, reserved: 0 }
+ * ```
+ */
+export function decodeGenlHeader(data: Uint8Array, offset = 0): GenlHeader {
+  if (!Number.isInteger(offset) || offset < 0) {
+    throw new RangeError(`Cannot decode genlmsghdr: offset ${offset} is not a valid index`);
+  }
+  if (data.length - offset < GENL_HDRLEN) {
+    throw new DecodeError(
+      `genlmsghdr needs 4 bytes, ${Math.max(0, data.length - offset)} left`,
+      offset,
+      "genlmsghdr",
+    );
+  }
+  return {
+    cmd: data[offset],
+    version: data[offset + 1],
+    reserved: data[offset + 2] | (data[offset + 3] << 8),
+  };
+}
