@@ -1,0 +1,350 @@
+/**
+ * The generic netlink controller (nlctrl), fully typed: families by name or id, the list of all
+ * families, and their attribute policies (CTRL_CMD_GETPOLICY) decoded into readable form.
+ *
+ * @module
+ */
+
+import type { DecodedAttrs } from "../protocol/schema.ts";
+import {
+  defineFamily,
+  type Family,
+  type FamilyInfo,
+  GenlSocket,
+  type GenlSocketOptions,
+} from "./family.ts";
+import {
+  CTRL_CMD,
+  ctrlAttrs,
+  GENL_ID_CTRL,
+  type GenlOpFlagName,
+  type NlAttrTypeName,
+  policyAttrs,
+} from "./nlctrl_schema.ts";
+
+/**
+ * The nlctrl family description, for {@link GenlSocket.family}.
+ *
+ * @example
+ * ```ts
+ * import { GenlSocket, nlctrl } from "@nlts/netlink/genl";
+ * using genl = GenlSocket.open();
+ * const f = genl.family(nlctrl).doSync("getfamily", { familyName: "nlctrl" });
+ * console.log(f?.familyId); // 16
+ * ```
+ */
+export const nlctrl: {
+  readonly name: "nlctrl";
+  readonly version: 2;
+  readonly fixedId: 16;
+  readonly attrs: typeof ctrlAttrs;
+  readonly operations: {
+    readonly getfamily: { readonly cmd: 3; readonly do: true; readonly dump: true };
+    readonly getpolicy: { readonly cmd: 10; readonly do: false; readonly dump: true };
+  };
+  readonly events: {
+    readonly newfamily: { readonly cmd: 1 };
+    readonly delfamily: { readonly cmd: 2 };
+    readonly newops: { readonly cmd: 4 };
+    readonly delops: { readonly cmd: 5 };
+    readonly "newmcast-grp": { readonly cmd: 7 };
+    readonly "delmcast-grp": { readonly cmd: 8 };
+  };
+  readonly mcastGroups: readonly ["notify"];
+} = defineFamily(
+  {
+    name: "nlctrl",
+    version: 2,
+    fixedId: GENL_ID_CTRL,
+    attrs: ctrlAttrs,
+    operations: {
+      getfamily: { cmd: CTRL_CMD.GETFAMILY, do: true, dump: true },
+      getpolicy: { cmd: CTRL_CMD.GETPOLICY, do: false, dump: true },
+    },
+    events: {
+      newfamily: { cmd: CTRL_CMD.NEWFAMILY },
+      delfamily: { cmd: CTRL_CMD.DELFAMILY },
+      newops: { cmd: CTRL_CMD.NEWOPS },
+      delops: { cmd: CTRL_CMD.DELOPS },
+      "newmcast-grp": { cmd: CTRL_CMD.NEWMCAST_GRP },
+      "delmcast-grp": { cmd: CTRL_CMD.DELMCAST_GRP },
+    },
+    mcastGroups: ["notify"],
+  } as const,
+);
+
+/** One operation of a family as the controller describes it. */
+export interface FamilyOp {
+  /** Command number. */
+  id: number;
+  /** Flag names (adminPerm, cmdCapDo, cmdCapDump, cmdCapHaspol, unsAdminPerm); numbers for unknown bits. */
+  flags: (GenlOpFlagName | number)[];
+}
+
+/** A family as the controller describes it. */
+export interface FamilyDescription {
+  /** Family id. */
+  id: number;
+  /** Registered name. */
+  name: string;
+  /** Interface version. */
+  version: number;
+  /** Fixed header size. */
+  hdrsize: number;
+  /** Highest attribute number. */
+  maxattr: number;
+  /** Operations. */
+  ops: FamilyOp[];
+  /** Multicast groups. */
+  groups: { id: number; name: string }[];
+}
+
+/** The validation policy of one attribute (NL_POLICY_TYPE_ATTR_*). */
+export interface AttrPolicy {
+  /** Attribute type number. */
+  attr: number;
+  /** Policy type: "u32", "string", "nested", ... (a number when this kernel is newer). */
+  type: NlAttrTypeName | number;
+  /** Minimum/maximum values for signed integers. */
+  minValueS?: bigint;
+  /** Maximum value for signed integers. */
+  maxValueS?: bigint;
+  /** Minimum value for unsigned integers. */
+  minValueU?: bigint;
+  /** Maximum value for unsigned integers. */
+  maxValueU?: bigint;
+  /** Minimum length for binary/strings. */
+  minLength?: number;
+  /** Maximum length for binary/strings. */
+  maxLength?: number;
+  /** Policy index of a nested attribute's attributes. */
+  policyIdx?: number;
+  /** Highest attribute of that nested policy. */
+  policyMaxtype?: number;
+  /** Valid bits of a bitfield32. */
+  bitfield32Mask?: number;
+  /** Valid bits of an integer flags attribute. */
+  mask?: bigint;
+}
+
+/** A family's policies: policy index -> attributes, plus which policy each op uses. */
+export interface FamilyPolicy {
+  /** The family. */
+  family: string;
+  /** Policies by index; each lists the attributes it validates, by type number. */
+  policies: Map<number, AttrPolicy[]>;
+  /** Per command: the policy index of `do` and `dump` requests. */
+  ops: Map<number, { do?: number; dump?: number }>;
+}
+
+function describeFamily(a: DecodedAttrs<typeof ctrlAttrs.codecs>): FamilyDescription {
+  return {
+    id: a.familyId ?? 0,
+    name: a.familyName ?? "",
+    version: a.version ?? 0,
+    hdrsize: a.hdrsize ?? 0,
+    maxattr: a.maxattr ?? 0,
+    ops: (a.ops ?? []).map((o) => ({ id: o.id ?? 0, flags: o.flags ?? [] })),
+    groups: (a.mcastGroups ?? []).map((g) => ({ id: g.id ?? 0, name: g.name ?? "" })),
+  };
+}
+
+/**
+ * Typed access to the generic netlink controller.
+ *
+ * @example
+ * ```ts
+ * import { Controller } from "@nlts/netlink/genl";
+ * using ctrl = Controller.open();
+ * for (const f of await ctrl.listFamilies()) console.log(f.id, f.name, f.ops.length);
+ * const policy = await ctrl.getPolicy("ethtool");
+ * console.log(policy.policies.size);
+ * ```
+ */
+export class Controller {
+  /** The socket used (shared with other families when given to the constructor). */
+  readonly genl: GenlSocket;
+  readonly #ownsSocket: boolean;
+  readonly #ctrl: Family<typeof nlctrl>;
+
+  /** Wraps an existing {@link GenlSocket}. */
+  constructor(genl: GenlSocket, ownsSocket = false) {
+    this.genl = genl;
+    this.#ownsSocket = ownsSocket;
+    this.#ctrl = genl.family(nlctrl);
+  }
+
+  /**
+   * Opens its own NETLINK_GENERIC socket.
+   *
+   * @example
+   * ```ts
+   * import { Controller } from "@nlts/netlink/genl";
+   * using ctrl = Controller.open();
+   * ```
+   */
+  static open(options?: GenlSocketOptions): Controller {
+    return new Controller(GenlSocket.open(options), true);
+  }
+
+  /** The typed nlctrl family client. */
+  get family(): Family<typeof nlctrl> {
+    return this.#ctrl;
+  }
+
+  /**
+   * One family by name or id.
+   *
+   * @example
+   * ```ts
+   * import { Controller } from "@nlts/netlink/genl";
+   * using ctrl = Controller.open();
+   * console.log((await ctrl.getFamily("nlctrl")).ops.map((o) => o.id));
+   * ```
+   */
+  async getFamily(nameOrId: string | number): Promise<FamilyDescription> {
+    const attrs = typeof nameOrId === "number" ? { familyId: nameOrId } : { familyName: nameOrId };
+    const a = await this.#ctrl.do("getfamily", attrs, { ack: false }).catch((e) => {
+      throw this.#missing(e, nameOrId);
+    });
+    if (!a) throw new Error(`Cannot get family ${nameOrId}: the controller sent no reply`);
+    return describeFamily(a);
+  }
+
+  /** Synchronous {@link Controller.getFamily}. */
+  getFamilySync(nameOrId: string | number): FamilyDescription {
+    const attrs = typeof nameOrId === "number" ? { familyId: nameOrId } : { familyName: nameOrId };
+    let a;
+    try {
+      a = this.#ctrl.doSync("getfamily", attrs, { ack: false });
+    } catch (e) {
+      throw this.#missing(e, nameOrId);
+    }
+    if (!a) throw new Error(`Cannot get family ${nameOrId}: the controller sent no reply`);
+    return describeFamily(a);
+  }
+
+  #missing(e: unknown, nameOrId: string | number): unknown {
+    if (typeof nameOrId === "string" && (e as { code?: string }).code === "ENOENT") {
+      try {
+        this.genl.resolve(nameOrId);
+      } catch (better) {
+        return better; // the resolver's error names the module to load
+      }
+    }
+    return e;
+  }
+
+  /**
+   * Every family the kernel has (one CTRL_CMD_GETFAMILY dump), sorted by id.
+   *
+   * @example
+   * ```ts
+   * import { Controller } from "@nlts/netlink/genl";
+   * using ctrl = Controller.open();
+   * console.log((await ctrl.listFamilies()).map((f) => f.name));
+   * ```
+   */
+  async listFamilies(): Promise<FamilyDescription[]> {
+    const out: FamilyDescription[] = [];
+    for await (const a of this.#ctrl.dump("getfamily")) out.push(describeFamily(a));
+    return out.sort((x, y) => x.id - y.id);
+  }
+
+  /** Synchronous {@link Controller.listFamilies}. */
+  listFamiliesSync(): FamilyDescription[] {
+    return this.#ctrl.dumpSync("getfamily").map((m) => describeFamily(m.attrs)).sort((x, y) =>
+      x.id - y.id
+    );
+  }
+
+  /**
+   * The attribute policies of a family (CTRL_CMD_GETPOLICY), optionally of one command only.
+   *
+   * @example
+   * ```ts
+   * import { Controller } from "@nlts/netlink/genl";
+   * using ctrl = Controller.open();
+   * const p = await ctrl.getPolicy("nlctrl", { op: 3 });
+   * console.log(p.ops.get(3), p.policies.get(p.ops.get(3)!.do!));
+   * ```
+   */
+  async getPolicy(family: string | number, options: { op?: number } = {}): Promise<FamilyPolicy> {
+    const attrs = {
+      ...(typeof family === "number" ? { familyId: family } : { familyName: family }),
+      ...(options.op !== undefined ? { op: options.op } : {}),
+    };
+    const result: FamilyPolicy = { family: String(family), policies: new Map(), ops: new Map() };
+    try {
+      for await (const a of this.#ctrl.dump("getpolicy", attrs)) collectPolicy(result, a);
+    } catch (e) {
+      throw this.#missing(e, family);
+    }
+    if (typeof family === "number") {
+      result.family = this.getFamilySync(family).name;
+    }
+    return result;
+  }
+
+  /**
+   * Looks a family up through the socket's cache (see {@link GenlSocket.resolve}).
+   *
+   * @example
+   * ```ts
+   * import { Controller } from "@nlts/netlink/genl";
+   * using ctrl = Controller.open();
+   * console.log(ctrl.resolve("ethtool").groups);
+   * ```
+   */
+  resolve(name: string): FamilyInfo {
+    return this.genl.resolve(name);
+  }
+
+  /** Closes the socket if the controller opened it. */
+  close(): void {
+    if (this.#ownsSocket) this.genl.close();
+  }
+
+  /** Same as {@link Controller.close}. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+function collectPolicy(out: FamilyPolicy, a: DecodedAttrs<typeof ctrlAttrs.codecs>): void {
+  for (const { key: idx, value: attrsOfPolicy } of a.policy ?? []) {
+    let list = out.policies.get(idx);
+    if (!list) out.policies.set(idx, list = []);
+    for (const { key: attr, value: p } of attrsOfPolicy) {
+      list.push(toAttrPolicy(attr, p));
+    }
+    list.sort((x, y) => x.attr - y.attr);
+  }
+  for (const { key: cmd, value } of a.opPolicy ?? []) {
+    const cur = out.ops.get(cmd) ?? {};
+    if (value.do !== undefined) cur.do = value.do;
+    if (value.dump !== undefined) cur.dump = value.dump;
+    out.ops.set(cmd, cur);
+  }
+}
+
+function toAttrPolicy(attr: number, p: DecodedAttrs<typeof policyAttrs.codecs>): AttrPolicy {
+  const out: AttrPolicy = { attr, type: p.type ?? 0 };
+  for (
+    const k of [
+      "minValueS",
+      "maxValueS",
+      "minValueU",
+      "maxValueU",
+      "minLength",
+      "maxLength",
+      "policyIdx",
+      "policyMaxtype",
+      "bitfield32Mask",
+      "mask",
+    ] as const
+  ) {
+    if (p[k] !== undefined) (out as unknown as Record<string, unknown>)[k] = p[k];
+  }
+  return out;
+}
