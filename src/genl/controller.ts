@@ -19,7 +19,7 @@ import {
   GENL_ID_CTRL,
   type GenlOpFlagName,
   type NlAttrTypeName,
-  policyAttrs,
+  type policyAttrs,
 } from "./nlctrl_schema.ts";
 
 /**
