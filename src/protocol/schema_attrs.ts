@@ -835,7 +835,10 @@ export class LazyCodec implements Codec<unknown, unknown> {
 
   decode(c: DecodeContext, offset: number, length: number): unknown {
     if (c.depth > MAX_DEPTH) {
-      throw c.error(`attributes nest deeper than ${MAX_DEPTH} levels`, offset - NLA_HDRLEN);
+      throw c.error(
+        `attributes nest too deeply (over ${MAX_DEPTH} path elements)`,
+        offset - NLA_HDRLEN,
+      );
     }
     const inner = this.resolve();
     if (inner.size >= 0 && length !== inner.size) {
@@ -849,7 +852,9 @@ export class LazyCodec implements Codec<unknown, unknown> {
 
   encode(w: NetlinkWriter, value: unknown, c: EncodeContext): void {
     if (c.depth > MAX_DEPTH) {
-      throw c.rangeError(`attributes nest deeper than ${MAX_DEPTH} levels (is the value cyclic?)`);
+      throw c.rangeError(
+        `attributes nest too deeply (over ${MAX_DEPTH} path elements; is the value cyclic?)`,
+      );
     }
     this.resolve().encode(w, value, c);
   }

@@ -17,12 +17,20 @@ import type { AttrTrace } from "./schema_trace.ts";
 const EMPTY = new Uint8Array(0);
 const EMPTY_VIEW = new DataView(EMPTY.buffer);
 
-/** Deepest nesting followed through recursive ({@link t.lazy}) codecs before decoding gives up. */
-export const MAX_DEPTH = 256;
+/**
+ * Most path elements (attribute names, indexes) followed through recursive ({@link t.lazy})
+ * codecs before decoding or encoding gives up.
+ */
+export const MAX_DEPTH = 512;
 
 function buildPath(root: string, frames: (string | number)[], depth: number): string {
   let s = root;
   for (let i = 0; i < depth; i++) {
+    if (depth > 40 && i === 16) {
+      s += "...";
+      i = depth - 17; // keep the first and the last 16 elements of very deep paths
+      continue;
+    }
     const f = frames[i];
     if (typeof f === "number") s += `[${f}]`;
     else s += s === "" ? f : `.${f}`;
