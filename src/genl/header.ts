@@ -20,7 +20,16 @@ import type { NetlinkWriter } from "../protocol/writer.ts";
  */
 export const GENL_HDRLEN = 4 as const;
 
-/** A decoded `struct genlmsghdr`. */
+/**
+ * A decoded `struct genlmsghdr`.
+ *
+ * @example
+ * ```ts
+ * import { decodeGenlHeader, type GenlHeader } from "@nlts/netlink/genl";
+ * const h: GenlHeader = decodeGenlHeader(new Uint8Array([3, 1, 0, 0]));
+ * console.log(h.cmd); // 3
+ * ```
+ */
 export interface GenlHeader {
   /** Command (`CTRL_CMD_*`, `OVS_FLOW_CMD_*`, ...). */
   cmd: number;

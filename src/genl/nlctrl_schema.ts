@@ -273,7 +273,15 @@ export const NL_POLICY_TYPE_ATTR: {
   MASK: 12,
 } as const;
 
-/** Names of the operation flags as decoded from CTRL_ATTR_OP_FLAGS. */
+/**
+ * Names of the operation flags as decoded from CTRL_ATTR_OP_FLAGS.
+ *
+ * @example
+ * ```ts
+ * import type { GenlOpFlagName } from "@nlts/netlink/genl";
+ * const flag: GenlOpFlagName = "cmdCapDump";
+ * ```
+ */
 export type GenlOpFlagName =
   | "adminPerm"
   | "cmdCapDo"
@@ -281,7 +289,15 @@ export type GenlOpFlagName =
   | "cmdCapHaspol"
   | "unsAdminPerm";
 
-/** Names of the attribute types as decoded from NL_POLICY_TYPE_ATTR_TYPE. */
+/**
+ * Names of the attribute types as decoded from NL_POLICY_TYPE_ATTR_TYPE.
+ *
+ * @example
+ * ```ts
+ * import type { NlAttrTypeName } from "@nlts/netlink/genl";
+ * const type: NlAttrTypeName = "nulString";
+ * ```
+ */
 export type NlAttrTypeName =
   | "invalid"
   | "flag"

@@ -312,25 +312,60 @@ class SetImpl implements AttrNames {
   }
 }
 
-/** Options of one attribute in {@link attrSet}. */
+/**
+ * Options of one attribute in {@link attrSet}.
+ *
+ * @example
+ * ```ts
+ * import { type AttrOptions, attrSet, t } from "@nlts/netlink/protocol";
+ * const opts: AttrOptions = { name: "ipv4-src" };
+ * const s = attrSet("tunnel", { src: [1, t.ipv4(), opts] });
+ * ```
+ */
 export interface AttrOptions {
   /** The YNL name (kebab-case) used in paths, when it is not the kebab-case of the key. */
   name?: string;
 }
 
-/** One attribute in {@link attrSet}: `[type, codec]` or `[type, codec, options]`. */
+/**
+ * One attribute in {@link attrSet}: `[type, codec]` or `[type, codec, options]`.
+ *
+ * @example
+ * ```ts
+ * import { type AttrEntry, t } from "@nlts/netlink/protocol";
+ * const entry: AttrEntry = [3, t.u8(), { name: "weird-2name" }];
+ * ```
+ */
 export type AttrEntry =
   | readonly [type: number, codec: Codec<unknown, never>]
   | readonly [type: number, codec: Codec<unknown, never>, options: AttrOptions];
 
-/** The fields (codecs by key) of an {@link attrSet} spec. */
+/**
+ * The fields (codecs by key) of an {@link attrSet} spec.
+ *
+ * @example
+ * ```ts
+ * import type { FieldsOf, FixedCodec } from "@nlts/netlink/protocol";
+ * type F = FieldsOf<{ mtu: readonly [4, FixedCodec<number>] }>; // { mtu: FixedCodec<number> }
+ * ```
+ */
 export type FieldsOf<S> = {
   [K in keyof S]: S[K] extends
     readonly [number, infer C extends Codec<unknown, never>, ...unknown[]] ? C
     : never;
 };
 
-/** One attribute of an {@link AttrSet}, for introspection. */
+/**
+ * One attribute of an {@link AttrSet}, for introspection.
+ *
+ * @example
+ * ```ts
+ * import { type AttrField, attrSet, t } from "@nlts/netlink/protocol";
+ * const link = attrSet("link", { mtu: [4, t.u32()] });
+ * const f: AttrField | undefined = link.field("mtu");
+ * console.log(f?.name, f?.type); // "mtu" 4
+ * ```
+ */
 export interface AttrField {
   /** The camelCase key of decoded objects, e.g. "familyName". */
   readonly key: string;
@@ -515,7 +550,17 @@ export function attrSet<const S extends { readonly [key: string]: AttrEntry }>(
 // ---------------------------------------------------------------------------------------------
 // Container codecs
 
-/** Options of nesting codecs. */
+/**
+ * Options of nesting codecs.
+ *
+ * @example
+ * ```ts
+ * import { attrSet, type NestOptions, t } from "@nlts/netlink/protocol";
+ * const key = attrSet("key-attrs", { inPort: [3, t.u32()] });
+ * const options: NestOptions = { nestedFlag: false }; // as openvswitch sends its nests
+ * const flow = attrSet("flow-attrs", { key: [1, t.nest(key, options)] });
+ * ```
+ */
 export interface NestOptions {
   /**
    * Set NLA_F_NESTED in `nla_type` when encoding (default true). Legacy families such as nlctrl
@@ -565,7 +610,16 @@ function checkCodec(c: unknown, what: string): AnyCodec {
   return codec;
 }
 
-/** Options of {@link t.indexedArray}. */
+/**
+ * Options of {@link t.indexedArray}.
+ *
+ * @example
+ * ```ts
+ * import { type IndexedArrayOptions, t } from "@nlts/netlink/protocol";
+ * const options: IndexedArrayOptions = { base: 0, nestedFlag: false };
+ * const words = t.indexedArray(t.u32(), options);
+ * ```
+ */
 export interface IndexedArrayOptions extends NestOptions {
   /** Attribute type of the first element when encoding (default 1, as nlctrl sends). */
   base?: number;

@@ -310,7 +310,15 @@ export function flag(): Codec<true, boolean> {
   return FLAG;
 }
 
-/** A padding codec (see {@link pad}). */
+/**
+ * A padding codec (see {@link pad}).
+ *
+ * @example
+ * ```ts
+ * import { type PadCodec, t } from "@nlts/netlink/protocol";
+ * const reserved: PadCodec = t.pad(2);
+ * ```
+ */
 export interface PadCodec extends FixedCodec<undefined>, PadMarker {
   /** Always "pad". */
   readonly kind: "pad";

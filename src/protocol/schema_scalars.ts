@@ -253,7 +253,16 @@ export class VarIntCodec implements Codec<bigint, bigint | number> {
 // ---------------------------------------------------------------------------------------------
 // Strings, binary, flags, padding
 
-/** Options of {@link t.string}. */
+/**
+ * Options of {@link t.string}.
+ *
+ * @example
+ * ```ts
+ * import { type StringOptions, t } from "@nlts/netlink/protocol";
+ * const options: StringOptions = { maxLength: 15 }; // GENL_NAMSIZ - 1
+ * const name = t.string(options);
+ * ```
+ */
 export interface StringOptions {
   /** Longest accepted string in UTF-8 bytes, without the NUL (e.g. GENL_NAMSIZ - 1 = 15). */
   maxLength?: number;
@@ -308,7 +317,16 @@ export class StringCodec implements Codec<string> {
   }
 }
 
-/** Options of {@link t.binary}. */
+/**
+ * Options of {@link t.binary}.
+ *
+ * @example
+ * ```ts
+ * import { type BinaryOptions, t } from "@nlts/netlink/protocol";
+ * const options: BinaryOptions = { maxLength: 16 };
+ * const cookie = t.binary(options);
+ * ```
+ */
 export interface BinaryOptions {
   /** Exact length in bytes: the codec becomes fixed-size (usable as a struct member). */
   length?: number;
@@ -406,6 +424,12 @@ export class FlagCodec implements Codec<true, boolean> {
 /**
  * Padding: in a struct `size` zero bytes that are skipped; as an attribute (YNL `pad`, size
  * omitted) an alignment filler that decoding skips and encoding never writes. Internal class.
+ *
+ * @example
+ * ```ts
+ * import { type PadCodec, t } from "@nlts/netlink/protocol";
+ * const reserved: PadCodec = t.pad(2);
+ * ```
  */
 export class PadCodec implements FixedCodec<undefined>, PadMarker {
   readonly kind = "pad";
@@ -540,7 +564,16 @@ export class MacCodec implements FixedCodec<string> {
 // ---------------------------------------------------------------------------------------------
 // Enums and flag sets
 
-/** Names of enum values or flag bits (camelCase) mapped to their numbers. */
+/**
+ * Names of enum values or flag bits (camelCase) mapped to their numbers.
+ *
+ * @example
+ * ```ts
+ * import { type EnumValues, t } from "@nlts/netlink/protocol";
+ * const frag: EnumValues = { no: 0, first: 1, later: 2 };
+ * const codec = t.enum(t.u8(), frag);
+ * ```
+ */
 export type EnumValues = { readonly [name: string]: number | bigint };
 
 function isFixed<D, E>(c: Codec<D, E>): c is FixedCodec<D, E> {
@@ -766,7 +799,16 @@ export class FlagsCodec implements FixedCodec<unknown[], unknown> {
 // ---------------------------------------------------------------------------------------------
 // Structs and fixed arrays
 
-/** Options of {@link t.struct}. */
+/**
+ * Options of {@link t.struct}.
+ *
+ * @example
+ * ```ts
+ * import { type StructOptions, t } from "@nlts/netlink/protocol";
+ * const options: StructOptions = { packed: true };
+ * const s = t.struct("packed", { a: t.u8(), b: t.u32() }, options); // 5 bytes
+ * ```
+ */
 export interface StructOptions {
   /** Lay members out back to back, without C alignment padding (`__attribute__((packed))`). */
   packed?: boolean;

@@ -5,7 +5,16 @@
  * @module
  */
 
-/** What a trace needs from an attribute set: its name and the name of an attribute type. */
+/**
+ * What a trace needs from an attribute set: its name and the name of an attribute type.
+ *
+ * @example
+ * ```ts
+ * import { type AttrNames, attrSet, t } from "@nlts/netlink/protocol";
+ * const names: AttrNames = attrSet("link", { ifname: [3, t.string()] });
+ * console.log(names.nameOf(3)); // "ifname"
+ * ```
+ */
 export interface AttrNames {
   /** The attribute set's name. */
   readonly name: string;
@@ -13,7 +22,16 @@ export interface AttrNames {
   nameOf(type: number): string | undefined;
 }
 
-/** Options of {@link AttrTrace}. */
+/**
+ * Options of {@link AttrTrace}.
+ *
+ * @example
+ * ```ts
+ * import { AttrTrace, type AttrTraceOptions } from "@nlts/netlink/protocol";
+ * const options: AttrTraceOptions = { origin: 0 };
+ * const trace = new AttrTrace(options);
+ * ```
+ */
 export interface AttrTraceOptions {
   /**
    * Writer offset of the request's `struct nlmsghdr` (what `beginMessage` returned): extended-ack

@@ -97,33 +97,97 @@ export interface StructCodec<M extends StructMembers>
   encodeTo(w: NetlinkWriter, value: EncodableStruct<M>): void;
 }
 
-/** Member codecs of a struct, by camelCase key. */
+/**
+ * Member codecs of a struct, by camelCase key.
+ *
+ * @example
+ * ```ts
+ * import { type StructMembers, t } from "@nlts/netlink/protocol";
+ * const members: StructMembers = { src: t.u16be(), dst: t.u16be() };
+ * ```
+ */
 export type StructMembers = { readonly [key: string]: FixedCodec<unknown, never> };
 
-/** Marker of padding codecs ({@link t.pad}): their keys vanish from decoded and encodable types. */
+/**
+ * Marker of padding codecs ({@link t.pad}): their keys vanish from decoded and encodable types.
+ *
+ * @example
+ * ```ts
+ * import { type PadMarker, t } from "@nlts/netlink/protocol";
+ * const marker: PadMarker = t.pad(4);
+ * ```
+ */
 export interface PadMarker {
   /** Always "pad". */
   readonly kind: "pad";
 }
 
-/** The keys of `M` whose codecs carry data (every key but padding). */
+/**
+ * The keys of `M` whose codecs carry data (every key but padding).
+ *
+ * @example
+ * ```ts
+ * import type { FixedCodec, NonPadKeys, PadCodec } from "@nlts/netlink/protocol";
+ * type K = NonPadKeys<{ a: FixedCodec<number>; pad: PadCodec }>; // "a"
+ * ```
+ */
 export type NonPadKeys<M> = { [K in keyof M]: M[K] extends PadMarker ? never : K }[keyof M];
 
-/** Decoded type of a codec. */
+/**
+ * Decoded type of a codec.
+ *
+ * @example
+ * ```ts
+ * import type { DecodedOf, FixedCodec } from "@nlts/netlink/protocol";
+ * const n: DecodedOf<FixedCodec<bigint, bigint | number>> = 1n;
+ * ```
+ */
 export type DecodedOf<C> = C extends Codec<infer D, infer _E> ? D : never;
-/** Encodable type of a codec. */
+/**
+ * Encodable type of a codec.
+ *
+ * @example
+ * ```ts
+ * import type { EncodableOf, FixedCodec } from "@nlts/netlink/protocol";
+ * const n: EncodableOf<FixedCodec<bigint, bigint | number>> = 5; // a number is accepted
+ * ```
+ */
 export type EncodableOf<C> = C extends Codec<infer _D, infer E> ? E : never;
 
-/** The decoded object of a struct with members `M` (padding members omitted). */
 // `& {}` makes editors show the members instead of the alias name.
+/**
+ * The decoded object of a struct with members `M` (padding members omitted).
+ *
+ * @example
+ * ```ts
+ * import type { DecodedStruct, FixedCodec } from "@nlts/netlink/protocol";
+ * const v: DecodedStruct<{ src: FixedCodec<number>; dst: FixedCodec<number> }> = { src: 1, dst: 2 };
+ * ```
+ */
 // deno-lint-ignore ban-types
 export type DecodedStruct<M> = { [K in NonPadKeys<M>]: DecodedOf<M[K]> } & {};
-/** The object a struct with members `M` encodes: every member but padding is required. */
+/**
+ * The object a struct with members `M` encodes: every member but padding is required.
+ *
+ * @example
+ * ```ts
+ * import type { EncodableStruct, FixedCodec } from "@nlts/netlink/protocol";
+ * const v: EncodableStruct<{ packets: FixedCodec<bigint, bigint | number> }> = { packets: 1 };
+ * ```
+ */
 export type EncodableStruct<M> = { readonly [K in NonPadKeys<M>]: EncodableOf<M[K]> };
 
 /**
  * An attribute the schema does not know, kept so it survives a round trip (property `unknown`
  * of decoded objects). `flags` holds the NLA_F_NESTED / NLA_F_NET_BYTEORDER bits when set.
+ *
+ * @example
+ * ```ts
+ * import { attrSet, t, type UnknownAttr } from "@nlts/netlink/protocol";
+ * const link = attrSet("link", { mtu: [4, t.u32()] });
+ * const v = link.decode(new Uint8Array([5, 0, 99, 0, 7, 0, 0, 0]));
+ * const u: UnknownAttr | undefined = v.unknown?.[0]; // { type: 99, bytes: Uint8Array [7] }
+ * ```
  */
 export interface UnknownAttr {
   /** Attribute type (without flag bits). */
@@ -134,42 +198,97 @@ export interface UnknownAttr {
   flags?: number;
 }
 
-/** An item of an ordered list ({@link t.list}) whose type the schema does not know. */
+/**
+ * An item of an ordered list ({@link t.list}) whose type the schema does not know.
+ *
+ * @example
+ * ```ts
+ * import type { UnknownItem } from "@nlts/netlink/protocol";
+ * const item: UnknownItem = { kind: "unknown", type: 99, bytes: new Uint8Array([1, 2]) };
+ * ```
+ */
 export interface UnknownItem extends UnknownAttr {
   /** Always "unknown". */
   kind: "unknown";
 }
 
-/** Codecs of an attribute set, by camelCase key. */
+/**
+ * Codecs of an attribute set, by camelCase key.
+ *
+ * @example
+ * ```ts
+ * import { type AttrFields, t } from "@nlts/netlink/protocol";
+ * const fields: AttrFields = { mtu: t.u32(), ifname: t.string() };
+ * ```
+ */
 export type AttrFields = { readonly [key: string]: Codec<unknown, never> };
 
 /**
  * The decoded object of an attribute set with fields `F`: every attribute is optional (the
  * kernel may omit any); unknown attributes land in `unknown`.
+ *
+ * @example
+ * ```ts
+ * import type { DecodedAttrs, FixedCodec } from "@nlts/netlink/protocol";
+ * type Link = DecodedAttrs<{ mtu: FixedCodec<number> }>;
+ * const v: Link = { mtu: 1500 }; // every attribute optional, plus `unknown`
+ * ```
  */
 export type DecodedAttrs<F> = {
   [K in NonPadKeys<F> | "unknown"]?: K extends keyof F ? DecodedOf<F[K]> : UnknownAttr[];
 };
 
-/** The object an attribute set with fields `F` encodes (every attribute optional). */
+/**
+ * The object an attribute set with fields `F` encodes (every attribute optional).
+ *
+ * @example
+ * ```ts
+ * import type { EncodableAttrs, FixedCodec } from "@nlts/netlink/protocol";
+ * const v: EncodableAttrs<{ bytes: FixedCodec<bigint, bigint | number> }> = { bytes: 1500 };
+ * ```
+ */
 export type EncodableAttrs<F> = {
   readonly [K in NonPadKeys<F> | "unknown"]?: K extends keyof F ? EncodableOf<F[K]>
     : readonly UnknownAttr[];
 };
 
-/** A decoded item of an ordered list ({@link t.list}) over fields `F`. */
+/**
+ * A decoded item of an ordered list ({@link t.list}) over fields `F`.
+ *
+ * @example
+ * ```ts
+ * import type { FixedCodec, ListItem } from "@nlts/netlink/protocol";
+ * const item: ListItem<{ output: FixedCodec<number> }> = { kind: "output", value: 2 };
+ * ```
+ */
 export type ListItem<F> =
   | { [K in NonPadKeys<F>]: { kind: K; value: DecodedOf<F[K]> } }[NonPadKeys<F>]
   | UnknownItem;
 
-/** An item accepted when encoding an ordered list over fields `F`. */
+/**
+ * An item accepted when encoding an ordered list over fields `F`.
+ *
+ * @example
+ * ```ts
+ * import type { EncodableListItem, FixedCodec } from "@nlts/netlink/protocol";
+ * const item: EncodableListItem<{ output: FixedCodec<number> }> = { kind: "output", value: 2 };
+ * ```
+ */
 export type EncodableListItem<F> =
   | { [K in NonPadKeys<F>]: { readonly kind: K; readonly value: EncodableOf<F[K]> } }[
     NonPadKeys<F>
   ]
   | UnknownItem;
 
-/** One entry of a keyed map ({@link t.map}): the child attribute's type and its value. */
+/**
+ * One entry of a keyed map ({@link t.map}): the child attribute's type and its value.
+ *
+ * @example
+ * ```ts
+ * import type { MapEntry } from "@nlts/netlink/protocol";
+ * const entry: MapEntry<number> = { key: 3, value: 42 };
+ * ```
+ */
 export interface MapEntry<V> {
   /** The child attribute's type (the key). */
   key: number;
@@ -177,7 +296,15 @@ export interface MapEntry<V> {
   value: V;
 }
 
-/** `struct nla_bitfield32`. */
+/**
+ * `struct nla_bitfield32`.
+ *
+ * @example
+ * ```ts
+ * import type { BitField32 } from "@nlts/netlink/protocol";
+ * const v: BitField32 = { value: 0x1, selector: 0x3 }; // set bit 0, clear bit 1
+ * ```
+ */
 export interface BitField32 {
   /** Bit values. */
   value: number;
@@ -209,7 +336,17 @@ export type Decoded<T> = T extends AttrSet<infer F> ? DecodedAttrs<F> : DecodedO
  */
 export type Encodable<T> = T extends AttrSet<infer F> ? EncodableAttrs<F> : EncodableOf<T>;
 
-/** Options of {@link AttrSet.decode}. */
+/**
+ * Options of {@link AttrSet.decode}.
+ *
+ * @example
+ * ```ts
+ * import { attrSet, type DecodeOptions, t } from "@nlts/netlink/protocol";
+ * const link = attrSet("link", { mtu: [4, t.u32()] });
+ * const options: DecodeOptions = { strict: true, path: "link" };
+ * link.decode(new Uint8Array([8, 0, 4, 0, 0xdc, 5, 0, 0]), 0, 8, options); // { mtu: 1500 }
+ * ```
+ */
 export interface DecodeOptions {
   /** Raise {@link DecodeError} for attributes the schema does not know (default false: keep them). */
   strict?: boolean;
@@ -217,7 +354,17 @@ export interface DecodeOptions {
   path?: string;
 }
 
-/** Options of {@link AttrSet.encode}. */
+/**
+ * Options of {@link AttrSet.encode}.
+ *
+ * @example
+ * ```ts
+ * import { attrSet, AttrTrace, type EncodeOptions, NetlinkWriter, t } from "@nlts/netlink/protocol";
+ * const link = attrSet("link", { mtu: [4, t.u32()] });
+ * const options: EncodeOptions = { path: "link", trace: new AttrTrace() };
+ * link.encode(new NetlinkWriter(), { mtu: 1500 }, options);
+ * ```
+ */
 export interface EncodeOptions {
   /** Root of attribute paths in errors (default: the attribute set's name). */
   path?: string;

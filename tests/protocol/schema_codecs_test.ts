@@ -80,11 +80,13 @@ function cases(): Case[] {
     d: t.enum(t.u8(), { x: 1 }),
     e: t.pad(3),
   });
+  const nd = t.struct("ovs-key-nd", { target: t.ipv6(), sll: t.mac(), tll: t.mac() });
   const structs = attrSet("structs", {
     ipv4: [1, keyIpv4],
     stats: [2, dpStats],
     arp: [3, arp],
     mixed: [4, mixed],
+    nd: [5, nd],
   });
   const enums = attrSet("enums", {
     kind: [1, t.multi(t.enum(t.u8(), { red: 1, green: 2 }))],
@@ -283,6 +285,7 @@ function cases(): Case[] {
         assert.equal(arp.size, 24); // 22 bytes of members, aligned to 4
         assert.deepEqual(arp.offsets, { sip: 0, tip: 4, op: 8, sha: 10, tha: 16 });
         assert.equal(mixed.size, 16);
+        assert.equal(nd.size, 28);
         assert.deepEqual(mixed.offsets, { a: 0, b: 4, c: 8, d: 12, e: 13 });
         roundTrip(
           structs,
@@ -306,6 +309,11 @@ function cases(): Case[] {
             "2a 00 00 00", //             b 42 (u32 at offset 4)
             "00 01 00 02", //             c [1, 2] (__be16[2])
             "01 00 00 00", //             d x (1), pad[3]
+            "20 00 05 00", //             nla_len 32, type 5 (nd): struct ovs_key_nd
+            "fe 80 00 00 00 00 00 00", // target fe80::1 (__be32[4])
+            "00 00 00 00 00 00 00 01",
+            "00 11 22 33 44 55", //       sll
+            "00 00 00 00 00 00", //       tll
           ),
           {
             ipv4: { src: "10.0.0.1", dst: "10.0.0.2", proto: 6, tos: 0, ttl: 64, frag: 2 },
@@ -318,6 +326,7 @@ function cases(): Case[] {
               tha: "66:77:88:99:aa:bb",
             },
             mixed: { a: 9, b: 42, c: [1, 2], d: "x" },
+            nd: { target: "fe80::1", sll: "00:11:22:33:44:55", tll: "00:00:00:00:00:00" },
           },
         );
       },
