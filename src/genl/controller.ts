@@ -6,6 +6,7 @@
  */
 
 import type { DecodedAttrs } from "../protocol/schema.ts";
+import { registerFamilySpec } from "./registry.ts";
 import {
   defineFamily,
   type Family,
@@ -348,3 +349,5 @@ function toAttrPolicy(attr: number, p: DecodedAttrs<typeof policyAttrs.codecs>):
   }
   return out;
 }
+
+registerFamilySpec(nlctrl);

@@ -17,4 +17,5 @@ export * from "./header.ts";
 export * from "./nlctrl_schema.ts";
 export * from "./family.ts";
 export * from "./controller.ts";
+export * from "./registry.ts";
 export { attrSet, t } from "../protocol/schema.ts";

@@ -1,0 +1,101 @@
+/**
+ * `nlts`: the command line. `nlts genl ...` (generic netlink families, policies, notifications)
+ * and `nlts dp ...` (the Open vSwitch datapath, ovs-dpctl style).
+ *
+ * Run from source with `deno task nlts ARGS...` or `bun src/cli/main.ts ARGS...`; build a
+ * standalone binary with `deno task build` (bun build --compile -> dist/nlts) or
+ * `deno compile -A -o dist/nlts src/cli/main.ts` where Deno can download its runtime.
+ *
+ * @module
+ */
+
+import { type CliIO, type Command, EXIT, runCommand } from "./common.ts";
+import { genlCommand } from "./genl.ts";
+
+/** The top-level usage text. */
+export const USAGE = `Usage: nlts <group> <command> [options]
+
+Groups:
+  genl   generic netlink: list | show NAME|ID | policy NAME [--op CMD] | monitor [FAMILY...]
+  dp     Open vSwitch datapath (ovs-dpctl style): show, add-dp, del-dp, add-if, ...
+
+Run 'nlts <group> --help' for a group's commands. Exit status: 0 ok, 1 kernel or system
+error, 2 usage error. NLTS_DEBUG=1 traces every netlink message to stderr.
+`;
+
+const groups: Record<string, () => Promise<Command>> = {
+  genl: () => Promise.resolve(genlCommand),
+};
+
+/**
+ * Runs `nlts` with `args` (without the program name); returns the exit status.
+ *
+ * @example
+ * ```ts
+ * import { main } from "./main.ts";
+ * const out: string[] = [];
+ * const status = await main(["genl", "list", "--json"], {
+ *   out: (s) => out.push(s), err: (s) => console.error(s), signal: new AbortController().signal,
+ * });
+ * ```
+ */
+export async function main(args: string[], io: CliIO): Promise<number> {
+  const [group, ...rest] = args;
+  if (group === undefined || group === "--help" || group === "-h" || group === "help") {
+    (group === undefined ? io.err : io.out)(USAGE);
+    return group === undefined ? EXIT.USAGE : EXIT.OK;
+  }
+  const load = groups[group];
+  if (!load) {
+    io.err(`nlts: unknown group "${group}"\n${USAGE}`);
+    return EXIT.USAGE;
+  }
+  return await runCommand(await load(), rest, io);
+}
+
+function processArgs(): string[] {
+  // deno-lint-ignore no-explicit-any
+  const g = globalThis as any;
+  if (g.Deno) return [...g.Deno.args];
+  return g.process.argv.slice(2);
+}
+
+function write(fd: 1 | 2, text: string): void {
+  // deno-lint-ignore no-explicit-any
+  const g = globalThis as any;
+  const bytes = new TextEncoder().encode(text);
+  if (g.Deno) {
+    const f = fd === 1 ? g.Deno.stdout : g.Deno.stderr;
+    let off = 0;
+    while (off < bytes.length) off += f.writeSync(bytes.subarray(off));
+  } else {
+    g.process[fd === 1 ? "stdout" : "stderr"].write(bytes);
+  }
+}
+
+function exit(code: number): never {
+  // deno-lint-ignore no-explicit-any
+  const g = globalThis as any;
+  if (g.Deno) g.Deno.exit(code);
+  g.process.exit(code);
+  throw new Error("unreachable");
+}
+
+if (import.meta.main) {
+  const ac = new AbortController();
+  // deno-lint-ignore no-explicit-any
+  const g = globalThis as any;
+  const onInt = () => ac.abort();
+  try {
+    if (g.Deno) g.Deno.addSignalListener("SIGINT", onInt);
+    else g.process.on("SIGINT", onInt);
+  } catch {
+    // no signal support: Ctrl-C kills the process instead
+  }
+  const status = await main(processArgs(), {
+    out: (s) => write(1, s),
+    err: (s) => write(2, s),
+    signal: ac.signal,
+  });
+  exit(status);
+}
