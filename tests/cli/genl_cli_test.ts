@@ -51,7 +51,7 @@ test("cli: genl list --json matches the controller and genl ctrl list", () => {
 test("cli: genl list text has iproute2's shape; show NAME and ID agree", () => {
   const text = nlts(["genl", "list"]);
   assert.equal(text.status, 0);
-  assert.match(text.stdout, /^Name: nlctrl\n\tID: 0x10  Version: 0x2  header size: 0/m);
+  assert.ok(text.stdout.includes("Name: nlctrl\n\tID: 0x10  Version: 0x2  header size: 0"));
   const byName = nlts(["genl", "show", "nlctrl", "--json"]);
   const byId = nlts(["genl", "show", "0x10", "--json"]);
   assert.equal(byName.status, 0);
