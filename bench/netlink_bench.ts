@@ -7,8 +7,10 @@
 import { AttrIterator, NETLINK, NetlinkSocket, NetlinkWriter } from "../mod.ts";
 
 const runtime = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined" ? "bun" : "deno";
-const iterations = Number((globalThis as { process?: { env: Record<string, string> } }).process
-  ?.env.NLTS_BENCH_ITERATIONS ?? 100000);
+const iterations = Number(
+  (globalThis as { process?: { env: Record<string, string> } }).process
+    ?.env.NLTS_BENCH_ITERATIONS ?? 100000,
+);
 
 function request(name?: string): Uint8Array {
   const w = new NetlinkWriter();

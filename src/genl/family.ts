@@ -32,10 +32,12 @@ import { addTraceFormatter } from "../socket/trace.ts";
 import { decodeGenlHeader, GENL_HDRLEN } from "./header.ts";
 import { CTRL_CMD, ctrlAttrs, GENL_ID_CTRL } from "./nlctrl_schema.ts";
 
+/** Any attribute set (the element type of family descriptions). */
 // deno-lint-ignore no-explicit-any
-type AnySet = AttrSet<any>;
+export type AnySet = AttrSet<any>;
+/** Any struct codec (a family's fixed header). */
 // deno-lint-ignore no-explicit-any
-type AnyStruct = StructCodec<any>;
+export type AnyStruct = StructCodec<any>;
 
 /** One operation (command) of a family. */
 export interface OperationSpec {
@@ -112,12 +114,16 @@ export function defineFamily<const S extends FamilySpec>(spec: S): S {
   return spec;
 }
 
-type OpsOf<S extends FamilySpec> = S["operations"];
-type RequestSetOf<S extends FamilySpec, K extends keyof OpsOf<S>> = OpsOf<S>[K] extends
+/** The operations of family `S`. */
+export type OpsOf<S extends FamilySpec> = S["operations"];
+/** The request attribute set of operation `K`. */
+export type RequestSetOf<S extends FamilySpec, K extends keyof OpsOf<S>> = OpsOf<S>[K] extends
   { readonly request: infer R extends AnySet } ? R : S["attrs"];
-type ReplySetOf<S extends FamilySpec, K extends keyof OpsOf<S>> = OpsOf<S>[K] extends
+/** The reply attribute set of operation `K`. */
+export type ReplySetOf<S extends FamilySpec, K extends keyof OpsOf<S>> = OpsOf<S>[K] extends
   { readonly reply: infer R extends AnySet } ? R : RequestSetOf<S, K>;
-type FieldsOfSet<A> = A extends AttrSet<infer F extends AttrFields> ? F : never;
+/** The codecs of an attribute set. */
+export type FieldsOfSet<A> = A extends AttrSet<infer F extends AttrFields> ? F : never;
 
 /** Attributes accepted by operation `K` of family `S`. */
 export type RequestOf<S extends FamilySpec, K extends keyof OpsOf<S>> = EncodableAttrs<
