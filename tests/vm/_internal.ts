@@ -69,20 +69,25 @@ export async function capture(
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }
 
-/** Runs a host command with inherited stdio; throws when it fails. */
+/**
+ * Runs a host command, its stdout and stderr both copied to our stderr (our stdout belongs to
+ * the guest command); throws when it fails.
+ */
 export async function run(
   cmd: string,
   args: string[],
   options: { cwd?: string; env?: Record<string, string> } = {},
 ): Promise<void> {
-  const status = await new Deno.Command(cmd, {
+  const child = new Deno.Command(cmd, {
     args,
     cwd: options.cwd,
     env: options.env,
     stdin: "null",
-    stdout: "inherit",
+    stdout: "piped",
     stderr: "inherit",
-  }).spawn().status;
+  }).spawn();
+  await child.stdout.pipeTo(Deno.stderr.writable, { preventClose: true });
+  const status = await child.status;
   if (!status.success) {
     throw new Error(`Cannot run ${cmd} ${args.join(" ")}: exit status ${status.code}`);
   }

@@ -521,7 +521,10 @@ options (before --):
 export function parseArgs(
   argv: string[],
 ): { command: string[]; options: VmRunOptions; verbose: boolean; help: boolean } {
-  const sep = argv.indexOf("--");
+  // Options only before "--"; without it, everything is the command unless it starts with an
+  // option (`deno task vm --help`).
+  let sep = argv.indexOf("--");
+  if (sep < 0 && argv[0]?.startsWith("-")) sep = argv.length;
   const opts = sep >= 0 ? argv.slice(0, sep) : [];
   const command = sep >= 0 ? argv.slice(sep + 1) : argv;
   const options: VmRunOptions = { shares: [], env: {} };
@@ -536,8 +539,13 @@ export function parseArgs(
     };
     if (o === "--share") options.shares!.push(value());
     else if (o === "--cwd") options.cwd = value();
-    else if (o === "--timeout") options.timeoutSec = Number(value());
-    else if (o === "--env") {
+    else if (o === "--timeout") {
+      const v = value();
+      options.timeoutSec = Number(v);
+      if (!(options.timeoutSec > 0)) {
+        throw new RangeError(`Cannot use --timeout ${v}: expected a positive number of seconds`);
+      }
+    } else if (o === "--env") {
       const kv = value();
       const eq = kv.indexOf("=");
       if (eq <= 0) throw new TypeError(`Cannot parse --env ${kv}: expected NAME=VALUE`);
@@ -546,7 +554,6 @@ export function parseArgs(
     else if (o === "-h" || o === "--help") help = true;
     else throw new TypeError(`Cannot parse option ${o}; see --help`);
   }
-  if (command.length === 0 && sep < 0 && argv.length === 0) help = true;
   return { command, options, verbose: verboseFlag, help };
 }
 

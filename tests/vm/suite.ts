@@ -63,7 +63,7 @@ async function runRuntime(
   try {
     run = await runInVm(command, { shares: [results] });
   } catch (e) {
-    addFailure(counts, `${runtime}: harness`, (e as Error).message);
+    addFailure(counts, "harness", (e as Error).message);
   }
   let xml: string | null = null;
   try {
@@ -80,12 +80,26 @@ async function runRuntime(
       const why = run.reason === "exit"
         ? `exit status ${run.code} with ${xml === null ? "no JUnit report" : "no failed test"}`
         : `${run.reason} (status ${run.code})`;
-      addFailure(counts, `${runtime}: run`, why);
+      addFailure(counts, "run", why);
     } else if (run.code === 0 && xml === null) {
-      addFailure(counts, `${runtime}: report`, `no JUnit report at ${report}`);
+      addFailure(counts, "report", `no JUnit report at ${report}`);
     }
   }
   return { runtime, counts, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** A fresh directory for this run's reports under .cache/vm/results; keeps the last five. */
+async function resultsDir(): Promise<string> {
+  const base = `${cacheDir()}/results`;
+  await Deno.mkdir(base, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  const dir = `${base}/${stamp}-${Deno.pid}`;
+  await Deno.mkdir(dir);
+  const old = [...Deno.readDirSync(base)].filter((e) => e.isDirectory).map((e) => e.name).sort();
+  for (const name of old.slice(0, Math.max(0, old.length - 5))) {
+    await Deno.remove(`${base}/${name}`, { recursive: true }).catch(() => {});
+  }
+  return dir;
 }
 
 async function main(args: string[]): Promise<number> {
@@ -118,9 +132,8 @@ async function main(args: string[]): Promise<number> {
         console.log(`vm: deno check of the test files FAILED\n${check.stderr}`);
       }
 
-      const results = `${cacheDir()}/results`;
-      await Deno.remove(results, { recursive: true }).catch(() => {});
-      await Deno.mkdir(results, { recursive: true });
+      const results = await resultsDir();
+      console.log(`vm: JUnit reports go to ${results}`);
       const runs: RuntimeRun[] = [];
       runs.push(
         await runRuntime(
@@ -150,7 +163,7 @@ async function main(args: string[]): Promise<number> {
               "120000",
               "--reporter=junit",
               `--reporter-outfile=${results}/bun.xml`,
-              ...files.map((f) => `./${f}`),
+              ...files.map((f) => (f.startsWith("/") ? f : `./${f}`)),
             ],
             `${results}/bun.xml`,
             results,
@@ -158,7 +171,7 @@ async function main(args: string[]): Promise<number> {
         );
       } else {
         const counts: JunitCounts = { passed: 0, failed: 0, skipped: 0, failures: [] };
-        addFailure(counts, "bun", "bun is not installed on the host (npm install -g bun)");
+        addFailure(counts, "missing", "bun is not installed on the host (npm install -g bun)");
         runs.push({ runtime: "bun", counts, seconds: 0 });
       }
       console.log("");
