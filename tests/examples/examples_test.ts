@@ -29,3 +29,15 @@ test("examples/usersock_echo.ts echoes three words uppercased", () => {
     "hello -> HELLO\nnetlink -> NETLINK\nworld -> WORLD\n",
   );
 });
+
+test("examples/list_families.ts lists nlctrl with its notify group", () => {
+  const lines = runExample("list_families.ts").trim().split("\n");
+  assert.ok(lines.some((l) => /^\s*16 nlctrl\s+v2 ops=2 groups=notify$/.test(l)), lines.join("\n"));
+});
+
+test("examples/family_policy.ts prints nlctrl getfamily's policy", () => {
+  const out = runExample("family_policy.ts", ["nlctrl", "3"]);
+  assert.match(out, /^cmd 3: do=\d+ dump=\d+$/m);
+  assert.match(out, /^ {2}attr 1: u16 min=0 max=65535$/m);
+  assert.match(out, /^ {2}attr 2: nulString max-len=15$/m);
+});
