@@ -11,6 +11,8 @@
  *   u32 halves made integers with `>>> 0`: writing `v % 2**32` and `v / 2**32` instead (a
  *   fraction) made each sendmsg/recvmsg ~150-250 ns slower in Bun 1.4.
  * - errno is read through an `Int32Array` over `__errno_location()`, taken once at load.
+ * - `sendmsg` of a single piece calls `sendto()` (no msghdr to fill; the kernel path is
+ *   ~60 ns shorter too).
  * - Bun has no non-blocking FFI calls: {@link Libc.waitReadable} hands the `poll()` to a Worker
  *   (inline source, its own `dlopen`), one per concurrent wait, pooled and `unref()`ed while
  *   idle.
@@ -199,6 +201,9 @@ class BunLibc implements Libc {
     flags: number,
   ): SysResult {
     const n = iov.length;
+    // One piece: sendto() is the same datagram, and the kernel skips copying in a msghdr and
+    // an iovec array (it builds a single-segment iterator instead).
+    if (n === 1) return this.#sendto("sendmsg", fd, iov[0], addr, flags);
     if (n > this.#siovCap) this.#growIov(n);
     checkAddr("sendmsg", addr);
     const v = this.#siov.view;
@@ -230,7 +235,17 @@ class BunLibc implements Libc {
   }
 
   sendto(fd: number, buf: Uint8Array, addr: Uint8Array | null, flags: number): SysResult {
-    checkAddr("sendto", addr);
+    return this.#sendto("sendto", fd, buf, addr, flags);
+  }
+
+  #sendto(
+    op: string,
+    fd: number,
+    buf: Uint8Array,
+    addr: Uint8Array | null,
+    flags: number,
+  ): SysResult {
+    checkAddr(op, addr);
     const addrLen = addr === null ? 0 : addr.byteLength;
     const addrPtr = addrLen === 0 ? null : addr;
     return this.#result(this.#sym.sendto(fd, buf, buf.byteLength, flags, addrPtr, addrLen));

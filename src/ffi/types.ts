@@ -111,6 +111,8 @@ export interface Libc {
   /**
    * `sendmsg()` of the concatenation of `iov` (at most 1024 pieces, each may be a subarray) to
    * `addr` (a `sockaddr`, at most 128 bytes; `null` = the connected peer). `ret` = bytes sent.
+   * A single piece is sent with `sendto()`: the same datagram, without the kernel copying in a
+   * msghdr and an iovec array.
    */
   sendmsg(
     fd: number,
