@@ -21,5 +21,5 @@ export {
   type NetlinkSocketOptions,
   type RequestOptions,
 } from "./netlink_socket.ts";
-export { SO } from "./os.ts";
+export { SO } from "../ffi/constants.ts";
 export { addTraceFormatter, setTracing, type TraceFormatter, tracing } from "./trace.ts";

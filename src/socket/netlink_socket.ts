@@ -26,24 +26,8 @@ import {
 } from "../protocol/errors.ts";
 import { decodeDoneMessage, decodeErrorMessage } from "../protocol/message.ts";
 import { MessageIterator } from "../protocol/reader.ts";
-import {
-  AF_NETLINK,
-  AF_UNSPEC,
-  CLONE_NEWNET,
-  E,
-  EFD_CLOEXEC,
-  EFD_NONBLOCK,
-  MSG_DONTWAIT,
-  MSG_PEEK,
-  MSG_TRUNC,
-  O_CLOEXEC,
-  O_RDONLY,
-  SOCK_CLOEXEC,
-  SOCK_DGRAM,
-  SOCK_NONBLOCK,
-  SOCK_RAW,
-  SOL_SOCKET,
-} from "./os.ts";
+import { AF, CLONE, EFD, MSG, O, POLL, SOCK, SOL } from "../ffi/constants.ts";
+import { ERRNO as E } from "../ffi/errno.ts";
 import { trace, tracing } from "./trace.ts";
 
 /** Options of {@link NetlinkSocket.open}. */
@@ -168,7 +152,7 @@ function netnsPath(netns: string): string {
 /**
  * A netlink socket. Open it with {@link NetlinkSocket.open}; close it with `close()` or `using`.
  *
- * Requests are synchronous underneath: `sendmsg`, then `recvmsg(MSG_DONTWAIT)` until the reply
+ * Requests are synchronous underneath: `sendmsg`, then `recvmsg(MSG.DONTWAIT)` until the reply
  * and acknowledgement (or NLMSG_DONE) arrive. Only when nothing is queued yet does it wait, off
  * the main thread. Unicast messages that answer nothing we asked and multicast messages are kept
  * for {@link NetlinkSocket.messages}.
@@ -218,7 +202,7 @@ export class NetlinkSocket {
   }
 
   /**
-   * Opens and binds a netlink socket (`SOCK_NONBLOCK | SOCK_CLOEXEC`).
+   * Opens and binds a netlink socket (`SOCK.NONBLOCK | SOCK.CLOEXEC`).
    *
    * @example
    * ```ts
@@ -234,7 +218,7 @@ export class NetlinkSocket {
       );
     }
     const libc = getLibc();
-    const type = (options.type === "dgram" ? SOCK_DGRAM : SOCK_RAW) | SOCK_NONBLOCK | SOCK_CLOEXEC;
+    const type = (options.type === "dgram" ? SOCK.DGRAM : SOCK.RAW) | SOCK.NONBLOCK | SOCK.CLOEXEC;
     const fd = options.netns
       ? openInNetns(libc, netnsPath(options.netns), protocol, type)
       : socketOrThrow(libc, protocol, type);
@@ -247,7 +231,7 @@ export class NetlinkSocket {
         sock.#setIntOption(SOL_NETLINK, NETLINK_SOCKOPT.CAP_ACK, 1, false);
         sock.#setIntOption(SOL_NETLINK, NETLINK_SOCKOPT.GET_STRICT_CHK, 1, false);
       }
-      if (options.rcvbuf) sock.setSocketOption(SOL_SOCKET, 8, options.rcvbuf);
+      if (options.rcvbuf) sock.setSocketOption(SOL.SOCKET, 8, options.rcvbuf);
     } catch (e) {
       sock.close();
       throw e;
@@ -320,7 +304,7 @@ export class NetlinkSocket {
   }
 
   /**
-   * Removes the default destination set by {@link NetlinkSocket.connect} (connect to AF_UNSPEC).
+   * Removes the default destination set by {@link NetlinkSocket.connect} (connect to AF.UNSPEC).
    *
    * @example
    * ```ts
@@ -333,9 +317,9 @@ export class NetlinkSocket {
   disconnect(): void {
     this.#check("disconnect");
     const addr = new Uint8Array(12);
-    new DataView(addr.buffer).setUint16(0, AF_UNSPEC, true);
+    new DataView(addr.buffer).setUint16(0, AF.UNSPEC, true);
     const r = this.#libc.connect(this.#fd, addr);
-    if (r.ret < 0) throw new SyscallError("connect", r.errno, "disconnect (AF_UNSPEC)");
+    if (r.ret < 0) throw new SyscallError("connect", r.errno, "disconnect (AF.UNSPEC)");
   }
 
   /**
@@ -474,7 +458,7 @@ export class NetlinkSocket {
   }
 
   /**
-   * Sets an integer socket option at any level, e.g. `(SOL_SOCKET, SO.RCVBUFFORCE, 1 << 20)`.
+   * Sets an integer socket option at any level, e.g. `(SOL.SOCKET, SO.RCVBUFFORCE, 1 << 20)`.
    *
    * @example
    * ```ts
@@ -500,7 +484,7 @@ export class NetlinkSocket {
   }
 
   /**
-   * Reads an integer socket option at any level, e.g. `(SOL_SOCKET, SO.RCVBUF)`.
+   * Reads an integer socket option at any level, e.g. `(SOL.SOCKET, SO.RCVBUF)`.
    *
    * @example
    * ```ts
@@ -601,7 +585,7 @@ export class NetlinkSocket {
     for (;;) {
       let buf = this.#buf;
       if (this.#peek) {
-        const p = libc.recvmsg(this.#fd, buf, MSG_DONTWAIT | MSG_PEEK | MSG_TRUNC);
+        const p = libc.recvmsg(this.#fd, buf, MSG.DONTWAIT | MSG.PEEK | MSG.TRUNC);
         if (p.ret < 0) {
           if (p.errno === E.EINTR) continue;
           if (p.errno === E.EAGAIN) return -1;
@@ -612,7 +596,7 @@ export class NetlinkSocket {
         }
         // Consume it: the whole datagram fits now.
       }
-      const r = libc.recvmsg(this.#fd, buf, MSG_DONTWAIT | MSG_TRUNC);
+      const r = libc.recvmsg(this.#fd, buf, MSG.DONTWAIT | MSG.TRUNC);
       if (r.ret < 0) {
         if (r.errno === E.EINTR) continue;
         if (r.errno === E.EAGAIN) return -1;
@@ -620,7 +604,7 @@ export class NetlinkSocket {
       }
       this.#lastPortid = r.portid;
       this.#lastGroups = r.groups;
-      if (r.ret > buf.length || (r.msgFlags & MSG_TRUNC) !== 0) {
+      if (r.ret > buf.length || (r.msgFlags & MSG.TRUNC) !== 0) {
         const size = r.ret;
         this.#buf = new Uint8Array(Math.max(size, buf.length * 2));
         throw new SyscallError(
@@ -855,14 +839,14 @@ export class NetlinkSocket {
     const fds = new Uint8Array(8);
     const v = new DataView(fds.buffer);
     v.setInt32(0, this.#fd, true);
-    v.setInt16(4, 1, true); // POLLIN
+    v.setInt16(4, POLL.IN, true);
     const r = this.#libc.poll(fds, 1, timeoutMs);
     if (r.ret < 0 && r.errno !== E.EINTR) throw new SyscallError("poll", r.errno);
   }
 
   #ensureEventfd(): number {
     if (this.#eventfd < 0) {
-      const r = this.#libc.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+      const r = this.#libc.eventfd(0, EFD.NONBLOCK | EFD.CLOEXEC);
       if (r.ret < 0) throw new SyscallError("eventfd", r.errno);
       this.#eventfd = r.ret;
     }
@@ -1224,7 +1208,7 @@ function ownMessage(it: MessageIterator): NetlinkMessage {
 }
 
 function socketOrThrow(libc: Libc, protocol: number, type: number): number {
-  const r = libc.socket(AF_NETLINK, type, protocol);
+  const r = libc.socket(AF.NETLINK, type, protocol);
   if (r.ret >= 0) return r.ret;
   const name = netlinkProtocolName(protocol);
   throw new SyscallError(
@@ -1239,10 +1223,10 @@ function socketOrThrow(libc: Libc, protocol: number, type: number): number {
 }
 
 function openInNetns(libc: Libc, path: string, protocol: number, type: number): number {
-  const self = libc.open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  const self = libc.open("/proc/thread-self/ns/net", O.RDONLY | O.CLOEXEC);
   if (self.ret < 0) throw new SyscallError("open", self.errno, "/proc/thread-self/ns/net");
   try {
-    const target = libc.open(path, O_RDONLY | O_CLOEXEC);
+    const target = libc.open(path, O.RDONLY | O.CLOEXEC);
     if (target.ret < 0) {
       throw new SyscallError(
         "open",
@@ -1251,7 +1235,7 @@ function openInNetns(libc: Libc, path: string, protocol: number, type: number): 
       );
     }
     try {
-      const s = libc.setns(target.ret, CLONE_NEWNET);
+      const s = libc.setns(target.ret, CLONE.NEWNET);
       if (s.ret < 0) {
         throw new SyscallError(
           "setns",
@@ -1266,7 +1250,7 @@ function openInNetns(libc: Libc, path: string, protocol: number, type: number): 
       } catch (e) {
         failure = e;
       }
-      const back = libc.setns(self.ret, CLONE_NEWNET);
+      const back = libc.setns(self.ret, CLONE.NEWNET);
       if (back.ret < 0) {
         // Continuing in the wrong namespace would be far worse than failing loudly.
         if (fd >= 0) libc.close(fd);
