@@ -84,6 +84,13 @@ export interface NetlinkMessage {
   pid: number;
   /** The payload after the 16-byte header (owned copy). */
   payload: Uint8Array;
+  /**
+   * Port id of the sending socket (0 for the kernel), from the datagram's source address; set
+   * on messages yielded by {@link NetlinkSocket.messages}.
+   */
+  sender?: number;
+  /** Multicast group bitmask the datagram was delivered to (0 for unicast); set on messages(). */
+  groups?: number;
 }
 
 /** A message to send: type, flags and payload; the socket fills length, seq and pid. */
@@ -697,6 +704,8 @@ export class NetlinkSocket {
       seq: it.seq,
       pid: it.pid,
       payload: it.payload(),
+      sender: this.#lastPortid,
+      groups: this.#lastGroups,
     });
   }
 
@@ -948,14 +957,15 @@ export class NetlinkSocket {
             continue;
           }
           this.#process((seq) => (seq === x.seq ? x : undefined), n);
-          if (x.error) throw x.error;
           if (x.interrupted) {
             seen.push(...batch);
             batch.length = 0;
-            continue;
+          } else {
+            // Deliver what arrived before an error in the same datagram, then raise it.
+            for (const m of batch) yield m;
+            batch.length = 0;
           }
-          for (const m of batch) yield m;
-          batch.length = 0;
+          if (x.error) throw x.error;
         }
       } finally {
         if (!x.done) this.#drainExchange(x);
