@@ -6,8 +6,9 @@
 #            lower layer of an overlay whose upper layer is a tmpfs, then switch_root into it.
 #   stage 2  pid 1 in the new root: mount /proc, /sys, /dev, /run, /tmp, the per-run control
 #            share and the writable shares, bind the kernel's modules onto /lib/modules/KVER,
-#            modprobe openvswitch & co, run the command with stdout on hvc1 and stderr on
-#            hvc2, write its exit status to the control share and power off.
+#            modprobe openvswitch & co, run the command with stdout and stderr on pipes that
+#            cat copies to hvc1 and hvc2, write its exit status to the control share and
+#            power off.
 #
 # hvc0 is the control channel read by run.ts: lines starting with "nlts-vm:" are markers
 # (ready, exit N); anything else there is diagnostics, shown with NLTS_VM_VERBOSE=1.
@@ -87,11 +88,14 @@ stage2() {
 	mkdir -p /dev/pts /dev/shm /tmp
 	mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts
 	mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /dev/shm
-	mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /tmp
 	mkdir -p /run/nlts/ctl
 	mount -t 9p -o "$NINEP_OPTS" "$CTL_TAG" /run/nlts/ctl || die "mount control share"
 	# config sets VM_KVER, VM_MODDIR, VM_MODULES, VM_SHARES and VM_SHARE_<i> (host paths).
 	. /run/nlts/ctl/config || die "read config"
+	# Bind the modules before /tmp is replaced: the cache may live under the host's /tmp.
+	mkdir -p "/lib/modules/$VM_KVER"
+	mount --bind "$VM_MODDIR" "/lib/modules/$VM_KVER" || die "bind modules"
+	mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /tmp
 	i=0
 	while [ "$i" -lt "$VM_SHARES" ]; do
 		eval "dir=\$VM_SHARE_$i"
@@ -99,8 +103,6 @@ stage2() {
 		mount -t 9p -o "$NINEP_OPTS" "share$i" "$dir" || die "mount share $dir"
 		i=$((i + 1))
 	done
-	mkdir -p "/lib/modules/$VM_KVER"
-	mount --bind "$VM_MODDIR" "/lib/modules/$VM_KVER" || die "bind modules"
 	modprobe=/run/nlts/bin/modprobe
 	[ -x /usr/sbin/modprobe ] && modprobe=/usr/sbin/modprobe
 	for m in $VM_MODULES; do
