@@ -11,6 +11,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { Controller } from "../../src/genl/mod.ts";
 
 const IN_VM = process.env.NLTS_IN_VM === "1";
 const skip = IN_VM ? false : "runs only in the VM guest (deno task test:vm)";
@@ -50,26 +51,23 @@ test("vm: openvswitch, nlmon and veth are loaded", { skip }, () => {
   }
 });
 
-test("vm: generic netlink lists the ovs families", { skip }, () => {
-  // TODO(lead): ask the nlts controller API (src/genl, nlctrl GETFAMILY dump) instead of
-  // parsing iproute2's `genl ctrl list` once src/genl exists.
+test("vm: the nlts controller lists the ovs families, as iproute2's genl does", { skip }, () => {
+  using ctrl = Controller.open();
+  const ours = new Map(ctrl.listFamiliesSync().map((f) => [f.name, f]));
+  const OVS = ["ovs_datapath", "ovs_vport", "ovs_flow", "ovs_packet", "ovs_meter", "ovs_ct_limit"];
+  for (const family of OVS) {
+    assert.ok(ours.has(family), `no generic netlink family ${family} in: ${[...ours.keys()]}`);
+  }
+  // The independent peer agrees on names and ids.
   const genl = findGenl();
   assert.ok(genl, "iproute2's genl is missing on the host (apt-get install iproute2)");
-  const names = new Set(
-    [...sh(genl, "ctrl", "list").matchAll(/^Name:\s*(\S+)/gm)].map((m) => m[1]),
+  const theirs = new Map(
+    [...sh(genl, "ctrl", "list").matchAll(/^Name:\s*(\S+)\s*\n\s*ID:\s*(0x[0-9a-f]+)/gm)].map((
+      m,
+    ) => [m[1], Number(m[2])]),
   );
-  for (
-    const family of [
-      "ovs_datapath",
-      "ovs_vport",
-      "ovs_flow",
-      "ovs_packet",
-      "ovs_meter",
-      "ovs_ct_limit",
-    ]
-  ) {
-    assert.ok(names.has(family), `no generic netlink family ${family} in: ${[...names]}`);
-  }
+  for (const family of OVS) assert.equal(ours.get(family)!.id, theirs.get(family), family);
+  assert.deepEqual(ours.get("ovs_datapath")!.groups.map((g) => g.name), ["ovs_datapath"]);
 });
 
 test("vm: ovs-dpctl adds, shows and deletes a datapath", { skip }, () => {
