@@ -2,6 +2,8 @@
  * nlts: netlink for Deno and Bun, through libc FFI (no native addon).
  *
  * - {@link NetlinkSocket}: any netlink protocol; requests, dumps, batches, multicast.
+ * - Generic netlink: {@link Controller} (nlctrl), {@link GenlSocket} and typed family clients
+ *   from {@link defineFamily} descriptions built with the schema system ({@link attrSet}, `t`).
  * - The pure protocol layer (`@nlts/netlink/protocol`): constants, {@link NetlinkWriter},
  *   {@link MessageIterator}, {@link AttrIterator}, error decoding.
  * - Errors: {@link NetlinkError}, {@link SyscallError}, {@link DecodeError},
@@ -27,3 +29,4 @@
 
 export * from "./src/protocol/mod.ts";
 export * from "./src/socket/mod.ts";
+export * from "./src/genl/mod.ts";
