@@ -6,6 +6,14 @@ cd "$(dirname "$0")/.."
 if command -v cc >/dev/null 2>&1; then
   out=$(mktemp -d)
   cc -O2 -o "$out/genl_rtt" bench/c/genl_rtt.c && "$out/genl_rtt" "${NLTS_BENCH_ITERATIONS:-100000}"
+  # libnl, when its headers are installed (apt-get install libnl-genl-3-dev)
+  if pkg-config --exists libnl-genl-3.0 2>/dev/null; then
+    # shellcheck disable=SC2046
+    cc -O2 -o "$out/libnl_rtt" bench/c/libnl_rtt.c $(pkg-config --cflags --libs libnl-genl-3.0) &&
+      "$out/libnl_rtt" "${NLTS_BENCH_ITERATIONS:-100000}"
+  else
+    echo "libnl: not measured (apt-get install libnl-genl-3-dev)"
+  fi
   rm -rf "$out"
 fi
 for f in bench/*_bench.ts; do
