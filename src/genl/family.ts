@@ -504,7 +504,8 @@ export class Family<S extends FamilySpec> {
     };
     const w = this.#genl.writer.reset();
     write(w);
-    const bytes = w.copy();
+    // A view into the socket's shared writer: it is sent (or copied) before the next request.
+    const bytes = w.bytes();
     const describe = (ack: ExtAck) => {
       // Re-encode with a trace only now, so successful requests pay nothing for it.
       const tw = new NetlinkWriter();
@@ -828,7 +829,7 @@ export class Family<S extends FamilySpec> {
   ): (ReplyOf<S, K> | undefined | NetlinkError)[] {
     const o = this.#op(op);
     const set = o.reply ?? o.request ?? this.spec.attrs;
-    const msgs = requests.map((a) => this.#build(op, o, a, options).bytes);
+    const msgs = requests.map((a) => this.#build(op, o, a, options).bytes.slice());
     const results = this.#genl.socket.batchSync(msgs, {
       operation: `${this.spec.name}.${op}`,
       ack: options?.ack ?? true,

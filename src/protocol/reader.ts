@@ -45,7 +45,7 @@ export class MessageIterator {
   /** A DataView over {@link MessageIterator.data}. */
   readonly view: DataView;
   #pos: number;
-  readonly #end: number;
+  #end: number;
   /** Offset of the current message's header. */
   offset = 0;
   /** `nlmsg_len` of the current message. */
@@ -70,6 +70,18 @@ export class MessageIterator {
     this.view = new DataView(data.buffer, data.byteOffset, data.byteLength);
     this.#pos = start;
     this.#end = end;
+  }
+
+  /** Restarts the cursor over `[start, end)` of the same buffer (reuse without allocation). */
+  reset(start: number, end: number): this {
+    if (start < 0 || end > this.data.length || start > end) {
+      throw new RangeError(
+        `Cannot iterate messages: range [${start}, ${end}) is outside the buffer`,
+      );
+    }
+    this.#pos = start;
+    this.#end = end;
+    return this;
   }
 
   /** Offset of the current message's payload. */

@@ -140,6 +140,8 @@ export type BatchResult =
 
 interface Exchange {
   seq: number;
+  /** The caller gave up; late replies are dropped silently until the exchange's end. */
+  abandoned?: boolean;
   dump: boolean;
   ack: boolean;
   operation: string;
@@ -585,6 +587,9 @@ export class NetlinkSocket {
 
   #lastPortid = 0;
   #lastGroups = 0;
+  #iter: MessageIterator | undefined;
+  /** Exchanges in progress by seq; replies are routed to them whoever reads the datagram. */
+  readonly #active = new Map<number, Exchange>();
 
   /** Reads one datagram into #buf; returns its length, or -1 when nothing is queued. */
   #recv(): number {
@@ -638,17 +643,19 @@ export class NetlinkSocket {
   }
 
   /**
-   * Processes one received datagram: each message whose seq belongs to an exchange that `lookup`
-   * returns goes to that exchange; anything else is kept for `messages()`. Returns how many
+   * Processes one received datagram: each message whose seq belongs to an active exchange
+   * (a request, dump or batch in progress on this socket, whichever is reading) goes to it; anything else is kept for `messages()`. Returns how many
    * exchanges finished.
    */
-  #process(lookup: (seq: number) => Exchange | undefined, len: number): number {
+  #process(len: number): number {
     const data = this.#buf;
     const unicast = this.#lastGroups === 0 && (this.#lastPortid === 0 || this.#userToUser);
-    const it = new MessageIterator(data, 0, len);
+    let it = this.#iter;
+    if (it === undefined || it.data !== data) it = this.#iter = new MessageIterator(data, 0, len);
+    else it.reset(0, len);
     let finished = 0;
     while (it.next()) {
-      const x = unicast ? lookup(it.seq) : undefined;
+      const x = unicast ? this.#active.get(it.seq) : undefined;
       if (x === undefined || x.done) {
         if (it.type !== NLMSG.NOOP) this.#keep(it);
         continue;
@@ -657,9 +664,12 @@ export class NetlinkSocket {
         case NLMSG.NOOP:
           continue;
         case NLMSG.ERROR: {
-          const e = decodeErrorMessage(data, it.offset, it.length, it.flags);
-          if (e.errno !== 0) x.error = this.#kernelError(x, e.errno, e.extAck);
-          x.done = true; // an ACK or an error ends the exchange
+          // An ACK (error 0) needs no decoding; only errors are decoded in full.
+          if (it.length < 20 || it.view.getInt32(it.payloadOffset, true) !== 0) {
+            const e = decodeErrorMessage(data, it.offset, it.length, it.flags);
+            x.error = this.#kernelError(x, e.errno, e.extAck);
+          }
+          this.#end(x); // an ACK or an error ends the exchange
           finished++;
           continue;
         }
@@ -667,13 +677,13 @@ export class NetlinkSocket {
           if (it.flags & NLM_F.DUMP_INTR) x.interrupted = true;
           const d = decodeDoneMessage(data, it.offset, it.length, it.flags);
           if (d.errno !== 0) x.error = this.#kernelError(x, d.errno, d.extAck);
-          x.done = true;
+          this.#end(x);
           finished++;
           continue;
         }
         case NLMSG.OVERRUN:
           x.error = this.#kernelError(x, E.ENOBUFS, undefined);
-          x.done = true;
+          this.#end(x);
           finished++;
           continue;
       }
@@ -681,11 +691,16 @@ export class NetlinkSocket {
       x.onMessage(it);
       // A plain reply (not part of a multipart series) ends a request without ACK.
       if (!x.dump && !x.ack && !(it.flags & NLM_F.MULTI)) {
-        x.done = true;
+        this.#end(x);
         finished++;
       }
     }
     return finished;
+  }
+
+  #end(x: Exchange): void {
+    x.done = true;
+    this.#active.delete(x.seq);
   }
 
   #kernelError(x: Exchange, errno: number, extAck: ExtAck | undefined): NetlinkError {
@@ -759,15 +774,19 @@ export class NetlinkSocket {
     const x = this.#start(message, options, onMessage);
     const timeout = options.timeoutMs ?? 5000;
     const deadline = timeout < 0 ? Infinity : Date.now() + timeout;
-    while (!x.done) {
-      const n = this.#recv();
-      if (n >= 0) {
-        this.#process((seq) => (seq === x.seq ? x : undefined), n);
-        continue;
+    try {
+      while (!x.done) {
+        const n = this.#recv();
+        if (n >= 0) {
+          this.#process(n);
+          continue;
+        }
+        const left = deadline - Date.now();
+        if (left <= 0) throw this.#timeout(x, timeout);
+        this.#pollSync(left === Infinity ? -1 : Math.ceil(left));
       }
-      const left = deadline - Date.now();
-      if (left <= 0) throw this.#timeout(x, timeout);
-      this.#pollSync(left === Infinity ? -1 : Math.ceil(left));
+    } finally {
+      if (!x.done) this.#abandon(x);
     }
     this.#finish(x);
   }
@@ -791,15 +810,19 @@ export class NetlinkSocket {
     const x = this.#start(message, options, onMessage);
     const timeout = options.timeoutMs ?? 5000;
     const deadline = timeout < 0 ? Infinity : Date.now() + timeout;
-    while (!x.done) {
-      const n = this.#recv();
-      if (n >= 0) {
-        this.#process((seq) => (seq === x.seq ? x : undefined), n);
-        continue;
+    try {
+      while (!x.done) {
+        const n = this.#recv();
+        if (n >= 0) {
+          this.#process(n);
+          continue;
+        }
+        const left = deadline - Date.now();
+        if (left <= 0) throw this.#timeout(x, timeout);
+        await this.#wait(left === Infinity ? -1 : Math.ceil(left));
       }
-      const left = deadline - Date.now();
-      if (left <= 0) throw this.#timeout(x, timeout);
-      await this.#wait(left === Infinity ? -1 : Math.ceil(left));
+    } finally {
+      if (!x.done) this.#abandon(x);
     }
     this.#finish(x);
   }
@@ -826,7 +849,13 @@ export class NetlinkSocket {
       onMessage,
       describeExtAck: options.describeExtAck,
     };
-    this.send(bytes);
+    this.#active.set(seq, x);
+    try {
+      this.send(bytes);
+    } catch (e) {
+      this.#end(x);
+      throw e;
+    }
     return x;
   }
 
@@ -836,7 +865,6 @@ export class NetlinkSocket {
   }
 
   #timeout(x: Exchange, ms: number): SyscallError {
-    x.done = true;
     return new SyscallError(
       "recvmsg",
       E.EAGAIN,
@@ -956,7 +984,7 @@ export class NetlinkSocket {
             if ((await this.#wait(timeout)) === "timeout") throw this.#timeout(x, timeout);
             continue;
           }
-          this.#process((seq) => (seq === x.seq ? x : undefined), n);
+          this.#process(n);
           if (x.interrupted) {
             seen.push(...batch);
             batch.length = 0;
@@ -968,7 +996,7 @@ export class NetlinkSocket {
           if (x.error) throw x.error;
         }
       } finally {
-        if (!x.done) this.#drainExchange(x);
+        if (!x.done) this.#abandon(x);
       }
       if (x.error) throw x.error;
       if (!x.interrupted) return;
@@ -977,17 +1005,26 @@ export class NetlinkSocket {
     }
   }
 
-  /** Reads and discards the rest of an abandoned exchange so later requests start clean. */
-  #drainExchange(x: Exchange): void {
+  /**
+   * Forgets an exchange that ends early (an error, a timeout, a consumer that stopped iterating a
+   * dump): its remaining replies are read and dropped now if queued, and any arriving later are
+   * recognised by seq and dropped too (the exchange stays registered, done, until its end).
+   */
+  #abandon(x: Exchange): void {
     x.onMessage = () => {};
+    x.error = undefined;
     try {
       for (let i = 0; i < 100000 && !x.done; i++) {
         const n = this.#recv();
         if (n < 0) break;
-        this.#process((seq) => (seq === x.seq ? x : undefined), n);
+        this.#process(n);
       }
     } catch {
       // closing or broken socket: nothing left to drain
+    }
+    if (!x.done) {
+      // Keep routing its late replies to a sink until the end message arrives.
+      x.abandoned = true;
     }
   }
 
@@ -1069,33 +1106,35 @@ export class NetlinkSocket {
         describeExtAck: options.describeExtAck,
       });
     }
-    const bySeq = new Map<number, Exchange>();
-    for (const x of exchanges) bySeq.set(x.seq, x);
-    const lookup = (seq: number) => bySeq.get(seq);
-    const timeout = options.timeoutMs ?? 5000;
-    let open = exchanges.length;
-    // Send `chunk` messages per sendmsg and read the replies queued by then before sending more:
-    // the kernel answers inside sendmsg, and replies that do not fit the receive queue are lost.
-    const chunk = options.chunk ?? 64;
-    let sent = 0;
-    while (sent < parts.length) {
-      const end = Math.min(parts.length, sent + chunk);
-      this.send(parts.slice(sent, end));
-      sent = end;
-      for (let n = this.#recv(); n >= 0; n = this.#recv()) open -= this.#process(lookup, n);
-    }
-    const deadline = Date.now() + timeout;
-    while (open > 0) {
-      const n = this.#recv();
-      if (n >= 0) {
-        open -= this.#process(lookup, n);
-        continue;
+    for (const x of exchanges) this.#active.set(x.seq, x);
+    try {
+      const timeout = options.timeoutMs ?? 5000;
+      let open = exchanges.length;
+      // Send `chunk` messages per sendmsg and read the replies queued by then before sending more:
+      // the kernel answers inside sendmsg, and replies that do not fit the receive queue are lost.
+      const chunk = options.chunk ?? 64;
+      let sent = 0;
+      while (sent < parts.length) {
+        const end = Math.min(parts.length, sent + chunk);
+        this.send(parts.slice(sent, end));
+        sent = end;
+        for (let n = this.#recv(); n >= 0; n = this.#recv()) open -= this.#process(n);
       }
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        throw new SyscallError("recvmsg", E.EAGAIN, `no reply to a batch within ${timeout} ms`);
+      const deadline = Date.now() + timeout;
+      while (open > 0) {
+        const n = this.#recv();
+        if (n >= 0) {
+          open -= this.#process(n);
+          continue;
+        }
+        const left = deadline - Date.now();
+        if (left <= 0) {
+          throw new SyscallError("recvmsg", E.EAGAIN, `no reply to a batch within ${timeout} ms`);
+        }
+        this.#pollSync(left);
       }
-      this.#pollSync(left);
+    } finally {
+      for (const x of exchanges) if (!x.done) this.#abandon(x);
     }
     return exchanges.map((x, i): BatchResult =>
       x.error
@@ -1152,7 +1191,7 @@ export class NetlinkSocket {
           throw e;
         }
         if (n >= 0) {
-          this.#process(() => undefined, n);
+          this.#process(n);
           continue;
         }
         try {

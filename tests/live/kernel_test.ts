@@ -156,3 +156,50 @@ test("netns: a socket opened in the test's namespace sees only its links", {
     /does not exist/,
   );
 });
+
+test("route: a request in the middle of a multi-datagram dump on the same socket", {
+  skip: canUseNetns() ? false : "needs root and iproute2 (ip netns)",
+}, async () => {
+  using ns = tempNetns();
+  const batch = Array.from(
+    { length: 100 },
+    (_, i) => `link add name va${i} type veth peer name vb${i}`,
+  );
+  run("sh", [
+    "-c",
+    `printf '%s\\n' ${batch.map((l) => `'${l}'`).join(" ")} | ip -n ${ns.name} -batch -`,
+  ]);
+  using s = NetlinkSocket.open(NETLINK.ROUTE, { netns: ns.name });
+  const linkDump = { type: 18, payload: new Uint8Array(16) };
+  const names = (m: NetlinkMessage) => {
+    const it = new AttrIterator(m.payload, 16);
+    while (it.next()) if (it.type === 3) return readString(m.payload, it.offset, it.length);
+    return "";
+  };
+  const all = s.dumpSync(linkDump).map(names);
+  assert.equal(all.length, 201);
+  const seen: string[] = [];
+  let datagrams = 0;
+  for await (const m of s.dump(linkDump)) {
+    seen.push(names(m));
+    if (seen.length === 2) {
+      // RTM_GETLINK for ifindex 1 (lo) while the dump is still being read.
+      const req = new Uint8Array(16);
+      new DataView(req.buffer).setInt32(4, 1, true);
+      const [lo] = s.requestSync({ type: 18, payload: req }, { ack: false });
+      assert.equal(names(lo), "lo");
+      datagrams++;
+    }
+  }
+  assert.equal(datagrams, 1);
+  assert.deepEqual(seen, all);
+  assert.equal(s.receive(), null);
+});
+
+test("generic: leaving a dump early drains it; the next request is clean", async () => {
+  using s = NetlinkSocket.open(NETLINK.GENERIC);
+  for await (const _ of s.dump(getFamily())) break;
+  const [r] = await s.request(getFamily("nlctrl"));
+  assert.equal(familyOf(r).name, "nlctrl");
+  assert.equal(s.receive(), null);
+});

@@ -136,3 +136,21 @@ test("fake: a peer that never answers times out with a clear error", async () =>
       e instanceof SyscallError && /no reply to demo\.get within 100 ms/.test(e.message),
   );
 });
+
+test("fake: a late reply to a timed-out request is dropped, not left for others", async () => {
+  let n = 0;
+  using fake = FakePeer.start(async (req) => {
+    if (n++ === 0) await new Promise((r) => setTimeout(r, 150));
+    return [replyTo(req, 0x20, item(n)), ackOf(req)];
+  });
+  using c = fake.client();
+  await assert.rejects(c.request({ type: 0x20 }, { timeoutMs: 30 }), SyscallError);
+  await new Promise((r) => setTimeout(r, 200)); // the late reply arrives meanwhile
+  const r = await c.request({ type: 0x20 });
+  assert.deepEqual(r.map((m) => m.payload[0]), [2]);
+  const ac = new AbortController();
+  setTimeout(() => ac.abort(), 50);
+  const stray: number[] = [];
+  for await (const m of c.messages({ signal: ac.signal })) stray.push(m.type);
+  assert.deepEqual(stray, []);
+});
