@@ -19,3 +19,5 @@ export * from "./family.ts";
 export * from "./controller.ts";
 export * from "./registry.ts";
 export { attrSet, t } from "../protocol/schema.ts";
+export * from "./netdev.ts";
+export * from "./ethtool.ts";
