@@ -493,8 +493,10 @@ export class Family<S extends FamilySpec> {
       const m = w.beginMessage(this.#info.id, options?.flags ?? 0);
       w.putU8(o.cmd).putU8(this.spec.version).putU16(0);
       if (this.spec.header) {
+        // Without header values the fixed header is all zeros (e.g. dp_ifindex 0: "any").
         // deno-lint-ignore no-explicit-any
-        this.spec.header.encodeTo(w, (options?.header ?? {}) as any);
+        if (options?.header) this.spec.header.encodeTo(w, options.header as any);
+        else w.reserve(this.spec.header.size);
         w.align();
       }
       // deno-lint-ignore no-explicit-any
