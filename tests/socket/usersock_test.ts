@@ -161,3 +161,26 @@ test("fd leak: 10,000 open/close cycles leave the fd count unchanged", () => {
   for (let i = 0; i < 10_000; i++) NetlinkSocket.open(NETLINK.GENERIC).close();
   assert.equal(fdCount(), before);
 });
+
+test("messages(): a receive-queue overflow surfaces as ENOBUFS, then the socket goes on", async () => {
+  using tx = NetlinkSocket.open(NETLINK.USERSOCK);
+  using rx = NetlinkSocket.open(NETLINK.USERSOCK);
+  rx.joinGroup(5);
+  rx.setSocketOption(1, 8, 1024); // SO_RCVBUF: the kernel's minimum
+  const payload = new Uint8Array(2048);
+  for (let i = 0; i < 64; i++) tx.send(message(0x60, i, payload), { groups: 1 << 4 });
+  const seen: number[] = [];
+  await assert.rejects(async () => {
+    for await (const m of rx.messages()) seen.push(m.seq);
+  }, (e: unknown) => e instanceof SyscallError && e.code === "ENOBUFS" && /lost/.test(e.message));
+  assert.ok(rx.overflowed);
+  assert.ok(seen.length < 64, `some messages were lost (${seen.length} arrived)`);
+  // Resynchronised consumer: the socket still works.
+  for (let n = rx.receive(); n; n = rx.receive()) { /* drain */ }
+  tx.send(message(0x61, 99, new Uint8Array(4)), { groups: 1 << 4 });
+  const ac = new AbortController();
+  for await (const m of rx.messages({ signal: ac.signal })) {
+    assert.equal(m.seq, 99);
+    ac.abort();
+  }
+});

@@ -154,3 +154,11 @@ test("fake: a late reply to a timed-out request is dropped, not left for others"
   for await (const m of c.messages({ signal: ac.signal })) stray.push(m.type);
   assert.deepEqual(stray, []);
 });
+
+test("fake: closing the socket rejects a request that is waiting for its reply", async () => {
+  using fake = FakePeer.start(() => []);
+  const c = fake.client();
+  const pending = c.request({ type: 0x20 }, { timeoutMs: -1 });
+  setTimeout(() => c.close(), 30);
+  await assert.rejects(pending, (e: unknown) => e instanceof TypeError && /closed/.test(e.message));
+});
