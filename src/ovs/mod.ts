@@ -1,0 +1,29 @@
+/**
+ * The Open vSwitch kernel datapath over generic netlink: {@link OvsClient} (datapaths, ports,
+ * packet execution, upcalls, meters, conntrack limits, notifications) and the family
+ * descriptions and schemas it is built from (`ovs_datapath`, `ovs_vport`, `ovs_packet`,
+ * `ovs_meter`, `ovs_ct_limit`), with numbers from `<linux/openvswitch.h>`.
+ *
+ * @example
+ * ```ts
+ * import { OvsClient } from "@nlts/netlink/ovs";
+ * using ovs = OvsClient.open();
+ * await ovs.newDatapath("dp0");
+ * await ovs.newVport("dp0", "dp0-a", { type: "internal" });
+ * for (const dp of await ovs.dumpDatapaths()) {
+ *   console.log(dp.name, dp.stats);
+ *   for (const p of await ovs.dumpVports(dp.ifindex)) console.log(`  port ${p.portNo}: ${p.name}`);
+ * }
+ * await ovs.delDatapath("dp0");
+ * ```
+ *
+ * @module
+ */
+
+export * from "./common.ts";
+export * from "./datapath.ts";
+export * from "./vport.ts";
+export * from "./packet.ts";
+export * from "./meter.ts";
+export * from "./ct_limit.ts";
+export * from "./client.ts";
