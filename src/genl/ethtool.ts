@@ -1060,8 +1060,19 @@ export function bitsetValues(
  * ```
  */
 export function bitsetActive(bitset: EthtoolBitset, names?: readonly string[]): string[] {
+  const value = bitset?.value;
+  if (bitset?.bits !== undefined || value === undefined) {
+    const out: string[] = [];
+    for (const [name, on] of Object.entries(bitsetValues(bitset, names))) if (on) out.push(name);
+    return out;
+  }
+  // Compact: straight from the words (no intermediate record).
   const out: string[] = [];
-  for (const [name, on] of Object.entries(bitsetValues(bitset, names))) if (on) out.push(name);
+  const size = bitset.size ?? value.length * 8;
+  const mask = bitset.nomask === true ? undefined : bitset.mask;
+  for (let i = 0; i < size; i++) {
+    if (testBit(value, i) && (mask === undefined || testBit(mask, i))) out.push(bitName(names, i));
+  }
   return out;
 }
 

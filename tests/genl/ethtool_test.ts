@@ -69,6 +69,7 @@ test("ethtool: bitsetValues / bitsetActive read compact and verbose bitsets", ()
     mask: new Uint8Array([0b110, 0, 0, 0]),
   };
   assert.deepEqual(bitsetValues(masked, names), { b: false, c: true });
+  assert.deepEqual(bitsetActive(masked, names), ["c"]); // bit 0 is on but outside the mask
   // compact, two words, no names: bits are called bit<index>
   const wide = { nomask: true as const, size: 40, value: new Uint8Array([1, 0, 0, 0, 2, 0, 0, 0]) };
   assert.deepEqual(bitsetActive(wide), ["bit0", "bit33"]);
