@@ -432,6 +432,20 @@ export async function runInVm(command: string[], options: VmRunOptions = {}): Pr
     if (!shares.includes(real)) shares.push(real);
   }
   const cwd = options.cwd ?? Deno.cwd();
+  // The guest replaces these host directories with its own (tmpfs, devtmpfs, proc, sysfs): a
+  // working directory below one of them (a CI checkout in /tmp, say) is shared explicitly,
+  // ahead of any share nested inside it.
+  const realCwd = await Deno.realPath(cwd).catch(() => cwd);
+  if (/^\/(tmp|run|dev|proc|sys)\//.test(`${realCwd}/`)) {
+    // ... with the project's ../shared (reference data the tests read), when there is one.
+    const parent = realCwd.replace(/\/[^/]+\/?$/, "");
+    const sibling = await Deno.stat(`${parent}/shared`).then((st) =>
+      st.isDirectory ? `${parent}/shared` : ""
+    ).catch(() => "");
+    for (const dir of [sibling, realCwd]) {
+      if (dir && !shares.includes(dir)) shares.unshift(dir);
+    }
+  }
   const sinks = {
     stdout: options.stdout ?? writeSink(Deno.stdout),
     stderr: options.stderr ?? writeSink(Deno.stderr),
