@@ -32,24 +32,26 @@ if (!(count > 0) || (only !== undefined && !(only in netdev.events))) {
 using genl = GenlSocket.open();
 const ac = new AbortController();
 process.on("SIGINT", () => ac.abort());
-const events = genl.family(netdev).subscribe(["mgmt"], { signal: ac.signal });
-const it = events[Symbol.asyncIterator]();
-let next = it.next(); // starting the iteration opens the socket and joins "mgmt"
+// Subscribed when subscribe() returns: no event after this line is missed.
+using events = genl.family(netdev).subscribe(["mgmt"], { signal: ac.signal });
 console.error("watching netdev mgmt notifications");
 
 const list = (v: unknown[] | undefined) => v?.join(",") || "-";
 let printed = 0;
-for (let r = await next; !r.done; r = await next) {
-  const n = r.value;
-  if (only === undefined || n.event === only) {
+for await (const n of events) {
+  if (only !== undefined && n.event !== only) continue;
+  // `event` narrows the attributes to that event's set.
+  if (n.event === "dev-add-ntf" || n.event === "dev-del-ntf" || n.event === "dev-change-ntf") {
     const a = n.attrs;
     console.log(
       `${n.event} ifindex=${a.ifindex} xdp-features=${list(a.xdpFeatures)} ` +
         `xdp-rx-metadata=${list(a.xdpRxMetadataFeatures)} xsk=${list(a.xskFeatures)}`,
     );
-    if (++printed >= count) break;
+  } else {
+    console.log(
+      `${n.event} ${JSON.stringify(n.attrs, (_k, v) => typeof v === "bigint" ? `${v}` : v)}`,
+    );
   }
-  next = it.next();
+  if (++printed >= count) break;
 }
 ac.abort();
-await it.return?.(undefined);

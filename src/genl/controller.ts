@@ -13,6 +13,7 @@ import {
   type FamilyInfo,
   GenlSocket,
   type GenlSocketOptions,
+  registerTrace,
 } from "./family.ts";
 import {
   CTRL_CMD,
@@ -351,3 +352,4 @@ function toAttrPolicy(attr: number, p: DecodedAttrs<typeof policyAttrs.codecs>):
 }
 
 registerFamilySpec(nlctrl);
+registerTrace(nlctrl, GENL_ID_CTRL);

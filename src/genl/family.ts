@@ -162,16 +162,36 @@ export interface GenlMessage<A, H = Record<string, never>> {
   pid: number;
 }
 
-/** A decoded notification: which event (by name when the spec knows the cmd), and its data. */
-export interface GenlNotification<S extends FamilySpec> extends
-  GenlMessage<
-    DecodedAttrs<FieldsOfSet<S["attrs"]>>,
-    HeaderOf<S>
-  > {
-  /** Event name from the spec's `events`, or `cmd-N` when unknown. */
-  event: string;
-  /** Multicast group it arrived on (name), when known. */
-  group?: string;
+/** The events of family `S` (an empty record when it declares none). */
+export type EventsOf<S extends FamilySpec> = S["events"] extends
+  { readonly [name: string]: EventSpec } ? S["events"] : Record<never, EventSpec>;
+/** The attribute set of event `E` of family `S`. */
+export type EventSetOf<S extends FamilySpec, E extends keyof EventsOf<S>> = EventsOf<S>[E] extends
+  { readonly attrs: infer A extends AnySet } ? A : S["attrs"];
+
+/**
+ * A decoded notification: a union over the family's events, each with its own attribute types
+ * (`event` tells them apart); a command the description does not know arrives as `cmd-N` with
+ * the family's main attribute set.
+ */
+export type GenlNotification<S extends FamilySpec> =
+  | {
+    [E in keyof EventsOf<S> & string]:
+      & GenlMessage<DecodedAttrs<FieldsOfSet<EventSetOf<S, E>>>, HeaderOf<S>>
+      & { event: E };
+  }[keyof EventsOf<S> & string]
+  | (GenlMessage<DecodedAttrs<FieldsOfSet<S["attrs"]>>, HeaderOf<S>> & { event: `cmd-${number}` });
+
+/**
+ * An async iterator of notifications whose socket is already subscribed (groups joined when
+ * {@link Family.subscribe} returns, so no event after that call is missed). `close()` or
+ * `using` releases the socket; so does ending the iteration.
+ */
+export interface Subscription<T> extends AsyncIterableIterator<T> {
+  /** Stops the subscription and closes its socket. */
+  close(): void;
+  /** Same as close(). */
+  [Symbol.dispose](): void;
 }
 
 /** Options of {@link Family.do} and friends. */
@@ -292,6 +312,11 @@ export class GenlSocket {
       NetlinkSocket.open(NETLINK.GENERIC, { name: "genl", ...options }),
       options,
     );
+  }
+
+  /** The network namespace the socket was opened in (undefined: the caller's). */
+  get netns(): string | undefined {
+    return this.#options.netns;
   }
 
   /** The shared writer for requests (reset per request). @internal */
@@ -861,12 +886,12 @@ export class Family<S extends FamilySpec> {
    * }
    * ```
    */
-  async *subscribe(
+  subscribe(
     groups?: readonly string[],
     options: { signal?: AbortSignal; strict?: boolean; netns?: string } = {},
-  ): AsyncGenerator<GenlNotification<S>, void, undefined> {
+  ): Subscription<GenlNotification<S>> {
     const names = groups ?? [...this.#info.groups.keys()];
-    const ids = new Map<number, string>();
+    const ids: number[] = [];
     for (const g of names) {
       const id = this.#info.groups.get(g);
       if (id === undefined) {
@@ -876,46 +901,79 @@ export class Family<S extends FamilySpec> {
           }`,
         );
       }
-      ids.set(id, g);
+      ids.push(id);
     }
-    using sock = NetlinkSocket.open(NETLINK.GENERIC, {
+    // Open and join now, so that events right after this call are already queued for us.
+    const sock = NetlinkSocket.open(NETLINK.GENERIC, {
       name: `${this.spec.name}-events`,
-      netns: options.netns,
+      netns: options.netns ?? this.#genl.netns,
     });
-    for (const id of ids.keys()) sock.joinGroup(id);
-    const events = this.spec.events ?? {};
+    try {
+      for (const id of ids) sock.joinGroup(id);
+    } catch (e) {
+      sock.close();
+      throw e;
+    }
     const byCmd = new Map<number, [string, AnySet]>();
-    for (const [name, e] of Object.entries(events)) {
+    for (const [name, e] of Object.entries(this.spec.events ?? {})) {
       byCmd.set(e.cmd, [name, e.attrs ?? this.spec.attrs]);
     }
-    for await (const m of sock.messages({ signal: options.signal })) {
-      if (m.type !== this.#info.id) continue;
+    const familyId = this.#info.id;
+    const strict = options.strict ?? false;
+    const decode = (m: NetlinkMessage) => {
       const cmd = m.payload[0];
       const [event, set] = byCmd.get(cmd) ?? [`cmd-${cmd}`, this.spec.attrs];
-      const d = this.#decodeOwned(m, set, options.strict ?? false);
-      yield { ...d, event } as GenlNotification<S>;
-    }
+      return { ...this.#decodeOwned(m, set, strict), event } as GenlNotification<S>;
+    };
+    const gen = (async function* () {
+      try {
+        for await (const m of sock.messages({ signal: options.signal })) {
+          if (m.type === familyId) yield decode(m);
+        }
+      } finally {
+        sock.close();
+      }
+    })();
+    return Object.assign(gen, {
+      close: () => sock.close(),
+      [Symbol.dispose]: () => sock.close(),
+    });
   }
 }
 
 const traced = new Set<string>();
 
-/** Lets NLTS_DEBUG traces name the family's commands and attributes. */
-function registerTrace(spec: FamilySpec, id: number): void {
+/**
+ * Lets NLTS_DEBUG traces name the family's commands and attributes (done automatically for
+ * every family a {@link GenlSocket} resolves).
+ *
+ * @example
+ * ```ts
+ * import { nlctrl, registerTrace } from "@nlts/netlink/genl";
+ * registerTrace(nlctrl, 0x10);
+ * ```
+ */
+export function registerTrace(spec: FamilySpec, id: number): void {
   const key = `${spec.name}:${id}`;
   if (traced.has(key)) return;
   traced.add(key);
-  const byCmd = new Map<number, [string, AnySet]>();
-  for (const [name, o] of Object.entries(spec.operations)) {
-    byCmd.set(o.cmd, [name, o.request ?? spec.attrs]);
-  }
+  // Requests are named by their cmd; replies and notifications by the events first (a family
+  // may number kernel-to-user messages apart, as ethtool does), then by the op's reply cmd.
+  const sent = new Map<number, [string, AnySet]>();
+  const received = new Map<number, [string, AnySet]>();
   for (const [name, e] of Object.entries(spec.events ?? {})) {
-    if (!byCmd.has(e.cmd)) byCmd.set(e.cmd, [name, e.attrs ?? spec.attrs]);
+    received.set(e.cmd, [name, e.attrs ?? spec.attrs]);
   }
-  addTraceFormatter((_sock, type, _flags, payload) => {
+  for (const [name, o] of Object.entries(spec.operations)) {
+    if (!sent.has(o.cmd)) sent.set(o.cmd, [name, o.request ?? spec.attrs]);
+    const rc = o.replyCmd ?? o.cmd;
+    if (!received.has(rc)) received.set(rc, [name, o.reply ?? o.request ?? spec.attrs]);
+  }
+  addTraceFormatter((_sock, type, _flags, payload, direction) => {
     if (type !== id || payload.length < GENL_HDRLEN) return undefined;
     const cmd = payload[0];
-    const [name, set] = byCmd.get(cmd) ?? [`cmd-${cmd}`, spec.attrs];
+    const [name, set] = (direction === "send" ? sent : received).get(cmd) ??
+      [`cmd-${cmd}`, spec.attrs];
     let off = GENL_HDRLEN;
     let header = "";
     if (spec.header) {

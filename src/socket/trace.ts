@@ -17,6 +17,7 @@ export type TraceFormatter = (
   type: number,
   flags: number,
   payload: Uint8Array,
+  direction: "send" | "recv",
 ) => string | undefined;
 
 const formatters: TraceFormatter[] = [];
@@ -90,9 +91,20 @@ export function trace(direction: "send" | "recv", socketName: string, data: Uint
     while (it.next()) {
       const payload = data.subarray(it.payloadOffset, it.messageEnd);
       let body: string | undefined;
-      for (const f of formatters) {
+      if (it.type === 2 && payload.length >= 4) {
+        const err = new DataView(payload.buffer, payload.byteOffset).getInt32(0, true);
+        body = err === 0
+          ? "ACK"
+          : `ERROR ${err}${payload.length > 20 ? ` ${hex(payload.subarray(20))}` : ""}`;
+      } else if (it.type === 3) {
+        const err = payload.length >= 4
+          ? new DataView(payload.buffer, payload.byteOffset).getInt32(0, true)
+          : 0;
+        body = `DONE${err ? ` ${err}` : ""}`;
+      }
+      for (const f of body === undefined ? formatters : []) {
         try {
-          body = f(socketName, it.type, it.flags, payload);
+          body = f(socketName, it.type, it.flags, payload, direction);
         } catch (e) {
           body = `(formatter failed: ${(e as Error).message}) ${hex(payload)}`;
         }
