@@ -254,6 +254,14 @@ export class AttrIterator {
 
 const decoder = new TextDecoder("utf-8", { fatal: false });
 
+// Netlink strings repeat a great deal (interface, feature, family and group names), so short
+// ones are interned: a small direct-mapped cache keyed by a hash of the bytes, verified byte by
+// byte on a hit. A hit costs one pass over the bytes and allocates nothing.
+const INTERN_MAX = 48;
+const INTERN_SLOTS = 4096;
+const internBytes: (Uint8Array | undefined)[] = new Array(INTERN_SLOTS);
+const internStrings: string[] = new Array(INTERN_SLOTS);
+
 /**
  * Reads a string payload: stops at the first NUL byte (or the end), decodes UTF-8.
  *
@@ -264,17 +272,35 @@ const decoder = new TextDecoder("utf-8", { fatal: false });
  * ```
  */
 export function readString(data: Uint8Array, offset: number, length: number): string {
-  let end = offset;
   const stop = offset + length;
+  let end = offset;
+  let hash = 0x811c9dc5;
   let ascii = true;
-  while (end < stop && data[end] !== 0) {
-    if (data[end] > 0x7f) ascii = false;
+  while (end < stop) {
+    const c = data[end];
+    if (c === 0) break;
+    if (c > 0x7f) ascii = false;
+    hash = Math.imul(hash ^ c, 0x01000193);
     end++;
   }
-  if (ascii && end - offset < 64) {
-    let s = "";
-    for (let i = offset; i < end; i++) s += String.fromCharCode(data[i]);
-    return s;
+  const n = end - offset;
+  if (n === 0) return "";
+  if (!ascii || n > INTERN_MAX) return decoder.decode(data.subarray(offset, end));
+  const slot = (hash >>> 0) & (INTERN_SLOTS - 1);
+  const cached = internBytes[slot];
+  if (cached !== undefined && cached.length === n) {
+    let same = true;
+    for (let i = 0; i < n; i++) {
+      if (cached[i] !== data[offset + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return internStrings[slot];
   }
-  return decoder.decode(data.subarray(offset, end));
+  const bytes = data.slice(offset, end);
+  const s = String.fromCharCode.apply(null, bytes as unknown as number[]);
+  internBytes[slot] = bytes;
+  internStrings[slot] = s;
+  return s;
 }
