@@ -1,0 +1,335 @@
+/**
+ * Printing action lists in the datapath text format (internal): `format_odp_actions` of Open
+ * vSwitch's lib/odp-util.c, action for action.
+ *
+ * @module
+ */
+
+import { parseIpv6 } from "../protocol/schema_addr.ts";
+import type { UnknownAttr } from "../protocol/schema.ts";
+import type {
+  Action,
+  CheckPktLen,
+  CtAction,
+  DecTtl,
+  NatAction,
+  PsampleAction,
+  SampleAction,
+  SetMasked,
+  UserspaceAction,
+} from "./actions.ts";
+import type { FlowKey, NshKey, OvsKeyNdExtensions } from "./keys.ts";
+import {
+  formatKeyAttr,
+  formatMplsLse,
+  formatNshMasked,
+  formatU128,
+  formatVlanTci,
+  type PortNames,
+} from "./odp_key_format.ts";
+import { fixed1, hexAlt, hexBytes, ntop6, putHex } from "./odp_scan.ts";
+import { formatCookie } from "./odp_userdata.ts";
+
+type Obj = Record<string, unknown>;
+
+/** Options of the action printer. */
+export interface ActionFormatOptions {
+  /** Port names for `output` and cookie ports. */
+  portNames?: PortNames;
+}
+
+function portName(p: number, names: PortNames | undefined): string {
+  return names?.get(p) ?? String(p);
+}
+
+function generic(type: number, bytes: Uint8Array): string {
+  return bytes.length ? `action${type}(${hexBytes(bytes, " ")})` : `action${type}`;
+}
+
+function formatUserspace(u: UserspaceAction, o: ActionFormatOptions): string {
+  if (u.pid === undefined) return "userspace(error)";
+  let s = `userspace(pid=${u.pid}`;
+  if (u.userdata !== undefined) {
+    const c = formatCookie(u.userdata, o.portNames);
+    s += c ?? `,userdata(${hexBytes(u.userdata)})`;
+  }
+  if (u.actions) s += ",actions";
+  if (u.egressTunPort !== undefined) {
+    s += `,tunnel_out_port=${portName(u.egressTunPort, o.portNames)}`;
+  }
+  return s + ")";
+}
+
+function v4(s: string): number {
+  const p = s.split(".");
+  return ((+p[0] << 24) | (+p[1] << 16) | (+p[2] << 8) | +p[3]) >>> 0;
+}
+
+function cmp6(a: string, b: string): number {
+  const x = parseIpv6(a) ?? new Uint8Array(16), y = parseIpv6(b) ?? new Uint8Array(16);
+  for (let i = 0; i < 16; i++) if (x[i] !== y[i]) return x[i] - y[i];
+  return 0;
+}
+
+/** `format_odp_ct_nat`. */
+function formatNat(n: NatAction): string {
+  const other = n.ipMin !== undefined || n.ipMax !== undefined || n.protoMin !== undefined ||
+    n.protoMax !== undefined || n.persistent || n.protoHash || n.protoRandom;
+  if (!(n.src || n.dst) && other) {
+    return 'nat(error: options allowed only with "src" or "dst")';
+  }
+  if (n.src && n.dst) return 'nat(error: Only one of "src" or "dst" may be present.)';
+  if (n.ipMin === undefined && n.protoMin !== undefined) return "nat(error: proto but no IP.)";
+  if (
+    (n.ipMin === undefined && n.ipMax !== undefined) ||
+    (n.protoMin === undefined && n.protoMax !== undefined)
+  ) return "nat(error: range max without min.)";
+  const six = n.ipMin !== undefined && n.ipMin.includes(":");
+  if (n.ipMin !== undefined && n.ipMax !== undefined && n.ipMax.includes(":") !== six) {
+    return "nat(error: IP address sizes do not match)";
+  }
+  const addrLen = n.ipMin === undefined ? 0 : six ? 16 : 4;
+  const protoMin = n.protoMin ?? 0, protoMax = n.protoMax ?? 0;
+  const max6 = n.ipMax ?? "::";
+  if (
+    (addrLen === 4 && n.ipMax !== undefined && v4(n.ipMax) !== 0 &&
+      v4(n.ipMin!) > v4(n.ipMax)) ||
+    (addrLen === 16 && max6 !== "::" && cmp6(n.ipMin!, max6) > 0) ||
+    (protoMax !== 0 && protoMin > protoMax)
+  ) return "nat(range error)";
+  let s = "nat";
+  if (n.src || n.dst) {
+    s += n.src ? "(src" : "(dst";
+    if (addrLen > 0) {
+      s += "=";
+      if (addrLen === 4) {
+        s += n.ipMin!;
+        if (n.ipMax !== undefined && v4(n.ipMax) !== 0 && n.ipMax !== n.ipMin) s += `-${n.ipMax}`;
+      } else {
+        const br = (a: string) => protoMin ? `[${ntop6(a)}]` : ntop6(a);
+        s += br(n.ipMin!);
+        if (max6 !== "::" && max6 !== n.ipMin) s += `-${br(max6)}`;
+      }
+      if (protoMin) {
+        s += `:${protoMin}`;
+        if (protoMax && protoMax !== protoMin) s += `-${protoMax}`;
+      }
+    }
+    s += ",";
+    if (n.persistent) s += "persistent,";
+    if (n.protoHash) s += "hash,";
+    if (n.protoRandom) s += "random,";
+    s = s.slice(0, -1) + ")";
+  }
+  return s;
+}
+
+/** `format_odp_conntrack_action`. */
+function formatCt(c: CtAction): string {
+  const zone = c.zone ?? 0;
+  if (
+    !(c.commit || c.forceCommit || zone || c.mark || c.labels || c.helper !== undefined ||
+      c.timeout !== undefined || c.nat)
+  ) return "ct";
+  let s = "ct(";
+  if (c.commit) s += "commit,";
+  if (c.forceCommit) s += "force_commit,";
+  if (zone) s += `zone=${zone},`;
+  if (c.mark) s += `mark=${hexAlt(c.mark.value)}/${hexAlt(c.mark.mask)},`;
+  if (c.labels) s += `label=${formatU128(c.labels.value, c.labels.mask, true)},`;
+  if (c.helper !== undefined) s += `helper=${c.helper},`;
+  if (c.timeout !== undefined) s += `timeout=${c.timeout},`;
+  if (c.nat) s += formatNat(c.nat);
+  if (s.endsWith(",")) s = s.slice(0, -1);
+  return s + ")";
+}
+
+/** The first attribute of a key object: [kind, value], or null when empty. */
+function firstAttr(k: FlowKey): [string, unknown] | null {
+  const o = k as Obj;
+  for (const kind in o) {
+    const v = o[kind];
+    if (v === undefined) continue;
+    if (kind === "unknown") {
+      const list = v as UnknownAttr[];
+      if (list.length === 0) continue;
+      return ["unknown", list[0]];
+    }
+    return [kind, v];
+  }
+  return null;
+}
+
+function formatSet(k: FlowKey): string {
+  const a = firstAttr(k);
+  if (a === null) return "set()";
+  if (a[0] === "unknown") {
+    const u = a[1] as UnknownAttr;
+    return `set(key${u.type}(${hexBytes(u.bytes, " ")}))`;
+  }
+  return `set(${formatKeyAttr(a[0], a[1], undefined, { verbose: true })})`;
+}
+
+function formatSetMasked(v: SetMasked): string {
+  const a = firstAttr(v.key);
+  if (a === null) return "set()";
+  if (a[0] === "unknown") {
+    const u = a[1] as UnknownAttr;
+    const half = u.bytes.length >> 1;
+    return `set(key${u.type}(${hexBytes(u.bytes.subarray(0, half), " ")}/${
+      hexBytes(u.bytes.subarray(half, 2 * half), " ")
+    }))`;
+  }
+  const m = (v.mask as Obj)[a[0]];
+  if (a[0] === "nsh") {
+    // format_odp_set_nsh: value and mask start at zero.
+    const k = a[1] as NshKey, mm = (m ?? {}) as NshKey;
+    const z = { flags: 0, ttl: 0, mdtype: 0, np: 0, pathHdr: 0 };
+    return `set(nsh(${
+      formatNshMasked(
+        k.base ?? z,
+        mm.base ?? z,
+        k.md1?.context ?? [0, 0, 0, 0],
+        mm.md1?.context ?? [0, 0, 0, 0],
+      )
+    }))`;
+  }
+  if (a[0] === "ndExtensions") {
+    // nd_reserved prints without its mask, like OVS.
+    const nk = a[1] as OvsKeyNdExtensions;
+    return `set(${formatKeyAttr(a[0], nk, m, { verbose: false })})`;
+  }
+  return `set(${formatKeyAttr(a[0], a[1], m, { verbose: false })})`;
+}
+
+/** `format_odp_push_nsh_action` of the nsh key in a push_nsh action. */
+function formatPushNsh(k: FlowKey): string {
+  const n = (k as Obj).nsh as NshKey | undefined;
+  const b = n?.base;
+  const flags = b?.flags ?? 0, ttl = b?.ttl ?? 63, mdtype = b?.mdtype ?? 0, np = b?.np ?? 0;
+  const path = b?.pathHdr ?? 0;
+  let s = `push_nsh(flags=${flags},ttl=${ttl},mdtype=${mdtype},np=${np},spi=0x${
+    (path >>> 8).toString(16)
+  },si=${path & 0xff}`;
+  if (mdtype === 1) {
+    const c = n?.md1?.context ?? [0, 0, 0, 0];
+    for (let i = 0; i < 4; i++) s += `,c${i + 1}=0x${(c[i] >>> 0).toString(16)}`;
+  } else if (mdtype === 2) {
+    s += `,md2=${putHex(n?.md2 ?? new Uint8Array(0))}`;
+  } else {
+    s += ",<error: unknown mdtype>";
+  }
+  return s + ")";
+}
+
+function formatPsample(p: PsampleAction): string {
+  let s = "psample(";
+  for (const k in p) {
+    const v = (p as Obj)[k];
+    if (v === undefined) continue;
+    if (k === "group") s += `group=${v as number},`;
+    else if (k === "cookie") s += `cookie=${putHex(v as Uint8Array)}`;
+  }
+  if (s.endsWith(",")) s = s.slice(0, -1);
+  return s + ")";
+}
+
+function formatSample(v: SampleAction, o: ActionFormatOptions): string {
+  if (v.probability === undefined || v.actions === undefined) return "sample(error)";
+  const pct = (100.0 * v.probability) / 0xffff_ffff;
+  return `sample(sample=${fixed1(pct)}%,actions(${formatActionList(v.actions, o)}))`;
+}
+
+function formatCheckPktLen(v: CheckPktLen, o: ActionFormatOptions): string {
+  if (
+    v.pktLen === undefined || v.actionsIfGreater === undefined ||
+    v.actionsIfLessEqual === undefined
+  ) return "check_pkt_len(error)";
+  return `check_pkt_len(size=${v.pktLen},gt(${formatActionList(v.actionsIfGreater, o)}),le(${
+    formatActionList(v.actionsIfLessEqual, o)
+  }))`;
+}
+
+function formatDecTtl(v: DecTtl, o: ActionFormatOptions): string {
+  return `dec_ttl(le_1(${v.action === undefined ? "" : formatActionList(v.action, o)}))`;
+}
+
+/** `format_odp_action`: one action. */
+export function formatAction(a: Action, o: ActionFormatOptions): string {
+  switch (a.kind) {
+    case "output":
+      return portName(a.value, o.portNames);
+    case "userspace":
+      return formatUserspace(a.value, o);
+    case "set":
+      return formatSet(a.value);
+    case "pushVlan": {
+      const v = a.value;
+      return `push_vlan(${
+        v.tpid !== 0x8100 ? `tpid=0x${v.tpid.toString(16).padStart(4, "0")},` : ""
+      }${formatVlanTci(v.tci, 0xffff, false)})`;
+    }
+    case "popVlan":
+      return "pop_vlan";
+    case "sample":
+      return formatSample(a.value, o);
+    case "recirc":
+      return `recirc(${hexAlt(a.value)})`;
+    case "hash": {
+      const h = a.value;
+      if (h.alg === 0) return `hash(l4(${h.basis}))`;
+      if (h.alg === 1) return `hash(sym_l4(${h.basis}))`;
+      return `hash(Unknown hash algorithm(${h.alg}))`;
+    }
+    case "pushMpls":
+      return `push_mpls(${formatMplsLse(a.value.lse)},eth_type=0x${
+        a.value.ethertype.toString(16)
+      })`;
+    case "popMpls":
+      return `pop_mpls(eth_type=0x${a.value.toString(16)})`;
+    case "setMasked":
+      return formatSetMasked(a.value);
+    case "ct":
+      return formatCt(a.value);
+    case "trunc":
+      return `trunc(${a.value})`;
+    case "pushEth":
+      return `push_eth(src=${a.value.src},dst=${a.value.dst})`;
+    case "popEth":
+      return "pop_eth";
+    case "ctClear":
+      return "ct_clear";
+    case "pushNsh":
+      return formatPushNsh(a.value);
+    case "popNsh":
+      return "pop_nsh()";
+    case "meter":
+      return `meter(${a.value})`;
+    case "clone":
+      return `clone(${formatActionList(a.value, o)})`;
+    case "checkPktLen":
+      return formatCheckPktLen(a.value, o);
+    case "addMpls":
+      return `add_mpls(${formatMplsLse(a.value.lse)},eth_type=0x${a.value.ethertype.toString(16)})`;
+    case "decTtl":
+      return formatDecTtl(a.value, o);
+    case "drop":
+      return "drop";
+    case "psample":
+      return formatPsample(a.value);
+    case "unknown":
+      return generic(a.type, a.bytes);
+    default: {
+      const x = a as { kind: string };
+      throw new TypeError(`Cannot format action: unknown kind ${JSON.stringify(x.kind)}`);
+    }
+  }
+}
+
+/** `format_odp_actions`: the actions joined by ","; "drop" for none. */
+export function formatActionList(actions: readonly Action[], o: ActionFormatOptions): string {
+  if (actions.length === 0) return "drop";
+  let s = formatAction(actions[0], o);
+  for (let i = 1; i < actions.length; i++) s += "," + formatAction(actions[i], o);
+  return s;
+}

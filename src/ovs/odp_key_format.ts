@@ -1,0 +1,981 @@
+/**
+ * Printing flow keys and masks in the datapath text format (internal): what `ovs-dpctl
+ * dump-flows` prints, field for field (`odp_flow_format` of Open vSwitch's lib/odp-util.c).
+ *
+ * Mask conventions follow Open vSwitch: `mask === undefined` means "no mask" (every field
+ * printed as exact); with a mask, an attribute missing from it is all-wildcarded.
+ *
+ * @module
+ */
+
+import type { UnknownAttr } from "../protocol/schema.ts";
+import type {
+  FlowKey,
+  NshKey,
+  OvsKeyArp,
+  OvsKeyCtTuple,
+  OvsKeyEthernet,
+  OvsKeyIcmp,
+  OvsKeyIpv4,
+  OvsKeyIpv6,
+  OvsKeyNd,
+  OvsKeyNdExtensions,
+  OvsKeyPorts,
+  TunnelKey,
+} from "./keys.ts";
+import { hexAlt, hexAlt64, hexBytes, ntop6, putHex } from "./odp_scan.ts";
+
+/** Port number to name, as `ovs-dpctl --names` prints ports. */
+export type PortNames = ReadonlyMap<number, string>;
+
+const V4_ZERO = "0.0.0.0";
+const V4_ONES = "255.255.255.255";
+const V6_ZERO = "::";
+const V6_ONES = "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff";
+const MAC_ZERO = "00:00:00:00:00:00";
+const MAC_ONES = "ff:ff:ff:ff:ff:ff";
+
+// ---------------------------------------------------------------------------------------------
+// Field printers. Each returns "name=value[/mask]," or "" (the caller chomps the last comma).
+
+function fIpv4(name: string, k: string, m: string | undefined, verbose: boolean): string {
+  if (!verbose && m === V4_ZERO) return "";
+  return m === undefined || m === V4_ONES ? `${name}=${k},` : `${name}=${k}/${m},`;
+}
+
+function fIn6(name: string, k: string, m: string | undefined, verbose: boolean): string {
+  if (!verbose && m === V6_ZERO) return "";
+  return m === undefined || m === V6_ONES
+    ? `${name}=${ntop6(k)},`
+    : `${name}=${ntop6(k)}/${ntop6(m)},`;
+}
+
+function fEth(name: string, k: string, m: string | undefined, verbose: boolean): string {
+  if (!verbose && m === MAC_ZERO) return "";
+  return m === undefined || m === MAC_ONES ? `${name}=${k},` : `${name}=${k}/${m},`;
+}
+
+function fU8u(name: string, k: number, m: number | undefined, verbose: boolean): string {
+  if (!verbose && m === 0) return "";
+  return m === undefined || m === 0xff ? `${name}=${k},` : `${name}=${k}/${hexAlt(m)},`;
+}
+
+function fU8x(name: string, k: number, m: number | undefined, verbose: boolean): string {
+  if (!verbose && m === 0) return "";
+  return m === undefined || m === 0xff
+    ? `${name}=${hexAlt(k)},`
+    : `${name}=${hexAlt(k)}/${hexAlt(m)},`;
+}
+
+function fBe16(name: string, k: number, m: number | undefined, verbose: boolean): string {
+  if (!verbose && m === 0) return "";
+  return m === undefined || m === 0xffff ? `${name}=${k},` : `${name}=${k}/${hexAlt(m)},`;
+}
+
+function fBe16x(name: string, k: number, m: number | undefined, verbose: boolean): string {
+  if (!verbose && m === 0) return "";
+  return m === undefined || m === 0xffff
+    ? `${name}=${hexAlt(k)},`
+    : `${name}=${hexAlt(k)}/${hexAlt(m)},`;
+}
+
+function fBe64(name: string, k: bigint, m: bigint | undefined, verbose: boolean): string {
+  // OVS reads a missing mask as 0 here: without a mask the field shows only when verbose.
+  if (!verbose && (m === undefined || m === 0n)) return "";
+  const full = m === undefined || m === 0xffff_ffff_ffff_ffffn;
+  return `${name}=0x${k.toString(16)}${full ? "" : "/" + hexAlt64(m)},`;
+}
+
+function fLabel(k: number, m: number | undefined, verbose: boolean): string {
+  if (!verbose && m === 0) return "";
+  const full = m === undefined || (m & 0xfffff) === 0xfffff;
+  return full ? `label=${hexAlt(k)},` : `label=${hexAlt(k)}/${hexAlt(m)},`;
+}
+
+const FRAG = ["no", "first", "later"];
+
+function fFrag(k: number, m: number | undefined): string {
+  if (m === 0) return "";
+  if (m !== undefined && m !== 0xff) {
+    return `error: partial mask not supported for frag (${hexAlt(m)}),`;
+  }
+  return `frag=${FRAG[k] ?? "<error>"},`;
+}
+
+function chomp(s: string): string {
+  return s.length > 0 && s.charCodeAt(s.length - 1) === 44 ? s.slice(0, -1) : s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Flags
+
+const CT_STATE_NAMES: Record<string, number> = {
+  new: 0x01,
+  established: 0x02,
+  related: 0x04,
+  replyDir: 0x08,
+  invalid: 0x10,
+  tracked: 0x20,
+  srcNat: 0x40,
+  dstNat: 0x80,
+};
+
+/** Text names of the ct_state bits (`odp_ct_state_to_string`). */
+export const CT_STATE_TEXT: ReadonlyMap<number, string> = new Map([
+  [0x08, "rpl"],
+  [0x20, "trk"],
+  [0x01, "new"],
+  [0x02, "est"],
+  [0x04, "rel"],
+  [0x10, "inv"],
+  [0x40, "snat"],
+  [0x80, "dnat"],
+]);
+
+/** Text names of the TCP flag bits (`packet_tcp_flag_to_string`). */
+export const TCP_FLAG_TEXT: ReadonlyMap<number, string> = new Map([
+  [0x001, "fin"],
+  [0x002, "syn"],
+  [0x004, "rst"],
+  [0x008, "psh"],
+  [0x010, "ack"],
+  [0x020, "urg"],
+  [0x040, "ece"],
+  [0x080, "cwr"],
+  [0x100, "ns"],
+  [0x200, "[200]"],
+  [0x400, "[400]"],
+  [0x800, "[800]"],
+]);
+
+/** Text names of the tunnel flags (`flow_tun_flag_to_string`). */
+export const TUN_FLAG_TEXT: ReadonlyMap<number, string> = new Map([
+  [1, "oam"],
+  [2, "df"],
+  [4, "csum"],
+  [8, "key"],
+]);
+
+/** `format_flags`: names of the set bits, lowest first, joined by `del`; "0" for none. */
+export function formatFlags(
+  names: ReadonlyMap<number, string>,
+  flags: number,
+  del: string,
+): string {
+  if (flags === 0) return "0";
+  let s = "";
+  let bad = 0;
+  let f = flags >>> 0;
+  while (f !== 0) {
+    const bit = (f & -f) >>> 0;
+    const n = names.get(bit);
+    if (n !== undefined) s += n + del;
+    else bad = (bad | bit) >>> 0;
+    f = (f ^ bit) >>> 0;
+  }
+  if (bad) s += "0x" + bad.toString(16) + del;
+  return s.slice(0, -del.length);
+}
+
+/** `format_flags_masked` (without a name). */
+export function formatFlagsMasked(
+  names: ReadonlyMap<number, string>,
+  flags: number,
+  mask: number,
+  maxMask: number,
+): string {
+  if (mask === maxMask) return formatFlags(names, flags, "|");
+  if (mask === 0) return "0/0";
+  let s = "";
+  let m = mask >>> 0;
+  while (m !== 0) {
+    const bit = (m & -m) >>> 0;
+    s += (flags & bit ? "+" : "-") + (names.get(bit) ?? "[Unknown]");
+    m = (m ^ bit) >>> 0;
+  }
+  return s;
+}
+
+/** The bits of a decoded ct_state (names and unknown bits) as a number. */
+export function ctStateBits(v: readonly (string | number)[] | number | undefined): number {
+  if (v === undefined) return 0;
+  if (typeof v === "number") return v >>> 0;
+  let n = 0;
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i];
+    n |= typeof x === "number" ? x : CT_STATE_NAMES[x] ?? 0;
+  }
+  return n >>> 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Masks
+
+function allBytes(b: Uint8Array | undefined, v: number): boolean {
+  if (b === undefined) return false;
+  for (let i = 0; i < b.length; i++) if (b[i] !== v) return false;
+  return true;
+}
+
+/** Zero (all-wildcard) masks of every fixed attribute kind. */
+const ZERO: Record<string, unknown> = {
+  priority: 0,
+  inPort: 0,
+  ethernet: { src: MAC_ZERO, dst: MAC_ZERO },
+  vlan: 0,
+  ethertype: 0,
+  ipv4: { src: V4_ZERO, dst: V4_ZERO, proto: 0, tos: 0, ttl: 0, frag: 0 },
+  ipv6: { src: V6_ZERO, dst: V6_ZERO, label: 0, proto: 0, tclass: 0, hlimit: 0, frag: 0 },
+  tcp: { src: 0, dst: 0 },
+  udp: { src: 0, dst: 0 },
+  sctp: { src: 0, dst: 0 },
+  icmp: { type: 0, code: 0 },
+  icmpv6: { type: 0, code: 0 },
+  arp: { sip: V4_ZERO, tip: V4_ZERO, op: 0, sha: MAC_ZERO, tha: MAC_ZERO },
+  nd: { target: V6_ZERO, sll: MAC_ZERO, tll: MAC_ZERO },
+  skbMark: 0,
+  tcpFlags: 0,
+  dpHash: 0,
+  recircId: 0,
+  ctState: [],
+  ctZone: 0,
+  ctMark: 0,
+  ctLabels: new Uint8Array(16),
+  ctOrigTupleIpv4: { src: V4_ZERO, dst: V4_ZERO, srcPort: 0, dstPort: 0, proto: 0 },
+  ctOrigTupleIpv6: { src: V6_ZERO, dst: V6_ZERO, srcPort: 0, dstPort: 0, proto: 0 },
+  packetType: 0,
+  ndExtensions: { ndReserved: 0, ndOptionsType: 0 },
+  ipv6Exthdrs: { hdrs: 0 },
+  tunnel: {},
+  nsh: {},
+};
+
+/** The all-wildcard mask of attribute `kind` with key value `v`. */
+function zeroMask(kind: string, v: unknown): unknown {
+  if (kind === "mpls") return (v as number[]).map(() => 0);
+  if (kind === "encap") return ALL_ZERO;
+  if (kind === "tunnelInfo") return new Uint8Array((v as Uint8Array).length);
+  return ZERO[kind];
+}
+
+/** A mask that is present but wildcards everything (OVS's generated all-zero mask). */
+const ALL_ZERO: FlowKey = Object.freeze({}) as FlowKey;
+
+type Obj = Record<string, unknown>;
+
+function same(o: Obj, fields: readonly string[], v: Obj): boolean {
+  for (let i = 0; i < fields.length; i++) if (o[fields[i]] !== v[fields[i]]) return false;
+  return true;
+}
+
+const ONES: Record<string, unknown> = {
+  ethernet: { src: MAC_ONES, dst: MAC_ONES },
+  ipv4: { src: V4_ONES, dst: V4_ONES, proto: 0xff, tos: 0xff, ttl: 0xff, frag: 0xff },
+  ports: { src: 0xffff, dst: 0xffff },
+  icmp: { type: 0xff, code: 0xff },
+  arp: { sip: V4_ONES, tip: V4_ONES, op: 0xffff, sha: MAC_ONES, tha: MAC_ONES },
+  nd: { target: V6_ONES, sll: MAC_ONES, tll: MAC_ONES },
+  ct4: { src: V4_ONES, dst: V4_ONES, srcPort: 0xffff, dstPort: 0xffff, proto: 0xff },
+  ct6: { src: V6_ONES, dst: V6_ONES, srcPort: 0xffff, dstPort: 0xffff, proto: 0xff },
+};
+
+const F_ETH = ["src", "dst"];
+const F_IPV4 = ["src", "dst", "proto", "tos", "ttl", "frag"];
+const F_PORTS = ["src", "dst"];
+const F_ICMP = ["type", "code"];
+const F_ARP = ["sip", "tip", "op", "sha", "tha"];
+const F_ND = ["target", "sll", "tll"];
+const F_CT = ["src", "dst", "srcPort", "dstPort", "proto"];
+
+/**
+ * `odp_mask_is_constant__`: is mask `m` of attribute `kind` all zeros (`ones` false) or all
+ * ones (`ones` true)? Nests and unknown attributes are never "constant", like in OVS.
+ */
+export function maskIs(kind: string, m: unknown, ones: boolean): boolean {
+  switch (kind) {
+    case "priority":
+    case "inPort":
+    case "skbMark":
+    case "dpHash":
+    case "recircId":
+    case "ctMark":
+    case "packetType":
+      return m === (ones ? 0xffff_ffff : 0);
+    case "ctState":
+      return ctStateBits(m as (string | number)[]) === (ones ? 0xffff_ffff : 0);
+    case "vlan":
+    case "ethertype":
+    case "ctZone":
+      return m === (ones ? 0xffff : 0);
+    case "tcpFlags":
+      return ((m as number) & 0x0fff) === (ones ? 0x0fff : 0);
+    case "ethernet":
+      return same(m as Obj, F_ETH, (ones ? ONES.ethernet : ZERO.ethernet) as Obj);
+    case "ipv4":
+      return same(m as Obj, F_IPV4, (ones ? ONES.ipv4 : ZERO.ipv4) as Obj);
+    case "ipv6": {
+      const x = m as OvsKeyIpv6;
+      const b = ones ? 0xff : 0;
+      const a = ones ? V6_ONES : V6_ZERO;
+      return (x.label & 0xfffff) === (ones ? 0xfffff : 0) && x.proto === b && x.tclass === b &&
+        x.hlimit === b && x.frag === b && x.src === a && x.dst === a;
+    }
+    case "tcp":
+    case "udp":
+    case "sctp":
+      return same(m as Obj, F_PORTS, (ones ? ONES.ports : ZERO.tcp) as Obj);
+    case "icmp":
+    case "icmpv6":
+      return same(m as Obj, F_ICMP, (ones ? ONES.icmp : ZERO.icmp) as Obj);
+    case "arp":
+      return same(m as Obj, F_ARP, (ones ? ONES.arp : ZERO.arp) as Obj);
+    case "nd":
+      return same(m as Obj, F_ND, (ones ? ONES.nd : ZERO.nd) as Obj);
+    case "ndExtensions": {
+      // The whole struct counts, tail padding (always zero here) included: never all ones.
+      const x = m as OvsKeyNdExtensions;
+      return !ones && x.ndReserved === 0 && x.ndOptionsType === 0;
+    }
+    case "ctLabels":
+      return allBytes(m as Uint8Array, ones ? 0xff : 0);
+    case "ctOrigTupleIpv4":
+      return same(m as Obj, F_CT, (ones ? ONES.ct4 : ZERO.ctOrigTupleIpv4) as Obj);
+    case "ctOrigTupleIpv6":
+      return same(m as Obj, F_CT, (ones ? ONES.ct6 : ZERO.ctOrigTupleIpv6) as Obj);
+    case "mpls": {
+      const x = m as number[];
+      for (let i = 0; i < x.length; i++) if (x[i] !== (ones ? 0xffff_ffff : 0)) return false;
+      return true;
+    }
+    case "tunnel":
+    case "nsh":
+      // The nest's payload (attribute headers included) is all-equal only when empty.
+      return isEmpty(m as Obj);
+    case "ipv6Exthdrs":
+      return (m as { hdrs: number }).hdrs === (ones ? 0xffff : 0);
+    default:
+      return false;
+  }
+}
+
+function isEmpty(o: Obj | undefined): boolean {
+  if (o === undefined) return true;
+  for (const k in o) {
+    const v = o[k];
+    if (v === undefined) continue;
+    if (k === "unknown" && (v as unknown[]).length === 0) continue;
+    return false;
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Attributes
+
+/** Text names of the key attributes (`ovs_key_attr_to_string`). */
+export const KEY_TEXT: Readonly<Record<string, string>> = {
+  encap: "encap",
+  priority: "skb_priority",
+  inPort: "in_port",
+  ethernet: "eth",
+  vlan: "vlan",
+  ethertype: "eth_type",
+  ipv4: "ipv4",
+  ipv6: "ipv6",
+  tcp: "tcp",
+  udp: "udp",
+  icmp: "icmp",
+  icmpv6: "icmpv6",
+  arp: "arp",
+  nd: "nd",
+  skbMark: "skb_mark",
+  tunnel: "tunnel",
+  sctp: "sctp",
+  tcpFlags: "tcp_flags",
+  dpHash: "dp_hash",
+  recircId: "recirc_id",
+  mpls: "mpls",
+  ctState: "ct_state",
+  ctZone: "ct_zone",
+  ctMark: "ct_mark",
+  ctLabels: "ct_label",
+  ctOrigTupleIpv4: "ct_tuple4",
+  ctOrigTupleIpv6: "ct_tuple6",
+  nsh: "nsh",
+  packetType: "packet_type",
+  ndExtensions: "nd_ext",
+  tunnelInfo: "<error: kernel-only tunnel_info>",
+  ipv6Exthdrs: "ipv6_exthdrs",
+};
+
+/** `format_vlan_tci`. */
+export function formatVlanTci(tci: number, mask: number, verbose: boolean): string {
+  let s = "";
+  const vid = tci & 0xfff, vidMask = mask & 0xfff;
+  if (verbose || vid !== 0 || vidMask !== 0) {
+    s += `vid=${vid}`;
+    if (vidMask !== 0xfff) s += `/0x${vidMask.toString(16)}`;
+    s += ",";
+  }
+  const pcp = tci >> 13, pcpMask = (mask >> 13) & 7;
+  if (verbose || pcp !== 0 || pcpMask !== 0) {
+    s += `pcp=${pcp}`;
+    if (pcpMask !== 7) s += `/0x${pcpMask.toString(16)}`;
+    s += ",";
+  }
+  if (!(tci & 0x1000)) s += "cfi=0,";
+  return chomp(s);
+}
+
+/** `format_mpls_lse`. */
+export function formatMplsLse(lse: number): string {
+  return `label=${lse >>> 12},tc=${(lse >> 9) & 7},ttl=${lse & 0xff},bos=${(lse >> 8) & 1}`;
+}
+
+function formatMpls(k: number[], m: number[] | undefined): string {
+  let s = "";
+  for (let i = 0; i < k.length; i++) {
+    const lse = k[i];
+    if (m === undefined) s += formatMplsLse(lse);
+    else {
+      const ml = m[i];
+      s += `label=${lse >>> 12}/0x${(ml >>> 12).toString(16)},tc=${(lse >> 9) & 7}/${
+        ((ml >> 9) & 7).toString(16)
+      },ttl=${lse & 0xff}/0x${(ml & 0xff).toString(16)},bos=${(lse >> 8) & 1}/${(ml >> 8) & 1}`;
+    }
+    s += ",";
+  }
+  return chomp(s);
+}
+
+/** `format_u128`: 16 raw (host-order, little-endian) bytes printed as one hex number. */
+export function formatU128(v: Uint8Array, m: Uint8Array | undefined, verbose: boolean): string {
+  if (!(verbose || (m !== undefined && !allBytes(m, 0)))) return "";
+  let s = putHex(reverse16(v));
+  if (m !== undefined && !allBytes(m, 0xff)) s += "/" + putHex(reverse16(m));
+  return s;
+}
+
+/** The 16 bytes reversed (host-order u128 <-> big-endian). */
+export function reverse16(b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(16);
+  for (let i = 0; i < 16; i++) out[i] = b[15 - i];
+  return out;
+}
+
+function generic(b: Uint8Array): string {
+  return hexBytes(b, " ");
+}
+
+function formatUnknownKey(u: UnknownAttr, m: UnknownAttr | undefined): string {
+  let s = `key${u.type}(${generic(u.bytes)}`;
+  if (m !== undefined && !allBytes(m.bytes, 0xff)) s += "/" + generic(m.bytes);
+  return s + ")";
+}
+
+function formatNshBase(
+  k: NshKey,
+  m: NshKey | undefined,
+): string {
+  const kb = k.base ?? { flags: 0, ttl: 0, mdtype: 0, np: 0, pathHdr: 0 };
+  const ctx = k.md1?.context ?? [0, 0, 0, 0];
+  if (m === undefined) {
+    let s = `flags=${kb.flags},ttl=${kb.ttl},mdtype=${kb.mdtype},np=${kb.np},spi=0x${
+      (kb.pathHdr >>> 8).toString(16)
+    },si=${kb.pathHdr & 0xff}`;
+    if (kb.mdtype === 1) {
+      for (let i = 0; i < 4; i++) s += `,c${i + 1}=0x${(ctx[i] >>> 0).toString(16)}`;
+    }
+    return s;
+  }
+  // A present nsh mask starts all-ones; its attributes replace parts of it.
+  const mb = m.base ?? { flags: 0xff, ttl: 0xff, mdtype: 0xff, np: 0xff, pathHdr: 0xffff_ffff };
+  const mctx = m.md1?.context ?? [0xffff_ffff, 0xffff_ffff, 0xffff_ffff, 0xffff_ffff];
+  return formatNshMasked(kb, mb, ctx, mctx);
+}
+
+/** `format_nsh_key_mask`. */
+export function formatNshMasked(
+  kb: { flags: number; ttl: number; mdtype: number; np: number; pathHdr: number },
+  mb: { flags: number; ttl: number; mdtype: number; np: number; pathHdr: number },
+  ctx: readonly number[],
+  mctx: readonly number[],
+): string {
+  const parts: string[] = [];
+  const u8 = (name: string, v: number, mk: number) => {
+    if (mk === 0) return;
+    parts.push(
+      mk === 0xff
+        ? `${name}=${v}`
+        : `${name}=0x${v.toString(16).padStart(2, "0")}/0x${mk.toString(16).padStart(2, "0")}`,
+    );
+  };
+  const b32 = (name: string, v: number, mk: number) => {
+    if (mk === 0) return;
+    parts.push(
+      mk === 0xffff_ffff
+        ? `${name}=0x${(v >>> 0).toString(16)}`
+        : `${name}=0x${(v >>> 0).toString(16)}/0x${(mk >>> 0).toString(16).padStart(8, "0")}`,
+    );
+  };
+  u8("flags", kb.flags, mb.flags);
+  u8("ttl", kb.ttl, mb.ttl);
+  u8("mdtype", kb.mdtype, mb.mdtype);
+  u8("np", kb.np, mb.np);
+  let spiMask = mb.pathHdr >>> 8;
+  if (spiMask === 0xffffff) spiMask = 0xffff_ffff;
+  b32("spi", kb.pathHdr >>> 8, spiMask);
+  u8("si", kb.pathHdr & 0xff, mb.pathHdr & 0xff);
+  for (let i = 0; i < 4; i++) b32(`c${i + 1}`, ctx[i] ?? 0, mctx[i] ?? 0);
+  return parts.join(",");
+}
+
+const ERSPAN_LEN = 12;
+
+function formatErspan(k: Uint8Array, m: Uint8Array | undefined, verbose: boolean): string {
+  if (k.length < ERSPAN_LEN || (m !== undefined && m.length < ERSPAN_LEN)) {
+    return hexBytes(k, " ");
+  }
+  const kv = new DataView(k.buffer, k.byteOffset, k.byteLength);
+  const mv = m === undefined ? undefined : new DataView(m.buffer, m.byteOffset, m.byteLength);
+  const version = kv.getInt32(0, true);
+  let s = fU8u(
+    "ver",
+    version & 0xff,
+    mv === undefined ? undefined : mv.getInt32(0, true) & 0xff,
+    verbose,
+  );
+  if (version === 1) {
+    s += mv === undefined
+      ? `idx=${hexAlt(kv.getUint32(4, false))},`
+      : `idx=${hexAlt(kv.getUint32(4, false))}/${hexAlt(mv.getUint32(4, false))},`;
+  } else if (version === 2) {
+    const b = k[11], mb = m === undefined ? 0 : m[11];
+    s += fU8u("dir", (b >> 3) & 1, m === undefined ? undefined : (mb >> 3) & 1, verbose);
+    s += fU8x("hwid", b >> 4, m === undefined ? undefined : mb >> 4, verbose);
+  }
+  return chomp(s);
+}
+
+function formatGeneve(k: Uint8Array, m: Uint8Array | undefined, verbose: boolean): string {
+  if (m !== undefined && m.length !== k.length) {
+    return `value len ${k.length} different from mask len ${m.length}`;
+  }
+  let s = "";
+  let off = 0;
+  let left = k.length;
+  while (left > 0) {
+    if (left < 4) return s + `opt len ${left} less than minimum 4`;
+    const dataLen = (k[off + 3] & 0x1f) * 4;
+    let lenMask = 0;
+    if (m !== undefined) lenMask = (m[off + 3] & 0x1f) === 0x1f ? 0xff : m[off + 3] & 0x1f;
+    const len = 4 + dataLen;
+    if (len > left) return s + `opt len ${len} greater than remaining ${left}`;
+    let o = "{";
+    const cls = (k[off] << 8) | k[off + 1];
+    o += fBe16x("class", cls, m === undefined ? undefined : (m[off] << 8) | m[off + 1], verbose);
+    o += fU8x("type", k[off + 2], m === undefined ? undefined : m[off + 2], verbose);
+    o += fU8u("len", dataLen, m === undefined ? undefined : lenMask, verbose);
+    const data = k.subarray(off + 4, off + len);
+    const mdata = m?.subarray(off + 4, off + len);
+    if (dataLen && (verbose || m === undefined || !allBytes(mdata, 0))) {
+      o += putHex(data);
+      if (mdata !== undefined && !allBytes(mdata, 0xff)) o += "/" + putHex(mdata);
+    } else {
+      o = chomp(o);
+    }
+    s += o + "}";
+    off += len;
+    left -= len;
+  }
+  return s;
+}
+
+function formatVxlan(k: Obj, m: Obj | undefined, verbose: boolean): string {
+  let s = "";
+  for (const key in k) {
+    const v = k[key];
+    if (v === undefined) continue;
+    if (key === "gbp") {
+      const mg = m === undefined ? undefined : (m.gbp as number | undefined) ?? 0;
+      const g = v as number;
+      let o = "gbp(";
+      o += fBe16("id", g & 0xffff, mg === undefined ? undefined : mg & 0xffff, verbose);
+      o += fU8x(
+        "flags",
+        (g >>> 16) & 0xff,
+        mg === undefined ? undefined : (mg >>> 16) & 0xff,
+        verbose,
+      );
+      s += chomp(o) + "),";
+    } else if (key === "unknown") {
+      for (const u of v as UnknownAttr[]) {
+        s += formatUnknownKey(u, maskUnknown(m, u, true)) + ",";
+      }
+    }
+  }
+  return chomp(s);
+}
+
+/** The mask attribute of unknown attribute `u` (or a generated zero one when `zero`). */
+function maskUnknown(m: Obj | undefined, u: UnknownAttr, zero: boolean): UnknownAttr | undefined {
+  if (m === undefined) return undefined;
+  const list = m.unknown as UnknownAttr[] | undefined;
+  const found = list?.find((x) => x.type === u.type);
+  if (found !== undefined || !zero) return found;
+  return { type: u.type, bytes: new Uint8Array(u.bytes.length) };
+}
+
+/** `format_odp_tun_attr`. */
+function formatTunnel(k: TunnelKey, m: TunnelKey | undefined, verbose: boolean): string {
+  let s = "";
+  let flags = 0;
+  let maskFlags = 0;
+  const mo = m as Obj | undefined;
+  const mv = (name: string): unknown =>
+    mo === undefined ? undefined : mo[name] ?? (ZERO_TUN as Obj)[name];
+  for (const key in k) {
+    const v = (k as Obj)[key];
+    if (v === undefined) continue;
+    switch (key) {
+      case "id":
+        s += fBe64("tun_id", v as bigint, mv("id") as bigint | undefined, verbose);
+        flags |= 8;
+        if (m !== undefined) maskFlags |= 8;
+        break;
+      case "ipv4Src":
+        s += fIpv4("src", v as string, mv("ipv4Src") as string | undefined, verbose);
+        break;
+      case "ipv4Dst":
+        s += fIpv4("dst", v as string, mv("ipv4Dst") as string | undefined, verbose);
+        break;
+      case "ipv6Src":
+        s += fIn6("ipv6_src", v as string, mv("ipv6Src") as string | undefined, verbose);
+        break;
+      case "ipv6Dst":
+        s += fIn6("ipv6_dst", v as string, mv("ipv6Dst") as string | undefined, verbose);
+        break;
+      case "tos":
+        s += fU8x("tos", v as number, mv("tos") as number | undefined, verbose);
+        break;
+      case "ttl":
+        s += fU8u("ttl", v as number, mv("ttl") as number | undefined, verbose);
+        break;
+      case "dontFragment":
+        flags |= 2;
+        break;
+      case "csum":
+        flags |= 4;
+        break;
+      case "oam":
+        flags |= 1;
+        break;
+      case "tpSrc":
+        s += fBe16("tp_src", v as number, mv("tpSrc") as number | undefined, verbose);
+        break;
+      case "tpDst":
+        s += fBe16("tp_dst", v as number, mv("tpDst") as number | undefined, verbose);
+        break;
+      case "vxlanOpts":
+        s += `vxlan(${
+          formatVxlan(v as Obj, m === undefined ? undefined : (mo?.vxlanOpts as Obj) ?? {}, verbose)
+        }),`;
+        break;
+      case "geneveOpts": {
+        const gm = m === undefined
+          ? undefined
+          : (mo?.geneveOpts as Uint8Array | undefined) ?? new Uint8Array((v as Uint8Array).length);
+        s += `geneve(${formatGeneve(v as Uint8Array, gm, verbose)}),`;
+        break;
+      }
+      case "erspanOpts": {
+        const em = m === undefined
+          ? undefined
+          : (mo?.erspanOpts as Uint8Array | undefined) ?? new Uint8Array((v as Uint8Array).length);
+        s += `erspan(${formatErspan(v as Uint8Array, em, verbose)}),`;
+        break;
+      }
+      case "ipv4InfoBridge":
+        s += "ipv4_info_bridge,";
+        break;
+      case "unknown":
+        for (const u of v as UnknownAttr[]) {
+          s += formatUnknownKey(u, maskUnknown(mo, u, true)) + ",";
+        }
+        break;
+    }
+  }
+  if (m !== undefined) {
+    if (m.dontFragment) maskFlags |= 2;
+    if (m.csum) maskFlags |= 4;
+    if (m.oam) maskFlags |= 1;
+  }
+  if (verbose || m === undefined || maskFlags !== 0) {
+    s += "flags(" +
+      (m === undefined
+        ? formatFlags(TUN_FLAG_TEXT, flags, "|")
+        : formatFlagsMasked(TUN_FLAG_TEXT, flags, maskFlags & 0xf, 0xf)) +
+      "),";
+  }
+  return chomp(s);
+}
+
+const ZERO_TUN: TunnelKey = {
+  id: 0n,
+  ipv4Src: V4_ZERO,
+  ipv4Dst: V4_ZERO,
+  ipv6Src: V6_ZERO,
+  ipv6Dst: V6_ZERO,
+  tos: 0,
+  ttl: 0,
+  tpSrc: 0,
+  tpDst: 0,
+};
+
+function portName(port: number, names: PortNames | undefined): string {
+  const n = names?.get(port);
+  return n === undefined ? String(port) : n;
+}
+
+/** Options of the key printers. */
+export interface KeyFormatOptions {
+  /** Print wildcarded fields too (`ovs-dpctl -m`). */
+  verbose: boolean;
+  /** Port names for `in_port`. */
+  portNames?: PortNames;
+}
+
+/**
+ * `format_odp_key_attr__`: one attribute `kind(...)`. `m` undefined means exact (no mask).
+ */
+export function formatKeyAttr(
+  kind: string,
+  v: unknown,
+  m: unknown,
+  o: KeyFormatOptions,
+): string {
+  const verbose = o.verbose;
+  const exact = m === undefined ? true : maskIs(kind, m, true);
+  const name = KEY_TEXT[kind];
+  switch (kind) {
+    case "encap": {
+      const k = v as FlowKey;
+      let inner = "";
+      if (!isEmpty(k as Obj)) {
+        const mm = m as FlowKey | undefined;
+        inner = mm !== undefined && (mm === ALL_ZERO || !isEmpty(mm as Obj))
+          ? formatKeyAttrs(k, mm, o)
+          : formatKeyAttrs(k, undefined, o);
+      }
+      return `encap(${inner})`;
+    }
+    case "priority":
+    case "skbMark":
+    case "dpHash":
+    case "recircId":
+      return `${name}(${hexAlt(v as number)}${exact ? "" : "/" + hexAlt(m as number)})`;
+    case "ctMark":
+      if (verbose || (m !== undefined && (m as number) !== 0)) {
+        return `ct_mark(${hexAlt(v as number)}${exact ? "" : "/" + hexAlt(m as number)})`;
+      }
+      return "ct_mark()";
+    case "ctState": {
+      const bits = ctStateBits(v as (string | number)[]);
+      const mb = m === undefined ? 0 : ctStateBits(m as (string | number)[]);
+      if (verbose) return `ct_state(${hexAlt(bits)}${exact ? "" : "/" + hexAlt(mb)})`;
+      if (!exact) return `ct_state(${formatFlagsMasked(CT_STATE_TEXT, bits, mb, 0xffff_ffff)})`;
+      return `ct_state(${formatFlags(CT_STATE_TEXT, bits, "|")})`;
+    }
+    case "ctZone":
+      if (verbose || (m !== undefined && (m as number) !== 0)) {
+        return `ct_zone(${hexAlt(v as number)}${exact ? "" : "/" + hexAlt(m as number)})`;
+      }
+      return "ct_zone()";
+    case "ctLabels":
+      return `ct_label(${formatU128(v as Uint8Array, m as Uint8Array | undefined, verbose)})`;
+    case "ctOrigTupleIpv4":
+    case "ctOrigTupleIpv6": {
+      const k = v as OvsKeyCtTuple, mm = m as OvsKeyCtTuple | undefined;
+      const v6 = kind === "ctOrigTupleIpv6";
+      let s = v6 ? fIn6("src", k.src, mm?.src, verbose) : fIpv4("src", k.src, mm?.src, verbose);
+      s += v6 ? fIn6("dst", k.dst, mm?.dst, verbose) : fIpv4("dst", k.dst, mm?.dst, verbose);
+      s += fU8u("proto", k.proto, mm?.proto, verbose);
+      s += fBe16(v6 ? "src_port" : "tp_src", k.srcPort, mm?.srcPort, verbose);
+      s += fBe16(v6 ? "dst_port" : "tp_dst", k.dstPort, mm?.dstPort, verbose);
+      return `${name}(${chomp(s)})`;
+    }
+    case "tunnel":
+      return `tunnel(${formatTunnel(v as TunnelKey, m as TunnelKey | undefined, verbose)})`;
+    case "inPort":
+      return exact
+        ? `in_port(${portName(v as number, o.portNames)})`
+        : `in_port(${v as number}/${hexAlt(m as number)})`;
+    case "packetType": {
+      const val = v as number, mk = m === undefined ? 0xffff_ffff : (m as number);
+      let s = fBe16("ns", val >>> 16, mk >>> 16, verbose);
+      s += fBe16x("id", val & 0xffff, mk & 0xffff, verbose);
+      return `packet_type(${chomp(s)})`;
+    }
+    case "ethernet": {
+      const k = v as OvsKeyEthernet, mm = m as OvsKeyEthernet | undefined;
+      return `eth(${
+        chomp(fEth("src", k.src, mm?.src, verbose) + fEth("dst", k.dst, mm?.dst, verbose))
+      })`;
+    }
+    case "vlan":
+      return `vlan(${
+        formatVlanTci(v as number, m === undefined ? 0xffff : (m as number), verbose)
+      })`;
+    case "mpls": {
+      const k = v as number[];
+      if (k.length === 0) return "mpls((bad key length 0)";
+      let mm: number[] | undefined;
+      if (!exact) {
+        mm = m as number[];
+        if (mm.length !== k.length) {
+          return `mpls((key length ${k.length * 4} != mask length ${mm.length * 4})`;
+        }
+      }
+      return `mpls(${formatMpls(k, mm)})`;
+    }
+    case "ethertype": {
+      const s = `eth_type(0x${(v as number).toString(16).padStart(4, "0")}`;
+      return exact ? s + ")" : `${s}/0x${(m as number).toString(16).padStart(4, "0")})`;
+    }
+    case "ipv4": {
+      const k = v as OvsKeyIpv4, mm = m as OvsKeyIpv4 | undefined;
+      const s = fIpv4("src", k.src, mm?.src, verbose) + fIpv4("dst", k.dst, mm?.dst, verbose) +
+        fU8u("proto", k.proto, mm?.proto, verbose) + fU8x("tos", k.tos, mm?.tos, verbose) +
+        fU8u("ttl", k.ttl, mm?.ttl, verbose) + fFrag(k.frag, mm?.frag);
+      return `ipv4(${chomp(s)})`;
+    }
+    case "ipv6": {
+      const k = v as OvsKeyIpv6, mm = m as OvsKeyIpv6 | undefined;
+      const s = fIn6("src", k.src, mm?.src, verbose) + fIn6("dst", k.dst, mm?.dst, verbose) +
+        fLabel(k.label, mm?.label, verbose) + fU8u("proto", k.proto, mm?.proto, verbose) +
+        fU8x("tclass", k.tclass, mm?.tclass, verbose) +
+        fU8u("hlimit", k.hlimit, mm?.hlimit, verbose) + fFrag(k.frag, mm?.frag);
+      return `ipv6(${chomp(s)})`;
+    }
+    case "tcp":
+    case "udp":
+    case "sctp": {
+      const k = v as OvsKeyPorts, mm = m as OvsKeyPorts | undefined;
+      return `${name}(${
+        chomp(fBe16("src", k.src, mm?.src, verbose) + fBe16("dst", k.dst, mm?.dst, verbose))
+      })`;
+    }
+    case "tcpFlags":
+      return exact
+        ? `tcp_flags(${formatFlags(TCP_FLAG_TEXT, v as number, "|")})`
+        : `tcp_flags(${
+          formatFlagsMasked(TCP_FLAG_TEXT, v as number, (m as number) & 0x0fff, 0x0fff)
+        })`;
+    case "icmp":
+    case "icmpv6": {
+      const k = v as OvsKeyIcmp, mm = m as OvsKeyIcmp | undefined;
+      return `${name}(${
+        chomp(fU8u("type", k.type, mm?.type, verbose) + fU8u("code", k.code, mm?.code, verbose))
+      })`;
+    }
+    case "arp": {
+      const k = v as OvsKeyArp, mm = m as OvsKeyArp | undefined;
+      const s = fIpv4("sip", k.sip, mm?.sip, verbose) + fIpv4("tip", k.tip, mm?.tip, verbose) +
+        fBe16("op", k.op, mm?.op, verbose) + fEth("sha", k.sha, mm?.sha, verbose) +
+        fEth("tha", k.tha, mm?.tha, verbose);
+      return `arp(${chomp(s)})`;
+    }
+    case "nd": {
+      const k = v as OvsKeyNd, mm = m as OvsKeyNd | undefined;
+      const s = fIn6("target", k.target, mm?.target, verbose) +
+        fEth("sll", k.sll, mm?.sll, verbose) + fEth("tll", k.tll, mm?.tll, verbose);
+      return `nd(${chomp(s)})`;
+    }
+    case "ndExtensions": {
+      const k = v as OvsKeyNdExtensions, mm = m as OvsKeyNdExtensions | undefined;
+      const s = `nd_reserved=0x${(k.ndReserved >>> 0).toString(16)},` +
+        fU8u("nd_options_type", k.ndOptionsType, mm?.ndOptionsType, verbose);
+      return `nd_ext(${chomp(s)})`;
+    }
+    case "nsh":
+      return `nsh(${formatNshBase(v as NshKey, m as NshKey | undefined)})`;
+    case "ipv6Exthdrs": {
+      const hdrs = (v as { hdrs: number }).hdrs;
+      const mk = m === undefined ? undefined : (m as { hdrs: number }).hdrs;
+      return `ipv6_exthdrs(hdrs=${hexAlt(hdrs)}${
+        mk === undefined || mk === 0xffff ? "" : "/" + hexAlt(mk)
+      })`;
+    }
+    default: {
+      // tunnelInfo and anything else: generic bytes.
+      const b = v as Uint8Array;
+      let s = `${name ?? kind}(${generic(b)}`;
+      if (m !== undefined && !exact) s += "/" + generic(m as Uint8Array);
+      return s + ")";
+    }
+  }
+}
+
+const NESTED = new Set(["encap", "tunnel", "nsh"]);
+
+/**
+ * `odp_flow_format`: every attribute of `key` (with `mask`), comma-separated; in non-verbose
+ * mode fully wildcarded attributes are left out.
+ */
+export function formatKeyAttrs(
+  key: FlowKey,
+  mask: FlowKey | undefined,
+  o: KeyFormatOptions,
+): string {
+  const k = key as Obj;
+  const mo = mask as Obj | undefined;
+  const hasMask = mo !== undefined && (mo === ALL_ZERO || !isEmpty(mo));
+  let out = "";
+  let first = true;
+  let any = false;
+  let hasEthtype = false;
+  let hasPacketType = false;
+  for (const kind in k) {
+    const v = k[kind];
+    if (v === undefined) continue;
+    if (kind === "unknown") {
+      for (const u of v as UnknownAttr[]) {
+        any = true;
+        const ma = hasMask ? maskUnknown(mo, u, false) : undefined;
+        if (o.verbose || !hasMask || ma !== undefined) {
+          const mm = hasMask && ma === undefined
+            ? { type: u.type, bytes: new Uint8Array(u.bytes.length) }
+            : ma;
+          if (!first) out += ",";
+          out += `key${u.type}(${generic(u.bytes)}${
+            mm === undefined ? "" : "/" + generic(mm.bytes)
+          })`;
+          first = false;
+        }
+      }
+      continue;
+    }
+    any = true;
+    if (kind === "ethertype") hasEthtype = true;
+    else if (kind === "packetType") hasPacketType = true;
+    let ma: unknown = hasMask ? mo[kind] : undefined;
+    const isWildcard = hasMask ? (ma === undefined ? true : maskIs(kind, ma, false)) : false;
+    if (o.verbose || !isWildcard || NESTED.has(kind)) {
+      if (isWildcard && ma === undefined) ma = zeroMask(kind, v);
+      if (!first) out += ",";
+      out += formatKeyAttr(kind, v, ma, o);
+      first = false;
+    } else if (kind === "ethernet" && !hasPacketType) {
+      if (!first) out += ",";
+      out += "eth()";
+      first = false;
+    } else if (kind === "packetType" && isWildcard) {
+      hasPacketType = false;
+    }
+  }
+  if (!any) return "<empty>";
+  if (!hasEthtype && mo !== undefined && mo !== ALL_ZERO && mo.ethertype !== undefined) {
+    out += `,eth_type(0/0x${(mo.ethertype as number).toString(16).padStart(4, "0")})`;
+  }
+  return out;
+}

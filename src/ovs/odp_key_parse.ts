@@ -1,0 +1,769 @@
+/**
+ * Parsing flow keys and masks from the datapath text format (internal): what `ovs-dpctl
+ * add-flow` reads (`odp_flow_from_string` of Open vSwitch's lib/odp-util.c). Every attribute
+ * yields its key and its mask: fields left out are wildcarded (mask 0), fields without
+ * "/mask" are exact.
+ *
+ * @module
+ */
+
+import type { UnknownAttr } from "../protocol/schema.ts";
+import { NetlinkWriter } from "../protocol/writer.ts";
+import { type FlowKey, flowKeyAttrs, type NshKey, type TunnelKey } from "./keys.ts";
+import { CT_STATE_TEXT, TCP_FLAG_TEXT, TUN_FLAG_TEXT } from "./odp_key_format.ts";
+import { MAX_ODP_NESTED, type Scanner } from "./odp_scan.ts";
+
+type Obj = Record<string, unknown>;
+
+const U8 = 0xff;
+const U16 = 0xffff;
+const U32 = 0xffff_ffff;
+
+const CT_STATE_NAMES: readonly [string, number][] = [
+  ["new", 0x01],
+  ["established", 0x02],
+  ["related", 0x04],
+  ["replyDir", 0x08],
+  ["invalid", 0x10],
+  ["tracked", 0x20],
+  ["srcNat", 0x40],
+  ["dstNat", 0x80],
+];
+
+/** ct_state bits as the decoder returns them: names in definition order, then unknown bits. */
+export function ctStateList(bits: number): (string | number)[] {
+  const out: (string | number)[] = [];
+  let rest = bits >>> 0;
+  for (const [name, bit] of CT_STATE_NAMES) {
+    if (bits & bit) {
+      out.push(name);
+      rest &= ~bit;
+    }
+  }
+  rest >>>= 0;
+  while (rest !== 0) {
+    const low = (rest & -rest) >>> 0;
+    out.push(low);
+    rest = (rest ^ low) >>> 0;
+  }
+  return out;
+}
+
+/**
+ * `parse_flags`: numeric `value/mask` (when masked), `+name-name` (when masked), or
+ * `name|name|number` (mask all ones). Reads up to (not including) `end`.
+ */
+export function scanFlags(
+  sc: Scanner,
+  names: ReadonlyMap<number, string>,
+  allowed: number,
+  masked: boolean,
+  end = ")",
+  what = "flags",
+): [number, number] {
+  const start = sc.pos;
+  // Numeric masked form.
+  if (masked && sc.atDigit()) {
+    const save = sc.pos;
+    const v = sc.int(U32);
+    if (sc.eat("/")) {
+      const m = sc.int(U32);
+      if ((v & ~allowed) || (m & ~allowed)) sc.bad(`unknown ${what} bits in ${v}/${m}`, start);
+      return [v, m];
+    }
+    sc.pos = save;
+  }
+  const byName = new Map<string, number>();
+  for (const [bit, n] of names) byName.set(n, bit);
+  const peekName = (): [string, number] | null => {
+    // The longest known name at the cursor.
+    let best: [string, number] | null = null;
+    for (const [n, bit] of byName) {
+      if (sc.at(n) && (best === null || n.length > best[0].length)) best = [n, bit];
+    }
+    return best;
+  };
+  if (masked && (sc.peek() === "+" || sc.peek() === "-")) {
+    let flags = 0, mask = 0;
+    while (!sc.at(end)) {
+      const c = sc.peek();
+      if (c !== "+" && c !== "-") sc.fail(`"+" or "-" before a ${what} name`);
+      sc.pos++;
+      const at = sc.pos;
+      const nb = peekName();
+      if (nb === null) sc.fail(`a ${what} name (${[...byName.keys()].join(", ")})`, at);
+      const [n, bit] = nb;
+      const after = sc.s[at + n.length];
+      if (after !== "+" && after !== "-" && !sc.s.startsWith(end, at + n.length)) {
+        sc.fail(`a ${what} name (${[...byName.keys()].join(", ")})`, at);
+      }
+      if (mask & bit) sc.bad(`${what} flag "${n}" is given twice`, at);
+      if (!(bit & allowed)) sc.bad(`${what} flag "${n}" is not allowed here`, at);
+      if (c === "+") flags |= bit;
+      mask |= bit;
+      sc.pos = at + n.length;
+    }
+    return [flags >>> 0, mask >>> 0];
+  }
+  let result = 0;
+  while (!sc.at(end)) {
+    const at = sc.pos;
+    if (sc.atDigit()) {
+      const v = sc.int(U32);
+      if (v & ~allowed) sc.bad(`unknown ${what} bits in ${v}`, at);
+      result |= v;
+      sc.eat("|");
+      continue;
+    }
+    const nb = peekName();
+    if (nb === null) sc.fail(`a ${what} name (${[...byName.keys()].join(", ")}) or a number`, at);
+    const [n, bit] = nb;
+    sc.pos = at + n.length;
+    // Open vSwitch prints some flag lists with ',' (slow_path): accept it as well as '|'.
+    if (!sc.eat("|") && !sc.at(end)) {
+      if (end === ")" && sc.at(",") && what === "slow_path") sc.pos++;
+      else sc.fail(`"|" or ${JSON.stringify(end)}`);
+    }
+    if (!(bit & allowed)) sc.bad(`${what} flag "${n}" is not allowed here`, at);
+    result |= bit;
+  }
+  return [result >>> 0, masked ? U32 : U32];
+}
+
+/** value[/mask] with `scan` for both; the mask defaults to `full`. */
+function masked<T>(sc: Scanner, scan: () => T, full: T): [T, T] {
+  const v = scan();
+  return [v, sc.eat("/") ? scan() : full];
+}
+
+type FieldHandler = (sc: Scanner, k: Obj, m: Obj) => void;
+
+/**
+ * The `field=...` list of one attribute, after its "(": handlers by "name=" or "name(",
+ * separated by ",", up to ")". Fields may repeat (the last wins), a trailing "," is accepted.
+ */
+function fields(sc: Scanner, handlers: Record<string, FieldHandler>, k: Obj, m: Obj): void {
+  for (;;) {
+    if (sc.eat(")")) return;
+    const at = sc.pos;
+    const name = sc.ident();
+    const sep = sc.peek();
+    const h = name !== "" && (sep === "=" || sep === "(") ? handlers[name + sep] : undefined;
+    if (h === undefined) {
+      sc.fail(
+        `one of ${Object.keys(handlers).map((x) => JSON.stringify(x)).join(", ")} or ")"`,
+        at,
+      );
+    }
+    sc.pos++;
+    h(sc, k, m);
+    if (!sc.eat(",")) {
+      if (!sc.at(")")) sc.fail(`"," or ")"`);
+    }
+  }
+}
+
+const ipv4F = (f: string): FieldHandler => (sc, k, m) => {
+  [k[f], m[f]] = masked(sc, () => sc.ipv4(), "255.255.255.255");
+};
+const ipv6F = (f: string): FieldHandler => (sc, k, m) => {
+  [k[f], m[f]] = masked(sc, () => sc.ipv6(), "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
+};
+const macF = (f: string): FieldHandler => (sc, k, m) => {
+  [k[f], m[f]] = masked(sc, () => sc.mac(), "ff:ff:ff:ff:ff:ff");
+};
+const intF = (f: string, max: number): FieldHandler => (sc, k, m) => {
+  [k[f], m[f]] = masked(sc, () => sc.int(max), max);
+};
+const fragF = (f: string): FieldHandler => (sc, k, m) => {
+  const at = sc.pos;
+  const word = /^[a-z]{1,7}/i.exec(sc.s.slice(at, at + 7))?.[0].toLowerCase() ?? "";
+  const v = ["no", "first", "later"].indexOf(word);
+  if (v < 0) sc.fail(`"no", "first" or "later"`, at);
+  sc.pos += word.length;
+  k[f] = v;
+  m[f] = U8;
+};
+
+function store(
+  sc: Scanner,
+  key: Obj,
+  mask: Obj,
+  prop: string,
+  kv: unknown,
+  mv: unknown,
+  at: number,
+) {
+  if (key[prop] !== undefined) {
+    sc.bad(`duplicate ${sc.s.slice(at, sc.s.indexOf("(", at))} attribute`, at);
+  }
+  key[prop] = kv;
+  mask[prop] = mv;
+}
+
+function struct(
+  sc: Scanner,
+  key: Obj,
+  mask: Obj,
+  prop: string,
+  at: number,
+  zero: Obj,
+  handlers: Record<string, FieldHandler>,
+): void {
+  const k = { ...zero }, m = { ...zero };
+  fields(sc, handlers, k, m);
+  store(sc, key, mask, prop, k, m, at);
+}
+
+/** A single value `name(value[/mask])`. */
+function single(
+  sc: Scanner,
+  key: Obj,
+  mask: Obj,
+  prop: string,
+  at: number,
+  max: number,
+): void {
+  const [v, mv] = masked(sc, () => sc.int(max), max);
+  sc.expect(")", `"/" or ")"`);
+  store(sc, key, mask, prop, v, mv, at);
+}
+
+const V4 = "0.0.0.0";
+const V6 = "::";
+const MAC0 = "00:00:00:00:00:00";
+
+function bitfield(
+  sc: Scanner,
+  kv: number,
+  mv: number,
+  bits: number,
+  shift: number,
+  word: number,
+): [number, number] {
+  const at = sc.pos;
+  const max = (2 ** bits) - 1;
+  const v = sc.int(word);
+  if (v > max) sc.bad(`${v} does not fit in ${bits} bits`, at);
+  const field = max * 2 ** shift;
+  kv = (kv & ~field) + v * 2 ** shift;
+  if (sc.eat("/")) {
+    const mat = sc.pos;
+    const m = sc.int(word);
+    if (m > max) sc.bad(`mask ${m} does not fit in ${bits} bits`, mat);
+    mv = (mv & ~field) + m * 2 ** shift;
+  } else {
+    mv = (mv | field) >>> 0;
+  }
+  return [kv >>> 0, mv >>> 0];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tunnel
+
+function erspan(sc: Scanner): [Uint8Array, Uint8Array] {
+  const at = sc.pos;
+  let ver = 0, idx = 0, idxMask = 0, dir = 0, dirMask = 0, hwid = 0, hwidMask = 0;
+  if (sc.eat("ver=")) [ver] = masked(sc, () => sc.int(U8), U8);
+  sc.eat(",");
+  if (ver === 1) {
+    if (sc.eat("idx=")) [idx, idxMask] = masked(sc, () => sc.int(U32), U32);
+  } else if (ver === 2) {
+    if (sc.eat("dir=")) [dir, dirMask] = masked(sc, () => sc.int(U8), U8);
+    sc.eat(",");
+    if (sc.eat("hwid=")) [hwid, hwidMask] = masked(sc, () => sc.int(U8), U8);
+  } else {
+    sc.fail(`"ver=1" or "ver=2"`, at);
+  }
+  sc.expect(")");
+  // struct erspan_metadata: int version (host order), then index (be32) or md2 (8 bytes).
+  const k = new Uint8Array(12);
+  const m = new Uint8Array(12).fill(0xff); // Open vSwitch starts the mask all ones
+  const kv = new DataView(k.buffer), mv = new DataView(m.buffer);
+  kv.setInt32(0, ver, true);
+  if (ver === 1) {
+    kv.setUint32(4, idx, false);
+    mv.setUint32(4, idxMask, false);
+  } else {
+    k[11] = ((hwid & 0xf) << 4) | ((dir & 1) << 3);
+    m[11] = (m[11] & 0x07) | ((hwidMask & 0xf) << 4) | ((dirMask & 1) << 3);
+  }
+  return [k, m];
+}
+
+function geneve(sc: Scanner): [Uint8Array, Uint8Array] {
+  const k: number[] = [];
+  const m: number[] = [];
+  let remain = 252;
+  while (sc.peek() === "{" && remain >= 4) {
+    sc.pos++;
+    remain -= 4;
+    const o = k.length;
+    k.push(0, 0, 0, 0);
+    m.push(0xff, 0xff, 0xff, 0xff);
+    let dataLen = 0;
+    if (sc.eat("class=")) {
+      const [c, cm] = masked(sc, () => sc.int(U16), U16);
+      k[o] = c >> 8, k[o + 1] = c & 0xff, m[o] = cm >> 8, m[o + 1] = cm & 0xff;
+    } else m[o] = m[o + 1] = 0;
+    sc.eat(",");
+    if (sc.eat("type=")) {
+      [k[o + 2], m[o + 2]] = masked(sc, () => sc.int(U8), U8);
+    } else m[o + 2] = 0;
+    sc.eat(",");
+    if (sc.eat("len=")) {
+      const at = sc.pos;
+      const [len, lenMask] = masked(sc, () => sc.int(U8), U8);
+      if (len > 124 || len % 4 || len > remain) {
+        sc.bad(`geneve option length ${len} must be a multiple of 4 up to 124`, at);
+      }
+      k[o + 3] = len / 4;
+      m[o + 3] = lenMask & 0x1f;
+      dataLen = len;
+    } else {
+      m[o + 2] = 0; // what Open vSwitch clears when "len=" is missing
+      m[o + 3] = 0x1f;
+    }
+    const data = new Uint8Array(dataLen);
+    const mdata = new Uint8Array(dataLen).fill(0xff);
+    if (sc.eat(",")) data.set(sc.wideInt(dataLen, "geneve option data (0x...)"));
+    if (sc.eat("/")) mdata.set(sc.wideInt(dataLen, "geneve option mask (0x...)"));
+    k.push(...data);
+    m.push(...mdata);
+    sc.expect("}");
+    remain -= dataLen;
+  }
+  sc.expect(")", `"{" or ")"`);
+  return [Uint8Array.from(k), Uint8Array.from(m)];
+}
+
+function vxlanGbp(sc: Scanner): [number, number] {
+  let id = 0, idMask = 0, flags = 0, flagsMask = 0;
+  if (sc.eat("id=")) [id, idMask] = masked(sc, () => sc.int(U16), U16);
+  sc.eat(",");
+  if (sc.eat("flags=")) [flags, flagsMask] = masked(sc, () => sc.int(U8), U8);
+  sc.expect("))");
+  return [((flags << 16) | id) >>> 0, ((flagsMask << 16) | idMask) >>> 0];
+}
+
+function tunnel(sc: Scanner, key: Obj, mask: Obj, at: number): void {
+  const k: TunnelKey = {};
+  const m: TunnelKey = {};
+  const ko = k as Obj, mo = m as Obj;
+  const h: Record<string, FieldHandler> = {
+    "tun_id=": (sc) => {
+      [k.id, m.id] = masked(sc, () => sc.bigint(0xffff_ffff_ffff_ffffn), 0xffff_ffff_ffff_ffffn);
+    },
+    "src=": (sc) => ipv4F("ipv4Src")(sc, ko, mo),
+    "dst=": (sc) => ipv4F("ipv4Dst")(sc, ko, mo),
+    "ipv6_src=": (sc) => ipv6F("ipv6Src")(sc, ko, mo),
+    "ipv6_dst=": (sc) => ipv6F("ipv6Dst")(sc, ko, mo),
+    "tos=": (sc) => intF("tos", U8)(sc, ko, mo),
+    "ttl=": (sc) => intF("ttl", U8)(sc, ko, mo),
+    "tp_src=": (sc) => intF("tpSrc", U16)(sc, ko, mo),
+    "tp_dst=": (sc) => intF("tpDst", U16)(sc, ko, mo),
+    "erspan(": (sc) => {
+      [k.erspanOpts, m.erspanOpts] = erspan(sc);
+    },
+    "vxlan(": (sc) => {
+      sc.expect("gbp(");
+      const [g, gm] = vxlanGbp(sc); // reads through the "))" of gbp( and vxlan(
+      if (g !== 0) k.vxlanOpts = { gbp: g };
+      if (gm !== 0) m.vxlanOpts = { gbp: gm };
+    },
+    "geneve(": (sc) => {
+      [k.geneveOpts, m.geneveOpts] = geneve(sc);
+    },
+    "gtpu(": (sc) => {
+      sc.bad("gtpu() tunnel metadata exists only in the userspace datapath", sc.pos - 5);
+    },
+    "flags(": (sc) => {
+      const [f, fm] = scanFlags(sc, TUN_FLAG_TEXT, 0xf, true, ")", "tunnel");
+      sc.pos++;
+      if (f & 2) k.dontFragment = true;
+      if (f & 4) k.csum = true;
+      if (f & 1) k.oam = true;
+      if (fm & 2) m.dontFragment = true;
+      if (fm & 4) m.csum = true;
+      if (fm & 1) m.oam = true;
+    },
+    "ipv4_info_bridge": () => {
+      k.ipv4InfoBridge = true;
+      m.ipv4InfoBridge = true;
+    },
+  };
+  // "ipv4_info_bridge" is a bare word (no "=" or "("), so the field loop is open-coded.
+  for (;;) {
+    if (sc.eat(")")) break;
+    if (sc.eat("ipv4_info_bridge")) {
+      h["ipv4_info_bridge"](sc, ko, mo);
+    } else {
+      const fat = sc.pos;
+      const name = sc.ident();
+      const sep = sc.peek();
+      const f = name !== "" && (sep === "=" || sep === "(") ? h[name + sep] : undefined;
+      if (f === undefined) {
+        sc.fail(
+          `a tunnel field (${Object.keys(h).map((x) => JSON.stringify(x)).join(", ")}) or ")"`,
+          fat,
+        );
+      }
+      sc.pos++;
+      f(sc, ko, mo);
+    }
+    if (!sc.eat(",") && !sc.at(")")) sc.fail(`"," or ")"`);
+  }
+  store(sc, key, mask, "tunnel", k, m, at);
+}
+
+// ---------------------------------------------------------------------------------------------
+// NSH
+
+function nsh(sc: Scanner, key: Obj, mask: Obj, at: number): void {
+  const kb = { flags: 0, ttl: 0, mdtype: 0, np: 0, pathHdr: 0 };
+  const mb = { flags: 0, ttl: 0, mdtype: 0, np: 0, pathHdr: 0 };
+  let spi = 0, spiMask = 0, si = 0, siMask = 0;
+  const ctx = [0, 0, 0, 0], mctx = [0, 0, 0, 0];
+  const kk = kb as unknown as Obj, mm = mb as unknown as Obj;
+  const h: Record<string, FieldHandler> = {
+    "flags=": (sc) => intF("flags", U8)(sc, kk, mm),
+    "ttl=": (sc) => intF("ttl", U8)(sc, kk, mm),
+    "mdtype=": (sc) => intF("mdtype", U8)(sc, kk, mm),
+    "np=": (sc) => intF("np", U8)(sc, kk, mm),
+    "spi=": (sc) => {
+      [spi, spiMask] = masked(sc, () => sc.int(U32), U32);
+    },
+    "si=": (sc) => {
+      [si, siMask] = masked(sc, () => sc.int(U8), U8);
+    },
+  };
+  for (let i = 0; i < 4; i++) {
+    h[`c${i + 1}=`] = (sc) => {
+      [ctx[i], mctx[i]] = masked(sc, () => sc.int(U32), U32);
+    };
+  }
+  fields(sc, h, {}, {});
+  kb.pathHdr = (((spi & 0xffffff) << 8) | si) >>> 0;
+  mb.pathHdr = (((spiMask & 0xffffff) << 8) | siMask) >>> 0;
+  const k: NshKey = { base: kb };
+  if (kb.mdtype === 1) k.md1 = { context: ctx };
+  const m: NshKey = { base: mb, md1: { context: mctx } };
+  store(sc, key, mask, "nsh", k, m, at);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generic keyN(...)
+
+/** Decodes raw payload `bytes` of key attribute `type` (known types through the schema). */
+function rawAttr(type: number, bytes: Uint8Array): [string, unknown] {
+  if (flowKeyAttrs.nameOf(type) !== undefined) {
+    const w = new NetlinkWriter(bytes.length + 8);
+    const start = w.beginAttr(type);
+    w.putBytes(bytes);
+    w.endAttr(start);
+    const d = flowKeyAttrs.decode(w.bytes()) as Obj;
+    const prop = Object.keys(d).find((x) => x !== "unknown");
+    if (prop !== undefined) return [prop, d[prop]];
+  }
+  return ["unknown", { type, bytes } satisfies UnknownAttr];
+}
+
+function generic(sc: Scanner, key: Obj, mask: Obj, at: number, type: number): void {
+  const kb = sc.hexPairs();
+  const mb = sc.eat("/") ? sc.hexPairs() : new Uint8Array(kb.length).fill(0xff);
+  sc.expect(")", `hex bytes or ")"`);
+  let kv: [string, unknown], mv: [string, unknown];
+  try {
+    kv = rawAttr(type, kb);
+    mv = rawAttr(type, mb);
+  } catch (e) {
+    sc.bad(`key${type}(): ${(e as Error).message}`, at);
+  }
+  if (kv[0] === "unknown") {
+    ((key.unknown as UnknownAttr[] | undefined) ??= []).push(kv[1] as UnknownAttr);
+    ((mask.unknown as UnknownAttr[] | undefined) ??= []).push(mv[1] as UnknownAttr);
+    return;
+  }
+  store(sc, key, mask, kv[0], kv[1], mv[1], at);
+}
+
+// ---------------------------------------------------------------------------------------------
+// One attribute
+
+const KNOWN =
+  "a flow key attribute (in_port, eth, eth_type, vlan, encap, ipv4, ipv6, tcp, udp, ...)";
+
+/** Parses one key attribute `name(...)` into `key` and `mask`. */
+export function parseKeyAttr(sc: Scanner, key: Obj, mask: Obj): void {
+  const at = sc.pos;
+  if (++sc.depth >= MAX_ODP_NESTED) {
+    sc.bad(`attributes nest deeper than ${MAX_ODP_NESTED - 1} levels`, at);
+  }
+  const name = sc.ident();
+  if (name === "" || !sc.eat("(")) sc.fail(KNOWN, at);
+  switch (name) {
+    case "skb_priority":
+      single(sc, key, mask, "priority", at, U32);
+      break;
+    case "skb_mark":
+      single(sc, key, mask, "skbMark", at, U32);
+      break;
+    case "recirc_id":
+      single(sc, key, mask, "recircId", at, U32);
+      break;
+    case "dp_hash":
+      single(sc, key, mask, "dpHash", at, U32);
+      break;
+    case "ct_state": {
+      const [f, fm] = scanFlags(sc, CT_STATE_TEXT, 0xff, true, ")", "ct_state");
+      sc.pos++;
+      store(sc, key, mask, "ctState", ctStateList(f), ctStateList(fm), at);
+      break;
+    }
+    case "ct_zone":
+      single(sc, key, mask, "ctZone", at, U16);
+      break;
+    case "ct_mark":
+      single(sc, key, mask, "ctMark", at, U32);
+      break;
+    case "ct_label": {
+      const v = sc.wideInt(16, "a 128-bit number");
+      const m = sc.eat("/") ? sc.wideInt(16, "a 128-bit mask") : new Uint8Array(16).fill(0xff);
+      sc.expect(")", `"/" or ")"`);
+      store(sc, key, mask, "ctLabels", v.reverse(), m.reverse(), at);
+      break;
+    }
+    case "ct_tuple4":
+      struct(sc, key, mask, "ctOrigTupleIpv4", at, {
+        src: V4,
+        dst: V4,
+        srcPort: 0,
+        dstPort: 0,
+        proto: 0,
+      }, {
+        "src=": ipv4F("src"),
+        "dst=": ipv4F("dst"),
+        "proto=": intF("proto", U8),
+        "tp_src=": intF("srcPort", U16),
+        "tp_dst=": intF("dstPort", U16),
+      });
+      break;
+    case "ct_tuple6":
+      struct(sc, key, mask, "ctOrigTupleIpv6", at, {
+        src: V6,
+        dst: V6,
+        srcPort: 0,
+        dstPort: 0,
+        proto: 0,
+      }, {
+        "src=": ipv6F("src"),
+        "dst=": ipv6F("dst"),
+        "proto=": intF("proto", U8),
+        "tp_src=": intF("srcPort", U16),
+        "tp_dst=": intF("dstPort", U16),
+        "src_port=": intF("srcPort", U16),
+        "dst_port=": intF("dstPort", U16),
+      });
+      break;
+    case "tunnel":
+      tunnel(sc, key, mask, at);
+      break;
+    case "in_port": {
+      let v: number, m = U32;
+      if (sc.atDigit()) {
+        [v, m] = masked(sc, () => sc.int(U32), U32);
+      } else {
+        const end = sc.s.indexOf(")", sc.pos);
+        const pname = end < 0 ? "" : sc.s.slice(sc.pos, end);
+        const port = sc.portByName(pname);
+        if (port === undefined) sc.fail("a port number or a known port name");
+        v = port;
+        sc.pos = end;
+      }
+      sc.expect(")", `"/" or ")"`);
+      store(sc, key, mask, "inPort", v, m, at);
+      break;
+    }
+    case "eth":
+      struct(sc, key, mask, "ethernet", at, { src: MAC0, dst: MAC0 }, {
+        "src=": macF("src"),
+        "dst=": macF("dst"),
+      });
+      break;
+    case "vlan": {
+      let k = 0x1000, m = 0x1000;
+      fields(
+        sc,
+        {
+          "vid=": (sc) => {
+            [k, m] = bitfield(sc, k, m, 12, 0, U16);
+          },
+          "pcp=": (sc) => {
+            [k, m] = bitfield(sc, k, m, 3, 13, U16);
+          },
+          "cfi=": (sc) => {
+            [k, m] = bitfield(sc, k, m, 1, 12, U16);
+          },
+        },
+        {},
+        {},
+      );
+      store(sc, key, mask, "vlan", k, m, at);
+      break;
+    }
+    case "eth_type":
+      single(sc, key, mask, "ethertype", at, U16);
+      break;
+    case "mpls": {
+      const k = [0, 0, 0], m = [0, 0, 0];
+      let idx = 0;
+      const seen = new Set<string>();
+      const lse = (f: string, bits: number, shift: number): FieldHandler => (sc) => {
+        if (seen.has(f)) {
+          seen.clear();
+          if (++idx === 3) sc.bad("more than 3 MPLS label stack entries", at);
+        }
+        seen.add(f);
+        [k[idx], m[idx]] = bitfield(sc, k[idx], m[idx], bits, shift, U32);
+      };
+      fields(
+        sc,
+        {
+          "label=": lse("label", 20, 12),
+          "tc=": lse("tc", 3, 9),
+          "ttl=": lse("ttl", 8, 0),
+          "bos=": lse("bos", 1, 8),
+        },
+        {},
+        {},
+      );
+      store(sc, key, mask, "mpls", k.slice(0, idx + 1), m.slice(0, idx + 1), at);
+      break;
+    }
+    case "ipv4":
+      struct(sc, key, mask, "ipv4", at, { src: V4, dst: V4, proto: 0, tos: 0, ttl: 0, frag: 0 }, {
+        "src=": ipv4F("src"),
+        "dst=": ipv4F("dst"),
+        "proto=": intF("proto", U8),
+        "tos=": intF("tos", U8),
+        "ttl=": intF("ttl", U8),
+        "frag=": fragF("frag"),
+      });
+      break;
+    case "ipv6":
+      struct(sc, key, mask, "ipv6", at, {
+        src: V6,
+        dst: V6,
+        label: 0,
+        proto: 0,
+        tclass: 0,
+        hlimit: 0,
+        frag: 0,
+      }, {
+        "src=": ipv6F("src"),
+        "dst=": ipv6F("dst"),
+        "label=": intF("label", 0xfffff),
+        "proto=": intF("proto", U8),
+        "tclass=": intF("tclass", U8),
+        "hlimit=": intF("hlimit", U8),
+        "frag=": fragF("frag"),
+      });
+      break;
+    case "tcp":
+    case "udp":
+    case "sctp":
+      struct(sc, key, mask, name, at, { src: 0, dst: 0 }, {
+        "src=": intF("src", U16),
+        "dst=": intF("dst", U16),
+      });
+      break;
+    case "tcp_flags": {
+      const [f, fm] = scanFlags(sc, TCP_FLAG_TEXT, 0x0fff, true, ")", "tcp_flags");
+      sc.pos++;
+      store(sc, key, mask, "tcpFlags", f & 0xffff, fm & 0xffff, at);
+      break;
+    }
+    case "icmp":
+    case "icmpv6":
+      struct(sc, key, mask, name, at, { type: 0, code: 0 }, {
+        "type=": intF("type", U8),
+        "code=": intF("code", U8),
+      });
+      break;
+    case "arp":
+      struct(sc, key, mask, "arp", at, { sip: V4, tip: V4, op: 0, sha: MAC0, tha: MAC0 }, {
+        "sip=": ipv4F("sip"),
+        "tip=": ipv4F("tip"),
+        "op=": intF("op", U16),
+        "sha=": macF("sha"),
+        "tha=": macF("tha"),
+      });
+      break;
+    case "nd":
+      struct(sc, key, mask, "nd", at, { target: V6, sll: MAC0, tll: MAC0 }, {
+        "target=": ipv6F("target"),
+        "sll=": macF("sll"),
+        "tll=": macF("tll"),
+      });
+      break;
+    case "nd_ext":
+      struct(sc, key, mask, "ndExtensions", at, { ndReserved: 0, ndOptionsType: 0 }, {
+        "nd_reserved=": intF("ndReserved", U32),
+        "nd_options_type=": intF("ndOptionsType", U8),
+      });
+      break;
+    case "packet_type": {
+      const k = { ns: 0, id: 0 }, m = { ns: 0, id: 0 };
+      fields(sc, { "ns=": intF("ns", U16), "id=": intF("id", U16) }, k, m);
+      store(sc, key, mask, "packetType", (k.ns * 0x10000) + k.id, (m.ns * 0x10000) + m.id, at);
+      break;
+    }
+    case "nsh":
+      nsh(sc, key, mask, at);
+      break;
+    case "ipv6_exthdrs": {
+      const k = { hdrs: 0 }, m = { hdrs: 0 };
+      fields(sc, { "hdrs=": intF("hdrs", U16) }, k, m);
+      store(sc, key, mask, "ipv6Exthdrs", k, m, at);
+      break;
+    }
+    case "encap": {
+      const k: Obj = {}, m: Obj = {};
+      parseKeyList(sc, k, m, true);
+      store(sc, key, mask, "encap", k, m, at);
+      break;
+    }
+    default: {
+      const g = /^key([0-9]+)$/.exec(name);
+      if (g !== null && Number(g[1]) <= 0x3fff) {
+        generic(sc, key, mask, at, Number(g[1]));
+        break;
+      }
+      sc.fail(KNOWN, at);
+    }
+  }
+  sc.depth--;
+}
+
+/**
+ * A list of key attributes separated by "," or spaces. Inside `encap(...)` (`inner`) it ends
+ * at ")" (consumed); at the top it ends at the end of the text or before a `word:` (the
+ * statistics and actions of a dump-flows line).
+ */
+export function parseKeyList(sc: Scanner, key: Obj, mask: Obj, inner: boolean): void {
+  for (;;) {
+    sc.skipDelims();
+    if (sc.done) {
+      if (inner) sc.fail(`a key attribute or ")"`);
+      return;
+    }
+    if (inner && sc.eat(")")) return;
+    if (!inner && /^[a-z_-]+:/i.test(sc.s.slice(sc.pos, sc.pos + 24))) return;
+    parseKeyAttr(sc, key, mask);
+  }
+}
+
+/** The typed result of a top-level parse. */
+export function asKey(o: Obj): FlowKey {
+  return o as FlowKey;
+}

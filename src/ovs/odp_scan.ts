@@ -1,0 +1,349 @@
+/**
+ * The scanner under the datapath text parsers (internal): a cursor over the text with the
+ * number, address and hex readers of Open vSwitch's `ovs_scan` formats, and
+ * {@link OdpParseError}.
+ *
+ * @module
+ */
+
+import { fmtIpv6, parseIpv4, parseIpv6 } from "../protocol/schema_addr.ts";
+
+/**
+ * Raised by the datapath text parsers: where (1-based `column`, and `index` into `input`) and
+ * what was expected there.
+ *
+ * @example
+ * ```ts
+ * import { OdpParseError, parseFlowKey } from "@nlts/netlink/ovs";
+ * try {
+ *   parseFlowKey("in_port(1),eth_type(0x0800");
+ * } catch (e) {
+ *   if (e instanceof OdpParseError) console.log(e.column, e.expected); // 27 "\",\" or \")\""
+ * }
+ * ```
+ */
+export class OdpParseError extends SyntaxError {
+  /** The text being parsed. */
+  readonly input: string;
+  /** 0-based offset of the error in {@link OdpParseError.input}. */
+  readonly index: number;
+  /** 1-based column of the error. */
+  readonly column: number;
+  /** What the parser expected at that column. */
+  readonly expected: string;
+
+  /** Creates the error for `input` at `index`. */
+  constructor(what: string, input: string, index: number, expected: string, detail?: string) {
+    const found = index >= input.length
+      ? "the end of the text"
+      : JSON.stringify(input.slice(index, index + 16) + (input.length > index + 16 ? "..." : ""));
+    super(
+      `Cannot parse ${what} at column ${index + 1}: ${
+        detail ?? `expected ${expected}, found ${found}`
+      }`,
+    );
+    this.name = "OdpParseError";
+    this.input = input;
+    this.index = index;
+    this.column = index + 1;
+    this.expected = expected;
+  }
+}
+
+/** Nesting depth at which Open vSwitch gives up (`MAX_ODP_NESTED`). */
+export const MAX_ODP_NESTED = 32;
+
+const HEXITS = "0123456789abcdef";
+
+function digit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
+/** A cursor over datapath text. Internal. */
+export class Scanner {
+  readonly s: string;
+  pos = 0;
+  readonly what: string;
+  depth = 0;
+  #portsByName: Map<string, number> | null = null;
+  readonly portNames: ReadonlyMap<number, string> | undefined;
+
+  constructor(s: string, what: string, portNames?: ReadonlyMap<number, string>) {
+    this.s = s;
+    this.what = what;
+    this.portNames = portNames;
+  }
+
+  /** The port number named `name`, when port names were given. */
+  portByName(name: string): number | undefined {
+    if (this.portNames === undefined) return undefined;
+    if (this.#portsByName === null) {
+      this.#portsByName = new Map();
+      for (const [n, v] of this.portNames) this.#portsByName.set(v, n);
+    }
+    return this.#portsByName.get(name);
+  }
+
+  fail(expected: string, at: number = this.pos, detail?: string): never {
+    throw new OdpParseError(this.what, this.s, at, expected, detail);
+  }
+
+  /** Raises "<detail>" at `at`. */
+  bad(detail: string, at: number, expected = "a valid value"): never {
+    throw new OdpParseError(this.what, this.s, at, expected, detail);
+  }
+
+  get done(): boolean {
+    return this.pos >= this.s.length;
+  }
+
+  peek(): string {
+    return this.s[this.pos] ?? "";
+  }
+
+  at(lit: string): boolean {
+    return this.s.startsWith(lit, this.pos);
+  }
+
+  eat(lit: string): boolean {
+    if (this.s.startsWith(lit, this.pos)) {
+      this.pos += lit.length;
+      return true;
+    }
+    return false;
+  }
+
+  expect(lit: string, expected: string = JSON.stringify(lit)): void {
+    if (!this.eat(lit)) this.fail(expected);
+  }
+
+  /** Skips the list delimiters of Open vSwitch (", \t\r\n"). */
+  skipDelims(): void {
+    const s = this.s;
+    let p = this.pos;
+    while (p < s.length) {
+      const c = s.charCodeAt(p);
+      if (c === 44 || c === 32 || c === 9 || c === 13 || c === 10) p++;
+      else break;
+    }
+    this.pos = p;
+  }
+
+  skipSpaces(): void {
+    while (this.pos < this.s.length && /[ \t\r\n]/.test(this.s[this.pos])) this.pos++;
+  }
+
+  /** An identifier `[A-Za-z0-9_]+` (possibly empty). */
+  ident(): string {
+    const s = this.s;
+    const start = this.pos;
+    let p = start;
+    while (p < s.length) {
+      const c = s.charCodeAt(p);
+      if (
+        (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95
+      ) p++;
+      else break;
+    }
+    this.pos = p;
+    return s.slice(start, p);
+  }
+
+  /**
+   * An unsigned integer as C's `%i` reads it (0x: hex, leading 0: octal, else decimal), or
+   * with a fixed base; RangeError-like parse error above `max`.
+   */
+  int(max: number, base = 0, expected = "a number"): number {
+    const v = this.bigint(BigInt(max), base, expected);
+    return Number(v);
+  }
+
+  /** Like {@link Scanner.int} for values up to 64 bits. */
+  bigint(max: bigint, base = 0, expected = "a number"): bigint {
+    const s = this.s;
+    const start = this.pos;
+    let p = start;
+    if (s[p] === "+") p++;
+    if ((base === 0 || base === 16) && s[p] === "0" && (s[p + 1] === "x" || s[p + 1] === "X")) {
+      base = 16;
+      p += 2;
+    } else if (base === 0) {
+      base = s[p] === "0" ? 8 : 10;
+    }
+    let v = 0n;
+    let n = 0;
+    const b = BigInt(base);
+    while (p < s.length) {
+      const d = digit(s.charCodeAt(p));
+      if (d < 0 || d >= base) break;
+      v = v * b + BigInt(d);
+      n++;
+      p++;
+    }
+    if (n === 0) this.fail(expected, start);
+    if (v > max) {
+      this.bad(`${s.slice(start, p)} does not fit (largest accepted: ${max})`, start, expected);
+    }
+    this.pos = p;
+    return v;
+  }
+
+  /** True when an integer starts here (digit, or + then digit). */
+  atDigit(): boolean {
+    const c = this.s.charCodeAt(this.s[this.pos] === "+" ? this.pos + 1 : this.pos);
+    return c >= 48 && c <= 57;
+  }
+
+  /** A dotted quad. */
+  ipv4(): string {
+    const start = this.pos;
+    const m = /^[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}/.exec(
+      this.s.slice(start, start + 15),
+    );
+    const b = [0, 0, 0, 0];
+    if (m === null || !parseIpv4(m[0].replace(/(^|\.)0+(?=\d)/g, "$1"), b, 0)) {
+      this.fail("an IPv4 address", start);
+    }
+    this.pos = start + m[0].length;
+    return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
+  }
+
+  /** IPv6 text (the characters `inet_pton` accepts), normalized to RFC 5952. */
+  ipv6(): string {
+    const start = this.pos;
+    const m = /^[0-9a-fA-F:.]{2,45}/.exec(this.s.slice(start, start + 46));
+    const b = m === null ? null : parseIpv6(m[0]);
+    if (m === null || b === null) this.fail("an IPv6 address", start);
+    this.pos = start + m[0].length;
+    return fmtIpv6(b, 0);
+  }
+
+  /** A MAC address (1 or 2 hex digits per byte). */
+  mac(): string {
+    const start = this.pos;
+    const m = /^[0-9a-fA-F]{1,2}(:[0-9a-fA-F]{1,2}){5}/.exec(this.s.slice(start, start + 17));
+    if (m === null) this.fail("an Ethernet address (xx:xx:xx:xx:xx:xx)", start);
+    this.pos = start + m[0].length;
+    return m[0].split(":").map((x) => x.toLowerCase().padStart(2, "0")).join(":");
+  }
+
+  /**
+   * Hex byte pairs, optionally separated by spaces or dots (`ofpbuf_put_hex`); stops at the
+   * first character that does not start a pair.
+   */
+  hexPairs(): Uint8Array {
+    const s = this.s;
+    const out: number[] = [];
+    let p = this.pos;
+    for (;;) {
+      let q = p;
+      while (q < s.length && " .\t\r\n".includes(s[q])) q++;
+      const hi = digit(s.charCodeAt(q));
+      const lo = digit(s.charCodeAt(q + 1));
+      if (hi < 0 || lo < 0) break;
+      out.push(hi * 16 + lo);
+      p = q + 2;
+    }
+    this.pos = p;
+    return Uint8Array.from(out);
+  }
+
+  /**
+   * An integer written into `width` big-endian bytes (`parse_int_string`): "0x" and any number
+   * of hex digits (leading zeros ignored), or a decimal/octal number up to 64 bits.
+   */
+  wideInt(width: number, expected = "a number"): Uint8Array {
+    const s = this.s;
+    const start = this.pos;
+    const out = new Uint8Array(width);
+    if (s[start] === "0" && (s[start + 1] === "x" || s[start + 1] === "X")) {
+      let p = start + 2;
+      const digits: number[] = [];
+      for (;;) {
+        while (p < s.length && " \t\r\n".includes(s[p])) p++;
+        const d = digit(s.charCodeAt(p));
+        if (d < 0) break;
+        if (d !== 0 || digits.length > 0) digits.push(d);
+        p++;
+      }
+      if (digits.length > width * 2) {
+        this.bad(`${s.slice(start, p)} does not fit in ${width} bytes`, start, expected);
+      }
+      let idx = width;
+      for (let i = digits.length - 1; i >= 0; i -= 2) {
+        idx--;
+        out[idx] = digits[i] + (i > 0 ? digits[i - 1] << 4 : 0);
+      }
+      this.pos = p;
+      return out;
+    }
+    let v = this.bigint(0xffff_ffff_ffff_ffffn, 0, expected);
+    for (let i = width - 1; i >= 0; i--) {
+      out[i] = Number(v & 0xffn);
+      v >>= 8n;
+    }
+    return out;
+  }
+}
+
+/** `%#x`: "0" for zero, else "0x" and lowercase hex. */
+export function hexAlt(n: number): string {
+  return n === 0 ? "0" : "0x" + n.toString(16);
+}
+
+/** `%#"PRIx64`. */
+export function hexAlt64(n: bigint): string {
+  return n === 0n ? "0" : "0x" + n.toString(16);
+}
+
+/** `ds_put_hex`: "0x" and the bytes without leading zero bytes (the first byte unpadded), "0". */
+export function putHex(b: Uint8Array): string {
+  let i = 0;
+  while (i < b.length && b[i] === 0) i++;
+  if (i === b.length) return "0";
+  let s = "0x" + b[i].toString(16);
+  for (i++; i < b.length; i++) s += HEXITS[b[i] >> 4] + HEXITS[b[i] & 15];
+  return s;
+}
+
+/** Plain lowercase hex of every byte ("0102..."). */
+export function hexBytes(b: Uint8Array, sep = ""): string {
+  let s = "";
+  for (let i = 0; i < b.length; i++) {
+    if (i && sep) s += sep;
+    s += HEXITS[b[i] >> 4] + HEXITS[b[i] & 15];
+  }
+  return s;
+}
+
+/**
+ * IPv6 text as glibc's `inet_ntop` prints it: RFC 5952, except that an address whose first
+ * 96 bits are zero and whose last 32 bits are not 0 or 1 prints as "::a.b.c.d". Takes the
+ * RFC 5952 text the schema decodes to.
+ */
+export function ntop6(rfc: string): string {
+  // RFC 5952 text of such addresses is "::x:y" with x != 0 (x == 0 would be "::y").
+  if (rfc.length > 4 && rfc.charCodeAt(0) === 58 && rfc.charCodeAt(1) === 58) {
+    const m = /^::([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(rfc);
+    if (m !== null) {
+      const hi = parseInt(m[1], 16), lo = parseInt(m[2], 16);
+      return `::${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`;
+    }
+  }
+  return rfc;
+}
+
+/** C's `%.1f` (round half to even on exact ties). */
+export function fixed1(x: number): string {
+  const q = x * 4;
+  if (Number.isInteger(q) && q % 2 !== 0) {
+    // x is k.25 or k.75: an exact tie at one decimal; round to even.
+    const t = Math.round(x * 10 - 0.5); // the lower neighbour
+    const r = t % 2 === 0 ? t : t + 1;
+    return (r / 10).toFixed(1);
+  }
+  return x.toFixed(1);
+}
