@@ -206,7 +206,9 @@ function formatSetMasked(v: SetMasked): string {
 function formatPushNsh(k: FlowKey): string {
   const n = (k as Obj).nsh as NshKey | undefined;
   const b = n?.base;
-  const flags = b?.flags ?? 0, ttl = b?.ttl ?? 63, mdtype = b?.mdtype ?? 0, np = b?.np ?? 0;
+  // Printed from the NSH header built from the key: 2 bits of flags, 6 bits of TTL.
+  const flags = (b?.flags ?? 0) & 3, ttl = (b?.ttl ?? 63) & 0x3f;
+  const mdtype = b?.mdtype ?? 0, np = b?.np ?? 0;
   const path = b?.pathHdr ?? 0;
   let s = `push_nsh(flags=${flags},ttl=${ttl},mdtype=${mdtype},np=${np},spi=0x${
     (path >>> 8).toString(16)

@@ -122,9 +122,14 @@ function userspace(sc: Scanner): UserspaceAction {
     // Like Open vSwitch, send at least 8 bytes (older kernels required exactly 8).
     userdata = b.length >= 8 ? b : Uint8Array.from([...b, 0, 0, 0, 0, 0, 0, 0, 0].slice(0, 8));
   }
-  if (userdata !== undefined) u.userdata = userdata;
+  // Without a cookie or userdata, Open vSwitch sends an all-zero cookie: so do we.
+  u.userdata = userdata ?? new Uint8Array(48);
   if (sc.eat(",actions")) u.actions = true;
-  if (sc.eat(",tunnel_out_port=")) u.egressTunPort = portOrNumber(sc, ")");
+  if (sc.eat(",tunnel_out_port=")) {
+    // ODPP_NONE (u32 max) means "no tunnel port" to Open vSwitch: the attribute is left out.
+    const p = portOrNumber(sc, ")");
+    if (p !== U32) u.egressTunPort = p;
+  }
   sc.expect(")", `",actions", ",tunnel_out_port=" or ")"`);
   // Reorder as Open vSwitch writes the attributes: pid, userdata, egress port, actions.
   const out: UserspaceAction = { pid: u.pid };
@@ -409,14 +414,21 @@ function pushNsh(sc: Scanner): FlowKey {
       const i = Number(sc.s[sc.pos + 1]) - 1;
       sc.pos += 3;
       ctx[i] = sc.int(U32, 16);
-    } else if (base.mdtype === 2 && sc.eat("md2=0x")) {
+    } else if (base.mdtype === 2 && sc.eat("md2=")) {
+      // "0x" and hex bytes; also "0", which ovs-dpctl prints for empty metadata.
       const at = sc.pos;
-      const m = /^[0-9a-fA-F]*/.exec(sc.s.slice(at))![0];
-      if (m.length > 511 || m.length % 2) sc.bad("md2 needs an even number of hex digits", at);
+      if (!sc.eat("0x")) {
+        sc.expect("0", `"0x" and hex digits`);
+        md2 = null;
+        continue;
+      }
+      let m = /^[0-9a-fA-F]*/.exec(sc.s.slice(sc.pos))![0];
+      if (m.length === 0 || m.length > 511) sc.bad("md2 takes up to 255 bytes in hex", at);
+      sc.pos += m.length;
+      if (m.length % 2) m = "0" + m;
       const b = new Uint8Array(((m.length / 2) + 3) & ~3);
       for (let i = 0; i < m.length; i += 2) b[i / 2] = parseInt(m.slice(i, i + 2), 16);
       md2 = b;
-      sc.pos = at + m.length;
     } else {
       sc.fail(`a push_nsh field (flags=, ttl=, mdtype=, np=, spi=, si=, c1=..c4= or md2=) or ")"`);
     }
@@ -457,7 +469,7 @@ function genericAction(sc: Scanner, type: number, at: number): Action {
     sc.expect(")", `hex bytes or ")"`);
   }
   if (actionAttrs.nameOf(type) !== undefined) {
-    const w = new NetlinkWriter(bytes.length + 8);
+    const w = new NetlinkWriter(Math.max(16, bytes.length + 8));
     const s = w.beginAttr(type);
     w.putBytes(bytes);
     w.endAttr(s);

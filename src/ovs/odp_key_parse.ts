@@ -265,6 +265,9 @@ function erspan(sc: Scanner): [Uint8Array, Uint8Array] {
   const at = sc.pos;
   let ver = 0, idx = 0, idxMask = 0, dir = 0, dirMask = 0, hwid = 0, hwidMask = 0;
   if (sc.eat("ver=")) [ver] = masked(sc, () => sc.int(U8), U8);
+  // ovs-dpctl leaves "ver=" out when its mask is zero: infer it from the fields then.
+  else if (sc.at("idx=")) ver = 1;
+  else if (sc.at("dir=") || sc.at("hwid=")) ver = 2;
   sc.eat(",");
   if (ver === 1) {
     if (sc.eat("idx=")) [idx, idxMask] = masked(sc, () => sc.int(U32), U32);
@@ -457,7 +460,7 @@ function nsh(sc: Scanner, key: Obj, mask: Obj, at: number): void {
 /** Decodes raw payload `bytes` of key attribute `type` (known types through the schema). */
 function rawAttr(type: number, bytes: Uint8Array): [string, unknown] {
   if (flowKeyAttrs.nameOf(type) !== undefined) {
-    const w = new NetlinkWriter(bytes.length + 8);
+    const w = new NetlinkWriter(Math.max(16, bytes.length + 8));
     const start = w.beginAttr(type);
     w.putBytes(bytes);
     w.endAttr(start);
