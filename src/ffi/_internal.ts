@@ -109,6 +109,21 @@ export function cString(path: string): Uint8Array {
 }
 
 /**
+ * Throws unless `ts` can hold a `struct timespec` (16 bytes on LP64).
+ *
+ * @example
+ * ```ts
+ * import { checkTimespec } from "./_internal.ts";
+ * checkTimespec(new Uint8Array(16)); // ok
+ * ```
+ */
+export function checkTimespec(ts: Uint8Array): void {
+  if (!(ts instanceof Uint8Array) || ts.byteLength < 16) {
+    throw new RangeError("Cannot call clock_gettime: the timespec buffer needs 16 bytes");
+  }
+}
+
+/**
  * Maps the outcome of `poll()` on `[fd, cancelFd]` (both with `POLLIN`) to a wait result.
  * Cancellation wins over readability; `POLLNVAL` on `fd` (not open) is an error.
  *

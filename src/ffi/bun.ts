@@ -28,6 +28,7 @@ import {
   checkAddr,
   checkIovCount,
   checkPollfds,
+  checkTimespec,
   cString,
   MAX_SOCKADDR,
   pollTimeout,
@@ -54,6 +55,7 @@ const SYMBOLS = {
   open: { args: ["buffer", "i32", "u32"], returns: "i32" },
   setns: { args: ["i32", "i32"], returns: "i32" },
   getpid: { args: [], returns: "i32" },
+  clock_gettime: { args: ["i32", "buffer"], returns: "i32" },
 } as const;
 
 /**
@@ -311,6 +313,11 @@ class BunLibc implements Libc {
 
   getpid(): number {
     return this.#sym.getpid();
+  }
+
+  clockGettime(clockId: number, ts: Uint8Array): SysResult {
+    checkTimespec(ts);
+    return this.#result(this.#sym.clock_gettime(clockId, ts));
   }
 
   waitReadable(fd: number, cancelFd: number, timeoutMs: number): Promise<WaitResult> {

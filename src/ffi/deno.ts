@@ -22,6 +22,7 @@ import {
   checkAddr,
   checkIovCount,
   checkPollfds,
+  checkTimespec,
   cString,
   MAX_SOCKADDR,
   pollTimeout,
@@ -54,6 +55,7 @@ const SYMBOLS = {
   open: { parameters: ["buffer", "i32", "u32"], result: "i32" },
   setns: { parameters: ["i32", "i32"], result: "i32" },
   getpid: { parameters: [], result: "i32" },
+  clock_gettime: { parameters: ["i32", "buffer"], result: "i32" },
   // memmove(p, p, 0) returns p: the cheapest way to learn a buffer's address.
   memmove: { parameters: ["buffer", "buffer", "usize"], result: "usize" },
 } as const;
@@ -294,6 +296,11 @@ class DenoLibc implements Libc {
 
   getpid(): number {
     return this.#sym.getpid();
+  }
+
+  clockGettime(clockId: number, ts: Uint8Array): SysResult {
+    checkTimespec(ts);
+    return this.#result(this.#sym.clock_gettime(clockId, ts));
   }
 
   async waitReadable(fd: number, cancelFd: number, timeoutMs: number): Promise<WaitResult> {

@@ -150,6 +150,12 @@ export interface Libc {
   /** `getpid()`. */
   getpid(): number;
   /**
+   * `clock_gettime(clockId, ts)`: fills `ts` (at least 16 bytes) with a `struct timespec`
+   * (`tv_sec` and `tv_nsec`, two native 64-bit integers). `clockId` 1 is CLOCK_MONOTONIC, the
+   * clock of Open vSwitch's flow `used` times.
+   */
+  clockGettime(clockId: number, ts: Uint8Array): SysResult;
+  /**
    * Waits off the main thread until `fd` is readable, or `cancelFd` (an eventfd; -1 for none)
    * becomes readable, or `timeoutMs` passes (-1 = forever). Never reads errno, never reads
    * either fd. Write `cancelFd` before closing `fd`: closing an fd does not wake a `poll()`

@@ -110,6 +110,22 @@ describe("loading", () => {
   test("getpid matches the runtime's pid", () => {
     assert.equal(c.getpid(), process.pid);
   });
+
+  test("clock_gettime(CLOCK_MONOTONIC) advances and trails /proc/uptime (CLOCK_BOOTTIME)", () => {
+    const ts = new Uint8Array(16);
+    const v = new DataView(ts.buffer);
+    const read = () => {
+      assert.deepEqual(c.clockGettime(1, ts), { ret: 0, errno: 0 });
+      return Number(v.getBigInt64(0, true)) * 1000 + Number(v.getBigInt64(8, true)) / 1e6;
+    };
+    const a = read();
+    const uptimeMs = Number(readFileSync("/proc/uptime", "utf8").split(" ")[0]) * 1000;
+    const b = read();
+    assert.ok(b >= a && a > 0);
+    assert.ok(a <= uptimeMs + 20, `${a} <= ${uptimeMs}`);
+    assert.equal(c.clockGettime(-12345, ts).errno, ERRNO.EINVAL);
+    assert.throws(() => c.clockGettime(1, new Uint8Array(8)), RangeError);
+  });
 });
 
 describe("errors", () => {
