@@ -144,6 +144,8 @@ interface Exchange {
   abandoned?: boolean;
   dump: boolean;
   ack: boolean;
+  /** The request carried NLM_F_ECHO (its echo may come with a multicast group set). */
+  echo?: boolean;
   operation: string;
   done: boolean;
   interrupted: boolean;
@@ -650,12 +652,19 @@ export class NetlinkSocket {
   #process(len: number): number {
     const data = this.#buf;
     const unicast = this.#lastGroups === 0 && (this.#lastPortid === 0 || this.#userToUser);
+    // The answer to an NLM_F_ECHO request of a family that reports through genl_notify() (OVS
+    // flows) is the multicast skb unicast to us: its source address names the group.
+    const echo = !unicast && this.#lastPortid === 0;
     let it = this.#iter;
     if (it === undefined || it.data !== data) it = this.#iter = new MessageIterator(data, 0, len);
     else it.reset(0, len);
     let finished = 0;
     while (it.next()) {
-      const x = unicast ? this.#active.get(it.seq) : undefined;
+      let x = unicast ? this.#active.get(it.seq) : undefined;
+      if (echo && it.pid === this.#portid) {
+        const e = this.#active.get(it.seq);
+        if (e?.echo) x = e;
+      }
       if (x === undefined || x.done) {
         if (it.type !== NLMSG.NOOP) this.#keep(it);
         continue;
@@ -842,6 +851,7 @@ export class NetlinkSocket {
       seq,
       dump,
       ack,
+      echo: ((bytes[6] | (bytes[7] << 8)) & NLM_F.ECHO) !== 0,
       operation: options.operation ?? `${this.name} message type ${bytes[4] | (bytes[5] << 8)}`,
       done: false,
       interrupted: false,
