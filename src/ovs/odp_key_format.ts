@@ -36,60 +36,60 @@ const MAC_ZERO = "00:00:00:00:00:00";
 const MAC_ONES = "ff:ff:ff:ff:ff:ff";
 
 // ---------------------------------------------------------------------------------------------
-// Field printers. Each returns "name=value[/mask]," or "" (the caller chomps the last comma).
+// Field printers. Each returns "name=value[/mask]" or "" (left out); `cat` joins them with ",".
 
 function fIpv4(name: string, k: string, m: string | undefined, verbose: boolean): string {
   if (!verbose && m === V4_ZERO) return "";
-  return m === undefined || m === V4_ONES ? `${name}=${k},` : `${name}=${k}/${m},`;
+  return m === undefined || m === V4_ONES ? `${name}=${k}` : `${name}=${k}/${m}`;
 }
 
 function fIn6(name: string, k: string, m: string | undefined, verbose: boolean): string {
   if (!verbose && m === V6_ZERO) return "";
   return m === undefined || m === V6_ONES
-    ? `${name}=${ntop6(k)},`
-    : `${name}=${ntop6(k)}/${ntop6(m)},`;
+    ? `${name}=${ntop6(k)}`
+    : `${name}=${ntop6(k)}/${ntop6(m)}`;
 }
 
 function fEth(name: string, k: string, m: string | undefined, verbose: boolean): string {
   if (!verbose && m === MAC_ZERO) return "";
-  return m === undefined || m === MAC_ONES ? `${name}=${k},` : `${name}=${k}/${m},`;
+  return m === undefined || m === MAC_ONES ? `${name}=${k}` : `${name}=${k}/${m}`;
 }
 
 function fU8u(name: string, k: number, m: number | undefined, verbose: boolean): string {
   if (!verbose && m === 0) return "";
-  return m === undefined || m === 0xff ? `${name}=${k},` : `${name}=${k}/${hexAlt(m)},`;
+  return m === undefined || m === 0xff ? `${name}=${k}` : `${name}=${k}/${hexAlt(m)}`;
 }
 
 function fU8x(name: string, k: number, m: number | undefined, verbose: boolean): string {
   if (!verbose && m === 0) return "";
   return m === undefined || m === 0xff
-    ? `${name}=${hexAlt(k)},`
-    : `${name}=${hexAlt(k)}/${hexAlt(m)},`;
+    ? `${name}=${hexAlt(k)}`
+    : `${name}=${hexAlt(k)}/${hexAlt(m)}`;
 }
 
 function fBe16(name: string, k: number, m: number | undefined, verbose: boolean): string {
   if (!verbose && m === 0) return "";
-  return m === undefined || m === 0xffff ? `${name}=${k},` : `${name}=${k}/${hexAlt(m)},`;
+  return m === undefined || m === 0xffff ? `${name}=${k}` : `${name}=${k}/${hexAlt(m)}`;
 }
 
 function fBe16x(name: string, k: number, m: number | undefined, verbose: boolean): string {
   if (!verbose && m === 0) return "";
   return m === undefined || m === 0xffff
-    ? `${name}=${hexAlt(k)},`
-    : `${name}=${hexAlt(k)}/${hexAlt(m)},`;
+    ? `${name}=${hexAlt(k)}`
+    : `${name}=${hexAlt(k)}/${hexAlt(m)}`;
 }
 
 function fBe64(name: string, k: bigint, m: bigint | undefined, verbose: boolean): string {
   // OVS reads a missing mask as 0 here: without a mask the field shows only when verbose.
   if (!verbose && (m === undefined || m === 0n)) return "";
   const full = m === undefined || m === 0xffff_ffff_ffff_ffffn;
-  return `${name}=0x${k.toString(16)}${full ? "" : "/" + hexAlt64(m)},`;
+  return `${name}=0x${k.toString(16)}${full ? "" : "/" + hexAlt64(m)}`;
 }
 
 function fLabel(k: number, m: number | undefined, verbose: boolean): string {
   if (!verbose && m === 0) return "";
   const full = m === undefined || (m & 0xfffff) === 0xfffff;
-  return full ? `label=${hexAlt(k)},` : `label=${hexAlt(k)}/${hexAlt(m)},`;
+  return full ? `label=${hexAlt(k)}` : `label=${hexAlt(k)}/${hexAlt(m)}`;
 }
 
 const FRAG = ["no", "first", "later"];
@@ -97,9 +97,26 @@ const FRAG = ["no", "first", "later"];
 function fFrag(k: number, m: number | undefined): string {
   if (m === 0) return "";
   if (m !== undefined && m !== 0xff) {
-    return `error: partial mask not supported for frag (${hexAlt(m)}),`;
+    return `error: partial mask not supported for frag (${hexAlt(m)})`;
   }
-  return `frag=${FRAG[k] ?? "<error>"},`;
+  return `frag=${FRAG[k] ?? "<error>"}`;
+}
+
+/** Joins non-empty parts with ",". */
+function cat(a: string, b: string): string {
+  return b === "" ? a : a === "" ? b : a + "," + b;
+}
+
+/** A field printer's text followed by "," (for the builders that chomp at the end). */
+function c(x: string): string {
+  return x === "" ? "" : x + ",";
+}
+
+const HEX2: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+/** `%04x` of a 16-bit number. */
+function hex4(n: number): string {
+  return HEX2[(n >> 8) & 0xff] + HEX2[n & 0xff];
 }
 
 function chomp(s: string): string {
@@ -263,30 +280,6 @@ const ALL_ZERO: FlowKey = Object.freeze({}) as FlowKey;
 
 type Obj = Record<string, unknown>;
 
-function same(o: Obj, fields: readonly string[], v: Obj): boolean {
-  for (let i = 0; i < fields.length; i++) if (o[fields[i]] !== v[fields[i]]) return false;
-  return true;
-}
-
-const ONES: Record<string, unknown> = {
-  ethernet: { src: MAC_ONES, dst: MAC_ONES },
-  ipv4: { src: V4_ONES, dst: V4_ONES, proto: 0xff, tos: 0xff, ttl: 0xff, frag: 0xff },
-  ports: { src: 0xffff, dst: 0xffff },
-  icmp: { type: 0xff, code: 0xff },
-  arp: { sip: V4_ONES, tip: V4_ONES, op: 0xffff, sha: MAC_ONES, tha: MAC_ONES },
-  nd: { target: V6_ONES, sll: MAC_ONES, tll: MAC_ONES },
-  ct4: { src: V4_ONES, dst: V4_ONES, srcPort: 0xffff, dstPort: 0xffff, proto: 0xff },
-  ct6: { src: V6_ONES, dst: V6_ONES, srcPort: 0xffff, dstPort: 0xffff, proto: 0xff },
-};
-
-const F_ETH = ["src", "dst"];
-const F_IPV4 = ["src", "dst", "proto", "tos", "ttl", "frag"];
-const F_PORTS = ["src", "dst"];
-const F_ICMP = ["type", "code"];
-const F_ARP = ["sip", "tip", "op", "sha", "tha"];
-const F_ND = ["target", "sll", "tll"];
-const F_CT = ["src", "dst", "srcPort", "dstPort", "proto"];
-
 /**
  * `odp_mask_is_constant__`: is mask `m` of attribute `kind` all zeros (`ones` false) or all
  * ones (`ones` true)? Nests and unknown attributes are never "constant", like in OVS.
@@ -309,10 +302,15 @@ export function maskIs(kind: string, m: unknown, ones: boolean): boolean {
       return m === (ones ? 0xffff : 0);
     case "tcpFlags":
       return ((m as number) & 0x0fff) === (ones ? 0x0fff : 0);
-    case "ethernet":
-      return same(m as Obj, F_ETH, (ones ? ONES.ethernet : ZERO.ethernet) as Obj);
-    case "ipv4":
-      return same(m as Obj, F_IPV4, (ones ? ONES.ipv4 : ZERO.ipv4) as Obj);
+    case "ethernet": {
+      const x = m as OvsKeyEthernet, a = ones ? MAC_ONES : MAC_ZERO;
+      return x.src === a && x.dst === a;
+    }
+    case "ipv4": {
+      const x = m as OvsKeyIpv4, a = ones ? V4_ONES : V4_ZERO, b = ones ? 0xff : 0;
+      return x.src === a && x.dst === a && x.proto === b && x.tos === b && x.ttl === b &&
+        x.frag === b;
+    }
     case "ipv6": {
       const x = m as OvsKeyIpv6;
       const b = ones ? 0xff : 0;
@@ -322,15 +320,25 @@ export function maskIs(kind: string, m: unknown, ones: boolean): boolean {
     }
     case "tcp":
     case "udp":
-    case "sctp":
-      return same(m as Obj, F_PORTS, (ones ? ONES.ports : ZERO.tcp) as Obj);
+    case "sctp": {
+      const x = m as OvsKeyPorts, b = ones ? 0xffff : 0;
+      return x.src === b && x.dst === b;
+    }
     case "icmp":
-    case "icmpv6":
-      return same(m as Obj, F_ICMP, (ones ? ONES.icmp : ZERO.icmp) as Obj);
-    case "arp":
-      return same(m as Obj, F_ARP, (ones ? ONES.arp : ZERO.arp) as Obj);
-    case "nd":
-      return same(m as Obj, F_ND, (ones ? ONES.nd : ZERO.nd) as Obj);
+    case "icmpv6": {
+      const x = m as OvsKeyIcmp, b = ones ? 0xff : 0;
+      return x.type === b && x.code === b;
+    }
+    case "arp": {
+      const x = m as OvsKeyArp, a = ones ? V4_ONES : V4_ZERO, e = ones ? MAC_ONES : MAC_ZERO;
+      return x.sip === a && x.tip === a && x.op === (ones ? 0xffff : 0) && x.sha === e &&
+        x.tha === e;
+    }
+    case "nd": {
+      const x = m as OvsKeyNd;
+      return x.target === (ones ? V6_ONES : V6_ZERO) && x.sll === (ones ? MAC_ONES : MAC_ZERO) &&
+        x.tll === (ones ? MAC_ONES : MAC_ZERO);
+    }
     case "ndExtensions": {
       // The whole struct counts, tail padding (always zero here) included: never all ones.
       const x = m as OvsKeyNdExtensions;
@@ -339,9 +347,14 @@ export function maskIs(kind: string, m: unknown, ones: boolean): boolean {
     case "ctLabels":
       return allBytes(m as Uint8Array, ones ? 0xff : 0);
     case "ctOrigTupleIpv4":
-      return same(m as Obj, F_CT, (ones ? ONES.ct4 : ZERO.ctOrigTupleIpv4) as Obj);
-    case "ctOrigTupleIpv6":
-      return same(m as Obj, F_CT, (ones ? ONES.ct6 : ZERO.ctOrigTupleIpv6) as Obj);
+    case "ctOrigTupleIpv6": {
+      const x = m as OvsKeyCtTuple, b = ones ? 0xffff : 0;
+      const a = kind === "ctOrigTupleIpv4"
+        ? (ones ? V4_ONES : V4_ZERO)
+        : (ones ? V6_ONES : V6_ZERO);
+      return x.src === a && x.dst === a && x.srcPort === b && x.dstPort === b &&
+        x.proto === (ones ? 0xff : 0);
+    }
     case "mpls": {
       const x = m as number[];
       for (let i = 0; i < x.length; i++) if (x[i] !== (ones ? 0xffff_ffff : 0)) return false;
@@ -539,20 +552,20 @@ function formatErspan(k: Uint8Array, m: Uint8Array | undefined, verbose: boolean
   const kv = new DataView(k.buffer, k.byteOffset, k.byteLength);
   const mv = m === undefined ? undefined : new DataView(m.buffer, m.byteOffset, m.byteLength);
   const version = kv.getInt32(0, true);
-  let s = fU8u(
+  let s = c(fU8u(
     "ver",
     version & 0xff,
     mv === undefined ? undefined : mv.getInt32(0, true) & 0xff,
     verbose,
-  );
+  ));
   if (version === 1) {
     s += mv === undefined
       ? `idx=${hexAlt(kv.getUint32(4, false))},`
       : `idx=${hexAlt(kv.getUint32(4, false))}/${hexAlt(mv.getUint32(4, false))},`;
   } else if (version === 2) {
     const b = k[11], mb = m === undefined ? 0 : m[11];
-    s += fU8u("dir", (b >> 3) & 1, m === undefined ? undefined : (mb >> 3) & 1, verbose);
-    s += fU8x("hwid", b >> 4, m === undefined ? undefined : mb >> 4, verbose);
+    s += c(fU8u("dir", (b >> 3) & 1, m === undefined ? undefined : (mb >> 3) & 1, verbose));
+    s += c(fU8x("hwid", b >> 4, m === undefined ? undefined : mb >> 4, verbose));
   }
   return chomp(s);
 }
@@ -573,9 +586,9 @@ function formatGeneve(k: Uint8Array, m: Uint8Array | undefined, verbose: boolean
     if (len > left) return s + `opt len ${len} greater than remaining ${left}`;
     let o = "{";
     const cls = (k[off] << 8) | k[off + 1];
-    o += fBe16x("class", cls, m === undefined ? undefined : (m[off] << 8) | m[off + 1], verbose);
-    o += fU8x("type", k[off + 2], m === undefined ? undefined : m[off + 2], verbose);
-    o += fU8u("len", dataLen, m === undefined ? undefined : lenMask, verbose);
+    o += c(fBe16x("class", cls, m === undefined ? undefined : (m[off] << 8) | m[off + 1], verbose));
+    o += c(fU8x("type", k[off + 2], m === undefined ? undefined : m[off + 2], verbose));
+    o += c(fU8u("len", dataLen, m === undefined ? undefined : lenMask, verbose));
     const data = k.subarray(off + 4, off + len);
     const mdata = m?.subarray(off + 4, off + len);
     if (dataLen && (verbose || m === undefined || !allBytes(mdata, 0))) {
@@ -600,13 +613,13 @@ function formatVxlan(k: Obj, m: Obj | undefined, verbose: boolean): string {
       const mg = m === undefined ? undefined : (m.gbp as number | undefined) ?? 0;
       const g = v as number;
       let o = "gbp(";
-      o += fBe16("id", g & 0xffff, mg === undefined ? undefined : mg & 0xffff, verbose);
-      o += fU8x(
+      o += c(fBe16("id", g & 0xffff, mg === undefined ? undefined : mg & 0xffff, verbose));
+      o += c(fU8x(
         "flags",
         (g >>> 16) & 0xff,
         mg === undefined ? undefined : (mg >>> 16) & 0xff,
         verbose,
-      );
+      ));
       s += chomp(o) + "),";
     } else if (key === "unknown") {
       for (const u of v as UnknownAttr[]) {
@@ -639,27 +652,27 @@ function formatTunnel(k: TunnelKey, m: TunnelKey | undefined, verbose: boolean):
     if (v === undefined) continue;
     switch (key) {
       case "id":
-        s += fBe64("tun_id", v as bigint, mv("id") as bigint | undefined, verbose);
+        s += c(fBe64("tun_id", v as bigint, mv("id") as bigint | undefined, verbose));
         flags |= 8;
         if (m !== undefined) maskFlags |= 8;
         break;
       case "ipv4Src":
-        s += fIpv4("src", v as string, mv("ipv4Src") as string | undefined, verbose);
+        s += c(fIpv4("src", v as string, mv("ipv4Src") as string | undefined, verbose));
         break;
       case "ipv4Dst":
-        s += fIpv4("dst", v as string, mv("ipv4Dst") as string | undefined, verbose);
+        s += c(fIpv4("dst", v as string, mv("ipv4Dst") as string | undefined, verbose));
         break;
       case "ipv6Src":
-        s += fIn6("ipv6_src", v as string, mv("ipv6Src") as string | undefined, verbose);
+        s += c(fIn6("ipv6_src", v as string, mv("ipv6Src") as string | undefined, verbose));
         break;
       case "ipv6Dst":
-        s += fIn6("ipv6_dst", v as string, mv("ipv6Dst") as string | undefined, verbose);
+        s += c(fIn6("ipv6_dst", v as string, mv("ipv6Dst") as string | undefined, verbose));
         break;
       case "tos":
-        s += fU8x("tos", v as number, mv("tos") as number | undefined, verbose);
+        s += c(fU8x("tos", v as number, mv("tos") as number | undefined, verbose));
         break;
       case "ttl":
-        s += fU8u("ttl", v as number, mv("ttl") as number | undefined, verbose);
+        s += c(fU8u("ttl", v as number, mv("ttl") as number | undefined, verbose));
         break;
       case "dontFragment":
         flags |= 2;
@@ -671,10 +684,10 @@ function formatTunnel(k: TunnelKey, m: TunnelKey | undefined, verbose: boolean):
         flags |= 1;
         break;
       case "tpSrc":
-        s += fBe16("tp_src", v as number, mv("tpSrc") as number | undefined, verbose);
+        s += c(fBe16("tp_src", v as number, mv("tpSrc") as number | undefined, verbose));
         break;
       case "tpDst":
-        s += fBe16("tp_dst", v as number, mv("tpDst") as number | undefined, verbose);
+        s += c(fBe16("tp_dst", v as number, mv("tpDst") as number | undefined, verbose));
         break;
       case "vxlanOpts":
         s += `vxlan(${
@@ -753,9 +766,9 @@ export function formatKeyAttr(
   v: unknown,
   m: unknown,
   o: KeyFormatOptions,
+  exact: boolean = m === undefined ? true : maskIs(kind, m, true),
 ): string {
   const verbose = o.verbose;
-  const exact = m === undefined ? true : maskIs(kind, m, true);
   const name = KEY_TEXT[kind];
   switch (kind) {
     case "encap": {
@@ -797,11 +810,11 @@ export function formatKeyAttr(
     case "ctOrigTupleIpv6": {
       const k = v as OvsKeyCtTuple, mm = m as OvsKeyCtTuple | undefined;
       const v6 = kind === "ctOrigTupleIpv6";
-      let s = v6 ? fIn6("src", k.src, mm?.src, verbose) : fIpv4("src", k.src, mm?.src, verbose);
-      s += v6 ? fIn6("dst", k.dst, mm?.dst, verbose) : fIpv4("dst", k.dst, mm?.dst, verbose);
-      s += fU8u("proto", k.proto, mm?.proto, verbose);
-      s += fBe16(v6 ? "src_port" : "tp_src", k.srcPort, mm?.srcPort, verbose);
-      s += fBe16(v6 ? "dst_port" : "tp_dst", k.dstPort, mm?.dstPort, verbose);
+      let s = c(v6 ? fIn6("src", k.src, mm?.src, verbose) : fIpv4("src", k.src, mm?.src, verbose));
+      s += c(v6 ? fIn6("dst", k.dst, mm?.dst, verbose) : fIpv4("dst", k.dst, mm?.dst, verbose));
+      s += c(fU8u("proto", k.proto, mm?.proto, verbose));
+      s += c(fBe16(v6 ? "src_port" : "tp_src", k.srcPort, mm?.srcPort, verbose));
+      s += c(fBe16(v6 ? "dst_port" : "tp_dst", k.dstPort, mm?.dstPort, verbose));
       return `${name}(${chomp(s)})`;
     }
     case "tunnel":
@@ -812,14 +825,14 @@ export function formatKeyAttr(
         : `in_port(${v as number}/${hexAlt(m as number)})`;
     case "packetType": {
       const val = v as number, mk = m === undefined ? 0xffff_ffff : (m as number);
-      let s = fBe16("ns", val >>> 16, mk >>> 16, verbose);
-      s += fBe16x("id", val & 0xffff, mk & 0xffff, verbose);
+      let s = c(fBe16("ns", val >>> 16, mk >>> 16, verbose));
+      s += c(fBe16x("id", val & 0xffff, mk & 0xffff, verbose));
       return `packet_type(${chomp(s)})`;
     }
     case "ethernet": {
       const k = v as OvsKeyEthernet, mm = m as OvsKeyEthernet | undefined;
       return `eth(${
-        chomp(fEth("src", k.src, mm?.src, verbose) + fEth("dst", k.dst, mm?.dst, verbose))
+        cat(fEth("src", k.src, mm?.src, verbose), fEth("dst", k.dst, mm?.dst, verbose))
       })`;
     }
     case "vlan":
@@ -839,30 +852,32 @@ export function formatKeyAttr(
       return `mpls(${formatMpls(k, mm)})`;
     }
     case "ethertype": {
-      const s = `eth_type(0x${(v as number).toString(16).padStart(4, "0")}`;
-      return exact ? s + ")" : `${s}/0x${(m as number).toString(16).padStart(4, "0")})`;
+      const s = `eth_type(0x${hex4(v as number)}`;
+      return exact ? s + ")" : `${s}/0x${hex4(m as number)})`;
     }
     case "ipv4": {
       const k = v as OvsKeyIpv4, mm = m as OvsKeyIpv4 | undefined;
-      const s = fIpv4("src", k.src, mm?.src, verbose) + fIpv4("dst", k.dst, mm?.dst, verbose) +
-        fU8u("proto", k.proto, mm?.proto, verbose) + fU8x("tos", k.tos, mm?.tos, verbose) +
-        fU8u("ttl", k.ttl, mm?.ttl, verbose) + fFrag(k.frag, mm?.frag);
-      return `ipv4(${chomp(s)})`;
+      let s = cat(fIpv4("src", k.src, mm?.src, verbose), fIpv4("dst", k.dst, mm?.dst, verbose));
+      s = cat(s, fU8u("proto", k.proto, mm?.proto, verbose));
+      s = cat(s, fU8x("tos", k.tos, mm?.tos, verbose));
+      s = cat(s, fU8u("ttl", k.ttl, mm?.ttl, verbose));
+      return `ipv4(${cat(s, fFrag(k.frag, mm?.frag))})`;
     }
     case "ipv6": {
       const k = v as OvsKeyIpv6, mm = m as OvsKeyIpv6 | undefined;
-      const s = fIn6("src", k.src, mm?.src, verbose) + fIn6("dst", k.dst, mm?.dst, verbose) +
-        fLabel(k.label, mm?.label, verbose) + fU8u("proto", k.proto, mm?.proto, verbose) +
-        fU8x("tclass", k.tclass, mm?.tclass, verbose) +
-        fU8u("hlimit", k.hlimit, mm?.hlimit, verbose) + fFrag(k.frag, mm?.frag);
-      return `ipv6(${chomp(s)})`;
+      let s = cat(fIn6("src", k.src, mm?.src, verbose), fIn6("dst", k.dst, mm?.dst, verbose));
+      s = cat(s, fLabel(k.label, mm?.label, verbose));
+      s = cat(s, fU8u("proto", k.proto, mm?.proto, verbose));
+      s = cat(s, fU8x("tclass", k.tclass, mm?.tclass, verbose));
+      s = cat(s, fU8u("hlimit", k.hlimit, mm?.hlimit, verbose));
+      return `ipv6(${cat(s, fFrag(k.frag, mm?.frag))})`;
     }
     case "tcp":
     case "udp":
     case "sctp": {
       const k = v as OvsKeyPorts, mm = m as OvsKeyPorts | undefined;
       return `${name}(${
-        chomp(fBe16("src", k.src, mm?.src, verbose) + fBe16("dst", k.dst, mm?.dst, verbose))
+        cat(fBe16("src", k.src, mm?.src, verbose), fBe16("dst", k.dst, mm?.dst, verbose))
       })`;
     }
     case "tcpFlags":
@@ -875,27 +890,31 @@ export function formatKeyAttr(
     case "icmpv6": {
       const k = v as OvsKeyIcmp, mm = m as OvsKeyIcmp | undefined;
       return `${name}(${
-        chomp(fU8u("type", k.type, mm?.type, verbose) + fU8u("code", k.code, mm?.code, verbose))
+        cat(fU8u("type", k.type, mm?.type, verbose), fU8u("code", k.code, mm?.code, verbose))
       })`;
     }
     case "arp": {
       const k = v as OvsKeyArp, mm = m as OvsKeyArp | undefined;
-      const s = fIpv4("sip", k.sip, mm?.sip, verbose) + fIpv4("tip", k.tip, mm?.tip, verbose) +
-        fBe16("op", k.op, mm?.op, verbose) + fEth("sha", k.sha, mm?.sha, verbose) +
-        fEth("tha", k.tha, mm?.tha, verbose);
-      return `arp(${chomp(s)})`;
+      let s = cat(fIpv4("sip", k.sip, mm?.sip, verbose), fIpv4("tip", k.tip, mm?.tip, verbose));
+      s = cat(s, fBe16("op", k.op, mm?.op, verbose));
+      s = cat(s, fEth("sha", k.sha, mm?.sha, verbose));
+      return `arp(${cat(s, fEth("tha", k.tha, mm?.tha, verbose))})`;
     }
     case "nd": {
       const k = v as OvsKeyNd, mm = m as OvsKeyNd | undefined;
-      const s = fIn6("target", k.target, mm?.target, verbose) +
-        fEth("sll", k.sll, mm?.sll, verbose) + fEth("tll", k.tll, mm?.tll, verbose);
-      return `nd(${chomp(s)})`;
+      const s = cat(
+        fIn6("target", k.target, mm?.target, verbose),
+        fEth("sll", k.sll, mm?.sll, verbose),
+      );
+      return `nd(${cat(s, fEth("tll", k.tll, mm?.tll, verbose))})`;
     }
     case "ndExtensions": {
       const k = v as OvsKeyNdExtensions, mm = m as OvsKeyNdExtensions | undefined;
-      const s = `nd_reserved=0x${(k.ndReserved >>> 0).toString(16)},` +
-        fU8u("nd_options_type", k.ndOptionsType, mm?.ndOptionsType, verbose);
-      return `nd_ext(${chomp(s)})`;
+      const s = cat(
+        `nd_reserved=0x${(k.ndReserved >>> 0).toString(16)}`,
+        fU8u("nd_options_type", k.ndOptionsType, mm?.ndOptionsType, verbose),
+      );
+      return `nd_ext(${s})`;
     }
     case "nsh":
       return `nsh(${formatNshBase(v as NshKey, m as NshKey | undefined)})`;

@@ -292,6 +292,13 @@ export function formatTcpFlags(flags: number): string {
   return s;
 }
 
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** A u64 counter as decimal text (through a number when it is small enough: much faster). */
+function u64Text(v: bigint): string {
+  return v <= SAFE ? String(Number(v)) : v.toString();
+}
+
 function formatUsed(used: bigint | undefined, now: bigint | number | undefined): string {
   if (used === undefined || used === 0n) return "never";
   if (now === undefined) {
@@ -299,10 +306,24 @@ function formatUsed(used: bigint | undefined, now: bigint | number | undefined):
       "Cannot format flow: it has `used`; pass options.now (CLOCK_MONOTONIC milliseconds)",
     );
   }
-  let ms = BigInt(now) - used;
-  const neg = ms < 0n;
+  // "%.3f" of whole milliseconds / 1000: exact with integer arithmetic.
+  let ms: number;
+  if (used <= SAFE && (typeof now === "number" || now <= SAFE)) {
+    ms = Number(now) - Number(used);
+  } else {
+    const d = BigInt(now) - used;
+    if (d > SAFE || d < -SAFE) {
+      const neg = d < 0n, a = neg ? -d : d;
+      return `${neg ? "-" : ""}${a / 1000n}.${(a % 1000n).toString().padStart(3, "0")}s`;
+    }
+    ms = Number(d);
+  }
+  const neg = ms < 0;
   if (neg) ms = -ms;
-  return `${neg ? "-" : ""}${ms / 1000n}.${(ms % 1000n).toString().padStart(3, "0")}s`;
+  const frac = ms % 1000;
+  return `${neg ? "-" : ""}${(ms - frac) / 1000}.${
+    frac < 10 ? "00" : frac < 100 ? "0" : ""
+  }${frac}s`;
 }
 
 /**
@@ -327,9 +348,10 @@ export function formatFlow(flow: DatapathFlow, options?: FormatFlowOptions): str
   let s = "";
   if (verbose && flow.ufid !== undefined) s += `ufid:${formatUfid(flow.ufid)}, `;
   s += formatKeyAttrs(flow.key ?? {}, flow.mask, { verbose, portNames: options?.portNames });
-  s += `, packets:${flow.stats?.packets ?? 0n}, bytes:${flow.stats?.bytes ?? 0n}, used:${
-    formatUsed(flow.used, options?.now)
-  }`;
+  const stats = flow.stats;
+  s += `, packets:${stats === undefined ? "0" : u64Text(stats.packets)}, bytes:${
+    stats === undefined ? "0" : u64Text(stats.bytes)
+  }, used:${formatUsed(flow.used, options?.now)}`;
   if (flow.tcpFlags) s += `, flags:${formatTcpFlags(flow.tcpFlags)}`;
   s += `, actions:${formatActionList(flow.actions ?? [], { portNames: options?.portNames })}`;
   return s;
