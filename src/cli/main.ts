@@ -25,6 +25,7 @@ error, 2 usage error. NLTS_DEBUG=1 traces every netlink message to stderr.
 
 const groups: Record<string, () => Promise<Command>> = {
   genl: () => Promise.resolve(genlCommand),
+  dp: async () => (await import("./dp.ts")).dpCommand,
 };
 
 /**

@@ -763,9 +763,11 @@ export class OvsClient {
 
   /**
    * Follows the datapath, vport and flow notification groups (all three by default) on a
-   * dedicated socket and yields decoded events until `signal` aborts. Flow events carry the
-   * attributes as the registered `ovs_flow` description decodes them (raw `unknown` entries
-   * when none is registered).
+   * dedicated socket and yields decoded events until `signal` aborts. The groups are joined
+   * when `events` is called, so changes made after the call are seen; iterate the generator
+   * (or call its `return()`) so that its socket gets closed. Flow events carry the attributes
+   * as the registered `ovs_flow` description decodes them (raw `unknown` entries when none is
+   * registered).
    *
    * @example
    * ```ts
@@ -777,7 +779,7 @@ export class OvsClient {
    * }
    * ```
    */
-  async *events(
+  events(
     options: { signal?: AbortSignal; families?: readonly OvsEventFamily[] } = {},
   ): AsyncGenerator<OvsEvent, void, undefined> {
     const families = options.families ?? ["datapath", "vport", "flow"];
@@ -786,19 +788,31 @@ export class OvsClient {
       vport: this.vport.info,
       flow: this.flowInfo,
     };
-    using sock = NetlinkSocket.open(NETLINK.GENERIC, {
-      name: "ovs-events",
-      netns: this.#netns,
-    });
     const byId = new Map<number, OvsEventFamily>();
     for (const f of families) {
-      const info = infos[f];
-      if (!info) throw new TypeError(`Cannot follow ${f} events: unknown family`);
-      byId.set(info.id, f);
-      for (const id of info.groups.values()) sock.joinGroup(id);
+      if (!infos[f]) throw new TypeError(`Cannot follow ${f} events: unknown family`);
     }
+    const sock = NetlinkSocket.open(NETLINK.GENERIC, { name: "ovs-events", netns: this.#netns });
+    try {
+      for (const f of families) {
+        byId.set(infos[f].id, f);
+        for (const id of infos[f].groups.values()) sock.joinGroup(id);
+      }
+    } catch (e) {
+      sock.close();
+      throw e;
+    }
+    return this.#eventLoop(sock, byId, options.signal);
+  }
+
+  async *#eventLoop(
+    sock: NetlinkSocket,
+    byId: Map<number, OvsEventFamily>,
+    signal: AbortSignal | undefined,
+  ): AsyncGenerator<OvsEvent, void, undefined> {
+    using _sock = sock;
     const flowSpec = familySpecFor("ovs_flow", this.flowInfo.version);
-    for await (const m of sock.messages({ signal: options.signal })) {
+    for await (const m of sock.messages({ signal })) {
       const f = byId.get(m.type);
       if (!f) continue;
       if (f === "datapath") {
