@@ -94,8 +94,9 @@ export const OVS_ACTION_ATTR: {
 } as const;
 
 /**
- * Actions of the Open vSwitch userspace datapath only (numbers of its private header). The
- * kernel rejects them; the text parser names them in its error.
+ * Actions of the Open vSwitch userspace datapath only, with the numbers of its private header
+ * since Open vSwitch 3.4 (before, 23..26 overlapped the kernel's dec_ttl, drop and psample).
+ * The kernel rejects them; the text parser names them in its error.
  *
  * @example
  * ```ts

@@ -43,7 +43,7 @@ export const OVS_FLOW_CMD: {
  * @example
  * ```ts
  * import { OVS_FLOW_ATTR } from "@nlts/netlink/ovs";
- * console.log(OVS_FLOW_ATTR.UFID); // 10
+ * console.log(OVS_FLOW_ATTR.UFID); // 9
  * ```
  */
 export const OVS_FLOW_ATTR: {

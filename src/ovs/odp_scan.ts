@@ -18,7 +18,7 @@ import { fmtIpv6, parseIpv4, parseIpv6 } from "../protocol/schema_addr.ts";
  * try {
  *   parseFlowKey("in_port(1),eth_type(0x0800");
  * } catch (e) {
- *   if (e instanceof OdpParseError) console.log(e.column, e.expected); // 27 "\",\" or \")\""
+ *   if (e instanceof OdpParseError) console.log(e.column, e.expected); // 27 '"/" or ")"'
  * }
  * ```
  */
