@@ -18,7 +18,7 @@ import type {
   SetMasked,
   UserspaceAction,
 } from "./actions.ts";
-import type { FlowKey, NshKey, OvsKeyNdExtensions } from "./keys.ts";
+import type { FlowKey, NshKey } from "./keys.ts";
 import {
   formatKeyAttr,
   formatMplsLse,
@@ -193,11 +193,6 @@ function formatSetMasked(v: SetMasked): string {
         mm.md1?.context ?? [0, 0, 0, 0],
       )
     }))`;
-  }
-  if (a[0] === "ndExtensions") {
-    // nd_reserved prints without its mask, like OVS.
-    const nk = a[1] as OvsKeyNdExtensions;
-    return `set(${formatKeyAttr(a[0], nk, m, { verbose: false })})`;
   }
   return `set(${formatKeyAttr(a[0], a[1], m, { verbose: false })})`;
 }

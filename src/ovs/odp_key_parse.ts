@@ -9,7 +9,7 @@
 
 import type { UnknownAttr } from "../protocol/schema.ts";
 import { NetlinkWriter } from "../protocol/writer.ts";
-import { type FlowKey, flowKeyAttrs, type NshKey, type TunnelKey } from "./keys.ts";
+import { flowKeyAttrs, type NshKey, type TunnelKey } from "./keys.ts";
 import { CT_STATE_TEXT, TCP_FLAG_TEXT, TUN_FLAG_TEXT } from "./odp_key_format.ts";
 import { MAX_ODP_NESTED, type Scanner } from "./odp_scan.ts";
 
@@ -127,7 +127,7 @@ export function scanFlags(
     if (!(bit & allowed)) sc.bad(`${what} flag "${n}" is not allowed here`, at);
     result |= bit;
   }
-  return [result >>> 0, masked ? U32 : U32];
+  return [result >>> 0, U32];
 }
 
 /** value[/mask] with `scan` for both; the mask defaults to `full`. */
@@ -764,9 +764,4 @@ export function parseKeyList(sc: Scanner, key: Obj, mask: Obj, inner: boolean): 
     if (!inner && /^[a-z_-]+:/i.test(sc.s.slice(sc.pos, sc.pos + 24))) return;
     parseKeyAttr(sc, key, mask);
   }
-}
-
-/** The typed result of a top-level parse. */
-export function asKey(o: Obj): FlowKey {
-  return o as FlowKey;
 }
