@@ -751,7 +751,9 @@ export const dpCommand: Command = async (args, io) => {
         io.out(
           dps.map((d) =>
             `system@${d.name}:\n${
-              d.masksCacheSize !== undefined ? `  masks-cache: size:${d.masksCacheSize}\n` : ""
+              d.masksCacheSize !== undefined
+                ? `  caches:\n    masks-cache: size:${d.masksCacheSize}\n`
+                : ""
             }`
           ).join(""),
         );

@@ -127,7 +127,7 @@ export const dpStats: StructCodec<{
 
 /**
  * `struct ovs_dp_megaflow_stats`: mask lookups, number of masks, mask-cache hits. The kernel's
- * struct has a u32 pad after `n_masks` and a u64 pad at the end (40 bytes in all).
+ * struct has a u32 pad after `n_masks` and a u64 pad at the end (32 bytes in all).
  *
  * @example
  * ```ts
