@@ -501,9 +501,13 @@ function formatNshBase(
     }
     return s;
   }
-  // A present nsh mask starts all-ones; its attributes replace parts of it.
-  const mb = m.base ?? { flags: 0xff, ttl: 0xff, mdtype: 0xff, np: 0xff, pathHdr: 0xffff_ffff };
-  const mctx = m.md1?.context ?? [0xffff_ffff, 0xffff_ffff, 0xffff_ffff, 0xffff_ffff];
+  // A present nsh mask starts all-ones; the mask attributes of the key's own attributes
+  // replace parts of it (format_odp_nsh_attr walks the key: a kernel mask's md1 is ignored
+  // when the key has none, and c1..c4 then print as exact zeros).
+  const mb = (k.base && m.base) ??
+    { flags: 0xff, ttl: 0xff, mdtype: 0xff, np: 0xff, pathHdr: 0xffff_ffff };
+  const mctx = (k.md1 && m.md1?.context) ??
+    [0xffff_ffff, 0xffff_ffff, 0xffff_ffff, 0xffff_ffff];
   return formatNshMasked(kb, mb, ctx, mctx);
 }
 
