@@ -11,6 +11,7 @@ import type { DecodeContext, EncodeContext } from "../protocol/schema_context.ts
 import { fmtIpv4, fmtIpv6, parseIpv4, parseIpv6 } from "../protocol/schema_addr.ts";
 import type { NetlinkWriter } from "../protocol/writer.ts";
 import { NLA_HDRLEN } from "../protocol/constants.ts";
+import { copyBytes } from "../protocol/reader.ts";
 import { type FlowKey, flowKeyAttrs, nshKeyAttrs } from "./keys.ts";
 
 class NatAddressCodec implements Codec<string> {
@@ -144,7 +145,7 @@ class SetMaskedCodec implements Codec<SetMasked, SetMasked> {
     const plen = len - NLA_HDRLEN;
     const f = this.#field(type);
     const whole = (): SetMasked => {
-      const u: UnknownAttr = { type, bytes: c.data.slice(p, p + plen) };
+      const u: UnknownAttr = { type, bytes: copyBytes(c.data, p, plen) };
       return { key: { unknown: [u] }, mask: {} };
     };
     if (f === undefined) return whole();
@@ -176,7 +177,7 @@ class SetMaskedCodec implements Codec<SetMasked, SetMasked> {
       const plen = len - NLA_HDRLEN;
       const f = nsh.field(type) as Field | undefined;
       if (f === undefined) {
-        const u: UnknownAttr = { type, bytes: c.data.slice(p, p + plen) };
+        const u: UnknownAttr = { type, bytes: copyBytes(c.data, p, plen) };
         ((key.unknown as UnknownAttr[] | undefined) ??= []).push(u);
       } else {
         const d = c.push(f.name);

@@ -108,7 +108,7 @@ export class MessageIterator {
   }
   /** An owned copy of the current message's payload. */
   payload(): Uint8Array {
-    return this.data.slice(this.payloadOffset, this.messageEnd);
+    return copyBytes(this.data, this.payloadOffset, this.messageEnd - this.payloadOffset);
   }
 
   /** Advances to the next message; false at the end. Throws DecodeError on a malformed header. */
@@ -214,7 +214,7 @@ export class AttrIterator {
   }
   /** An owned copy of the current payload. */
   bytes(): Uint8Array {
-    return this.data.slice(this.offset, this.offset + this.length);
+    return copyBytes(this.data, this.offset, this.length);
   }
 
   /** Advances to the next attribute; false at the end. Throws DecodeError on a malformed header. */
@@ -253,6 +253,40 @@ export class AttrIterator {
 }
 
 const decoder = new TextDecoder("utf-8", { fatal: false });
+
+// Owned copies of small payloads. Deno allocates a fresh small ArrayBuffer slowly (~400 ns),
+// so there small copies are carved out of a shared slab that is never reused (each copy stays
+// valid and unaliased; its `.buffer` may hold other copies). Bun allocates fast: plain slice().
+const SLAB_SIZE = 16384;
+const SLAB_MAX = 256;
+const useSlab = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined";
+let slab = new ArrayBuffer(0);
+let slabPos = 0;
+
+/**
+ * An owned copy of `data[offset, offset + length)` (never a view of `data`), made in the way
+ * that is fastest for the runtime.
+ *
+ * @example
+ * ```ts
+ * import { copyBytes } from "@nlts/netlink/protocol";
+ * const buf = new Uint8Array([1, 2, 3, 4]);
+ * const c = copyBytes(buf, 1, 2);
+ * buf[1] = 9;
+ * console.log(c); // Uint8Array [2, 3]
+ * ```
+ */
+export function copyBytes(data: Uint8Array, offset: number, length: number): Uint8Array {
+  if (!useSlab || length > SLAB_MAX) return data.slice(offset, offset + length);
+  if (slabPos + length > slab.byteLength) {
+    slab = new ArrayBuffer(SLAB_SIZE);
+    slabPos = 0;
+  }
+  const out = new Uint8Array(slab, slabPos, length);
+  for (let i = 0; i < length; i++) out[i] = data[offset + i];
+  slabPos = (slabPos + length + 7) & ~7;
+  return out;
+}
 
 // Netlink strings repeat a great deal (interface, feature, family and group names), so short
 // ones are interned: a small direct-mapped cache keyed by a hash of the bytes, verified byte by

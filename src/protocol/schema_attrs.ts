@@ -6,7 +6,7 @@
  */
 
 import { NLA_F, NLA_HDRLEN } from "./constants.ts";
-import { readString } from "./reader.ts";
+import { copyBytes, readString } from "./reader.ts";
 import {
   acquireDecode,
   type DecodeContext,
@@ -105,7 +105,7 @@ function decodeValue(s: Slot, c: DecodeContext, p: number, len: number): unknown
     case OP.FLAG:
       return true;
     case OP.BINARY:
-      return c.data.slice(p, p + len);
+      return copyBytes(c.data, p, len);
     case OP.NEST:
       return (s.set as SetImpl).decode(c, p, p + len);
     case OP.STRUCT:
@@ -132,7 +132,7 @@ function attrLen(c: DecodeContext, pos: number, end: number): number {
 }
 
 function unknownAttr(c: DecodeContext, raw: number, p: number, len: number): UnknownAttr {
-  const u: UnknownAttr = { type: raw & NLA_F.TYPE_MASK, bytes: c.data.slice(p, p + len) };
+  const u: UnknownAttr = { type: raw & NLA_F.TYPE_MASK, bytes: copyBytes(c.data, p, len) };
   if (raw & NLA_FLAG_BITS) u.flags = raw & NLA_FLAG_BITS;
   return u;
 }

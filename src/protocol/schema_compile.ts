@@ -9,7 +9,7 @@
  * @module
  */
 
-import { readString } from "./reader.ts";
+import { copyBytes, readString } from "./reader.ts";
 import { fmtIpv4, fmtIpv6, fmtMac } from "./schema_addr.ts";
 import { type DecodeContext, OP } from "./schema_context.ts";
 
@@ -63,7 +63,7 @@ function valueExpr(op: number, ref: string, off: string, len: string, member: bo
     case OP.FLAG:
       return "true";
     case OP.BINARY:
-      return `data.slice(${off}, ${off} + ${len})`;
+      return `copyBytes(data, ${off}, ${len})`;
     case OP.IPV4:
       return `fmtIpv4(data, ${off})`;
     case OP.IPV6:
@@ -81,8 +81,8 @@ function valueExpr(op: number, ref: string, off: string, len: string, member: bo
   }
 }
 
-const HELPER_NAMES = ["readString", "fmtIpv4", "fmtIpv6", "fmtMac"];
-const HELPERS = [readString, fmtIpv4, fmtIpv6, fmtMac];
+const HELPER_NAMES = ["readString", "fmtIpv4", "fmtIpv6", "fmtMac", "copyBytes"];
+const HELPERS = [readString, fmtIpv4, fmtIpv6, fmtMac, copyBytes];
 
 /** What the struct compiler needs of a member. */
 export interface MemberLike {

@@ -8,7 +8,7 @@
 
 import { NLA_F } from "./constants.ts";
 import { DecodeError } from "./errors.ts";
-import { readString } from "./reader.ts";
+import { copyBytes, readString } from "./reader.ts";
 import { fmtIpv4, fmtIpv6, fmtMac, isMac, parseIpv4, parseIpv6 } from "./schema_addr.ts";
 import {
   acquireDecode,
@@ -366,11 +366,11 @@ export class BinaryCodec implements FixedCodec<Uint8Array> {
   }
 
   decode(ctx: DecodeContext, offset: number, length: number): Uint8Array {
-    return ctx.data.slice(offset, offset + length);
+    return copyBytes(ctx.data, offset, length);
   }
 
   read(ctx: DecodeContext, offset: number): Uint8Array {
-    return ctx.data.slice(offset, offset + this.size);
+    return copyBytes(ctx.data, offset, this.size);
   }
 
   #check(value: unknown, ctx: EncodeContext): Uint8Array {
