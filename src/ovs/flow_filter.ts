@@ -1,0 +1,520 @@
+/**
+ * Flow filters: `ovs-dpctl dump-flows filter=...`. A filter names fields, OpenFlow style
+ * (`filter="tcp,nw_src=10.0.0.0/8,tp_dst=80"`, `in_port=1`, `arp`, `dl_dst=...`) or in the
+ * datapath flow syntax (`filter="in_port(1),eth_type(0x0800)"`). A flow passes when, on every
+ * bit the filter names and the flow matches on, the two agree; a field the flow wildcards
+ * never excludes it (what ovs-dpctl does with `minimatch_matches_flow`).
+ *
+ * @module
+ */
+
+import { parseIpv4, parseIpv6 } from "../protocol/schema_addr.ts";
+import { encodeFlowKey } from "./flow_attrs.ts";
+import { type FlowKey, type FlowMask, OVS_KEY_ATTR, OVS_TUNNEL_KEY_ATTR } from "./keys.ts";
+import { parseFlowKey, type PortNames } from "./odp_text.ts";
+
+/** Attributes by type, nests as nested maps. */
+type AttrMap = Map<number, Uint8Array | AttrMap>;
+
+/** Key types that hold nested attributes. */
+const NESTED = new Set<number>([OVS_KEY_ATTR.ENCAP, OVS_KEY_ATTR.TUNNEL, OVS_KEY_ATTR.NSH]);
+
+function attrMap(bytes: Uint8Array, start: number, end: number, nested: boolean): AttrMap {
+  const m: AttrMap = new Map();
+  let o = start;
+  while (o + 4 <= end) {
+    const len = bytes[o] | (bytes[o + 1] << 8);
+    const type = (bytes[o + 2] | (bytes[o + 3] << 8)) & 0x3fff;
+    if (len < 4 || o + len > end) break;
+    m.set(
+      type,
+      nested && NESTED.has(type)
+        ? attrMap(bytes, o + 4, o + len, type === OVS_KEY_ATTR.ENCAP)
+        : bytes.subarray(o + 4, o + len),
+    );
+    o += (len + 3) & ~3;
+  }
+  return m;
+}
+
+function mapOf(key: FlowKey | undefined): AttrMap {
+  if (!key) return new Map();
+  const b = encodeFlowKey(key);
+  return attrMap(b, 0, b.length, true);
+}
+
+/** True when, on every bit both masks cover, the keys agree. */
+function agree(fk: AttrMap, fm: AttrMap, k: AttrMap, m: AttrMap): boolean {
+  for (const [type, fmask] of fm) {
+    const mask = m.get(type);
+    if (mask === undefined) continue; // the flow wildcards the whole attribute
+    const fkey = fk.get(type), key = k.get(type);
+    if (fmask instanceof Map) {
+      if (!(mask instanceof Map)) continue;
+      const empty: AttrMap = new Map();
+      if (
+        !agree(
+          fkey instanceof Map ? fkey : empty,
+          fmask,
+          key instanceof Map ? key : empty,
+          mask,
+        )
+      ) return false;
+      continue;
+    }
+    if (mask instanceof Map) continue;
+    const a = fkey instanceof Uint8Array ? fkey : undefined;
+    const b = key instanceof Uint8Array ? key : undefined;
+    const n = Math.min(fmask.length, mask.length);
+    for (let i = 0; i < n; i++) {
+      const bits = fmask[i] & mask[i];
+      if (bits && ((a?.[i] ?? 0) ^ (b?.[i] ?? 0)) & bits) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * A parsed dump filter; {@link FlowFilter.matches} tells whether a flow passes.
+ *
+ * @example
+ * ```ts
+ * import { parseFlowFilter } from "@nlts/netlink/ovs";
+ * const f = parseFlowFilter("in_port=1");
+ * console.log(f.matches({ key: { inPort: 1 }, mask: { inPort: 0xffffffff } })); // true
+ * console.log(f.matches({ key: { inPort: 2 }, mask: { inPort: 0xffffffff } })); // false
+ * ```
+ */
+export class FlowFilter {
+  readonly #key: AttrMap;
+  readonly #mask: AttrMap;
+
+  /** A filter on the attributes of `key` under `mask` (encoded `OVS_KEY_ATTR_*` runs). */
+  constructor(key: Uint8Array, mask: Uint8Array) {
+    this.#key = attrMap(key, 0, key.length, true);
+    this.#mask = attrMap(mask, 0, mask.length, true);
+  }
+
+  /**
+   * Whether a flow (its key and mask; no mask: exact on every attribute of the key) passes.
+   * A flow reported without its key (a terse dump) always passes.
+   *
+   * @example
+   * ```ts
+   * import { parseFlowFilter } from "@nlts/netlink/ovs";
+   * console.log(parseFlowFilter("arp").matches({ key: { ethertype: 0x0800 } })); // false
+   * ```
+   */
+  matches(flow: { key?: FlowKey; mask?: FlowMask }): boolean {
+    if (!flow.key) return true;
+    const k = mapOf(flow.key);
+    const m = flow.mask ? mapOf(flow.mask) : exactMask(k);
+    return agree(this.#key, this.#mask, k, m);
+  }
+}
+
+function exactMask(k: AttrMap): AttrMap {
+  const m: AttrMap = new Map();
+  for (const [t, v] of k) {
+    m.set(t, v instanceof Map ? exactMask(v) : new Uint8Array(v.length).fill(0xff));
+  }
+  return m;
+}
+
+// ---------------------------------------------------------------------------------------------
+// OpenFlow-style field names
+
+/** One field: attribute type path, byte offset, width, and how to read a value. */
+interface FieldDef {
+  path: number[];
+  size: number;
+  offset: number;
+  width: number;
+  kind: "uint" | "mac" | "ipv4" | "ipv6" | "be64";
+}
+
+const T = OVS_KEY_ATTR;
+const uint = (path: number[], size: number, offset: number, width: number): FieldDef => ({
+  path,
+  size,
+  offset,
+  width,
+  kind: width === 8 && path[path.length - 1] === OVS_TUNNEL_KEY_ATTR.ID ? "be64" : "uint",
+});
+
+/** Host-order (little-endian) u32/u16 attributes. */
+const HOST_ORDER = new Set<number>([
+  T.IN_PORT,
+  T.RECIRC_ID,
+  T.DP_HASH,
+  T.PRIORITY,
+  T.SKB_MARK,
+  T.CT_ZONE,
+  T.CT_MARK,
+  T.CT_STATE,
+]);
+
+const FIELDS: Record<string, FieldDef> = {
+  in_port: uint([T.IN_PORT], 4, 0, 4),
+  recirc_id: uint([T.RECIRC_ID], 4, 0, 4),
+  dp_hash: uint([T.DP_HASH], 4, 0, 4),
+  skb_priority: uint([T.PRIORITY], 4, 0, 4),
+  skb_mark: uint([T.SKB_MARK], 4, 0, 4),
+  pkt_mark: uint([T.SKB_MARK], 4, 0, 4),
+  ct_zone: uint([T.CT_ZONE], 2, 0, 2),
+  ct_mark: uint([T.CT_MARK], 4, 0, 4),
+  dl_src: { path: [T.ETHERNET], size: 12, offset: 0, width: 6, kind: "mac" },
+  eth_src: { path: [T.ETHERNET], size: 12, offset: 0, width: 6, kind: "mac" },
+  dl_dst: { path: [T.ETHERNET], size: 12, offset: 6, width: 6, kind: "mac" },
+  eth_dst: { path: [T.ETHERNET], size: 12, offset: 6, width: 6, kind: "mac" },
+  dl_type: uint([T.ETHERTYPE], 2, 0, 2),
+  eth_type: uint([T.ETHERTYPE], 2, 0, 2),
+  vlan_tci: uint([T.VLAN], 2, 0, 2),
+  tcp_flags: uint([T.TCP_FLAGS], 2, 0, 2),
+  tun_id: uint([T.TUNNEL, OVS_TUNNEL_KEY_ATTR.ID], 8, 0, 8),
+  tunnel_id: uint([T.TUNNEL, OVS_TUNNEL_KEY_ATTR.ID], 8, 0, 8),
+  tun_src: {
+    path: [T.TUNNEL, OVS_TUNNEL_KEY_ATTR.IPV4_SRC],
+    size: 4,
+    offset: 0,
+    width: 4,
+    kind: "ipv4",
+  },
+  tun_dst: {
+    path: [T.TUNNEL, OVS_TUNNEL_KEY_ATTR.IPV4_DST],
+    size: 4,
+    offset: 0,
+    width: 4,
+    kind: "ipv4",
+  },
+  arp_op: uint([T.ARP], 24, 8, 2),
+  arp_spa: { path: [T.ARP], size: 24, offset: 0, width: 4, kind: "ipv4" },
+  arp_tpa: { path: [T.ARP], size: 24, offset: 4, width: 4, kind: "ipv4" },
+  arp_sha: { path: [T.ARP], size: 24, offset: 10, width: 6, kind: "mac" },
+  arp_tha: { path: [T.ARP], size: 24, offset: 16, width: 6, kind: "mac" },
+  ipv6_src: { path: [T.IPV6], size: 40, offset: 0, width: 16, kind: "ipv6" },
+  ipv6_dst: { path: [T.IPV6], size: 40, offset: 16, width: 16, kind: "ipv6" },
+  ipv6_label: uint([T.IPV6], 40, 32, 4),
+  nd_target: { path: [T.ND], size: 28, offset: 0, width: 16, kind: "ipv6" },
+  nd_sll: { path: [T.ND], size: 28, offset: 16, width: 6, kind: "mac" },
+  nd_tll: { path: [T.ND], size: 28, offset: 22, width: 6, kind: "mac" },
+};
+
+/** Protocol shortcuts: ethertype and IP protocol. */
+const SHORTCUTS: Record<string, [number, number?]> = {
+  ip: [0x0800],
+  ipv6: [0x86dd],
+  icmp: [0x0800, 1],
+  icmp6: [0x86dd, 58],
+  tcp: [0x0800, 6],
+  tcp6: [0x86dd, 6],
+  udp: [0x0800, 17],
+  udp6: [0x86dd, 17],
+  sctp: [0x0800, 132],
+  sctp6: [0x86dd, 132],
+  arp: [0x0806],
+  rarp: [0x8035],
+  mpls: [0x8847],
+  mplsm: [0x8848],
+};
+
+const CT_BITS: Record<string, number> = {
+  new: 0x01,
+  est: 0x02,
+  rel: 0x04,
+  rpl: 0x08,
+  inv: 0x10,
+  trk: 0x20,
+  snat: 0x40,
+  dnat: 0x80,
+};
+
+class Builder {
+  readonly key: AttrMap = new Map();
+  readonly mask: AttrMap = new Map();
+
+  /** The key and mask byte arrays of the attribute at `path` (created with `size` bytes). */
+  slot(path: number[], size: number): [Uint8Array, Uint8Array] {
+    let k = this.key, m = this.mask;
+    for (let i = 0; i < path.length - 1; i++) {
+      const t = path[i];
+      if (!(k.get(t) instanceof Map)) k.set(t, new Map());
+      if (!(m.get(t) instanceof Map)) m.set(t, new Map());
+      k = k.get(t) as AttrMap;
+      m = m.get(t) as AttrMap;
+    }
+    const t = path[path.length - 1];
+    let kb = k.get(t) as Uint8Array | undefined, mb = m.get(t) as Uint8Array | undefined;
+    if (!kb) k.set(t, kb = new Uint8Array(size));
+    if (!mb) m.set(t, mb = new Uint8Array(size));
+    return [kb, mb];
+  }
+
+  set(path: number[], size: number, offset: number, value: Uint8Array, mask: Uint8Array): void {
+    const [kb, mb] = this.slot(path, size);
+    for (let i = 0; i < value.length; i++) {
+      kb[offset + i] = value[i] & mask[i];
+      mb[offset + i] = mask[i];
+    }
+  }
+}
+
+function fail(text: string, what: string): never {
+  throw new RangeError(`Cannot parse flow filter "${text}": ${what}`);
+}
+
+function uintBytes(v: bigint, width: number, hostOrder: boolean): Uint8Array {
+  const b = new Uint8Array(width);
+  for (let i = 0; i < width; i++) {
+    const byte = Number((v >> BigInt(8 * i)) & 0xffn);
+    b[hostOrder ? i : width - 1 - i] = byte;
+  }
+  return b;
+}
+
+function parseUint(s: string, width: number, text: string, name: string): bigint {
+  if (!/^(0x[0-9a-f]+|[0-9]+)$/i.test(s)) fail(text, `${name}: "${s}" is not a number`);
+  const v = BigInt(s);
+  if (v >> BigInt(width * 8)) fail(text, `${name}: ${s} does not fit in ${width * 8} bits`);
+  return v;
+}
+
+function prefixMask(bits: number, width: number): Uint8Array {
+  const m = new Uint8Array(width);
+  for (let i = 0; i < width; i++) {
+    const b = Math.max(0, Math.min(8, bits - 8 * i));
+    m[i] = b === 0 ? 0 : (0xff << (8 - b)) & 0xff;
+  }
+  return m;
+}
+
+function parseMac(s: string, text: string, name: string): Uint8Array {
+  const m =
+    /^([0-9a-f]{1,2}):([0-9a-f]{1,2}):([0-9a-f]{1,2}):([0-9a-f]{1,2}):([0-9a-f]{1,2}):([0-9a-f]{1,2})$/i
+      .exec(s);
+  if (!m) fail(text, `${name}: "${s}" is not an Ethernet address`);
+  return Uint8Array.from(m.slice(1).map((x) => parseInt(x, 16)));
+}
+
+function parseValue(
+  def: FieldDef,
+  s: string,
+  text: string,
+  name: string,
+): [Uint8Array, Uint8Array] {
+  const slash = s.indexOf("/");
+  const vs = slash < 0 ? s : s.slice(0, slash);
+  const ms = slash < 0 ? undefined : s.slice(slash + 1);
+  const w = def.width;
+  switch (def.kind) {
+    case "mac":
+      return [
+        parseMac(vs, text, name),
+        ms === undefined ? new Uint8Array(6).fill(0xff) : parseMac(ms, text, name),
+      ];
+    case "ipv4": {
+      const v = new Uint8Array(4);
+      if (!parseIpv4(vs, v, 0)) fail(text, `${name}: "${vs}" is not an IPv4 address`);
+      if (ms === undefined) return [v, new Uint8Array(4).fill(0xff)];
+      if (/^\d+$/.test(ms) && Number(ms) <= 32) return [v, prefixMask(Number(ms), 4)];
+      const m = new Uint8Array(4);
+      if (!parseIpv4(ms, m, 0)) fail(text, `${name}: "${ms}" is not a mask or prefix length`);
+      return [v, m];
+    }
+    case "ipv6": {
+      const v = parseIpv6(vs);
+      if (!v) fail(text, `${name}: "${vs}" is not an IPv6 address`);
+      if (ms === undefined) return [v, new Uint8Array(16).fill(0xff)];
+      if (/^\d+$/.test(ms) && Number(ms) <= 128) return [v, prefixMask(Number(ms), 16)];
+      const m = parseIpv6(ms);
+      if (!m) fail(text, `${name}: "${ms}" is not a mask or prefix length`);
+      return [v, m];
+    }
+    default: {
+      const host = HOST_ORDER.has(def.path[0]);
+      const v = parseUint(vs, w, text, name);
+      const m = ms === undefined ? (1n << BigInt(8 * w)) - 1n : parseUint(ms, w, text, name);
+      return [uintBytes(v, w, host), uintBytes(m, w, host)];
+    }
+  }
+}
+
+/** Options of {@link parseFlowFilter}. */
+export interface FlowFilterOptions {
+  /** Port numbers by name, for `in_port=NAME` / `in_port(NAME)`. */
+  portNames?: PortNames;
+}
+
+/**
+ * Parses a dump filter: OpenFlow-style fields separated by commas (`ip`, `tcp`, `arp`, ...;
+ * `in_port`, `dl_src`, `dl_dst`, `dl_type`, `dl_vlan`, `nw_src`, `nw_dst`, `nw_proto`,
+ * `nw_tos`, `nw_ttl`, `tp_src`, `tp_dst`, `icmp_type`, `icmp_code`, `arp_*`, `ipv6_*`,
+ * `nd_*`, `tun_id`, `tun_src`, `tun_dst`, `recirc_id`, `dp_hash`, `skb_priority`, `pkt_mark`,
+ * `ct_state`, `ct_zone`, `ct_mark`, `tcp_flags`; values with `/mask` or `/prefix`), or a flow
+ * in the datapath syntax (`in_port(1),eth_type(0x0806)`). RangeError on bad text.
+ *
+ * @example
+ * ```ts
+ * import { parseFlowFilter } from "@nlts/netlink/ovs";
+ * const f = parseFlowFilter("tcp,nw_dst=10.0.0.0/8,tp_dst=80");
+ * console.log(f.matches({ key: { ethertype: 0x0806 }, mask: { ethertype: 0xffff } })); // false
+ * ```
+ */
+export function parseFlowFilter(text: string, options: FlowFilterOptions = {}): FlowFilter {
+  if (typeof text !== "string") throw new TypeError("Cannot parse flow filter: expected text");
+  const t = text.trim();
+  if (t.includes("(")) {
+    let p;
+    try {
+      p = parseFlowKey(t, { portNames: options.portNames });
+    } catch (e) {
+      fail(text, (e as Error).message);
+    }
+    return new FlowFilter(encodeFlowKey(p.key), encodeFlowKey(p.mask));
+  }
+  const b = new Builder();
+  let ethertype: number | undefined, proto: number | undefined;
+  const items = t === "" ? [] : t.split(/[,\s]+/).filter((x) => x !== "");
+  const fields: [string, string][] = [];
+  for (const item of items) {
+    const eq = item.indexOf("=");
+    const name = (eq < 0 ? item : item.slice(0, eq)).toLowerCase();
+    const value = eq < 0 ? undefined : item.slice(eq + 1);
+    if (value === undefined) {
+      const sc = SHORTCUTS[name];
+      if (!sc) fail(text, `unknown protocol "${name}"`);
+      ethertype = sc[0];
+      if (sc[1] !== undefined) proto = sc[1];
+      continue;
+    }
+    if (name === "dl_type" || name === "eth_type") {
+      ethertype = Number(parseUint(value, 2, text, name));
+    }
+    if (name === "nw_proto" || name === "ip_proto") proto = Number(parseUint(value, 1, text, name));
+    fields.push([name, value]);
+  }
+  // Fields of IPv4 imply it when no protocol was named (OpenFlow's prerequisites).
+  if (
+    ethertype === undefined &&
+    fields.some(([n]) => /^(nw_|ip_)|^(tp|tcp|udp|sctp)_(src|dst)$|^icmp_/.test(n))
+  ) ethertype = 0x0800;
+  if (ethertype !== undefined) {
+    b.set([T.ETHERTYPE], 2, 0, uintBytes(BigInt(ethertype), 2, false), new Uint8Array([255, 255]));
+  }
+  const v6 = ethertype === 0x86dd;
+  const l3 = v6 ? T.IPV6 : T.IPV4;
+  const l3size = v6 ? 40 : 12;
+  if (proto !== undefined && (ethertype === 0x0800 || v6)) {
+    b.set([l3], l3size, v6 ? 36 : 8, new Uint8Array([proto]), new Uint8Array([255]));
+  }
+  const l4 = proto === 6 ? T.TCP : proto === 17 ? T.UDP : proto === 132 ? T.SCTP : undefined;
+  for (const [name, value] of fields) {
+    if (name === "dl_type" || name === "eth_type" || name === "nw_proto" || name === "ip_proto") {
+      continue;
+    }
+    let def = FIELDS[name];
+    if (name === "in_port" && options.portNames && !/^(0x)?[0-9a-f]+$/i.test(value)) {
+      const no = [...options.portNames].find(([, n]) => n === value)?.[0];
+      if (no === undefined) fail(text, `in_port: no port named "${value}"`);
+      b.set([T.IN_PORT], 4, 0, uintBytes(BigInt(no), 4, true), new Uint8Array(4).fill(255));
+      continue;
+    }
+    if (name === "ct_state") {
+      let bits = 0, mask = 0;
+      for (const m of value.matchAll(/([+-])([a-z]+)/g)) {
+        const bit = CT_BITS[m[2]];
+        if (bit === undefined) fail(text, `ct_state: unknown flag "${m[2]}"`);
+        mask |= bit;
+        if (m[1] === "+") bits |= bit;
+      }
+      if (!mask) {
+        const [vv, mm] = parseValue(uint([T.CT_STATE], 4, 0, 4), value, text, name);
+        b.set([T.CT_STATE], 4, 0, vv, mm);
+      } else {
+        b.set(
+          [T.CT_STATE],
+          4,
+          0,
+          uintBytes(BigInt(bits), 4, true),
+          uintBytes(BigInt(mask), 4, true),
+        );
+      }
+      continue;
+    }
+    if (name === "dl_vlan" || name === "vlan_vid") {
+      const vid = Number(parseUint(value, 2, text, name)) & 0xfff;
+      b.set(
+        [T.VLAN],
+        2,
+        0,
+        uintBytes(BigInt(vid | 0x1000), 2, false),
+        new Uint8Array([0x1f, 0xff]),
+      );
+      continue;
+    }
+    if (name === "dl_vlan_pcp" || name === "vlan_pcp") {
+      const pcp = Number(parseUint(value, 1, text, name)) & 7;
+      b.set(
+        [T.VLAN],
+        2,
+        0,
+        uintBytes(BigInt((pcp << 13) | 0x1000), 2, false),
+        new Uint8Array([0xf0, 0]),
+      );
+      continue;
+    }
+    if (name === "nw_src" || name === "ip_src" || name === "nw_dst" || name === "ip_dst") {
+      const src = name.endsWith("src");
+      def = ethertype === 0x0806 || ethertype === 0x8035
+        ? FIELDS[src ? "arp_spa" : "arp_tpa"]
+        : { path: [T.IPV4], size: 12, offset: src ? 0 : 4, width: 4, kind: "ipv4" };
+    } else if (name === "nw_tos" || name === "nw_ttl" || name === "nw_ecn") {
+      const off = name === "nw_ttl" ? (v6 ? 38 : 10) : (v6 ? 37 : 9);
+      const n = Number(parseUint(value, 1, text, name));
+      const [vv, mm] = name === "nw_tos"
+        ? [n & 0xfc, 0xfc]
+        : name === "nw_ecn"
+        ? [n & 3, 3]
+        : [n, 0xff];
+      b.set([l3], l3size, off, new Uint8Array([vv]), new Uint8Array([mm]));
+      continue;
+    } else if (/^(tp|tcp|udp|sctp)_(src|dst)$/.test(name)) {
+      const kind = name.split("_")[0];
+      const type = kind === "tcp" ? T.TCP : kind === "udp" ? T.UDP : kind === "sctp" ? T.SCTP : l4;
+      if (type === undefined) fail(text, `${name} needs tcp, udp or sctp first`);
+      def = uint([type], 4, name.endsWith("src") ? 0 : 2, 2);
+    } else if (/^icmp(v6)?_(type|code)$/.test(name)) {
+      const type = name.startsWith("icmpv6") || v6 ? T.ICMPV6 : T.ICMP;
+      def = uint([type], 2, name.endsWith("type") ? 0 : 1, 1);
+    }
+    if (!def) fail(text, `unknown field "${name}"`);
+    const [vv, mm] = parseValue(def, value, text, name);
+    b.set(def.path, def.size, def.offset, vv, mm);
+  }
+  return new FlowFilter(mapBytes(b.key), mapBytes(b.mask));
+}
+
+/** Serializes attributes (nests without NLA_F_NESTED, as OVS keys are). */
+function mapBytes(m: AttrMap): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for (const [type, v] of m) {
+    const payload = v instanceof Map ? mapBytes(v) : v;
+    const len = 4 + payload.length;
+    const a = new Uint8Array((len + 3) & ~3);
+    a[0] = len & 0xff;
+    a[1] = len >> 8;
+    a[2] = type & 0xff;
+    a[3] = type >> 8;
+    a.set(payload, 4);
+    parts.push(a);
+    total += a.length;
+  }
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
