@@ -1,0 +1,442 @@
+/**
+ * The flow commands of `nlts dp`, with ovs-dpctl's names, arguments and output: add-flow,
+ * add-flows, mod-flow, mod-flows, del-flow, del-flows, get-flow, dump-flows. `dump-flows`
+ * prints what `ovs-dpctl dump-flows` prints for the same table (with `-m` too), so the two can
+ * be diffed. Files of `add-flows`/`mod-flows`/`del-flows` are sent in batches (many requests
+ * per system call).
+ *
+ * The `dp` command group dispatches here: `flowCommands[cmd](rest, io)`.
+ *
+ * @module
+ */
+
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { GenlSocket } from "../genl/family.ts";
+import { NetlinkError } from "../protocol/errors.ts";
+import { ovsDatapathFamily } from "../ovs/datapath.ts";
+import { type Flow, type FlowOp, FlowTable, monotonicMs } from "../ovs/flow.ts";
+import { formatUfid } from "../ovs/flow_attrs.ts";
+import { parseFlowFilter } from "../ovs/flow_filter.ts";
+import { parseFlowLines } from "../ovs/flow_lines.ts";
+import {
+  formatActions,
+  formatFlow,
+  formatFlowKey,
+  parseActions,
+  parseFlowKey,
+  type PortNames,
+} from "../ovs/odp_text.ts";
+import { ovsVportFamily } from "../ovs/vport.ts";
+import { type CliIO, type Command, EXIT, toJson, UsageError } from "./common.ts";
+
+/**
+ * The flow part of `nlts dp --help`.
+ *
+ * @example
+ * ```ts
+ * import { FLOW_USAGE } from "./dp_flows.ts";
+ * console.log(FLOW_USAGE.split("\n")[0]);
+ * ```
+ */
+export const FLOW_USAGE =
+  `Flows (as ovs-dpctl; DP may be left out when there is one datapath; FLOW and
+ACTIONS in the datapath syntax, FLOW may start with ufid:UUID,):
+  add-flow [DP] FLOW ACTIONS      install a flow (fails if it exists: EEXIST)
+  mod-flow [DP] FLOW ACTIONS      change a flow's actions; --clear resets its statistics,
+                                  --may-create installs it when missing
+  del-flow [DP] FLOW|ufid:UUID    delete a flow
+  get-flow [DP] ufid:UUID|FLOW    print one flow
+  dump-flows [DP] [filter=F]      print every flow (as ovs-dpctl dump-flows); -m adds UFIDs,
+                                  wildcarded fields, dp:ovs and port names (--no-names: not);
+                                  --names prints port names; --json; F: a filter like
+                                  "tcp,nw_dst=10.0.0.0/8,tp_dst=80" or a datapath flow
+                                  "in_port(1),eth_type(0x0800)"
+  add-flows [DP] FILE             install the flows of FILE ("-": stdin), one
+                                  "[add|modify|delete] FLOW [ACTIONS]" per line, in batches
+                                  (--batch N requests per system call, default 128)
+  mod-flows [DP] FILE             the same, lines without a command modify
+  del-flows [DP] [FILE]           delete every flow, or the flows of FILE
+  -s prints the statistics of the flow that add-flow, mod-flow or del-flow changed.
+`;
+
+type FlowValues = {
+  json?: boolean;
+  more?: boolean;
+  names?: boolean;
+  "no-names"?: boolean;
+  clear?: boolean;
+  "may-create"?: boolean;
+  statistics?: boolean;
+  netns?: string;
+  help?: boolean;
+  batch?: string;
+};
+
+const OPTIONS = {
+  json: { type: "boolean" },
+  more: { type: "boolean", short: "m" },
+  names: { type: "boolean" },
+  "no-names": { type: "boolean" },
+  clear: { type: "boolean" },
+  "may-create": { type: "boolean" },
+  statistics: { type: "boolean", short: "s" },
+  netns: { type: "string" },
+  help: { type: "boolean", short: "h" },
+  batch: { type: "string" },
+} as const;
+
+const ALLOWED: Record<string, (keyof FlowValues)[]> = {
+  "add-flow": ["statistics"],
+  "mod-flow": ["statistics", "clear", "may-create"],
+  "del-flow": ["statistics"],
+  "get-flow": ["more", "names", "no-names", "json"],
+  "dump-flows": ["more", "names", "no-names", "json"],
+  "add-flows": ["batch"],
+  "mod-flows": ["batch"],
+  "del-flows": ["batch"],
+};
+
+function parse(args: string[], cmd: string) {
+  const r = parseArgs({ args, allowPositionals: true, strict: true, options: OPTIONS });
+  const values = r.values as FlowValues;
+  for (const k of Object.keys(values) as (keyof FlowValues)[]) {
+    if (k === "netns" || k === "help") continue;
+    if (!ALLOWED[cmd].includes(k)) throw new UsageError(`dp ${cmd} has no option --${k}`);
+  }
+  return { values, positionals: r.positionals };
+}
+
+/** Datapath name without ovs-dpctl's `system@`. */
+function dpName(s: string): string {
+  return s.startsWith("system@") ? s.slice(7) : s;
+}
+
+/** The only datapath (ovs-dpctl's rule when DP is left out). */
+function onlyDatapath(genl: GenlSocket): string {
+  const dps = genl.family(ovsDatapathFamily).dumpSync("get", {}, { header: { dpIfindex: 0 } });
+  if (dps.length === 0) {
+    throw new NetlinkError(19, { operation: "find datapath", hint: "no datapaths exist" });
+  }
+  if (dps.length > 1) {
+    throw new UsageError(
+      `multiple datapaths (${dps.map((d) => d.attrs.name).join(", ")}), specify one`,
+    );
+  }
+  return dps[0].attrs.name ?? "";
+}
+
+/** Splits positionals into an optional DP and `n` required arguments. */
+function dpAndArgs(
+  genl: GenlSocket,
+  pos: string[],
+  n: number,
+  cmd: string,
+  what: string,
+  optional = 0,
+): [string, string[]] {
+  if (pos.length < n) throw new UsageError(`dp ${cmd}: missing ${what}`);
+  if (pos.length > n + 1 + optional) throw new UsageError(`dp ${cmd}: too many arguments`);
+  if (pos.length >= n + 1) return [dpName(pos[0]), pos.slice(1)];
+  return [onlyDatapath(genl), pos];
+}
+
+function portNamesOf(genl: GenlSocket, dpIfindex: number): Map<number, string> {
+  const out = new Map<number, string>();
+  for (
+    const m of genl.family(ovsVportFamily).dumpSync("get", {}, { header: { dpIfindex } })
+  ) {
+    if (m.attrs.portNo !== undefined && m.attrs.name !== undefined) {
+      out.set(m.attrs.portNo, m.attrs.name);
+    }
+  }
+  return out;
+}
+
+/** ovs-dpctl prints port names with --names, or by default with -m (not with --no-names). */
+function namesWanted(values: FlowValues): boolean {
+  if (values["no-names"]) return false;
+  return values.names ?? values.more ?? false;
+}
+
+/**
+ * One flow as `ovs-dpctl dump-flows` prints it; `verbose` is `-m` (UFID, every field, and
+ * `dp:ovs`, which every kernel flow has).
+ *
+ * @example
+ * ```ts
+ * import { dpctlFlowLine } from "./dp_flows.ts";
+ * console.log(dpctlFlowLine({ dpIfindex: 1, key: { inPort: 1 }, mask: { inPort: 0xffffffff }, actions: [] }, 0n, false));
+ * // "in_port(1), packets:0, bytes:0, used:never, actions:drop"
+ * ```
+ */
+export function dpctlFlowLine(
+  f: Flow,
+  now: bigint,
+  verbose: boolean,
+  portNames?: PortNames,
+): string {
+  const s = formatFlow(f, { now, verbose, portNames });
+  if (!verbose) return s;
+  // ovs-dpctl -m names the datapath layer after the statistics (formatFlow does not).
+  const at = s.indexOf(", actions:", s.indexOf(", packets:"));
+  return `${s.slice(0, at)}, dp:ovs${s.slice(at)}`;
+}
+
+/**
+ * A flow for `--json`: the typed key, mask and actions, their ovs-dpctl text, the counters.
+ *
+ * @example
+ * ```ts
+ * import { flowJson } from "./dp_flows.ts";
+ * console.log(flowJson({ dpIfindex: 1, key: { inPort: 1 }, actions: [] }, 0n).flow); // "in_port(1)"
+ * ```
+ */
+export function flowJson(f: Flow, now: bigint): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  if (f.ufid) o.ufid = formatUfid(f.ufid);
+  if (f.key) o.flow = formatFlowKey(f.key, f.mask);
+  if (f.actions) o.actionsText = formatActions(f.actions);
+  if (f.key) o.key = f.key;
+  if (f.mask) o.mask = f.mask;
+  if (f.actions) o.actions = f.actions;
+  o.packets = f.stats?.packets ?? 0n;
+  o.bytes = f.stats?.bytes ?? 0n;
+  o.usedMsAgo = f.used ? now - f.used : null;
+  if (f.tcpFlags) o.tcpFlags = f.tcpFlags;
+  return o;
+}
+
+function statsText(f: Flow | undefined, now: bigint): string {
+  const s = formatFlow({ ...(f ?? {}), key: {}, actions: [] }, { now });
+  // formatFlow of an empty key: ", packets:N, bytes:N, used:..., actions:drop"
+  return s.slice(2, s.lastIndexOf(", actions:")) + "\n";
+}
+
+/** Writes text in pieces of about 64 KiB (bounded memory for any number of lines). */
+class Out {
+  #parts: string[] = [];
+  #size = 0;
+  constructor(readonly io: CliIO) {}
+  push(s: string): void {
+    this.#parts.push(s);
+    this.#size += s.length;
+    if (this.#size >= 65536) this.flush();
+  }
+  flush(): void {
+    if (this.#parts.length) this.io.out(this.#parts.join(""));
+    this.#parts = [];
+    this.#size = 0;
+  }
+}
+
+function readInput(file: string): string {
+  try {
+    return readFileSync(file === "-" ? "/dev/stdin" : file, "utf8");
+  } catch (e) {
+    throw new UsageError(`cannot read "${file}": ${(e as Error).message}`);
+  }
+}
+
+function openTable(genl: GenlSocket, dp: string): FlowTable {
+  return FlowTable.openSync(dp, genl);
+}
+
+async function putFlow(
+  cmd: "add-flow" | "mod-flow",
+  values: FlowValues,
+  pos: string[],
+  io: CliIO,
+): Promise<number> {
+  using genl = GenlSocket.open({ netns: values.netns });
+  const [dp, [flowText, actionsText]] = dpAndArgs(genl, pos, 2, cmd, "FLOW and ACTIONS");
+  const table = openTable(genl, dp);
+  const names = portNamesOf(genl, table.dpIfindex);
+  const p = parseFlowKey(flowText, { portNames: names });
+  const actions = parseActions(actionsText);
+  const echo = values.statistics ?? false;
+  let f: Flow | undefined;
+  const ufid = p.ufid ? { ufid: p.ufid } : {};
+  if (cmd === "add-flow") {
+    f = await table.new({ key: p.key, mask: p.mask, actions, ...ufid }, { echo });
+  } else if (values["may-create"]) {
+    // ovs-dpctl --may-create: a NEW without NLM_F_CREATE (create or modify); --clear then
+    // needs a SET as well, since a NEW cannot clear statistics.
+    f = await table.new({ key: p.key, mask: p.mask, actions, ...ufid }, {
+      echo: echo && !values.clear,
+      modify: true,
+    });
+    if (values.clear) {
+      f = await table.set({ key: p.key, mask: p.mask, ...ufid }, { clear: true, echo });
+    }
+  } else {
+    f = await table.set({ key: p.key, mask: p.mask, actions, ...ufid }, {
+      clear: values.clear,
+      echo,
+    });
+  }
+  if (echo) io.out(statsText(f, monotonicMs()));
+  return EXIT.OK;
+}
+
+async function delFlow(values: FlowValues, pos: string[], io: CliIO): Promise<number> {
+  using genl = GenlSocket.open({ netns: values.netns });
+  const [dp, [flowText]] = dpAndArgs(genl, pos, 1, "del-flow", "FLOW");
+  const table = openTable(genl, dp);
+  const p = parseFlowKey(flowText, { portNames: portNamesOf(genl, table.dpIfindex) });
+  const echo = values.statistics ?? false;
+  let f: Flow | undefined;
+  try {
+    f = await table.del(p.ufid ? { ufid: p.ufid } : { key: p.key }, { echo });
+  } catch (e) {
+    if (e instanceof NetlinkError && e.code === "ENOENT" && !p.ufid) {
+      throw new NetlinkError(e.errno, {
+        operation: "ovs_flow.del",
+        seq: e.seq,
+        extAck: e.extAck,
+        hint: "no flow has exactly this key. Perhaps you need to specify a UFID?",
+      });
+    }
+    throw e;
+  }
+  if (echo) io.out(statsText(f, monotonicMs()));
+  return EXIT.OK;
+}
+
+async function getFlow(values: FlowValues, pos: string[], io: CliIO): Promise<number> {
+  using genl = GenlSocket.open({ netns: values.netns });
+  const [dp, [text]] = dpAndArgs(genl, pos, 1, "get-flow", "ufid:UUID or FLOW");
+  const table = openTable(genl, dp);
+  const names = portNamesOf(genl, table.dpIfindex);
+  const p = parseFlowKey(text, { portNames: names });
+  const f = await table.get(p.ufid ? { ufid: p.ufid } : { key: p.key });
+  const now = monotonicMs();
+  if (values.json) io.out(toJson(flowJson(f, now)));
+  else {
+    io.out(
+      dpctlFlowLine(f, now, values.more ?? false, namesWanted(values) ? names : undefined) + "\n",
+    );
+  }
+  return EXIT.OK;
+}
+
+function dumpFlows(values: FlowValues, pos: string[], io: CliIO): number {
+  let filterText: string | undefined;
+  const rest: string[] = [];
+  for (const a of pos) {
+    if (a.startsWith("filter=") && filterText === undefined) filterText = a.slice(7);
+    else if (a.startsWith("type=") || a.startsWith("pmd=")) {
+      throw new UsageError(
+        `dp dump-flows: "${
+          a.split("=")[0]
+        }=" is for the userspace datapath (ovs-appctl dpctl/dump-flows)`,
+      );
+    } else rest.push(a);
+  }
+  if (rest.length > 1) throw new UsageError("dp dump-flows: too many arguments");
+  using genl = GenlSocket.open({ netns: values.netns });
+  const dp = rest.length ? dpName(rest[0]) : onlyDatapath(genl);
+  const table = openTable(genl, dp);
+  const verbose = values.more ?? false;
+  const useNames = namesWanted(values);
+  const names = useNames || filterText ? portNamesOf(genl, table.dpIfindex) : undefined;
+  const filter = filterText === undefined
+    ? undefined
+    : parseFlowFilter(filterText, { portNames: names ?? new Map() });
+  const portNames = useNames ? names : undefined;
+  const out = new Out(io);
+  const json = values.json ?? false;
+  let first = true;
+  if (json) out.push("[");
+  const now = monotonicMs();
+  table.dumpSync((f) => {
+    if (filter && !filter.matches(f)) return;
+    if (json) {
+      out.push(`${first ? "\n" : ",\n"}${toJson(flowJson(f, now), false).trimEnd()}`);
+      first = false;
+    } else out.push(dpctlFlowLine(f, now, verbose, portNames) + "\n");
+  });
+  if (json) out.push(first ? "]\n" : "\n]\n");
+  out.flush();
+  return EXIT.OK;
+}
+
+function processFlows(
+  cmd: "add-flows" | "mod-flows" | "del-flows",
+  values: FlowValues,
+  pos: string[],
+  io: CliIO,
+): number {
+  const chunk = values.batch === undefined ? 128 : Number(values.batch);
+  if (!Number.isInteger(chunk) || chunk < 1 || chunk > 1024) {
+    throw new UsageError(`dp ${cmd}: --batch ${values.batch} is not a whole number 1..1024`);
+  }
+  using genl = GenlSocket.open({ netns: values.netns });
+  if (cmd === "del-flows" && pos.length <= 1) {
+    // del-flows [DP]: flush (a single argument is a datapath, as in ovs-dpctl).
+    const dp = pos.length ? dpName(pos[0]) : onlyDatapath(genl);
+    openTable(genl, dp).flushSync();
+    return EXIT.OK;
+  }
+  const [dp, [file]] = dpAndArgs(genl, pos, 1, cmd, "FILE");
+  const table = openTable(genl, dp);
+  const names = portNamesOf(genl, table.dpIfindex);
+  const command = cmd === "add-flows" ? "add" : cmd === "mod-flows" ? "modify" : "delete";
+  const lines = parseFlowLines(readInput(file), { command, portNames: names });
+  let failed = 0;
+  const lineOf: number[] = [];
+  // Parse errors are reported as they come; good lines go to the batch.
+  const ops = (function* (): Generator<FlowOp> {
+    for (const l of lines) {
+      if (l.error || !l.op) {
+        io.err(`nlts: line ${l.line}: ${l.error?.message ?? "unusable"}\n`);
+        failed++;
+        continue;
+      }
+      lineOf.push(l.line);
+      yield l.op;
+    }
+  })();
+  const r = table.batch(ops, { chunk });
+  for (const e of r.errors) {
+    io.err(`nlts: line ${lineOf[e.index]}: ${e.error.message}\n`);
+    failed++;
+  }
+  return failed ? EXIT.ERROR : EXIT.OK;
+}
+
+function wrap(
+  name: string,
+  run: (v: FlowValues, pos: string[], io: CliIO) => Promise<number> | number,
+): Command {
+  return async (args, io) => {
+    const { values, positionals } = parse(args, name);
+    if (values.help) {
+      io.out(FLOW_USAGE);
+      return EXIT.OK;
+    }
+    return await run(values, positionals, io);
+  };
+}
+
+/**
+ * The flow commands by name, for the `dp` command group to dispatch to (each gets the
+ * arguments after its name).
+ *
+ * @example
+ * ```ts
+ * import { flowCommands } from "./dp_flows.ts";
+ * const io = { out: (s: string) => console.log(s), err: (s: string) => console.error(s), signal: new AbortController().signal };
+ * await flowCommands["dump-flows"](["dp0", "-m"], io);
+ * ```
+ */
+export const flowCommands: Readonly<Record<string, Command>> = {
+  "add-flow": wrap("add-flow", (v, p, io) => putFlow("add-flow", v, p, io)),
+  "mod-flow": wrap("mod-flow", (v, p, io) => putFlow("mod-flow", v, p, io)),
+  "del-flow": wrap("del-flow", delFlow),
+  "get-flow": wrap("get-flow", getFlow),
+  "dump-flows": wrap("dump-flows", dumpFlows),
+  "add-flows": wrap("add-flows", (v, p, io) => processFlows("add-flows", v, p, io)),
+  "mod-flows": wrap("mod-flows", (v, p, io) => processFlows("mod-flows", v, p, io)),
+  "del-flows": wrap("del-flows", (v, p, io) => processFlows("del-flows", v, p, io)),
+};
