@@ -40,7 +40,24 @@ function attrMap(bytes: Uint8Array, start: number, end: number, nested: boolean)
 function mapOf(key: FlowKey | undefined): AttrMap {
   if (!key) return new Map();
   const b = encodeFlowKey(key);
-  return attrMap(b, 0, b.length, true);
+  return flatten(attrMap(b, 0, b.length, true));
+}
+
+/**
+ * Open vSwitch's view of a key (struct flow): the attributes of the innermost encapsulated
+ * packet (its ethertype, addresses, ports) with the outermost VLAN tag.
+ */
+function flatten(m: AttrMap): AttrMap {
+  const enc = m.get(OVS_KEY_ATTR.ENCAP);
+  if (!(enc instanceof Map)) return m;
+  const inner = flatten(enc);
+  const out: AttrMap = new Map(m);
+  out.delete(OVS_KEY_ATTR.ENCAP);
+  for (const [t, v] of inner) {
+    if (t === OVS_KEY_ATTR.VLAN && out.has(t)) continue;
+    out.set(t, v);
+  }
+  return out;
 }
 
 /** True when, on every bit both masks cover, the keys agree. */
@@ -75,7 +92,9 @@ function agree(fk: AttrMap, fm: AttrMap, k: AttrMap, m: AttrMap): boolean {
 }
 
 /**
- * A parsed dump filter; {@link FlowFilter.matches} tells whether a flow passes.
+ * A parsed dump filter; {@link FlowFilter.matches} tells whether a flow passes. As in
+ * Open vSwitch, a flow's fields are those of its innermost encapsulated packet (a VLAN flow
+ * of IPv4 packets is an `ip` flow), with its outermost VLAN tag.
  *
  * @example
  * ```ts
@@ -89,10 +108,14 @@ export class FlowFilter {
   readonly #key: AttrMap;
   readonly #mask: AttrMap;
 
-  /** A filter on the attributes of `key` under `mask` (encoded `OVS_KEY_ATTR_*` runs). */
-  constructor(key: Uint8Array, mask: Uint8Array) {
-    this.#key = attrMap(key, 0, key.length, true);
-    this.#mask = attrMap(mask, 0, mask.length, true);
+  /**
+   * A filter on the attributes of `key` under `mask` (encoded `OVS_KEY_ATTR_*` runs, as the
+   * kernel has them; `fragBits`: their fragment bytes are Open vSwitch's nw_frag bits).
+   */
+  constructor(key: Uint8Array, mask: Uint8Array, fragBits = false) {
+    this.#key = flatten(attrMap(key, 0, key.length, true));
+    this.#mask = flatten(attrMap(mask, 0, mask.length, true));
+    if (!fragBits) fragToBits(this.#key, this.#mask);
   }
 
   /**
@@ -109,7 +132,38 @@ export class FlowFilter {
     if (!flow.key) return true;
     const k = mapOf(flow.key);
     const m = flow.mask ? mapOf(flow.mask) : exactMask(k);
+    fragToBits(k, m);
+    // A flow without a VLAN attribute matches untagged packets only (Open vSwitch's view).
+    if (this.#mask.has(OVS_KEY_ATTR.VLAN) && !k.has(OVS_KEY_ATTR.VLAN)) {
+      k.set(OVS_KEY_ATTR.VLAN, new Uint8Array(2));
+      m.set(OVS_KEY_ATTR.VLAN, new Uint8Array([0xff, 0xff]));
+    }
     return agree(this.#key, this.#mask, k, m);
+  }
+}
+
+/** Offsets of the fragment type in `ovs_key_ipv4` / `ovs_key_ipv6`. */
+const FRAG_AT: ReadonlyMap<number, number> = new Map([[OVS_KEY_ATTR.IPV4, 11], [
+  OVS_KEY_ATTR.IPV6,
+  39,
+]]);
+
+/**
+ * Rewrites the kernel's fragment type (none 0, first 1, later 2; mask 0xff) as Open vSwitch's
+ * nw_frag bits (any 1, later 2), which OpenFlow-style filters are written in.
+ */
+function fragToBits(k: AttrMap, m: AttrMap): void {
+  for (const [type, at] of FRAG_AT) {
+    const kb = k.get(type), mb = m.get(type);
+    if (!(kb instanceof Uint8Array) || kb.length <= at) continue;
+    const kk = kb.slice(), v = kk[at];
+    kk[at] = v === 1 ? 1 : v === 2 ? 3 : 0;
+    k.set(type, kk);
+    if (mb instanceof Uint8Array && mb.length > at) {
+      const mm = mb.slice();
+      mm[at] = mm[at] === 0xff ? 3 : mm[at] & 3;
+      m.set(type, mm);
+    }
   }
 }
 
@@ -216,6 +270,15 @@ const SHORTCUTS: Record<string, [number, number?]> = {
   rarp: [0x8035],
   mpls: [0x8847],
   mplsm: [0x8848],
+};
+
+/** nw_frag values: Open vSwitch's bits (any 1, later 2) and mask. */
+const FRAG: Record<string, [number, number]> = {
+  no: [0, 1],
+  yes: [1, 1],
+  first: [1, 3],
+  later: [3, 3],
+  not_later: [0, 2],
 };
 
 const CT_BITS: Record<string, number> = {
@@ -348,7 +411,7 @@ export interface FlowFilterOptions {
 /**
  * Parses a dump filter: OpenFlow-style fields separated by commas (`ip`, `tcp`, `arp`, ...;
  * `in_port`, `dl_src`, `dl_dst`, `dl_type`, `dl_vlan`, `nw_src`, `nw_dst`, `nw_proto`,
- * `nw_tos`, `nw_ttl`, `tp_src`, `tp_dst`, `icmp_type`, `icmp_code`, `arp_*`, `ipv6_*`,
+ * `nw_tos`, `nw_ttl`, `nw_frag`, `tp_src`, `tp_dst`, `icmp_type`, `icmp_code`, `arp_*`, `ipv6_*`,
  * `nd_*`, `tun_id`, `tun_src`, `tun_dst`, `recirc_id`, `dp_hash`, `skb_priority`, `pkt_mark`,
  * `ct_state`, `ct_zone`, `ct_mark`, `tcp_flags`; values with `/mask` or `/prefix`), or a flow
  * in the datapath syntax (`in_port(1),eth_type(0x0806)`). RangeError on bad text.
@@ -468,6 +531,11 @@ export function parseFlowFilter(text: string, options: FlowFilterOptions = {}): 
       def = ethertype === 0x0806 || ethertype === 0x8035
         ? FIELDS[src ? "arp_spa" : "arp_tpa"]
         : { path: [T.IPV4], size: 12, offset: src ? 0 : 4, width: 4, kind: "ipv4" };
+    } else if (name === "nw_frag" || name === "ip_frag") {
+      const f = FRAG[value];
+      if (!f) fail(text, `${name}: "${value}" is not no, yes, first, later or not_later`);
+      b.set([l3], l3size, v6 ? 39 : 11, new Uint8Array([f[0]]), new Uint8Array([f[1]]));
+      continue;
     } else if (name === "nw_tos" || name === "nw_ttl" || name === "nw_ecn") {
       const off = name === "nw_ttl" ? (v6 ? 38 : 10) : (v6 ? 37 : 9);
       const n = Number(parseUint(value, 1, text, name));
@@ -491,7 +559,7 @@ export function parseFlowFilter(text: string, options: FlowFilterOptions = {}): 
     const [vv, mm] = parseValue(def, value, text, name);
     b.set(def.path, def.size, def.offset, vv, mm);
   }
-  return new FlowFilter(mapBytes(b.key), mapBytes(b.mask));
+  return new FlowFilter(mapBytes(b.key), mapBytes(b.mask), true);
 }
 
 /** Serializes attributes (nests without NLA_F_NESTED, as OVS keys are). */

@@ -134,6 +134,30 @@ test("flow filter: tunnel, ct_state, vlan and IPv6 fields", () => {
   ];
   for (const t of yes) assert.equal(parseFlowFilter(t).matches(f), true, t);
   for (const t of no) assert.equal(parseFlowFilter(t).matches(f), false, t);
+  // nw_frag in Open vSwitch's terms against the kernel's fragment types.
+  const frag = (t: string) => flowOf(`in_port(1),eth(),eth_type(0x0800),ipv4(frag=${t})`);
+  const fragCases: [string, boolean, boolean, boolean][] = [
+    ["ip,nw_frag=no", true, false, false],
+    ["ip,nw_frag=yes", false, true, true],
+    ["ip,nw_frag=first", false, true, false],
+    ["ip,nw_frag=later", false, false, true],
+    ["ip,nw_frag=not_later", true, true, false],
+    ["in_port(1),eth_type(0x0800),ipv4(frag=first)", false, true, false],
+  ];
+  for (const [t, no, first, later] of fragCases) {
+    const ff = parseFlowFilter(t);
+    assert.deepEqual(
+      [ff.matches(frag("no")), ff.matches(frag("first")), ff.matches(frag("later"))],
+      [
+        no,
+        first,
+        later,
+      ],
+      t,
+    );
+  }
+  // A VLAN filter does not pass untagged flows.
+  assert.equal(parseFlowFilter("dl_vlan=10").matches(frag("no")), false);
   const v6 = flowOf(
     "in_port(1),eth(),eth_type(0x86dd),ipv6(src=2001:db8::1,proto=58,frag=no),icmpv6(type=135)",
   );
