@@ -14,7 +14,16 @@ import { NetlinkSocket } from "../socket/netlink_socket.ts";
 import { OvsClient, type OvsEvent } from "../ovs/client.ts";
 import type { Datapath } from "../ovs/datapath.ts";
 import type { Meter } from "../ovs/meter.ts";
-import { inPortKey, keyInPort, outputActions, type Upcall } from "../ovs/packet.ts";
+import { monotonicMs } from "../ovs/flow.ts";
+import type { FlowKey } from "../ovs/keys.ts";
+import {
+  formatFlow,
+  formatFlowKey,
+  OdpParseError,
+  parseActions,
+  parseFlowKey,
+} from "../ovs/odp_text.ts";
+import { keyInPort, type Upcall } from "../ovs/packet.ts";
 import type { Vport, VportOptions, VportType } from "../ovs/vport.ts";
 import { type CliIO, type Command, EXIT, toJson, UsageError } from "./common.ts";
 
@@ -53,14 +62,16 @@ Meters (nlts extensions; ovs-dpctl has none):
                                   meter dump, so each id is probed
 
 Packets and events (nlts extensions):
-  monitor [DP] [--count N]        print datapath, port and flow notifications
+  monitor [DP] [--count N]        print datapath, port and flow notifications (flows as
+                                  dump-flows prints them)
   upcalls DP [--count N]          register this process as the upcall receiver of DP's ports
                                   (or CPUs, in per-CPU dispatch mode), print the upcalls,
                                   then restore the previous upcall pids
-  execute DP PACKET_HEX ACTIONS [--in-port N]
-                                  run ACTIONS on the frame PACKET_HEX (hex, ':' or spaces
-                                  allowed); ACTIONS: comma list of output ports, as
-                                  "1,2" or "output:1,output:2" or "drop"
+  execute DP PACKET_HEX ACTIONS [--in-port N] [--key FLOW]
+                                  run ACTIONS (datapath syntax, e.g. "1,2" or
+                                  "push_vlan(vid=5,pcp=0),2") on the frame PACKET_HEX (hex;
+                                  ':', '.' or spaces allowed); FLOW: key metadata such as
+                                  "in_port(1),skb_mark(7)"
 
 Options:
   -s, --statistics  per-port statistics (show)
@@ -80,6 +91,7 @@ type Values = {
   count?: string;
   max?: string;
   "in-port"?: string;
+  key?: string;
 };
 
 function parse(args: string[], cmd: string, allowed: readonly (keyof Values)[] = []) {
@@ -95,10 +107,11 @@ function parse(args: string[], cmd: string, allowed: readonly (keyof Values)[] =
       count: { type: "string" },
       max: { type: "string" },
       "in-port": { type: "string" },
+      key: { type: "string" },
     },
   });
   const values = r.values as Values;
-  for (const k of ["statistics", "count", "max", "in-port"] as const) {
+  for (const k of ["statistics", "count", "max", "in-port", "key"] as const) {
     if (values[k] !== undefined && !allowed.includes(k)) {
       throw new UsageError(`dp ${cmd} has no option --${k}`);
     }
@@ -450,20 +463,6 @@ function parseHex(s: string): Uint8Array {
   return out;
 }
 
-/** ACTIONS of `execute`: "1,2", "output:1,output:2", "output(1)" or "drop". */
-export function parseOutputActions(s: string): number[] {
-  if (s === "drop" || s === "") return [];
-  return s.split(",").map((a) => {
-    const m = /^(?:output[:(])?(\d+)\)?$/.exec(a.trim());
-    if (!m) {
-      throw new UsageError(
-        `execute: action "${a}" is not supported (output ports: "1,2" or "output:1")`,
-      );
-    }
-    return uint(m[1], "output port");
-  });
-}
-
 function eventText(e: OvsEvent, names: Map<number, string>): string {
   if (e.family === "datapath") {
     return `datapath ${e.event} system@${e.datapath.name} ifindex:${e.datapath.ifindex}\n`;
@@ -475,8 +474,8 @@ function eventText(e: OvsEvent, names: Map<number, string>): string {
       names.get(p.dpIfindex) ?? p.dpIfindex
     } port ${p.portNo}: ${p.name}${type === "system" ? "" : ` (${type})`}\n`;
   }
-  return `flow ${e.event} system@${names.get(e.dpIfindex) ?? e.dpIfindex} ${
-    toJson(e.attrs, false).trim()
+  return `flow ${e.event} system@${names.get(e.flow.dpIfindex) ?? e.flow.dpIfindex} ${
+    formatFlow(e.flow, { now: monotonicMs() })
   }\n`;
 }
 
@@ -488,6 +487,7 @@ function upcallJson(u: Upcall, dp: string): unknown {
     len: u.len ?? u.packet.length,
     packet: u.packet,
     key: u.key,
+    flowKey: formatFlowKey(u.flowKey),
     ...(u.userdata ? { userdata: u.userdata } : {}),
     ...(u.egressTunKey ? { egressTunKey: u.egressTunKey } : {}),
     ...(u.actions ? { actions: u.actions } : {}),
@@ -503,7 +503,7 @@ function upcallText(u: Upcall, dp: string): string {
   if (u.hash !== undefined) s += ` hash:0x${u.hash.toString(16)}`;
   if (u.mru !== undefined) s += ` mru:${u.mru}`;
   if (u.userdata) s += ` userdata:${hex(u.userdata)}`;
-  s += `\n  packet: ${hex(u.packet)}\n  key: ${hex(u.key)}\n`;
+  s += `\n  key: ${formatFlowKey(u.flowKey)}\n  packet: ${hex(u.packet)}\n`;
   return s;
 }
 
@@ -582,7 +582,7 @@ async function monitor(
       ? e.datapath.ifindex
       : e.family === "vport"
       ? e.vport.dpIfindex
-      : e.dpIfindex;
+      : e.flow.dpIfindex;
     if (e.family === "datapath") {
       if (e.event === "del") names.delete(ifindex);
       else names.set(ifindex, e.datapath.name);
@@ -598,8 +598,9 @@ async function monitor(
             family: e.family,
             event: e.event,
             datapath: names.get(ifindex),
-            dpIfindex: e.dpIfindex,
-            attrs: e.attrs,
+            flow: formatFlow(e.flow, { now: monotonicMs() }),
+            ufid: e.flow.ufid,
+            stats: e.flow.stats,
           },
         false,
       ));
@@ -614,7 +615,28 @@ async function monitor(
 // ---------------------------------------------------------------------------------------------
 
 function need(positionals: string[], n: number, cmd: string, what: string): void {
-  if (positionals.length < n) throw new UsageError(`dp ${cmd}: missing ${what}\n${USAGE}`);
+  if (positionals.length < n) {
+    throw new UsageError(`dp ${cmd}: missing ${what} (nlts dp --help shows the syntax)`);
+  }
+}
+
+/** Commands of dp_flows.ts. */
+const FLOW_COMMANDS = [
+  "add-flow",
+  "mod-flow",
+  "del-flow",
+  "get-flow",
+  "dump-flows",
+  "add-flows",
+  "mod-flows",
+  "del-flows",
+];
+
+/** The whole help text: these commands and the flow commands of dp_flows.ts. */
+async function usage(): Promise<string> {
+  const { FLOW_USAGE } = await import("./dp_flows.ts");
+  const at = USAGE.indexOf("\nConntrack limits");
+  return `${USAGE.slice(0, at)}\n${FLOW_USAGE.trimEnd()}\n${USAGE.slice(at)}`;
 }
 
 /**
@@ -631,15 +653,20 @@ function need(positionals: string[], n: number, cmd: string, what: string): void
 export const dpCommand: Command = async (args, io) => {
   const [cmd, ...rest] = args;
   if (cmd === undefined || cmd === "--help" || cmd === "-h" || cmd === "help") {
-    (cmd === undefined ? io.err : io.out)(USAGE);
+    (cmd === undefined ? io.err : io.out)(await usage());
     return cmd === undefined ? EXIT.USAGE : EXIT.OK;
+  }
+  if (FLOW_COMMANDS.includes(cmd)) {
+    // The flow commands live in dp_flows.ts (loaded only when used: it brings the text format).
+    const { flowCommands } = await import("./dp_flows.ts");
+    return await flowCommands[cmd](rest, io);
   }
   const allowed: Record<string, (keyof Values)[]> = {
     show: ["statistics"],
     monitor: ["count"],
     upcalls: ["count"],
     "dump-meters": ["max"],
-    execute: ["in-port"],
+    execute: ["in-port", "key"],
   };
   const known = [
     "show",
@@ -663,10 +690,12 @@ export const dpCommand: Command = async (args, io) => {
     "upcalls",
     "execute",
   ];
-  if (!known.includes(cmd)) throw new UsageError(`dp: unknown command "${cmd}"\n${USAGE}`);
+  if (!known.includes(cmd)) {
+    throw new UsageError(`dp: unknown command "${cmd}" (nlts dp --help lists them)`);
+  }
   const { values, positionals: pos } = parse(rest, cmd, allowed[cmd] ?? []);
   if (values.help) {
-    io.out(USAGE);
+    io.out(await usage());
     return EXIT.OK;
   }
   const json = values.json ?? false;
@@ -883,15 +912,19 @@ export const dpCommand: Command = async (args, io) => {
       need(pos, 3, cmd, "DP, PACKET_HEX and ACTIONS");
       if (pos.length > 3) throw new UsageError("dp execute: too many arguments");
       const packet = parseHex(pos[1]);
-      const ports = parseOutputActions(pos[2]);
-      const inPort = values["in-port"] === undefined
-        ? undefined
-        : uint(values["in-port"], "--in-port");
-      await ovs.execute(dpName(pos[0]), {
-        packet,
-        actions: outputActions(ports),
-        ...(inPort !== undefined ? { key: inPortKey(inPort) } : {}),
-      });
+      let key: FlowKey = {};
+      let actions;
+      try {
+        if (values.key !== undefined) key = parseFlowKey(values.key).key;
+        actions = parseActions(pos[2]);
+      } catch (e) {
+        if (e instanceof OdpParseError) throw new UsageError(`dp execute: ${e.message}`);
+        throw e;
+      }
+      if (values["in-port"] !== undefined) {
+        key = { ...key, inPort: uint(values["in-port"], "--in-port") };
+      }
+      await ovs.execute(dpName(pos[0]), { packet, key, actions });
       return EXIT.OK;
     }
   }

@@ -12,13 +12,13 @@
 
 import { type FamilyInfo, GenlSocket } from "../genl/family.ts";
 import type { Family } from "../genl/family.ts";
-import { familySpecFor } from "../genl/registry.ts";
 import { NETLINK, NLM_F_NEW } from "../protocol/constants.ts";
 import { NetlinkError } from "../protocol/errors.ts";
 import { NetlinkSocket } from "../socket/netlink_socket.ts";
 import { type DatapathRef, decodeOvsMessage, type UserFeature } from "./common.ts";
 import { type CtLimits, ovsCtLimitFamily, toCtLimits } from "./ct_limit.ts";
 import { type Datapath, datapathAttrs, ovsDatapathFamily, toDatapath } from "./datapath.ts";
+import { decodeFlowMessage, type Flow, ovsFlowFamily } from "./flow.ts";
 import {
   type Meter,
   type MeterBandType,
@@ -27,7 +27,7 @@ import {
   ovsMeterFamily,
   toMeter,
 } from "./meter.ts";
-import { ovsPacketFamily, type PacketExecute, UpcallSocket } from "./packet.ts";
+import { ovsPacketFamily, packetBytes, type PacketExecute, UpcallSocket } from "./packet.ts";
 import {
   ovsVportFamily,
   toVport,
@@ -111,7 +111,7 @@ export interface SetVportOptions {
 export type OvsEvent =
   | { family: "datapath"; event: string; datapath: Datapath }
   | { family: "vport"; event: string; vport: Vport }
-  | { family: "flow"; event: string; dpIfindex: number; attrs: Record<string, unknown> };
+  | { family: "flow"; event: string; flow: Flow };
 
 /** The families {@link OvsClient.events} can follow. */
 export type OvsEventFamily = "datapath" | "vport" | "flow";
@@ -159,8 +159,8 @@ export class OvsClient {
   readonly vport: Family<typeof ovsVportFamily>;
   /** The `ovs_packet` family client. */
   readonly packet: Family<typeof ovsPacketFamily>;
-  /** What the controller reports about `ovs_flow` (id, groups). */
-  readonly flowInfo: FamilyInfo;
+  /** The `ovs_flow` family client (see {@link FlowTable} for the flow operations). */
+  readonly flow: Family<typeof ovsFlowFamily>;
   readonly #meter: Family<typeof ovsMeterFamily> | NetlinkError;
   readonly #ctLimit: Family<typeof ovsCtLimitFamily> | NetlinkError;
   readonly #netns: string | undefined;
@@ -170,7 +170,7 @@ export class OvsClient {
     this.#netns = netns;
     this.datapath = genl.family(ovsDatapathFamily);
     this.vport = genl.family(ovsVportFamily);
-    this.flowInfo = genl.resolve("ovs_flow", "openvswitch");
+    this.flow = genl.family(ovsFlowFamily);
     this.packet = genl.family(ovsPacketFamily);
     this.#meter = optionalFamily(() => genl.family(ovsMeterFamily), "meters (Linux 4.15+)");
     this.#ctLimit = optionalFamily(
@@ -498,24 +498,23 @@ export class OvsClient {
    *
    * @example
    * ```ts
-   * import { OvsClient, outputActions } from "@nlts/netlink/ovs";
+   * import { OvsClient, parseActions } from "@nlts/netlink/ovs";
    * using ovs = OvsClient.open();
    * const frame = new Uint8Array(60).fill(0xff, 0, 6); // broadcast
-   * await ovs.execute("dp0", { packet: frame, actions: outputActions([1]) });
+   * await ovs.execute("dp0", { packet: frame, key: { inPort: 2 }, actions: parseActions("1") });
    * ```
    */
   async execute(dp: DatapathRef, packet: PacketExecute): Promise<void> {
     if (!(packet?.packet instanceof Uint8Array) || packet.packet.length === 0) {
       throw new TypeError("Cannot execute: packet.packet must be a non-empty Uint8Array");
     }
-    if (!(packet.actions instanceof Uint8Array)) {
-      throw new TypeError("Cannot execute: packet.actions must be a Uint8Array of actions");
-    }
+    const key = packetBytes(packet.key, "key");
+    const actions = packetBytes(packet.actions, "actions");
     const dpIfindex = await this.#ifindex(dp);
     await this.packet.request("execute", {
       packet: packet.packet,
-      key: packet.key ?? new Uint8Array(0),
-      actions: packet.actions,
+      key,
+      actions,
       ...(packet.probe ? { probe: true } : {}),
       ...(packet.mru !== undefined ? { mru: packet.mru } : {}),
       ...(packet.hash !== undefined ? { hash: packet.hash } : {}),
@@ -765,9 +764,8 @@ export class OvsClient {
    * Follows the datapath, vport and flow notification groups (all three by default) on a
    * dedicated socket and yields decoded events until `signal` aborts. The groups are joined
    * when `events` is called, so changes made after the call are seen; iterate the generator
-   * (or call its `return()`) so that its socket gets closed. Flow events carry the attributes
-   * as the registered `ovs_flow` description decodes them (raw `unknown` entries when none is
-   * registered).
+   * (or call its `return()`) so that its socket gets closed. Flow events carry the decoded
+   * {@link Flow} (print it with `formatFlow`).
    *
    * @example
    * ```ts
@@ -786,7 +784,7 @@ export class OvsClient {
     const infos: Record<OvsEventFamily, FamilyInfo> = {
       datapath: this.datapath.info,
       vport: this.vport.info,
-      flow: this.flowInfo,
+      flow: this.flow.info,
     };
     const byId = new Map<number, OvsEventFamily>();
     for (const f of families) {
@@ -811,7 +809,6 @@ export class OvsClient {
     signal: AbortSignal | undefined,
   ): AsyncGenerator<OvsEvent, void, undefined> {
     using _sock = sock;
-    const flowSpec = familySpecFor("ovs_flow", this.flowInfo.version);
     for await (const m of sock.messages({ signal })) {
       const f = byId.get(m.type);
       if (!f) continue;
@@ -822,13 +819,7 @@ export class OvsClient {
         const d = decodeOvsMessage(m.payload, vportAttrs);
         yield { family: f, event: cmdName(d.cmd), vport: toVport(d.dpIfindex, d.attrs) };
       } else {
-        const d = decodeOvsMessage(m.payload, flowSpec.attrs);
-        yield {
-          family: f,
-          event: cmdName(d.cmd),
-          dpIfindex: d.dpIfindex,
-          attrs: d.attrs as Record<string, unknown>,
-        };
+        yield { family: f, event: cmdName(m.payload[0]), flow: decodeFlowMessage(m.payload) };
       }
     }
   }

@@ -1,8 +1,10 @@
 /**
  * The Open vSwitch kernel datapath over generic netlink: {@link OvsClient} (datapaths, ports,
- * packet execution, upcalls, meters, conntrack limits, notifications) and the family
- * descriptions and schemas it is built from (`ovs_datapath`, `ovs_vport`, `ovs_packet`,
- * `ovs_meter`, `ovs_ct_limit`), with numbers from `<linux/openvswitch.h>`.
+ * packet execution, upcalls, meters, conntrack limits, notifications), {@link FlowTable} (flows),
+ * the flow key/mask and action model with the datapath text format (`parseFlowKey`,
+ * `formatFlow`, ...), and the family descriptions and schemas they are built from
+ * (`ovs_datapath`, `ovs_vport`, `ovs_flow`, `ovs_packet`, `ovs_meter`, `ovs_ct_limit`), with
+ * numbers from `<linux/openvswitch.h>`.
  *
  * @example
  * ```ts
@@ -31,10 +33,6 @@ export * from "./keys.ts";
 export * from "./keys_codecs.ts";
 export * from "./actions.ts";
 export * from "./actions_codecs.ts";
-export * from "./flow_attrs.ts";
-export * from "./odp_text.ts";
-export * from "./keys.ts";
-export * from "./actions.ts";
 export * from "./flow_attrs.ts";
 export * from "./odp_text.ts";
 export * from "./flow.ts";

@@ -5,10 +5,11 @@
  * action). {@link UpcallSocket} receives upcalls on a socket whose port id is registered as a
  * port's (or a CPU's) upcall pid.
  *
- * Flow keys and actions are carried as raw attribute bytes (the payload of the
- * `OVS_PACKET_ATTR_KEY` / `OVS_PACKET_ATTR_ACTIONS` nests: a run of `OVS_KEY_ATTR_*` /
- * `OVS_ACTION_ATTR_*` attributes). {@link outputActions} and {@link keyInPort} cover the
- * simplest cases.
+ * Flow keys and actions travel as runs of `OVS_KEY_ATTR_*` / `OVS_ACTION_ATTR_*` attributes
+ * (the payloads of the `OVS_PACKET_ATTR_KEY` / `OVS_PACKET_ATTR_ACTIONS` nests). Execute takes
+ * either the typed model ({@link FlowKey}, {@link Action}) or those raw bytes; upcalls carry
+ * both the raw key and its decoded {@link FlowKey}. {@link outputActions} and
+ * {@link keyInPort} cover the simplest cases without the model.
  *
  * @module
  */
@@ -20,7 +21,10 @@ import type { AttrSet, Codec, DecodedAttrs, FixedCodec } from "../protocol/schem
 import { attrSet, t } from "../protocol/schema.ts";
 import { NetlinkWriter } from "../protocol/writer.ts";
 import { NetlinkSocket } from "../socket/netlink_socket.ts";
+import type { Action } from "./actions.ts";
 import { decodeOvsMessage, ovsHeader } from "./common.ts";
+import { decodeFlowKey, encodeActions, encodeFlowKey } from "./flow_attrs.ts";
+import type { FlowKey } from "./keys.ts";
 
 /**
  * `ovs_packet` commands (`OVS_PACKET_CMD_*`): MISS and ACTION are kernel-to-user upcalls.
@@ -160,12 +164,12 @@ export interface PacketExecute {
   /** The frame, from the Ethernet header on. */
   packet: Uint8Array;
   /**
-   * Flow key metadata as raw `OVS_KEY_ATTR_*` attributes (in_port, priority, mark, tunnel...);
-   * the kernel extracts the rest from the packet. Default: empty.
+   * Flow key metadata (in_port, priority, mark, tunnel...), typed or as raw `OVS_KEY_ATTR_*`
+   * attributes; the kernel extracts the rest from the packet. Default: empty.
    */
-  key?: Uint8Array;
-  /** Actions as raw `OVS_ACTION_ATTR_*` attributes (see {@link outputActions}). */
-  actions: Uint8Array;
+  key?: FlowKey | Uint8Array;
+  /** Actions, typed (`parseActions("1,2")`) or as raw `OVS_ACTION_ATTR_*` attributes. */
+  actions: readonly Action[] | Uint8Array;
   /** A feature probe: the kernel does not log errors. */
   probe?: boolean;
   /** Maximum received fragment size (after IP defragmentation). */
@@ -179,8 +183,8 @@ export interface PacketExecute {
  *
  * @example
  * ```ts
- * import { keyInPort, type Upcall } from "@nlts/netlink/ovs";
- * const describe = (u: Upcall) => `${u.cmd} on port ${keyInPort(u.key)}: ${u.packet.length} bytes`;
+ * import { formatFlowKey, type Upcall } from "@nlts/netlink/ovs";
+ * const describe = (u: Upcall) => `${u.cmd} ${formatFlowKey(u.flowKey)}: ${u.packet.length} bytes`;
  * ```
  */
 export interface Upcall {
@@ -192,6 +196,8 @@ export interface Upcall {
   packet: Uint8Array;
   /** The flow key as raw `OVS_KEY_ATTR_*` attributes. */
   key: Uint8Array;
+  /** The flow key decoded (print it with `formatFlowKey`). */
+  flowKey: FlowKey;
   /** The `userspace` action's user data. */
   userdata?: Uint8Array;
   /** Egress tunnel key as raw `OVS_TUNNEL_KEY_ATTR_*` attributes. */
@@ -204,6 +210,31 @@ export interface Upcall {
   len?: number;
   /** Packet hash. */
   hash?: bigint;
+}
+
+/**
+ * The raw attribute bytes of a key or an action list given typed or raw.
+ *
+ * @example
+ * ```ts
+ * import { packetBytes } from "@nlts/netlink/ovs";
+ * console.log(packetBytes([{ kind: "output", value: 1 }], "actions")); // Uint8Array [8, 0, 1, 0, 1, 0, 0, 0]
+ * ```
+ */
+export function packetBytes(
+  v: FlowKey | readonly Action[] | Uint8Array | undefined,
+  what: "key" | "actions",
+): Uint8Array {
+  if (v === undefined) return new Uint8Array(0);
+  if (v instanceof Uint8Array) return v;
+  if (what === "actions") {
+    if (!Array.isArray(v)) throw new TypeError("Cannot encode actions: expected an array");
+    return encodeActions(v as readonly Action[]);
+  }
+  if (typeof v !== "object" || Array.isArray(v)) {
+    throw new TypeError("Cannot encode key: expected a FlowKey object or bytes");
+  }
+  return encodeFlowKey(v as FlowKey);
 }
 
 /**
@@ -226,6 +257,7 @@ export function toUpcall(
     dpIfindex,
     packet: a.packet ?? new Uint8Array(0),
     key: a.key ?? new Uint8Array(0),
+    flowKey: decodeFlowKey(a.key ?? new Uint8Array(0)),
   };
   if (a.userdata) u.userdata = a.userdata;
   if (a.egressTunKey) u.egressTunKey = a.egressTunKey;

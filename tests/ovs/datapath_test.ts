@@ -36,12 +36,12 @@ test("datapath: open resolves all six OVS families", { skip }, () => {
   assert.ok(ovs!.datapath.id > 0);
   assert.ok(ovs!.vport.id > 0);
   assert.ok(ovs!.packet.id > 0);
-  assert.ok(ovs!.flowInfo.id > 0);
+  assert.ok(ovs!.flow.id > 0);
   assert.equal(ovs!.hasMeters, true);
   assert.equal(ovs!.hasCtLimits, true);
   assert.deepEqual([...ovs!.datapath.info.groups.keys()], ["ovs_datapath"]);
   assert.deepEqual([...ovs!.vport.info.groups.keys()], ["ovs_vport"]);
-  assert.deepEqual([...ovs!.flowInfo.groups.keys()], ["ovs_flow"]);
+  assert.deepEqual([...ovs!.flow.info.groups.keys()], ["ovs_flow"]);
 });
 
 test("datapath: new, get by name and ifindex, dump, set, del; ovs-dpctl sees each", {

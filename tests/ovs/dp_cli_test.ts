@@ -300,9 +300,21 @@ test("cli: execute sends a frame out of a port", { skip }, async () => {
   try {
     await ok("add-dp", name, veth.a);
     const before = devStat(veth.b, "rx_packets");
-    await ok("execute", name, "ff:ff:ff:ff:ff:ff 02:00:00:00:00:01 88b5 6e6c7473", "output:1");
+    await ok(
+      "execute",
+      name,
+      "ff:ff:ff:ff:ff:ff 02:00:00:00:00:01 88b5 6e6c7473",
+      "1",
+      "--key",
+      "skb_mark(3)",
+    );
     await waitFor(() => devStat(veth.b, "rx_packets") > before, 5000, "the frame on the peer");
-    assert.equal((await dp("execute", name, "ffff", "set(x)")).status, 2);
+    const before2 = devStat(veth.b, "rx_packets");
+    await ok("execute", name, "ffffffffffff020000000001 88b5 6e6c7473", "push_vlan(vid=5,pcp=0),1");
+    await waitFor(() => devStat(veth.b, "rx_packets") > before2, 5000, "the tagged frame");
+    const bad = await dp("execute", name, "ffff", "set(x)");
+    assert.equal(bad.status, 2);
+    assert.match(bad.err, /Cannot parse actions/);
   } finally {
     await dp("del-dp", name);
   }

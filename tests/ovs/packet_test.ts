@@ -9,10 +9,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { NetlinkError } from "../../mod.ts";
 import {
+  formatFlowKey,
   inPortKey,
   keyInPort,
   outputActions,
   OvsClient,
+  parseActions,
   type Upcall,
   type UpcallSocket,
 } from "../../src/ovs/mod.ts";
@@ -124,6 +126,16 @@ test("packet: execute with an in_port key, probe, and a bad output port", { skip
       ovs!.execute(name, { packet: new Uint8Array(0), actions: outputActions([1]) }),
       TypeError,
     );
+    // The typed model: a FlowKey and an Action list (here from the datapath action syntax).
+    const before = (await ovs!.getVport(name, p.portNo)).stats!.rxPackets;
+    sh("ip", "link", "set", p.name, "up");
+    await ovs!.execute(name, {
+      packet: frame(),
+      key: { skbMark: 7, priority: 3 },
+      actions: parseActions(`push_vlan(vid=9,pcp=1),${p.portNo}`),
+    });
+    await ovs!.execute(name, { packet: frame(), actions: [{ kind: "output", value: p.portNo }] });
+    assert.equal((await ovs!.getVport(name, p.portNo)).stats!.rxPackets, before + 2n);
   } finally {
     await ovs!.delDatapath(name).catch(() => {});
   }
@@ -146,6 +158,9 @@ test("packet: a frame entering a port with no flows is a MISS upcall (per-port d
     assert.equal(u.cmd, "miss");
     assert.equal(u.dpIfindex, dp.ifindex);
     assert.equal(keyInPort(u.key), port.portNo);
+    assert.equal(u.flowKey.inPort, port.portNo);
+    assert.equal(u.flowKey.ethertype, 0x0800);
+    assert.match(formatFlowKey(u.flowKey), /ipv4\(src=10\.71\.0\.1,dst=10\.71\.0\.3,proto=17,/);
     assert.deepEqual([...u.packet.subarray(0, 6)], [2, 0, 0, 0, 0, 3]);
     assert.deepEqual([...u.packet.subarray(12, 14)], [0x08, 0x00]);
     assert.equal(new TextDecoder().decode(u.packet.subarray(u.packet.length - 6)), "hello\n");

@@ -23,7 +23,7 @@ import {
   vportAttrs,
 } from "../../src/ovs/mod.ts";
 import { attrSet } from "../../src/protocol/schema.ts";
-import { fixed2, parseOutputActions } from "../../src/cli/dp.ts";
+import { fixed2 } from "../../src/cli/dp.ts";
 
 const bytes = (...rows: number[][]) => new Uint8Array(rows.flat());
 const u64 = (
@@ -241,15 +241,11 @@ test("schema: output actions, in_port keys, and in_port lookup in malformed keys
   assert.equal(keyInPort(new Uint8Array(0)), undefined);
 });
 
-test("cli: printf-style %.2f (round half to even on exact ties) and ACTIONS parsing", () => {
+test("cli: printf-style %.2f (round half to even on exact ties)", () => {
   assert.equal(fixed2(0), "0.00");
   assert.equal(fixed2(0.125), "0.12"); // exact tie: glibc rounds to even
   assert.equal(fixed2(0.375), "0.38");
   assert.equal(fixed2(1 / 3), "0.33");
   assert.equal(fixed2(0.005), "0.01"); // 0.005 is slightly above the tie as a double
   assert.equal(fixed2(250), "250.00");
-  assert.deepEqual(parseOutputActions("1,2"), [1, 2]);
-  assert.deepEqual(parseOutputActions("output:3,output(4)"), [3, 4]);
-  assert.deepEqual(parseOutputActions("drop"), []);
-  assert.throws(() => parseOutputActions("set(x)"), /not supported/);
 });
