@@ -106,3 +106,25 @@ test("events: an aborted signal ends the iteration", { skip }, async () => {
   for await (const _ of events) n++;
   assert.equal(n, 0);
 });
+
+test("events: flow notifications carry the decoded flow", { skip }, async () => {
+  const name = uniq("dpw");
+  const ac = new AbortController();
+  const events = ovs!.events({ signal: ac.signal, families: ["flow"] });
+  try {
+    const dp = await ovs!.newDatapath(name);
+    await ovs!.newVport(name, uniq("in"), { type: "internal" });
+    sh("ovs-dpctl", "add-flow", name, "in_port(1),eth(),eth_type(0x0806),arp()", "0");
+    sh("ovs-dpctl", "del-flow", name, "in_port(1),eth(),eth_type(0x0806),arp()");
+    const seen = await collect(events, ac, (s) => s.length >= 2);
+    assert.deepEqual(seen.map((e) => e.event), ["new", "del"]);
+    const e = seen[0];
+    assert.ok(e.family === "flow");
+    assert.equal(e.flow.dpIfindex, dp.ifindex);
+    assert.equal(e.flow.key?.inPort, 1);
+    assert.equal(e.flow.key?.ethertype, 0x0806);
+    assert.deepEqual(e.flow.actions, [{ kind: "output", value: 0 }]);
+  } finally {
+    await ovs!.delDatapath(name).catch(() => {});
+  }
+});

@@ -193,3 +193,29 @@ test("packet: MISS upcalls reach the per-CPU pid in per-CPU dispatch mode", { sk
     await ovs!.delDatapath(name).catch(() => {});
   }
 });
+
+test("packet: a userspace action sends an ACTION upcall with the userdata", { skip }, async () => {
+  const name = uniq("dpa");
+  using sock = ovs!.openUpcallSocket();
+  try {
+    const dp = await ovs!.newDatapath(name);
+    const pending = firstUpcall(sock);
+    await ovs!.execute(name, {
+      packet: frame(),
+      key: { inPort: 0 },
+      actions: [{
+        kind: "userspace",
+        value: { pid: sock.portid, userdata: new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]) },
+      }],
+    });
+    const u = await pending;
+    assert.ok(u, "no upcall within 10 s");
+    assert.equal(u.cmd, "action");
+    assert.equal(u.dpIfindex, dp.ifindex);
+    assert.deepEqual(u.userdata, new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]));
+    assert.deepEqual(u.packet, frame());
+    assert.equal(u.flowKey.inPort, 0);
+  } finally {
+    await ovs!.delDatapath(name).catch(() => {});
+  }
+});
