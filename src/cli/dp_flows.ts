@@ -208,9 +208,9 @@ export function flowJson(f: Flow, now: bigint): Record<string, unknown> {
 }
 
 function statsText(f: Flow | undefined, now: bigint): string {
-  const s = formatFlow({ ...(f ?? {}), key: {}, actions: [] }, { now });
-  // formatFlow of an empty key: ", packets:N, bytes:N, used:..., actions:drop"
-  return s.slice(2, s.lastIndexOf(", actions:")) + "\n";
+  // ovs-dpctl -s: "packets:N, bytes:N, used:...[, flags:...]", as in a dump line.
+  const s = formatFlow({ ...(f ?? {}), key: {}, mask: {}, actions: [] }, { now });
+  return s.slice(s.indexOf(", packets:") + 2, s.lastIndexOf(", actions:")) + "\n";
 }
 
 /** Writes text in pieces of about 64 KiB (bounded memory for any number of lines). */
