@@ -3,9 +3,12 @@
 // errors by class and code, and a dump of more than 200 ports. VM only.
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { NetlinkError } from "../../mod.ts";
 import { OvsClient } from "../../src/ovs/mod.ts";
-import { dpctlShow, quietIpv6, sh, shTry, skip, uniq, vethPair } from "./_helpers.ts";
+import { dpctlShow, isBun, quietIpv6, root, sh, shTry, skip, uniq, vethPair } from "./_helpers.ts";
 
 quietIpv6();
 const ovs = skip ? undefined : OvsClient.open();
@@ -226,4 +229,49 @@ test("vport: a dump of 210 internal ports completes and matches ovs-dpctl", { sk
     assert.equal(shown.length, 211);
     console.log(`210 ports added in ${t1 - t0} ms, dumped in ${t2 - t1} ms`);
   });
+});
+
+test("permissions: reads work unprivileged; changes fail with EPERM naming CAP_NET_ADMIN", {
+  skip,
+}, async () => {
+  const name = uniq("dpp");
+  const dir = mkdtempSync(join(tmpdir(), "nlts-unpriv-"));
+  chmodSync(dir, 0o755);
+  const script = join(dir, "unpriv.ts");
+  writeFileSync(
+    script,
+    `import { OvsClient } from ${JSON.stringify(`${root}src/ovs/mod.ts`)};
+using ovs = OvsClient.open();
+const out: string[] = [(await ovs.dumpDatapaths()).map((d) => d.name).join(",")];
+out.push((await ovs.dumpVports(${JSON.stringify(name)})).map((p) => p.name).join(","));
+for (const f of [() => ovs.newDatapath("nlts-np"), () => ovs.setCtLimits({ defaultLimit: 1 })]) {
+  try { await f(); out.push("no error"); } catch (e) { out.push(String((e as Error).message)); }
+}
+console.log(JSON.stringify(out));
+`,
+  );
+  chmodSync(script, 0o644);
+  try {
+    await ovs!.newDatapath(name);
+    const argv = isBun ? [script] : ["run", "-A", script];
+    const text = sh(
+      "setpriv",
+      "--reuid=65534",
+      "--regid=65534",
+      "--clear-groups",
+      "env",
+      `HOME=${dir}`,
+      `DENO_DIR=${join(dir, "deno")}`,
+      process.execPath,
+      ...argv,
+    );
+    const [dps, ports, create, ct] = JSON.parse(text.trim().split("\n").pop()!);
+    assert.ok(dps.split(",").includes(name), dps);
+    assert.equal(ports, name);
+    assert.match(create, /EPERM.*CAP_NET_ADMIN/);
+    assert.match(ct, /EPERM.*CAP_NET_ADMIN/);
+  } finally {
+    await ovs!.delDatapath(name).catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
