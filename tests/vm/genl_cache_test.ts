@@ -23,14 +23,25 @@ const ovsDatapath = defineFamily({
   operations: { get: { cmd: 3, do: true, dump: true } },
 });
 
+/** Deletes every datapath (earlier test files in the same guest may leave some). */
+function deleteAllDatapaths(): void {
+  const dps = execFileSync("ovs-dpctl", ["dump-dps"], { encoding: "utf8" }).split("\n")
+    .map((l) => l.trim()).filter((l) => l !== "");
+  for (const dp of dps) execFileSync("ovs-dpctl", ["del-dp", dp], { stdio: "ignore" });
+}
+
 function reload(): void {
-  execFileSync("sh", ["-c", "rmmod openvswitch && modprobe openvswitch"], { stdio: "ignore" });
+  deleteAllDatapaths(); // a datapath holds the module
+  execFileSync("sh", ["-c", "rmmod openvswitch && modprobe openvswitch"], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
 }
 
 test(
   "vm: genl cache follows a module reload (notify) and a stale id retries once",
   { skip },
   () => {
+    deleteAllDatapaths();
     using genl = GenlSocket.open();
     const before = genl.resolve("ovs_datapath").id;
     const fam = genl.family(ovsDatapath);
