@@ -183,3 +183,12 @@ export function firstPcapPacket(path: string): Uint8Array | undefined {
   const incl = le ? b.readUInt32LE(24 + 8) : b.readUInt32BE(24 + 8);
   return new Uint8Array(b.subarray(40, 40 + incl));
 }
+
+/**
+ * Unloads the tunnel vport modules that creating vxlan/geneve/gre ports loads on demand
+ * (they pin openvswitch, which later tests may want to reload); no-op when in use.
+ */
+export function unloadTunnelModules(): void {
+  if (!IN_VM) return;
+  for (const m of ["vport_vxlan", "vport_geneve", "vport_gre"]) shTry("rmmod", m);
+}

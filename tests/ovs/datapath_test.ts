@@ -8,11 +8,25 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { NetlinkError } from "../../mod.ts";
 import { OvsClient } from "../../src/ovs/mod.ts";
-import { dpctlShow, isBun, quietIpv6, root, sh, shTry, skip, uniq, vethPair } from "./_helpers.ts";
+import {
+  dpctlShow,
+  isBun,
+  quietIpv6,
+  root,
+  sh,
+  shTry,
+  skip,
+  uniq,
+  unloadTunnelModules,
+  vethPair,
+} from "./_helpers.ts";
 
 quietIpv6();
 const ovs = skip ? undefined : OvsClient.open();
-after(() => ovs?.close());
+after(() => {
+  ovs?.close();
+  unloadTunnelModules();
+});
 
 /** Runs `fn`, then deletes datapath `name` whatever happened. */
 async function withDp<T>(name: string, fn: () => Promise<T>): Promise<T> {

@@ -21,13 +21,17 @@ import {
   skip,
   startChild,
   uniq,
+  unloadTunnelModules,
   vethPair,
   waitFor,
 } from "./_helpers.ts";
 
 quietIpv6();
 const ovs = skip ? undefined : OvsClient.open();
-after(() => ovs?.close());
+after(() => {
+  ovs?.close();
+  unloadTunnelModules();
+});
 
 /** Runs `nlts ARGS` in-process; returns status and outputs. */
 async function dp(...args: string[]): Promise<{ status: number; out: string; err: string }> {
