@@ -19,14 +19,25 @@ import { defineFamily } from "../genl/family.ts";
 import { GENL_HDRLEN } from "../genl/header.ts";
 import { registerFamilySpec } from "../genl/registry.ts";
 import { getLibc } from "../ffi/mod.ts";
-import { NLM_F, NLM_F_NEW } from "../protocol/constants.ts";
+import { NETLINK, NLM_F, NLM_F_NEW, NLMSG } from "../protocol/constants.ts";
 import { DecodeError, NetlinkError, SyscallError } from "../protocol/errors.ts";
+import { decodeErrorMessage } from "../protocol/message.ts";
+import { MessageIterator } from "../protocol/reader.ts";
 import type { UnknownAttr } from "../protocol/schema.ts";
-import type { Action } from "./actions.ts";
+import { EncodeContext } from "../protocol/schema_context.ts";
+import { NetlinkWriter } from "../protocol/writer.ts";
+import { NetlinkSocket } from "../socket/netlink_socket.ts";
+import { type Action, actionList } from "./actions.ts";
 import { type DatapathRef, ovsHeader } from "./common.ts";
 import { ovsDatapathFamily } from "./datapath.ts";
-import { type FlowAttrs, flowAttrs, OVS_FLOW_CMD, OVS_UFID_F } from "./flow_attrs.ts";
-import type { FlowKey, FlowMask } from "./keys.ts";
+import {
+  type FlowAttrs,
+  flowAttrs,
+  OVS_FLOW_ATTR,
+  OVS_FLOW_CMD,
+  OVS_UFID_F,
+} from "./flow_attrs.ts";
+import { type FlowKey, flowKeyAttrs, type FlowMask } from "./keys.ts";
 import type { DatapathFlow } from "./odp_text.ts";
 
 /** `OVS_FLOW_VERSION`. */
@@ -261,17 +272,19 @@ export interface DumpFlowsOptions {
  * ```
  */
 export interface BatchOptions {
-  /** Requests per `sendmsg` (default 128, at most 1024). */
+  /** Requests per `sendmsg` (default 512, at most 1024; at most 256 KiB of requests). */
   chunk?: number;
   /** Set OVS_FLOW_ATTR_PROBE on every request (the kernel logs no failures). */
   probe?: boolean;
   /**
-   * SO_RCVBUF to request before sending (default 4 MiB; 0 leaves it): the kernel queues one
-   * acknowledgement per request while a chunk is sent.
+   * SO_RCVBUF of the bulk socket (default 4 MiB; 0 leaves it): it holds the failures of a
+   * chunk and its one acknowledgement.
    */
   rcvbuf?: number;
-  /** Called after each group of requests (a few thousand) with how many were sent so far. */
+  /** Called every few thousand requests, and at the end, with how many were sent so far. */
   onProgress?: (sent: number) => void;
+  /** Milliseconds to wait for the kernel's answers to a chunk (default 5000). */
+  timeoutMs?: number;
 }
 
 /**
@@ -450,13 +463,107 @@ export function decodeFlowMessage(data: Uint8Array, offset = 0, end: number = da
   return toFlow(dpIfindex, flowAttrs.decode(data, offset + GENL_HDRLEN + 4, end) as FlowAttrs);
 }
 
+/** Bytes of requests per bulk sendmsg at most (the socket's send buffer must hold them). */
+const BULK_BYTES = 256 * 1024;
+
+const CMD_NAMES = ["unspec", "new", "del", "get", "set"];
+
+const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
+
+function sleepMs(ms: number): void {
+  Atomics.wait(SLEEPER, 0, 0, ms);
+}
+
+/**
+ * Encodes flow requests straight into a writer; masks and action lists shared by many flows
+ * (the same object) are encoded once.
+ */
+class BulkEncoder {
+  /** Where the last message started (to undo a failed encode). */
+  messageStart = 0;
+  /** Offset of the last message's nlmsg_flags. */
+  lastFlagsAt = 0;
+  readonly #masks = new WeakMap<object, Uint8Array>();
+  readonly #actions = new WeakMap<object, Uint8Array>();
+  readonly #scratch = new NetlinkWriter(1024);
+
+  constructor(
+    readonly familyId: number,
+    readonly dpIfindex: number,
+    readonly probe: boolean,
+  ) {}
+
+  /** Appends the request for `o` with `seq`; returns its command. */
+  encode(w: NetlinkWriter, o: FlowOp, seq: number, table: FlowTable): number {
+    let a: Record<string, unknown>, cmd: number, flags = 0;
+    if (o?.op === "new") {
+      a = newAttrs(o.flow, this.probe);
+      cmd = OVS_FLOW_CMD.NEW;
+      flags = o.modify ? 0 : NLM_F_NEW.CREATE;
+    } else if (o?.op === "set") {
+      a = table.setAttrsOf(o.update, o.clear, this.probe);
+      cmd = OVS_FLOW_CMD.SET;
+    } else if (o?.op === "del") {
+      a = table.delAttrsOf(o.ref, this.probe);
+      cmd = OVS_FLOW_CMD.DEL;
+    } else {
+      throw new TypeError("Cannot run flow batch: the operation is not new, set or del");
+    }
+    const m = this.messageStart = w.beginMessage(this.familyId, NLM_F.REQUEST | flags, seq, 0);
+    this.lastFlagsAt = m + 6;
+    w.putU8(cmd).putU8(OVS_FLOW_VERSION).putU16(0).putS32(this.dpIfindex);
+    if (a.key !== undefined) {
+      const at = w.beginAttr(OVS_FLOW_ATTR.KEY);
+      flowKeyAttrs.encode(w, a.key as FlowKey);
+      w.endAttr(at);
+    }
+    if (a.mask !== undefined) this.#cached(w, OVS_FLOW_ATTR.MASK, a.mask as object, this.#masks);
+    if (a.actions !== undefined) {
+      this.#cached(w, OVS_FLOW_ATTR.ACTIONS, a.actions as object, this.#actions);
+    }
+    if (a.clear) w.attrFlag(OVS_FLOW_ATTR.CLEAR);
+    if (a.probe) w.attrFlag(OVS_FLOW_ATTR.PROBE);
+    if (a.ufid !== undefined) w.attrBinary(OVS_FLOW_ATTR.UFID, a.ufid as Uint8Array);
+    w.endMessage(m);
+    return cmd;
+  }
+
+  #cached(w: NetlinkWriter, type: number, v: object, cache: WeakMap<object, Uint8Array>): void {
+    let b = cache.get(v);
+    if (b === undefined) {
+      const s = this.#scratch.reset();
+      if (type === OVS_FLOW_ATTR.ACTIONS) {
+        actionList.encode(s, v as Action[], new EncodeContext("actions"));
+      } else flowKeyAttrs.encode(s, v as FlowKey);
+      b = s.copy();
+      cache.set(v, b);
+    }
+    w.attrBinary(type, b);
+  }
+}
+
 function* mapIter<T, U>(it: Iterable<T>, f: (x: T) => U): Generator<U> {
   for (const x of it) yield f(x);
 }
 
 const SOL_SOCKET = 1;
+const SO_SNDBUF = 7;
 const SO_RCVBUF = 8;
+const SO_SNDBUFFORCE = 32;
 const SO_RCVBUFFORCE = 33;
+
+/** Sets a socket buffer size: the FORCE option (CAP_NET_ADMIN) first, else the capped one. */
+function setBuffer(s: NetlinkSocket, force: number, plain: number, bytes: number): void {
+  try {
+    s.setSocketOption(SOL_SOCKET, force, bytes);
+  } catch {
+    try {
+      s.setSocketOption(SOL_SOCKET, plain, bytes);
+    } catch {
+      // keep the default
+    }
+  }
+}
 
 /** Attributes of a request naming a flow. */
 type RefAttrs = { key?: FlowKey; mask?: FlowMask; ufid?: Uint8Array };
@@ -954,9 +1061,9 @@ export class FlowTable {
   }
 
   /**
-   * Installs many flows, `chunk` requests per `sendmsg`, reading the acknowledgements between
-   * chunks; returns how many the kernel accepted and each refusal with its index (nothing is
-   * thrown for a refused flow). Synchronous: the kernel installs each flow inside `sendmsg`.
+   * Installs many flows, `chunk` requests per `sendmsg` (see {@link FlowTable.batch}); returns
+   * how many the kernel accepted and each refusal with its index (nothing is thrown for a
+   * refused flow). Synchronous: the kernel installs each flow inside `sendmsg`.
    *
    * @example
    * ```ts
@@ -998,9 +1105,14 @@ export class FlowTable {
 
   /**
    * Runs many flow commands (new, set, del, in any mix), `chunk` requests per `sendmsg`, in
-   * order; reports each refusal with its index instead of throwing. Requests are built a few
-   * thousand at a time, so memory stays bounded for any number of operations (pass a
-   * generator for huge inputs).
+   * order; reports each refusal with its index instead of throwing. Requests are encoded
+   * straight into one buffer per chunk and sent on a socket of the table's own; only the last
+   * request of a chunk asks for an acknowledgement (the kernel reports failures anyway), so
+   * the kernel queues one answer per chunk instead of one per flow. Memory stays bounded for
+   * any number of operations (pass a generator for huge inputs). A mask object or an action
+   * array shared by many operations is encoded once: do not change it during the call. A
+   * malformed operation (TypeError/RangeError naming its index) ends the batch; the chunks
+   * before it were sent.
    *
    * @example
    * ```ts
@@ -1016,74 +1128,144 @@ export class FlowTable {
    * ```
    */
   batch(ops: Iterable<FlowOp>, options: BatchOptions = {}): FlowBatchResult {
-    const chunk = options.chunk ?? 128;
+    const chunk = options.chunk ?? 512;
     if (!Number.isInteger(chunk) || chunk < 1 || chunk > 1024) {
       throw new RangeError(`Cannot run flow batch: chunk ${chunk} is not an integer 1..1024`);
     }
-    this.#growRcvbuf(options.rcvbuf ?? 4 << 20);
+    const sock = this.#bulkSocket(options.rcvbuf ?? 4 << 20);
     const result: FlowBatchResult = { ok: 0, errors: [] };
-    const GROUP = Math.max(chunk * 32, 1024);
-    let group: Record<string, unknown>[] = [];
-    let groupOp: "new" | "set" | "del" = "new";
-    let groupFlags = 0;
-    let base = 0;
-    const flush = () => {
-      if (group.length === 0) return;
-      const res = this.family.batchSync(groupOp, group as never[], {
-        header: this.#header(),
-        flags: groupFlags,
-        chunk,
-      });
-      for (let i = 0; i < res.length; i++) {
-        const r = res[i];
-        if (r instanceof NetlinkError) result.errors.push({ index: base + i, error: r });
-        else result.ok++;
+    const w = this.#bulkWriter;
+    const enc = new BulkEncoder(this.family.id, this.dpIfindex, options.probe ?? false);
+    const seqs: number[] = [];
+    const cmds: number[] = [];
+    let base = 0, sinceProgress = 0;
+    const send = () => {
+      const n = seqs.length;
+      if (n === 0) return;
+      // Only the last request asks for an acknowledgement: the kernel answers failures anyway,
+      // so a chunk costs one acknowledgement, not one per flow.
+      w.view.setUint16(enc.lastFlagsAt, w.view.getUint16(enc.lastFlagsAt, true) | NLM_F.ACK, true);
+      sock.send(w.bytes());
+      const failed = this.#drainBulk(sock, seqs, cmds, options.timeoutMs ?? 5000);
+      for (const [i, error] of failed) result.errors.push({ index: base + i, error });
+      result.ok += n - failed.length;
+      base += n;
+      sinceProgress += n;
+      seqs.length = 0;
+      cmds.length = 0;
+      w.reset();
+      if (options.onProgress && (sinceProgress >= 4096 || n < chunk)) {
+        sinceProgress = 0;
+        options.onProgress(base);
       }
-      base += group.length;
-      group = [];
-      options.onProgress?.(base);
     };
-    const probe = options.probe;
+    w.reset();
     for (const o of ops) {
-      let attrs: Record<string, unknown>, flags = 0;
-      if (o?.op === "new") {
-        attrs = newAttrs(o.flow, probe);
-        flags = o.modify ? 0 : NLM_F_NEW.CREATE;
-      } else if (o?.op === "set") {
-        attrs = this.#setAttrs(o.update, { clear: o.clear, probe });
-      } else if (o?.op === "del") {
-        attrs = this.#delAttrs(o.ref, { probe });
-      } else {
-        throw new TypeError(
-          `Cannot run flow batch: operation ${base + group.length} is not new, set or del`,
-        );
+      const seq = sock.nextSeq();
+      try {
+        cmds.push(enc.encode(w, o, seq, this));
+      } catch (e) {
+        if (e instanceof TypeError || e instanceof RangeError) {
+          e.message = `operation ${base + seqs.length}: ${e.message}`;
+        }
+        w.truncate(enc.messageStart);
+        send();
+        throw e;
       }
-      if (group.length && (o.op !== groupOp || flags !== groupFlags || group.length >= GROUP)) {
-        flush();
-      }
-      groupOp = o.op;
-      groupFlags = flags;
-      group.push(attrs);
+      seqs.push(seq);
+      if (seqs.length >= chunk || w.length >= BULK_BYTES) send();
     }
-    flush();
+    send();
+    if (options.onProgress && sinceProgress) options.onProgress(base);
     return result;
   }
 
-  #rcvbufDone = 0;
+  /** @internal Attributes of a SET, validated (used by the bulk encoder). */
+  setAttrsOf(
+    update: FlowUpdate,
+    clear: boolean | undefined,
+    probe: boolean,
+  ): Record<string, unknown> {
+    return this.#setAttrs(update, { clear, probe });
+  }
 
-  #growRcvbuf(bytes: number): void {
-    if (!bytes || bytes <= this.#rcvbufDone) return;
-    const s = this.#genl.socket;
-    try {
-      s.setSocketOption(SOL_SOCKET, SO_RCVBUFFORCE, bytes);
-    } catch {
-      try {
-        s.setSocketOption(SOL_SOCKET, SO_RCVBUF, bytes);
-      } catch {
-        // keep the default: chunks still fit in it, only with less headroom
+  /** @internal Attributes of a DEL, validated (used by the bulk encoder). */
+  delAttrsOf(ref: FlowRef, probe: boolean): Record<string, unknown> {
+    return this.#delAttrs(ref, { probe });
+  }
+
+  readonly #bulkWriter = new NetlinkWriter(BULK_BYTES + 8192);
+  #bulk: NetlinkSocket | undefined;
+  #bulkRcvbuf = 0;
+
+  /** A socket of the table's own for bulk requests (errors are read from it directly). */
+  #bulkSocket(rcvbuf: number): NetlinkSocket {
+    let s = this.#bulk;
+    if (s === undefined || s.closed) {
+      s = this.#bulk = NetlinkSocket.open(NETLINK.GENERIC, {
+        name: "ovs_flow-bulk",
+        netns: this.#genl.netns,
+      });
+      this.#bulkRcvbuf = 0;
+      // A chunk goes out in one datagram, which must fit the send buffer.
+      setBuffer(s, SO_SNDBUFFORCE, SO_SNDBUF, 4 * BULK_BYTES);
+    }
+    if (rcvbuf > this.#bulkRcvbuf) {
+      // Only failures and one acknowledgement per chunk are queued: the default would do too.
+      setBuffer(s, SO_RCVBUFFORCE, SO_RCVBUF, rcvbuf);
+      this.#bulkRcvbuf = rcvbuf;
+    }
+    return s;
+  }
+
+  /**
+   * Reads the answers to one bulk chunk: errors by position, until the acknowledgement (or
+   * error) of its last request. The kernel answers inside sendmsg, so they are queued already.
+   */
+  #drainBulk(
+    sock: NetlinkSocket,
+    seqs: readonly number[],
+    cmds: readonly number[],
+    timeoutMs: number,
+  ): [number, NetlinkError][] {
+    const failed: [number, NetlinkError][] = [];
+    const last = seqs[seqs.length - 1];
+    const deadline = Date.now() + timeoutMs;
+    let done = false;
+    while (!done) {
+      const d = sock.receive();
+      if (d === null) {
+        if (Date.now() > deadline) {
+          throw new SyscallError(
+            "recvmsg",
+            11,
+            `no acknowledgement of a flow batch within ${timeoutMs} ms`,
+          );
+        }
+        sleepMs(1);
+        continue;
+      }
+      if (d.portid !== 0) continue;
+      const it = new MessageIterator(d.data);
+      while (it.next()) {
+        if (it.type !== NLMSG.ERROR) continue;
+        const i = seqs.indexOf(it.seq);
+        if (i < 0) continue;
+        const e = decodeErrorMessage(it.data, it.offset, it.length, it.flags);
+        if (e.errno !== 0) {
+          failed.push([
+            i,
+            new NetlinkError(e.errno, {
+              operation: `ovs_flow.${CMD_NAMES[cmds[i]] ?? cmds[i]}`,
+              seq: it.seq,
+              extAck: e.extAck,
+            }),
+          ]);
+        }
+        if (it.seq === last) done = true;
       }
     }
-    this.#rcvbufDone = bytes;
+    return failed;
   }
 
   /**
@@ -1122,8 +1304,8 @@ export class FlowTable {
   }
 
   /**
-   * Closes the socket when the table opened it itself ({@link FlowTable.open} without a
-   * source); otherwise does nothing.
+   * Closes the table's bulk socket, and its main socket when the table opened it itself
+   * ({@link FlowTable.open} without a source).
    *
    * @example
    * ```ts
@@ -1133,6 +1315,8 @@ export class FlowTable {
    * ```
    */
   close(): void {
+    this.#bulk?.close();
+    this.#bulk = undefined;
     if (this.#owned) this.#genl.close();
   }
 
