@@ -18,7 +18,7 @@ import { NetlinkSocket } from "../socket/netlink_socket.ts";
 import { type DatapathRef, decodeOvsMessage, type UserFeature } from "./common.ts";
 import { type CtLimits, ovsCtLimitFamily, toCtLimits } from "./ct_limit.ts";
 import { type Datapath, datapathAttrs, ovsDatapathFamily, toDatapath } from "./datapath.ts";
-import { decodeFlowMessage, type Flow, ovsFlowFamily } from "./flow.ts";
+import { decodeFlowMessage, type Flow, FlowTable, ovsFlowFamily } from "./flow.ts";
 import {
   type Meter,
   type MeterBandType,
@@ -488,6 +488,22 @@ export class OvsClient {
       ...(options.options ? { options: vportOptionsAttrsOf(options.options) } : {}),
     }, { header: { dpIfindex } });
     return await this.#getVport(dpIfindex, attrs);
+  }
+
+  /**
+   * The flow table of datapath `dp` (new, set, get, del, dump, batches, notifications) on this
+   * client's socket; an unknown datapath raises NetlinkError ENODEV.
+   *
+   * @example
+   * ```ts
+   * import { OvsClient, parseActions, parseFlowKey } from "@nlts/netlink/ovs";
+   * using ovs = OvsClient.open();
+   * const flows = await ovs.flows("dp0");
+   * await flows.new({ ...parseFlowKey("in_port(1),eth(),eth_type(0x0806),arp()"), actions: parseActions("2") });
+   * ```
+   */
+  async flows(dp: DatapathRef): Promise<FlowTable> {
+    return await FlowTable.open(dp, this);
   }
 
   // -------------------------------------------------------------------------------------------
