@@ -1,0 +1,253 @@
+/**
+ * Open vSwitch flow tables at scale: nlts under Deno and Bun against ovs-dpctl and a plain C
+ * dump loop, on the same table in the same run. Needs root and the openvswitch module, so it
+ * runs in the VM guest: `deno task bench:vm` (elsewhere it prints "not measured").
+ *
+ * With N flows (NLTS_BENCH_FLOWS, default 100000: one mask, a UFID each):
+ * - `ovs_flow_install_per_s`: `FlowTable.newBatch` of N typed flows (each runtime flushes and
+ *   installs the whole table; the first run of a process includes the JIT's warm-up);
+ *   `ovs-dpctl ovs_flow_install_per_s`: `ovs-dpctl add-flows` of min(N, 20000) text lines;
+ * - `ovs_flow_dump_decoded_per_s`: `FlowTable.dumpSync`, every flow decoded into a typed
+ *   `Flow` (key, mask, actions, UFID, statistics), best of NLTS_BENCH_ROUNDS (default 3);
+ * - `ovs_flow_dump_text_per_s`: the same plus each flow printed as ovs-dpctl prints it;
+ * - `ovs_flow_dump_async_per_s`: the async iterator `FlowTable.dump`;
+ * - `ovs-dpctl ovs_flow_dump_text_per_s`: `ovs-dpctl dump-flows DP > /dev/null`, process
+ *   start included;
+ * - `c ovs_flow_dump_walk_per_s`: bench/c/ovs_flow_dump.c (compiled with the guest's cc),
+ *   which walks every attribute without building anything.
+ *
+ * Lines are `RUNTIME NAME VALUE`, then the ratios to ovs-dpctl.
+ *
+ * @module
+ */
+import process from "node:process";
+import { execFileSync, spawnSync } from "node:child_process";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { GenlSocket } from "../src/genl/family.ts";
+import { type FlowInit, FlowTable, monotonicMs } from "../src/ovs/flow.ts";
+import type { FlowMask } from "../src/ovs/keys.ts";
+import { formatFlow } from "../src/ovs/odp_text.ts";
+
+const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
+const runtime = isBun ? "bun" : "deno";
+const N = Number(process.env.NLTS_BENCH_FLOWS ?? 100_000);
+const ROUNDS = Number(process.env.NLTS_BENCH_ROUNDS ?? 3);
+const DP = "nltsbench";
+const self = new URL(import.meta.url).pathname;
+const root = new URL("../", import.meta.url).pathname;
+
+const ETH = { src: "00:00:00:00:00:00", dst: "00:00:00:00:00:00" };
+const MASK: FlowMask = {
+  inPort: 0xffffffff,
+  ethernet: ETH,
+  ethertype: 0xffff,
+  ipv4: { src: "255.255.255.255", dst: "0.0.0.0", proto: 0, tos: 0, ttl: 0, frag: 0xff },
+};
+const ACTIONS = [{ kind: "output", value: 2 }] as const;
+
+function srcOf(i: number): string {
+  return `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+}
+
+function* flows(n: number): Generator<FlowInit> {
+  for (let i = 0; i < n; i++) {
+    const ufid = new Uint8Array(16);
+    new DataView(ufid.buffer).setUint32(0, i, true);
+    ufid[15] = 0xbe;
+    yield {
+      ufid,
+      key: {
+        inPort: 1,
+        ethernet: ETH,
+        ethertype: 0x0800,
+        ipv4: { src: srcOf(i), dst: "0.0.0.0", proto: 0, tos: 0, ttl: 0, frag: 0 },
+      },
+      mask: MASK,
+      actions: ACTIONS as never,
+    };
+  }
+}
+
+function report(who: string, name: string, value: number): void {
+  console.log(`${who} ${name} ${Math.round(value)}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Workers: one measurement in this runtime.
+
+function workerInstall(): void {
+  using table = FlowTable.openSync(DP);
+  table.flushSync();
+  const t0 = performance.now();
+  const r = table.newBatch(flows(N));
+  const ms = performance.now() - t0;
+  if (r.ok !== N) throw new Error(`installed ${r.ok} of ${N}: ${r.errors[0]?.error.message}`);
+  report(runtime, "ovs_flow_install_per_s", N / ms * 1000);
+}
+
+function best(fn: () => number): number {
+  let top = 0;
+  for (let r = 0; r < ROUNDS; r++) {
+    const t0 = performance.now();
+    const n = fn();
+    const rate = n / (performance.now() - t0) * 1000;
+    if (n !== N) throw new Error(`dumped ${n} flows, expected ${N}`);
+    top = Math.max(top, rate);
+  }
+  return top;
+}
+
+async function workerDump(): Promise<void> {
+  using table = FlowTable.openSync(DP);
+  let sink = 0;
+  report(
+    runtime,
+    "ovs_flow_dump_decoded_per_s",
+    best(() =>
+      table.dumpSync((f) => {
+        sink += f.key?.inPort ?? 0;
+      })
+    ),
+  );
+  report(
+    runtime,
+    "ovs_flow_dump_text_per_s",
+    best(() => {
+      const now = monotonicMs();
+      return table.dumpSync((f) => {
+        sink += formatFlow(f, { now }).length;
+      });
+    }),
+  );
+  const t0 = performance.now();
+  let n = 0;
+  for await (const f of table.dump()) n += f.ufid ? 1 : 0;
+  if (n !== N) throw new Error(`async dump: ${n} flows`);
+  report(runtime, "ovs_flow_dump_async_per_s", n / (performance.now() - t0) * 1000);
+  if (sink === 0) throw new Error("nothing decoded");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The driver: the same table for every contender.
+
+function available(): string | undefined {
+  if (process.getuid?.() !== 0) return "needs root";
+  try {
+    using genl = GenlSocket.open();
+    genl.resolve("ovs_flow");
+  } catch {
+    return "no openvswitch module: deno task bench:vm runs it in the VM";
+  }
+  return undefined;
+}
+
+function runWorker(rt: "deno" | "bun", what: string): Record<string, number> {
+  const cmd = rt === "deno" ? Deno.execPath() : "bun";
+  const args = rt === "deno" ? ["run", "-A", self, "--worker", what] : [self, "--worker", what];
+  const r = spawnSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  if (r.error) {
+    console.log(`${rt} ${what}: not measured (${r.error.message})`);
+    return {};
+  }
+  if (r.status !== 0) throw new Error(`${rt} ${what} worker failed (${r.status})`);
+  process.stdout.write(r.stdout);
+  const out: Record<string, number> = {};
+  for (const line of r.stdout.split("\n")) {
+    const [, name, v] = line.split(" ");
+    if (v !== undefined) out[name] = Number(v);
+  }
+  return out;
+}
+
+function timeCommand(cmd: string, args: string[]): number {
+  const t0 = performance.now();
+  execFileSync(cmd, args, { stdio: ["ignore", "ignore", "inherit"], maxBuffer: 1 << 30 });
+  return performance.now() - t0;
+}
+
+function driver(): void {
+  const why = available();
+  if (why) {
+    console.log(`${runtime} ovs_flow: not measured (${why})`);
+    return;
+  }
+  if (isBun) {
+    // The Deno run drives both runtimes on one table; a second driver would only repeat it.
+    console.log("bun ovs_flow: measured by the Deno run (deno run -A bench/ovs_flow_bench.ts)");
+    return;
+  }
+  spawnSync("ovs-dpctl", ["del-dp", DP], { stdio: "ignore" });
+  execFileSync("ovs-dpctl", ["add-dp", DP]);
+  const tmp = join(tmpdir(), `nlts-flow-bench-${process.pid}`);
+  try {
+    console.log(`# ${N} flows in system@${DP}, best of ${ROUNDS} dumps`);
+    const res: Record<string, Record<string, number>> = { deno: {}, bun: {} };
+    for (const rt of ["deno", "bun"] as const) Object.assign(res[rt], runWorker(rt, "install"));
+    for (const rt of ["deno", "bun"] as const) Object.assign(res[rt], runWorker(rt, "dump"));
+
+    let dpctlDump = 0;
+    for (let r = 0; r < ROUNDS; r++) {
+      dpctlDump = Math.max(dpctlDump, N / timeCommand("ovs-dpctl", ["dump-flows", DP]) * 1000);
+    }
+    report("ovs-dpctl", "ovs_flow_dump_text_per_s", dpctlDump);
+
+    const ifindex = readFileSync(`/sys/class/net/${DP}/ifindex`, "utf8").trim();
+    const bin = `${tmp}-dump`;
+    const cc = spawnSync("cc", ["-O2", "-o", bin, `${root}bench/c/ovs_flow_dump.c`], {
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    if (cc.status === 0) {
+      process.stdout.write(execFileSync(bin, [ifindex, String(ROUNDS)], { encoding: "utf8" }));
+    } else console.log("c ovs_flow_dump: not measured (no C compiler)");
+
+    const M = Math.min(N, 20_000);
+    const file = `${tmp}.flows`;
+    const lines: string[] = [];
+    for (let i = 0; i < M; i++) {
+      lines.push(`in_port(1),eth(),eth_type(0x0800),ipv4(src=${srcOf(i)},frag=no) 2`);
+    }
+    writeFileSync(file, lines.join("\n") + "\n");
+    execFileSync("ovs-dpctl", ["del-flows", DP]);
+    const dpctlInstall = M / timeCommand("ovs-dpctl", ["add-flows", DP, file]) * 1000;
+    report("ovs-dpctl", "ovs_flow_install_per_s", dpctlInstall);
+
+    for (const rt of ["deno", "bun"] as const) {
+      const r = res[rt];
+      if (r.ovs_flow_dump_decoded_per_s) {
+        console.log(
+          `ratio ${rt}_decoded_dump_vs_ovs-dpctl ${
+            (r.ovs_flow_dump_decoded_per_s / dpctlDump).toFixed(2)
+          }`,
+        );
+        console.log(
+          `ratio ${rt}_text_dump_vs_ovs-dpctl ${
+            (r.ovs_flow_dump_text_per_s / dpctlDump).toFixed(2)
+          }`,
+        );
+      }
+      if (r.ovs_flow_install_per_s) {
+        console.log(
+          `ratio ${rt}_install_vs_ovs-dpctl ${
+            (r.ovs_flow_install_per_s / dpctlInstall).toFixed(2)
+          }`,
+        );
+      }
+    }
+  } finally {
+    spawnSync("ovs-dpctl", ["del-dp", DP], { stdio: "ignore" });
+    rmSync(`${tmp}-dump`, { force: true });
+    rmSync(`${tmp}.flows`, { force: true });
+  }
+}
+
+const worker = process.argv.indexOf("--worker");
+if (worker >= 0) {
+  const what = process.argv[worker + 1];
+  if (what === "install") workerInstall();
+  else if (what === "dump") await workerDump();
+  else throw new Error(`unknown worker ${what}`);
+} else {
+  driver();
+}
