@@ -31,8 +31,12 @@ function deleteAllDatapaths(): void {
 }
 
 function reload(): void {
-  deleteAllDatapaths(); // a datapath holds the module
-  execFileSync("sh", ["-c", "rmmod openvswitch && modprobe openvswitch"], {
+  deleteAllDatapaths(); // a datapath holds the module, and so do the tunnel vport modules
+  execFileSync("sh", [
+    "-c",
+    "for m in vport_vxlan vport_geneve vport_gre; do rmmod $m 2>/dev/null; done; " +
+    "rmmod openvswitch && modprobe openvswitch",
+  ], {
     stdio: ["ignore", "ignore", "pipe"],
   });
 }
