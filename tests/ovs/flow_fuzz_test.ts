@@ -208,8 +208,8 @@ test(
         JSON.stringify(flows[e.index].actions, (_k, v) => typeof v === "bigint" ? `${v}` : v)
       }`
     );
-    // The kernel may refuse odd combinations; nearly every random flow must go in.
-    assert.ok(res.ok >= 390, `${res.ok} installed; refused: ${refused.slice(0, 5).join("\n")}`);
+    // Every shape and action combination generated is one the kernel accepts.
+    assert.deepEqual(refused, []);
     const byUfid = new Map(flows.map((f) => [formatUfid(f.ufid!), f]));
     const refusedIdx = new Set(res.errors.map((e) => e.index));
 
