@@ -985,11 +985,6 @@ export class FlowTable {
     this.family.requestSync("del", {}, { header: this.#header() });
   }
 
-  #dumpAttrs(options: DumpFlowsOptions | undefined): Record<string, unknown> {
-    const f = ufidFlags(options?.omit);
-    return f ? { ufidFlags: f } : {};
-  }
-
   /**
    * Dumps the table, one flow at a time, reading one datagram (about 32 KiB of flows) at a
    * time: memory stays constant whatever the table's size. Waits for late datagrams without
@@ -1004,13 +999,14 @@ export class FlowTable {
    * ```
    */
   async *dump(options?: DumpFlowsOptions): AsyncGenerator<Flow, void, undefined> {
+    const id = this.family.id;
     for await (
-      const m of this.family.dumpMessages("get", this.#dumpAttrs(options) as never, {
-        header: this.#header(),
+      const m of this.#genl.socket.dump(this.#dumpRequest(options), {
+        operation: "ovs_flow.get",
         timeoutMs: options?.timeoutMs,
       })
     ) {
-      yield toFlow(m.header.dpIfindex, m.attrs as FlowAttrs);
+      if (m.type === id) yield decodeFlowMessage(m.payload);
     }
   }
 
@@ -1032,16 +1028,29 @@ export class FlowTable {
     if (typeof onFlow !== "function") {
       throw new TypeError("Cannot dump flows: onFlow must be a function");
     }
+    const id = this.family.id;
     let n = 0;
-    this.family.dumpSync("get", this.#dumpAttrs(options) as never, {
-      header: this.#header(),
+    this.#genl.socket.exchangeSync(this.#dumpRequest(options), {
+      dump: true,
+      operation: "ovs_flow.get",
       timeoutMs: options?.timeoutMs,
-      onMessage: (m) => {
-        n++;
-        onFlow(toFlow(m.header.dpIfindex, m.attrs as FlowAttrs));
-      },
+    }, (it) => {
+      if (it.type !== id) return;
+      n++;
+      onFlow(decodeFlowMessage(it.data, it.payloadOffset, it.messageEnd));
     });
     return n;
+  }
+
+  /** The dump request (OVS_FLOW_CMD_GET; the socket adds NLM_F_DUMP and the seq). */
+  #dumpRequest(options: DumpFlowsOptions | undefined): Uint8Array {
+    const w = new NetlinkWriter(64);
+    const m = w.beginMessage(this.family.id, 0);
+    w.putU8(OVS_FLOW_CMD.GET).putU8(OVS_FLOW_VERSION).putU16(0).putS32(this.dpIfindex);
+    const f = ufidFlags(options?.omit);
+    if (f) w.attrU32(OVS_FLOW_ATTR.UFID_FLAGS, f);
+    w.endMessage(m);
+    return w.copy();
   }
 
   /**
