@@ -917,8 +917,9 @@ export class FlowTable {
 
   /**
    * Deletes one flow by UFID or by the exact key it was installed with (NetlinkError ENOENT
-   * when there is none). With `echo`, returns the flow with its last statistics. To delete
-   * every flow, use {@link FlowTable.flush}.
+   * when there is none; a flow installed with a UFID is found by its UFID only). With `echo`,
+   * returns the flow with its last statistics. Without `ref`, deletes every flow, as the
+   * kernel does for a DEL naming none (see {@link FlowTable.flush}).
    *
    * @example
    * ```ts
@@ -928,7 +929,11 @@ export class FlowTable {
    * console.log(last?.stats);
    * ```
    */
-  async del(ref: FlowRef, options?: FlowRequestOptions): Promise<Flow | undefined> {
+  async del(ref?: FlowRef, options?: FlowRequestOptions): Promise<Flow | undefined> {
+    if (ref === undefined) {
+      await this.flush();
+      return undefined;
+    }
     return this.#one(
       await this.family.request("del", this.#delAttrs(ref, options) as never, {
         header: this.#header(),
@@ -947,7 +952,11 @@ export class FlowTable {
    * flows.delSync({ key: { inPort: 1, ethertype: 0x0806 } });
    * ```
    */
-  delSync(ref: FlowRef, options?: FlowRequestOptions): Flow | undefined {
+  delSync(ref?: FlowRef, options?: FlowRequestOptions): Flow | undefined {
+    if (ref === undefined) {
+      this.flushSync();
+      return undefined;
+    }
     return this.#one(
       this.family.requestSync("del", this.#delAttrs(ref, options) as never, {
         header: this.#header(),

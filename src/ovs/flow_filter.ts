@@ -402,7 +402,16 @@ function parseValue(
   }
 }
 
-/** Options of {@link parseFlowFilter}. */
+/**
+ * Options of {@link parseFlowFilter}.
+ *
+ * @example
+ * ```ts
+ * import { type FlowFilterOptions, parseFlowFilter } from "@nlts/netlink/ovs";
+ * const o: FlowFilterOptions = { portNames: new Map([[1, "eth0"]]) };
+ * console.log(parseFlowFilter("in_port=eth0", o).matches({ key: { inPort: 1 } })); // true
+ * ```
+ */
 export interface FlowFilterOptions {
   /** Port numbers by name, for `in_port=NAME` / `in_port(NAME)`. */
   portNames?: PortNames;

@@ -119,6 +119,14 @@ test(
     t.newSync({ ...ARP(1), actions: [] });
     t.flushSync();
     assert.equal(t.dumpSync(() => {}), 0);
+    // del with neither key nor UFID flushes, as the kernel does; an empty ref is refused.
+    t.newBatch([1, 2].map((p) => ({ ...ARP(p), actions: [] })));
+    assert.equal(await t.del(), undefined);
+    assert.equal(t.dumpSync(() => {}), 0);
+    t.newSync({ ...ARP(1), actions: [] });
+    t.delSync();
+    assert.equal(t.dumpSync(() => {}), 0);
+    assert.throws(() => t.delSync({}), TypeError);
   },
 );
 
