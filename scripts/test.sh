@@ -31,6 +31,17 @@ add_counts() { # junit files...
 
 [ -d node_modules/typescript ] || npm install --no-audit --no-fund >/dev/null
 
+# Independent peers the host tests compare with: iproute2's ip/genl and ethtool(8).
+if ! command -v ethtool >/dev/null 2>&1 || ! command -v genl >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "== installing ethtool and iproute2 (apt)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -q ethtool iproute2 >/dev/null 2>&1 ||
+      { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q ethtool iproute2 >/dev/null 2>&1; } ||
+      echo "warning: could not install ethtool/iproute2; the tests that compare with them fail"
+  fi
+fi
+
 mapfile -t host_tests < <(find tests -name '*_test.ts' -not -path 'tests/vm/*' -not -path 'tests/ovs/*' | sort)
 
 step "deno check" deno check mod.ts src examples tests scripts bench
