@@ -14,7 +14,9 @@
  * - `ovs-dpctl ovs_flow_dump_text_per_s`: `ovs-dpctl dump-flows DP > /dev/null`, process
  *   start included;
  * - `c ovs_flow_dump_walk_per_s`: bench/c/ovs_flow_dump.c (compiled with the guest's cc),
- *   which walks every attribute without building anything.
+ *   which walks every attribute without building anything;
+ * - `c ovs_flow_install_per_s`: bench/c/ovs_flow_install.c, the same N flows installed the way
+ *   newBatch does (512 requests per sendmsg) from a patched template: the kernel's own cost.
  *
  * Lines are `RUNTIME NAME VALUE`, then the ratios to ovs-dpctl.
  *
@@ -202,6 +204,15 @@ function driver(): void {
       process.stdout.write(execFileSync(bin, [ifindex, String(ROUNDS)], { encoding: "utf8" }));
     } else console.log("c ovs_flow_dump: not measured (no C compiler)");
 
+    const install = `${tmp}-install`;
+    const cci = spawnSync("cc", ["-O2", "-o", install, `${root}bench/c/ovs_flow_install.c`], {
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    if (cci.status === 0) {
+      execFileSync("ovs-dpctl", ["del-flows", DP]);
+      process.stdout.write(execFileSync(install, [ifindex, String(N)], { encoding: "utf8" }));
+    } else console.log("c ovs_flow_install: not measured (no C compiler)");
+
     const M = Math.min(N, 20_000);
     const file = `${tmp}.flows`;
     const lines: string[] = [];
@@ -238,6 +249,7 @@ function driver(): void {
   } finally {
     spawnSync("ovs-dpctl", ["del-dp", DP], { stdio: "ignore" });
     rmSync(`${tmp}-dump`, { force: true });
+    rmSync(`${tmp}-install`, { force: true });
     rmSync(`${tmp}.flows`, { force: true });
   }
 }

@@ -28,17 +28,40 @@ export function fmtIpv4(d: Uint8Array, o: number): string {
   return s;
 }
 
+/**
+ * The dotted quad `s` as an unsigned 32-bit number (network order: "10.0.0.1" is 0x0a000001),
+ * or -1 when `s` is not exactly four decimal parts 0-255 without leading zeros. Scans the
+ * characters once and allocates nothing (flow installs parse millions of these).
+ */
+export function ipv4ToU32(s: string): number {
+  const n = s.length;
+  if (n < 7 || n > 15) return -1;
+  let value = 0, part = 0, digits = 0, parts = 0, first = 0;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? s.charCodeAt(i) : 46; // a virtual "." ends the last part
+    if (c === 46) {
+      if (digits === 0 || (digits > 1 && first === 48) || part > 255 || parts === 4) return -1;
+      value = value * 256 + part;
+      parts++;
+      part = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits === 0) first = c;
+      if (++digits > 3) return -1;
+      part = part * 10 + (c - 48);
+    } else return -1;
+  }
+  return parts === 4 ? value : -1;
+}
+
 /** Parses a dotted quad into `out[at..at+4)`; false when `s` is not one. */
 export function parseIpv4(s: string, out: number[] | Uint8Array, at: number): boolean {
-  const parts = s.split(".");
-  if (parts.length !== 4) return false;
-  for (let i = 0; i < 4; i++) {
-    const p = parts[i];
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(p)) return false;
-    const n = Number(p);
-    if (n > 255) return false;
-    out[at + i] = n;
-  }
+  const v = typeof s === "string" ? ipv4ToU32(s) : -1;
+  if (v < 0) return false;
+  out[at] = v >>> 24;
+  out[at + 1] = (v >>> 16) & 255;
+  out[at + 2] = (v >>> 8) & 255;
+  out[at + 3] = v & 255;
   return true;
 }
 
@@ -137,9 +160,19 @@ export function fmtMac(d: Uint8Array, o: number): string {
   return s;
 }
 
-const MAC_RE = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
+/** The value of one hex digit's character code, or -1. */
+export function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  const l = c | 0x20;
+  return l >= 97 && l <= 102 ? l - 87 : -1;
+}
 
 /** True for "00:11:22:33:44:55" (either case). */
 export function isMac(s: string): boolean {
-  return MAC_RE.test(s);
+  if (typeof s !== "string" || s.length !== 17) return false;
+  for (let i = 0; i < 6; i++) {
+    if (hexValue(s.charCodeAt(3 * i)) < 0 || hexValue(s.charCodeAt(3 * i + 1)) < 0) return false;
+    if (i < 5 && s.charCodeAt(3 * i + 2) !== 58) return false;
+  }
+  return true;
 }

@@ -9,7 +9,7 @@
 import { NLA_F } from "./constants.ts";
 import { DecodeError } from "./errors.ts";
 import { copyBytes, readString } from "./reader.ts";
-import { fmtIpv4, fmtIpv6, fmtMac, isMac, parseIpv4, parseIpv6 } from "./schema_addr.ts";
+import { fmtIpv4, fmtIpv6, fmtMac, hexValue, ipv4ToU32, isMac, parseIpv6 } from "./schema_addr.ts";
 import {
   acquireDecode,
   type DecodeContext,
@@ -486,11 +486,11 @@ export class Ipv4Codec implements FixedCodec<string> {
     this.write(w.view, o, value, ctx);
   }
   write(view: DataView, offset: number, value: string, ctx: EncodeContext): void {
-    const b = [0, 0, 0, 0];
-    if (typeof value !== "string" || !parseIpv4(value, b, 0)) {
+    const v = typeof value === "string" ? ipv4ToU32(value) : -1;
+    if (v < 0) {
       throw ctx.typeError(`expected an IPv4 address like "10.0.0.1", got ${describe(value)}`);
     }
-    for (let i = 0; i < 4; i++) view.setUint8(offset + i, b[i]);
+    view.setUint32(offset, v, false);
   }
 }
 
@@ -556,7 +556,8 @@ export class MacCodec implements FixedCodec<string> {
       );
     }
     for (let i = 0; i < 6; i++) {
-      view.setUint8(offset + i, parseInt(value.slice(3 * i, 3 * i + 2), 16));
+      const hi = hexValue(value.charCodeAt(3 * i)), lo = hexValue(value.charCodeAt(3 * i + 1));
+      view.setUint8(offset + i, (hi << 4) | lo);
     }
   }
 }

@@ -51,6 +51,8 @@ export class NetlinkWriter {
 
   /** Forgets everything written; keeps the buffer. */
   reset(): this {
+    // Bytes past the length are kept zero, so reserve() hands out zeroed room without filling.
+    this.#buf.fill(0, 0, this.#len);
     this.#len = 0;
     return this;
   }
@@ -76,6 +78,7 @@ export class NetlinkWriter {
         `Cannot truncate NetlinkWriter: length ${length} is not in 0..${this.#len}`,
       );
     }
+    this.#buf.fill(0, length, this.#len);
     this.#len = length;
     return this;
   }
@@ -100,7 +103,6 @@ export class NetlinkWriter {
     const off = this.#len;
     const need = off + n;
     if (need > this.#buf.length) this.#grow(need);
-    this.#buf.fill(0, off, need);
     this.#len = need;
     return off;
   }

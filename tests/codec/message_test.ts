@@ -228,6 +228,26 @@ test("codec: NLMSG_DONE carrying a dump error with ext ack", () => {
   });
 });
 
+test("codec: NetlinkWriter hands out zeroed room after reset() and truncate()", () => {
+  const w = new NetlinkWriter(16);
+  w.putU32(0xffffffff).putU32(0xffffffff).putU32(0xffffffff);
+  w.truncate(4);
+  assert.deepEqual([...w.bytes()], [255, 255, 255, 255]);
+  w.reserve(8);
+  assert.deepEqual([...w.bytes()], [255, 255, 255, 255, 0, 0, 0, 0, 0, 0, 0, 0]);
+  w.reset();
+  w.putU8(7);
+  w.reserve(15);
+  assert.deepEqual([...w.bytes()], [7, ...new Array(15).fill(0)]);
+  // growing keeps the written bytes and zeroes the rest
+  w.reserve(100);
+  assert.equal(w.length, 116);
+  assert.ok(w.bytes().subarray(1).every((b) => b === 0));
+  w.reset();
+  w.attrString(1, "x");
+  assert.deepEqual([...w.bytes()], [6, 0, 1, 0, 0x78, 0, 0, 0]);
+});
+
 function decodesOrDecodeError(bytes: Uint8Array): void {
   try {
     const it = new MessageIterator(bytes);

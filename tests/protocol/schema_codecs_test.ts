@@ -459,11 +459,43 @@ test("schema codec: IPv4 and MAC text, both directions", () => {
     v4: "255.0.10.1",
     mac: "aa:bb:0c:dd:ee:ff",
   });
-  for (const bad of ["256.0.0.1", "1.2.3", "01.2.3.4", "1.2.3.4.5", " 1.2.3.4", 16]) {
+  for (
+    const bad of [
+      "256.0.0.1",
+      "1.2.3",
+      "01.2.3.4",
+      "1.2.3.4.5",
+      " 1.2.3.4",
+      "1.2.3.4 ",
+      "1..2.3",
+      "1.2.3.",
+      ".1.2.3",
+      "1.2.3.1000",
+      "1.2.3.00",
+      "1.2.3.+4",
+      "1.2.3.٤",
+      "",
+      16,
+    ]
+  ) {
     assert.throws(() => encode(s, { v4: bad }), TypeError, String(bad));
   }
+  for (const [text, hex] of [["0.0.0.0", "00000000"], ["255.255.255.255", "ffffffff"]]) {
+    const b = encode(s, { v4: text });
+    assert.equal([...b.subarray(4, 8)].map((x) => x.toString(16).padStart(2, "0")).join(""), hex);
+  }
   for (
-    const bad of ["aa:bb:cc:dd:ee", "aa-bb-cc-dd-ee-ff", "aabb.ccdd.eeff", "gg:00:00:00:00:00"]
+    const bad of [
+      "aa:bb:cc:dd:ee",
+      "aa-bb-cc-dd-ee-ff",
+      "aabb.ccdd.eeff",
+      "gg:00:00:00:00:00",
+      "aa:bb:cc:dd:ee:f",
+      "aa:bb:cc:dd:ee:fff",
+      "aa:bb:cc:dd:ee:f ",
+      "aa:bb:cc:dd:ee:fg",
+      "aa:bb:cc:dd:ee;ff",
+    ]
   ) {
     assert.throws(() => encode(s, { mac: bad }), TypeError, bad);
   }
