@@ -736,14 +736,14 @@ export class Family<S extends FamilySpec> {
     const strict = options?.strict ?? false;
     // Decode each datagram's messages while they are in the receive buffer.
     for await (
-      const m of this.#genl.socket.dump(bytes, {
+      const batch of this.#genl.socket.dumpBatches(bytes, {
         operation: `${this.spec.name}.${op}`,
         timeoutMs: options?.timeoutMs,
         retryInterrupted: options?.retryInterrupted,
         describeExtAck: describe,
-      })
+      }, (it) => this.#decodeMessage(it, set, strict) as GenlMessage<ReplyOf<S, K>, HeaderOf<S>>)
     ) {
-      yield this.#decodeOwned(m, set, strict) as GenlMessage<ReplyOf<S, K>, HeaderOf<S>>;
+      for (let i = 0; i < batch.length; i++) yield batch[i];
     }
   }
 

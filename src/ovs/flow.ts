@@ -1009,13 +1009,16 @@ export class FlowTable {
    */
   async *dump(options?: DumpFlowsOptions): AsyncGenerator<Flow, void, undefined> {
     const id = this.family.id;
+    // Each datagram's flows are decoded while they sit in the receive buffer; one await each.
     for await (
-      const m of this.#genl.socket.dump(this.#dumpRequest(options), {
-        operation: "ovs_flow.get",
-        timeoutMs: options?.timeoutMs,
-      })
+      const flows of this.#genl.socket.dumpBatches(
+        this.#dumpRequest(options),
+        { operation: "ovs_flow.get", timeoutMs: options?.timeoutMs },
+        (it) =>
+          it.type === id ? decodeFlowMessage(it.data, it.payloadOffset, it.messageEnd) : undefined,
+      )
     ) {
-      if (m.type === id) yield decodeFlowMessage(m.payload);
+      for (let i = 0; i < flows.length; i++) yield flows[i];
     }
   }
 

@@ -976,15 +976,58 @@ export class NetlinkSocket {
     message: NetlinkMessageInit | Uint8Array,
     options: RequestOptions = {},
   ): AsyncGenerator<NetlinkMessage, void, undefined> {
+    for await (const batch of this.#dumpDatagrams(message, options, ownMessage, true)) {
+      for (const m of batch) yield m;
+    }
+  }
+
+  /**
+   * Dumps like {@link NetlinkSocket.dump}, but hands every reply to `map` as a cursor into the
+   * receive buffer (valid only during the call: copy what you keep) and yields, per datagram,
+   * the array of what `map` returned (`undefined` is left out). The fast way to decode a large
+   * dump asynchronously: no owned copy of each message, one await per datagram (about 32 KiB of
+   * replies) instead of one per message. Memory stays bounded. After `retryInterrupted`
+   * restarts, an interrupted dump raises {@link DumpInterruptedError} without messages (the
+   * batches already yielded are the caller's).
+   *
+   * @example
+   * ```ts
+   * import { NETLINK, NetlinkSocket } from "@nlts/netlink";
+   * using s = NetlinkSocket.open(NETLINK.ROUTE);
+   * let links = 0;
+   * for await (const types of s.dumpBatches({ type: 18, payload: new Uint8Array(16) }, {}, (it) => it.type)) {
+   *   links += types.length;
+   * }
+   * console.log(links);
+   * ```
+   */
+  dumpBatches<T>(
+    message: NetlinkMessageInit | Uint8Array,
+    options: RequestOptions,
+    map: (it: MessageIterator) => T | undefined,
+  ): AsyncGenerator<T[], void, undefined> {
+    if (typeof map !== "function") throw new TypeError("Cannot dump: map must be a function");
+    return this.#dumpDatagrams(message, options, map, false);
+  }
+
+  async *#dumpDatagrams<T>(
+    message: NetlinkMessageInit | Uint8Array,
+    options: RequestOptions,
+    map: (it: MessageIterator) => T | undefined,
+    keepSeen: boolean,
+  ): AsyncGenerator<T[], void, undefined> {
     let retries = options.retryInterrupted ?? 0;
     const copy = message instanceof Uint8Array ? message.slice() : message;
     for (;;) {
-      const batch: NetlinkMessage[] = [];
-      const seen: NetlinkMessage[] = [];
+      let batch: T[] = [];
+      const seen: T[] = [];
       const x = this.#start(
         copy instanceof Uint8Array ? copy.slice() : copy,
         { ...options, dump: true },
-        (it) => batch.push(ownMessage(it)),
+        (it) => {
+          const v = map(it);
+          if (v !== undefined) batch.push(v);
+        },
       );
       const timeout = options.timeoutMs ?? 5000;
       try {
@@ -996,12 +1039,13 @@ export class NetlinkSocket {
           }
           this.#process(n);
           if (x.interrupted) {
-            seen.push(...batch);
+            if (keepSeen) seen.push(...batch);
             batch.length = 0;
-          } else {
+          } else if (batch.length > 0) {
             // Deliver what arrived before an error in the same datagram, then raise it.
-            for (const m of batch) yield m;
-            batch.length = 0;
+            const out = batch;
+            batch = [];
+            yield out;
           }
           if (x.error) throw x.error;
         }
@@ -1011,7 +1055,7 @@ export class NetlinkSocket {
       if (x.error) throw x.error;
       if (!x.interrupted) return;
       if (retries-- > 0) continue;
-      throw new DumpInterruptedError(x.operation, seen);
+      throw new DumpInterruptedError(x.operation, seen as unknown as NetlinkMessage[]);
     }
   }
 

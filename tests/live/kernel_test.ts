@@ -194,6 +194,21 @@ test("route: a request in the middle of a multi-datagram dump on the same socket
   assert.equal(datagrams, 1);
   assert.deepEqual(seen, all);
   assert.equal(s.receive(), null);
+  // dumpBatches: the same links, one array per datagram (201 links do not fit in one),
+  // mapped while in the receive buffer.
+  const batches: string[][] = [];
+  for await (
+    const b of s.dumpBatches(linkDump, {}, (it) => {
+      if (it.type !== 16) return undefined;
+      const a = new AttrIterator(it.data, it.payloadOffset + 16, it.messageEnd);
+      while (a.next()) if (a.type === 3) return readString(it.data, a.offset, a.length);
+      return "";
+    })
+  ) batches.push(b);
+  assert.ok(batches.length > 1, `${batches.length} datagrams`);
+  assert.ok(batches.every((b) => b.length > 0));
+  assert.deepEqual(batches.flat(), all);
+  assert.equal(s.receive(), null);
 });
 
 test("generic: leaving a dump early drains it; the next request is clean", async () => {

@@ -90,6 +90,53 @@ test("fake: NLM_F_DUMP_INTR raises DumpInterruptedError with what was read; retr
   assert.equal(attempt, 2);
 });
 
+test("fake: dumpBatches maps replies per datagram; DUMP_INTR retries, then raises", async () => {
+  let attempt = 0;
+  using fake = FakePeer.start((req) => {
+    attempt++;
+    if (attempt === 1) {
+      return [
+        replyTo(req, 0x20, item(1), NLM_F.MULTI | NLM_F.DUMP_INTR),
+        doneOf(req, { interrupted: true }),
+      ];
+    }
+    return [
+      replyTo(req, 0x20, item(2), NLM_F.MULTI),
+      replyTo(req, 0x21, item(3), NLM_F.MULTI),
+      replyTo(req, 0x20, item(4), NLM_F.MULTI),
+      doneOf(req),
+    ];
+  });
+  using c = fake.client();
+  const got: number[][] = [];
+  const pick = (it: { type: number; data: Uint8Array; payloadOffset: number }) =>
+    it.type === 0x20 ? it.data[it.payloadOffset] : undefined;
+  for await (const b of c.dumpBatches({ type: 0x20 }, { retryInterrupted: 1 }, pick)) got.push(b);
+  assert.deepEqual(got.flat(), [2, 4], "undefined is left out");
+  assert.equal(attempt, 2);
+  attempt = 0;
+  await assert.rejects(async () => {
+    for await (const _ of c.dumpBatches({ type: 0x20 }, {}, pick)) { /* consume */ }
+  }, (e: unknown) => e instanceof DumpInterruptedError && e.partial.length === 0);
+  assert.throws(() => c.dumpBatches({ type: 0x20 }, {}, null as never), TypeError);
+  assert.equal(c.receive(), null);
+});
+
+test("fake: dumpBatches raises an error in NLMSG_DONE after the batches before it", async () => {
+  using fake = FakePeer.start((req) => [
+    replyTo(req, 0x20, item(1), NLM_F.MULTI),
+    doneOf(req, { errno: 5, extAck: { message: "late failure" } }),
+  ]);
+  using c = fake.client();
+  const got: number[] = [];
+  await assert.rejects(async () => {
+    for await (const b of c.dumpBatches({ type: 0x20 }, {}, (it) => it.data[it.payloadOffset])) {
+      got.push(...b);
+    }
+  }, (e: unknown) => e instanceof NetlinkError && e.code === "EIO");
+  assert.deepEqual(got, [1]);
+});
+
 test("fake: stale replies (other seq) are not returned to a request; they go to messages()", async () => {
   using fake = FakePeer.start((req) => [
     replyTo({ ...req, seq: req.seq + 1000 }, 0x21, item(9)),
