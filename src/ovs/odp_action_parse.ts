@@ -154,6 +154,8 @@ function portOrNumber(sc: Scanner, stops: string): number {
 // set / set_masked
 
 const scratch = new NetlinkWriter(512);
+/** checkActionsSize's own writer, reused (reset first) rather than allocated per parsed line. */
+const sizeScratch = new NetlinkWriter(1024);
 
 /** The payload bytes of attribute `kind` of the key set holding value `v`. */
 function payload(kind: string, v: unknown): Uint8Array {
@@ -716,7 +718,7 @@ export function parseActionList(sc: Scanner, out: Action[], inner: boolean): voi
 
 /** Encodes `actions` to check that they fit in a netlink attribute (Open vSwitch's E2BIG). */
 export function checkActionsSize(sc: Scanner, actions: readonly Action[]): void {
-  const w = new NetlinkWriter(1024);
+  const w = sizeScratch.reset();
   try {
     actionList.encode(w, actions as never, new EncodeContext("actions"));
   } catch (e) {

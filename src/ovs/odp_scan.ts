@@ -6,7 +6,7 @@
  * @module
  */
 
-import { fmtIpv6, parseIpv4, parseIpv6 } from "../protocol/schema_addr.ts";
+import { fmtIpv6, parseIpv6 } from "../protocol/schema_addr.ts";
 
 /**
  * Raised by the datapath text parsers: where (1-based `column`, and `index` into `input`) and
@@ -157,8 +157,33 @@ export class Scanner {
    * with a fixed base; RangeError-like parse error above `max`.
    */
   int(max: number, base = 0, expected = "a number"): number {
-    const v = this.bigint(BigInt(max), base, expected);
-    return Number(v);
+    if (max > Number.MAX_SAFE_INTEGER) return Number(this.bigint(BigInt(max), base, expected));
+    // The same scan as bigint() in plain numbers (exact up to 2^53, beyond any max here).
+    const s = this.s;
+    const start = this.pos;
+    let p = start;
+    if (s.charCodeAt(p) === 43) p++; // "+"
+    if ((base === 0 || base === 16) && s[p] === "0" && (s[p + 1] === "x" || s[p + 1] === "X")) {
+      base = 16;
+      p += 2;
+    } else if (base === 0) {
+      base = s[p] === "0" ? 8 : 10;
+    }
+    let v = 0;
+    let n = 0;
+    while (p < s.length) {
+      const d = digit(s.charCodeAt(p));
+      if (d < 0 || d >= base) break;
+      v = v * base + d;
+      n++;
+      p++;
+    }
+    if (n === 0) this.fail(expected, start);
+    if (v > max) {
+      this.bad(`${s.slice(start, p)} does not fit (largest accepted: ${max})`, start, expected);
+    }
+    this.pos = p;
+    return v;
   }
 
   /** Like {@link Scanner.int} for values up to 64 bits. */
@@ -199,16 +224,28 @@ export class Scanner {
 
   /** A dotted quad. */
   ipv4(): string {
+    // Four groups of 1-3 decimal digits (leading zeros are decimal, as inet_aton's callers in
+    // odp-util read them), each 0-255; normalized text.
+    const s = this.s;
     const start = this.pos;
-    const m = /^[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}/.exec(
-      this.s.slice(start, start + 15),
-    );
-    const b = [0, 0, 0, 0];
-    if (m === null || !parseIpv4(m[0].replace(/(^|\.)0+(?=\d)/g, "$1"), b, 0)) {
-      this.fail("an IPv4 address", start);
+    let p = start;
+    let out = "";
+    for (let g = 0; g < 4; g++) {
+      if (g > 0) {
+        if (s.charCodeAt(p) !== 46) this.fail("an IPv4 address", start);
+        p++;
+      }
+      let v = 0, n = 0;
+      for (let c = s.charCodeAt(p); n < 3 && c >= 48 && c <= 57; c = s.charCodeAt(p)) {
+        v = v * 10 + (c - 48);
+        n++;
+        p++;
+      }
+      if (n === 0 || v > 255) this.fail("an IPv4 address", start);
+      out += g > 0 ? "." + v : String(v);
     }
-    this.pos = start + m[0].length;
-    return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
+    this.pos = p;
+    return out;
   }
 
   /** IPv6 text (the characters `inet_pton` accepts), normalized to RFC 5952. */
@@ -223,11 +260,28 @@ export class Scanner {
 
   /** A MAC address (1 or 2 hex digits per byte). */
   mac(): string {
+    const s = this.s;
     const start = this.pos;
-    const m = /^[0-9a-fA-F]{1,2}(:[0-9a-fA-F]{1,2}){5}/.exec(this.s.slice(start, start + 17));
-    if (m === null) this.fail("an Ethernet address (xx:xx:xx:xx:xx:xx)", start);
-    this.pos = start + m[0].length;
-    return m[0].split(":").map((x) => x.toLowerCase().padStart(2, "0")).join(":");
+    let p = start;
+    let out = "";
+    for (let g = 0; g < 6; g++) {
+      if (g > 0) {
+        if (s.charCodeAt(p) !== 58) this.fail("an Ethernet address (xx:xx:xx:xx:xx:xx)", start);
+        p++;
+      }
+      const hi = digit(s.charCodeAt(p));
+      if (hi < 0 || hi > 15) this.fail("an Ethernet address (xx:xx:xx:xx:xx:xx)", start);
+      const lo = digit(s.charCodeAt(p + 1));
+      if (lo >= 0 && lo < 16) {
+        out += (g > 0 ? ":" : "") + HEXITS[hi] + HEXITS[lo];
+        p += 2;
+      } else {
+        out += (g > 0 ? ":0" : "0") + HEXITS[hi];
+        p += 1;
+      }
+    }
+    this.pos = p;
+    return out;
   }
 
   /**

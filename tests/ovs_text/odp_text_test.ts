@@ -331,6 +331,38 @@ test("text: parse errors carry the column and what was expected", () => {
   e(() => parseFlowKey("tunnel(gtpu(flags=1))"));
 });
 
+test("text: address and number forms the scanner reads (leading zeros, short MAC bytes, %i)", () => {
+  const { key, mask } = parseFlowKey(
+    "in_port(010),eth(src=0:1:a:B:4:5,dst=00:11:22:33:44:55),eth_type(0x0800)," +
+      "ipv4(src=010.000.0.1,dst=1.2.3.4/255.255.0.0,ttl=+7,frag=no)",
+  );
+  assert.equal(key.inPort, 8, "a leading 0 is octal, as C's %i");
+  assert.deepEqual(key.ethernet, { src: "00:01:0a:0b:04:05", dst: "00:11:22:33:44:55" });
+  assert.equal(key.ipv4?.src, "10.0.0.1", "leading zeros of a dotted quad are decimal");
+  assert.equal(key.ipv4?.ttl, 7);
+  assert.equal(mask.ipv4?.dst, "255.255.0.0");
+  assert.equal(parseFlowKey("in_port(4294967295)").key.inPort, 4294967295);
+  for (
+    const [text, column, expected] of [
+      ["ipv4(src=256.0.0.1)", 10, "an IPv4 address"],
+      ["ipv4(src=1.2.3)", 10, "an IPv4 address"],
+      ["ipv4(src=1..2.3)", 10, "an IPv4 address"],
+      ["eth(src=0:1:2:3:4)", 9, "an Ethernet address (xx:xx:xx:xx:xx:xx)"],
+      ["eth(src=g0:1:2:3:4:5)", 9, "an Ethernet address (xx:xx:xx:xx:xx:xx)"],
+      ["in_port(0x1ffffffff)", 9, "a number"],
+      ["in_port(x)", 9, "a port number or a known port name"],
+      ["ipv4(ttl=x)", 10, "a number"],
+    ] as const
+  ) {
+    assert.throws(() => parseFlowKey(text), (e: unknown) => {
+      assert.ok(e instanceof OdpParseError, String(e));
+      assert.equal(e.column, column, text);
+      assert.equal(e.expected, expected, text);
+      return true;
+    });
+  }
+});
+
 test("text: encap nests up to 31 levels", () => {
   const deep = (n: number) => "encap(".repeat(n) + ")".repeat(n);
   const k = parseFlowKey(deep(31)).key;
