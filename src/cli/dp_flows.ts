@@ -176,11 +176,7 @@ export function dpctlFlowLine(
   verbose: boolean,
   portNames?: PortNames,
 ): string {
-  const s = formatFlow(f, { now, verbose, portNames });
-  if (!verbose) return s;
-  // ovs-dpctl -m names the datapath layer after the statistics (formatFlow does not).
-  const at = s.indexOf(", actions:", s.indexOf(", packets:"));
-  return `${s.slice(0, at)}, dp:ovs${s.slice(at)}`;
+  return formatFlow(f, { now, verbose, portNames });
 }
 
 /**

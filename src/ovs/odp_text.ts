@@ -265,6 +265,12 @@ export interface FormatFlowOptions extends OdpFormatOptions {
    * (seconds since the last packet); needed when a flow has `used`.
    */
   now?: bigint | number;
+  /**
+   * The datapath layer that verbose lines name after the statistics (`, dp:ovs` as
+   * `ovs-dpctl dump-flows -m` prints for every kernel flow); default "ovs", `null` leaves it
+   * out. Only printed when `verbose`.
+   */
+  dpLayer?: string | null;
 }
 
 /**
@@ -331,7 +337,8 @@ function formatUsed(used: bigint | undefined, now: bigint | number | undefined):
 
 /**
  * Prints one flow exactly as `ovs-dpctl dump-flows` does: `[ufid:..., ]KEY, packets:N,
- * bytes:N, used:never|X.XXXs[, flags:...], actions:ACTIONS` (the UFID only when verbose).
+ * bytes:N, used:never|X.XXXs[, flags:...][, dp:ovs], actions:ACTIONS` (the UFID and `dp:`
+ * only when verbose, as `-m` prints them).
  *
  * @example
  * ```ts
@@ -356,6 +363,10 @@ export function formatFlow(flow: DatapathFlow, options?: FormatFlowOptions): str
     stats === undefined ? "0" : u64Text(stats.bytes)
   }, used:${formatUsed(flow.used, options?.now)}`;
   if (flow.tcpFlags) s += `, flags:${formatTcpFlags(flow.tcpFlags)}`;
+  if (verbose) {
+    const layer = options?.dpLayer === undefined ? "ovs" : options.dpLayer;
+    if (layer !== null) s += `, dp:${layer}`;
+  }
   s += `, actions:${formatActionList(flow.actions ?? [], { portNames: options?.portNames })}`;
   return s;
 }

@@ -102,7 +102,15 @@ test("text: a kernel dump line prints like ovs-dpctl dump-flows", () => {
       "ct_state(0/0),ct_zone(0/0),ct_mark(0/0),ct_label(0/0),eth(src=00:01:02:03:04:05/00:00:00:00:00:00," +
       "dst=10:11:12:13:14:15/00:00:00:00:00:00),eth_type(0x0800),ipv4(src=10.0.0.1/255.0.0.0," +
       "dst=10.0.0.2/0.0.0.0,proto=6,tos=0/0,ttl=64/0,frag=no),tcp(src=41000/0,dst=80), packets:12, " +
-      "bytes:1234, used:0.120s, flags:SFP., actions:ct(zone=5),recirc(0x5)",
+      "bytes:1234, used:0.120s, flags:SFP., dp:ovs, actions:ct(zone=5),recirc(0x5)",
+  );
+  assert.match(
+    formatFlow(flow, { now: 5_120n, verbose: true, dpLayer: null }),
+    /, flags:SFP\., actions:/,
+  );
+  assert.match(
+    formatFlow(flow, { now: 5_120n, verbose: true, dpLayer: "tc" }),
+    /, flags:SFP\., dp:tc, actions:/,
   );
   assert.equal(
     formatFlow({ key: { inPort: 1 }, mask: { inPort: ONES32 }, actions: [] }),
