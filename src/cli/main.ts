@@ -87,11 +87,15 @@ if (import.meta.main) {
   // deno-lint-ignore no-explicit-any
   const g = globalThis as any;
   const onInt = () => ac.abort();
-  try {
-    if (g.Deno) g.Deno.addSignalListener("SIGINT", onInt);
-    else g.process.on("SIGINT", onInt);
-  } catch {
-    // no signal support: Ctrl-C kills the process instead
+  // SIGINT (Ctrl-C) and SIGTERM (kill, service managers) both end long-running commands
+  // cleanly: `dp upcalls` restores the ports' upcall pids, `monitor` closes its sockets.
+  for (const sig of ["SIGINT", "SIGTERM"]) {
+    try {
+      if (g.Deno) g.Deno.addSignalListener(sig, onInt);
+      else g.process.on(sig, onInt);
+    } catch {
+      // no signal support: the signal kills the process instead
+    }
   }
   const status = await main(processArgs(), {
     out: (s) => write(1, s),

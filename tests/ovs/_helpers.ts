@@ -130,7 +130,9 @@ export function startChild(
   cmd: string,
   args: string[],
   ready: RegExp,
-): Promise<{ out: () => string; done: Promise<number | null>; kill: () => void }> {
+): Promise<
+  { out: () => string; done: Promise<number | null>; kill: (signal?: NodeJS.Signals) => void }
+> {
   const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let err = "";
@@ -147,7 +149,7 @@ export function startChild(
       err += d;
       if (ready.test(err)) {
         clearTimeout(timer);
-        resolve({ out: () => out, done, kill: () => child.kill("SIGINT") });
+        resolve({ out: () => out, done, kill: (signal = "SIGINT") => child.kill(signal) });
       }
     });
     child.on("error", (e) => {

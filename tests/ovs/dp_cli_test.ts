@@ -298,6 +298,29 @@ test(
   },
 );
 
+test("cli: upcalls ended by SIGTERM restores the upcall pids too", { skip }, async () => {
+  const name = uniq("dpt");
+  using veth = vethPair(uniq("va"), uniq("vb"));
+  try {
+    await ok("add-dp", name, `${veth.a},upcall_pid=4321`);
+    const up = await startChild(
+      process.execPath,
+      nltsArgv(["dp", "upcalls", name]),
+      /listening for upcalls/,
+    );
+    assert.notDeepEqual((await ovs!.getVport(name, veth.a)).upcallPids, [4321], "taken over");
+    up.kill("SIGTERM");
+    // The exit status is not checked: Deno's node:child_process reports a child it signalled
+    // as killed by that signal even when the child handled it and exited 0. The restored pids
+    // are the proof: a process killed by SIGTERM's default action could not restore them.
+    await up.done;
+    assert.deepEqual((await ovs!.getVport(name, veth.a)).upcallPids, [4321], "restored");
+    assert.deepEqual((await ovs!.getVport(name, 0)).upcallPids, [0], "restored");
+  } finally {
+    await dp("del-dp", name);
+  }
+});
+
 test("cli: execute sends a frame out of a port", { skip }, async () => {
   const name = uniq("dpx");
   using veth = vethPair(uniq("va"), uniq("vb"));
