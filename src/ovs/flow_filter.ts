@@ -44,8 +44,14 @@ function mapOf(key: FlowKey | undefined): AttrMap {
 }
 
 /**
+ * A pseudo attribute (no OVS_KEY_ATTR has this number) holding the outermost VLAN tag's TPID,
+ * Open vSwitch's `vlans[0].tpid`: a flattened VLAN key's own ethertype is the innermost one.
+ */
+const VLAN_TPID = 0x3ffe;
+
+/**
  * Open vSwitch's view of a key (struct flow): the attributes of the innermost encapsulated
- * packet (its ethertype, addresses, ports) with the outermost VLAN tag.
+ * packet (its ethertype, addresses, ports) with the outermost VLAN tag and its TPID.
  */
 function flatten(m: AttrMap): AttrMap {
   const enc = m.get(OVS_KEY_ATTR.ENCAP);
@@ -53,8 +59,10 @@ function flatten(m: AttrMap): AttrMap {
   const inner = flatten(enc);
   const out: AttrMap = new Map(m);
   out.delete(OVS_KEY_ATTR.ENCAP);
+  const tpid = m.get(OVS_KEY_ATTR.ETHERTYPE);
+  if (tpid !== undefined) out.set(VLAN_TPID, tpid);
   for (const [t, v] of inner) {
-    if (t === OVS_KEY_ATTR.VLAN && out.has(t)) continue;
+    if ((t === OVS_KEY_ATTR.VLAN || t === VLAN_TPID) && out.has(t)) continue;
     out.set(t, v);
   }
   return out;
@@ -315,9 +323,11 @@ class Builder {
 
   set(path: number[], size: number, offset: number, value: Uint8Array, mask: Uint8Array): void {
     const [kb, mb] = this.slot(path, size);
+    // Merged with what earlier fields set on the same bytes (dl_vlan and dl_vlan_pcp share
+    // the TCI).
     for (let i = 0; i < value.length; i++) {
-      kb[offset + i] = value[i] & mask[i];
-      mb[offset + i] = mask[i];
+      kb[offset + i] = (kb[offset + i] & ~mask[i]) | (value[i] & mask[i]);
+      mb[offset + i] |= mask[i];
     }
   }
 }
@@ -514,14 +524,11 @@ export function parseFlowFilter(text: string, options: FlowFilterOptions = {}): 
       continue;
     }
     if (name === "dl_vlan" || name === "vlan_vid") {
-      const vid = Number(parseUint(value, 2, text, name)) & 0xfff;
-      b.set(
-        [T.VLAN],
-        2,
-        0,
-        uintBytes(BigInt(vid | 0x1000), 2, false),
-        new Uint8Array([0x1f, 0xff]),
-      );
+      // dl_vlan (OpenFlow 1.0): a VID, the tag present; 0xffff: no tag. vlan_vid (OpenFlow
+      // 1.2): the 13 bits VID | 0x1000 (present), so vlan_vid=0x100a is dl_vlan=10.
+      const v = Number(parseUint(value, 2, text, name));
+      const tci = name === "vlan_vid" ? v & 0x1fff : v === 0xffff ? 0 : (v & 0xfff) | 0x1000;
+      b.set([T.VLAN], 2, 0, uintBytes(BigInt(tci), 2, false), new Uint8Array([0x1f, 0xff]));
       continue;
     }
     if (name === "dl_vlan_pcp" || name === "vlan_pcp") {
@@ -567,6 +574,20 @@ export function parseFlowFilter(text: string, options: FlowFilterOptions = {}): 
     if (!def) fail(text, `unknown field "${name}"`);
     const [vv, mm] = parseValue(def, value, text, name);
     b.set(def.path, def.size, def.offset, vv, mm);
+  }
+  // Like Open vSwitch (flow_fix_vlan_tpid), a VLAN field also matches the outer tag's TPID
+  // under the mask 0x8100: 802.1Q tags when the TCI is nonzero, so an 802.1ad (0x88a8) outer
+  // tag never passes dl_vlan=10 (ovs-dpctl dump-flows agrees).
+  const tci = b.key.get(T.VLAN);
+  if (tci instanceof Uint8Array) {
+    const tagged = tci.some((x) => x !== 0);
+    b.set(
+      [VLAN_TPID],
+      2,
+      0,
+      new Uint8Array(tagged ? [0x81, 0] : [0, 0]),
+      new Uint8Array([0x81, 0]),
+    );
   }
   return new FlowFilter(mapBytes(b.key), mapBytes(b.mask), true);
 }

@@ -158,6 +158,44 @@ test("flow filter: tunnel, ct_state, vlan and IPv6 fields", () => {
   }
   // A VLAN filter does not pass untagged flows.
   assert.equal(parseFlowFilter("dl_vlan=10").matches(frag("no")), false);
+  // VLAN fields as ovs-dpctl 3.1 filters them (seen in the VM): the outer tag counts, and its
+  // TPID must be 802.1Q (Open vSwitch's flow_fix_vlan_tpid), so an 802.1ad outer tag fails.
+  const qinq = flowOf(
+    "in_port(1),eth(),eth_type(0x88a8),vlan(vid=10),encap(eth_type(0x8100),vlan(vid=20)," +
+      "encap(eth_type(0x0800),ipv4(src=10.0.0.7,frag=no)))",
+  );
+  const q20 = flowOf(
+    "in_port(1),eth(),eth_type(0x8100),vlan(vid=20),encap(eth_type(0x0800),ipv4(src=10.0.0.8,frag=no))",
+  );
+  const q10 = flowOf(
+    "in_port(1),eth(),eth_type(0x8100),vlan(vid=10,pcp=3),encap(eth_type(0x0800),ipv4(src=10.0.0.9,frag=no))",
+  );
+  const vlanCases: [string, boolean, boolean, boolean][] = [
+    ["dl_vlan=10", false, false, true],
+    ["dl_vlan=20", false, true, false],
+    ["vlan_vid=0x100a", false, false, true],
+    ["vlan_vid=10", false, false, false],
+    ["vlan_tci=0x100a", false, false, false],
+    ["vlan_tci=0x700a", false, false, true],
+    ["dl_vlan_pcp=0", false, true, false],
+    ["dl_vlan_pcp=3", false, true, true], // q20 wildcards its PCP
+    ["dl_vlan=10,dl_vlan_pcp=3", false, false, true],
+    ["dl_vlan=10,dl_vlan_pcp=2", false, false, false],
+    ["dl_vlan=0xffff", false, false, false],
+    ["dl_type=0x0800", true, true, true],
+    [
+      "eth_type(0x88a8),vlan(vid=10),encap(eth_type(0x8100),vlan(vid=20),encap(eth_type(0x0800)))",
+      true,
+      false,
+      false,
+    ],
+    ["eth_type(0x8100),vlan(vid=10),encap(eth_type(0x0800))", false, false, true],
+  ];
+  for (const [t, a, b, c] of vlanCases) {
+    const ff = parseFlowFilter(t);
+    assert.deepEqual([ff.matches(qinq), ff.matches(q20), ff.matches(q10)], [a, b, c], t);
+  }
+  assert.equal(parseFlowFilter("dl_vlan=0xffff").matches(frag("no")), true, "untagged");
   const v6 = flowOf(
     "in_port(1),eth(),eth_type(0x86dd),ipv6(src=2001:db8::1,proto=58,frag=no),icmpv6(type=135)",
   );
