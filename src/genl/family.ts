@@ -172,15 +172,18 @@ export type EventSetOf<S extends FamilySpec, E extends keyof EventsOf<S>> = Even
 /**
  * A decoded notification: a union over the family's events, each with its own attribute types
  * (`event` tells them apart); a command the description does not know arrives as `cmd-N` with
- * the family's main attribute set.
+ * the family's main attribute set. `group` names the multicast group it came through.
  */
 export type GenlNotification<S extends FamilySpec> =
   | {
     [E in keyof EventsOf<S> & string]:
       & GenlMessage<DecodedAttrs<FieldsOfSet<EventSetOf<S, E>>>, HeaderOf<S>>
-      & { event: E };
+      & { event: E; group?: string };
   }[keyof EventsOf<S> & string]
-  | (GenlMessage<DecodedAttrs<FieldsOfSet<S["attrs"]>>, HeaderOf<S>> & { event: `cmd-${number}` });
+  | (
+    & GenlMessage<DecodedAttrs<FieldsOfSet<S["attrs"]>>, HeaderOf<S>>
+    & { event: `cmd-${number}`; group?: string }
+  );
 
 /**
  * An async iterator of notifications whose socket is already subscribed (groups joined when
@@ -920,10 +923,14 @@ export class Family<S extends FamilySpec> {
     }
     const familyId = this.#info.id;
     const strict = options.strict ?? false;
+    const groupNames = new Map([...this.#info.groups].map(([name, id]) => [id, name]));
     const decode = (m: NetlinkMessage) => {
       const cmd = m.payload[0];
       const [event, set] = byCmd.get(cmd) ?? [`cmd-${cmd}`, this.spec.attrs];
-      return { ...this.#decodeOwned(m, set, strict), event } as GenlNotification<S>;
+      const n = { ...this.#decodeOwned(m, set, strict), event } as GenlNotification<S>;
+      const group = groupNames.get(m.group ?? 0);
+      if (group !== undefined) n.group = group;
+      return n;
     };
     const gen = (async function* () {
       try {

@@ -8,7 +8,7 @@
 
 import { getLibc } from "../ffi/mod.ts";
 import type { Libc } from "../ffi/types.ts";
-import { decodeSockaddrNl, encodeSockaddrNl } from "../ffi/structs.ts";
+import { CMSGHDR, decodeSockaddrNl, encodeSockaddrNl } from "../ffi/structs.ts";
 import {
   NETLINK_SOCKOPT,
   netlinkProtocolName,
@@ -91,6 +91,12 @@ export interface NetlinkMessage {
   sender?: number;
   /** Multicast group bitmask the datagram was delivered to (0 for unicast); set on messages(). */
   groups?: number;
+  /**
+   * The multicast group number the datagram was delivered to, 0 for unicast; set on
+   * messages(). Exact for every group (from `NETLINK_PKTINFO`, which sockets turn on when they
+   * join a group), where `groups` can only name groups 1-32.
+   */
+  group?: number;
 }
 
 /** A message to send: type, flags and payload; the socket fills length, seq and pid. */
@@ -101,6 +107,29 @@ export interface NetlinkMessageInit {
   flags?: number;
   /** Payload after the header. */
   payload?: Uint8Array;
+}
+
+/** The group a multicast bitmask names when it has exactly one bit; 0 otherwise. */
+function groupOfMask(groups: number): number {
+  return groups !== 0 && (groups & (groups - 1)) === 0 ? 31 - Math.clz32(groups) + 1 : 0;
+}
+
+/**
+ * The group of a NETLINK_PKTINFO control message (`struct nl_pktinfo`) in `ctl[0, len)`;
+ * the bitmask's group when there is none.
+ */
+function pktinfoGroup(v: DataView, len: number, groups: number): number {
+  const H = CMSGHDR.size;
+  for (let o = 0; o + H <= len;) {
+    const cl = Number(v.getBigUint64(o + CMSGHDR.len, true));
+    if (cl < H || o + cl > len) break;
+    if (
+      v.getInt32(o + CMSGHDR.level, true) === SOL_NETLINK &&
+      v.getInt32(o + CMSGHDR.type, true) === NETLINK_SOCKOPT.PKTINFO && cl >= H + 4
+    ) return v.getUint32(o + H, true);
+    o += (cl + 7) & ~7;
+  }
+  return groupOfMask(groups);
 }
 
 /** Options of {@link NetlinkSocket.request} and {@link NetlinkSocket.dump}. */
@@ -289,6 +318,7 @@ export class NetlinkSocket {
           : undefined,
       );
     }
+    if (groups !== 0) this.#usePktinfo(true);
     const addr = new Uint8Array(12);
     const g = this.#libc.getsockname(this.#fd, addr);
     if (g.ret < 0) throw new SyscallError("getsockname", g.errno);
@@ -346,6 +376,27 @@ export class NetlinkSocket {
   joinGroup(group: number): void {
     this.#check("join group");
     this.#groupOp(NETLINK_SOCKOPT.ADD_MEMBERSHIP, group, "join");
+    this.#usePktinfo(true);
+  }
+
+  /**
+   * NETLINK_PKTINFO on or off: with it, every datagram names the group it was sent to (any
+   * group number; the source address only has a bitmask of groups 1-32). Turned on when the
+   * socket joins a group, so that a notification of a group above 32 is never mistaken for a
+   * reply to one of our requests.
+   */
+  #usePktinfo(on: boolean): void {
+    if (on === (this.#ctl !== undefined)) return;
+    const v = new Uint8Array(4);
+    v[0] = on ? 1 : 0;
+    const r = this.#libc.setsockopt(this.#fd, SOL_NETLINK, NETLINK_SOCKOPT.PKTINFO, v);
+    if (r.ret < 0 && on) return; // a kernel without it: the bitmask is all we get
+    this.#setCtl(on);
+  }
+
+  #setCtl(on: boolean): void {
+    this.#ctl = on ? new Uint8Array(64) : undefined;
+    this.#ctlView = on ? new DataView(this.#ctl!.buffer) : undefined;
   }
 
   /**
@@ -440,6 +491,11 @@ export class NetlinkSocket {
     const name = NETLINK_SOCKOPT[option];
     if (name === undefined) {
       throw new TypeError(`Cannot set option ${option}: unknown netlink option`);
+    }
+    if (name === NETLINK_SOCKOPT.PKTINFO) {
+      this.#setIntOption(SOL_NETLINK, name, value ? 1 : 0, true);
+      this.#setCtl(Boolean(value));
+      return;
     }
     this.#setIntOption(
       SOL_NETLINK,
@@ -580,15 +636,25 @@ export class NetlinkSocket {
    * if (d) for (const it = new MessageIterator(d.data); it.next();) console.log(it.type);
    * ```
    */
-  receive(): { data: Uint8Array; portid: number; groups: number } | null {
+  receive(): { data: Uint8Array; portid: number; groups: number; group: number } | null {
     this.#check("receive");
     const r = this.#recv();
     if (r < 0) return null;
-    return { data: this.#buf.subarray(0, r), portid: this.#lastPortid, groups: this.#lastGroups };
+    return {
+      data: this.#buf.subarray(0, r),
+      portid: this.#lastPortid,
+      groups: this.#lastGroups,
+      group: this.#lastGroup,
+    };
   }
 
   #lastPortid = 0;
   #lastGroups = 0;
+  /** The group of the last datagram (NETLINK_PKTINFO, or the bitmask's one bit); 0: unicast. */
+  #lastGroup = 0;
+  /** Control buffer for NETLINK_PKTINFO, while it is on. */
+  #ctl: Uint8Array | undefined;
+  #ctlView: DataView | undefined;
   #iter: MessageIterator | undefined;
   /** Exchanges in progress by seq; replies are routed to them whoever reads the datagram. */
   readonly #active = new Map<number, Exchange>();
@@ -610,7 +676,8 @@ export class NetlinkSocket {
         }
         // Consume it: the whole datagram fits now.
       }
-      const r = libc.recvmsg(this.#fd, buf, MSG.DONTWAIT | MSG.TRUNC);
+      const ctl = this.#ctl;
+      const r = libc.recvmsg(this.#fd, buf, MSG.DONTWAIT | MSG.TRUNC, ctl);
       if (r.ret < 0) {
         if (r.errno === E.EINTR) continue;
         if (r.errno === E.EAGAIN) return -1;
@@ -618,6 +685,9 @@ export class NetlinkSocket {
       }
       this.#lastPortid = r.portid;
       this.#lastGroups = r.groups;
+      this.#lastGroup = ctl !== undefined && r.controlLen > 0
+        ? pktinfoGroup(this.#ctlView!, r.controlLen, r.groups)
+        : groupOfMask(r.groups);
       if (r.ret > buf.length || (r.msgFlags & MSG.TRUNC) !== 0) {
         const size = r.ret;
         this.#buf = new Uint8Array(Math.max(size, buf.length * 2));
@@ -651,7 +721,8 @@ export class NetlinkSocket {
    */
   #process(len: number): number {
     const data = this.#buf;
-    const unicast = this.#lastGroups === 0 && (this.#lastPortid === 0 || this.#userToUser);
+    const unicast = this.#lastGroup === 0 && this.#lastGroups === 0 &&
+      (this.#lastPortid === 0 || this.#userToUser);
     // The answer to an NLM_F_ECHO request of a family that reports through genl_notify() (OVS
     // flows) is the multicast skb unicast to us: its source address names the group.
     const echo = !unicast && this.#lastPortid === 0;
@@ -730,6 +801,7 @@ export class NetlinkSocket {
       payload: it.payload(),
       sender: this.#lastPortid,
       groups: this.#lastGroups,
+      group: this.#lastGroup,
     });
   }
 

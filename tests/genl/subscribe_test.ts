@@ -19,6 +19,7 @@ test("subscribe: joined on return, in the GenlSocket's namespace, typed by event
   for await (const n of sub) {
     if (n.event === "dev-add-ntf") {
       assert.equal(typeof n.attrs.ifindex, "number"); // typed: devAttrs
+      assert.equal(n.group, "mgmt", "the group it came through, by name");
       added.push(n.attrs.ifindex!);
     }
     if (added.length === 2) break;

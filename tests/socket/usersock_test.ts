@@ -18,7 +18,14 @@ function receiveOne(s: NetlinkSocket) {
   assert.ok(d, "a datagram is queued");
   const it = new MessageIterator(d.data);
   assert.ok(it.next());
-  return { type: it.type, seq: it.seq, payload: it.payload(), portid: d.portid, groups: d.groups };
+  return {
+    type: it.type,
+    seq: it.seq,
+    payload: it.payload(),
+    portid: d.portid,
+    groups: d.groups,
+    group: d.group,
+  };
 }
 
 test("usersock: unicast by portid arrives with the sender's portid", () => {
@@ -64,8 +71,22 @@ test("usersock: multicast with joinGroup and with bind groups; groups() lists me
     const got = receiveOne(s);
     assert.equal(got.type, 0x30);
     assert.equal(got.groups, 1 << 2, "delivered as multicast to group 3");
+    assert.equal(got.group, 3, "NETLINK_PKTINFO names the group");
     assert.equal(got.portid, tx.portid);
   }
+  // Joining a group turned NETLINK_PKTINFO on; a unicast datagram then names no group.
+  assert.equal(viaJoin.getOption("PKTINFO"), 1);
+  assert.equal(viaBind.getOption("PKTINFO"), 1);
+  assert.equal(tx.getOption("PKTINFO"), 0, "not for sockets without groups");
+  tx.send(message(0x32, 7, new Uint8Array(0)), { portid: viaJoin.portid });
+  const uni = receiveOne(viaJoin);
+  assert.deepEqual([uni.type, uni.groups, uni.group], [0x32, 0, 0]);
+  // Without NETLINK_PKTINFO the group comes from the bitmask.
+  viaBind.setOption("PKTINFO", false);
+  tx.send(message(0x33, 8, new Uint8Array(0)), { groups: 1 << 2 });
+  assert.equal(receiveOne(viaJoin).group, 3);
+  const bare = receiveOne(viaBind);
+  assert.deepEqual([bare.type, bare.groups, bare.group], [0x33, 1 << 2, 3]);
   viaJoin.leaveGroup(3);
   assert.deepEqual(viaJoin.groups(), []);
   tx.send(message(0x31, 6, new Uint8Array(0)), { groups: 1 << 2 });
