@@ -118,6 +118,70 @@ export function exists(path: string): boolean {
   }
 }
 
+/** The packages of `packages` (name -> a file it provides) that are not installed. */
+export async function missingPackages(
+  packages: Readonly<Record<string, string>>,
+): Promise<string[]> {
+  const names = Object.keys(packages);
+  if (!which("dpkg-query")) {
+    return names.filter((p) => !exists(packages[p]));
+  }
+  const res = await capture("dpkg-query", [
+    "-W",
+    "-f",
+    "${Package} ${db:Status-Abbrev}\n",
+    ...names,
+  ]);
+  const installed = new Set<string>();
+  for (const line of res.stdout.split("\n")) {
+    const [name, status] = line.split(" ");
+    if (status?.startsWith("ii")) installed.add(name);
+  }
+  return names.filter((p) => !installed.has(p) || !exists(packages[p]));
+}
+
+/** Runs `apt-get update` (package lists missing or stale). */
+export async function aptUpdate(): Promise<void> {
+  log("apt-get update");
+  await run("apt-get", ["update", "-q"]);
+}
+
+/** Installs the packages of `packages` that are missing (apt-get; needs root). */
+export async function ensurePackages(
+  packages: Readonly<Record<string, string>>,
+): Promise<void> {
+  const missing = await missingPackages(packages);
+  if (missing.length === 0) return;
+  if (Deno.uid() !== 0) {
+    throw new Error(
+      `Cannot install ${missing.join(" ")}: not root; run: sudo apt-get install ${
+        missing.join(" ")
+      }`,
+    );
+  }
+  log(`installing ${missing.join(" ")}`);
+  const env = { DEBIAN_FRONTEND: "noninteractive" };
+  const args = ["install", "-y", "-q", "--no-install-recommends", ...missing];
+  try {
+    await run("apt-get", args, { env });
+  } catch {
+    await aptUpdate();
+    await run("apt-get", args, { env });
+  }
+}
+
+/** Runs `fn` holding the cache's lock (one setup at a time across processes). */
+export async function withLock<T>(fn: () => Promise<T>): Promise<T> {
+  await Deno.mkdir(cacheDir(), { recursive: true });
+  using lock = await Deno.open(`${cacheDir()}/.lock`, { create: true, write: true });
+  await lock.lock(true);
+  try {
+    return await fn();
+  } finally {
+    await lock.unlock();
+  }
+}
+
 /** Quotes a string for a POSIX shell. */
 export function shellQuote(s: string): string {
   if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s)) return s;
@@ -202,4 +266,21 @@ export function cpioNewc(entries: CpioEntry[]): Uint8Array {
     off += c.length;
   }
   return out;
+}
+
+/** The guest backends of the harness: QEMU (the default and reference) or user-mode-linux. */
+export type VmBackend = "qemu" | "uml";
+
+/**
+ * The backend to use: `requested` (a `--backend` option) when given, else `$NLTS_VM_BACKEND`,
+ * else QEMU. Throws a TypeError for any other name.
+ */
+export function vmBackend(requested?: string): VmBackend {
+  const fromEnv = requested === undefined;
+  const name = (fromEnv ? Deno.env.get("NLTS_VM_BACKEND") : requested) ?? "";
+  if (name === "" || name === "qemu") return "qemu";
+  if (name === "uml") return "uml";
+  throw new TypeError(
+    `Cannot use ${fromEnv ? "NLTS_VM_BACKEND=" : "--backend "}${name}: expected qemu or uml`,
+  );
 }

@@ -5,23 +5,29 @@
  * directly through its PVH entry point, which skips the decompression that costs seconds under
  * TCG), and builds a busybox initramfs around tests/vm/init.sh.
  *
- * Run it with `deno task vm:setup`; `deno task vm` calls it on first use.
+ * Run it with `deno task vm:setup`; `deno task vm` calls it on first use. With `--backend uml`
+ * (or `NLTS_VM_BACKEND=uml`) it prepares the user-mode-linux backend instead (tests/vm/uml.ts).
  *
  * @module
  */
 
 import {
+  aptUpdate,
   cacheDir,
   capture,
   type CpioEntry,
   cpioNewc,
+  ensurePackages,
   exists,
   log,
+  missingPackages,
   run,
   sha256,
   VM_DIR,
-  which,
+  vmBackend,
+  withLock,
 } from "./_internal.ts";
+import { setupUml } from "./uml.ts";
 
 /** Debian packages the harness needs on the host, with a file each one provides. */
 export const HOST_PACKAGES: Readonly<Record<string, string>> = {
@@ -67,52 +73,6 @@ const IMAGE_FILE = "image.json";
 
 function imagePath(): string {
   return `${cacheDir()}/${IMAGE_FILE}`;
-}
-
-async function missingPackages(): Promise<string[]> {
-  const names = Object.keys(HOST_PACKAGES);
-  if (!which("dpkg-query")) {
-    return names.filter((p) => !exists(HOST_PACKAGES[p]));
-  }
-  const res = await capture("dpkg-query", [
-    "-W",
-    "-f",
-    "${Package} ${db:Status-Abbrev}\n",
-    ...names,
-  ]);
-  const installed = new Set<string>();
-  for (const line of res.stdout.split("\n")) {
-    const [name, status] = line.split(" ");
-    if (status?.startsWith("ii")) installed.add(name);
-  }
-  return names.filter((p) => !installed.has(p) || !exists(HOST_PACKAGES[p]));
-}
-
-async function aptUpdate(): Promise<void> {
-  log("apt-get update");
-  await run("apt-get", ["update", "-q"]);
-}
-
-/** Installs the host packages that are missing (apt-get; needs root). */
-export async function ensurePackages(): Promise<void> {
-  const missing = await missingPackages();
-  if (missing.length === 0) return;
-  if (Deno.uid() !== 0) {
-    throw new Error(
-      `Cannot install ${missing.join(" ")}: not root; run: sudo apt-get install ${
-        missing.join(" ")
-      }`,
-    );
-  }
-  log(`installing ${missing.join(" ")}`);
-  const env = { DEBIAN_FRONTEND: "noninteractive" };
-  const args = ["install", "-y", "-q", "--no-install-recommends", ...missing];
-  try {
-    await run("apt-get", args, { env });
-  } catch {
-    await aptUpdate();
-    await run("apt-get", args, { env });
-  }
 }
 
 async function aptCandidate(): Promise<{ pkg: string; version: string } | null> {
@@ -330,24 +290,13 @@ async function ensureKernel(pkg: string, version: string): Promise<{ kver: strin
   return { kver, dir };
 }
 
-async function withLock<T>(fn: () => Promise<T>): Promise<T> {
-  await Deno.mkdir(cacheDir(), { recursive: true });
-  using lock = await Deno.open(`${cacheDir()}/.lock`, { create: true, write: true });
-  await lock.lock(true);
-  try {
-    return await fn();
-  } finally {
-    await lock.unlock();
-  }
-}
-
 /**
  * Does the whole setup: packages, kernel (re-resolved through apt-cache), vmlinux, initramfs.
  * Falls back to the cached kernel when apt cannot be reached.
  */
 export function setup(): Promise<VmImage> {
   return withLock(async () => {
-    await ensurePackages();
+    await ensurePackages(HOST_PACKAGES);
     let pkg: string, version: string;
     try {
       ({ pkg, version } = await resolveKernel());
@@ -415,7 +364,7 @@ export async function ensureSetup(): Promise<VmImage> {
   const image = readImage();
   if (
     image && exists(image.bzImage) && exists(`${image.moduleDir}/modules.dep`) &&
-    (await missingPackages()).length === 0
+    (await missingPackages(HOST_PACKAGES)).length === 0
   ) {
     if (exists(image.initramfs) && (await initramfsInputs(image.kver)) === image.initramfsStamp) {
       return image;
@@ -429,6 +378,16 @@ export async function ensureSetup(): Promise<VmImage> {
 if (import.meta.main) {
   const t0 = performance.now();
   try {
+    const i = Deno.args.indexOf("--backend");
+    if (vmBackend(i >= 0 ? Deno.args[i + 1] ?? "" : undefined) === "uml") {
+      // Only on request: the default (QEMU) setup does not depend on user-mode-linux.
+      const uml = await setupUml();
+      log(
+        `ready in ${((performance.now() - t0) / 1000).toFixed(1)} s: user-mode-linux ` +
+          `${uml.packageVersion}, kernel ${uml.kver} (${uml.linux})`,
+      );
+      Deno.exit(0);
+    }
     const image = await setup();
     log(
       `ready in ${((performance.now() - t0) / 1000).toFixed(1)} s: kernel ${image.kver} ` +
