@@ -1,8 +1,11 @@
 /**
- * `deno task test:vm`: the harness selftest on the host, then the VM test files in a fresh
- * guest under Deno and in another under Bun, each writing a JUnit report to a shared writable
- * directory. Ends with one line, `vm: N passed, N failed`, the totals over the selftest and
- * both runtimes; exits 1 when anything failed.
+ * `deno task test:vm`: the harness selftest on the host, against the QEMU backend and against
+ * the user-mode-linux one, then the VM test files in a fresh guest under Deno and in another
+ * under Bun (on the backend `$NLTS_VM_BACKEND` names, QEMU by default), each writing a JUnit
+ * report to a shared writable directory. Ends with one line, `vm: N passed, N failed`, the
+ * totals over both selftests and both runtimes; exits 1 when anything failed.
+ *
+ * `NLTS_VM_SELFTEST`: `0` skips the selftests, `qemu` or `uml` runs only that backend's.
  *
  * Test files: every `*_test.ts` under {@link TEST_ROOTS} (roots that do not exist are skipped),
  * or the paths given as arguments (`deno task test:vm tests/ovs/flow_test.ts`).
@@ -11,7 +14,16 @@
  */
 
 import { countJunit, type JunitCounts } from "./_junit.ts";
-import { cacheDir, capture, exists, log, REPO_DIR, which } from "./_internal.ts";
+import {
+  cacheDir,
+  capture,
+  exists,
+  log,
+  REPO_DIR,
+  type VmBackend,
+  vmBackend,
+  which,
+} from "./_internal.ts";
 import { runInVm, type VmRunResult } from "./run.ts";
 import { runSelftest } from "./selftest.ts";
 
@@ -107,12 +119,21 @@ async function main(args: string[]): Promise<number> {
   const totals = { passed: 0, failed: 0 };
   const failures: string[] = [];
   try {
-    if (Deno.env.get("NLTS_VM_SELFTEST") !== "0") {
-      console.log("== vm: harness selftest (deno task vm:selftest)");
-      const st = await runSelftest();
+    const only = Deno.env.get("NLTS_VM_SELFTEST") ?? "";
+    const backends: VmBackend[] = only === "0"
+      ? []
+      : only === "qemu" || only === "uml"
+      ? [only]
+      : ["qemu", "uml"];
+    for (const backend of backends) {
+      console.log(
+        `${backend === backends[0] ? "" : "\n"}== vm: harness selftest, ${backend} backend ` +
+          `(deno task vm:selftest --backend ${backend})`,
+      );
+      const st = await runSelftest({ backend });
       totals.passed += st.passed;
       totals.failed += st.failed;
-      if (st.failed > 0) failures.push(`selftest: ${st.failed} check(s) failed`);
+      if (st.failed > 0) failures.push(`selftest (${backend}): ${st.failed} check(s) failed`);
     }
 
     const files = args.length > 0 ? args : findTestFiles();
@@ -120,6 +141,7 @@ async function main(args: string[]): Promise<number> {
       console.log(`vm: no *_test.ts files under ${TEST_ROOTS.join(", ")}`);
     } else {
       console.log(`\n== vm: ${files.length} test file(s): ${files.join(" ")}`);
+      console.log(`vm: the guests run on the ${vmBackend()} backend (NLTS_VM_BACKEND)`);
       // Type-check on the host (fast) so the guest can run with --no-check: Deno does not reuse
       // its check cache for these files, and type-checking under TCG takes ~45 s.
       const check = await capture(Deno.execPath(), ["check", ...files], { cwd: REPO_DIR });
