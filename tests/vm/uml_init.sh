@@ -155,7 +155,7 @@ stage2() {
 	stty raw -echo <&8
 	stty raw -echo <&9
 	echo "$rc" >/run/nlts/ctl/status
-	# hostfs writes go through the guest's page cache: flush the status and the shares.
+	# hostfs writes through to the host; sync anyway before the power goes.
 	sync
 	say "nlts-vm: exit $rc"
 	stty raw -echo <&7
