@@ -31,13 +31,23 @@ export interface SelftestOptions {
   backend?: VmBackend;
 }
 
-/** Lines of `ps -eo pid=,ppid=,args=`. */
+/** The host's processes (read from /proc: no procps needed), zombies left out. */
 async function processes(): Promise<{ pid: string; ppid: string; args: string }[]> {
-  const ps = await capture("ps", ["-eo", "pid=,ppid=,args="]);
-  return ps.stdout.split("\n").flatMap((l) => {
-    const m = l.trim().match(/^(\d+)\s+(\d+)\s+(.*)$/);
-    return m ? [{ pid: m[1], ppid: m[2], args: m[3] }] : [];
-  });
+  const found: { pid: string; ppid: string; args: string }[] = [];
+  for await (const e of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    try {
+      const args = (await Deno.readTextFile(`/proc/${e.name}/cmdline`)).split("\0")
+        .filter((a) => a !== "").join(" ");
+      // stat: "pid (comm) state ppid ..."; comm may hold spaces and parentheses.
+      const stat = await Deno.readTextFile(`/proc/${e.name}/stat`);
+      const ppid = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1];
+      if (args !== "") found.push({ pid: e.name, ppid, args });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
 }
 
 /**
