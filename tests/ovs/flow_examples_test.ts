@@ -113,7 +113,7 @@ test("examples/ovs_flows_watch.ts prints flow notifications until --count", { sk
       new RegExp(`^new ufid:${caseUfid(2)}, recirc_id\\(0/0\\),.*in_port\\(1\\),.*actions:2$`),
     );
     assert.match(lines[1], /^set ufid:.*actions:3$/);
-    assert.match(lines[2], /^del ufid:.*, packets:0, bytes:0, used:never, actions:3$/);
+    assert.match(lines[2], /^del ufid:.*, packets:0, bytes:0, used:never, dp:ovs, actions:3$/);
   } finally {
     child.kill();
   }
