@@ -21,48 +21,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "genl_util.h"
+
 static char rbuf[1 << 16];
-
-static double now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int send_msg(int fd, const char *msg, int len) {
-  struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
-  return sendto(fd, msg, len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) == len ? 0 : -1;
-}
-
-static int family_id(int fd, const char *name) {
-  char req[64] = {0};
-  struct nlmsghdr *h = (struct nlmsghdr *)req;
-  struct genlmsghdr *g = (struct genlmsghdr *)NLMSG_DATA(h);
-  struct nlattr *a = (struct nlattr *)((char *)g + GENL_HDRLEN);
-  a->nla_type = CTRL_ATTR_FAMILY_NAME;
-  a->nla_len = NLA_HDRLEN + strlen(name) + 1;
-  memcpy((char *)a + NLA_HDRLEN, name, strlen(name) + 1);
-  h->nlmsg_len = NLMSG_HDRLEN + GENL_HDRLEN + NLA_ALIGN(a->nla_len);
-  h->nlmsg_type = GENL_ID_CTRL;
-  h->nlmsg_flags = NLM_F_REQUEST;
-  h->nlmsg_seq = 1;
-  g->cmd = CTRL_CMD_GETFAMILY;
-  g->version = 2;
-  if (send_msg(fd, req, h->nlmsg_len) < 0) return -1;
-  int n = recv(fd, rbuf, sizeof(rbuf), 0);
-  for (struct nlmsghdr *r = (struct nlmsghdr *)rbuf; NLMSG_OK(r, n); r = NLMSG_NEXT(r, n)) {
-    if (r->nlmsg_type != GENL_ID_CTRL) return -1;
-    int alen = r->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
-    char *p = (char *)NLMSG_DATA(r) + GENL_HDRLEN;
-    while (alen >= NLA_HDRLEN) {
-      struct nlattr *x = (struct nlattr *)p;
-      if (x->nla_type == CTRL_ATTR_FAMILY_ID) return *(unsigned short *)(p + NLA_HDRLEN);
-      alen -= NLA_ALIGN(x->nla_len);
-      p += NLA_ALIGN(x->nla_len);
-    }
-  }
-  return -1;
-}
 
 /* Appends an attribute; returns the new end. */
 static char *put(char *p, int type, const void *v, int len) {
@@ -106,7 +67,7 @@ int main(int argc, char **argv) {
   long n = atol(argv[2]);
   int chunk = argc > 3 ? atoi(argv[3]) : 512;
   int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
-  int id = fd >= 0 ? family_id(fd, "ovs_flow") : -1;
+  int id = fd >= 0 ? family_id(fd, "ovs_flow", rbuf, sizeof(rbuf)) : -1;
   if (id < 0) {
     printf("c ovs_flow_install: not measured (no ovs_flow family: modprobe openvswitch)\n");
     return 0;

@@ -161,28 +161,11 @@ export class Scanner {
     // The same scan as bigint() in plain numbers (exact up to 2^53, beyond any max here).
     const s = this.s;
     const start = this.pos;
-    let p = start;
-    if (s.charCodeAt(p) === 43) p++; // "+"
-    if ((base === 0 || base === 16) && s[p] === "0" && (s[p + 1] === "x" || s[p + 1] === "X")) {
-      base = 16;
-      p += 2;
-    } else if (base === 0) {
-      base = s[p] === "0" ? 8 : 10;
-    }
+    let [p, b] = this.#radix(base);
     let v = 0;
-    let n = 0;
-    while (p < s.length) {
-      const d = digit(s.charCodeAt(p));
-      if (d < 0 || d >= base) break;
-      v = v * base + d;
-      n++;
-      p++;
-    }
-    if (n === 0) this.fail(expected, start);
-    if (v > max) {
-      this.bad(`${s.slice(start, p)} does not fit (largest accepted: ${max})`, start, expected);
-    }
-    this.pos = p;
+    const first = p;
+    for (let d; p < s.length && (d = digit(s.charCodeAt(p))) >= 0 && d < b; p++) v = v * b + d;
+    this.#endInt(start, p, first, v > max, max, expected);
     return v;
   }
 
@@ -190,30 +173,46 @@ export class Scanner {
   bigint(max: bigint, base = 0, expected = "a number"): bigint {
     const s = this.s;
     const start = this.pos;
-    let p = start;
-    if (s[p] === "+") p++;
-    if ((base === 0 || base === 16) && s[p] === "0" && (s[p + 1] === "x" || s[p + 1] === "X")) {
-      base = 16;
-      p += 2;
-    } else if (base === 0) {
-      base = s[p] === "0" ? 8 : 10;
-    }
+    let [p, b] = this.#radix(base);
     let v = 0n;
-    let n = 0;
-    const b = BigInt(base);
-    while (p < s.length) {
-      const d = digit(s.charCodeAt(p));
-      if (d < 0 || d >= base) break;
-      v = v * b + BigInt(d);
-      n++;
-      p++;
+    const first = p;
+    const bb = BigInt(b);
+    for (let d; p < s.length && (d = digit(s.charCodeAt(p))) >= 0 && d < b; p++) {
+      v = v * bb + BigInt(d);
     }
-    if (n === 0) this.fail(expected, start);
-    if (v > max) {
-      this.bad(`${s.slice(start, p)} does not fit (largest accepted: ${max})`, start, expected);
+    this.#endInt(start, p, first, v > max, max, expected);
+    return v;
+  }
+
+  /** Where the digits of an integer at `pos` start, and their base (C's `%i` rules for 0). */
+  #radix(base: number): [number, number] {
+    const s = this.s;
+    let p = this.pos;
+    if (s.charCodeAt(p) === 43) p++; // "+"
+    if ((base === 0 || base === 16) && s[p] === "0" && (s[p + 1] === "x" || s[p + 1] === "X")) {
+      return [p + 2, 16];
+    }
+    return [p, base === 0 ? (s[p] === "0" ? 8 : 10) : base];
+  }
+
+  /** Ends an integer scan: errors for no digits or too large a value, else moves past it. */
+  #endInt(
+    start: number,
+    p: number,
+    first: number,
+    tooLarge: boolean,
+    max: number | bigint,
+    expected: string,
+  ): void {
+    if (p === first) this.fail(expected, start);
+    if (tooLarge) {
+      this.bad(
+        `${this.s.slice(start, p)} does not fit (largest accepted: ${max})`,
+        start,
+        expected,
+      );
     }
     this.pos = p;
-    return v;
   }
 
   /** True when an integer starts here (digit, or + then digit). */
