@@ -815,10 +815,12 @@ export class Family<S extends FamilySpec> {
       const out: GenlMessage<ReplyOf<S, K>, HeaderOf<S>>[] = [];
       const sink = options?.onMessage;
       let retries = options?.retryInterrupted ?? 0;
+      // Our own copy: a request made from onMessage reuses the socket's shared writer.
+      const request = bytes.slice();
       for (;;) {
         out.length = 0;
         try {
-          this.#genl.socket.exchangeSync(bytes.slice(), {
+          this.#genl.socket.exchangeSync(request.slice(), {
             dump: true,
             operation: `${this.spec.name}.${op}`,
             timeoutMs: options?.timeoutMs,
