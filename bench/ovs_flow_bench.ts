@@ -1,7 +1,8 @@
 /**
  * Open vSwitch flow tables at scale: nlts under Deno and Bun against ovs-dpctl and a plain C
  * dump loop, on the same table in the same run. Needs root and the openvswitch module, so it
- * runs in the VM guest: `deno task bench:vm` (elsewhere it prints "not measured").
+ * runs in a guest: `deno task bench:vm` (QEMU) or `deno task bench:uml` (user-mode-linux, whose
+ * kernel runs at native speed); elsewhere it prints "not measured".
  *
  * With N flows (NLTS_BENCH_FLOWS, default 100000: one mask, a UFID each):
  * - `ovs_flow_install_cold_per_s`, `ovs_flow_install_per_s`: `FlowTable.newBatch` of N typed
@@ -145,7 +146,7 @@ function available(): string | undefined {
     using genl = GenlSocket.open();
     genl.resolve("ovs_flow");
   } catch {
-    return "no openvswitch module: deno task bench:vm runs it in the VM";
+    return "no openvswitch module: deno task bench:vm (QEMU) or bench:uml runs it in a guest";
   }
   return undefined;
 }
