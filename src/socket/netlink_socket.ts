@@ -1079,7 +1079,9 @@ export class NetlinkSocket {
     map: (it: MessageIterator) => T | undefined,
   ): AsyncGenerator<T[], void, undefined> {
     if (typeof map !== "function") throw new TypeError("Cannot dump: map must be a function");
-    return this.#dumpDatagrams(message, options, map, false);
+    // Copied now: the generator's body (and its own copy) only runs at the first next().
+    const request = message instanceof Uint8Array ? message.slice() : message;
+    return this.#dumpDatagrams(request, options, map, false);
   }
 
   async *#dumpDatagrams<T>(
