@@ -8,6 +8,15 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 export const IN_VM = process.env.NLTS_IN_VM === "1";
 /** The `skip` option of every OVS test. */
 export const skip: false | string = IN_VM ? false : "runs only in the VM guest (deno task test:vm)";
+/**
+ * Whether the guest kernel has conntrack zones. Debian's kernel (QEMU, the default backend and
+ * CI's) does; the user-mode-linux kernel (`NLTS_VM_BACKEND=uml`) is built without
+ * CONFIG_NF_CONNTRACK_ZONES and refuses `ct(zone=N)` and `ct_zone()` keys with EINVAL, so the
+ * flow tests leave zones out there (and only there).
+ */
+export const CT_ZONES: boolean = process.env.NLTS_VM_BACKEND !== "uml";
+/** `ct(commit,zone=5)`, or `ct(commit)` on a kernel without conntrack zones. */
+export const CT_COMMIT: string = CT_ZONES ? "ct(commit,zone=5)" : "ct(commit)";
 /** True under Bun. */
 export const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
 /** The repository root. */

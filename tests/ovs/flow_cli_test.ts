@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { main } from "../../src/cli/main.ts";
 import { caseUfid } from "./_flow_cases.ts";
 import { diffDumps, dpctl, makeFlowDp } from "./_flow_helpers.ts";
-import { collector, nltsTry, skip } from "./_helpers.ts";
+import { collector, CT_COMMIT, nltsTry, skip } from "./_helpers.ts";
 
 async function dp(args: string[]): Promise<{ status: number; out: string; err: string }> {
   const c = collector();
@@ -28,7 +28,7 @@ test(
     const u = caseUfid(4)!;
     let r = await dp(["add-flow", d.name, `ufid:${u},${ARP(1)}`, "2"]);
     assert.deepEqual([r.status, r.out, r.err], [0, "", ""]);
-    r = await dp(["add-flow", `system@${d.name}`, IP(2), "ct(commit,zone=5),1"]);
+    r = await dp(["add-flow", `system@${d.name}`, IP(2), `${CT_COMMIT},1`]);
     assert.equal(r.status, 0, r.err);
     // A duplicate: EEXIST, exit 1, one line on stderr.
     r = await dp(["add-flow", d.name, IP(2), "1"]);
@@ -40,10 +40,8 @@ test(
     r = await dp(["get-flow", "-m", d.name, `ufid:${u}`]);
     assert.deepEqual(diffDumps(dpctl("get-flow", "-m", d.name, `ufid:${u}`), r.out, true), []);
     r = await dp(["get-flow", d.name, IP(2)]);
-    assert.match(
-      r.out,
-      /^in_port\(2\),eth\(\),eth_type\(0x0800\),ipv4\(frag=no\), .*actions:ct\(commit,zone=5\),1\n$/,
-    );
+    assert.ok(r.out.startsWith(`${IP(2)}, `), r.out);
+    assert.ok(r.out.endsWith(`actions:${CT_COMMIT},1\n`), r.out);
     const j = JSON.parse((await dp(["get-flow", "--json", d.name, `ufid:${u}`])).out);
     assert.equal(j.ufid, u);
     assert.deepEqual(j.actions, [{ kind: "output", value: 2 }]);

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { parseActions, parseFlowKey } from "../../src/ovs/odp_text.ts";
 import { caseUfid } from "./_flow_cases.ts";
 import { dpctl, makeFlowDp } from "./_flow_helpers.ts";
-import { isBun, skip, startChild } from "./_helpers.ts";
+import { CT_COMMIT, isBun, skip, startChild } from "./_helpers.ts";
 
 function argv(name: string, args: string[]): [string, string[]] {
   const file = new URL(`../../examples/${name}`, import.meta.url).pathname;
@@ -68,7 +68,7 @@ test("examples/ovs_flows_dump_json.ts prints the table as JSON (and --terse)", {
   const ip2 = parseFlowKey("in_port(2),eth(),eth_type(0x0800),ipv4(frag=no)");
   const installed = dp.table.newBatch([
     { ...p, actions: parseActions("2"), ufid: p.ufid },
-    { ...ip2, actions: parseActions("ct(commit,zone=5),1") },
+    { ...ip2, actions: parseActions(`${CT_COMMIT},1`) },
   ]);
   assert.equal(installed.ok, 2);
   const r = runExample("ovs_flows_dump_json.ts", [dp.name]);

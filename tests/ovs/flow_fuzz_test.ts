@@ -13,7 +13,7 @@ import { DecodeError } from "../../src/protocol/errors.ts";
 import { NetlinkWriter } from "../../src/protocol/writer.ts";
 import { Rng } from "../ovs_text/_random.ts";
 import { makeFlowDp } from "./_flow_helpers.ts";
-import { skip } from "./_helpers.ts";
+import { CT_ZONES, skip } from "./_helpers.ts";
 
 const ONES = 0xffffffff;
 
@@ -135,7 +135,13 @@ function randomFlow(r: Rng, i: number): FlowInit {
       }
     }
     ipOnly.push(
-      { kind: "ct", value: { zone: r.u16(), ...(r.bool() ? { commit: true as const } : {}) } },
+      {
+        kind: "ct",
+        value: {
+          ...(CT_ZONES ? { zone: r.u16() } : {}),
+          ...(r.bool() ? { commit: true as const } : {}),
+        },
+      },
       { kind: "ctClear", value: true },
     );
   }
