@@ -7,6 +7,7 @@
  * @module
  */
 
+import { type AnySet, defineFamily } from "../genl/family.ts";
 import { GENL_HDRLEN } from "../genl/header.ts";
 import type { DecodeContext, EncodeContext } from "../protocol/schema_context.ts";
 import type {
@@ -420,4 +421,71 @@ export function decodeOvsMessage<F extends Record<string, Codec<unknown, never>>
 export function stripUndefined<T extends object>(o: T): T {
   for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
   return o;
+}
+
+/**
+ * The shape of the Open vSwitch families whose commands are NEW, DEL, GET (also a dump) and SET,
+ * numbered 1-4, each also a notification on the family's one multicast group of the same name:
+ * `ovs_datapath`, `ovs_vport` and `ovs_flow`.
+ *
+ * @example
+ * ```ts
+ * import { type OvsCrudFamily, ovsFlowFamily } from "@nlts/netlink/ovs";
+ * const f: OvsCrudFamily<"ovs_flow", 1, typeof ovsFlowFamily.attrs> = ovsFlowFamily;
+ * console.log(f.operations.get.cmd); // 3
+ * ```
+ */
+export type OvsCrudFamily<N extends string, V extends number, A extends AnySet> = {
+  readonly name: N;
+  readonly version: V;
+  readonly header: typeof ovsHeader;
+  readonly attrs: A;
+  readonly operations: {
+    readonly new: { readonly cmd: 1 };
+    readonly del: { readonly cmd: 2 };
+    readonly get: { readonly cmd: 3; readonly dump: true };
+    readonly set: { readonly cmd: 4 };
+  };
+  readonly events: {
+    readonly new: { readonly cmd: 1 };
+    readonly del: { readonly cmd: 2 };
+    readonly get: { readonly cmd: 3 };
+    readonly set: { readonly cmd: 4 };
+  };
+  readonly mcastGroups: readonly [N];
+  readonly module: "openvswitch";
+};
+
+/**
+ * Describes one of the {@link OvsCrudFamily} families: name, interface version, attribute set.
+ *
+ * @example
+ * ```ts
+ * import { defineOvsCrudFamily, ovsFlowFamily } from "@nlts/netlink/ovs";
+ * const flows = defineOvsCrudFamily("ovs_flow", 1, ovsFlowFamily.attrs);
+ * console.log(flows.mcastGroups); // [ "ovs_flow" ]
+ * ```
+ */
+export function defineOvsCrudFamily<N extends string, V extends number, A extends AnySet>(
+  name: N,
+  version: V,
+  attrs: A,
+): OvsCrudFamily<N, V, A> {
+  return defineFamily(
+    {
+      name,
+      version,
+      header: ovsHeader,
+      attrs,
+      operations: {
+        new: { cmd: 1 },
+        del: { cmd: 2 },
+        get: { cmd: 3, dump: true },
+        set: { cmd: 4 },
+      },
+      events: { new: { cmd: 1 }, del: { cmd: 2 }, get: { cmd: 3 }, set: { cmd: 4 } },
+      mcastGroups: [name],
+      module: "openvswitch",
+    } as const,
+  );
 }

@@ -6,16 +6,16 @@
  * @module
  */
 
-import { defineFamily } from "../genl/family.ts";
 import { registerFamilySpec } from "../genl/registry.ts";
 import type { AttrSet, Codec, DecodedAttrs, FixedCodec, PadCodec } from "../protocol/schema.ts";
 import { attrSet, t } from "../protocol/schema.ts";
 import {
+  defineOvsCrudFamily,
   type DpStats,
   dpStats,
   type MegaflowStats,
   megaflowStats,
-  ovsHeader,
+  type OvsCrudFamily,
   u32Array,
   type UserFeature,
   userFeatures,
@@ -124,47 +124,12 @@ export const datapathAttrs: AttrSet<{
  * }
  * ```
  */
-export const ovsDatapathFamily: {
-  readonly name: "ovs_datapath";
-  readonly version: 2;
-  readonly header: typeof ovsHeader;
-  readonly attrs: typeof datapathAttrs;
-  readonly operations: {
-    readonly new: { readonly cmd: 1 };
-    readonly del: { readonly cmd: 2 };
-    readonly get: { readonly cmd: 3; readonly dump: true };
-    readonly set: { readonly cmd: 4 };
-  };
-  readonly events: {
-    readonly new: { readonly cmd: 1 };
-    readonly del: { readonly cmd: 2 };
-    readonly get: { readonly cmd: 3 };
-    readonly set: { readonly cmd: 4 };
-  };
-  readonly mcastGroups: readonly ["ovs_datapath"];
-  readonly module: "openvswitch";
-} = defineFamily(
-  {
-    name: "ovs_datapath",
-    version: OVS_DATAPATH_VERSION,
-    header: ovsHeader,
-    attrs: datapathAttrs,
-    operations: {
-      new: { cmd: OVS_DP_CMD.NEW },
-      del: { cmd: OVS_DP_CMD.DEL },
-      get: { cmd: OVS_DP_CMD.GET, dump: true },
-      set: { cmd: OVS_DP_CMD.SET },
-    },
-    events: {
-      new: { cmd: OVS_DP_CMD.NEW },
-      del: { cmd: OVS_DP_CMD.DEL },
-      get: { cmd: OVS_DP_CMD.GET },
-      set: { cmd: OVS_DP_CMD.SET },
-    },
-    mcastGroups: ["ovs_datapath"],
-    module: "openvswitch",
-  } as const,
-);
+export const ovsDatapathFamily: OvsCrudFamily<"ovs_datapath", 2, typeof datapathAttrs> =
+  defineOvsCrudFamily(
+    "ovs_datapath",
+    OVS_DATAPATH_VERSION,
+    datapathAttrs,
+  );
 
 registerFamilySpec(ovsDatapathFamily);
 

@@ -15,7 +15,6 @@
 
 import { type FamilyInfo, GenlSocket, type Subscription } from "../genl/family.ts";
 import type { Family } from "../genl/family.ts";
-import { defineFamily } from "../genl/family.ts";
 import { GENL_HDRLEN } from "../genl/header.ts";
 import { registerFamilySpec } from "../genl/registry.ts";
 import { getLibc } from "../ffi/mod.ts";
@@ -28,7 +27,7 @@ import { EncodeContext } from "../protocol/schema_context.ts";
 import { NetlinkWriter } from "../protocol/writer.ts";
 import { NetlinkSocket } from "../socket/netlink_socket.ts";
 import { type Action, actionList } from "./actions.ts";
-import { type DatapathRef, ovsHeader } from "./common.ts";
+import { type DatapathRef, defineOvsCrudFamily, type OvsCrudFamily } from "./common.ts";
 import { ovsDatapathFamily } from "./datapath.ts";
 import {
   type FlowAttrs,
@@ -41,7 +40,7 @@ import { type FlowKey, flowKeyAttrs, type FlowMask } from "./keys.ts";
 import type { DatapathFlow } from "./odp_text.ts";
 
 /** `OVS_FLOW_VERSION`. */
-const OVS_FLOW_VERSION = 1;
+const OVS_FLOW_VERSION = 1 as const;
 
 /**
  * The `ovs_flow` generic netlink family: flow commands on a datapath (`struct ovs_header`
@@ -58,46 +57,10 @@ const OVS_FLOW_VERSION = 1;
  * }
  * ```
  */
-export const ovsFlowFamily: {
-  readonly name: "ovs_flow";
-  readonly version: 1;
-  readonly header: typeof ovsHeader;
-  readonly attrs: typeof flowAttrs;
-  readonly operations: {
-    readonly new: { readonly cmd: 1 };
-    readonly del: { readonly cmd: 2 };
-    readonly get: { readonly cmd: 3; readonly dump: true };
-    readonly set: { readonly cmd: 4 };
-  };
-  readonly events: {
-    readonly new: { readonly cmd: 1 };
-    readonly del: { readonly cmd: 2 };
-    readonly get: { readonly cmd: 3 };
-    readonly set: { readonly cmd: 4 };
-  };
-  readonly mcastGroups: readonly ["ovs_flow"];
-  readonly module: "openvswitch";
-} = defineFamily(
-  {
-    name: "ovs_flow",
-    version: OVS_FLOW_VERSION,
-    header: ovsHeader,
-    attrs: flowAttrs,
-    operations: {
-      new: { cmd: OVS_FLOW_CMD.NEW },
-      del: { cmd: OVS_FLOW_CMD.DEL },
-      get: { cmd: OVS_FLOW_CMD.GET, dump: true },
-      set: { cmd: OVS_FLOW_CMD.SET },
-    },
-    events: {
-      new: { cmd: OVS_FLOW_CMD.NEW },
-      del: { cmd: OVS_FLOW_CMD.DEL },
-      get: { cmd: OVS_FLOW_CMD.GET },
-      set: { cmd: OVS_FLOW_CMD.SET },
-    },
-    mcastGroups: ["ovs_flow"],
-    module: "openvswitch",
-  } as const,
+export const ovsFlowFamily: OvsCrudFamily<"ovs_flow", 1, typeof flowAttrs> = defineOvsCrudFamily(
+  "ovs_flow",
+  OVS_FLOW_VERSION,
+  flowAttrs,
 );
 
 registerFamilySpec(ovsFlowFamily);

@@ -7,7 +7,6 @@
  * @module
  */
 
-import { defineFamily } from "../genl/family.ts";
 import { registerFamilySpec } from "../genl/registry.ts";
 import type {
   AttrSet,
@@ -18,7 +17,13 @@ import type {
   PadCodec,
 } from "../protocol/schema.ts";
 import { attrSet, t } from "../protocol/schema.ts";
-import { ovsHeader, u32Array, type VportStats, vportStats } from "./common.ts";
+import {
+  defineOvsCrudFamily,
+  type OvsCrudFamily,
+  u32Array,
+  type VportStats,
+  vportStats,
+} from "./common.ts";
 
 /**
  * `ovs_vport` commands (`OVS_VPORT_CMD_*`).
@@ -220,46 +225,10 @@ export const vportAttrs: AttrSet<{
  * const ports = genl.family(ovsVportFamily).dumpSync("get", undefined, { header: { dpIfindex: 7 } });
  * ```
  */
-export const ovsVportFamily: {
-  readonly name: "ovs_vport";
-  readonly version: 1;
-  readonly header: typeof ovsHeader;
-  readonly attrs: typeof vportAttrs;
-  readonly operations: {
-    readonly new: { readonly cmd: 1 };
-    readonly del: { readonly cmd: 2 };
-    readonly get: { readonly cmd: 3; readonly dump: true };
-    readonly set: { readonly cmd: 4 };
-  };
-  readonly events: {
-    readonly new: { readonly cmd: 1 };
-    readonly del: { readonly cmd: 2 };
-    readonly get: { readonly cmd: 3 };
-    readonly set: { readonly cmd: 4 };
-  };
-  readonly mcastGroups: readonly ["ovs_vport"];
-  readonly module: "openvswitch";
-} = defineFamily(
-  {
-    name: "ovs_vport",
-    version: OVS_VPORT_VERSION,
-    header: ovsHeader,
-    attrs: vportAttrs,
-    operations: {
-      new: { cmd: OVS_VPORT_CMD.NEW },
-      del: { cmd: OVS_VPORT_CMD.DEL },
-      get: { cmd: OVS_VPORT_CMD.GET, dump: true },
-      set: { cmd: OVS_VPORT_CMD.SET },
-    },
-    events: {
-      new: { cmd: OVS_VPORT_CMD.NEW },
-      del: { cmd: OVS_VPORT_CMD.DEL },
-      get: { cmd: OVS_VPORT_CMD.GET },
-      set: { cmd: OVS_VPORT_CMD.SET },
-    },
-    mcastGroups: ["ovs_vport"],
-    module: "openvswitch",
-  } as const,
+export const ovsVportFamily: OvsCrudFamily<"ovs_vport", 1, typeof vportAttrs> = defineOvsCrudFamily(
+  "ovs_vport",
+  OVS_VPORT_VERSION,
+  vportAttrs,
 );
 
 registerFamilySpec(ovsVportFamily);
