@@ -337,7 +337,7 @@ function formatUsed(used: bigint | undefined, now: bigint | number | undefined):
 
 /**
  * Prints one flow exactly as `ovs-dpctl dump-flows` does: `[ufid:..., ]KEY, packets:N,
- * bytes:N, used:never|X.XXXs[, flags:...][, dp:ovs], actions:ACTIONS` (the UFID and `dp:`
+ * bytes:N, used:never|S.MMMs[, flags:...][, dp:ovs], actions:ACTIONS` (the UFID and `dp:`
  * only when verbose, as `-m` prints them).
  *
  * @example
