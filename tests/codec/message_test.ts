@@ -356,3 +356,79 @@ test("codec: values land correctly while the writer grows (regression)", () => {
   }
   assert.equal(a.next(), false);
 });
+
+test("codec: NetlinkWriter refuses values that do not fit instead of wrapping them", () => {
+  const w = new NetlinkWriter();
+  const cases: [string, () => unknown, ErrorConstructor][] = [
+    ["attrU16(1, 70000)", () => w.attrU16(1, 70000), RangeError],
+    ["attrU16(70000, 1)", () => w.attrU16(70000, 1), RangeError],
+    ["attrU32(1, -1)", () => w.attrU32(1, -1), RangeError],
+    ["attrU32(1, 2 ** 32)", () => w.attrU32(1, 2 ** 32), RangeError],
+    ["attrU32(1, 16.5)", () => w.attrU32(1, 16.5), RangeError],
+    ["attrU32(1, NaN)", () => w.attrU32(1, NaN), RangeError],
+    ["attrU32(1, '5')", () => w.attrU32(1, "5" as unknown as number), TypeError],
+    ["attrU8(1, 256)", () => w.attrU8(1, 256), RangeError],
+    ["attrS8(1, 128)", () => w.attrS8(1, 128), RangeError],
+    ["attrS16(1, -32769)", () => w.attrS16(1, -32769), RangeError],
+    ["attrS32(1, 2 ** 31)", () => w.attrS32(1, 2 ** 31), RangeError],
+    ["attrU64(1, -1n)", () => w.attrU64(1, -1n), RangeError],
+    ["attrU64(1, 2n ** 64n)", () => w.attrU64(1, 2n ** 64n), RangeError],
+    ["attrU64(1, 5)", () => w.attrU64(1, 5 as unknown as bigint), TypeError],
+    ["attrS64(1, 2n ** 63n)", () => w.attrS64(1, 2n ** 63n), RangeError],
+    ["attrU16Be(1, -1)", () => w.attrU16Be(1, -1), RangeError],
+    ["attrU32Be(1, 2 ** 32)", () => w.attrU32Be(1, 2 ** 32), RangeError],
+    ["attrU64Be(1, -1n)", () => w.attrU64Be(1, -1n), RangeError],
+    ["attrFlag(-1)", () => w.attrFlag(-1), RangeError],
+    ["attrString(1, 'a\\0b')", () => w.attrString(1, "a\0b"), TypeError],
+    ["attrString(1, 5)", () => w.attrString(1, 5 as unknown as string), TypeError],
+    ["attrBinary(1, [1])", () => w.attrBinary(1, [1] as unknown as Uint8Array), TypeError],
+    ["putU8(300)", () => w.putU8(300), RangeError],
+    ["putU16(-1)", () => w.putU16(-1), RangeError],
+    ["putU32(2 ** 32)", () => w.putU32(2 ** 32), RangeError],
+    ["putS32(2 ** 31)", () => w.putS32(2 ** 31), RangeError],
+    ["putU64(-1n)", () => w.putU64(-1n), RangeError],
+    ["putBytes('ab')", () => w.putBytes("ab" as unknown as Uint8Array), TypeError],
+    ["reserve(-1)", () => w.reserve(-1), RangeError],
+    ["reserve(1.5)", () => w.reserve(1.5), RangeError],
+    ["beginMessage(70000, 0)", () => w.beginMessage(70000, 0), RangeError],
+    ["beginMessage(16, -1)", () => w.beginMessage(16, -1), RangeError],
+    ["beginMessage(16, 0, 2 ** 32)", () => w.beginMessage(16, 0, 2 ** 32), RangeError],
+    ["beginMessage(16, 0, 0, -1)", () => w.beginMessage(16, 0, 0, -1), RangeError],
+    ["beginNest(0x10000)", () => w.beginNest(0x10000), RangeError],
+    ["endAttr(99)", () => w.endAttr(99), RangeError],
+    ["endMessage(-4)", () => w.endMessage(-4), RangeError],
+  ];
+  for (const [name, f, type] of cases) {
+    assert.throws(
+      f,
+      (e: unknown) => e instanceof type && /^Cannot /.test((e as Error).message),
+      name,
+    );
+    // Nothing was written: the checks come before the bytes.
+    assert.equal(w.length, 0, name);
+  }
+  assert.match(
+    (() => {
+      try {
+        w.attrU16(1, 70000);
+      } catch (e) {
+        return (e as Error).message;
+      }
+    })() ?? "",
+    /Cannot write attribute 1: 70000 is not an integer in 0\.\.65535 \(u16\)/,
+  );
+  // The edges still fit, flag bits included in the type.
+  w.attrU8(1, 255).attrS8(2, -128).attrU16(3, 65535).attrS16(4, -32768).attrU32(5, 2 ** 32 - 1);
+  w.attrS32(6, -(2 ** 31)).attrU64(7, 2n ** 64n - 1n).attrS64(8, -(2n ** 63n));
+  w.attrU16Be(0x8009, 65535).attrU32Be(10, 0).attrU64Be(11, 0n).attrFlag(0xffff);
+  const n = w.beginNest(12, false);
+  w.endNest(n);
+  w.putU8(0).putU16(65535).putU32(0).putS32(-1).putU64(0n).putBytes(new Uint8Array(1));
+  const m = w.beginMessage(0xffff, 0xffff, 2 ** 32 - 1, 2 ** 32 - 1);
+  w.endMessage(m);
+  const it = new MessageIterator(w.bytes(), m);
+  assert.ok(it.next());
+  assert.deepEqual([it.type, it.flags, it.seq, it.pid], [0xffff, 0xffff, 2 ** 32 - 1, 2 ** 32 - 1]);
+  const a = new AttrIterator(w.bytes(), 0, 16);
+  assert.ok(a.next() && a.data[a.offset] === 255);
+});
