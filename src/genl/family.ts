@@ -395,6 +395,7 @@ export class GenlSocket {
       const s = NetlinkSocket.open(NETLINK.GENERIC, {
         name: "nlctrl-notify",
         netns: this.#options.netns,
+        transport: this.socket.transport,
         strict: false,
       });
       s.joinGroup(GENL_ID_CTRL); // nlctrl's "notify" group id equals its family id
@@ -912,6 +913,7 @@ export class Family<S extends FamilySpec> {
     const sock = NetlinkSocket.open(NETLINK.GENERIC, {
       name: `${this.spec.name}-events`,
       netns: options.netns ?? this.#genl.netns,
+      transport: this.#genl.socket.transport,
     });
     try {
       for (const id of ids) sock.joinGroup(id);

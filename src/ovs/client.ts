@@ -10,6 +10,7 @@
  * @module
  */
 
+import type { Libc } from "../ffi/types.ts";
 import { type FamilyInfo, GenlSocket } from "../genl/family.ts";
 import type { Family } from "../genl/family.ts";
 import { NETLINK, NLM_F_NEW } from "../protocol/constants.ts";
@@ -41,6 +42,11 @@ import {
 export interface OvsClientOptions {
   /** Network namespace: a name under /run/netns or an absolute path. */
   netns?: string;
+  /**
+   * The libc calls its sockets make (default: the runtime's); e.g. `FakeKernel` from
+   * `@nlts/netlink/testing` to run against an in-memory kernel that serves the OVS families.
+   */
+  transport?: Libc;
 }
 
 /** Options of {@link OvsClient.newDatapath}. */
@@ -190,7 +196,7 @@ export class OvsClient {
    * ```
    */
   static open(options: OvsClientOptions = {}): OvsClient {
-    const genl = GenlSocket.open({ netns: options.netns });
+    const genl = GenlSocket.open({ netns: options.netns, transport: options.transport });
     try {
       return new OvsClient(genl, options.netns);
     } catch (e) {
@@ -551,7 +557,11 @@ export class OvsClient {
    * ```
    */
   openUpcallSocket(options: { rcvbuf?: number } = {}): UpcallSocket {
-    return UpcallSocket.open(this.packet.id, { netns: this.#netns, rcvbuf: options.rcvbuf });
+    return UpcallSocket.open(this.packet.id, {
+      netns: this.#netns,
+      rcvbuf: options.rcvbuf,
+      transport: this.genl.socket.transport,
+    });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -806,7 +816,11 @@ export class OvsClient {
     for (const f of families) {
       if (!infos[f]) throw new TypeError(`Cannot follow ${f} events: unknown family`);
     }
-    const sock = NetlinkSocket.open(NETLINK.GENERIC, { name: "ovs-events", netns: this.#netns });
+    const sock = NetlinkSocket.open(NETLINK.GENERIC, {
+      name: "ovs-events",
+      netns: this.#netns,
+      transport: this.genl.socket.transport,
+    });
     try {
       for (const f of families) {
         byId.set(infos[f].id, f);

@@ -18,6 +18,7 @@ import type { Family } from "../genl/family.ts";
 import { GENL_HDRLEN } from "../genl/header.ts";
 import { registerFamilySpec } from "../genl/registry.ts";
 import { getLibc } from "../ffi/mod.ts";
+import type { Libc } from "../ffi/types.ts";
 import { NETLINK, NLM_F, NLM_F_NEW, NLMSG } from "../protocol/constants.ts";
 import { DecodeError, NetlinkError, SyscallError } from "../protocol/errors.ts";
 import { decodeErrorMessage } from "../protocol/message.ts";
@@ -326,6 +327,8 @@ export interface FlowEvent {
 export interface FlowTableOptions {
   /** Network namespace of the socket that {@link FlowTable.open} opens for itself. */
   netns?: string;
+  /** The libc calls of that socket (default: the runtime's; e.g. a `FakeKernel`). */
+  transport?: Libc;
 }
 
 /**
@@ -669,7 +672,7 @@ export class FlowTable {
   ): FlowTable {
     const owned = source === undefined;
     const genl = source === undefined
-      ? GenlSocket.open({ netns: options.netns })
+      ? GenlSocket.open({ netns: options.netns, transport: options.transport })
       : source instanceof GenlSocket
       ? source
       : source.genl;
@@ -1189,6 +1192,7 @@ export class FlowTable {
       s = this.#bulk = NetlinkSocket.open(NETLINK.GENERIC, {
         name: "ovs_flow-bulk",
         netns: this.#genl.netns,
+        transport: this.#genl.socket.transport,
       });
       this.#bulkRcvbuf = 0;
       // A chunk goes out in one datagram, which must fit the send buffer.

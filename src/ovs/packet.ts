@@ -14,6 +14,7 @@
  * @module
  */
 
+import type { Libc } from "../ffi/types.ts";
 import { defineFamily } from "../genl/family.ts";
 import { registerFamilySpec } from "../genl/registry.ts";
 import { NETLINK } from "../protocol/constants.ts";
@@ -335,6 +336,8 @@ export function keyInPort(key: Uint8Array): number | undefined {
 export interface UpcallSocketOptions {
   /** Network namespace (name under /run/netns or a path). */
   netns?: string;
+  /** The libc calls the socket makes (default: the runtime's; see `OvsClientOptions`). */
+  transport?: Libc;
   /** SO_RCVBUF to request in bytes (default 4 MiB, so bursts of upcalls are not lost). */
   rcvbuf?: number;
 }
@@ -383,6 +386,7 @@ export class UpcallSocket {
     const s = NetlinkSocket.open(NETLINK.GENERIC, {
       name: "ovs-upcalls",
       netns: options.netns,
+      transport: options.transport,
       receiveMode: "peek",
       rcvbuf: options.rcvbuf ?? 4 << 20,
     });

@@ -22,4 +22,5 @@ export {
   type RequestOptions,
 } from "./netlink_socket.ts";
 export { SO } from "../ffi/constants.ts";
+export type { Libc, RecvResult, SysResult, WaitResult } from "../ffi/types.ts";
 export { addTraceFormatter, setTracing, type TraceFormatter, tracing } from "./trace.ts";

@@ -68,6 +68,13 @@ export interface NetlinkSocketOptions {
   receiveMode?: "auto" | "peek" | "grow";
   /** Name used in error messages and traces, e.g. "nlctrl". */
   name?: string;
+  /**
+   * The libc calls the socket makes (default: the runtime's, `getLibc()`). Pass an in-memory
+   * one, such as `FakeKernel` from `@nlts/netlink/testing`, to run code against a fake kernel
+   * with no FFI, no root and no Linux. Sockets opened on behalf of this one (a
+   * GenlSocket's side sockets, subscriptions) use the same transport.
+   */
+  transport?: Libc;
 }
 
 /**
@@ -257,7 +264,13 @@ export class NetlinkSocket {
         `Cannot open netlink socket: protocol ${protocol} must be an integer 0..31`,
       );
     }
-    const libc = getLibc();
+    const transport = options.transport;
+    if (transport !== undefined && (typeof transport !== "object" || transport === null)) {
+      throw new TypeError(
+        "Cannot open netlink socket: transport must be a Libc-shaped object (e.g. a FakeKernel)",
+      );
+    }
+    const libc = transport ?? getLibc();
     const type = (options.type === "dgram" ? SOCK.DGRAM : SOCK.RAW) | SOCK.NONBLOCK | SOCK.CLOEXEC;
     const fd = options.netns
       ? openInNetns(libc, netnsPath(options.netns), protocol, type)
@@ -277,6 +290,14 @@ export class NetlinkSocket {
       throw e;
     }
     return sock;
+  }
+
+  /**
+   * The libc calls this socket makes: the runtime's, or the transport given to
+   * {@link NetlinkSocket.open} (open sibling sockets with it to stay on the same fake kernel).
+   */
+  get transport(): Libc {
+    return this.#libc;
   }
 
   /** The file descriptor (for advanced use; -1 once closed). */
