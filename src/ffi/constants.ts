@@ -3,10 +3,13 @@
  * in the kernel and glibc headers without their prefix (`SOCK.NONBLOCK` is `SOCK_NONBLOCK`).
  *
  * Only values that are identical on x86_64 and aarch64 are listed. Netlink-specific numbers
- * (protocols, socket options such as `NETLINK_ADD_MEMBERSHIP`) live in `src/protocol/`.
+ * (protocols, socket options such as `NETLINK_ADD_MEMBERSHIP`) and the socket option levels
+ * and names (`SOL`, `SO`) live in `src/protocol/constants.ts`; they are re-exported here.
  *
  * @module
  */
+
+export { SO, SOL } from "../protocol/constants.ts";
 
 /**
  * Address families (`AF_*`), the first argument of `Libc.socket`.
@@ -75,51 +78,6 @@ export const MSG: {
   ERRQUEUE: 0x2000,
   NOSIGNAL: 0x4000,
   CMSG_CLOEXEC: 0x40000000,
-} as const;
-
-/**
- * Socket option levels (`SOL_*`), the `level` argument of `Libc.setsockopt`.
- *
- * @example
- * ```ts
- * import { SOL } from "./constants.ts";
- * console.log(SOL.NETLINK); // 270
- * ```
- */
-export const SOL: { readonly SOCKET: 1; readonly NETLINK: 270 } = {
-  SOCKET: 1,
-  NETLINK: 270,
-} as const;
-
-/**
- * `SOL_SOCKET` option names (`SO_*`) from `<asm-generic/socket.h>`.
- *
- * @example
- * ```ts
- * import { SO, SOL } from "./constants.ts";
- * console.log(SOL.SOCKET, SO.RCVBUF); // 1 8
- * ```
- */
-export const SO: {
-  readonly TYPE: 3;
-  readonly ERROR: 4;
-  readonly SNDBUF: 7;
-  readonly RCVBUF: 8;
-  readonly PASSCRED: 16;
-  readonly SNDBUFFORCE: 32;
-  readonly RCVBUFFORCE: 33;
-  readonly PROTOCOL: 38;
-  readonly DOMAIN: 39;
-} = {
-  TYPE: 3,
-  ERROR: 4,
-  SNDBUF: 7,
-  RCVBUF: 8,
-  PASSCRED: 16,
-  SNDBUFFORCE: 32,
-  RCVBUFFORCE: 33,
-  PROTOCOL: 38,
-  DOMAIN: 39,
 } as const;
 
 /**

@@ -24,7 +24,7 @@ import { createDenoLibc } from "./deno.ts";
 
 export type { Libc, RecvResult, SysResult, WaitResult } from "./types.ts";
 export { AF, CLONE, EFD, MSG, O, POLL, SO, SOCK, SOL } from "./constants.ts";
-export { ERRNO, errnoMessage, type ErrnoName, errnoName } from "./errno.ts";
+export { ERRNO, errnoMessage, type ErrnoName, errnoName } from "../protocol/errno.ts";
 export {
   assertSupportedPlatform,
   type Cmsg,

@@ -196,7 +196,7 @@ export const NLM_F_ACK_FLAGS: { readonly CAPPED: 0x100; readonly ACK_TLVS: 0x200
 } as const;
 
 /**
- * Socket options at level {@link SOL_NETLINK}.
+ * Socket options at level `SOL.NETLINK` (`NETLINK_*` socket options).
  *
  * @example
  * ```ts
@@ -233,15 +233,62 @@ export const NETLINK_SOCKOPT: {
 } as const;
 
 /**
- * Socket option level of netlink options (`SOL_NETLINK`).
+ * Socket option levels (`SOL_*`), the `level` argument of `Libc.setsockopt`.
  *
  * @example
  * ```ts
- * import { SOL_NETLINK } from "@nlts/netlink/protocol";
- * console.log(SOL_NETLINK); // 270
+ * import { SOL } from "@nlts/netlink/protocol";
+ * console.log(SOL.NETLINK); // 270
  * ```
  */
-export const SOL_NETLINK = 270 as const;
+export const SOL: { readonly SOCKET: 1; readonly NETLINK: 270 } = {
+  SOCKET: 1,
+  NETLINK: 270,
+} as const;
+
+/**
+ * `SOL_SOCKET` option names (`SO_*`) from `<asm-generic/socket.h>`.
+ *
+ * @example
+ * ```ts
+ * import { SO, SOL } from "@nlts/netlink/protocol";
+ * console.log(SOL.SOCKET, SO.RCVBUF); // 1 8
+ * ```
+ */
+export const SO: {
+  readonly TYPE: 3;
+  readonly ERROR: 4;
+  readonly SNDBUF: 7;
+  readonly RCVBUF: 8;
+  readonly PASSCRED: 16;
+  readonly SNDBUFFORCE: 32;
+  readonly RCVBUFFORCE: 33;
+  readonly PROTOCOL: 38;
+  readonly DOMAIN: 39;
+} = {
+  TYPE: 3,
+  ERROR: 4,
+  SNDBUF: 7,
+  RCVBUF: 8,
+  PASSCRED: 16,
+  SNDBUFFORCE: 32,
+  RCVBUFFORCE: 33,
+  PROTOCOL: 38,
+  DOMAIN: 39,
+} as const;
+
+/**
+ * Socket option level of netlink options (`SOL_NETLINK`): the same number as `SOL.NETLINK`.
+ *
+ * @deprecated Use {@link SOL}`.NETLINK`.
+ *
+ * @example
+ * ```ts
+ * import { SOL, SOL_NETLINK } from "@nlts/netlink/protocol";
+ * console.log(SOL_NETLINK === SOL.NETLINK); // true
+ * ```
+ */
+export const SOL_NETLINK: 270 = SOL.NETLINK;
 
 /**
  * Extended-ack TLV types carried after an NLMSG_ERROR payload (`NLMSGERR_ATTR_*`).
@@ -276,6 +323,18 @@ export const NLA_F: {
   readonly NET_BYTEORDER: 0x4000;
   readonly TYPE_MASK: 0x3fff;
 } = { NESTED: 0x8000, NET_BYTEORDER: 0x4000, TYPE_MASK: 0x3fff } as const;
+
+/**
+ * The flag bits of an attribute's type field (`NLA_F_NESTED | NLA_F_NET_BYTEORDER`): what
+ * `nla_type & ~NLA_TYPE_MASK` keeps.
+ *
+ * @example
+ * ```ts
+ * import { NLA_FLAG_BITS } from "@nlts/netlink/protocol";
+ * console.log(NLA_FLAG_BITS.toString(16)); // "c000"
+ * ```
+ */
+export const NLA_FLAG_BITS: number = NLA_F.NESTED | NLA_F.NET_BYTEORDER;
 
 /**
  * Length of `struct nlmsghdr` (16 bytes).

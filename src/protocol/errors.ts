@@ -11,7 +11,7 @@
  * @module
  */
 
-import { errnoMessage, errnoName } from "../ffi/errno.ts";
+import { ERRNO, errnoMessage, errnoName } from "./errno.ts";
 
 /**
  * Extended acknowledgement details returned by the kernel with an error or a warning.
@@ -53,9 +53,9 @@ export interface NetlinkErrorOptions {
  *
  * @example
  * ```ts
- * import { NetlinkError } from "@nlts/netlink";
+ * import { ERRNO, NetlinkError } from "@nlts/netlink";
  * try {
- *   throw new NetlinkError(19, { operation: "ethtool.linkinfo-get", extAck: { message: "no device matches name" } });
+ *   throw new NetlinkError(ERRNO.ENODEV, { operation: "ethtool.linkinfo-get", extAck: { message: "no device matches name" } });
  * } catch (e) {
  *   if (e instanceof NetlinkError && e.code === "ENODEV") console.log(e.extAck?.message);
  * }
@@ -86,7 +86,7 @@ export class NetlinkError extends Error {
       msg += ` (missing attribute type ${options.extAck.missingType})`;
     }
     if (options.hint) msg += `. ${options.hint}`;
-    else if (errno === 1 || errno === 13) {
+    else if (errno === ERRNO.EPERM || errno === ERRNO.EACCES) {
       msg += ". This operation needs CAP_NET_ADMIN (run as root)";
     }
     super(msg);
@@ -104,8 +104,8 @@ export class NetlinkError extends Error {
  *
  * @example
  * ```ts
- * import { SyscallError } from "@nlts/netlink";
- * const e = new SyscallError("bind", 98);
+ * import { ERRNO, SyscallError } from "@nlts/netlink";
+ * const e = new SyscallError("bind", ERRNO.EADDRINUSE);
  * console.log(e.code); // "EADDRINUSE"
  * ```
  */

@@ -20,6 +20,7 @@
  */
 
 export * from "./constants.ts";
+export * from "./errno.ts";
 export * from "./errors.ts";
 export * from "./writer.ts";
 export * from "./reader.ts";

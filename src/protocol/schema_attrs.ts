@@ -5,7 +5,7 @@
  * @module
  */
 
-import { NLA_F, NLA_HDRLEN } from "./constants.ts";
+import { NLA_F, NLA_FLAG_BITS, NLA_HDRLEN } from "./constants.ts";
 import { copyBytes, readString } from "./reader.ts";
 import {
   acquireDecode,
@@ -20,22 +20,30 @@ import {
   setOp,
 } from "./schema_context.ts";
 import { compileSetDecoder } from "./schema_compile.ts";
-import { NLA_FLAG_BITS, type StructCodecImpl } from "./schema_scalars.ts";
 import type { AttrNames, AttrTrace } from "./schema_trace.ts";
 import type {
   AttrFields,
   Codec,
   DecodedAttrs,
+  DecodedOf,
   DecodeOptions,
   EncodableAttrs,
+  EncodableListItem,
+  EncodableOf,
   EncodeOptions,
   MapEntry,
-  StructMembers,
+  NonPadKeys,
   UnknownAttr,
+  UnknownItem,
 } from "./schema_types.ts";
 import type { NetlinkWriter } from "./writer.ts";
 
 type AnyCodec = Codec<unknown, unknown>;
+
+/** What a slot needs of a struct codec (schema_scalars' StructCodecImpl): its compiled reader. */
+interface StructReader {
+  read(ctx: DecodeContext, offset: number): unknown;
+}
 
 /**
  * How one value is decoded: the codec plus what the loops need to decode it inline (operation
@@ -46,14 +54,14 @@ class Slot {
   readonly op: number;
   readonly size: number;
   readonly set: SetImpl | null;
-  readonly struct: StructCodecImpl<StructMembers> | null;
+  readonly struct: StructReader | null;
 
   constructor(codec: AnyCodec) {
     this.codec = codec;
     this.op = opOf(codec);
     this.size = codec.size;
     this.set = codec instanceof NestCodec ? codec.impl : null;
-    this.struct = this.op === OP.STRUCT ? codec as unknown as StructCodecImpl<StructMembers> : null;
+    this.struct = this.op === OP.STRUCT ? codec as unknown as StructReader : null;
   }
 }
 
@@ -109,7 +117,7 @@ function decodeValue(s: Slot, c: DecodeContext, p: number, len: number): unknown
     case OP.NEST:
       return (s.set as SetImpl).decode(c, p, p + len);
     case OP.STRUCT:
-      return (s.struct as StructCodecImpl<StructMembers>).read(c, p);
+      return (s.struct as StructReader).read(c, p);
     default:
       return s.codec.decode(c, p, len);
   }
@@ -913,3 +921,69 @@ export class LazyCodec implements Codec<unknown, unknown> {
     this.resolve().encode(w, value, c);
   }
 }
+
+/**
+ * The decoded type of an attribute set or a codec.
+ *
+ * @example
+ * ```ts
+ * import { attrSet, type Decoded, t } from "@nlts/netlink/protocol";
+ * const link = attrSet("link", { ifname: [3, t.string()], mtu: [4, t.u32()] });
+ * const v: Decoded<typeof link> = { ifname: "eth0", mtu: 1500 };
+ * ```
+ */
+export type Decoded<T> = T extends AttrSet<infer F> ? DecodedAttrs<F> : DecodedOf<T>;
+
+/**
+ * The type an attribute set or codec accepts when encoding.
+ *
+ * @example
+ * ```ts
+ * import { attrSet, type Encodable, t } from "@nlts/netlink/protocol";
+ * const link = attrSet("link", { ifname: [3, t.string()], mtu: [4, t.u32()] });
+ * const v: Encodable<typeof link> = { ifname: "eth0" };
+ * ```
+ */
+export type Encodable<T> = T extends AttrSet<infer F> ? EncodableAttrs<F> : EncodableOf<T>;
+
+/**
+ * The codec type of `t.nest(set)` for an attribute set type `S` (handy in the explicit type
+ * annotations that exported schemas need).
+ *
+ * @example
+ * ```ts
+ * import { type AttrSet, attrSet, type FixedCodec, type NestOf, t } from "@nlts/netlink/protocol";
+ * export const inner: AttrSet<{ id: FixedCodec<number> }> = attrSet("inner", { id: [1, t.u32()] });
+ * export const outer: AttrSet<{ inner: NestOf<typeof inner> }> = attrSet("outer", {
+ *   inner: [1, t.nest(inner)],
+ * });
+ * ```
+ */
+export type NestOf<S> = S extends AttrSet<infer F> ? Codec<
+    { [K in keyof DecodedAttrs<F>]: DecodedAttrs<F>[K] },
+    { readonly [K in keyof EncodableAttrs<F>]: EncodableAttrs<F>[K] }
+  >
+  : never;
+
+/**
+ * The codec type of `t.list(set)` for an attribute set type `S`.
+ *
+ * @example
+ * ```ts
+ * import { type AttrSet, attrSet, type FixedCodec, type ListOf, t } from "@nlts/netlink/protocol";
+ * export const action: AttrSet<{ output: FixedCodec<number> }> = attrSet("action", {
+ *   output: [1, t.u32()],
+ * });
+ * export const flow: AttrSet<{ actions: ListOf<typeof action> }> = attrSet("flow", {
+ *   actions: [1, t.list(action)],
+ * });
+ * ```
+ */
+export type ListOf<S> = S extends AttrSet<infer F> ? Codec<
+    (
+      | { [K in NonPadKeys<F>]: { kind: K; value: DecodedOf<F[K]> } }[NonPadKeys<F>]
+      | UnknownItem
+    )[],
+    readonly EncodableListItem<F>[]
+  >
+  : never;

@@ -32,9 +32,11 @@ import {
   type IndexedArrayOptions,
   LazyCodec,
   ListCodec,
+  type ListOf,
   MapCodec,
   MultiCodec,
   NestCodec,
+  type NestOf,
   type NestOptions,
 } from "./schema_attrs.ts";
 import {
@@ -63,9 +65,7 @@ import type {
   AttrFields,
   Codec,
   FixedCodec,
-  ListOf,
   MapOf,
-  NestOf,
   PadMarker,
   StructCodec,
   StructMembers,

@@ -6,7 +6,6 @@
  * @module
  */
 
-import { NLA_F } from "./constants.ts";
 import { DecodeError } from "./errors.ts";
 import { copyBytes, readString } from "./reader.ts";
 import { fmtIpv4, fmtIpv6, fmtMac, hexValue, ipv4ToU32, isMac, parseIpv6 } from "./schema_addr.ts";
@@ -1044,6 +1043,3 @@ export class FixedArrayCodec implements FixedCodec<unknown[], readonly unknown[]
     }
   }
 }
-
-/** NLA_F bits kept on unknown attributes. Internal. */
-export const NLA_FLAG_BITS: number = NLA_F.NESTED | NLA_F.NET_BYTEORDER;

@@ -8,7 +8,6 @@
 
 import type { NetlinkWriter } from "./writer.ts";
 import type { DecodeContext, EncodeContext } from "./schema_context.ts";
-import type { AttrSet } from "./schema_attrs.ts";
 
 /**
  * One codec object per attribute kind drives encoding, decoding, validation and error naming.
@@ -313,31 +312,7 @@ export interface BitField32 {
 }
 
 /**
- * The decoded type of an attribute set or a codec.
- *
- * @example
- * ```ts
- * import { attrSet, type Decoded, t } from "@nlts/netlink/protocol";
- * const link = attrSet("link", { ifname: [3, t.string()], mtu: [4, t.u32()] });
- * const v: Decoded<typeof link> = { ifname: "eth0", mtu: 1500 };
- * ```
- */
-export type Decoded<T> = T extends AttrSet<infer F> ? DecodedAttrs<F> : DecodedOf<T>;
-
-/**
- * The type an attribute set or codec accepts when encoding.
- *
- * @example
- * ```ts
- * import { attrSet, type Encodable, t } from "@nlts/netlink/protocol";
- * const link = attrSet("link", { ifname: [3, t.string()], mtu: [4, t.u32()] });
- * const v: Encodable<typeof link> = { ifname: "eth0" };
- * ```
- */
-export type Encodable<T> = T extends AttrSet<infer F> ? EncodableAttrs<F> : EncodableOf<T>;
-
-/**
- * Options of {@link AttrSet.decode}.
+ * Options of `AttrSet.decode`.
  *
  * @example
  * ```ts
@@ -355,7 +330,7 @@ export interface DecodeOptions {
 }
 
 /**
- * Options of {@link AttrSet.encode}.
+ * Options of `AttrSet.encode`.
  *
  * @example
  * ```ts
@@ -371,25 +346,6 @@ export interface EncodeOptions {
   /** Records `[start, end, path]` of every attribute written (for extended-ack offsets). */
   trace?: import("./schema_trace.ts").AttrTrace;
 }
-
-/**
- * The codec type of `t.nest(set)` for an attribute set type `S` (handy in the explicit type
- * annotations that exported schemas need).
- *
- * @example
- * ```ts
- * import { type AttrSet, attrSet, type FixedCodec, type NestOf, t } from "@nlts/netlink/protocol";
- * export const inner: AttrSet<{ id: FixedCodec<number> }> = attrSet("inner", { id: [1, t.u32()] });
- * export const outer: AttrSet<{ inner: NestOf<typeof inner> }> = attrSet("outer", {
- *   inner: [1, t.nest(inner)],
- * });
- * ```
- */
-export type NestOf<S> = S extends AttrSet<infer F> ? Codec<
-    { [K in keyof DecodedAttrs<F>]: DecodedAttrs<F>[K] },
-    { readonly [K in keyof EncodableAttrs<F>]: EncodableAttrs<F>[K] }
-  >
-  : never;
 
 /**
  * The codec type of `t.indexedArray(codec)` and `t.multi(codec)` for a codec type `C`.
@@ -416,26 +372,3 @@ export type ArrayOf<C> = Codec<DecodedOf<C>[], readonly EncodableOf<C>[]>;
  * ```
  */
 export type MapOf<C> = Codec<MapEntry<DecodedOf<C>>[], readonly MapEntry<EncodableOf<C>>[]>;
-
-/**
- * The codec type of `t.list(set)` for an attribute set type `S`.
- *
- * @example
- * ```ts
- * import { type AttrSet, attrSet, type FixedCodec, type ListOf, t } from "@nlts/netlink/protocol";
- * export const action: AttrSet<{ output: FixedCodec<number> }> = attrSet("action", {
- *   output: [1, t.u32()],
- * });
- * export const flow: AttrSet<{ actions: ListOf<typeof action> }> = attrSet("flow", {
- *   actions: [1, t.list(action)],
- * });
- * ```
- */
-export type ListOf<S> = S extends AttrSet<infer F> ? Codec<
-    (
-      | { [K in NonPadKeys<F>]: { kind: K; value: DecodedOf<F[K]> } }[NonPadKeys<F>]
-      | UnknownItem
-    )[],
-    readonly EncodableListItem<F>[]
-  >
-  : never;

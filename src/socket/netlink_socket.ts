@@ -16,7 +16,8 @@ import {
   NLM_F_GET,
   NLMSG,
   NLMSG_HDRLEN,
-  SOL_NETLINK,
+  SO,
+  SOL,
 } from "../protocol/constants.ts";
 import {
   DumpInterruptedError,
@@ -26,8 +27,8 @@ import {
 } from "../protocol/errors.ts";
 import { decodeDoneMessage, decodeErrorMessage } from "../protocol/message.ts";
 import { MessageIterator } from "../protocol/reader.ts";
-import { AF, CLONE, EFD, MSG, O, POLL, SOCK, SOL } from "../ffi/constants.ts";
-import { ERRNO as E } from "../ffi/errno.ts";
+import { AF, CLONE, EFD, MSG, O, POLL, SOCK } from "../ffi/constants.ts";
+import { ERRNO as E } from "../protocol/errno.ts";
 import { trace, tracing } from "./trace.ts";
 
 /** Options of {@link NetlinkSocket.open}. */
@@ -131,7 +132,7 @@ function pktinfoGroup(v: DataView, len: number, groups: number): number {
     const cl = Number(v.getBigUint64(o + CMSGHDR.len, true));
     if (cl < H || o + cl > len) break;
     if (
-      v.getInt32(o + CMSGHDR.level, true) === SOL_NETLINK &&
+      v.getInt32(o + CMSGHDR.level, true) === SOL.NETLINK &&
       v.getInt32(o + CMSGHDR.type, true) === NETLINK_SOCKOPT.PKTINFO && cl >= H + 4
     ) return v.getUint32(o + H, true);
     o += (cl + 7) & ~7;
@@ -280,11 +281,11 @@ export class NetlinkSocket {
       sock.#bind(options.portid ?? 0, options.groups ?? 0);
       if (options.strict ?? true) {
         // Each of these may be missing on old kernels; failing to enable one is not fatal.
-        sock.#setIntOption(SOL_NETLINK, NETLINK_SOCKOPT.EXT_ACK, 1, false);
-        sock.#setIntOption(SOL_NETLINK, NETLINK_SOCKOPT.CAP_ACK, 1, false);
-        sock.#setIntOption(SOL_NETLINK, NETLINK_SOCKOPT.GET_STRICT_CHK, 1, false);
+        sock.#setIntOption(SOL.NETLINK, NETLINK_SOCKOPT.EXT_ACK, 1, false);
+        sock.#setIntOption(SOL.NETLINK, NETLINK_SOCKOPT.CAP_ACK, 1, false);
+        sock.#setIntOption(SOL.NETLINK, NETLINK_SOCKOPT.GET_STRICT_CHK, 1, false);
       }
-      if (options.rcvbuf) sock.setSocketOption(SOL.SOCKET, 8, options.rcvbuf);
+      if (options.rcvbuf) sock.setSocketOption(SOL.SOCKET, SO.RCVBUF, options.rcvbuf);
     } catch (e) {
       sock.close();
       throw e;
@@ -410,7 +411,7 @@ export class NetlinkSocket {
     if (on === (this.#ctl !== undefined)) return;
     const v = new Uint8Array(4);
     v[0] = on ? 1 : 0;
-    const r = this.#libc.setsockopt(this.#fd, SOL_NETLINK, NETLINK_SOCKOPT.PKTINFO, v);
+    const r = this.#libc.setsockopt(this.#fd, SOL.NETLINK, NETLINK_SOCKOPT.PKTINFO, v);
     if (r.ret < 0 && on) return; // a kernel without it: the bitmask is all we get
     this.#setCtl(on);
   }
@@ -442,7 +443,7 @@ export class NetlinkSocket {
     }
     const v = new Uint8Array(4);
     new DataView(v.buffer).setUint32(0, group, true);
-    const r = this.#libc.setsockopt(this.#fd, SOL_NETLINK, opt, v);
+    const r = this.#libc.setsockopt(this.#fd, SOL.NETLINK, opt, v);
     if (r.ret < 0) {
       throw new SyscallError(
         "setsockopt",
@@ -470,7 +471,7 @@ export class NetlinkSocket {
     this.#check("list groups");
     let buf = new Uint8Array(16);
     for (;;) {
-      const r = this.#libc.getsockopt(this.#fd, SOL_NETLINK, NETLINK_SOCKOPT.LIST_MEMBERSHIPS, buf);
+      const r = this.#libc.getsockopt(this.#fd, SOL.NETLINK, NETLINK_SOCKOPT.LIST_MEMBERSHIPS, buf);
       if (r.ret < 0) throw new SyscallError("getsockopt", r.errno, "NETLINK_LIST_MEMBERSHIPS");
       if (r.ret > buf.length) {
         buf = new Uint8Array(r.ret);
@@ -497,7 +498,7 @@ export class NetlinkSocket {
   }
 
   /**
-   * Sets an integer socket option: a netlink one (`NETLINK_SOCKOPT.*` at SOL_NETLINK) given as
+   * Sets an integer socket option: a netlink one (`NETLINK_SOCKOPT.*` at SOL.NETLINK) given as
    * a name, or any option as `(level, name, value)` via {@link NetlinkSocket.setSocketOption}.
    *
    * @example
@@ -514,12 +515,12 @@ export class NetlinkSocket {
       throw new TypeError(`Cannot set option ${option}: unknown netlink option`);
     }
     if (name === NETLINK_SOCKOPT.PKTINFO) {
-      this.#setIntOption(SOL_NETLINK, name, value ? 1 : 0, true);
+      this.#setIntOption(SOL.NETLINK, name, value ? 1 : 0, true);
       this.#setCtl(Boolean(value));
       return;
     }
     this.#setIntOption(
-      SOL_NETLINK,
+      SOL.NETLINK,
       name,
       typeof value === "boolean" ? (value ? 1 : 0) : value,
       true,
@@ -542,7 +543,7 @@ export class NetlinkSocket {
     if (name === undefined) {
       throw new TypeError(`Cannot get option ${option}: unknown netlink option`);
     }
-    return this.getSocketOption(SOL_NETLINK, name);
+    return this.getSocketOption(SOL.NETLINK, name);
   }
 
   /**
@@ -550,9 +551,9 @@ export class NetlinkSocket {
    *
    * @example
    * ```ts
-   * import { NETLINK, NetlinkSocket, SO } from "@nlts/netlink";
+   * import { NETLINK, NetlinkSocket, SO, SOL } from "@nlts/netlink";
    * using s = NetlinkSocket.open(NETLINK.ROUTE);
-   * s.setSocketOption(1, SO.RCVBUF, 1 << 20);
+   * s.setSocketOption(SOL.SOCKET, SO.RCVBUF, 1 << 20);
    * ```
    */
   setSocketOption(level: number, name: number, value: number): void {
@@ -576,9 +577,9 @@ export class NetlinkSocket {
    *
    * @example
    * ```ts
-   * import { NETLINK, NetlinkSocket, SO } from "@nlts/netlink";
+   * import { NETLINK, NetlinkSocket, SO, SOL } from "@nlts/netlink";
    * using s = NetlinkSocket.open(NETLINK.ROUTE);
-   * console.log(s.getSocketOption(1, SO.RCVBUF));
+   * console.log(s.getSocketOption(SOL.SOCKET, SO.RCVBUF));
    * ```
    */
   getSocketOption(level: number, name: number): number {

@@ -1,5 +1,6 @@
 /**
  * Linux errno numbers, names and messages (x86_64 and aarch64 both use the asm-generic table).
+ * Pure tables: the error classes name errnos with them, the FFI layer re-exports them.
  *
  * Names and numbers follow `<asm-generic/errno-base.h>` and `<asm-generic/errno.h>`; messages
  * are the glibc `strerror()` texts.
@@ -13,7 +14,7 @@
  *
  * @example
  * ```ts
- * import { ERRNO } from "./errno.ts";
+ * import { ERRNO } from "@nlts/netlink/protocol";
  * console.log(ERRNO.EAGAIN); // 11
  * ```
  */
@@ -580,7 +581,7 @@ const NAMES: readonly string[] = (() => {
  *
  * @example
  * ```ts
- * import { errnoName } from "./errno.ts";
+ * import { errnoName } from "@nlts/netlink/protocol";
  * console.log(errnoName(2)); // "ENOENT"
  * console.log(errnoName(4095)); // "E4095"
  * ```
@@ -598,7 +599,7 @@ export function errnoName(errno: number): string {
  *
  * @example
  * ```ts
- * import { errnoMessage } from "./errno.ts";
+ * import { errnoMessage } from "@nlts/netlink/protocol";
  * console.log(errnoMessage(2)); // "No such file or directory"
  * ```
  */
