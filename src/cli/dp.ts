@@ -14,7 +14,8 @@ import { NetlinkSocket } from "../socket/netlink_socket.ts";
 import { OvsClient, type OvsEvent } from "../ovs/client.ts";
 import type { Datapath } from "../ovs/datapath.ts";
 import type { Meter } from "../ovs/meter.ts";
-import { monotonicMs } from "../ovs/flow.ts";
+import { datapathName } from "../ovs/common.ts";
+import { monotonicMs } from "../socket/clock.ts";
 import type { FlowKey } from "../ovs/keys.ts";
 import {
   formatFlow,
@@ -124,10 +125,6 @@ function uint(s: string, what: string, max = 0xffff_ffff): number {
   const n = Number(s);
   if (n > max) throw new UsageError(`${what} ${s} is larger than ${max}`);
   return n;
-}
-
-function dpName(s: string): string {
-  return s.startsWith("system@") ? s.slice(7) : s;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -282,7 +279,7 @@ function showJson(dp: Datapath, ports: readonly Vport[]): unknown {
 async function datapathsOf(ovs: OvsClient, names: string[]): Promise<Datapath[]> {
   if (!names.length) return (await ovs.dumpDatapaths()).sort((a, b) => a.name < b.name ? -1 : 1);
   const out: Datapath[] = [];
-  for (const n of names) out.push(await ovs.getDatapath(dpName(n)));
+  for (const n of names) out.push(await ovs.getDatapath(datapathName(n)));
   return out;
 }
 
@@ -569,9 +566,11 @@ async function monitor(
 ): Promise<number> {
   const names = new Map<number, string>();
   for (const d of await ovs.dumpDatapaths()) names.set(d.ifindex, d.name);
-  const only = dp === undefined ? undefined : (await ovs.getDatapath(dpName(dp))).ifindex;
+  const only = dp === undefined ? undefined : (await ovs.getDatapath(datapathName(dp))).ifindex;
   const events = ovs.events({ signal: io.signal });
-  io.err(`monitoring ovs_datapath, ovs_vport, ovs_flow${dp ? ` for system@${dpName(dp)}` : ""}\n`);
+  io.err(
+    `monitoring ovs_datapath, ovs_vport, ovs_flow${dp ? ` for system@${datapathName(dp)}` : ""}\n`,
+  );
   if (count === 0) {
     await events.return();
     return EXIT.OK;
@@ -724,25 +723,25 @@ export const dpCommand: Command = async (args, io) => {
     case "add-dp": {
       need(pos, 1, cmd, "DP");
       for (const a of pos.slice(1)) parseIface(a, "add-dp"); // usage errors before any change
-      await ovs.newDatapath(dpName(pos[0]));
-      await addIfaces(ovs, dpName(pos[0]), pos.slice(1), values.netns);
+      await ovs.newDatapath(datapathName(pos[0]));
+      await addIfaces(ovs, datapathName(pos[0]), pos.slice(1), values.netns);
       return EXIT.OK;
     }
     case "del-dp": {
       need(pos, 1, cmd, "DP");
       if (pos.length > 1) throw new UsageError("dp del-dp takes one datapath");
-      await ovs.delDatapath(dpName(pos[0]));
+      await ovs.delDatapath(datapathName(pos[0]));
       return EXIT.OK;
     }
     case "add-if": {
       need(pos, 2, cmd, "DP and IFACE");
       for (const a of pos.slice(1)) parseIface(a, "add-if");
-      await addIfaces(ovs, dpName(pos[0]), pos.slice(1), values.netns);
+      await addIfaces(ovs, datapathName(pos[0]), pos.slice(1), values.netns);
       return EXIT.OK;
     }
     case "set-if": {
       need(pos, 2, cmd, "DP and IFACE");
-      const dp = dpName(pos[0]);
+      const dp = datapathName(pos[0]);
       const specs = pos.slice(1).map((a) => parseIface(a, "set-if"));
       for (const s of specs) {
         const p = await ovs.getVport(dp, s.name);
@@ -766,7 +765,7 @@ export const dpCommand: Command = async (args, io) => {
     }
     case "del-if": {
       need(pos, 2, cmd, "DP and IFACE");
-      const dp = dpName(pos[0]);
+      const dp = datapathName(pos[0]);
       for (const a of pos.slice(1)) {
         await ovs.delVport(dp, /^\d+$/.test(a) ? Number(a) : a);
       }
@@ -794,7 +793,9 @@ export const dpCommand: Command = async (args, io) => {
       if (pos[1] !== "masks-cache") {
         throw new UsageError(`dp cache-set-size: cache name "${pos[1]}" not found on dpif`);
       }
-      const d = await ovs.setDatapath(dpName(pos[0]), { masksCacheSize: uint(pos[2], "size") });
+      const d = await ovs.setDatapath(datapathName(pos[0]), {
+        masksCacheSize: uint(pos[2], "size"),
+      });
       io.out(`Setting cache size successful, new size ${d.masksCacheSize}\n`);
       return EXIT.OK;
     }
@@ -822,7 +823,7 @@ export const dpCommand: Command = async (args, io) => {
         }
         zones.push({ zone, limit });
       }
-      if (dp) await ovs.getDatapath(dpName(dp));
+      if (dp) await ovs.getDatapath(datapathName(dp));
       await ovs.setCtLimits({ defaultLimit, zones });
       return EXIT.OK;
     }
@@ -830,7 +831,7 @@ export const dpCommand: Command = async (args, io) => {
       const [dp, rest] = optionalDp(pos);
       if (rest.length > 1) throw new UsageError("dp ct-get-limits: too many arguments");
       const zones = rest.length ? parseZoneList(rest[0], cmd) : undefined;
-      if (dp) await ovs.getDatapath(dpName(dp));
+      if (dp) await ovs.getDatapath(datapathName(dp));
       const l = await ovs.getCtLimits(zones);
       io.out(json ? toJson(l) : formatCtLimits(l));
       return EXIT.OK;
@@ -844,13 +845,13 @@ export const dpCommand: Command = async (args, io) => {
         if (a === "default") def = true;
         else zones = zones.concat(parseZoneList(a, cmd));
       }
-      if (dp) await ovs.getDatapath(dpName(dp));
+      if (dp) await ovs.getDatapath(datapathName(dp));
       await ovs.delCtLimits(zones, { default: def });
       return EXIT.OK;
     }
     case "meter-features": {
       need(pos, 1, cmd, "DP");
-      const f = await ovs.meterFeatures(dpName(pos[0]));
+      const f = await ovs.meterFeatures(datapathName(pos[0]));
       io.out(
         json
           ? toJson(f)
@@ -870,7 +871,7 @@ export const dpCommand: Command = async (args, io) => {
         bandArgs = bandArgs.slice(1);
       }
       if (!bandArgs.length) throw new UsageError("dp add-meter: missing band (rate=R)");
-      const old = await ovs.setMeter(dpName(pos[0]), {
+      const old = await ovs.setMeter(datapathName(pos[0]), {
         id,
         unit,
         bands: bandArgs.map(parseBand),
@@ -883,8 +884,8 @@ export const dpCommand: Command = async (args, io) => {
       need(pos, 2, cmd, "DP and ID");
       const id = uint(pos[1], "meter id");
       const m = cmd === "get-meter"
-        ? await ovs.getMeter(dpName(pos[0]), id)
-        : await ovs.delMeter(dpName(pos[0]), id);
+        ? await ovs.getMeter(datapathName(pos[0]), id)
+        : await ovs.delMeter(datapathName(pos[0]), id);
       if (m) io.out(json ? toJson(m) : meterText(m));
       return EXIT.OK;
     }
@@ -895,7 +896,7 @@ export const dpCommand: Command = async (args, io) => {
         io.out(json ? "[]\n" : "");
         return EXIT.OK;
       }
-      const ms = await ovs.dumpMeters(dpName(pos[0]), { first: 0, last: max - 1 });
+      const ms = await ovs.dumpMeters(datapathName(pos[0]), { first: 0, last: max - 1 });
       io.out(json ? toJson(ms) : ms.map(meterText).join(""));
       return EXIT.OK;
     }
@@ -906,7 +907,7 @@ export const dpCommand: Command = async (args, io) => {
     case "upcalls": {
       need(pos, 1, cmd, "DP");
       if (pos.length > 1) throw new UsageError("dp upcalls takes one datapath");
-      return await upcalls(ovs, dpName(pos[0]), json, countOf(values.count), io);
+      return await upcalls(ovs, datapathName(pos[0]), json, countOf(values.count), io);
     }
     case "execute": {
       need(pos, 3, cmd, "DP, PACKET_HEX and ACTIONS");
@@ -924,7 +925,7 @@ export const dpCommand: Command = async (args, io) => {
       if (values["in-port"] !== undefined) {
         key = { ...key, inPort: uint(values["in-port"], "--in-port") };
       }
-      await ovs.execute(dpName(pos[0]), { packet, key, actions });
+      await ovs.execute(datapathName(pos[0]), { packet, key, actions });
       return EXIT.OK;
     }
   }

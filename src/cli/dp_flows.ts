@@ -13,9 +13,12 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { GenlSocket } from "../genl/family.ts";
+import { ERRNO } from "../protocol/errno.ts";
 import { NetlinkError } from "../protocol/errors.ts";
+import { datapathName } from "../ovs/common.ts";
 import { ovsDatapathFamily } from "../ovs/datapath.ts";
-import { type Flow, type FlowOp, FlowTable, monotonicMs } from "../ovs/flow.ts";
+import { type Flow, type FlowOp, FlowTable } from "../ovs/flow.ts";
+import { monotonicMs } from "../socket/clock.ts";
 import { formatUfid } from "../ovs/flow_attrs.ts";
 import { parseFlowFilter } from "../ovs/flow_filter.ts";
 import { parseFlowLines } from "../ovs/flow_lines.ts";
@@ -107,16 +110,14 @@ function parse(args: string[], cmd: string) {
   return { values, positionals: r.positionals };
 }
 
-/** Datapath name without ovs-dpctl's `system@`. */
-function dpName(s: string): string {
-  return s.startsWith("system@") ? s.slice(7) : s;
-}
-
 /** The only datapath (ovs-dpctl's rule when DP is left out). */
 function onlyDatapath(genl: GenlSocket): string {
   const dps = genl.family(ovsDatapathFamily).dumpSync("get", {}, { header: { dpIfindex: 0 } });
   if (dps.length === 0) {
-    throw new NetlinkError(19, { operation: "find datapath", hint: "no datapaths exist" });
+    throw new NetlinkError(ERRNO.ENODEV, {
+      operation: "find datapath",
+      hint: "no datapaths exist",
+    });
   }
   if (dps.length > 1) {
     throw new UsageError(
@@ -137,7 +138,7 @@ function dpAndArgs(
 ): [string, string[]] {
   if (pos.length < n) throw new UsageError(`dp ${cmd}: missing ${what}`);
   if (pos.length > n + 1 + optional) throw new UsageError(`dp ${cmd}: too many arguments`);
-  if (pos.length >= n + 1) return [dpName(pos[0]), pos.slice(1)];
+  if (pos.length >= n + 1) return [datapathName(pos[0]), pos.slice(1)];
   return [onlyDatapath(genl), pos];
 }
 
@@ -331,7 +332,7 @@ function dumpFlows(values: FlowValues, pos: string[], io: CliIO): number {
   }
   if (rest.length > 1) throw new UsageError("dp dump-flows: too many arguments");
   using genl = GenlSocket.open({ netns: values.netns });
-  const dp = rest.length ? dpName(rest[0]) : onlyDatapath(genl);
+  const dp = rest.length ? datapathName(rest[0]) : onlyDatapath(genl);
   const table = openTable(genl, dp);
   const verbose = values.more ?? false;
   const useNames = namesWanted(values);
@@ -370,7 +371,7 @@ function processFlows(
   using genl = GenlSocket.open({ netns: values.netns });
   if (cmd === "del-flows" && pos.length <= 1) {
     // del-flows [DP]: flush (a single argument is a datapath, as in ovs-dpctl).
-    const dp = pos.length ? dpName(pos[0]) : onlyDatapath(genl);
+    const dp = pos.length ? datapathName(pos[0]) : onlyDatapath(genl);
     openTable(genl, dp).flushSync();
     return EXIT.OK;
   }

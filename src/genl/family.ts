@@ -9,6 +9,7 @@
  */
 
 import { NETLINK } from "../protocol/constants.ts";
+import { ERRNO } from "../protocol/errno.ts";
 import { type ExtAck, NetlinkError } from "../protocol/errors.ts";
 import type { MessageIterator } from "../protocol/reader.ts";
 import type { AttrSet } from "../protocol/schema_attrs.ts";
@@ -372,7 +373,7 @@ export class GenlSocket {
       throw e;
     }
     if (!info) {
-      throw new NetlinkError(2, {
+      throw new NetlinkError(ERRNO.ENOENT, {
         operation: `resolve family ${name}`,
         hint: moduleHint(name, module),
       });

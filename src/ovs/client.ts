@@ -16,7 +16,7 @@ import type { Family } from "../genl/family.ts";
 import { NETLINK, NLM_F_NEW } from "../protocol/constants.ts";
 import { NetlinkError } from "../protocol/errors.ts";
 import { NetlinkSocket } from "../socket/netlink_socket.ts";
-import { type DatapathRef, decodeOvsMessage, type UserFeature } from "./common.ts";
+import { datapathName, type DatapathRef, decodeOvsMessage, type UserFeature } from "./common.ts";
 import { type CtLimits, ovsCtLimitFamily, toCtLimits } from "./ct_limit.ts";
 import { type Datapath, datapathAttrs, ovsDatapathFamily, toDatapath } from "./datapath.ts";
 import { decodeFlowMessage, type Flow, FlowTable, ovsFlowFamily } from "./flow.ts";
@@ -241,7 +241,7 @@ export class OvsClient {
     if (typeof dp !== "string" || dp === "") {
       throw new TypeError(`Cannot address datapath ${String(dp)}: expected a name or an ifindex`);
     }
-    return { dpIfindex: 0, name: stripSystem(dp) };
+    return { dpIfindex: 0, name: datapathName(dp) };
   }
 
   /** The ifindex of datapath `dp` (a GET when `dp` is a name). */
@@ -267,7 +267,7 @@ export class OvsClient {
     }
     const upcallPid = options.upcallPid ?? 0;
     checkU32(upcallPid, "upcall pid");
-    const dpName = stripSystem(name);
+    const dpName = datapathName(name);
     await this.datapath.request("new", {
       name: dpName,
       upcallPid,
@@ -888,11 +888,6 @@ function optionalFamily<T>(open: () => T, what: string): T | NetlinkError {
     }
     throw e;
   }
-}
-
-/** Accepts ovs-dpctl's `system@NAME` spelling. */
-function stripSystem(name: string): string {
-  return name.startsWith("system@") ? name.slice(7) : name;
 }
 
 function vportOptionsAttrsOf(o: VportOptions): { dstPort?: number; extension?: { gbp?: boolean } } {

@@ -37,6 +37,40 @@ export const ovsHeader: StructCodec<{ dpIfindex: FixedCodec<number> }> = t.struc
   { dpIfindex: t.s32() },
 );
 
+/**
+ * The commands of `ovs_datapath`, `ovs_vport` and `ovs_flow`, which `<linux/openvswitch.h>`
+ * numbers alike (`OVS_DP_CMD_*`, `OVS_VPORT_CMD_*`, `OVS_FLOW_CMD_*`): the one table behind
+ * {@link OVS_DP_CMD}, {@link OVS_VPORT_CMD}, {@link OVS_FLOW_CMD} and the operations of
+ * {@link defineOvsCrudFamily}.
+ *
+ * @example
+ * ```ts
+ * import { OVS_CRUD_CMD, OVS_FLOW_CMD } from "@nlts/netlink/ovs";
+ * console.log(OVS_CRUD_CMD.GET, OVS_FLOW_CMD === OVS_CRUD_CMD); // 3 true
+ * ```
+ */
+export const OVS_CRUD_CMD: {
+  readonly UNSPEC: 0;
+  readonly NEW: 1;
+  readonly DEL: 2;
+  readonly GET: 3;
+  readonly SET: 4;
+} = { UNSPEC: 0, NEW: 1, DEL: 2, GET: 3, SET: 4 } as const;
+
+/**
+ * A datapath's name without ovs-dpctl's `system@` prefix (`system@dp0` and `dp0` both name
+ * the kernel datapath `dp0`).
+ *
+ * @example
+ * ```ts
+ * import { datapathName } from "@nlts/netlink/ovs";
+ * console.log(datapathName("system@dp0"), datapathName("dp0")); // "dp0" "dp0"
+ * ```
+ */
+export function datapathName(name: string): string {
+  return name.startsWith("system@") ? name.slice(7) : name;
+}
+
 /** Size of genlmsghdr plus `struct ovs_header`: where the attributes of an OVS message start. */
 export const OVS_HDRLEN = 8 as const;
 
@@ -441,16 +475,16 @@ export type OvsCrudFamily<N extends string, V extends number, A extends AnySet> 
   readonly header: typeof ovsHeader;
   readonly attrs: A;
   readonly operations: {
-    readonly new: { readonly cmd: 1 };
-    readonly del: { readonly cmd: 2 };
-    readonly get: { readonly cmd: 3; readonly dump: true };
-    readonly set: { readonly cmd: 4 };
+    readonly new: { readonly cmd: typeof OVS_CRUD_CMD.NEW };
+    readonly del: { readonly cmd: typeof OVS_CRUD_CMD.DEL };
+    readonly get: { readonly cmd: typeof OVS_CRUD_CMD.GET; readonly dump: true };
+    readonly set: { readonly cmd: typeof OVS_CRUD_CMD.SET };
   };
   readonly events: {
-    readonly new: { readonly cmd: 1 };
-    readonly del: { readonly cmd: 2 };
-    readonly get: { readonly cmd: 3 };
-    readonly set: { readonly cmd: 4 };
+    readonly new: { readonly cmd: typeof OVS_CRUD_CMD.NEW };
+    readonly del: { readonly cmd: typeof OVS_CRUD_CMD.DEL };
+    readonly get: { readonly cmd: typeof OVS_CRUD_CMD.GET };
+    readonly set: { readonly cmd: typeof OVS_CRUD_CMD.SET };
   };
   readonly mcastGroups: readonly [N];
   readonly module: "openvswitch";
@@ -478,12 +512,17 @@ export function defineOvsCrudFamily<N extends string, V extends number, A extend
       header: ovsHeader,
       attrs,
       operations: {
-        new: { cmd: 1 },
-        del: { cmd: 2 },
-        get: { cmd: 3, dump: true },
-        set: { cmd: 4 },
+        new: { cmd: OVS_CRUD_CMD.NEW },
+        del: { cmd: OVS_CRUD_CMD.DEL },
+        get: { cmd: OVS_CRUD_CMD.GET, dump: true },
+        set: { cmd: OVS_CRUD_CMD.SET },
       },
-      events: { new: { cmd: 1 }, del: { cmd: 2 }, get: { cmd: 3 }, set: { cmd: 4 } },
+      events: {
+        new: { cmd: OVS_CRUD_CMD.NEW },
+        del: { cmd: OVS_CRUD_CMD.DEL },
+        get: { cmd: OVS_CRUD_CMD.GET },
+        set: { cmd: OVS_CRUD_CMD.SET },
+      },
       mcastGroups: [name],
       module: "openvswitch",
     } as const,

@@ -15,6 +15,7 @@ import {
   dpStats,
   type MegaflowStats,
   megaflowStats,
+  OVS_CRUD_CMD,
   type OvsCrudFamily,
   u32Array,
   type UserFeature,
@@ -22,7 +23,8 @@ import {
 } from "./common.ts";
 
 /**
- * `ovs_datapath` commands (`OVS_DP_CMD_*`).
+ * `ovs_datapath` commands (`OVS_DP_CMD_*`): the table the three CRUD families share,
+ * {@link OVS_CRUD_CMD}.
  *
  * @example
  * ```ts
@@ -30,13 +32,7 @@ import {
  * console.log(OVS_DP_CMD.GET); // 3
  * ```
  */
-export const OVS_DP_CMD: {
-  readonly UNSPEC: 0;
-  readonly NEW: 1;
-  readonly DEL: 2;
-  readonly GET: 3;
-  readonly SET: 4;
-} = { UNSPEC: 0, NEW: 1, DEL: 2, GET: 3, SET: 4 } as const;
+export const OVS_DP_CMD: typeof OVS_CRUD_CMD = OVS_CRUD_CMD;
 
 /**
  * `ovs_datapath` attributes (`OVS_DP_ATTR_*`).

@@ -17,9 +17,9 @@ import { type FamilyInfo, GenlSocket, type Subscription } from "../genl/family.t
 import type { Family } from "../genl/family.ts";
 import { GENL_HDRLEN } from "../genl/header.ts";
 import { registerFamilySpec } from "../genl/registry.ts";
-import { getLibc } from "../ffi/mod.ts";
 import type { Libc } from "../ffi/types.ts";
 import { NETLINK, NLM_F, NLM_F_NEW, NLMSG } from "../protocol/constants.ts";
+import { ERRNO } from "../protocol/errno.ts";
 import { DecodeError, NetlinkError, SyscallError } from "../protocol/errors.ts";
 import { decodeErrorMessage } from "../protocol/message.ts";
 import { MessageIterator } from "../protocol/reader.ts";
@@ -28,7 +28,12 @@ import { EncodeContext } from "../protocol/schema_context.ts";
 import { NetlinkWriter } from "../protocol/writer.ts";
 import { NetlinkSocket } from "../socket/netlink_socket.ts";
 import { type Action, actionList } from "./actions.ts";
-import { type DatapathRef, defineOvsCrudFamily, type OvsCrudFamily } from "./common.ts";
+import {
+  datapathName,
+  type DatapathRef,
+  defineOvsCrudFamily,
+  type OvsCrudFamily,
+} from "./common.ts";
 import { ovsDatapathFamily } from "./datapath.ts";
 import {
   type FlowAttrs,
@@ -39,6 +44,8 @@ import {
 } from "./flow_attrs.ts";
 import { type FlowKey, flowKeyAttrs, type FlowMask } from "./keys.ts";
 import type { DatapathFlow } from "./odp_text.ts";
+
+export { monotonicMs } from "../socket/clock.ts";
 
 /** `OVS_FLOW_VERSION`. */
 const OVS_FLOW_VERSION = 1 as const;
@@ -330,28 +337,6 @@ export interface FlowTableOptions {
   /** The libc calls of that socket (default: the runtime's; e.g. a `FakeKernel`). */
   transport?: Libc;
 }
-
-/**
- * The current CLOCK_MONOTONIC time in milliseconds: the clock of a flow's `used` (pass it as
- * `formatFlow`'s `now` to print `used:` as ovs-dpctl does).
- *
- * @example
- * ```ts
- * import { formatFlow, monotonicMs } from "@nlts/netlink/ovs";
- * const f = { key: { inPort: 1 }, used: monotonicMs() - 250n, actions: [] };
- * console.log(formatFlow(f, { now: monotonicMs() })); // "in_port(1), packets:0, bytes:0, used:0.250s, actions:drop"
- * ```
- */
-export function monotonicMs(): bigint {
-  const ts = TIMESPEC;
-  const r = getLibc().clockGettime(1, ts);
-  if (r.ret < 0) throw new SyscallError("clock_gettime", r.errno);
-  const v = TIMESPEC_VIEW;
-  return v.getBigInt64(0, true) * 1000n + v.getBigInt64(8, true) / 1_000_000n;
-}
-
-const TIMESPEC = new Uint8Array(16);
-const TIMESPEC_VIEW = new DataView(TIMESPEC.buffer);
 
 /**
  * The `OVS_FLOW_ATTR_UFID_FLAGS` bits for members to omit.
@@ -868,7 +853,10 @@ export class FlowTable {
   #got(replies: { header: { dpIfindex: number }; attrs: unknown }[]): Flow {
     const f = this.#one(replies);
     if (!f) {
-      throw new NetlinkError(2, { operation: "ovs_flow.get", hint: "the kernel sent no flow" });
+      throw new NetlinkError(ERRNO.ENOENT, {
+        operation: "ovs_flow.get",
+        hint: "the kernel sent no flow",
+      });
     }
     return f;
   }
@@ -1342,10 +1330,10 @@ export function resolveDatapath(genl: GenlSocket, dp: DatapathRef): number {
   if (typeof dp !== "string" || dp === "") {
     throw new TypeError(`Cannot address datapath ${String(dp)}: expected a name or an ifindex`);
   }
-  const name = dp.startsWith("system@") ? dp.slice(7) : dp;
+  const name = datapathName(dp);
   const [m] = genl.family(ovsDatapathFamily).requestSync("get", { name }, {
     header: { dpIfindex: 0 },
   });
-  if (!m) throw new NetlinkError(19, { operation: `ovs_datapath.get ${name}` });
+  if (!m) throw new NetlinkError(ERRNO.ENODEV, { operation: `ovs_datapath.get ${name}` });
   return m.header.dpIfindex;
 }

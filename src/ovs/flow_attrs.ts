@@ -18,10 +18,12 @@ import {
 } from "../protocol/mod.ts";
 import { DecodeContext, EncodeContext } from "../protocol/schema_context.ts";
 import { type Action, actionList } from "./actions.ts";
+import { OVS_CRUD_CMD } from "./common.ts";
 import { type FlowKey, flowKeyAttrs } from "./keys.ts";
 
 /**
- * `ovs_flow` commands (`OVS_FLOW_CMD_*`).
+ * `ovs_flow` commands (`OVS_FLOW_CMD_*`): the table the three CRUD families share,
+ * {@link OVS_CRUD_CMD}.
  *
  * @example
  * ```ts
@@ -29,13 +31,7 @@ import { type FlowKey, flowKeyAttrs } from "./keys.ts";
  * console.log(OVS_FLOW_CMD.GET); // 3
  * ```
  */
-export const OVS_FLOW_CMD: {
-  readonly UNSPEC: 0;
-  readonly NEW: 1;
-  readonly DEL: 2;
-  readonly GET: 3;
-  readonly SET: 4;
-} = { UNSPEC: 0, NEW: 1, DEL: 2, GET: 3, SET: 4 } as const;
+export const OVS_FLOW_CMD: typeof OVS_CRUD_CMD = OVS_CRUD_CMD;
 
 /**
  * `ovs_flow` attributes (`OVS_FLOW_ATTR_*`).

@@ -19,6 +19,7 @@ import type {
 import { attrSet, t } from "../protocol/schema.ts";
 import {
   defineOvsCrudFamily,
+  OVS_CRUD_CMD,
   type OvsCrudFamily,
   u32Array,
   type VportStats,
@@ -26,7 +27,8 @@ import {
 } from "./common.ts";
 
 /**
- * `ovs_vport` commands (`OVS_VPORT_CMD_*`).
+ * `ovs_vport` commands (`OVS_VPORT_CMD_*`): the table the three CRUD families share,
+ * {@link OVS_CRUD_CMD}.
  *
  * @example
  * ```ts
@@ -34,13 +36,7 @@ import {
  * console.log(OVS_VPORT_CMD.NEW); // 1
  * ```
  */
-export const OVS_VPORT_CMD: {
-  readonly UNSPEC: 0;
-  readonly NEW: 1;
-  readonly DEL: 2;
-  readonly GET: 3;
-  readonly SET: 4;
-} = { UNSPEC: 0, NEW: 1, DEL: 2, GET: 3, SET: 4 } as const;
+export const OVS_VPORT_CMD: typeof OVS_CRUD_CMD = OVS_CRUD_CMD;
 
 /**
  * `ovs_vport` attributes (`OVS_VPORT_ATTR_*`; `UPCALL_STATS` is in kernels 6.2+).

@@ -1,5 +1,6 @@
 /**
- * Netlink sockets: {@link NetlinkSocket} and tracing controls.
+ * Netlink sockets: {@link NetlinkSocket}, tracing controls and the kernel's monotonic clock
+ * ({@link monotonicMs}).
  *
  * @example
  * ```ts
@@ -21,6 +22,6 @@ export {
   type NetlinkSocketOptions,
   type RequestOptions,
 } from "./netlink_socket.ts";
-export { SO } from "../ffi/constants.ts";
 export type { Libc, RecvResult, SysResult, WaitResult } from "../ffi/types.ts";
+export { monotonicMs } from "./clock.ts";
 export { addTraceFormatter, setTracing, type TraceFormatter, tracing } from "./trace.ts";
