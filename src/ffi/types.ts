@@ -90,8 +90,8 @@ export type WaitResult = "readable" | "cancelled" | "timeout" | "error";
  * ```
  */
 export interface Libc {
-  /** Which backend this is. */
-  readonly runtime: "deno" | "bun";
+  /** Which backend this is ("fake": an in-memory one such as `FakeKernel` from the testing module). */
+  readonly runtime: "deno" | "bun" | "fake";
   /** `socket(domain, type, protocol)`; `ret` is the new fd. */
   socket(domain: number, type: number, protocol: number): SysResult;
   /** `bind(fd, addr, addr.length)`. */
