@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { Libc } from "../ffi/types.ts";
+import type { Libc } from "../socket/mod.ts";
 import { type FamilyInfo, GenlSocket } from "../genl/family.ts";
 import type { Family } from "../genl/family.ts";
 import { NETLINK, NLM_F_NEW } from "../protocol/constants.ts";

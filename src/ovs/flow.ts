@@ -17,7 +17,7 @@ import { type FamilyInfo, GenlSocket, type Subscription } from "../genl/family.t
 import type { Family } from "../genl/family.ts";
 import { GENL_HDRLEN } from "../genl/header.ts";
 import { registerFamilySpec } from "../genl/registry.ts";
-import type { Libc } from "../ffi/types.ts";
+import type { Libc } from "../socket/mod.ts";
 import { NETLINK, NLM_F, NLM_F_NEW, NLMSG } from "../protocol/constants.ts";
 import { ERRNO } from "../protocol/errno.ts";
 import { DecodeError, NetlinkError, SyscallError } from "../protocol/errors.ts";

@@ -14,7 +14,7 @@
  * @module
  */
 
-import type { Libc } from "../ffi/types.ts";
+import type { Libc } from "../socket/mod.ts";
 import { defineFamily } from "../genl/family.ts";
 import { registerFamilySpec } from "../genl/registry.ts";
 import { NETLINK } from "../protocol/constants.ts";

@@ -33,8 +33,8 @@
  */
 
 import type { Libc, RecvResult, SysResult, WaitResult } from "../ffi/types.ts";
-import { AF, CLONE, EFD, MSG, POLL, SO, SOL } from "../ffi/constants.ts";
-import { ERRNO as E } from "../ffi/errno.ts";
+import { AF, CLONE, EFD, MSG, POLL } from "../ffi/constants.ts";
+import { ERRNO as E } from "../protocol/errno.ts";
 import { CMSGHDR, cmsgLen, cmsgSpace, POLLFD } from "../ffi/structs.ts";
 import type {
   EventSetOf,
@@ -58,6 +58,8 @@ import {
   NLMSG_HDRLEN,
   NLMSG_MIN_TYPE,
   NLMSGERR_ATTR,
+  SO,
+  SOL,
   SOL_NETLINK,
 } from "../protocol/constants.ts";
 import { type ExtAck, NetlinkError, SyscallError } from "../protocol/errors.ts";
