@@ -10,7 +10,8 @@
  */
 
 import { NETLINK, NLM_F, NLM_F_ACK_FLAGS, NLMSG, NLMSGERR_ATTR } from "../protocol/constants.ts";
-import type { ExtAck } from "../protocol/errors.ts";
+import { ERRNO as E } from "../protocol/errno.ts";
+import { type ExtAck, SyscallError } from "../protocol/errors.ts";
 import { NetlinkWriter } from "../protocol/writer.ts";
 import { type NetlinkMessage, NetlinkSocket } from "../socket/netlink_socket.ts";
 
@@ -117,7 +118,15 @@ export function doneOf(
 /**
  * The fake kernel: a NETLINK_USERSOCK socket serving requests with a handler until closed.
  * Open a client with {@link FakePeer.client}; every request the client sends reaches the
- * handler, whose replies are sent back (all in one datagram unless `split` is set).
+ * handler, whose replies are sent back (all in one datagram unless `split` is set). A handler
+ * that throws (or rejects), returns something else than encoded messages, or whose replies
+ * cannot be sent, fails that request with an error reply (EIO, or the errno of the failed send)
+ * naming what happened; the process is never taken down and the fake goes on serving.
+ *
+ * The fake answers from the event loop, so only the client's asynchronous methods (`request`,
+ * `dump`, `do`) can get its replies: a synchronous call (`requestSync`, `doSync`, ...) blocks
+ * the thread the fake needs, and times out. For synchronous code, and for typed code without a
+ * real socket, use {@link FakeKernel}.
  *
  * @example
  * ```ts
@@ -133,6 +142,11 @@ export class FakePeer {
   readonly socket: NetlinkSocket;
   /** Every request received, in order. */
   readonly requests: NetlinkMessage[] = [];
+  /**
+   * Failures that could not be reported to a request (an error reply that could not be sent
+   * either, a socket error); the fake goes on serving after each.
+   */
+  readonly errors: Error[] = [];
   readonly #ac = new AbortController();
   readonly #done: Promise<void>;
   #split: boolean;
@@ -179,17 +193,71 @@ export class FakePeer {
   }
 
   async #serve(handler: FakeHandler): Promise<void> {
+    // Never rejects: a failure is answered to the request it concerns, or kept in `errors`.
+    while (!this.socket.closed) {
+      try {
+        for await (const req of this.socket.messages({ signal: this.#ac.signal })) {
+          this.requests.push(req);
+          await this.#answer(handler, req);
+        }
+        return; // closed or aborted
+      } catch (e) {
+        if (this.socket.closed) return;
+        this.errors.push(e instanceof Error ? e : new Error(String(e)));
+        // A receive-queue overflow lost requests, but the socket goes on working.
+        if (!(e instanceof SyscallError && e.code === "ENOBUFS")) return;
+      }
+    }
+  }
+
+  /** Runs the handler for `req` and sends its replies; failures become an error reply. */
+  async #answer(handler: FakeHandler, req: NetlinkMessage): Promise<void> {
+    const to = { portid: req.sender ?? req.pid };
+    let replies: FakeReplies;
     try {
-      for await (const req of this.socket.messages({ signal: this.#ac.signal })) {
-        this.requests.push(req);
-        const replies = await handler(req);
-        if (replies.length === 0) continue;
-        if (this.#split) {
-          for (const r of replies) this.socket.send(r, { portid: req.sender ?? req.pid });
-        } else this.socket.send(replies, { portid: req.sender ?? req.pid });
+      replies = await handler(req);
+      if (!Array.isArray(replies) || !replies.every((r) => r instanceof Uint8Array)) {
+        throw new TypeError("the handler must return an array of encoded messages");
       }
     } catch (e) {
-      if (!this.socket.closed) throw e;
+      const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      this.#sendError(req, to, E.EIO, `FakePeer handler threw ${what}`, e);
+      return;
+    }
+    if (replies.length === 0) return;
+    try {
+      if (this.#split) { for (const r of replies) this.socket.send(r, to); }
+      else this.socket.send(replies, to);
+    } catch (e) {
+      if (this.socket.closed) return;
+      const errno = e instanceof SyscallError ? e.errno : E.EIO;
+      this.#sendError(
+        req,
+        to,
+        errno,
+        `FakePeer could not send its reply: ${(e as Error).message}`,
+        e,
+      );
+    }
+  }
+
+  /** Answers `req` with an error; if even that cannot be sent, keeps the failure in `errors`. */
+  #sendError(
+    req: NetlinkMessage,
+    to: { portid: number },
+    errno: number,
+    message: string,
+    cause: unknown,
+  ): void {
+    try {
+      this.socket.send(errorOf(req, errno, { message }), to);
+    } catch (e) {
+      if (this.socket.closed) return;
+      this.errors.push(
+        new Error(`${message}; the error reply could not be sent either: ${(e as Error).message}`, {
+          cause,
+        }),
+      );
     }
   }
 

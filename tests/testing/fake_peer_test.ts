@@ -3,7 +3,15 @@
 // NLMSG_OVERRUN, replies split over datagrams, a peer that never answers.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { DumpInterruptedError, NetlinkError, NLM_F, NLMSG, SyscallError } from "../../mod.ts";
+import {
+  DumpInterruptedError,
+  NETLINK,
+  NetlinkError,
+  NetlinkSocket,
+  NLM_F,
+  NLMSG,
+  SyscallError,
+} from "../../mod.ts";
 import { ackOf, doneOf, errorOf, FakePeer, replyTo } from "../../src/testing/mod.ts";
 
 const item = (n: number) => new Uint8Array([n, 0, 0, 0]);
@@ -208,4 +216,64 @@ test("fake: closing the socket rejects a request that is waiting for its reply",
   const pending = c.request({ type: 0x20 }, { timeoutMs: -1 });
   setTimeout(() => c.close(), 30);
   await assert.rejects(pending, (e: unknown) => e instanceof TypeError && /closed/.test(e.message));
+});
+
+test("fake: a handler that throws fails that request with EIO, and the fake goes on serving", async () => {
+  let n = 0;
+  using fake = FakePeer.start(async (req) => {
+    if (++n === 1) throw new RangeError("boom in the handler");
+    if (n === 2) {
+      await Promise.resolve();
+      throw "a string";
+    }
+    if (n === 3) return "not messages" as unknown as Uint8Array[];
+    return [ackOf(req)];
+  });
+  using c = fake.client();
+  await assert.rejects(
+    c.request({ type: 0x20 }),
+    (e: unknown) =>
+      e instanceof NetlinkError && e.code === "EIO" &&
+      /FakePeer handler threw RangeError: boom in the handler/.test(e.message),
+  );
+  await assert.rejects(
+    c.request({ type: 0x20 }),
+    (e: unknown) => e instanceof NetlinkError && /threw a string/.test(e.message),
+  );
+  await assert.rejects(
+    c.request({ type: 0x20 }),
+    (e: unknown) => e instanceof NetlinkError && /array of encoded messages/.test(e.message),
+  );
+  assert.deepEqual(await c.request({ type: 0x20 }), []);
+  assert.deepEqual(fake.errors, []);
+});
+
+test("fake: a reply that cannot be sent fails the request with the send's errno", async () => {
+  // Bigger than the fake's send buffer: sendmsg fails with EMSGSIZE.
+  using fake = FakePeer.start((req) => [replyTo(req, 0x20, new Uint8Array(1 << 21)), ackOf(req)]);
+  using c = fake.client();
+  await assert.rejects(
+    c.request({ type: 0x20 }),
+    (e: unknown) =>
+      e instanceof NetlinkError && e.code === "EMSGSIZE" &&
+      /FakePeer could not send its reply/.test(e.message),
+  );
+});
+
+test("fake: a failure that cannot be reported to anyone is kept in errors", async () => {
+  const c = NetlinkSocket.open(NETLINK.USERSOCK);
+  using fake = FakePeer.start(async () => {
+    c.close(); // the requester is gone before the handler answers
+    await Promise.resolve();
+    throw new Error("late failure");
+  });
+  c.send(
+    new Uint8Array([16, 0, 0, 0, 0x20, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0]),
+    { portid: fake.portid },
+  );
+  for (let i = 0; i < 100 && fake.errors.length === 0; i++) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  assert.equal(fake.errors.length, 1);
+  assert.match(fake.errors[0].message, /late failure; the error reply could not be sent either/);
 });
