@@ -49,10 +49,23 @@ export {
   type ListOf,
   type NestOf,
 } from "./schema_attrs.ts";
-export type { FieldsOf, IndexedArrayOptions, NestOptions } from "./schema_attrs.ts";
+export type {
+  FieldsOf,
+  IndexedArrayOptions,
+  NestOptions,
+  SubMessageFormat,
+  SubMessageOptions,
+} from "./schema_attrs.ts";
+export type { DecodedFormat, EncodableFormat, SubMessageOf } from "./schema_attrs.ts";
 export { type AttrNames, AttrTrace, type AttrTraceOptions } from "./schema_trace.ts";
 export { DecodeContext, EncodeContext } from "./schema_context.ts";
-export type { BinaryOptions, EnumValues, StringOptions, StructOptions } from "./schema_scalars.ts";
+export type {
+  BinaryOptions,
+  EnumValues,
+  IntOptions,
+  StringOptions,
+  StructOptions,
+} from "./schema_scalars.ts";
 export type { PadCodec } from "./schema_codecs.ts";
 export type {
   ArrayOf,

@@ -20,19 +20,24 @@ import {
   setOp,
 } from "./schema_context.ts";
 import { compileSetDecoder } from "./schema_compile.ts";
+import { StructCodecImpl } from "./schema_scalars.ts";
 import type { AttrNames, AttrTrace } from "./schema_trace.ts";
 import type {
   AttrFields,
   Codec,
   DecodedAttrs,
   DecodedOf,
+  DecodedStruct,
   DecodeOptions,
   EncodableAttrs,
   EncodableListItem,
   EncodableOf,
+  EncodableStruct,
   EncodeOptions,
   MapEntry,
   NonPadKeys,
+  StructCodec as StructCodecType,
+  StructMembers,
   UnknownAttr,
   UnknownItem,
 } from "./schema_types.ts";
@@ -197,6 +202,24 @@ function checkArray(v: unknown, what: string, c: EncodeContext): readonly unknow
   return v;
 }
 
+/** True when `codec` is, or contains below it, a sub-message. */
+function reachesSubMessage(codec: unknown, seen: Set<SetImpl>): boolean {
+  if (codec instanceof SubMessageCodec) return true;
+  if (codec instanceof LazyCodec) return reachesSubMessage(codec.resolve(), seen);
+  if (codec instanceof MultiCodec) return reachesSubMessage(codec.inner, seen);
+  if (codec instanceof IndexedArrayCodec || codec instanceof MapCodec) {
+    return reachesSubMessage(codec.inner, seen);
+  }
+  const impl = codec instanceof NestCodec
+    ? codec.impl
+    : codec instanceof ListCodec
+    ? codec.impl
+    : null;
+  if (impl === null || seen.has(impl)) return false;
+  seen.add(impl);
+  return impl.fields.some((f) => reachesSubMessage(f.declared, seen));
+}
+
 /** The runtime of an attribute set (kept apart from the public class). */
 class SetImpl implements AttrNames {
   readonly name: string;
@@ -206,10 +229,45 @@ class SetImpl implements AttrNames {
 
   /** Decodes `[start, end)`: the generated decoder, or the generic loop. */
   decode: (c: DecodeContext, start: number, end: number) => Record<string, unknown>;
+  /** The decoder without selector scopes (generated or generic). */
+  #plain: (c: DecodeContext, start: number, end: number) => Record<string, unknown>;
+  /**
+   * Whether this set or a set below it holds a sub-message: then its objects are pushed as
+   * selector scopes while decoding and encoding. Known at the first use (sets nested through
+   * t.lazy exist only by then).
+   */
+  #scoped: boolean | undefined;
 
   constructor(name: string) {
     this.name = name;
-    this.decode = (c, start, end) => this.decodeGeneric(c, start, end);
+    this.#plain = (c, start, end) => this.decodeGeneric(c, start, end);
+    this.decode = this.#firstDecode;
+  }
+
+  #firstDecode = (c: DecodeContext, start: number, end: number): Record<string, unknown> => {
+    this.decode = this.scoped() ? this.#decodeScoped : this.#plain;
+    return this.decode(c, start, end);
+  };
+
+  #decodeScoped = (c: DecodeContext, start: number, end: number): Record<string, unknown> => {
+    const out: Record<string, unknown> = {};
+    const n = c.scopes.length;
+    c.scopes.push({ keys: this.byKey, obj: out });
+    try {
+      return this.decodeGeneric(c, start, end, out);
+    } finally {
+      c.scopes.length = n;
+    }
+  };
+
+  /** True when a sub-message is reachable from this set (see the #scoped field). */
+  scoped(): boolean {
+    if (this.#scoped === undefined) {
+      this.#scoped = false; // a cycle back here adds nothing
+      const seen = new Set<SetImpl>([this]);
+      this.#scoped = this.fields.some((f) => reachesSubMessage(f.declared, seen));
+    }
+    return this.#scoped;
   }
 
   /** Called once every field is defined: generates the specialised decoder. */
@@ -233,15 +291,19 @@ class SetImpl implements AttrNames {
         else list.push(u);
       },
     });
-    if (gen !== null) this.decode = gen;
+    if (gen !== null) this.#plain = gen;
   }
 
   nameOf(type: number): string | undefined {
     return (type < this.byType.length ? this.byType[type] : null)?.name;
   }
 
-  decodeGeneric(c: DecodeContext, start: number, end: number): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
+  decodeGeneric(
+    c: DecodeContext,
+    start: number,
+    end: number,
+    out: Record<string, unknown> = {},
+  ): Record<string, unknown> {
     const byType = this.byType;
     const n = byType.length;
     const view = c.view;
@@ -287,6 +349,20 @@ class SetImpl implements AttrNames {
       throw c.typeError(`expected an object of ${this.name} attributes, got ${describe(value)}`);
     }
     const obj = value as Record<string, unknown>;
+    if (this.scoped()) {
+      const n = c.scopes.length;
+      c.scopes.push({ keys: this.byKey, obj });
+      try {
+        this.#encodeFields(w, obj, c);
+      } finally {
+        c.scopes.length = n;
+      }
+    } else {
+      this.#encodeFields(w, obj, c);
+    }
+  }
+
+  #encodeFields(w: NetlinkWriter, obj: Record<string, unknown>, c: EncodeContext): void {
     for (const key in obj) {
       const v = obj[key];
       if (v === undefined) continue;
@@ -531,6 +607,31 @@ export class AttrSet<F extends AttrFields> {
   nameOf(type: number): string | undefined {
     return this.#impl.nameOf(type);
   }
+
+  /**
+   * A set with only the attributes `keys` (same numbers, codecs and names), e.g. what one
+   * operation's request may carry, or a YNL `subset-of` set; named `name` (default: this
+   * set's name, so error paths read the same).
+   *
+   * @example
+   * ```ts
+   * import { attrSet, t } from "@nlts/netlink/protocol";
+   * const dev = attrSet("dev", { ifindex: [1, t.u32()], xdpZcMaxSegs: [4, t.u32()] });
+   * const request = dev.pick(["ifindex"]);
+   * console.log(request.fields.length); // 1
+   * ```
+   */
+  pick<const K extends keyof F & string>(keys: readonly K[], name?: string): AttrSet<Pick<F, K>> {
+    const spec: Record<string, AttrEntry> = {};
+    for (const key of keys) {
+      const f = this.field(key);
+      if (f === undefined) {
+        throw new TypeError(`Cannot pick ${this.name}.${key}: the set has no such attribute`);
+      }
+      spec[key] = [f.type, f.codec, { name: f.name }];
+    }
+    return new AttrSet<Pick<F, K>>(name ?? this.name, spec);
+  }
 }
 
 /**
@@ -646,6 +747,11 @@ export class IndexedArrayCodec implements Codec<unknown[], readonly unknown[]> {
   readonly #slot: Slot;
   readonly #base: number;
 
+  /** The element codec. */
+  get inner(): Codec<unknown, unknown> {
+    return this.#slot.codec;
+  }
+
   constructor(inner: Codec<unknown, never>, options?: IndexedArrayOptions) {
     this.#slot = new Slot(checkCodec(inner, "indexed array"));
     this.type = `indexed-array of ${inner.type}`;
@@ -732,6 +838,11 @@ export class ListCodec implements Codec<unknown[], readonly unknown[]> {
   readonly nlaFlags: number;
   readonly repeated = false;
   readonly #impl: SetImpl;
+
+  /** The runtime of the item set. */
+  get impl(): SetImpl {
+    return this.#impl;
+  }
 
   constructor(set: AttrSet<AttrFields>, options?: NestOptions) {
     if (!(set instanceof AttrSet)) {
@@ -820,6 +931,11 @@ export class MapCodec implements Codec<MapEntry<unknown>[], readonly MapEntry<un
   readonly nlaFlags: number;
   readonly repeated = false;
   readonly #slot: Slot;
+
+  /** The value codec. */
+  get inner(): Codec<unknown, unknown> {
+    return this.#slot.codec;
+  }
 
   constructor(inner: Codec<unknown, never>, options?: NestOptions) {
     this.#slot = new Slot(checkCodec(inner, "map"));
@@ -987,3 +1103,238 @@ export type ListOf<S> = S extends AttrSet<infer F> ? Codec<
     readonly EncodableListItem<F>[]
   >
   : never;
+
+/**
+ * One format of a sub-message ({@link t.subMessage}): an attribute set, a struct (a fixed
+ * header alone), both (`{ header, attrs }`: the struct, then attributes; decoded as one object
+ * with the members and the attributes side by side), or `null` (no payload expected; any
+ * attributes are kept as `unknown`).
+ *
+ * @example
+ * ```ts
+ * import { attrSet, type SubMessageFormat, t } from "@nlts/netlink/protocol";
+ * const vlan = attrSet("linkinfo-vlan-attrs", { id: [1, t.u16()] });
+ * const format: SubMessageFormat = vlan;
+ * ```
+ */
+export type SubMessageFormat =
+  // deno-lint-ignore no-explicit-any
+  | AttrSet<any>
+  // deno-lint-ignore no-explicit-any
+  | StructCodecType<any>
+  // deno-lint-ignore no-explicit-any
+  | { readonly header: StructCodecType<any>; readonly attrs: AttrSet<any> }
+  | null;
+
+/**
+ * Options of {@link t.subMessage}.
+ *
+ * @example
+ * ```ts
+ * import { type SubMessageOptions } from "@nlts/netlink/protocol";
+ * const options: SubMessageOptions = { selectorName: "kind" };
+ * ```
+ */
+export interface SubMessageOptions {
+  /** YNL name of the selector attribute, for messages (default: kebab-case of the key). */
+  selectorName?: string;
+}
+
+interface Format {
+  readonly header: StructCodecImpl<StructMembers> | null;
+  readonly impl: SetImpl;
+  readonly headerKeys: ReadonlySet<string>;
+}
+
+const EMPTY_SET = new SetImpl("empty");
+EMPTY_SET.finish();
+
+/**
+ * YNL `sub-message`: an attribute whose layout depends on the value of another attribute, the
+ * selector, found in the same set or an enclosing one (rt-link's `linkinfo.data` by
+ * `linkinfo.kind`). A selector value the codec does not know (a newer kernel's kind) keeps the
+ * payload as an owned Uint8Array, which encoding writes back as is. Internal class.
+ */
+export class SubMessageCodec implements Codec<unknown, unknown> {
+  readonly kind = "sub-message";
+  readonly type: string;
+  readonly size = -1;
+  readonly nlaFlags = 0;
+  readonly repeated = false;
+  /** camelCase key of the selector attribute. */
+  readonly selector: string;
+  readonly #selectorName: string;
+  readonly #formats: Map<string, Format>;
+
+  constructor(
+    selector: string,
+    formats: { readonly [value: string]: SubMessageFormat },
+    options?: SubMessageOptions,
+  ) {
+    if (typeof selector !== "string" || selector === "") {
+      throw new TypeError("Cannot define sub-message: the selector must be an attribute key");
+    }
+    if (typeof formats !== "object" || formats === null) {
+      throw new TypeError("Cannot define sub-message: formats must be an object");
+    }
+    this.selector = selector;
+    this.#selectorName = options?.selectorName ?? kebab(selector);
+    this.type = `sub-message by ${this.#selectorName}`;
+    this.#formats = new Map();
+    for (const [value, f] of Object.entries(formats)) {
+      this.#formats.set(value, toFormat(value, f));
+    }
+  }
+
+  /** The selector values this codec knows. */
+  get values(): string[] {
+    return [...this.#formats.keys()];
+  }
+
+  #format(scopes: readonly { keys: ReadonlyMap<string, unknown>; obj: unknown }[]): {
+    value: unknown;
+    format: Format | undefined;
+  } {
+    for (let i = scopes.length - 1; i >= 0; i--) {
+      if (scopes[i].keys.has(this.selector)) {
+        const value = (scopes[i].obj as Record<string, unknown>)[this.selector];
+        return { value, format: this.#formats.get(String(value)) };
+      }
+    }
+    return { value: undefined, format: undefined };
+  }
+
+  decode(c: DecodeContext, offset: number, length: number): unknown {
+    const { format } = this.#format(c.scopes);
+    if (format === undefined) return copyBytes(c.data, offset, length);
+    const h = format.header;
+    let start = offset;
+    let head: Record<string, unknown> | null = null;
+    if (h !== null) {
+      if (length < h.size) {
+        throw c.error(
+          `expected at least ${h.size} bytes for ${h.type}, got ${length}`,
+          offset - NLA_HDRLEN,
+        );
+      }
+      head = h.read(c, offset) as Record<string, unknown>;
+      start = offset + ((h.size + 3) & ~3);
+    }
+    const attrs = start < offset + length ? format.impl.decode(c, start, offset + length) : {};
+    return head === null ? attrs : Object.assign(head, attrs);
+  }
+
+  encode(w: NetlinkWriter, value: unknown, c: EncodeContext): void {
+    if (value instanceof Uint8Array) {
+      w.putBytes(value);
+      return;
+    }
+    const { value: sel, format } = this.#format(c.scopes);
+    if (format === undefined) {
+      throw c.typeError(
+        sel === undefined
+          ? `the selector ${this.#selectorName} is missing (give it beside this attribute)`
+          : `${this.#selectorName} ${describe(sel)} has no known format (known: ${
+            this.values.join(", ")
+          }; give the payload as a Uint8Array)`,
+      );
+    }
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      throw c.typeError(`expected an object, got ${describe(value)}`);
+    }
+    const v = value as Record<string, unknown>;
+    let attrs: Record<string, unknown> = v;
+    const h = format.header;
+    if (h !== null) {
+      const head: Record<string, unknown> = {};
+      attrs = {};
+      for (const key in v) {
+        if (format.headerKeys.has(key)) head[key] = v[key];
+        else attrs[key] = v[key];
+      }
+      h.encode(w, head as never, c);
+      w.align();
+    }
+    if (format.impl !== EMPTY_SET || Object.keys(attrs).length > 0) {
+      // A sub-message of attributes is a nest: mark its attribute header as one.
+      const hdr = w.length - (h === null ? 0 : (h.size + 3) & ~3) - NLA_HDRLEN;
+      if (h === null && hdr >= 0) {
+        w.view.setUint16(hdr + 2, w.view.getUint16(hdr + 2, true) | NLA_F.NESTED, true);
+      }
+      format.impl.encode(w, attrs, c);
+    }
+  }
+}
+
+function toFormat(value: string, f: SubMessageFormat): Format {
+  if (f === null) return { header: null, impl: EMPTY_SET, headerKeys: new Set() };
+  if (f instanceof AttrSet) return { header: null, impl: implOf(f), headerKeys: new Set() };
+  if (f instanceof StructCodecImpl) {
+    return { header: f, impl: EMPTY_SET, headerKeys: new Set(Object.keys(f.members)) };
+  }
+  const both = f as { header?: unknown; attrs?: unknown };
+  if (
+    typeof both === "object" && both.header instanceof StructCodecImpl &&
+    both.attrs instanceof AttrSet
+  ) {
+    return {
+      header: both.header,
+      impl: implOf(both.attrs as AttrSet<AttrFields>),
+      headerKeys: new Set(Object.keys(both.header.members)),
+    };
+  }
+  throw new TypeError(
+    `Cannot define sub-message format "${value}": expected an attribute set, a struct, { header, attrs } or null`,
+  );
+}
+
+/**
+ * The decoded object of one sub-message format (see {@link SubMessageOf}).
+ *
+ * @example
+ * ```ts
+ * import { attrSet, type DecodedFormat, t } from "@nlts/netlink/protocol";
+ * const vlan = attrSet("vlan", { id: [1, t.u16()] });
+ * const v: DecodedFormat<typeof vlan> = { id: 10 };
+ * ```
+ */
+export type DecodedFormat<X> = X extends AttrSet<infer F> ? DecodedAttrs<F>
+  : X extends StructCodecType<infer M> ? DecodedStruct<M>
+  : X extends { readonly header: StructCodecType<infer M>; readonly attrs: AttrSet<infer F> }
+    ? DecodedStruct<M> & DecodedAttrs<F>
+  : X extends null ? { unknown?: UnknownAttr[] }
+  : never;
+
+/**
+ * The object one sub-message format encodes (see {@link SubMessageOf}).
+ *
+ * @example
+ * ```ts
+ * import { attrSet, type EncodableFormat, t } from "@nlts/netlink/protocol";
+ * const vlan = attrSet("vlan", { id: [1, t.u16()] });
+ * const v: EncodableFormat<typeof vlan> = { id: 10 };
+ * ```
+ */
+export type EncodableFormat<X> = X extends AttrSet<infer F> ? EncodableAttrs<F>
+  : X extends StructCodecType<infer M> ? EncodableStruct<M>
+  : X extends { readonly header: StructCodecType<infer M>; readonly attrs: AttrSet<infer F> }
+    ? EncodableStruct<M> & EncodableAttrs<F>
+  : X extends null ? { readonly unknown?: readonly UnknownAttr[] }
+  : never;
+
+/**
+ * The codec type of `t.subMessage(selector, formats)` for a formats object type `T`: the union
+ * of the formats' objects, or the raw payload (a Uint8Array) when the selector's value has no
+ * format.
+ *
+ * @example
+ * ```ts
+ * import { type AttrSet, attrSet, type FixedCodec, type SubMessageOf, t } from "@nlts/netlink/protocol";
+ * export const vlan: AttrSet<{ id: FixedCodec<number> }> = attrSet("vlan", { id: [1, t.u16()] });
+ * export const data: SubMessageOf<{ vlan: typeof vlan }> = t.subMessage("kind", { vlan });
+ * ```
+ */
+export type SubMessageOf<T> = Codec<
+  DecodedFormat<T[keyof T]> | Uint8Array,
+  EncodableFormat<T[keyof T]> | Uint8Array
+>;

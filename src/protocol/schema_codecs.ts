@@ -38,6 +38,10 @@ import {
   NestCodec,
   type NestOf,
   type NestOptions,
+  SubMessageCodec,
+  type SubMessageFormat,
+  type SubMessageOf,
+  type SubMessageOptions,
 } from "./schema_attrs.ts";
 import {
   BigIntCodec,
@@ -45,18 +49,23 @@ import {
   type BinaryOptions,
   EnumCodec,
   type EnumValues,
+  ExtensibleStructCodec,
   FixedArrayCodec,
   FlagCodec,
   FlagsCodec,
   IntCodec,
+  type IntOptions,
+  IpCodec,
   Ipv4Codec,
   Ipv6Codec,
+  LladdrCodec,
   MacCodec,
   PadCodec as PadCodecImpl,
   StringCodec,
   type StringOptions,
   StructCodecImpl,
   type StructOptions,
+  VarArrayCodec,
   VarIntCodec,
 } from "./schema_scalars.ts";
 import { OP } from "./schema_context.ts";
@@ -64,6 +73,8 @@ import type {
   ArrayOf,
   AttrFields,
   Codec,
+  DecodedStruct,
+  EncodableStruct,
   FixedCodec,
   MapOf,
   PadMarker,
@@ -72,7 +83,7 @@ import type {
 } from "./schema_types.ts";
 
 export type { BinaryOptions, EnumValues, IndexedArrayOptions, NestOptions, StringOptions };
-export type { StructOptions };
+export type { IntOptions, StructOptions, SubMessageFormat, SubMessageOptions };
 
 const U8 = new IntCodec("u8", OP.U8, 1, 0, 0xff);
 const U16 = new IntCodec("u16", OP.U16, 2, 0, 0xffff);
@@ -85,6 +96,11 @@ const U32BE = new IntCodec("u32be", OP.U32BE, 4, 0, 0xffff_ffff);
 const U64 = new BigIntCodec("u64", OP.U64);
 const S64 = new BigIntCodec("s64", OP.S64);
 const U64BE = new BigIntCodec("u64be", OP.U64BE);
+const S16BE = new IntCodec("s16be", OP.S16BE, 2, -0x8000, 0x7fff);
+const S32BE = new IntCodec("s32be", OP.S32BE, 4, -0x8000_0000, 0x7fff_ffff);
+const S64BE = new BigIntCodec("s64be", OP.S64BE);
+const IP = new IpCodec();
+const LLADDR = new LladdrCodec();
 const UINT = new VarIntCodec("uint");
 const SINT = new VarIntCodec("sint");
 const STRING = new StringCodec();
@@ -104,8 +120,8 @@ const PAD_ATTR = new PadCodecImpl(-1);
  * const s = attrSet("demo", { proto: [1, t.u8()] });
  * ```
  */
-export function u8(): FixedCodec<number> {
-  return U8;
+export function u8(options?: IntOptions): FixedCodec<number> {
+  return U8.withChecks(options);
 }
 
 /**
@@ -117,8 +133,8 @@ export function u8(): FixedCodec<number> {
  * const s = attrSet("ctrl", { familyId: [1, t.u16()] });
  * ```
  */
-export function u16(): FixedCodec<number> {
-  return U16;
+export function u16(options?: IntOptions): FixedCodec<number> {
+  return U16.withChecks(options);
 }
 
 /**
@@ -130,8 +146,8 @@ export function u16(): FixedCodec<number> {
  * const s = attrSet("ctrl", { version: [3, t.u32()] });
  * ```
  */
-export function u32(): FixedCodec<number> {
-  return U32;
+export function u32(options?: IntOptions): FixedCodec<number> {
+  return U32.withChecks(options);
 }
 
 /**
@@ -144,8 +160,8 @@ export function u32(): FixedCodec<number> {
  * const s = attrSet("stats", { bytes: [1, t.u64()] });
  * ```
  */
-export function u64(): FixedCodec<bigint, bigint | number> {
-  return U64;
+export function u64(options?: IntOptions): FixedCodec<bigint, bigint | number> {
+  return U64.withChecks(options);
 }
 
 /**
@@ -157,8 +173,8 @@ export function u64(): FixedCodec<bigint, bigint | number> {
  * const s = attrSet("demo", { offset: [1, t.s8()] });
  * ```
  */
-export function s8(): FixedCodec<number> {
-  return S8;
+export function s8(options?: IntOptions): FixedCodec<number> {
+  return S8.withChecks(options);
 }
 
 /**
@@ -170,8 +186,8 @@ export function s8(): FixedCodec<number> {
  * const s = attrSet("demo", { delta: [1, t.s16()] });
  * ```
  */
-export function s16(): FixedCodec<number> {
-  return S16;
+export function s16(options?: IntOptions): FixedCodec<number> {
+  return S16.withChecks(options);
 }
 
 /**
@@ -183,8 +199,8 @@ export function s16(): FixedCodec<number> {
  * const ovsHeader = t.struct("ovs-header", { dpIfindex: t.s32() });
  * ```
  */
-export function s32(): FixedCodec<number> {
-  return S32;
+export function s32(options?: IntOptions): FixedCodec<number> {
+  return S32.withChecks(options);
 }
 
 /**
@@ -196,8 +212,8 @@ export function s32(): FixedCodec<number> {
  * const s = attrSet("policy-attrs", { minValueS: [2, t.s64()] });
  * ```
  */
-export function s64(): FixedCodec<bigint, bigint | number> {
-  return S64;
+export function s64(options?: IntOptions): FixedCodec<bigint, bigint | number> {
+  return S64.withChecks(options);
 }
 
 /**
@@ -209,8 +225,8 @@ export function s64(): FixedCodec<bigint, bigint | number> {
  * const ports = t.struct("ovs-key-tcp", { src: t.u16be(), dst: t.u16be() });
  * ```
  */
-export function u16be(): FixedCodec<number> {
-  return U16BE;
+export function u16be(options?: IntOptions): FixedCodec<number> {
+  return U16BE.withChecks(options);
 }
 
 /**
@@ -222,8 +238,8 @@ export function u16be(): FixedCodec<number> {
  * const s = attrSet("mpls", { lse: [1, t.u32be()] });
  * ```
  */
-export function u32be(): FixedCodec<number> {
-  return U32BE;
+export function u32be(options?: IntOptions): FixedCodec<number> {
+  return U32BE.withChecks(options);
 }
 
 /**
@@ -235,8 +251,47 @@ export function u32be(): FixedCodec<number> {
  * const s = attrSet("tunnel-key", { id: [1, t.u64be()] });
  * ```
  */
-export function u64be(): FixedCodec<bigint, bigint | number> {
-  return U64BE;
+export function u64be(options?: IntOptions): FixedCodec<bigint, bigint | number> {
+  return U64BE.withChecks(options);
+}
+
+/**
+ * Signed 16-bit integer in network byte order.
+ *
+ * @example
+ * ```ts
+ * import { attrSet, t } from "@nlts/netlink/protocol";
+ * const s = attrSet("demo", { offset: [1, t.s16be()] });
+ * ```
+ */
+export function s16be(options?: IntOptions): FixedCodec<number> {
+  return S16BE.withChecks(options);
+}
+
+/**
+ * Signed 32-bit integer in network byte order.
+ *
+ * @example
+ * ```ts
+ * import { attrSet, t } from "@nlts/netlink/protocol";
+ * const s = attrSet("demo", { delta: [1, t.s32be()] });
+ * ```
+ */
+export function s32be(options?: IntOptions): FixedCodec<number> {
+  return S32BE.withChecks(options);
+}
+
+/**
+ * Signed 64-bit integer in network byte order: decodes to bigint.
+ *
+ * @example
+ * ```ts
+ * import { attrSet, t } from "@nlts/netlink/protocol";
+ * const s = attrSet("demo", { stamp: [1, t.s64be()] });
+ * ```
+ */
+export function s64be(options?: IntOptions): FixedCodec<bigint, bigint | number> {
+  return S64BE.withChecks(options);
 }
 
 /**
@@ -249,8 +304,8 @@ export function u64be(): FixedCodec<bigint, bigint | number> {
  * const s = attrSet("qstats", { rxPackets: [8, t.uint()] });
  * ```
  */
-export function uint(): Codec<bigint, bigint | number> {
-  return UINT;
+export function uint(options?: IntOptions): Codec<bigint, bigint | number> {
+  return UINT.withChecks(options);
 }
 
 /**
@@ -262,8 +317,8 @@ export function uint(): Codec<bigint, bigint | number> {
  * const s = attrSet("demo", { offset: [1, t.sint()] });
  * ```
  */
-export function sint(): Codec<bigint, bigint | number> {
-  return SINT;
+export function sint(options?: IntOptions): Codec<bigint, bigint | number> {
+  return SINT.withChecks(options);
 }
 
 /**
@@ -388,6 +443,35 @@ export function mac(): FixedCodec<string> {
 }
 
 /**
+ * An IP address of either family, told apart by the payload length: 4 bytes as "10.0.0.1",
+ * 16 bytes as RFC 5952 text (YNL `binary` with an ipv4 / ipv6 display hint: rt-addr's
+ * `address` carries both). Encoding writes 4 bytes for dotted quads, else 16.
+ *
+ * @example
+ * ```ts
+ * import { attrSet, t } from "@nlts/netlink/protocol";
+ * const s = attrSet("addr-attrs", { address: [1, t.ip()] });
+ * ```
+ */
+export function ip(): Codec<string> {
+  return IP;
+}
+
+/**
+ * A link-layer address of any length as lowercase colon-separated hex (YNL `binary` with the
+ * mac display hint): "00:11:22:33:44:55" for Ethernet, 4 or 16 bytes for IP tunnels.
+ *
+ * @example
+ * ```ts
+ * import { attrSet, t } from "@nlts/netlink/protocol";
+ * const s = attrSet("link-attrs", { address: [1, t.lladdr()] });
+ * ```
+ */
+export function lladdr(): Codec<string> {
+  return LLADDR;
+}
+
+/**
  * An enumeration over an integer codec: decodes to the camelCase name of the value, or to the
  * number (bigint for 64-bit bases) when the schema does not know it; encodes names or numbers.
  * Exported as `t.enum`.
@@ -483,11 +567,43 @@ export function struct<const M extends StructMembers>(
  * const md1 = t.struct("ovs-nsh-key-md1", { context: t.array(t.u32be(), 4) });
  * ```
  */
-export function array<D, E>(elem: FixedCodec<D, E>, count: number): FixedCodec<D[], readonly E[]> {
+export function array<D, E>(elem: FixedCodec<D, E>, count: number): FixedCodec<D[], readonly E[]>;
+/**
+ * A C array filling the whole payload (YNL `binary` with a scalar `sub-type`): as many
+ * elements as fit, the payload must be a whole number of them.
+ */
+export function array<D, E>(elem: FixedCodec<D, E>): Codec<D[], readonly E[]>;
+export function array<D, E>(elem: FixedCodec<D, E>, count?: number): Codec<D[], readonly E[]> {
+  if (count === undefined) {
+    return new VarArrayCodec(elem as FixedCodec<unknown, never>) as unknown as Codec<
+      D[],
+      readonly E[]
+    >;
+  }
   return new FixedArrayCodec(elem as FixedCodec<unknown, never>, count) as unknown as FixedCodec<
     D[],
     readonly E[]
   >;
+}
+
+/**
+ * A struct attribute that tolerates a longer payload (a newer kernel's larger struct, e.g.
+ * `rtnl_link_stats64`): the struct is read from the first bytes and the rest ignored; a shorter
+ * payload is a DecodeError. Encoding writes the struct as defined.
+ *
+ * @example
+ * ```ts
+ * import { attrSet, t } from "@nlts/netlink/protocol";
+ * const stats = t.struct("stats", { packets: t.u64(), bytes: t.u64() }, { packed: true });
+ * const link = attrSet("link", { stats: [1, t.extensible(stats)] });
+ * ```
+ */
+export function extensible<M extends StructMembers>(
+  struct: StructCodec<M>,
+): Codec<DecodedStruct<M>, EncodableStruct<M>> {
+  return new ExtensibleStructCodec(
+    struct as unknown as StructCodec<StructMembers>,
+  ) as unknown as Codec<DecodedStruct<M>, EncodableStruct<M>>;
 }
 
 const BITFIELD32 = new StructCodecImpl("nla-bitfield32", { value: U32, selector: U32 });
@@ -619,4 +735,29 @@ export function map<D, E>(
  */
 export function lazy<D, E>(thunk: () => Codec<D, E>): Codec<D, E> {
   return new LazyCodec(thunk as () => Codec<unknown, never>) as unknown as Codec<D, E>;
+}
+
+/**
+ * YNL `sub-message`: an attribute whose layout is chosen by the value of another attribute,
+ * the selector (its camelCase key), looked up in the same attribute set first, then in the
+ * enclosing ones. Each format is an attribute set, a struct, `{ header, attrs }` or `null`.
+ * A selector value with no format keeps the payload as a Uint8Array (written back as is).
+ *
+ * @example
+ * ```ts
+ * import { attrSet, t } from "@nlts/netlink/protocol";
+ * const vlan = attrSet("linkinfo-vlan-attrs", { id: [1, t.u16()] });
+ * const linkinfo = attrSet("linkinfo-attrs", {
+ *   kind: [1, t.string()],
+ *   data: [2, t.subMessage("kind", { vlan })],
+ * });
+ * // decoded: { kind: "vlan", data: { id: 10 } }
+ * ```
+ */
+export function subMessage<const T extends { readonly [value: string]: SubMessageFormat }>(
+  selector: string,
+  formats: T,
+  options?: SubMessageOptions,
+): SubMessageOf<T> {
+  return new SubMessageCodec(selector, formats, options) as unknown as SubMessageOf<T>;
 }

@@ -67,6 +67,11 @@ export class DecodeContext {
   depth = 0;
   /** True while a top-level decode uses this context. */
   busy = false;
+  /**
+   * Objects being decoded by the enclosing attribute sets that hold a sub-message selector
+   * (innermost last), with the set's runtime; {@link t.subMessage} looks its selector up here.
+   */
+  readonly scopes: { readonly keys: ReadonlyMap<string, unknown>; readonly obj: unknown }[] = [];
 
   /** Creates a context over `data`. */
   constructor(data?: Uint8Array, options?: { path?: string; strict?: boolean }) {
@@ -82,6 +87,7 @@ export class DecodeContext {
     this.root = root;
     this.strict = strict;
     this.depth = 0;
+    this.scopes.length = 0;
     return this;
   }
 
@@ -149,6 +155,8 @@ export class EncodeContext {
   depth = 0;
   /** Records attribute offsets when set (see {@link AttrTrace}). */
   trace: AttrTrace | null;
+  /** Values being encoded by the enclosing sets that hold a sub-message selector. */
+  readonly scopes: { readonly keys: ReadonlyMap<string, unknown>; readonly obj: unknown }[] = [];
 
   /** Creates a context whose paths start at `root`. */
   constructor(root = "", trace: AttrTrace | null = null) {
@@ -247,6 +255,9 @@ export const OP = {
   IPV4: 18,
   IPV6: 19,
   MAC: 20,
+  S16BE: 21,
+  S32BE: 22,
+  S64BE: 23,
 } as const;
 
 const ops = new WeakMap<object, number>();

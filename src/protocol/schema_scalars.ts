@@ -41,6 +41,30 @@ const U64_MAX = 0xffff_ffff_ffff_ffffn;
 const S64_MIN = -0x8000_0000_0000_0000n;
 const S64_MAX = 0x7fff_ffff_ffff_ffffn;
 
+/**
+ * Value checks of an integer codec (YNL `checks`), enforced when encoding; decoding accepts
+ * whatever the kernel sends.
+ *
+ * @example
+ * ```ts
+ * import { type IntOptions, t } from "@nlts/netlink/protocol";
+ * const options: IntOptions = { min: 1, max: 4094 };
+ * const vlanId = t.u16(options);
+ * ```
+ */
+export interface IntOptions {
+  /** Smallest accepted value. */
+  min?: number | bigint;
+  /** Largest accepted value. */
+  max?: number | bigint;
+  /** Bits the value may have set (YNL `flags-mask`): any other bit is a RangeError. */
+  mask?: number | bigint;
+}
+
+function rangeText(min: number | bigint | undefined, max: number | bigint | undefined): string {
+  return `${min ?? "..."}..${max ?? "..."}`;
+}
+
 /** Fixed-width integers that decode to `number` (8, 16 and 32 bits). Internal class. */
 export class IntCodec implements FixedCodec<number> {
   readonly kind: string;
@@ -52,8 +76,16 @@ export class IntCodec implements FixedCodec<number> {
   readonly #op: number;
   readonly #min: number;
   readonly #max: number;
+  readonly #checked: IntOptions | undefined;
 
-  constructor(kind: string, op: number, size: number, min: number, max: number) {
+  constructor(
+    kind: string,
+    op: number,
+    size: number,
+    min: number,
+    max: number,
+    options?: IntOptions,
+  ) {
     this.kind = kind;
     this.type = kind;
     this.size = size;
@@ -61,7 +93,20 @@ export class IntCodec implements FixedCodec<number> {
     this.#op = op;
     this.#min = min;
     this.#max = max;
+    if (
+      options &&
+      (options.min !== undefined || options.max !== undefined || options.mask !== undefined)
+    ) {
+      this.#checked = options;
+    }
     setOp(this, op);
+  }
+
+  /** The same codec with the value checks of `options`. */
+  withChecks(options: IntOptions | undefined): IntCodec {
+    return options === undefined
+      ? this
+      : new IntCodec(this.kind, this.#op, this.size, this.#min, this.#max, options);
   }
 
   decode(ctx: DecodeContext, offset: number): number {
@@ -85,6 +130,10 @@ export class IntCodec implements FixedCodec<number> {
         return v.getInt32(offset, true);
       case OP.U16BE:
         return v.getUint16(offset, false);
+      case OP.S16BE:
+        return v.getInt16(offset, false);
+      case OP.S32BE:
+        return v.getInt32(offset, false);
       default: // OP.U32BE
         return v.getUint32(offset, false);
     }
@@ -109,6 +158,15 @@ export class IntCodec implements FixedCodec<number> {
     if (value < this.#min || value > this.#max) {
       throw ctx.rangeError(`${value} does not fit in ${this.kind}`);
     }
+    const c = this.#checked;
+    if (c !== undefined) {
+      if ((c.min !== undefined && value < c.min) || (c.max !== undefined && value > c.max)) {
+        throw ctx.rangeError(`${value} is outside ${rangeText(c.min, c.max)}`);
+      }
+      if (c.mask !== undefined && (BigInt(value) & ~BigInt(c.mask) & 0xffff_ffffn) !== 0n) {
+        throw ctx.rangeError(`${value} sets bits outside the mask 0x${c.mask.toString(16)}`);
+      }
+    }
   }
 
   #put(view: DataView, o: number, value: number): void {
@@ -126,7 +184,11 @@ export class IntCodec implements FixedCodec<number> {
         view.setUint32(o, value >>> 0, true);
         return;
       case OP.U16BE:
-        view.setUint16(o, value, false);
+      case OP.S16BE:
+        view.setUint16(o, value & 0xffff, false);
+        return;
+      case OP.S32BE:
+        view.setUint32(o, value >>> 0, false);
         return;
       default: // OP.U32BE
         view.setUint32(o, value, false);
@@ -143,12 +205,19 @@ export class BigIntCodec implements FixedCodec<bigint, bigint | number> {
   readonly nlaFlags = 0;
   readonly repeated = false;
   readonly #op: number;
+  readonly #checked: IntOptions | undefined;
 
-  constructor(kind: string, op: number) {
+  constructor(kind: string, op: number, options?: IntOptions) {
     this.kind = kind;
     this.type = kind;
     this.#op = op;
+    this.#checked = options;
     setOp(this, op);
+  }
+
+  /** The same codec with the value checks of `options`. */
+  withChecks(options: IntOptions | undefined): BigIntCodec {
+    return options === undefined ? this : new BigIntCodec(this.kind, this.#op, options);
   }
 
   decode(ctx: DecodeContext, offset: number): bigint {
@@ -161,6 +230,8 @@ export class BigIntCodec implements FixedCodec<bigint, bigint | number> {
         return ctx.view.getBigUint64(offset, true);
       case OP.S64:
         return ctx.view.getBigInt64(offset, true);
+      case OP.S64BE:
+        return ctx.view.getBigInt64(offset, false);
       default: // OP.U64BE
         return ctx.view.getBigUint64(offset, false);
     }
@@ -179,15 +250,30 @@ export class BigIntCodec implements FixedCodec<bigint, bigint | number> {
   /** Returns `value` as a bigint; throws unless it is an integer in range. */
   check(value: unknown, ctx: EncodeContext): bigint {
     const v = toBigInt(value, this.kind, ctx);
-    if (this.#op === OP.S64 ? v < S64_MIN || v > S64_MAX : v < 0n || v > U64_MAX) {
+    const signed = this.#op === OP.S64 || this.#op === OP.S64BE;
+    if (signed ? v < S64_MIN || v > S64_MAX : v < 0n || v > U64_MAX) {
       throw ctx.rangeError(`${v} does not fit in ${this.kind}`);
     }
+    checkBig(v, this.#checked, ctx);
     return v;
   }
 
   #put(view: DataView, o: number, v: bigint): void {
     if (this.#op === OP.S64) view.setBigInt64(o, v, true);
+    else if (this.#op === OP.S64BE) view.setBigInt64(o, v, false);
     else view.setBigUint64(o, v, this.#op === OP.U64);
+  }
+}
+
+function checkBig(v: bigint, c: IntOptions | undefined, ctx: EncodeContext): void {
+  if (c === undefined) return;
+  if (
+    (c.min !== undefined && v < BigInt(c.min)) || (c.max !== undefined && v > BigInt(c.max))
+  ) {
+    throw ctx.rangeError(`${v} is outside ${rangeText(c.min, c.max)}`);
+  }
+  if (c.mask !== undefined && (v & ~BigInt(c.mask)) !== 0n) {
+    throw ctx.rangeError(`${v} sets bits outside the mask 0x${c.mask.toString(16)}`);
   }
 }
 
@@ -210,10 +296,17 @@ export class VarIntCodec implements Codec<bigint, bigint | number> {
   readonly size = -1;
   readonly nlaFlags = 0;
   readonly repeated = false;
+  readonly #checked: IntOptions | undefined;
 
-  constructor(kind: "uint" | "sint") {
+  constructor(kind: "uint" | "sint", options?: IntOptions) {
     this.kind = kind;
     this.type = kind;
+    this.#checked = options;
+  }
+
+  /** The same codec with the value checks of `options`. */
+  withChecks(options: IntOptions | undefined): VarIntCodec {
+    return options === undefined ? this : new VarIntCodec(this.kind, options);
   }
 
   decode(ctx: DecodeContext, offset: number, length: number): bigint {
@@ -226,6 +319,7 @@ export class VarIntCodec implements Codec<bigint, bigint | number> {
 
   encode(w: NetlinkWriter, value: bigint | number, ctx: EncodeContext): void {
     const v = toBigInt(value, this.kind, ctx);
+    checkBig(v, this.#checked, ctx);
     if (this.kind === "uint") {
       if (v < 0n || v > U64_MAX) throw ctx.rangeError(`${v} does not fit in uint (u64)`);
       // reserve() may grow the buffer: read w.view only after it.
@@ -265,6 +359,8 @@ export class VarIntCodec implements Codec<bigint, bigint | number> {
 export interface StringOptions {
   /** Longest accepted string in UTF-8 bytes, without the NUL (e.g. GENL_NAMSIZ - 1 = 15). */
   maxLength?: number;
+  /** Shortest accepted string in UTF-8 bytes, without the NUL. */
+  minLength?: number;
 }
 
 /** NUL-terminated UTF-8 strings. Internal class. */
@@ -275,9 +371,11 @@ export class StringCodec implements Codec<string> {
   readonly nlaFlags = 0;
   readonly repeated = false;
   readonly #max: number;
+  readonly #min: number;
 
   constructor(options?: StringOptions) {
     this.#max = options?.maxLength ?? Infinity;
+    this.#min = options?.minLength ?? 0;
     setOp(this, OP.STRING);
   }
 
@@ -300,15 +398,18 @@ export class StringCodec implements Codec<string> {
       if (n > this.#max) {
         throw ctx.rangeError(`the string is ${n} bytes long, at most ${this.#max} fit`);
       }
+      if (n < this.#min) {
+        throw ctx.rangeError(`the string is ${n} bytes long, at least ${this.#min} are needed`);
+      }
       const o = w.reserve(n + 1);
       const view = w.view;
       for (let i = 0; i < n; i++) view.setUint8(o + i, value.charCodeAt(i));
       return;
     }
     const bytes = encoder.encode(value);
-    if (bytes.length > this.#max) {
+    if (bytes.length > this.#max || bytes.length < this.#min) {
       throw ctx.rangeError(
-        `the string is ${bytes.length} bytes long (UTF-8), at most ${this.#max} fit`,
+        `the string is ${bytes.length} bytes long (UTF-8), ${this.#min}..${this.#max} fit`,
       );
     }
     w.putBytes(bytes);
@@ -1041,5 +1142,153 @@ export class FixedArrayCodec implements FixedCodec<unknown[], readonly unknown[]
       this.#elem.write(view, offset + i * step, value[i], ctx);
       ctx.pop(d);
     }
+  }
+}
+
+/**
+ * A C array of fixed-size elements filling the whole payload (YNL `binary` with a scalar
+ * `sub-type`): the element count is the payload length over the element size. Internal class.
+ */
+export class VarArrayCodec implements Codec<unknown[], readonly unknown[]> {
+  readonly kind = "array";
+  readonly type: string;
+  readonly size = -1;
+  readonly nlaFlags = 0;
+  readonly repeated = false;
+  readonly #elem: FixedCodec<unknown, unknown>;
+
+  constructor(elem: FixedCodec<unknown, never>) {
+    if (!elem || typeof elem.read !== "function" || !(elem.size > 0)) {
+      throw new TypeError(`Cannot define array: the element must be a fixed-size codec`);
+    }
+    this.#elem = elem as FixedCodec<unknown, unknown>;
+    this.type = `${elem.type}[]`;
+  }
+
+  decode(ctx: DecodeContext, offset: number, length: number): unknown[] {
+    const step = this.#elem.size;
+    if (length % step !== 0) {
+      throw ctx.error(`${length} bytes are not a whole number of ${this.#elem.type}`, offset - 4);
+    }
+    const n = length / step;
+    const out = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) out[i] = this.#elem.read(ctx, offset + i * step);
+    return out;
+  }
+
+  encode(w: NetlinkWriter, value: readonly unknown[], ctx: EncodeContext): void {
+    if (!Array.isArray(value)) throw ctx.typeError(`expected an array, got ${describe(value)}`);
+    const step = this.#elem.size;
+    const o = w.reserve(step * value.length);
+    const view = w.view;
+    for (let i = 0; i < value.length; i++) {
+      const d = ctx.push(i);
+      this.#elem.write(view, o + i * step, value[i], ctx);
+      ctx.pop(d);
+    }
+  }
+}
+
+/**
+ * An IP address of either family, by payload length: 4 bytes as "10.0.0.1", 16 bytes as
+ * RFC 5952 text (YNL `binary` with an ipv4 / ipv6 display hint, which the kernel also uses for
+ * attributes that carry either family). Internal class.
+ */
+export class IpCodec implements Codec<string> {
+  readonly kind = "ip";
+  readonly type = "ip";
+  readonly size = -1;
+  readonly nlaFlags = 0;
+  readonly repeated = false;
+
+  decode(ctx: DecodeContext, offset: number, length: number): string {
+    if (length === 4) return fmtIpv4(ctx.data, offset);
+    if (length === 16) return fmtIpv6(ctx.data, offset);
+    throw ctx.error(`expected 4 or 16 bytes for an IP address, got ${length}`, offset - 4);
+  }
+
+  encode(w: NetlinkWriter, value: string, ctx: EncodeContext): void {
+    const v4 = typeof value === "string" ? ipv4ToU32(value) : -1;
+    if (v4 >= 0) {
+      const o = w.reserve(4);
+      w.view.setUint32(o, v4, false);
+      return;
+    }
+    const b = typeof value === "string" ? parseIpv6(value) : null;
+    if (b === null) {
+      throw ctx.typeError(`expected an IPv4 or IPv6 address, got ${describe(value)}`);
+    }
+    w.putBytes(b);
+  }
+}
+
+/**
+ * A link-layer address of any length as colon-separated hex, "00:11:22:33:44:55" (YNL `binary`
+ * with the mac display hint: 6 bytes for Ethernet, 4 or 16 for IP tunnels, 20 for
+ * InfiniBand). Internal class.
+ */
+export class LladdrCodec implements Codec<string> {
+  readonly kind = "lladdr";
+  readonly type = "lladdr";
+  readonly size = -1;
+  readonly nlaFlags = 0;
+  readonly repeated = false;
+
+  decode(ctx: DecodeContext, offset: number, length: number): string {
+    if (length === 6) return fmtMac(ctx.data, offset);
+    const d = ctx.data;
+    let s = "";
+    for (let i = 0; i < length; i++) {
+      const b = d[offset + i];
+      s += (i === 0 ? "" : ":") + (b < 16 ? "0" : "") + b.toString(16);
+    }
+    return s;
+  }
+
+  encode(w: NetlinkWriter, value: string, ctx: EncodeContext): void {
+    if (typeof value !== "string" || !/^([0-9a-fA-F]{2}(:[0-9a-fA-F]{2})*)?$/.test(value)) {
+      throw ctx.typeError(
+        `expected a link-layer address like "00:11:22:33:44:55", got ${describe(value)}`,
+      );
+    }
+    if (value === "") return;
+    const parts = value.split(":");
+    const o = w.reserve(parts.length);
+    for (let i = 0; i < parts.length; i++) w.view.setUint8(o + i, parseInt(parts[i], 16));
+  }
+}
+
+/**
+ * A struct carried as an attribute whose payload may be longer than the struct (a newer
+ * kernel's larger version): the struct is read from the first bytes, the rest ignored; a
+ * shorter payload is a DecodeError. Internal class.
+ */
+export class ExtensibleStructCodec implements Codec<unknown, unknown> {
+  readonly kind = "struct";
+  readonly type: string;
+  readonly size = -1;
+  readonly nlaFlags = 0;
+  readonly repeated = false;
+  /** The struct. */
+  readonly struct: StructCodec<StructMembers>;
+
+  constructor(struct: StructCodec<StructMembers>) {
+    if (!(struct instanceof StructCodecImpl)) {
+      throw new TypeError(`Cannot define extensible struct: expected a t.struct() codec`);
+    }
+    this.struct = struct;
+    this.type = struct.type;
+  }
+
+  decode(ctx: DecodeContext, offset: number, length: number): unknown {
+    const s = this.struct;
+    if (length < s.size) {
+      throw ctx.error(`expected at least ${s.size} bytes for ${s.type}, got ${length}`, offset - 4);
+    }
+    return s.read(ctx, offset);
+  }
+
+  encode(w: NetlinkWriter, value: unknown, ctx: EncodeContext): void {
+    this.struct.encode(w, value as EncodableStruct<StructMembers>, ctx);
   }
 }
