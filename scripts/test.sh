@@ -29,7 +29,7 @@ add_counts() { # junit files...
   skipped=$((skipped + s))
 }
 
-[ -d node_modules/typescript ] || npm install --no-audit --no-fund >/dev/null
+{ [ -d node_modules/typescript ] && [ -d node_modules/yaml ]; } || npm install --no-audit --no-fund >/dev/null
 
 # Independent peers the host tests compare with: iproute2's ip/genl and ethtool(8).
 if ! command -v ethtool >/dev/null 2>&1 || ! command -v genl >/dev/null 2>&1; then
@@ -40,6 +40,30 @@ if ! command -v ethtool >/dev/null 2>&1 || ! command -v genl >/dev/null 2>&1; th
       { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q ethtool iproute2 >/dev/null 2>&1; } ||
       echo "warning: could not install ethtool/iproute2; the tests that compare with them fail"
   fi
+fi
+
+# The kernel's YNL specs (linux-doc-6.12), its Python CLI (linux-source-6.12, python3-yaml) for
+# the tests that compare with it; the CLI is extracted into .cache/ynl once.
+if [ ! -d /usr/share/doc/linux-doc-6.12/Documentation/netlink/specs ] ||
+  [ ! -f /usr/src/linux-source-6.12.tar.xz ] || ! python3 -c 'import yaml' 2>/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "== installing linux-doc-6.12, linux-source-6.12 and python3-yaml (apt)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -q linux-doc-6.12 linux-source-6.12 python3-yaml >/dev/null 2>&1 ||
+      { apt-get update -q >/dev/null 2>&1 &&
+        apt-get install -y -q linux-doc-6.12 linux-source-6.12 python3-yaml >/dev/null 2>&1; } ||
+      echo "warning: could not install the YNL specs; the tests that need them fail"
+  fi
+fi
+ynl_cli=.cache/ynl/linux-source-6.12/tools/net/ynl/cli.py
+if [ ! -f "$ynl_cli" ] && [ -f /usr/src/linux-source-6.12.tar.xz ]; then
+  echo "== extracting the kernel's YNL CLI into .cache/ynl"
+  mkdir -p .cache/ynl
+  tmp=$(mktemp -d .cache/ynl/.x.XXXXXX)
+  tar -xJf /usr/src/linux-source-6.12.tar.xz -C "$tmp" --wildcards \
+    'linux-source-6.12/tools/net/ynl/*' 'linux-source-6.12/Documentation/netlink/*' &&
+    { [ -f "$ynl_cli" ] || mv "$tmp/linux-source-6.12" .cache/ynl/; }
+  rm -rf "$tmp"
 fi
 
 mapfile -t host_tests < <(find tests -name '*_test.ts' -not -path 'tests/vm/*' -not -path 'tests/ovs/*' | sort)

@@ -1,0 +1,212 @@
+/**
+ * Finding and reading YNL spec files: by path (`.yaml` or `.yaml.gz`), by family name in the
+ * spec directories (the `dirs` option, then `NLTS_YNL_SPECS`, then Debian's linux-doc
+ * location), from YAML text, or from an already parsed object.
+ *
+ * @module
+ */
+
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
+import { parse } from "yaml";
+import { YnlSpecError } from "./model.ts";
+
+/**
+ * Where spec names are looked up when no directory is given: Debian's linux-doc packages
+ * (newest first).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_SPEC_GLOB } from "@nlts/netlink/ynl";
+ * console.log(DEFAULT_SPEC_GLOB); // "/usr/share/doc/linux-doc-*\/Documentation/netlink/specs"
+ * ```
+ */
+export const DEFAULT_SPEC_GLOB = "/usr/share/doc/linux-doc-*/Documentation/netlink/specs";
+
+/**
+ * Options of the spec loaders.
+ *
+ * @example
+ * ```ts
+ * import { loadSpec, type SpecSourceOptions } from "@nlts/netlink/ynl";
+ * const options: SpecSourceOptions = { dirs: ["/usr/share/doc/linux-doc-6.12/Documentation/netlink/specs"] };
+ * const spec = loadSpec("netdev", options);
+ * ```
+ */
+export interface SpecSourceOptions {
+  /**
+   * Directories searched for a spec given by name, before `NLTS_YNL_SPECS` (a colon-separated
+   * list) and the linux-doc location.
+   */
+  dirs?: readonly string[];
+}
+
+/** One spec file found in the spec directories. */
+export interface SpecFileInfo {
+  /** The family name as files spell it ("rt_link" and "rt-link" are the same name). */
+  name: string;
+  /** Full path. */
+  path: string;
+  /** The directory it was found in. */
+  dir: string;
+}
+
+function envDirs(): string[] {
+  // deno-lint-ignore no-explicit-any
+  const g = globalThis as any;
+  let v: string | undefined;
+  try {
+    v = g.process?.env?.NLTS_YNL_SPECS ?? g.Deno?.env?.get("NLTS_YNL_SPECS");
+  } catch {
+    v = undefined; // no env permission
+  }
+  return v ? v.split(":").filter((d) => d !== "") : [];
+}
+
+function linuxDocDirs(): string[] {
+  const base = "/usr/share/doc";
+  let entries: string[];
+  try {
+    entries = readdirSync(base).filter((e) => /^linux-doc-[0-9.]+$/.test(e));
+  } catch {
+    return [];
+  }
+  const version = (e: string) => e.slice("linux-doc-".length).split(".").map(Number);
+  entries.sort((a, b) => {
+    const va = version(a), vb = version(b);
+    for (let i = 0; i < Math.max(va.length, vb.length); i++) {
+      const d = (vb[i] ?? 0) - (va[i] ?? 0);
+      if (d !== 0) return d;
+    }
+    return 0;
+  });
+  return entries.map((e) => `${base}/${e}/Documentation/netlink/specs`).filter((d) =>
+    existsSync(d)
+  );
+}
+
+/**
+ * The directories searched for specs by name, in order: `options.dirs`, `NLTS_YNL_SPECS`,
+ * then the linux-doc location(s).
+ *
+ * @example
+ * ```ts
+ * import { specDirs } from "@nlts/netlink/ynl";
+ * console.log(specDirs()); // ["/usr/share/doc/linux-doc-6.12/Documentation/netlink/specs"]
+ * ```
+ */
+export function specDirs(options: SpecSourceOptions = {}): string[] {
+  return [...(options.dirs ?? []), ...envDirs(), ...linuxDocDirs()];
+}
+
+const SPEC_FILE = /^(.*)\.yaml(\.gz)?$/;
+
+/** `rt-link`, `rt_link` -> `rt_link`: the key names are compared by. */
+export function normalName(name: string): string {
+  return name.replace(/-/g, "_");
+}
+
+/**
+ * Every spec in the spec directories; where two directories have the same family, the first
+ * directory wins.
+ *
+ * @example
+ * ```ts
+ * import { listSpecs } from "@nlts/netlink/ynl";
+ * for (const s of listSpecs()) console.log(s.name, s.path);
+ * ```
+ */
+export function listSpecs(options: SpecSourceOptions = {}): SpecFileInfo[] {
+  const out = new Map<string, SpecFileInfo>();
+  for (const dir of specDirs(options)) {
+    let files: string[];
+    try {
+      files = readdirSync(dir).sort();
+    } catch {
+      continue;
+    }
+    for (const f of files) {
+      const m = SPEC_FILE.exec(f);
+      if (m === null) continue;
+      const key = normalName(m[1]);
+      if (!out.has(key)) out.set(key, { name: m[1], path: `${dir}/${f}`, dir });
+    }
+  }
+  return [...out.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * The path of the spec `nameOrPath`: an existing file as given, else the family name looked up
+ * in the spec directories (`rt-link` finds `rt_link.yaml.gz`). Raises a TypeError listing the
+ * directories when nothing matches.
+ *
+ * @example
+ * ```ts
+ * import { findSpec } from "@nlts/netlink/ynl";
+ * console.log(findSpec("netdev")); // ".../specs/netdev.yaml.gz"
+ * ```
+ */
+export function findSpec(nameOrPath: string, options: SpecSourceOptions = {}): string {
+  if (nameOrPath.includes("/") || SPEC_FILE.test(nameOrPath)) {
+    if (existsSync(nameOrPath) && statSync(nameOrPath).isFile()) return nameOrPath;
+    if (nameOrPath.includes("/")) {
+      throw new TypeError(`Cannot load spec ${nameOrPath}: no such file`);
+    }
+  }
+  const want = normalName(nameOrPath.replace(SPEC_FILE, "$1"));
+  const dirs = specDirs(options);
+  for (const dir of dirs) {
+    for (const ext of [".yaml", ".yaml.gz"]) {
+      for (const n of new Set([want, want.replace(/_/g, "-")])) {
+        const p = `${dir}/${n}${ext}`;
+        if (existsSync(p)) return p;
+      }
+    }
+  }
+  throw new TypeError(
+    `Cannot load spec ${nameOrPath}: not found in ${
+      dirs.length ? dirs.join(", ") : "any spec directory"
+    } (install linux-doc-6.12, set NLTS_YNL_SPECS or give a path)`,
+  );
+}
+
+/**
+ * Reads a spec file (`.yaml`, or `.yaml.gz` decompressed) and returns its text.
+ *
+ * @example
+ * ```ts
+ * import { findSpec, readSpecText } from "@nlts/netlink/ynl";
+ * console.log(readSpecText(findSpec("netdev")).split("\n")[0]); // "# SPDX-License-Identifier: ..."
+ * ```
+ */
+export function readSpecText(path: string): string {
+  const bytes = readFileSync(path);
+  const data = path.endsWith(".gz") || (bytes[0] === 0x1f && bytes[1] === 0x8b)
+    ? gunzipSync(bytes)
+    : bytes;
+  return new TextDecoder().decode(data);
+}
+
+/**
+ * Parses YAML text into the spec object (YAML 1.2, the `yaml` package); syntax errors become
+ * {@link YnlSpecError}s naming the line.
+ *
+ * @example
+ * ```ts
+ * import { parseSpecText } from "@nlts/netlink/ynl";
+ * console.log(parseSpecText("name: demo\n")); // { name: "demo" }
+ * ```
+ */
+export function parseSpecText(text: string, file = "<text>"): unknown {
+  try {
+    return parse(text, { maxAliasCount: -1 });
+  } catch (e) {
+    throw new YnlSpecError(file, "", `YAML: ${(e as Error).message.split("\n")[0]}`);
+  }
+}
+
+/** The SPDX licence line of a spec's text, if it has one. */
+export function licenseOf(text: string): string | undefined {
+  const m = /^#\s*SPDX-License-Identifier:\s*(.+)$/m.exec(text);
+  return m === null ? undefined : m[1].trim();
+}

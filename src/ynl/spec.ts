@@ -1,0 +1,198 @@
+/**
+ * Loading a YNL spec at run time: {@link loadSpec} reads a spec (path, name, YAML text or
+ * parsed object) and returns a family description built from the ordinary schema codecs — a
+ * {@link FamilySpec} for generic netlink families (use it with `GenlSocket.family`), a
+ * {@link RawFamilySpec} for netlink-raw ones (use it with {@link RawFamily.open}).
+ *
+ * @module
+ */
+
+import type { AttrSet } from "../protocol/schema_attrs.ts";
+import type { Codec, FixedCodec, StructCodec } from "../protocol/schema_types.ts";
+import type { FamilySpec } from "../genl/family.ts";
+import { buildObjects, genlFamily, rawFamily } from "./build.ts";
+import { applyErrata } from "./errata.ts";
+import { familyIR } from "./ir.ts";
+import {
+  findSpec,
+  licenseOf,
+  parseSpecText,
+  readSpecText,
+  type SpecSourceOptions,
+} from "./load.ts";
+import { readSpecModel, type SpecModel } from "./model.ts";
+import type { RawFamilySpec } from "./raw_family.ts";
+
+/** What a loaded family knows of its spec. */
+export interface SpecInfo {
+  /** The normalised spec. */
+  readonly model: SpecModel;
+  /** Every attribute set by YNL name. */
+  // deno-lint-ignore no-explicit-any
+  readonly sets: ReadonlyMap<string, AttrSet<any>>;
+  /** Every struct by YNL name. */
+  // deno-lint-ignore no-explicit-any
+  readonly structs: ReadonlyMap<string, StructCodec<any>>;
+  /** Every enum and flags definition: camelCase name -> value (flags: the bit mask). */
+  readonly enums: ReadonlyMap<string, Readonly<Record<string, number | bigint>>>;
+  /** The spec's SPDX licence line, when it was read from text. */
+  readonly license?: string;
+  /** Corrections applied to known mistakes of the spec (see the errata). */
+  readonly errata: readonly string[];
+}
+
+/** The codecs of a set known only at run time: any key, any value. */
+// deno-lint-ignore no-explicit-any
+export type DynamicFields = { readonly [key: string]: Codec<any, any> };
+/** An attribute set known only at run time (decoded values typed `any`). */
+export type DynamicSet = AttrSet<DynamicFields>;
+/** A struct known only at run time. */
+// deno-lint-ignore no-explicit-any
+export type DynamicStruct = StructCodec<{ readonly [key: string]: FixedCodec<any, any> }>;
+
+/** A generic netlink family loaded from a spec (its attribute types known only at run time). */
+export interface GenlSpecFamily extends FamilySpec {
+  /** "genl". */
+  readonly kind: "genl";
+  /** The spec behind it. */
+  readonly ynl: SpecInfo;
+  /** The main attribute set. */
+  readonly attrs: DynamicSet;
+  /** Operations by YNL name. */
+  readonly operations: {
+    readonly [name: string]: {
+      readonly cmd: number;
+      readonly replyCmd?: number;
+      readonly request: DynamicSet;
+      readonly reply: DynamicSet;
+      readonly do?: boolean;
+      readonly dump?: boolean;
+    };
+  };
+  /** Notifications by YNL name. */
+  readonly events: {
+    readonly [name: string]: { readonly cmd: number; readonly attrs: DynamicSet };
+  };
+}
+
+/** A netlink-raw family loaded from a spec (its attribute types known only at run time). */
+export interface RawSpecFamily extends RawFamilySpec {
+  /** "raw". */
+  readonly kind: "raw";
+  /** The spec behind it. */
+  readonly ynl: SpecInfo;
+  /** The main attribute set. */
+  readonly attrs: DynamicSet;
+  /** Operations by YNL name (`header` is absent at run time for operations without one). */
+  readonly operations: {
+    readonly [name: string]: {
+      readonly cmd: number;
+      readonly replyCmd?: number;
+      readonly request: DynamicSet;
+      readonly reply: DynamicSet;
+      readonly header: DynamicStruct;
+      readonly do?: boolean;
+      readonly dump?: boolean;
+    };
+  };
+}
+
+/** Options of {@link loadSpec}. */
+export interface LoadSpecOptions extends SpecSourceOptions {
+  /** Name of the spec in error messages when it is given as text or an object. */
+  file?: string;
+}
+
+/** Reads `source` into a parsed object plus its file name and licence. */
+export function readSpecSource(
+  source: string | object,
+  options: LoadSpecOptions = {},
+): { doc: unknown; file: string; license?: string } {
+  if (typeof source === "object") return { doc: source, file: options.file ?? "<object>" };
+  if (typeof source !== "string") {
+    throw new TypeError("Cannot load spec: expected a path, a name, YAML text or an object");
+  }
+  if (source.includes("\n")) {
+    const file = options.file ?? "<text>";
+    return { doc: parseSpecText(source, file), file, license: licenseOf(source) };
+  }
+  const path = findSpec(source, options);
+  const text = readSpecText(path);
+  return { doc: parseSpecText(text, path), file: path, license: licenseOf(text) };
+}
+
+/**
+ * Loads a YNL spec and builds its family: a path (`.yaml` or `.yaml.gz`), a family name looked
+ * up in the spec directories (`dirs` option, `NLTS_YNL_SPECS`, the linux-doc location), YAML
+ * text, or a parsed object. A spec the engine cannot use raises {@link YnlSpecError} with the
+ * path inside the spec.
+ *
+ * @example
+ * ```ts
+ * import { GenlSocket } from "@nlts/netlink/genl";
+ * import { loadSpec } from "@nlts/netlink/ynl";
+ * const netdev = loadSpec("netdev");
+ * if (netdev.kind === "genl") {
+ *   using genl = GenlSocket.open();
+ *   for await (const d of genl.family(netdev).dump("dev-get")) console.log(d);
+ * }
+ * ```
+ */
+export function loadSpec(
+  source: string | object,
+  options: LoadSpecOptions = {},
+): GenlSpecFamily | RawSpecFamily {
+  const { doc, file, license } = readSpecSource(source, options);
+  const fixed = applyErrata(doc);
+  const model = readSpecModel(fixed.doc, file);
+  const built = buildObjects(familyIR(model));
+  const ynl: SpecInfo = {
+    model,
+    sets: built.sets,
+    structs: built.structs,
+    enums: built.enums,
+    ...(license !== undefined ? { license } : {}),
+    errata: fixed.applied,
+  };
+  return model.protocol === "netlink-raw"
+    ? { ...rawFamily(model, built), kind: "raw", ynl } as RawSpecFamily
+    : { ...genlFamily(model, built), kind: "genl", ynl } as GenlSpecFamily;
+}
+
+/**
+ * {@link loadSpec} for a generic netlink spec (TypeError for a netlink-raw one).
+ *
+ * @example
+ * ```ts
+ * import { GenlSocket } from "@nlts/netlink/genl";
+ * import { loadGenlSpec } from "@nlts/netlink/ynl";
+ * using genl = GenlSocket.open();
+ * const ctrl = genl.family(loadGenlSpec("nlctrl"));
+ * console.log(ctrl.doSync("getfamily", { familyName: "nlctrl" })?.familyId); // 16
+ * ```
+ */
+export function loadGenlSpec(source: string | object, options?: LoadSpecOptions): GenlSpecFamily {
+  const f = loadSpec(source, options);
+  if (f.kind !== "genl") {
+    throw new TypeError(`Cannot load ${f.name} as generic netlink: it is a netlink-raw family`);
+  }
+  return f;
+}
+
+/**
+ * {@link loadSpec} for a netlink-raw spec (TypeError for a generic netlink one).
+ *
+ * @example
+ * ```ts
+ * import { loadRawSpec, RawFamily } from "@nlts/netlink/ynl";
+ * using link = RawFamily.open(loadRawSpec("rt_link"));
+ * console.log(link.dumpSync("getlink").length);
+ * ```
+ */
+export function loadRawSpec(source: string | object, options?: LoadSpecOptions): RawSpecFamily {
+  const f = loadSpec(source, options);
+  if (f.kind !== "raw") {
+    throw new TypeError(`Cannot load ${f.name} as netlink-raw: it is a generic netlink family`);
+  }
+  return f;
+}
