@@ -320,6 +320,10 @@ class BunLibc implements Libc {
     return this.#result(this.#sym.clock_gettime(clockId, ts));
   }
 
+  getenv(name: string): string | undefined {
+    return process.env[name];
+  }
+
   waitReadable(fd: number, cancelFd: number, timeoutMs: number): Promise<WaitResult> {
     let timeout: number;
     try {

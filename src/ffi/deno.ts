@@ -56,6 +56,7 @@ const SYMBOLS = {
   setns: { parameters: ["i32", "i32"], result: "i32" },
   getpid: { parameters: [], result: "i32" },
   clock_gettime: { parameters: ["i32", "buffer"], result: "i32" },
+  getenv: { parameters: ["buffer"], result: "pointer" },
   // memmove(p, p, 0) returns p: the cheapest way to learn a buffer's address.
   memmove: { parameters: ["buffer", "buffer", "usize"], result: "usize" },
 } as const;
@@ -301,6 +302,11 @@ class DenoLibc implements Libc {
   clockGettime(clockId: number, ts: Uint8Array): SysResult {
     checkTimespec(ts);
     return this.#result(this.#sym.clock_gettime(clockId, ts));
+  }
+
+  getenv(name: string): string | undefined {
+    const p = this.#sym.getenv(cString(name));
+    return p === null ? undefined : Deno.UnsafePointerView.getCString(p);
   }
 
   async waitReadable(fd: number, cancelFd: number, timeoutMs: number): Promise<WaitResult> {

@@ -162,4 +162,10 @@ export interface Libc {
    * blocked on it in another thread. While a wait is pending it keeps the process alive.
    */
   waitReadable(fd: number, cancelFd: number, timeoutMs: number): Promise<WaitResult>;
+  /**
+   * `getenv(name)`: the process environment as libc sees it, without the runtime's permission
+   * checks (tracing uses it only to warn that `NLTS_DEBUG` is set but not readable). Optional:
+   * an in-memory transport need not have it.
+   */
+  getenv?(name: string): string | undefined;
 }

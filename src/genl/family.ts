@@ -29,7 +29,7 @@ import {
   NetlinkSocket,
   type NetlinkSocketOptions,
 } from "../socket/netlink_socket.ts";
-import { addTraceFormatter } from "../socket/trace.ts";
+import { addTraceFormatter, nameTraceType } from "../socket/trace.ts";
 import { decodeGenlHeader, GENL_HDRLEN } from "./header.ts";
 import { CTRL_CMD, ctrlAttrs, GENL_ID_CTRL } from "./nlctrl_schema.ts";
 
@@ -994,7 +994,8 @@ export function registerTrace(spec: FamilySpec, id: number): void {
     }
     const attrs = set.decode(payload, Math.min(off, payload.length), payload.length);
     return `${spec.name}.${name} v${payload[1]}${header} ${JSON.stringify(attrs, jsonBigint)}`;
-  });
+  }, { protocol: NETLINK.GENERIC });
+  nameTraceType(NETLINK.GENERIC, id, spec.name);
 }
 
 function jsonBigint(_k: string, v: unknown): unknown {

@@ -621,7 +621,7 @@ export class NetlinkSocket {
     this.#check("send");
     const iov = data instanceof Uint8Array ? [data] : data;
     const addr = to ? encodeSockaddrNl(to.portid ?? 0, to.groups ?? 0) : null;
-    if (tracing()) { for (const b of iov) trace("send", this.name, b); }
+    if (tracing()) { for (const b of iov) trace("send", this.name, b, this.protocol); }
     for (;;) {
       const r = this.#libc.sendmsg(this.#fd, iov, addr, 0);
       if (r.ret >= 0) return r.ret;
@@ -719,7 +719,7 @@ export class NetlinkSocket {
           `a ${size}-byte datagram did not fit the ${buf.length}-byte receive buffer and was cut; the buffer is now ${this.#buf.length} bytes (use receiveMode "peek" to never lose one)`,
         );
       }
-      if (tracing()) trace("recv", this.name, buf.subarray(0, r.ret));
+      if (tracing()) trace("recv", this.name, buf.subarray(0, r.ret), this.protocol);
       return r.ret;
     }
   }
