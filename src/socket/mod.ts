@@ -24,4 +24,10 @@ export {
 } from "./netlink_socket.ts";
 export type { Libc, RecvResult, SysResult, WaitResult } from "../ffi/types.ts";
 export { monotonicMs } from "./clock.ts";
-export { addTraceFormatter, setTracing, type TraceFormatter, tracing } from "./trace.ts";
+export {
+  addTraceFormatter,
+  setTracing,
+  type TraceFormatter,
+  type TraceFormatterOptions,
+  tracing,
+} from "./trace.ts";
