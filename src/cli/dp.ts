@@ -7,7 +7,6 @@
  */
 
 import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { NETLINK, NLM_F } from "../protocol/constants.ts";
 import { NetlinkWriter } from "../protocol/writer.ts";
 import { NetlinkSocket } from "../socket/netlink_socket.ts";
@@ -26,106 +25,25 @@ import {
 } from "../ovs/odp_text.ts";
 import { keyInPort, type Upcall } from "../ovs/packet.ts";
 import type { Vport, VportOptions, VportType } from "../ovs/vport.ts";
-import { type CliIO, type Command, EXIT, toJson, UsageError } from "./common.ts";
+import {
+  type CliIO,
+  type Command,
+  type CommandCall,
+  type CommandGroup,
+  type CommandSpec,
+  EXIT,
+  JSON_OPTION,
+  NETNS_OPTION,
+  netnsOf,
+  runGroup,
+  STATISTICS_OPTION,
+  toJson,
+  UsageError,
+  wholeNumber,
+} from "./common.ts";
+import { FLOW_OPTIONS, FLOW_SECTION } from "./dp_flows.ts";
 
-const USAGE = `Usage: nlts dp <command> [options] [args]
-
-Datapaths and ports (as ovs-dpctl; DP is NAME or system@NAME):
-  show [DP...] [-s] [--json]      datapaths with their lookup, mask and cache statistics
-                                  and ports; -s adds per-port packet counters
-  dump-dps                        names of all datapaths
-  add-dp DP [IFACE...]            create DP (per-port upcall dispatch), then add-if IFACEs
-  del-dp DP                       delete DP with its ports and flows
-  add-if DP IFACE...              add ports; IFACE is NAME[,type=TYPE][,port_no=N][,OPT=V...]
-                                  TYPE: system (default: attach the existing device NAME),
-                                  internal, gre, vxlan, geneve; OPT: dst_port=N (vxlan,
-                                  geneve), exts=gbp (vxlan), upcall_pid=PID[:PID...]
-                                  Added devices are brought up, as ovs-dpctl does.
-  set-if DP IFACE...              change options: NAME,dst_port=N / exts=gbp / upcall_pid=...
-  del-if DP IFACE...              remove ports by name or number
-  cache-get-size [DP]             the mask cache size of DP (every datapath without DP)
-  cache-set-size DP masks-cache SIZE
-                                  change the mask cache size
-
-Conntrack limits (per network namespace; DP is accepted and checked, as ovs-dpctl does):
-  ct-set-limits [DP] [default=N] [zone=Z,limit=N]...
-  ct-get-limits [DP] [zone=Z[,Z...]]
-  ct-del-limits [DP] [default] [zone=Z[,Z...]]
-
-Meters (nlts extensions; ovs-dpctl has none):
-  meter-features DP               max meters, max bands, band types
-  add-meter DP ID [kbps|pps] BAND...
-                                  create or replace meter ID (default unit pps); BAND is
-                                  rate=R[,burst=B][,type=drop] (burst defaults to the rate)
-  get-meter DP ID                 statistics of meter ID
-  del-meter DP ID                 delete meter ID, print its last statistics
-  dump-meters DP [--max N]        meters with ids 0..N-1 (default 1024): the kernel has no
-                                  meter dump, so each id is probed
-
-Packets and events (nlts extensions):
-  monitor [DP] [--count N]        print datapath, port and flow notifications (flows as
-                                  dump-flows prints them)
-  upcalls DP [--count N]          register this process as the upcall receiver of DP's ports
-                                  (or CPUs, in per-CPU dispatch mode), print the upcalls,
-                                  then restore the previous upcall pids
-  execute DP PACKET_HEX ACTIONS [--in-port N] [--key FLOW]
-                                  run ACTIONS (datapath syntax, e.g. "1,2" or
-                                  "push_vlan(vid=5,pcp=0),2") on the frame PACKET_HEX (hex;
-                                  ':', '.' or spaces allowed); FLOW: key metadata such as
-                                  "in_port(1),skb_mark(7)"
-
-Options:
-  -s, --statistics  per-port statistics (show)
-  --json            machine-readable output (numbers as JSON numbers)
-  --count N         stop after N events or upcalls
-  --netns NAME      run in network namespace NAME (/run/netns/NAME) or at an absolute path
-  -h, --help        this text
-
-Exit status: 0 ok, 1 kernel or system error, 2 usage error.
-`;
-
-type Values = {
-  json?: boolean;
-  statistics?: boolean;
-  netns?: string;
-  help?: boolean;
-  count?: string;
-  max?: string;
-  "in-port"?: string;
-  key?: string;
-};
-
-function parse(args: string[], cmd: string, allowed: readonly (keyof Values)[] = []) {
-  const r = parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      json: { type: "boolean" },
-      statistics: { type: "boolean", short: "s" },
-      netns: { type: "string" },
-      help: { type: "boolean", short: "h" },
-      count: { type: "string" },
-      max: { type: "string" },
-      "in-port": { type: "string" },
-      key: { type: "string" },
-    },
-  });
-  const values = r.values as Values;
-  for (const k of ["statistics", "count", "max", "in-port", "key"] as const) {
-    if (values[k] !== undefined && !allowed.includes(k)) {
-      throw new UsageError(`dp ${cmd} has no option --${k}`);
-    }
-  }
-  return { values, positionals: r.positionals };
-}
-
-function uint(s: string, what: string, max = 0xffff_ffff): number {
-  if (!/^\d+$/.test(s)) throw new UsageError(`${what} "${s}" is not a whole number`);
-  const n = Number(s);
-  if (n > max) throw new UsageError(`${what} ${s} is larger than ${max}`);
-  return n;
-}
+const uint = wholeNumber;
 
 // ---------------------------------------------------------------------------------------------
 // show
@@ -304,23 +222,23 @@ const TYPE_OF: Record<string, VportType> = {
   geneve: "geneve",
 };
 
-function parseIface(arg: string, cmd: string): IfaceSpec {
+function parseIface(arg: string): IfaceSpec {
   const [name, ...opts] = arg.split(",");
-  if (!name) throw new UsageError(`dp ${cmd}: "${arg}" is not a valid network device name`);
+  if (!name) throw new UsageError(`"${arg}" is not a valid network device name`);
   const spec: IfaceSpec = { name, options: {}, hasOptions: false };
   const seen = new Set<string>();
   for (const o of opts) {
     const eq = o.indexOf("=");
     const key = eq < 0 ? o : o.slice(0, eq);
     const value = eq < 0 ? "" : o.slice(eq + 1);
-    if (!key) throw new UsageError(`dp ${cmd}: invalid option format in "${arg}"`);
-    if (seen.has(key)) throw new UsageError(`dp ${cmd}: duplicate "${key}" option`);
+    if (!key) throw new UsageError(`invalid option format in "${arg}"`);
+    if (seen.has(key)) throw new UsageError(`duplicate "${key}" option`);
     seen.add(key);
     switch (key) {
       case "type":
         if (!(value in TYPE_OF)) {
           throw new UsageError(
-            `dp ${cmd}: unknown port type "${value}" (system, internal, gre, vxlan, geneve)`,
+            `unknown port type "${value}" (system, internal, gre, vxlan, geneve)`,
           );
         }
         spec.type = value;
@@ -334,7 +252,7 @@ function parseIface(arg: string, cmd: string): IfaceSpec {
         break;
       case "exts":
         if (value !== "gbp" && value !== "") {
-          throw new UsageError(`dp ${cmd}: exts "${value}" is not supported (only gbp)`);
+          throw new UsageError(`exts "${value}" is not supported (only gbp)`);
         }
         spec.options.extension = value === "gbp" ? { gbp: true } : {};
         spec.hasOptions = true;
@@ -344,7 +262,7 @@ function parseIface(arg: string, cmd: string): IfaceSpec {
         break;
       default:
         throw new UsageError(
-          `dp ${cmd}: unknown option "${key}" (the kernel port takes type, port_no, dst_port, exts, upcall_pid)`,
+          `unknown option "${key}" (the kernel port takes type, port_no, dst_port, exts, upcall_pid)`,
         );
     }
   }
@@ -364,10 +282,9 @@ function linkUp(ifindex: number, netns: string | undefined): void {
 async function addIfaces(
   ovs: OvsClient,
   dp: string,
-  args: string[],
+  specs: IfaceSpec[],
   netns: string | undefined,
 ): Promise<void> {
-  const specs = args.map((a) => parseIface(a, "add-if"));
   for (const s of specs) {
     // The kernel wants a UDP port for geneve (and vxlan); use the IANA ones as ovs-dpctl does.
     if (s.options.dstPort === undefined && (s.type === "vxlan" || s.type === "geneve")) {
@@ -395,8 +312,8 @@ function optionalDp(positionals: string[]): [string | undefined, string[]] {
   return [undefined, positionals];
 }
 
-function parseZoneList(arg: string, cmd: string): number[] {
-  if (!arg.startsWith("zone=")) throw new UsageError(`dp ${cmd}: invalid argument ${arg}`);
+function parseZoneList(arg: string): number[] {
+  if (!arg.startsWith("zone=")) throw new UsageError(`invalid argument ${arg}`);
   return arg.slice(5).split(",").map((z) => uint(z, "zone", 0xffff));
 }
 
@@ -436,10 +353,10 @@ function parseBand(arg: string): { rate: number; burst?: number; type?: "drop" }
     if (k === "rate") rate = uint(v, "rate");
     else if (k === "burst" || k === "burst_size") burst = uint(v, "burst");
     else if (k === "type") {
-      if (v !== "drop") throw new UsageError(`add-meter: band type "${v}" (only drop exists)`);
-    } else throw new UsageError(`add-meter: unknown band field "${k}" (rate, burst, type)`);
+      if (v !== "drop") throw new UsageError(`band type "${v}" (only drop exists)`);
+    } else throw new UsageError(`unknown band field "${k}" (rate, burst, type)`);
   }
-  if (rate === undefined) throw new UsageError(`add-meter: band "${arg}" has no rate=`);
+  if (rate === undefined) throw new UsageError(`band "${arg}" has no rate=`);
   return { rate, ...(burst !== undefined ? { burst } : {}), type: "drop" };
 }
 
@@ -453,7 +370,7 @@ function hex(b: Uint8Array): string {
 function parseHex(s: string): Uint8Array {
   const clean = s.replace(/[\s:.-]/g, "").replace(/^0x/i, "");
   if (!clean.length || clean.length % 2 || /[^0-9a-f]/i.test(clean)) {
-    throw new UsageError(`execute: "${s}" is not an even number of hex digits`);
+    throw new UsageError(`"${s}" is not an even number of hex digits`);
   }
   const out = new Uint8Array(clean.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(2 * i, 2 * i + 2), 16);
@@ -504,17 +421,83 @@ function upcallText(u: Upcall, dp: string): string {
   return s;
 }
 
-function countOf(v: string | undefined): number {
-  return v === undefined ? Infinity : uint(v, "--count");
+/**
+ * One run of a dp command: its arguments, and the OvsClient, opened on first use (so the
+ * arguments are checked before the kernel is asked anything) and closed at the end.
+ */
+class DpCall {
+  #ovs: OvsClient | undefined;
+  constructor(readonly call: CommandCall) {}
+  get pos(): string[] {
+    return this.call.positionals;
+  }
+  get json(): boolean {
+    return this.call.values.json === true;
+  }
+  get netns(): string | undefined {
+    return netnsOf(this.call.values);
+  }
+  get io(): CliIO {
+    return this.call.io;
+  }
+  /** The first argument as a datapath name (`system@` left out). */
+  get dp(): string {
+    return datapathName(this.pos[0]);
+  }
+  get ovs(): OvsClient {
+    return this.#ovs ??= OvsClient.open({ netns: this.netns });
+  }
+  /** The value of option `name` (undefined when absent). */
+  option(name: string): string | undefined {
+    const v = this.call.values[name];
+    return typeof v === "string" ? v : undefined;
+  }
+  /** `--count N` (Infinity when absent). */
+  count(): number {
+    const v = this.option("count");
+    return v === undefined ? Infinity : uint(v, "--count", Number.MAX_SAFE_INTEGER);
+  }
+  /** Prints `value` as JSON with --json, else `text()`. */
+  print(value: unknown, text: () => string): void {
+    this.io.out(this.json ? toJson(value) : text());
+  }
+  close(): void {
+    this.#ovs?.close();
+  }
 }
 
-async function upcalls(
-  ovs: OvsClient,
-  dp: string,
-  json: boolean,
-  count: number,
-  io: CliIO,
-): Promise<number> {
+/**
+ * A dp command: `usage` is its name and arguments (`add-if DP IFACE...`), `help` its
+ * description (more lines indented under the first), `options` those of the group it takes
+ * besides --json and --netns; `run` succeeds unless it throws (what it returns is ignored).
+ */
+function dp(
+  usage: string,
+  help: string,
+  run: (c: DpCall) => unknown,
+  options?: readonly string[],
+): CommandSpec {
+  const sp = usage.indexOf(" ");
+  return {
+    name: sp < 0 ? usage : usage.slice(0, sp),
+    args: sp < 0 ? "" : usage.slice(sp + 1),
+    help,
+    options,
+    run: async (call) => {
+      const c = new DpCall(call);
+      try {
+        await run(c);
+        return EXIT.OK;
+      } finally {
+        c.close();
+      }
+    },
+  };
+}
+
+async function upcalls(c: DpCall, dp: string): Promise<void> {
+  const count = c.count(); // checked before the client opens
+  const { ovs, io } = c;
   const d = await ovs.getDatapath(dp);
   using sock = ovs.openUpcallSocket();
   const perCpu = d.userFeatures.includes("dispatchUpcallPerCpu");
@@ -538,7 +521,7 @@ async function upcalls(
     let n = 0;
     if (count > 0) {
       for await (const u of sock.upcalls({ signal: io.signal })) {
-        io.out(json ? toJson(upcallJson(u, d.name), false) : upcallText(u, d.name));
+        io.out(c.json ? toJson(upcallJson(u, d.name), false) : upcallText(u, d.name));
         if (++n >= count) break;
       }
     }
@@ -554,16 +537,11 @@ async function upcalls(
         .catch(() => {});
     }
   }
-  return EXIT.OK;
 }
 
-async function monitor(
-  ovs: OvsClient,
-  dp: string | undefined,
-  json: boolean,
-  count: number,
-  io: CliIO,
-): Promise<number> {
+async function monitor(c: DpCall, dp: string | undefined): Promise<void> {
+  const count = c.count(); // checked before the client opens
+  const { ovs, io } = c;
   const names = new Map<number, string>();
   for (const d of await ovs.dumpDatapaths()) names.set(d.ifindex, d.name);
   const only = dp === undefined ? undefined : (await ovs.getDatapath(datapathName(dp))).ifindex;
@@ -573,7 +551,7 @@ async function monitor(
   );
   if (count === 0) {
     await events.return();
-    return EXIT.OK;
+    return;
   }
   let n = 0;
   for await (const e of events) {
@@ -587,16 +565,18 @@ async function monitor(
       else names.set(ifindex, e.datapath.name);
     }
     if (only !== undefined && ifindex !== only) continue;
-    if (json) {
+    if (c.json) {
+      const { family, event } = e;
+      const datapath = names.get(ifindex);
       io.out(toJson(
         e.family === "datapath"
-          ? { family: e.family, event: e.event, datapath: e.datapath }
+          ? { family, event, datapath: e.datapath }
           : e.family === "vport"
-          ? { family: e.family, event: e.event, datapath: names.get(ifindex), vport: e.vport }
+          ? { family, event, datapath, vport: e.vport }
           : {
-            family: e.family,
-            event: e.event,
-            datapath: names.get(ifindex),
+            family,
+            event,
+            datapath,
             flow: formatFlow(e.flow, { now: monotonicMs() }),
             ufid: e.flow.ufid,
             stats: e.flow.stats,
@@ -608,35 +588,290 @@ async function monitor(
     }
     if (++n >= count) break;
   }
-  return EXIT.OK;
 }
 
-// ---------------------------------------------------------------------------------------------
-
-function need(positionals: string[], n: number, cmd: string, what: string): void {
-  if (positionals.length < n) {
-    throw new UsageError(`dp ${cmd}: missing ${what} (nlts dp --help shows the syntax)`);
+async function setIfaces(ovs: OvsClient, dp: string, specs: IfaceSpec[]): Promise<void> {
+  for (const s of specs) {
+    const p = await ovs.getVport(dp, s.name);
+    if (s.type !== undefined && TYPE_OF[s.type] !== p.type) {
+      throw new UsageError(
+        `dp set-if: ${s.name}: can't change type from ${portTypeName(p.type)} to ${s.type}`,
+      );
+    }
+    if (s.portNo !== undefined && s.portNo !== p.portNo) {
+      throw new UsageError(
+        `dp set-if: ${s.name}: can't change port number from ${p.portNo} to ${s.portNo}`,
+      );
+    }
+    if (!s.hasOptions && !s.upcallPids) continue;
+    await ovs.setVport(dp, s.name, {
+      ...(s.hasOptions ? { options: { ...p.options, ...s.options } } : {}),
+      ...(s.upcallPids ? { upcallPids: s.upcallPids } : {}),
+    });
   }
 }
 
-/** Commands of dp_flows.ts. */
-const FLOW_COMMANDS = [
-  "add-flow",
-  "mod-flow",
-  "del-flow",
-  "get-flow",
-  "dump-flows",
-  "add-flows",
-  "mod-flows",
-  "del-flows",
-];
-
-/** The whole help text: these commands and the flow commands of dp_flows.ts. */
-async function usage(): Promise<string> {
-  const { FLOW_USAGE } = await import("./dp_flows.ts");
-  const at = USAGE.indexOf("\nConntrack limits");
-  return `${USAGE.slice(0, at)}\n${FLOW_USAGE.trimEnd()}\n${USAGE.slice(at)}`;
+/** ct-set-limits arguments: `default=N` and `zone=Z,limit=N`. */
+function parseCtLimits(args: string[]) {
+  let defaultLimit: number | undefined;
+  const zones: { zone: number; limit: number }[] = [];
+  for (const a of args) {
+    if (a.startsWith("default=")) {
+      defaultLimit = uint(a.slice(8), "default limit");
+      continue;
+    }
+    let zone: number | undefined;
+    let limit: number | undefined;
+    for (const kv of a.split(",")) {
+      const [k, v = ""] = kv.split("=");
+      if (!v) throw new UsageError(`field ${k} missing value`);
+      if (k === "zone") zone = uint(v, "zone", 0xffff);
+      else if (k === "limit") limit = uint(v, "limit");
+      else throw new UsageError(`invalid zone limit field: ${k}`);
+    }
+    if (zone === undefined || limit === undefined) {
+      throw new UsageError(`failed to parse zone limit "${a}"`);
+    }
+    zones.push({ zone, limit });
+  }
+  return { defaultLimit, zones };
 }
+
+/** The DP of a ct-*-limits command (optional), checked to exist as ovs-dpctl does. */
+async function ctDatapath(c: DpCall, dp: string | undefined): Promise<void> {
+  if (dp) await c.ovs.getDatapath(datapathName(dp));
+}
+
+function executeArgs(c: DpCall) {
+  const packet = parseHex(c.pos[1]);
+  let key: FlowKey = {};
+  let actions;
+  try {
+    const k = c.option("key");
+    if (k !== undefined) key = parseFlowKey(k).key;
+    actions = parseActions(c.pos[2]);
+  } catch (e) {
+    if (e instanceof OdpParseError) throw new UsageError(e.message);
+    throw e;
+  }
+  const inPort = c.option("in-port");
+  if (inPort !== undefined) key = { ...key, inPort: uint(inPort, "--in-port") };
+  return { packet, key, actions };
+}
+
+function cacheText(d: Datapath): string {
+  return d.masksCacheSize === undefined
+    ? ""
+    : `  caches:\n    masks-cache: size:${d.masksCacheSize}\n`;
+}
+
+function meterId(c: DpCall): number {
+  return uint(c.pos[1], "meter id");
+}
+
+/** Every command of `nlts dp`: help and dispatch derive from this table. */
+const DP: CommandGroup = {
+  name: "dp",
+  options: {
+    statistics: STATISTICS_OPTION,
+    json: JSON_OPTION,
+    count: { type: "string", value: "N", help: "stop after N events or upcalls" },
+    max: { type: "string", value: "N", help: "probe meter ids 0..N-1 (dump-meters)" },
+    "in-port": { type: "string", value: "N", help: "the packet's input port (execute)" },
+    key: { type: "string", value: "FLOW", help: "the packet's key metadata (execute)" },
+    ...FLOW_OPTIONS,
+    netns: NETNS_OPTION,
+  },
+  common: ["json", "netns"],
+  sections: [
+    {
+      title: "Datapaths and ports (as ovs-dpctl; DP is NAME or system@NAME):",
+      commands: [
+        dp(
+          "show [DP...] [-s] [--json]",
+          `datapaths with their lookup, mask and cache statistics
+and ports; -s adds per-port packet counters`,
+          async (c) => {
+            const shown: { dp: Datapath; ports: Vport[] }[] = [];
+            for (const d of await datapathsOf(c.ovs, c.pos)) {
+              shown.push({ dp: d, ports: await c.ovs.dumpVports(d.ifindex) });
+            }
+            const stats = c.call.values.statistics === true, devices = c.netns === undefined;
+            c.print(
+              shown.map((x) => showJson(x.dp, x.ports)),
+              () => shown.map((x) => formatShow(x.dp, x.ports, stats, devices)).join(""),
+            );
+          },
+          ["statistics"],
+        ),
+        dp("dump-dps", "names of all datapaths", async (c) => {
+          const dps = await datapathsOf(c.ovs, []);
+          c.print(dps.map((d) => d.name), () => dps.map((d) => `system@${d.name}\n`).join(""));
+        }),
+        dp(
+          "add-dp DP [IFACE...]",
+          "create DP (per-port upcall dispatch), then add-if IFACEs",
+          async (c) => {
+            const specs = c.pos.slice(1).map(parseIface); // usage errors before any change
+            await c.ovs.newDatapath(c.dp);
+            await addIfaces(c.ovs, c.dp, specs, c.netns);
+          },
+        ),
+        dp("del-dp DP", "delete DP with its ports and flows", (c) => c.ovs.delDatapath(c.dp)),
+        dp(
+          "add-if DP IFACE...",
+          `add ports; IFACE is NAME[,type=TYPE][,port_no=N][,OPT=V...]
+TYPE: system (default: attach the existing device NAME),
+internal, gre, vxlan, geneve; OPT: dst_port=N (vxlan,
+geneve), exts=gbp (vxlan), upcall_pid=PID[:PID...]
+Added devices are brought up, as ovs-dpctl does.`,
+          async (c) => {
+            const specs = c.pos.slice(1).map(parseIface);
+            await addIfaces(c.ovs, c.dp, specs, c.netns);
+          },
+        ),
+        dp(
+          "set-if DP IFACE...",
+          "change options: NAME,dst_port=N / exts=gbp / upcall_pid=...",
+          (c) => {
+            const specs = c.pos.slice(1).map(parseIface);
+            return setIfaces(c.ovs, c.dp, specs);
+          },
+        ),
+        dp("del-if DP IFACE...", "remove ports by name or number", async (c) => {
+          for (const a of c.pos.slice(1)) {
+            await c.ovs.delVport(c.dp, /^\d+$/.test(a) ? Number(a) : a);
+          }
+        }),
+        dp(
+          "cache-get-size [DP]",
+          "the mask cache size of DP (every datapath without DP)",
+          async (c) => {
+            const dps = await datapathsOf(c.ovs, c.pos);
+            c.print(
+              dps.map((d) => ({ name: d.name, masksCacheSize: d.masksCacheSize })),
+              () => dps.map((d) => `system@${d.name}:\n${cacheText(d)}`).join(""),
+            );
+          },
+        ),
+        dp("cache-set-size DP masks-cache SIZE", "change the mask cache size", async (c) => {
+          if (c.pos[1] !== "masks-cache") {
+            throw new UsageError(`cache name "${c.pos[1]}" not found on dpif`);
+          }
+          const d = await c.ovs.setDatapath(c.dp, { masksCacheSize: uint(c.pos[2], "size") });
+          c.io.out(`Setting cache size successful, new size ${d.masksCacheSize}\n`);
+        }),
+      ],
+    },
+    FLOW_SECTION,
+    {
+      title:
+        "Conntrack limits (per network namespace; DP is accepted and checked, as ovs-dpctl does):",
+      commands: [
+        dp("ct-set-limits [DP] [default=N] [zone=Z,limit=N]...", "set limits", async (c) => {
+          const [dp, rest] = optionalDp(c.pos);
+          if (!rest.length) throw new UsageError("too few arguments");
+          const limits = parseCtLimits(rest);
+          await ctDatapath(c, dp);
+          await c.ovs.setCtLimits(limits);
+        }),
+        dp("ct-get-limits [DP] [zone=Z[,Z...]]", "print limits and counts", async (c) => {
+          const [dp, rest] = optionalDp(c.pos);
+          if (rest.length > 1) throw new UsageError("too many arguments");
+          const zones = rest.length ? parseZoneList(rest[0]) : undefined;
+          await ctDatapath(c, dp);
+          const l = await c.ovs.getCtLimits(zones);
+          c.print(l, () => formatCtLimits(l));
+        }),
+        dp("ct-del-limits [DP] [default] [zone=Z[,Z...]]...", "remove limits", async (c) => {
+          const [dp, rest] = optionalDp(c.pos);
+          if (!rest.length) throw new UsageError("too few arguments");
+          const zones = rest.filter((a) => a !== "default").flatMap(parseZoneList);
+          await ctDatapath(c, dp);
+          await c.ovs.delCtLimits(zones, { default: rest.includes("default") });
+        }),
+      ],
+    },
+    {
+      title: "Meters (nlts extensions; ovs-dpctl has none):",
+      commands: [
+        dp("meter-features DP", "max meters, max bands, band types", async (c) => {
+          const f = await c.ovs.meterFeatures(c.dp);
+          c.print(f, () =>
+            `max meters: ${f.maxMeters}\nmax bands: ${f.maxBands}\n` +
+            `band types: ${f.bandTypes.join(", ")}\n`);
+        }),
+        dp(
+          "add-meter DP ID [kbps|pps] BAND...",
+          `create or replace meter ID (default unit pps); BAND is
+rate=R[,burst=B][,type=drop] (burst defaults to the rate)`,
+          async (c) => {
+            const id = meterId(c);
+            let bandArgs = c.pos.slice(2);
+            const unit = bandArgs[0] === "kbps"
+              ? "kbps"
+              : bandArgs[0] === "pps" || bandArgs[0] === "pktps"
+              ? "pps"
+              : undefined;
+            if (unit) bandArgs = bandArgs.slice(1);
+            if (!bandArgs.length) throw new UsageError("missing band (rate=R)");
+            const old = await c.ovs.setMeter(c.dp, { id, unit, bands: bandArgs.map(parseBand) });
+            if (old && c.json) c.io.out(toJson(old));
+          },
+        ),
+        dp("get-meter DP ID", "statistics of meter ID", async (c) => {
+          const m = await c.ovs.getMeter(c.dp, meterId(c));
+          if (m) c.print(m, () => meterText(m));
+        }),
+        dp("del-meter DP ID", "delete meter ID, print its last statistics", async (c) => {
+          const m = await c.ovs.delMeter(c.dp, meterId(c));
+          if (m) c.print(m, () => meterText(m));
+        }),
+        dp(
+          "dump-meters DP [--max N]",
+          `meters with ids 0..N-1 (default 1024): the kernel has no
+meter dump, so each id is probed`,
+          async (c) => {
+            const m = c.option("max");
+            const max = m === undefined ? 1024 : uint(m, "--max");
+            const ms = max === 0 ? [] : await c.ovs.dumpMeters(c.dp, { first: 0, last: max - 1 });
+            c.print(ms, () => ms.map(meterText).join(""));
+          },
+          ["max"],
+        ),
+      ],
+    },
+    {
+      title: "Packets and events (nlts extensions):",
+      commands: [
+        dp(
+          "monitor [DP] [--count N]",
+          `print datapath, port and flow notifications (flows as
+dump-flows prints them)`,
+          (c) => monitor(c, c.pos[0]),
+          ["count"],
+        ),
+        dp(
+          "upcalls DP [--count N]",
+          `register this process as the upcall receiver of DP's ports
+(or CPUs, in per-CPU dispatch mode), print the upcalls,
+then restore the previous upcall pids`,
+          (c) => upcalls(c, c.dp),
+          ["count"],
+        ),
+        dp(
+          "execute DP PACKET_HEX ACTIONS [--in-port N] [--key FLOW]",
+          `run ACTIONS (datapath syntax, e.g. "1,2" or
+"push_vlan(vid=5,pcp=0),2") on the frame PACKET_HEX (hex;
+':', '.' or spaces allowed); FLOW: key metadata such as
+"in_port(1),skb_mark(7)"`,
+          (c) => c.ovs.execute(c.dp, executeArgs(c)),
+          ["in-port", "key"],
+        ),
+      ],
+    },
+  ],
+};
 
 /**
  * The `nlts dp` command group.
@@ -649,285 +884,4 @@ async function usage(): Promise<string> {
  * });
  * ```
  */
-export const dpCommand: Command = async (args, io) => {
-  const [cmd, ...rest] = args;
-  if (cmd === undefined || cmd === "--help" || cmd === "-h" || cmd === "help") {
-    (cmd === undefined ? io.err : io.out)(await usage());
-    return cmd === undefined ? EXIT.USAGE : EXIT.OK;
-  }
-  if (FLOW_COMMANDS.includes(cmd)) {
-    // The flow commands live in dp_flows.ts (loaded only when used: it brings the text format).
-    const { flowCommands } = await import("./dp_flows.ts");
-    return await flowCommands[cmd](rest, io);
-  }
-  const allowed: Record<string, (keyof Values)[]> = {
-    show: ["statistics"],
-    monitor: ["count"],
-    upcalls: ["count"],
-    "dump-meters": ["max"],
-    execute: ["in-port", "key"],
-  };
-  const known = [
-    "show",
-    "dump-dps",
-    "add-dp",
-    "del-dp",
-    "add-if",
-    "set-if",
-    "del-if",
-    "cache-get-size",
-    "cache-set-size",
-    "ct-set-limits",
-    "ct-get-limits",
-    "ct-del-limits",
-    "meter-features",
-    "add-meter",
-    "get-meter",
-    "del-meter",
-    "dump-meters",
-    "monitor",
-    "upcalls",
-    "execute",
-  ];
-  if (!known.includes(cmd)) {
-    throw new UsageError(`dp: unknown command "${cmd}" (nlts dp --help lists them)`);
-  }
-  const { values, positionals: pos } = parse(rest, cmd, allowed[cmd] ?? []);
-  if (values.help) {
-    io.out(await usage());
-    return EXIT.OK;
-  }
-  const json = values.json ?? false;
-  using ovs = OvsClient.open({ netns: values.netns });
-  switch (cmd) {
-    case "show": {
-      const dps = await datapathsOf(ovs, pos);
-      const shown: { dp: Datapath; ports: Vport[] }[] = [];
-      for (const dp of dps) shown.push({ dp, ports: await ovs.dumpVports(dp.ifindex) });
-      if (json) io.out(toJson(shown.map((x) => showJson(x.dp, x.ports))));
-      else {
-        io.out(
-          shown.map((x) =>
-            formatShow(x.dp, x.ports, values.statistics ?? false, values.netns === undefined)
-          ).join(""),
-        );
-      }
-      return EXIT.OK;
-    }
-    case "dump-dps": {
-      if (pos.length) throw new UsageError("dp dump-dps takes no arguments");
-      const dps = await datapathsOf(ovs, []);
-      io.out(json ? toJson(dps.map((d) => d.name)) : dps.map((d) => `system@${d.name}\n`).join(""));
-      return EXIT.OK;
-    }
-    case "add-dp": {
-      need(pos, 1, cmd, "DP");
-      for (const a of pos.slice(1)) parseIface(a, "add-dp"); // usage errors before any change
-      await ovs.newDatapath(datapathName(pos[0]));
-      await addIfaces(ovs, datapathName(pos[0]), pos.slice(1), values.netns);
-      return EXIT.OK;
-    }
-    case "del-dp": {
-      need(pos, 1, cmd, "DP");
-      if (pos.length > 1) throw new UsageError("dp del-dp takes one datapath");
-      await ovs.delDatapath(datapathName(pos[0]));
-      return EXIT.OK;
-    }
-    case "add-if": {
-      need(pos, 2, cmd, "DP and IFACE");
-      for (const a of pos.slice(1)) parseIface(a, "add-if");
-      await addIfaces(ovs, datapathName(pos[0]), pos.slice(1), values.netns);
-      return EXIT.OK;
-    }
-    case "set-if": {
-      need(pos, 2, cmd, "DP and IFACE");
-      const dp = datapathName(pos[0]);
-      const specs = pos.slice(1).map((a) => parseIface(a, "set-if"));
-      for (const s of specs) {
-        const p = await ovs.getVport(dp, s.name);
-        if (s.type !== undefined && TYPE_OF[s.type] !== p.type) {
-          throw new UsageError(
-            `dp set-if: ${s.name}: can't change type from ${portTypeName(p.type)} to ${s.type}`,
-          );
-        }
-        if (s.portNo !== undefined && s.portNo !== p.portNo) {
-          throw new UsageError(
-            `dp set-if: ${s.name}: can't change port number from ${p.portNo} to ${s.portNo}`,
-          );
-        }
-        if (!s.hasOptions && !s.upcallPids) continue;
-        await ovs.setVport(dp, s.name, {
-          ...(s.hasOptions ? { options: { ...p.options, ...s.options } } : {}),
-          ...(s.upcallPids ? { upcallPids: s.upcallPids } : {}),
-        });
-      }
-      return EXIT.OK;
-    }
-    case "del-if": {
-      need(pos, 2, cmd, "DP and IFACE");
-      const dp = datapathName(pos[0]);
-      for (const a of pos.slice(1)) {
-        await ovs.delVport(dp, /^\d+$/.test(a) ? Number(a) : a);
-      }
-      return EXIT.OK;
-    }
-    case "cache-get-size": {
-      const dps = await datapathsOf(ovs, pos);
-      if (json) {
-        io.out(toJson(dps.map((d) => ({ name: d.name, masksCacheSize: d.masksCacheSize }))));
-      } else {
-        io.out(
-          dps.map((d) =>
-            `system@${d.name}:\n${
-              d.masksCacheSize !== undefined
-                ? `  caches:\n    masks-cache: size:${d.masksCacheSize}\n`
-                : ""
-            }`
-          ).join(""),
-        );
-      }
-      return EXIT.OK;
-    }
-    case "cache-set-size": {
-      if (pos.length !== 3) throw new UsageError("dp cache-set-size: DP masks-cache SIZE");
-      if (pos[1] !== "masks-cache") {
-        throw new UsageError(`dp cache-set-size: cache name "${pos[1]}" not found on dpif`);
-      }
-      const d = await ovs.setDatapath(datapathName(pos[0]), {
-        masksCacheSize: uint(pos[2], "size"),
-      });
-      io.out(`Setting cache size successful, new size ${d.masksCacheSize}\n`);
-      return EXIT.OK;
-    }
-    case "ct-set-limits": {
-      const [dp, rest] = optionalDp(pos);
-      if (!rest.length) throw new UsageError("dp ct-set-limits: too few arguments");
-      let defaultLimit: number | undefined;
-      const zones: { zone: number; limit: number }[] = [];
-      for (const a of rest) {
-        if (a.startsWith("default=")) {
-          defaultLimit = uint(a.slice(8), "default limit");
-          continue;
-        }
-        let zone: number | undefined;
-        let limit: number | undefined;
-        for (const kv of a.split(",")) {
-          const [k, v = ""] = kv.split("=");
-          if (!v) throw new UsageError(`dp ct-set-limits: field ${k} missing value`);
-          if (k === "zone") zone = uint(v, "zone", 0xffff);
-          else if (k === "limit") limit = uint(v, "limit");
-          else throw new UsageError(`dp ct-set-limits: invalid zone limit field: ${k}`);
-        }
-        if (zone === undefined || limit === undefined) {
-          throw new UsageError(`dp ct-set-limits: failed to parse zone limit "${a}"`);
-        }
-        zones.push({ zone, limit });
-      }
-      if (dp) await ovs.getDatapath(datapathName(dp));
-      await ovs.setCtLimits({ defaultLimit, zones });
-      return EXIT.OK;
-    }
-    case "ct-get-limits": {
-      const [dp, rest] = optionalDp(pos);
-      if (rest.length > 1) throw new UsageError("dp ct-get-limits: too many arguments");
-      const zones = rest.length ? parseZoneList(rest[0], cmd) : undefined;
-      if (dp) await ovs.getDatapath(datapathName(dp));
-      const l = await ovs.getCtLimits(zones);
-      io.out(json ? toJson(l) : formatCtLimits(l));
-      return EXIT.OK;
-    }
-    case "ct-del-limits": {
-      const [dp, rest] = optionalDp(pos);
-      if (!rest.length) throw new UsageError("dp ct-del-limits: too few arguments");
-      let def = false;
-      let zones: number[] = [];
-      for (const a of rest) {
-        if (a === "default") def = true;
-        else zones = zones.concat(parseZoneList(a, cmd));
-      }
-      if (dp) await ovs.getDatapath(datapathName(dp));
-      await ovs.delCtLimits(zones, { default: def });
-      return EXIT.OK;
-    }
-    case "meter-features": {
-      need(pos, 1, cmd, "DP");
-      const f = await ovs.meterFeatures(datapathName(pos[0]));
-      io.out(
-        json
-          ? toJson(f)
-          : `max meters: ${f.maxMeters}\nmax bands: ${f.maxBands}\nband types: ${
-            f.bandTypes.join(", ")
-          }\n`,
-      );
-      return EXIT.OK;
-    }
-    case "add-meter": {
-      need(pos, 3, cmd, "DP, ID and a band");
-      const id = uint(pos[1], "meter id");
-      let unit: "kbps" | "pps" | undefined;
-      let bandArgs = pos.slice(2);
-      if (bandArgs[0] === "kbps" || bandArgs[0] === "pps" || bandArgs[0] === "pktps") {
-        unit = bandArgs[0] === "kbps" ? "kbps" : "pps";
-        bandArgs = bandArgs.slice(1);
-      }
-      if (!bandArgs.length) throw new UsageError("dp add-meter: missing band (rate=R)");
-      const old = await ovs.setMeter(datapathName(pos[0]), {
-        id,
-        unit,
-        bands: bandArgs.map(parseBand),
-      });
-      if (old && json) io.out(toJson(old));
-      return EXIT.OK;
-    }
-    case "get-meter":
-    case "del-meter": {
-      need(pos, 2, cmd, "DP and ID");
-      const id = uint(pos[1], "meter id");
-      const m = cmd === "get-meter"
-        ? await ovs.getMeter(datapathName(pos[0]), id)
-        : await ovs.delMeter(datapathName(pos[0]), id);
-      if (m) io.out(json ? toJson(m) : meterText(m));
-      return EXIT.OK;
-    }
-    case "dump-meters": {
-      need(pos, 1, cmd, "DP");
-      const max = values.max === undefined ? 1024 : uint(values.max, "--max");
-      if (max === 0) {
-        io.out(json ? "[]\n" : "");
-        return EXIT.OK;
-      }
-      const ms = await ovs.dumpMeters(datapathName(pos[0]), { first: 0, last: max - 1 });
-      io.out(json ? toJson(ms) : ms.map(meterText).join(""));
-      return EXIT.OK;
-    }
-    case "monitor": {
-      if (pos.length > 1) throw new UsageError("dp monitor takes at most one datapath");
-      return await monitor(ovs, pos[0], json, countOf(values.count), io);
-    }
-    case "upcalls": {
-      need(pos, 1, cmd, "DP");
-      if (pos.length > 1) throw new UsageError("dp upcalls takes one datapath");
-      return await upcalls(ovs, datapathName(pos[0]), json, countOf(values.count), io);
-    }
-    case "execute": {
-      need(pos, 3, cmd, "DP, PACKET_HEX and ACTIONS");
-      if (pos.length > 3) throw new UsageError("dp execute: too many arguments");
-      const packet = parseHex(pos[1]);
-      let key: FlowKey = {};
-      let actions;
-      try {
-        if (values.key !== undefined) key = parseFlowKey(values.key).key;
-        actions = parseActions(pos[2]);
-      } catch (e) {
-        if (e instanceof OdpParseError) throw new UsageError(`dp execute: ${e.message}`);
-        throw e;
-      }
-      if (values["in-port"] !== undefined) {
-        key = { ...key, inPort: uint(values["in-port"], "--in-port") };
-      }
-      await ovs.execute(datapathName(pos[0]), { packet, key, actions });
-      return EXIT.OK;
-    }
-  }
-  throw new UsageError(`dp: unknown command "${cmd}"`);
-};
+export const dpCommand: Command = (args, io) => runGroup(DP, args, io);

@@ -11,9 +11,8 @@
  */
 
 import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { GenlSocket } from "../genl/family.ts";
-import { ERRNO } from "../protocol/errno.ts";
+import { ERRNO, errnoMessage } from "../protocol/errno.ts";
 import { NetlinkError } from "../protocol/errors.ts";
 import { datapathName } from "../ovs/common.ts";
 import { ovsDatapathFamily } from "../ovs/datapath.ts";
@@ -31,84 +30,35 @@ import {
   type PortNames,
 } from "../ovs/odp_text.ts";
 import { ovsVportFamily } from "../ovs/vport.ts";
-import { type CliIO, type Command, EXIT, toJson, UsageError } from "./common.ts";
+import {
+  type CliIO,
+  type Command,
+  type CommandGroup,
+  type CommandSection,
+  EXIT,
+  JSON_OPTION,
+  NETNS_OPTION,
+  netnsOf,
+  type OptionSpec,
+  type OptionValues,
+  runGroup,
+  STATISTICS_OPTION,
+  toJson,
+  UsageError,
+  wholeNumber,
+} from "./common.ts";
 
-/**
- * The flow part of `nlts dp --help`.
- *
- * @example
- * ```ts
- * import { FLOW_USAGE } from "./dp_flows.ts";
- * console.log(FLOW_USAGE.split("\n")[0]);
- * ```
- */
-export const FLOW_USAGE =
-  `Flows (as ovs-dpctl; DP may be left out when there is one datapath; FLOW and
-ACTIONS in the datapath syntax, FLOW may start with ufid:UUID,):
-  add-flow [DP] FLOW ACTIONS      install a flow (fails if it exists: EEXIST)
-  mod-flow [DP] FLOW ACTIONS      change a flow's actions; --clear resets its statistics,
-                                  --may-create installs it when missing
-  del-flow [DP] FLOW|ufid:UUID    delete a flow
-  get-flow [DP] ufid:UUID|FLOW    print one flow
-  dump-flows [DP] [filter=F]      print every flow (as ovs-dpctl dump-flows); -m adds UFIDs,
-                                  wildcarded fields, dp:ovs and port names (--no-names: not);
-                                  --names prints port names; --json; F: a filter like
-                                  "tcp,nw_dst=10.0.0.0/8,tp_dst=80" or a datapath flow
-                                  "in_port(1),eth_type(0x0800)"
-  add-flows [DP] FILE             install the flows of FILE ("-": stdin), one
-                                  "[add|modify|delete] FLOW [ACTIONS]" per line, in batches
-                                  (--batch N requests per system call, default 128)
-  mod-flows [DP] FILE             the same, lines without a command modify
-  del-flows [DP] [FILE]           delete every flow, or the flows of FILE
-  -s prints the statistics of the flow that add-flow, mod-flow or del-flow changed.
-`;
-
-type FlowValues = {
-  json?: boolean;
-  more?: boolean;
-  names?: boolean;
-  "no-names"?: boolean;
-  clear?: boolean;
-  "may-create"?: boolean;
-  statistics?: boolean;
-  netns?: string;
-  help?: boolean;
-  batch?: string;
+/** Options of the flow commands (the `dp` group adds them to its own). */
+export const FLOW_OPTIONS: { readonly [name: string]: OptionSpec } = {
+  more: { type: "boolean", short: "m", help: "UFIDs, wildcarded fields, dp:ovs, port names" },
+  names: { type: "boolean", help: "print port names (get-flow, dump-flows)" },
+  "no-names": { type: "boolean", help: "print port numbers, also with -m" },
+  clear: { type: "boolean", help: "reset the flow's statistics (mod-flow)" },
+  "may-create": { type: "boolean", help: "install the flow when missing (mod-flow)" },
+  batch: { type: "string", value: "N", help: "requests per system call (default 128)" },
 };
 
-const OPTIONS = {
-  json: { type: "boolean" },
-  more: { type: "boolean", short: "m" },
-  names: { type: "boolean" },
-  "no-names": { type: "boolean" },
-  clear: { type: "boolean" },
-  "may-create": { type: "boolean" },
-  statistics: { type: "boolean", short: "s" },
-  netns: { type: "string" },
-  help: { type: "boolean", short: "h" },
-  batch: { type: "string" },
-} as const;
-
-const ALLOWED: Record<string, (keyof FlowValues)[]> = {
-  "add-flow": ["statistics"],
-  "mod-flow": ["statistics", "clear", "may-create"],
-  "del-flow": ["statistics"],
-  "get-flow": ["more", "names", "no-names", "json"],
-  "dump-flows": ["more", "names", "no-names", "json"],
-  "add-flows": ["batch"],
-  "mod-flows": ["batch"],
-  "del-flows": ["batch"],
-};
-
-function parse(args: string[], cmd: string) {
-  const r = parseArgs({ args, allowPositionals: true, strict: true, options: OPTIONS });
-  const values = r.values as FlowValues;
-  for (const k of Object.keys(values) as (keyof FlowValues)[]) {
-    if (k === "netns" || k === "help") continue;
-    if (!ALLOWED[cmd].includes(k)) throw new UsageError(`dp ${cmd} has no option --${k}`);
-  }
-  return { values, positionals: r.positionals };
-}
+type FlowValues = OptionValues;
 
 /** The only datapath (ovs-dpctl's rule when DP is left out). */
 function onlyDatapath(genl: GenlSocket): string {
@@ -127,18 +77,9 @@ function onlyDatapath(genl: GenlSocket): string {
   return dps[0].attrs.name ?? "";
 }
 
-/** Splits positionals into an optional DP and `n` required arguments. */
-function dpAndArgs(
-  genl: GenlSocket,
-  pos: string[],
-  n: number,
-  cmd: string,
-  what: string,
-  optional = 0,
-): [string, string[]] {
-  if (pos.length < n) throw new UsageError(`dp ${cmd}: missing ${what}`);
-  if (pos.length > n + 1 + optional) throw new UsageError(`dp ${cmd}: too many arguments`);
-  if (pos.length >= n + 1) return [datapathName(pos[0]), pos.slice(1)];
+/** Splits positionals into an optional DP and `n` arguments (the table checked the count). */
+function dpAndArgs(genl: GenlSocket, pos: string[], n: number): [string, string[]] {
+  if (pos.length > n) return [datapathName(pos[0]), pos.slice(1)];
   return [onlyDatapath(genl), pos];
 }
 
@@ -157,7 +98,7 @@ function portNamesOf(genl: GenlSocket, dpIfindex: number): Map<number, string> {
 /** ovs-dpctl prints port names with --names, or by default with -m (not with --no-names). */
 function namesWanted(values: FlowValues): boolean {
   if (values["no-names"]) return false;
-  return values.names ?? values.more ?? false;
+  return values.names === true || values.more === true;
 }
 
 /**
@@ -231,7 +172,11 @@ function readInput(file: string): string {
   try {
     return readFileSync(file === "-" ? "/dev/stdin" : file, "utf8");
   } catch (e) {
-    throw new UsageError(`cannot read "${file}": ${(e as Error).message}`);
+    // Node's message is "ENOENT: no such file or directory, open '...'": say it once, plainly.
+    const code = (e as { code?: string }).code;
+    const errno = code === undefined ? undefined : ERRNO[code as keyof typeof ERRNO];
+    const why = errno === undefined ? (e as Error).message : errnoMessage(errno).toLowerCase();
+    throw new UsageError(`cannot read "${file}": ${why}`);
   }
 }
 
@@ -245,13 +190,13 @@ async function putFlow(
   pos: string[],
   io: CliIO,
 ): Promise<number> {
-  using genl = GenlSocket.open({ netns: values.netns });
-  const [dp, [flowText, actionsText]] = dpAndArgs(genl, pos, 2, cmd, "FLOW and ACTIONS");
+  using genl = GenlSocket.open({ netns: netnsOf(values) });
+  const [dp, [flowText, actionsText]] = dpAndArgs(genl, pos, 2);
   const table = openTable(genl, dp);
   const names = portNamesOf(genl, table.dpIfindex);
   const p = parseFlowKey(flowText, { portNames: names });
   const actions = parseActions(actionsText);
-  const echo = values.statistics ?? false;
+  const echo = values.statistics === true;
   let f: Flow | undefined;
   const ufid = p.ufid ? { ufid: p.ufid } : {};
   if (cmd === "add-flow") {
@@ -268,7 +213,7 @@ async function putFlow(
     }
   } else {
     f = await table.set({ key: p.key, mask: p.mask, actions, ...ufid }, {
-      clear: values.clear,
+      clear: values.clear === true,
       echo,
     });
   }
@@ -277,11 +222,11 @@ async function putFlow(
 }
 
 async function delFlow(values: FlowValues, pos: string[], io: CliIO): Promise<number> {
-  using genl = GenlSocket.open({ netns: values.netns });
-  const [dp, [flowText]] = dpAndArgs(genl, pos, 1, "del-flow", "FLOW");
+  using genl = GenlSocket.open({ netns: netnsOf(values) });
+  const [dp, [flowText]] = dpAndArgs(genl, pos, 1);
   const table = openTable(genl, dp);
   const p = parseFlowKey(flowText, { portNames: portNamesOf(genl, table.dpIfindex) });
-  const echo = values.statistics ?? false;
+  const echo = values.statistics === true;
   let f: Flow | undefined;
   try {
     f = await table.del(p.ufid ? { ufid: p.ufid } : { key: p.key }, { echo });
@@ -301,8 +246,8 @@ async function delFlow(values: FlowValues, pos: string[], io: CliIO): Promise<nu
 }
 
 async function getFlow(values: FlowValues, pos: string[], io: CliIO): Promise<number> {
-  using genl = GenlSocket.open({ netns: values.netns });
-  const [dp, [text]] = dpAndArgs(genl, pos, 1, "get-flow", "ufid:UUID or FLOW");
+  using genl = GenlSocket.open({ netns: netnsOf(values) });
+  const [dp, [text]] = dpAndArgs(genl, pos, 1);
   const table = openTable(genl, dp);
   const names = portNamesOf(genl, table.dpIfindex);
   const p = parseFlowKey(text, { portNames: names });
@@ -311,7 +256,7 @@ async function getFlow(values: FlowValues, pos: string[], io: CliIO): Promise<nu
   if (values.json) io.out(toJson(flowJson(f, now)));
   else {
     io.out(
-      dpctlFlowLine(f, now, values.more ?? false, namesWanted(values) ? names : undefined) + "\n",
+      dpctlFlowLine(f, now, values.more === true, namesWanted(values) ? names : undefined) + "\n",
     );
   }
   return EXIT.OK;
@@ -331,10 +276,10 @@ function dumpFlows(values: FlowValues, pos: string[], io: CliIO): number {
     } else rest.push(a);
   }
   if (rest.length > 1) throw new UsageError("dp dump-flows: too many arguments");
-  using genl = GenlSocket.open({ netns: values.netns });
+  using genl = GenlSocket.open({ netns: netnsOf(values) });
   const dp = rest.length ? datapathName(rest[0]) : onlyDatapath(genl);
   const table = openTable(genl, dp);
-  const verbose = values.more ?? false;
+  const verbose = values.more === true;
   const useNames = namesWanted(values);
   const names = useNames || filterText ? portNamesOf(genl, table.dpIfindex) : undefined;
   const filter = filterText === undefined
@@ -342,7 +287,7 @@ function dumpFlows(values: FlowValues, pos: string[], io: CliIO): number {
     : parseFlowFilter(filterText, { portNames: names ?? new Map() });
   const portNames = useNames ? names : undefined;
   const out = new Out(io);
-  const json = values.json ?? false;
+  const json = values.json === true;
   let first = true;
   if (json) out.push("[");
   const now = monotonicMs();
@@ -364,22 +309,26 @@ function processFlows(
   pos: string[],
   io: CliIO,
 ): number {
-  const chunk = values.batch === undefined ? 128 : Number(values.batch);
-  if (!Number.isInteger(chunk) || chunk < 1 || chunk > 1024) {
-    throw new UsageError(`dp ${cmd}: --batch ${values.batch} is not a whole number 1..1024`);
+  const batch = values.batch;
+  const chunk = typeof batch === "string" ? wholeNumber(batch, "--batch") : 128;
+  if (chunk < 1 || chunk > 1024) {
+    throw new UsageError(`dp ${cmd}: --batch ${batch} is not a whole number 1..1024`);
   }
-  using genl = GenlSocket.open({ netns: values.netns });
-  if (cmd === "del-flows" && pos.length <= 1) {
+  // Read the file before any lookup: a file that cannot be read is a usage error.
+  const flush = cmd === "del-flows" && pos.length <= 1;
+  const text = flush ? "" : readInput(pos[pos.length - 1]);
+  using genl = GenlSocket.open({ netns: netnsOf(values) });
+  if (flush) {
     // del-flows [DP]: flush (a single argument is a datapath, as in ovs-dpctl).
     const dp = pos.length ? datapathName(pos[0]) : onlyDatapath(genl);
     openTable(genl, dp).flushSync();
     return EXIT.OK;
   }
-  const [dp, [file]] = dpAndArgs(genl, pos, 1, cmd, "FILE");
+  const [dp] = dpAndArgs(genl, pos, 1);
   const table = openTable(genl, dp);
   const names = portNamesOf(genl, table.dpIfindex);
   const command = cmd === "add-flows" ? "add" : cmd === "mod-flows" ? "modify" : "delete";
-  const lines = parseFlowLines(readInput(file), { command, portNames: names });
+  const lines = parseFlowLines(text, { command, portNames: names });
   let failed = 0;
   const lineOf: number[] = [];
   // Parse errors are reported as they come; good lines go to the batch.
@@ -402,23 +351,82 @@ function processFlows(
   return failed ? EXIT.ERROR : EXIT.OK;
 }
 
-function wrap(
-  name: string,
-  run: (v: FlowValues, pos: string[], io: CliIO) => Promise<number> | number,
-): Command {
-  return async (args, io) => {
-    const { values, positionals } = parse(args, name);
-    if (values.help) {
-      io.out(FLOW_USAGE);
-      return EXIT.OK;
-    }
-    return await run(values, positionals, io);
-  };
-}
+/** The flow commands: the "Flows" part of the `dp` group's table. */
+export const FLOW_SECTION: CommandSection = {
+  title: `Flows (as ovs-dpctl; DP may be left out when there is one datapath; FLOW and
+ACTIONS in the datapath syntax, FLOW may start with ufid:UUID,):`,
+  common: ["netns"],
+  commands: [
+    {
+      name: "add-flow",
+      args: "[DP] FLOW ACTIONS",
+      help: "install a flow (fails if it exists: EEXIST)",
+      options: ["statistics"],
+      run: ({ values, positionals, io }) => putFlow("add-flow", values, positionals, io),
+    },
+    {
+      name: "mod-flow",
+      args: "[DP] FLOW ACTIONS",
+      help: "change a flow's actions; --clear resets its statistics,\n" +
+        "--may-create installs it when missing",
+      options: ["statistics", "clear", "may-create"],
+      run: ({ values, positionals, io }) => putFlow("mod-flow", values, positionals, io),
+    },
+    {
+      name: "del-flow",
+      args: "[DP] FLOW|ufid:UUID",
+      help: "delete a flow",
+      options: ["statistics"],
+      run: ({ values, positionals, io }) => delFlow(values, positionals, io),
+    },
+    {
+      name: "get-flow",
+      args: "[DP] ufid:UUID|FLOW",
+      help: "print one flow",
+      options: ["more", "names", "no-names", "json"],
+      run: ({ values, positionals, io }) => getFlow(values, positionals, io),
+    },
+    {
+      name: "dump-flows",
+      args: "[DP] [filter=F]",
+      help: "print every flow (as ovs-dpctl dump-flows); -m adds UFIDs,\n" +
+        "wildcarded fields, dp:ovs and port names (--no-names: not);\n" +
+        "--names prints port names; --json; F: a filter like\n" +
+        '"tcp,nw_dst=10.0.0.0/8,tp_dst=80" or a datapath flow\n' +
+        '"in_port(1),eth_type(0x0800)"',
+      options: ["more", "names", "no-names", "json"],
+      run: ({ values, positionals, io }) => dumpFlows(values, positionals, io),
+    },
+    {
+      name: "add-flows",
+      args: "[DP] FILE",
+      help: 'install the flows of FILE ("-": stdin), one\n' +
+        '"[add|modify|delete] FLOW [ACTIONS]" per line, in batches\n' +
+        "(--batch N requests per system call, default 128)",
+      options: ["batch"],
+      run: ({ values, positionals, io }) => processFlows("add-flows", values, positionals, io),
+    },
+    {
+      name: "mod-flows",
+      args: "[DP] FILE",
+      help: "the same, lines without a command modify",
+      options: ["batch"],
+      run: ({ values, positionals, io }) => processFlows("mod-flows", values, positionals, io),
+    },
+    {
+      name: "del-flows",
+      args: "[DP] [FILE]",
+      help: "delete every flow, or the flows of FILE",
+      options: ["batch"],
+      run: ({ values, positionals, io }) => processFlows("del-flows", values, positionals, io),
+    },
+  ],
+  notes: "  -s prints the statistics of the flow that add-flow, mod-flow or del-flow changed.\n",
+};
 
 /**
- * The flow commands by name, for the `dp` command group to dispatch to (each gets the
- * arguments after its name).
+ * The flow commands by name, each taking the arguments after its name (as `nlts dp NAME ...`
+ * runs them).
  *
  * @example
  * ```ts
@@ -427,13 +435,19 @@ function wrap(
  * await flowCommands["dump-flows"](["dp0", "-m"], io);
  * ```
  */
-export const flowCommands: Readonly<Record<string, Command>> = {
-  "add-flow": wrap("add-flow", (v, p, io) => putFlow("add-flow", v, p, io)),
-  "mod-flow": wrap("mod-flow", (v, p, io) => putFlow("mod-flow", v, p, io)),
-  "del-flow": wrap("del-flow", delFlow),
-  "get-flow": wrap("get-flow", getFlow),
-  "dump-flows": wrap("dump-flows", dumpFlows),
-  "add-flows": wrap("add-flows", (v, p, io) => processFlows("add-flows", v, p, io)),
-  "mod-flows": wrap("mod-flows", (v, p, io) => processFlows("mod-flows", v, p, io)),
-  "del-flows": wrap("del-flows", (v, p, io) => processFlows("del-flows", v, p, io)),
-};
+export const flowCommands: Readonly<Record<string, Command>> = Object.fromEntries(
+  FLOW_SECTION.commands.map((c) => {
+    const group: CommandGroup = {
+      name: "dp",
+      sections: [FLOW_SECTION],
+      options: {
+        ...FLOW_OPTIONS,
+        statistics: STATISTICS_OPTION,
+        json: JSON_OPTION,
+        netns: NETNS_OPTION,
+      },
+      common: [],
+    };
+    return [c.name, (args: string[], io: CliIO) => runGroup(group, [c.name, ...args], io)];
+  }),
+);

@@ -4,7 +4,6 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import {
   type AttrPolicy,
   Controller,
@@ -15,24 +14,19 @@ import { familySpecFor } from "../genl/registry.ts";
 import { GENL_HDRLEN } from "../genl/header.ts";
 import { NETLINK } from "../protocol/constants.ts";
 import { NetlinkSocket } from "../socket/netlink_socket.ts";
-import { type CliIO, type Command, EXIT, toJson, UsageError } from "./common.ts";
-
-const USAGE = `Usage: nlts genl <command> [options]
-
-Commands:
-  list [--json]                       every family: id, version, ops and their flags, groups
-  show NAME|ID [--json]               one family
-  policy NAME|ID [--op CMD] [--json]  attribute policies (CTRL_CMD_GETPOLICY)
-  monitor [FAMILY...] [--json] [--count N]
-                                      print notifications of the families' multicast groups
-                                      (all families with groups when none is named) until
-                                      Ctrl-C or N were printed
-
-Options:
-  --json        machine-readable output (numbers as JSON numbers)
-  --netns NAME  run in network namespace NAME (/run/netns/NAME) or at an absolute path
-  -h, --help    this text
-`;
+import {
+  type CliIO,
+  type Command,
+  type CommandGroup,
+  EXIT,
+  JSON_OPTION,
+  NETNS_OPTION,
+  netnsOf,
+  runGroup,
+  toJson,
+  UsageError,
+  wholeNumber,
+} from "./common.ts";
 
 const FLAG_TEXT: Record<string, string> = {
   adminPerm: "requires admin permission",
@@ -146,30 +140,8 @@ function policyJson(p: FamilyPolicy): unknown {
   };
 }
 
-function parseFamilyArg(s: string | undefined, what: string): string | number {
-  if (s === undefined) throw new UsageError(`genl ${what}: missing family NAME or ID`);
+function familyArg(s: string): string | number {
   return /^(0x[0-9a-f]+|\d+)$/i.test(s) ? Number(s) : s;
-}
-
-function parse(args: string[], cmd: string, allowed: readonly ("op" | "count")[] = []) {
-  const r = parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      json: { type: "boolean" },
-      netns: { type: "string" },
-      help: { type: "boolean", short: "h" },
-      op: { type: "string" },
-      count: { type: "string" },
-    },
-  });
-  for (const k of ["op", "count"] as const) {
-    if (r.values[k] !== undefined && !allowed.includes(k)) {
-      throw new UsageError(`genl ${cmd} has no option --${k}`);
-    }
-  }
-  return r;
 }
 
 async function monitor(
@@ -237,6 +209,74 @@ async function monitor(
   return EXIT.OK;
 }
 
+/** Every command of `nlts genl`: help and dispatch derive from this table. */
+const GENL: CommandGroup = {
+  name: "genl",
+  options: {
+    json: JSON_OPTION,
+    netns: NETNS_OPTION,
+    op: { type: "string", value: "CMD", help: "one command's policy only (policy)" },
+    count: { type: "string", value: "N", help: "stop after N notifications (monitor)" },
+  },
+  common: ["json", "netns"],
+  sections: [{
+    title: "Commands:",
+    commands: [
+      {
+        name: "list",
+        args: "[--json]",
+        help: "every family: id, version, ops and their flags, groups",
+        run: async ({ values, io }) => {
+          using ctrl = Controller.open({ netns: netnsOf(values) });
+          const fams = await ctrl.listFamilies();
+          io.out(values.json ? toJson(fams.map(familyJson)) : fams.map(formatFamily).join(""));
+          return EXIT.OK;
+        },
+      },
+      {
+        name: "show",
+        args: "NAME|ID [--json]",
+        help: "one family",
+        run: async ({ values, positionals, io }) => {
+          using ctrl = Controller.open({ netns: netnsOf(values) });
+          const f = await ctrl.getFamily(familyArg(positionals[0]));
+          io.out(values.json ? toJson(familyJson(f)) : formatFamily(f));
+          return EXIT.OK;
+        },
+      },
+      {
+        name: "policy",
+        args: "NAME|ID [--op CMD] [--json]",
+        help: "attribute policies (CTRL_CMD_GETPOLICY)",
+        options: ["op"],
+        run: async ({ values, positionals, io }) => {
+          const op = typeof values.op === "string"
+            ? wholeNumber(values.op, "--op", 255)
+            : undefined;
+          using ctrl = Controller.open({ netns: netnsOf(values) });
+          const p = await ctrl.getPolicy(familyArg(positionals[0]), { op });
+          io.out(values.json ? toJson(policyJson(p)) : formatPolicy(p));
+          return EXIT.OK;
+        },
+      },
+      {
+        name: "monitor",
+        args: "[FAMILY...] [--json] [--count N]",
+        help: "print notifications of the families' multicast groups\n" +
+          "(all families with groups when none is named) until\n" +
+          "Ctrl-C or N were printed",
+        options: ["count"],
+        run: ({ values, positionals, io }) => {
+          const count = typeof values.count === "string"
+            ? wholeNumber(values.count, "--count", Number.MAX_SAFE_INTEGER)
+            : Infinity;
+          return monitor(positionals, values.json === true, count, netnsOf(values), io);
+        },
+      },
+    ],
+  }],
+};
+
 /**
  * The `nlts genl` command group.
  *
@@ -248,60 +288,4 @@ async function monitor(
  * });
  * ```
  */
-export const genlCommand: Command = async (args, io) => {
-  const [cmd, ...rest] = args;
-  if (cmd === undefined || cmd === "--help" || cmd === "-h" || cmd === "help") {
-    (cmd === undefined ? io.err : io.out)(USAGE);
-    return cmd === undefined ? EXIT.USAGE : EXIT.OK;
-  }
-  switch (cmd) {
-    case "list": {
-      const { values, positionals } = parse(rest, "list");
-      if (values.help) return io.out(USAGE), EXIT.OK;
-      if (positionals.length) throw new UsageError(`genl list takes no arguments`);
-      using ctrl = Controller.open({ netns: values.netns });
-      const fams = await ctrl.listFamilies();
-      io.out(values.json ? toJson(fams.map(familyJson)) : fams.map(formatFamily).join(""));
-      return EXIT.OK;
-    }
-    case "show": {
-      const { values, positionals } = parse(rest, "show");
-      if (values.help) return io.out(USAGE), EXIT.OK;
-      if (positionals.length > 1) throw new UsageError(`genl show takes one family`);
-      using ctrl = Controller.open({ netns: values.netns });
-      const f = await ctrl.getFamily(parseFamilyArg(positionals[0], "show"));
-      io.out(values.json ? toJson(familyJson(f)) : formatFamily(f));
-      return EXIT.OK;
-    }
-    case "policy": {
-      const { values, positionals } = parse(rest, "policy", ["op"]);
-      if (values.help) return io.out(USAGE), EXIT.OK;
-      if (positionals.length > 1) throw new UsageError(`genl policy takes one family`);
-      let op: number | undefined;
-      if (values.op !== undefined) {
-        op = Number(values.op);
-        if (!Number.isInteger(op) || op < 0 || op > 255) {
-          throw new UsageError(`genl policy: --op ${values.op} is not a command number 0..255`);
-        }
-      }
-      using ctrl = Controller.open({ netns: values.netns });
-      const p = await ctrl.getPolicy(parseFamilyArg(positionals[0], "policy"), { op });
-      io.out(values.json ? toJson(policyJson(p)) : formatPolicy(p));
-      return EXIT.OK;
-    }
-    case "monitor": {
-      const { values, positionals } = parse(rest, "monitor", ["count"]);
-      if (values.help) return io.out(USAGE), EXIT.OK;
-      let count = Infinity;
-      if (values.count !== undefined) {
-        count = Number(values.count);
-        if (!Number.isInteger(count) || count < 0) {
-          throw new UsageError(`genl monitor: --count ${values.count} is not a whole number`);
-        }
-      }
-      return await monitor(positionals, values.json ?? false, count, values.netns, io);
-    }
-    default:
-      throw new UsageError(`genl: unknown command "${cmd}"\n${USAGE}`);
-  }
-};
+export const genlCommand: Command = (args, io) => runGroup(GENL, args, io);

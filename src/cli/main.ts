@@ -12,21 +12,28 @@
 import { type CliIO, type Command, EXIT, runCommand } from "./common.ts";
 import { genlCommand } from "./genl.ts";
 
-/** The top-level usage text. */
-export const USAGE = `Usage: nlts <group> <command> [options]
+/** The command groups: their names, one-line summaries and (lazily loaded) tables. */
+const GROUPS: readonly { name: string; summary: string; load: () => Promise<Command> }[] = [
+  {
+    name: "genl",
+    summary: "generic netlink: list | show NAME|ID | policy NAME [--op CMD] | monitor [FAMILY...]",
+    load: () => Promise.resolve(genlCommand),
+  },
+  {
+    name: "dp",
+    summary: "Open vSwitch datapath (ovs-dpctl style): show, add-dp, del-dp, add-if, ...",
+    load: async () => (await import("./dp.ts")).dpCommand,
+  },
+];
+
+/** The top-level usage text (derived from {@link GROUPS}). */
+export const USAGE: string = `Usage: nlts <group> <command> [options]
 
 Groups:
-  genl   generic netlink: list | show NAME|ID | policy NAME [--op CMD] | monitor [FAMILY...]
-  dp     Open vSwitch datapath (ovs-dpctl style): show, add-dp, del-dp, add-if, ...
-
+${GROUPS.map((g) => `  ${g.name.padEnd(7)}${g.summary}\n`).join("")}
 Run 'nlts <group> --help' for a group's commands. Exit status: 0 ok, 1 kernel or system
 error, 2 usage error. NLTS_DEBUG=1 traces every netlink message to stderr.
 `;
-
-const groups: Record<string, () => Promise<Command>> = {
-  genl: () => Promise.resolve(genlCommand),
-  dp: async () => (await import("./dp.ts")).dpCommand,
-};
 
 /**
  * Runs `nlts` with `args` (without the program name); returns the exit status.
@@ -46,12 +53,12 @@ export async function main(args: string[], io: CliIO): Promise<number> {
     (group === undefined ? io.err : io.out)(USAGE);
     return group === undefined ? EXIT.USAGE : EXIT.OK;
   }
-  const load = groups[group];
-  if (!load) {
+  const g = GROUPS.find((x) => x.name === group);
+  if (!g) {
     io.err(`nlts: unknown group "${group}"\n${USAGE}`);
     return EXIT.USAGE;
   }
-  return await runCommand(await load(), rest, io);
+  return await runCommand(await g.load(), rest, io);
 }
 
 function processArgs(): string[] {

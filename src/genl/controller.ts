@@ -7,6 +7,7 @@
 
 import type { DecodedAttrs } from "../protocol/schema.ts";
 import { registerFamilySpec } from "./registry.ts";
+import { missingFamily } from "./_internal.ts";
 import {
   defineFamily,
   type Family,
@@ -227,14 +228,8 @@ export class Controller {
   }
 
   #missing(e: unknown, nameOrId: string | number): unknown {
-    if (typeof nameOrId === "string" && (e as { code?: string }).code === "ENOENT") {
-      try {
-        this.genl.resolve(nameOrId);
-      } catch (better) {
-        return better; // the resolver's error names the module to load
-      }
-    }
-    return e;
+    // Said from the controller's answer: no second lookup.
+    return missingFamily(e, nameOrId);
   }
 
   /**

@@ -32,6 +32,7 @@ import {
 import { addTraceFormatter, nameTraceType } from "../socket/trace.ts";
 import { decodeGenlHeader, GENL_HDRLEN } from "./header.ts";
 import { CTRL_CMD, ctrlAttrs, GENL_ID_CTRL } from "./nlctrl_schema.ts";
+import { missingFamily, missingFamilyHint } from "./_internal.ts";
 
 /** Any attribute set (the element type of family descriptions). */
 // deno-lint-ignore no-explicit-any
@@ -230,34 +231,6 @@ export interface FamilyInfo {
   groups: Map<string, number>;
 }
 
-const MODULE_HINTS: Record<string, string> = {
-  ovs_datapath: "openvswitch",
-  ovs_vport: "openvswitch",
-  ovs_flow: "openvswitch",
-  ovs_packet: "openvswitch",
-  ovs_meter: "openvswitch",
-  ovs_ct_limit: "openvswitch",
-  mptcp_pm: "mptcp (CONFIG_MPTCP)",
-  wireguard: "wireguard",
-  nl80211: "cfg80211",
-  team: "team",
-  macsec: "macsec",
-  l2tp: "l2tp_netlink",
-  fou: "fou",
-  gtp: "gtp",
-  TASKSTATS: "taskstats (CONFIG_TASKSTATS)",
-};
-
-/** Hint appended to "family not found" errors. */
-function moduleHint(name: string, module?: string): string {
-  const m = module ?? MODULE_HINTS[name];
-  return m
-    ? `The kernel has no generic netlink family "${name}": load its module (modprobe ${
-      m.split(" ")[0]
-    })`
-    : `The kernel has no generic netlink family "${name}": is its module loaded?`;
-}
-
 function decodeInfo(a: DecodedAttrs<FieldsOfSet<typeof ctrlAttrs>>): FamilyInfo {
   const groups = new Map<string, number>();
   for (const g of a.mcastGroups ?? []) {
@@ -362,20 +335,12 @@ export class GenlSocket {
         },
       );
     } catch (e) {
-      if (e instanceof NetlinkError && e.code === "ENOENT") {
-        throw new NetlinkError(e.errno, {
-          operation: `resolve family ${name}`,
-          seq: e.seq,
-          extAck: e.extAck,
-          hint: moduleHint(name, module),
-        });
-      }
-      throw e;
+      throw missingFamily(e, name, module);
     }
     if (!info) {
       throw new NetlinkError(ERRNO.ENOENT, {
         operation: `resolve family ${name}`,
-        hint: moduleHint(name, module),
+        hint: missingFamilyHint(name, module),
       });
     }
     this.#cache.set(name, info);
