@@ -8,7 +8,7 @@
 
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
-import { parse } from "yaml";
+import { load } from "js-yaml";
 import { YnlSpecError } from "./model.ts";
 
 /**
@@ -188,8 +188,8 @@ export function readSpecText(path: string): string {
 }
 
 /**
- * Parses YAML text into the spec object (YAML 1.2, the `yaml` package); syntax errors become
- * {@link YnlSpecError}s naming the line.
+ * Parses YAML text into the spec object (YAML 1.2 core schema, the `js-yaml` package); syntax
+ * errors become {@link YnlSpecError}s naming the line and column.
  *
  * @example
  * ```ts
@@ -199,7 +199,7 @@ export function readSpecText(path: string): string {
  */
 export function parseSpecText(text: string, file = "<text>"): unknown {
   try {
-    return parse(text, { maxAliasCount: -1 });
+    return load(text);
   } catch (e) {
     throw new YnlSpecError(file, "", `YAML: ${(e as Error).message.split("\n")[0]}`);
   }
