@@ -81,6 +81,7 @@ export type {
   EncodableOf,
   EncodableStruct,
   EncodeOptions,
+  ExtensibleOf,
   FixedCodec,
   ListItem,
   MapEntry,
@@ -89,6 +90,7 @@ export type {
   PadMarker,
   StructCodec,
   StructMembers,
+  StructTail,
   UnknownAttr,
   UnknownItem,
 } from "./schema_types.ts";

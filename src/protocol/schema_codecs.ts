@@ -80,6 +80,7 @@ import type {
   PadMarker,
   StructCodec,
   StructMembers,
+  StructTail,
 } from "./schema_types.ts";
 
 export type { BinaryOptions, EnumValues, IndexedArrayOptions, NestOptions, StringOptions };
@@ -588,22 +589,26 @@ export function array<D, E>(elem: FixedCodec<D, E>, count?: number): Codec<D[], 
 
 /**
  * A struct attribute that tolerates a longer payload (a newer kernel's larger struct, e.g.
- * `rtnl_link_stats64`): the struct is read from the first bytes and the rest ignored; a shorter
- * payload is a DecodeError. Encoding writes the struct as defined.
+ * `rtnl_link_stats64`): the struct is read from the first bytes and the bytes after it are kept
+ * in `unknown` (see {@link StructTail}), which encoding writes back after the struct, so a
+ * value survives a round trip; a shorter payload is a DecodeError.
  *
  * @example
  * ```ts
- * import { attrSet, t } from "@nlts/netlink/protocol";
+ * import { attrSet, NetlinkWriter, t } from "@nlts/netlink/protocol";
  * const stats = t.struct("stats", { packets: t.u64(), bytes: t.u64() }, { packed: true });
  * const link = attrSet("link", { stats: [1, t.extensible(stats)] });
+ * const w = new NetlinkWriter();
+ * link.encode(w, { stats: { packets: 1n, bytes: 2n, unknown: new Uint8Array(8) } });
+ * console.log(link.decode(w.bytes()).stats?.unknown?.length); // 8
  * ```
  */
 export function extensible<M extends StructMembers>(
   struct: StructCodec<M>,
-): Codec<DecodedStruct<M>, EncodableStruct<M>> {
+): Codec<DecodedStruct<M> & StructTail, EncodableStruct<M> & StructTail> {
   return new ExtensibleStructCodec(
     struct as unknown as StructCodec<StructMembers>,
-  ) as unknown as Codec<DecodedStruct<M>, EncodableStruct<M>>;
+  ) as unknown as Codec<DecodedStruct<M> & StructTail, EncodableStruct<M> & StructTail>;
 }
 
 const BITFIELD32 = new StructCodecImpl("nla-bitfield32", { value: U32, selector: U32 });

@@ -1260,8 +1260,9 @@ export class LladdrCodec implements Codec<string> {
 
 /**
  * A struct carried as an attribute whose payload may be longer than the struct (a newer
- * kernel's larger version): the struct is read from the first bytes, the rest ignored; a
- * shorter payload is a DecodeError. Internal class.
+ * kernel's larger version): the struct is read from the first bytes and the bytes after it are
+ * kept as `unknown` (an owned copy), which encoding writes back after the struct; a shorter
+ * payload is a DecodeError. Internal class.
  */
 export class ExtensibleStructCodec implements Codec<unknown, unknown> {
   readonly kind = "struct";
@@ -1276,6 +1277,11 @@ export class ExtensibleStructCodec implements Codec<unknown, unknown> {
     if (!(struct instanceof StructCodecImpl)) {
       throw new TypeError(`Cannot define extensible struct: expected a t.struct() codec`);
     }
+    if (Object.hasOwn(struct.members, "unknown")) {
+      throw new TypeError(
+        `Cannot define extensible ${struct.type}: its member "unknown" would hide the extra bytes`,
+      );
+    }
     this.struct = struct;
     this.type = struct.type;
   }
@@ -1285,10 +1291,28 @@ export class ExtensibleStructCodec implements Codec<unknown, unknown> {
     if (length < s.size) {
       throw ctx.error(`expected at least ${s.size} bytes for ${s.type}, got ${length}`, offset - 4);
     }
-    return s.read(ctx, offset);
+    const v = s.read(ctx, offset);
+    if (length > s.size) {
+      (v as Record<string, unknown>).unknown = ctx.data.slice(offset + s.size, offset + length);
+    }
+    return v;
   }
 
   encode(w: NetlinkWriter, value: unknown, ctx: EncodeContext): void {
+    if (typeof value === "object" && value !== null && "unknown" in value) {
+      const { unknown, ...members } = value as Record<string, unknown>;
+      this.struct.encode(w, members as EncodableStruct<StructMembers>, ctx);
+      if (unknown === undefined) return;
+      if (!(unknown instanceof Uint8Array)) {
+        throw ctx.typeError(
+          `expected the extra bytes of ${this.type} (unknown) as a Uint8Array, got ${
+            describe(unknown)
+          }`,
+        );
+      }
+      w.putBytes(unknown);
+      return;
+    }
     this.struct.encode(w, value as EncodableStruct<StructMembers>, ctx);
   }
 }

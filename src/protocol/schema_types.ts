@@ -177,6 +177,40 @@ export type DecodedStruct<M> = { [K in NonPadKeys<M>]: DecodedOf<M[K]> } & {};
 export type EncodableStruct<M> = { readonly [K in NonPadKeys<M>]: EncodableOf<M[K]> };
 
 /**
+ * The bytes a newer kernel's longer struct carries after the members a spec names (property
+ * `unknown` of a {@link t.extensible} struct's decoded value, written back after the struct
+ * when encoding).
+ *
+ * @example
+ * ```ts
+ * import { t, type StructTail } from "@nlts/netlink/protocol";
+ * const stats = t.extensible(t.struct("stats", { packets: t.u64() }));
+ * const tail: StructTail = { unknown: new Uint8Array(8) };
+ * ```
+ */
+export interface StructTail {
+  /** What follows the known members (absent when the payload is exactly the struct). */
+  readonly unknown?: Uint8Array;
+}
+
+/**
+ * The codec of `t.extensible(struct)` for a struct codec type `S` (handy in explicit type
+ * annotations): the struct's members plus the {@link StructTail}.
+ *
+ * @example
+ * ```ts
+ * import { type ExtensibleOf, t } from "@nlts/netlink/protocol";
+ * const stats = t.struct("stats", { packets: t.u64() });
+ * const codec: ExtensibleOf<typeof stats> = t.extensible(stats);
+ * ```
+ */
+export type ExtensibleOf<S> = S extends StructCodec<infer M extends StructMembers> ? Codec<
+    DecodedStruct<M> & StructTail,
+    EncodableStruct<M> & StructTail
+  >
+  : never;
+
+/**
  * An attribute the schema does not know, kept so it survives a round trip (property `unknown`
  * of decoded objects). `flags` holds the NLA_F_NESTED / NLA_F_NET_BYTEORDER bits when set.
  *

@@ -1,7 +1,8 @@
 /**
  * Known mistakes of published specs, corrected when a spec is read (internal). Each entry says
- * what the spec gets wrong against the kernel's uapi header; a spec that no longer has the
- * mistake is left alone.
+ * what the spec gets wrong against the kernel's uapi header or which kernel code accepts what
+ * the spec leaves out; a spec that no longer has the mistake is left alone. A loaded family
+ * lists what was applied in `ynl.errata`; a generated module names it in its header.
  *
  * @module
  */
@@ -27,7 +28,68 @@ function nlctrlPolicyPad(doc: Obj): string | undefined {
   return "policy-attrs: pad and mask swapped back to the uapi numbers (PAD 11, MASK 12)";
 }
 
-const ERRATA = [nlctrlPolicyPad];
+/**
+ * An operation whose request list leaves out attributes the kernel accepts. Per-op request
+ * lists are strict (a request encodes only what its operation lists), so an omission would make
+ * a valid request impossible to send; each entry names the kernel source that accepts the
+ * attributes it adds.
+ */
+interface RequestErratum {
+  /** The spec's `name`. */
+  readonly family: string;
+  /** The operation and mode whose request list is extended. */
+  readonly op: string;
+  readonly mode: "do" | "dump";
+  /** Attributes to add, or every attribute of another operation's `do` request list. */
+  readonly add: readonly string[] | { readonly requestOf: string };
+  /** The kernel code that reads them. */
+  readonly source: string;
+}
+
+const REQUEST_ERRATA: readonly RequestErratum[] = [
+  {
+    family: "rt-link",
+    op: "newlink",
+    mode: "do",
+    add: { requestOf: "setlink" },
+    source: "net/core/rtnetlink.c: __rtnl_newlink() hands an existing device and its IFLA_* " +
+      "attributes to do_setlink() (the attributes setlink takes), rtnl_newlink_create() sets " +
+      "IFLA_MASTER, and link types read IFLA_LINK (net/8021q/vlan_netlink.c, " +
+      "drivers/net/macvlan.c)",
+  },
+];
+
+/** Applies a {@link RequestErratum} when the spec still lacks some of its attributes. */
+function requestErratum(e: RequestErratum): (doc: Obj) => string | undefined {
+  return (doc) => {
+    if (doc.name !== e.family) return undefined;
+    const list = (doc.operations as Obj | undefined)?.list;
+    if (!Array.isArray(list)) return undefined;
+    const op = list.find((o) => (o as Obj)?.name === e.op) as Obj | undefined;
+    const request = ((op?.[e.mode] as Obj | undefined)?.request) as Obj | undefined;
+    const have = request?.attributes;
+    if (request === undefined || !Array.isArray(have)) return undefined;
+    let add: readonly unknown[];
+    if (Array.isArray(e.add)) add = e.add;
+    else {
+      const other = list.find((o) =>
+        (o as Obj)?.name === (e.add as { requestOf: string }).requestOf
+      );
+      const attrs = (((other as Obj | undefined)?.do as Obj | undefined)?.request as
+        | Obj
+        | undefined)?.attributes;
+      if (!Array.isArray(attrs)) return undefined;
+      add = attrs;
+    }
+    const missing = add.filter((a) => typeof a === "string" && !have.includes(a));
+    if (missing.length === 0) return undefined;
+    // a new array: YAML anchors may share the old one with other operations
+    request.attributes = [...have, ...missing];
+    return `${e.op} ${e.mode} request: added ${missing.join(", ")} (${e.source})`;
+  };
+}
+
+const ERRATA = [nlctrlPolicyPad, ...REQUEST_ERRATA.map(requestErratum)];
 
 /**
  * Applies the errata to a parsed spec (a deep copy is made first when one applies); returns

@@ -467,7 +467,7 @@ export function familyIR(model: SpecModel): FamilyIR {
   const binaryIR = (a: AttrDef, lenChecks: Record<string, unknown> | undefined): IR => {
     if (a.struct !== undefined) {
       const v = structVar(a.struct);
-      return call("extensible", `Codec<Decoded<typeof ${v}>, Encodable<typeof ${v}>>`, {
+      return call("extensible", `ExtensibleOf<typeof ${v}>`, {
         struct: a.struct,
       });
     }

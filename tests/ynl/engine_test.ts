@@ -275,3 +275,63 @@ test("ynl: mutated rt-link replies raise only DecodeError", () => {
     }
   }
 });
+
+test("ynl: a newer kernel's longer struct keeps its extra bytes and re-encodes them", () => {
+  // rt-link's stats64 (struct rtnl_link_stats64) as a 6.12 spec knows it, with 16 more bytes
+  const rtLink = loadRawSpec("rt_link", { dirs: [LINUX_DOC] });
+  const link = rtLink.ynl.sets.get("link-attrs")!;
+  const size = rtLink.ynl.structs.get("rtnl-link-stats64")!.size;
+  const payload = new Uint8Array(size + 16).map((_, i) => i);
+  const w = new NetlinkWriter();
+  w.attrBinary(link.field("stats64")!.type, payload);
+  const bytes = w.bytes().slice();
+  const v = link.decode(bytes) as { stats64: Record<string, unknown> };
+  assert.equal(v.stats64.rxPackets, 0x0706050403020100n);
+  assert.deepEqual(v.stats64.unknown, payload.slice(size));
+  const again = new NetlinkWriter();
+  link.encode(again, v);
+  assert.deepEqual(again.bytes(), bytes);
+  // exactly the struct: no tail property
+  const exact = new NetlinkWriter();
+  exact.attrBinary(link.field("stats64")!.type, payload.slice(0, size));
+  const plain = link.decode(exact.bytes()) as { stats64: Record<string, unknown> };
+  assert.equal("unknown" in plain.stats64, false);
+  assert.throws(
+    () => link.encode(new NetlinkWriter(), { stats64: { ...v.stats64, unknown: [1, 2] } }),
+    /unknown\) as a Uint8Array/,
+  );
+});
+
+test("ynl: errata let rt-link newlink carry link and master (the kernel accepts both)", () => {
+  for (const dir of [LINUX_DOC, ...(existsSync(SHARED) ? [SHARED] : [])]) {
+    const rtLink = loadRawSpec("rt_link", { dirs: [dir] });
+    const names = rtLink.operations.newlink.request.fields.map((f) => f.name);
+    assert.ok(names.includes("link") && names.includes("master"), dir);
+    assert.ok(rtLink.ynl.errata.some((e) => /newlink do request: added .*master/.test(e)));
+    using ns = tempNetns("ynl");
+    using link = RawFamily.open(rtLink, { netns: ns.name });
+    const create = 0x400 | 0x200; // NLM_F_CREATE | NLM_F_EXCL
+    link.requestSync("newlink", { ifname: "br0", linkinfo: { kind: "bridge" } }, {
+      flags: create,
+    });
+    link.requestSync("newlink", { ifname: "d0", linkinfo: { kind: "veth" } }, { flags: create });
+    const [br] = link.requestSync("getlink", { ifname: "br0" });
+    const [d0] = link.requestSync("getlink", { ifname: "d0" });
+    // a macvlan on d0 (IFLA_LINK), created straight into br0 (IFLA_MASTER)
+    link.requestSync("newlink", {
+      ifname: "mv0",
+      link: d0.header.ifiIndex,
+      master: br.header.ifiIndex,
+      linkinfo: { kind: "macvlan" },
+    }, { flags: create });
+    const ip = JSON.parse(ipIn(ns.name, ["-j", "-d", "link", "show", "mv0"])) as {
+      link: string;
+      master: string;
+      linkinfo: { info_kind: string };
+    }[];
+    assert.equal(ip[0].link, "d0");
+    assert.equal(ip[0].master, "br0");
+    assert.equal(ip[0].linkinfo.info_kind, "macvlan");
+    assert.equal(br.attrs.ifname, "br0");
+  }
+});
