@@ -8,7 +8,9 @@
  * @module
  */
 
+import { DecodeError } from "../protocol/errors.ts";
 import { parseIpv4, parseIpv6 } from "../protocol/schema_addr.ts";
+import { MAX_NESTING } from "../protocol/schema_context.ts";
 import { encodeFlowKey } from "./flow_attrs.ts";
 import { type FlowKey, type FlowMask, OVS_KEY_ATTR, OVS_TUNNEL_KEY_ATTR } from "./keys.ts";
 import { parseFlowKey, type PortNames } from "./odp_text.ts";
@@ -19,17 +21,35 @@ type AttrMap = Map<number, Uint8Array | AttrMap>;
 /** Key types that hold nested attributes. */
 const NESTED = new Set<number>([OVS_KEY_ATTR.ENCAP, OVS_KEY_ATTR.TUNNEL, OVS_KEY_ATTR.NSH]);
 
-function attrMap(bytes: Uint8Array, start: number, end: number, nested: boolean): AttrMap {
+/**
+ * The attributes of `bytes[start, end)`; `encaps` is how many ENCAP nests enclose them, bounded
+ * by MAX_NESTING as in every decoder (DecodeError beyond).
+ */
+function attrMap(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  nested: boolean,
+  encaps = 0,
+): AttrMap {
   const m: AttrMap = new Map();
   let o = start;
   while (o + 4 <= end) {
     const len = bytes[o] | (bytes[o + 1] << 8);
     const type = (bytes[o + 2] | (bytes[o + 3] << 8)) & 0x3fff;
     if (len < 4 || o + len > end) break;
+    const encap = type === OVS_KEY_ATTR.ENCAP;
+    if (nested && encap && encaps >= MAX_NESTING) {
+      throw new DecodeError(
+        `attributes nest too deeply (more than ${MAX_NESTING} recursive levels)`,
+        o,
+        `key-attrs${".encap".repeat(encaps + 1)}`,
+      );
+    }
     m.set(
       type,
       nested && NESTED.has(type)
-        ? attrMap(bytes, o + 4, o + len, type === OVS_KEY_ATTR.ENCAP)
+        ? attrMap(bytes, o + 4, o + len, encap, encap ? encaps + 1 : encaps)
         : bytes.subarray(o + 4, o + len),
     );
     o += (len + 3) & ~3;
@@ -119,6 +139,7 @@ export class FlowFilter {
   /**
    * A filter on the attributes of `key` under `mask` (encoded `OVS_KEY_ATTR_*` runs, as the
    * kernel has them; `fragBits`: their fragment bytes are Open vSwitch's nw_frag bits).
+   * Encaps nested more than {@link MAX_NESTING} deep raise {@link DecodeError}.
    */
   constructor(key: Uint8Array, mask: Uint8Array, fragBits = false) {
     this.#key = flatten(attrMap(key, 0, key.length, true));

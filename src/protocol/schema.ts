@@ -58,7 +58,7 @@ export type {
 } from "./schema_attrs.ts";
 export type { DecodedFormat, EncodableFormat, SubMessageOf } from "./schema_attrs.ts";
 export { type AttrNames, AttrTrace, type AttrTraceOptions } from "./schema_trace.ts";
-export { DecodeContext, EncodeContext } from "./schema_context.ts";
+export { DecodeContext, EncodeContext, MAX_NESTING } from "./schema_context.ts";
 export type {
   BinaryOptions,
   EnumValues,

@@ -13,7 +13,7 @@ import {
   describe,
   EncodeContext,
   kebab,
-  MAX_DEPTH,
+  MAX_NESTING,
   OP,
   opOf,
   releaseDecode,
@@ -1012,9 +1012,10 @@ export class LazyCodec implements Codec<unknown, unknown> {
   }
 
   decode(c: DecodeContext, offset: number, length: number): unknown {
-    if (c.depth > MAX_DEPTH) {
+    const n = c.nesting;
+    if (n >= MAX_NESTING) {
       throw c.error(
-        `attributes nest too deeply (over ${MAX_DEPTH} path elements)`,
+        `attributes nest too deeply (more than ${MAX_NESTING} recursive levels)`,
         offset - NLA_HDRLEN,
       );
     }
@@ -1025,16 +1026,27 @@ export class LazyCodec implements Codec<unknown, unknown> {
         offset - NLA_HDRLEN,
       );
     }
-    return inner.decode(c, offset, length);
+    c.nesting = n + 1;
+    try {
+      return inner.decode(c, offset, length);
+    } finally {
+      c.nesting = n;
+    }
   }
 
   encode(w: NetlinkWriter, value: unknown, c: EncodeContext): void {
-    if (c.depth > MAX_DEPTH) {
+    const n = c.nesting;
+    if (n >= MAX_NESTING) {
       throw c.rangeError(
-        `attributes nest too deeply (over ${MAX_DEPTH} path elements; is the value cyclic?)`,
+        `attributes nest too deeply (more than ${MAX_NESTING} recursive levels; is the value cyclic?)`,
       );
     }
-    this.resolve().encode(w, value, c);
+    c.nesting = n + 1;
+    try {
+      this.resolve().encode(w, value, c);
+    } finally {
+      c.nesting = n;
+    }
   }
 }
 

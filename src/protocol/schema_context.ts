@@ -18,10 +18,24 @@ const EMPTY = new Uint8Array(0);
 const EMPTY_VIEW = new DataView(EMPTY.buffer);
 
 /**
- * Most path elements (attribute names, indexes) followed through recursive ({@link t.lazy})
- * codecs before decoding or encoding gives up.
+ * How deep recursive schemas may nest: a recursive ({@link t.lazy}) codec may hold itself at
+ * most this many times on one path (a flow key's `encap` inside `encap`, an action list inside
+ * `clone` inside `sample`...). Decoding deeper input raises {@link DecodeError}, encoding a
+ * deeper (or cyclic) value a RangeError, so whatever decodes also encodes. Every decoder of nlts
+ * that follows nests uses this one limit.
+ *
+ * 24 is above what the kernel builds (openvswitch accepts 16 nested action lists,
+ * `OVS_COPY_ACTIONS_MAX_DEPTH`, and two VLAN encaps) and below what Open vSwitch's text parser
+ * reads (`MAX_ODP_NESTED` is 32 levels, a flow's text adding up to 3 around its recursion), so a
+ * flow that decodes prints as text that parses back.
+ *
+ * @example
+ * ```ts
+ * import { MAX_NESTING } from "@nlts/netlink/protocol";
+ * console.log(MAX_NESTING); // 24
+ * ```
  */
-export const MAX_DEPTH = 512;
+export const MAX_NESTING = 24;
 
 function buildPath(root: string, frames: (string | number)[], depth: number): string {
   let s = root;
@@ -65,6 +79,8 @@ export class DecodeContext {
   readonly frames: (string | number)[] = [];
   /** Number of valid entries in {@link DecodeContext.frames}. */
   depth = 0;
+  /** How many recursive ({@link t.lazy}) codecs enclose the value being decoded. */
+  nesting = 0;
   /** True while a top-level decode uses this context. */
   busy = false;
   /**
@@ -88,6 +104,7 @@ export class DecodeContext {
     this.strict = strict;
     this.depth = 0;
     this.scopes.length = 0;
+    this.nesting = 0;
     return this;
   }
 
@@ -153,6 +170,8 @@ export class EncodeContext {
   readonly frames: (string | number)[] = [];
   /** Number of valid entries in {@link EncodeContext.frames}. */
   depth = 0;
+  /** How many recursive ({@link t.lazy}) codecs enclose the value being encoded. */
+  nesting = 0;
   /** Records attribute offsets when set (see {@link AttrTrace}). */
   trace: AttrTrace | null;
   /** Values being encoded by the enclosing sets that hold a sub-message selector. */

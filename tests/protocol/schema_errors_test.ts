@@ -9,6 +9,7 @@ import {
   type Codec,
   DecodeError,
   decodeErrorMessage,
+  MAX_NESTING,
   MessageIterator,
   NetlinkWriter,
   NLM_F_ACK_FLAGS,
@@ -210,7 +211,7 @@ test("schema errors: standalone struct decode past the end", () => {
   assert.throws(() => hdr.decodeAt(new Uint8Array(6), -1), RangeError);
 });
 
-test("schema errors: recursion through t.lazy is bounded", () => {
+test("schema errors: recursion through t.lazy is bounded by MAX_NESTING, the same way both ways", () => {
   type Actions = AttrSet<{
     output: Codec<number>;
     clone: Codec<unknown[], readonly unknown[]>;
@@ -222,23 +223,35 @@ test("schema errors: recursion through t.lazy is bounded", () => {
   const flow = attrSet("flow", { actions: [1, t.list(actions)] });
   const nest = (depth: number): unknown[] =>
     depth === 0 ? [{ kind: "output", value: 1 }] : [{ kind: "clone", value: nest(depth - 1) }];
-  const ok = encode(flow, { actions: nest(100) });
-  assert.deepEqual(flow.decode(ok), { actions: nest(100) });
-  // 1000 clone actions inside each other, built by hand: 4 bytes of header per level
-  let inner = hex("08 00 01 00 01 00 00 00"); // output 1
-  for (let i = 0; i < 1000; i++) {
-    const next = new Uint8Array(inner.length + 4);
-    next.set([(inner.length + 4) & 0xff, (inner.length + 4) >> 8, 2, 0]);
-    next.set(inner, 4);
-    inner = next;
-  }
-  const deep = new Uint8Array(inner.length + 4);
-  deep.set([(inner.length + 4) & 0xff, (inner.length + 4) >> 8, 1, 0x80]);
-  deep.set(inner, 4);
+  // As deep as the limit: both ways.
+  const ok = encode(flow, { actions: nest(MAX_NESTING) });
+  assert.deepEqual(flow.decode(ok), { actions: nest(MAX_NESTING) });
+  // One more: encoding refuses it, and the same bytes built by hand do not decode.
   assert.throws(
-    () => flow.decode(deep),
-    (e) => e instanceof DecodeError && /nest too deeply/.test(e.message) && e.path.includes("..."),
+    () => encode(flow, { actions: nest(MAX_NESTING + 1) }),
+    (e) => e instanceof RangeError && /nest too deeply/.test(e.message),
   );
+  // actions nest > `levels` clones nested in one another > output 1, built by hand
+  const chain = (levels: number): Uint8Array => {
+    const out = new Uint8Array(4 * (levels + 1) + 8);
+    for (let i = 0; i <= levels; i++) {
+      const len = out.length - 4 * i;
+      out.set([len & 0xff, len >> 8, i === 0 ? 1 : 2, 0x80], 4 * i);
+    }
+    out.set(hex("08 00 01 00 01 00 00 00"), out.length - 8);
+    return out;
+  };
+  assert.deepEqual(chain(MAX_NESTING), ok);
+  for (const levels of [MAX_NESTING + 1, 1000, 16000]) {
+    const deep = chain(levels);
+    assert.throws(
+      () => flow.decode(deep),
+      (e) =>
+        e instanceof DecodeError && /nest too deeply/.test(e.message) &&
+        e.path.startsWith("flow.actions[0].clone[0].clone") && e.offset === 4 + 4 * MAX_NESTING,
+      `${levels} levels`,
+    );
+  }
   const cyclic: { kind: string; value: unknown[] } = { kind: "clone", value: [] };
   cyclic.value.push(cyclic);
   assert.throws(() => encode(flow, { actions: [cyclic] }), /nest too deeply/);
