@@ -477,7 +477,9 @@ function genericAction(sc: Scanner, type: number, at: number): Action {
     w.endAttr(s);
     try {
       const b = w.bytes();
-      const items = actionList.decode(new DecodeContext(b, { path: "actions" }), 0, b.length);
+      const c = new DecodeContext(b, { path: "actions" });
+      c.nesting = sc.nesting;
+      const items = actionList.decode(c, 0, b.length);
       if (items.length === 1) return items[0] as Action;
     } catch (e) {
       sc.bad(`action${type}(): ${(e as Error).message}`, at);
@@ -492,7 +494,14 @@ function list(sc: Scanner, out: Action[]): void {
     sc.pos += 5;
     return;
   }
+  nested(sc, out);
+}
+
+/** A nested action list up to its ")", counted against MAX_NESTING as the codecs count it. */
+function nested(sc: Scanner, out: Action[]): void {
+  sc.enter(sc.pos);
   parseActionList(sc, out, true);
+  sc.leave();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -588,7 +597,7 @@ function parseAction__(sc: Scanner, at: number): Action {
       sc.expect("%,actions(");
       const prob = Math.floor(0xffff_ffff * (pct / 100.0) + 0.5);
       const actions: Action[] = [];
-      parseActionList(sc, actions, true);
+      nested(sc, actions);
       close();
       return {
         kind: "sample",
@@ -598,7 +607,7 @@ function parseAction__(sc: Scanner, at: number): Action {
     case "clone": {
       need();
       const actions: Action[] = [];
-      parseActionList(sc, actions, true);
+      nested(sc, actions);
       return { kind: "clone", value: actions };
     }
     case "push_nsh":

@@ -7,7 +7,8 @@
  * @module
  */
 
-import type { UnknownAttr } from "../protocol/schema.ts";
+import { t, type UnknownAttr } from "../protocol/schema.ts";
+import { DecodeContext } from "../protocol/schema_context.ts";
 import { NetlinkWriter } from "../protocol/writer.ts";
 import { flowKeyAttrs, type NshKey, type TunnelKey } from "./keys.ts";
 import { CT_STATE_TEXT, TCP_FLAG_TEXT, TUN_FLAG_TEXT } from "./odp_key_format.ts";
@@ -458,13 +459,18 @@ function nsh(sc: Scanner, key: Obj, mask: Obj, at: number): void {
 // Generic keyN(...)
 
 /** Decodes raw payload `bytes` of key attribute `type` (known types through the schema). */
-function rawAttr(type: number, bytes: Uint8Array): [string, unknown] {
+const KEY_NEST = t.nest(flowKeyAttrs, { nestedFlag: false });
+
+/** Decodes `keyN(...)` bytes; `nesting` encaps enclose them already (MAX_NESTING counts them). */
+function rawAttr(type: number, bytes: Uint8Array, nesting: number): [string, unknown] {
   if (flowKeyAttrs.nameOf(type) !== undefined) {
     const w = new NetlinkWriter(Math.max(16, bytes.length + 8));
     const start = w.beginAttr(type);
     w.putBytes(bytes);
     w.endAttr(start);
-    const d = flowKeyAttrs.decode(w.bytes()) as Obj;
+    const c = new DecodeContext(w.bytes(), { path: "key-attrs" });
+    c.nesting = nesting;
+    const d = KEY_NEST.decode(c, 0, w.length) as Obj;
     const prop = Object.keys(d).find((x) => x !== "unknown");
     if (prop !== undefined) return [prop, d[prop]];
   }
@@ -477,8 +483,8 @@ function generic(sc: Scanner, key: Obj, mask: Obj, at: number, type: number): vo
   sc.expect(")", `hex bytes or ")"`);
   let kv: [string, unknown], mv: [string, unknown];
   try {
-    kv = rawAttr(type, kb);
-    mv = rawAttr(type, mb);
+    kv = rawAttr(type, kb, sc.nesting);
+    mv = rawAttr(type, mb, sc.nesting);
   } catch (e) {
     sc.bad(`key${type}(): ${(e as Error).message}`, at);
   }
@@ -732,7 +738,9 @@ export function parseKeyAttr(sc: Scanner, key: Obj, mask: Obj): void {
     }
     case "encap": {
       const k: Obj = {}, m: Obj = {};
+      sc.enter(at);
       parseKeyList(sc, k, m, true);
+      sc.leave();
       store(sc, key, mask, "encap", k, m, at);
       break;
     }

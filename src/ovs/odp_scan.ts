@@ -7,6 +7,7 @@
  */
 
 import { fmtIpv6, parseIpv6 } from "../protocol/schema_addr.ts";
+import { MAX_NESTING } from "../protocol/schema_context.ts";
 
 /**
  * Raised by the datapath text parsers: where (1-based `column`, and `index` into `input`) and
@@ -68,6 +69,11 @@ export class Scanner {
   pos = 0;
   readonly what: string;
   depth = 0;
+  /**
+   * How many recursive constructs (encaps, nested action lists) enclose the position: at most
+   * MAX_NESTING, the limit of the binary codecs, so what parses also encodes.
+   */
+  nesting = 0;
   #portsByName: Map<string, number> | null = null;
   readonly portNames: ReadonlyMap<number, string> | undefined;
 
@@ -89,6 +95,21 @@ export class Scanner {
 
   fail(expected: string, at: number = this.pos, detail?: string): never {
     throw new OdpParseError(this.what, this.s, at, expected, detail);
+  }
+
+  /** Enters an encap or a nested action list that starts at `at` (see {@link Scanner.nesting}). */
+  enter(at: number): void {
+    if (++this.nesting > MAX_NESTING) {
+      this.bad(
+        `encaps and nested action lists go deeper than ${MAX_NESTING} levels (MAX_NESTING)`,
+        at,
+      );
+    }
+  }
+
+  /** Leaves what {@link Scanner.enter} entered. */
+  leave(): void {
+    this.nesting--;
   }
 
   /** Raises "<detail>" at `at`. */

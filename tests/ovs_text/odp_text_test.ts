@@ -21,6 +21,7 @@ import {
   parseFlow,
   parseFlowKey,
 } from "./_ovs.ts";
+import { MAX_NESTING } from "../../src/protocol/mod.ts";
 
 const ONES32 = 0xffffffff;
 
@@ -371,11 +372,36 @@ test("text: address and number forms the scanner reads (leading zeros, short MAC
   }
 });
 
-test("text: encap nests up to 31 levels", () => {
+test("text: encaps and action lists nest up to MAX_NESTING levels, as the codecs do", () => {
   const deep = (n: number) => "encap(".repeat(n) + ")".repeat(n);
-  const k = parseFlowKey(deep(31)).key;
-  assert.equal(formatFlowKey(decodeFlowKey(encodeFlowKey(k))), deep(31));
-  assert.throws(() => parseFlowKey(deep(32)), OdpParseError);
+  const k = parseFlowKey(deep(MAX_NESTING)).key;
+  assert.equal(formatFlowKey(decodeFlowKey(encodeFlowKey(k))), deep(MAX_NESTING));
+  // Open vSwitch reads 31 levels; nlts stops where its codecs stop, so what parses encodes.
+  for (const n of [MAX_NESTING + 1, 31, 32]) {
+    assert.throws(
+      () => parseFlowKey(deep(n)),
+      (e) => e instanceof OdpParseError && /deeper than/.test(e.message),
+      `${n}`,
+    );
+  }
+  const clones = (n: number) => "clone(".repeat(n) + "1" + ")".repeat(n);
+  const a = parseActions(clones(MAX_NESTING));
+  assert.equal(formatActions(decodeActions(encodeActions(a))), clones(MAX_NESTING));
+  assert.throws(
+    () => parseActions(clones(MAX_NESTING + 1)),
+    (e) => e instanceof OdpParseError && e.column === 6 * (MAX_NESTING + 1) + 1,
+  );
+  const samples = (n: number) => "sample(sample=50.0%,actions(".repeat(n) + "1" + "))".repeat(n);
+  assert.equal(formatActions(parseActions(samples(MAX_NESTING))), samples(MAX_NESTING));
+  assert.throws(() => parseActions(samples(MAX_NESTING + 1)), OdpParseError);
+  // Hex-coded nests count too: 10 clones around action20(24 clones) is 34 levels.
+  const inner = encodeActions(parseActions(clones(MAX_NESTING)));
+  const hexed = Array.from(inner.subarray(4), (b) => b.toString(16).padStart(2, "0")).join("");
+  assert.deepEqual(parseActions(`action20(${hexed})`), parseActions(clones(MAX_NESTING)));
+  assert.throws(
+    () => parseActions("clone(".repeat(10) + `action20(${hexed})` + ")".repeat(10)),
+    (e) => e instanceof OdpParseError && /nest too deeply/.test(e.message),
+  );
 });
 
 test("text: tunnel metadata, geneve and erspan", () => {
