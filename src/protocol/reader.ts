@@ -9,6 +9,7 @@
 
 import { NLA_F, NLA_HDRLEN, NLMSG_HDRLEN } from "./constants.ts";
 import { DecodeError } from "./errors.ts";
+import { lastStringScan } from "./_internal.ts";
 
 /**
  * A decoded `struct nlmsghdr`.
@@ -318,6 +319,8 @@ export function readString(data: Uint8Array, offset: number, length: number): st
     end++;
   }
   const n = end - offset;
+  lastStringScan.bytes = n;
+  lastStringScan.ascii = ascii;
   if (n === 0) return "";
   if (!ascii || n > INTERN_MAX) return decoder.decode(data.subarray(offset, end));
   const slot = (hash >>> 0) & (INTERN_SLOTS - 1);

@@ -6,10 +6,13 @@
  */
 
 import { NLA_F, NLA_FLAG_BITS, NLA_HDRLEN } from "./constants.ts";
-import { copyBytes, readString } from "./reader.ts";
+import { copyBytes } from "./reader.ts";
 import {
   acquireDecode,
+  ALIGNED_MAX_PAYLOAD,
+  checkGrowth,
   type DecodeContext,
+  decodeString,
   describe,
   EncodeContext,
   kebab,
@@ -60,11 +63,14 @@ class Slot {
   readonly size: number;
   readonly set: SetImpl | null;
   readonly struct: StructReader | null;
+  /** Longest string in UTF-8 bytes (`maxLength` of a string codec; Infinity otherwise). */
+  readonly max: number;
 
   constructor(codec: AnyCodec) {
     this.codec = codec;
     this.op = opOf(codec);
     this.size = codec.size;
+    this.max = (codec as { maxLength?: number }).maxLength ?? Infinity;
     this.set = codec instanceof NestCodec ? codec.impl : null;
     this.struct = this.op === OP.STRUCT ? codec as unknown as StructReader : null;
   }
@@ -114,7 +120,7 @@ function decodeValue(s: Slot, c: DecodeContext, p: number, len: number): unknown
     case OP.U64BE:
       return c.view.getBigUint64(p, false);
     case OP.STRING:
-      return readString(c.data, p, len);
+      return decodeString(c, p, len, s.max);
     case OP.FLAG:
       return true;
     case OP.BINARY:
@@ -290,6 +296,7 @@ class SetImpl implements AttrNames {
         if (list === undefined) o.unknown = [u];
         else list.push(u);
       },
+      checkGrowth,
     });
     if (gen !== null) this.#plain = gen;
   }
@@ -308,6 +315,7 @@ class SetImpl implements AttrNames {
     const n = byType.length;
     const view = c.view;
     const d = c.depth;
+    const grow = c.grow;
     let pos = start;
     while (end - pos >= NLA_HDRLEN) {
       const raw = view.getUint16(pos + 2, true);
@@ -341,6 +349,7 @@ class SetImpl implements AttrNames {
       c.depth = d;
       pos += (len + 3) & ~3;
     }
+    if (c.grow !== grow || end - start > ALIGNED_MAX_PAYLOAD) checkGrowth(c, start, end, grow);
     return out;
   }
 
@@ -768,6 +777,7 @@ export class IndexedArrayCodec implements Codec<unknown[], readonly unknown[]> {
     const s = this.#slot;
     const end = offset + length;
     const d = c.depth;
+    const grow = c.grow;
     let pos = offset;
     while (end - pos >= NLA_HDRLEN) {
       c.frames[d] = out.length;
@@ -779,6 +789,7 @@ export class IndexedArrayCodec implements Codec<unknown[], readonly unknown[]> {
       c.depth = d;
       pos += (len + 3) & ~3;
     }
+    if (c.grow !== grow || length > ALIGNED_MAX_PAYLOAD) checkGrowth(c, offset, end, grow);
     return out;
   }
 
@@ -837,6 +848,8 @@ export class ListCodec implements Codec<unknown[], readonly unknown[]> {
   readonly size = -1;
   readonly nlaFlags: number;
   readonly repeated = false;
+  /** The attribute set of the items. */
+  readonly set: AttrSet<AttrFields>;
   readonly #impl: SetImpl;
 
   /** The runtime of the item set. */
@@ -848,6 +861,7 @@ export class ListCodec implements Codec<unknown[], readonly unknown[]> {
     if (!(set instanceof AttrSet)) {
       throw new TypeError(`Cannot define list: expected an attribute set, got ${describe(set)}`);
     }
+    this.set = set;
     this.#impl = implOf(set);
     this.type = `list of ${set.name}`;
     this.nlaFlags = options?.nestedFlag === false ? 0 : NLA_F.NESTED;
@@ -860,6 +874,7 @@ export class ListCodec implements Codec<unknown[], readonly unknown[]> {
     const view = c.view;
     const end = offset + length;
     const d = c.depth;
+    const grow = c.grow;
     let pos = offset;
     while (end - pos >= NLA_HDRLEN) {
       const raw = view.getUint16(pos + 2, true);
@@ -890,6 +905,7 @@ export class ListCodec implements Codec<unknown[], readonly unknown[]> {
       c.depth = d;
       pos += (len + 3) & ~3;
     }
+    if (c.grow !== grow || length > ALIGNED_MAX_PAYLOAD) checkGrowth(c, offset, end, grow);
     return out;
   }
 
@@ -949,6 +965,7 @@ export class MapCodec implements Codec<MapEntry<unknown>[], readonly MapEntry<un
     const view = c.view;
     const end = offset + length;
     const d = c.depth;
+    const grow = c.grow;
     let pos = offset;
     while (end - pos >= NLA_HDRLEN) {
       const key = view.getUint16(pos + 2, true) & NLA_F.TYPE_MASK;
@@ -961,6 +978,7 @@ export class MapCodec implements Codec<MapEntry<unknown>[], readonly MapEntry<un
       c.depth = d;
       pos += (len + 3) & ~3;
     }
+    if (c.grow !== grow || length > ALIGNED_MAX_PAYLOAD) checkGrowth(c, offset, end, grow);
     return out;
   }
 

@@ -9,9 +9,9 @@
  * @module
  */
 
-import { copyBytes, readString } from "./reader.ts";
+import { copyBytes } from "./reader.ts";
 import { fmtIpv4, fmtIpv6, fmtMac } from "./schema_addr.ts";
-import { type DecodeContext, OP } from "./schema_context.ts";
+import { ALIGNED_MAX_PAYLOAD, type DecodeContext, decodeString, OP } from "./schema_context.ts";
 
 function probe(): boolean {
   try {
@@ -59,7 +59,7 @@ function valueExpr(op: number, ref: string, off: string, len: string, member: bo
     case OP.U64BE:
       return `view.getBigUint64(${off}, false)`;
     case OP.STRING:
-      return `readString(data, ${off}, ${len})`;
+      return `decodeString(c, ${off}, ${len}, ${ref}.max)`;
     case OP.FLAG:
       return "true";
     case OP.BINARY:
@@ -81,8 +81,8 @@ function valueExpr(op: number, ref: string, off: string, len: string, member: bo
   }
 }
 
-const HELPER_NAMES = ["readString", "fmtIpv4", "fmtIpv6", "fmtMac", "copyBytes"];
-const HELPERS = [readString, fmtIpv4, fmtIpv6, fmtMac, copyBytes];
+const HELPER_NAMES = ["decodeString", "fmtIpv4", "fmtIpv6", "fmtMac", "copyBytes"];
+const HELPERS = [decodeString, fmtIpv4, fmtIpv6, fmtMac, copyBytes];
 
 /** What the struct compiler needs of a member. */
 export interface MemberLike {
@@ -121,6 +121,8 @@ export interface FieldLike {
   readonly op: number;
   readonly size: number;
   readonly repeated: boolean;
+  /** Longest string (a string field's `maxLength`). */
+  readonly max: number;
 }
 
 /** Error and unknown-attribute helpers the generated set decoder calls. */
@@ -137,6 +139,8 @@ export interface SetHelpers {
     pos: number,
     len: number,
   ): void;
+  /** Throws unless a nest that grew when decoded (or is nearly full) still re-encodes. */
+  checkGrowth(c: DecodeContext, start: number, end: number, before: number): void;
 }
 
 /** A generated attribute-set decoder, or null when generation is off. */
@@ -183,6 +187,7 @@ export function compileSetDecoder(
   const view = c.view;
   const frames = c.frames;
   const d = c.depth;
+  const grow = c.grow;
   let pos = start;
   while (end - pos >= 4) {
     const len = view.getUint16(pos, true);
@@ -197,6 +202,7 @@ ${cases}      default:
     c.depth = d;
     pos += (len + 3) & ~3;
   }
+  if (c.grow !== grow || end - start > ${ALIGNED_MAX_PAYLOAD}) H.checkGrowth(c, start, end, grow);
   return o;
 };`;
   return new Function("F", "H", ...HELPER_NAMES, body)(fields, helpers, ...HELPERS);

@@ -11,7 +11,9 @@
  * @module
  */
 
+import { lastStringScan } from "./_internal.ts";
 import { DecodeError } from "./errors.ts";
+import { readString } from "./reader.ts";
 import type { AttrTrace } from "./schema_trace.ts";
 
 const EMPTY = new Uint8Array(0);
@@ -81,6 +83,11 @@ export class DecodeContext {
   depth = 0;
   /** How many recursive ({@link t.lazy}) codecs enclose the value being decoded. */
   nesting = 0;
+  /**
+   * Bytes by which re-encoding what was decoded so far would outgrow the input (strings without
+   * their NUL, invalid UTF-8 widened to U+FFFD), so nests can check that they still fit.
+   */
+  grow = 0;
   /** True while a top-level decode uses this context. */
   busy = false;
   /**
@@ -105,6 +112,7 @@ export class DecodeContext {
     this.depth = 0;
     this.scopes.length = 0;
     this.nesting = 0;
+    this.grow = 0;
     return this;
   }
 
@@ -129,6 +137,73 @@ export class DecodeContext {
   /** A {@link DecodeError} at `offset` naming the current path (throw it). */
   error(reason: string, offset: number): DecodeError {
     return new DecodeError(reason, offset, this.path());
+  }
+}
+
+/** Longest attribute payload: nla_len is 16 bits and counts the 4-byte header. */
+const MAX_PAYLOAD = 0xffff - 4;
+
+/**
+ * Nests with a payload longer than this (or that grew) call {@link checkGrowth}: 65531 rounded
+ * down to a multiple of 4. Internal.
+ */
+export const ALIGNED_MAX_PAYLOAD = MAX_PAYLOAD & ~3;
+
+/** Bytes of `s` in UTF-8 (TextDecoder output: surrogates come in pairs). */
+function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s.charCodeAt(i);
+    if (ch < 0x80) n += 1;
+    else if (ch < 0x800) n += 2;
+    else if (ch >= 0xd800 && ch <= 0xdbff) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+/**
+ * Decodes the string payload `[p, p + len)` and makes sure the string encodes again: at most
+ * `max` UTF-8 bytes (the codec's `maxLength`), and a payload that still fits an attribute when
+ * it is longer than this one (no NUL, invalid UTF-8); such growth is added to
+ * {@link DecodeContext.grow} for the enclosing nests to check. Internal.
+ */
+export function decodeString(c: DecodeContext, p: number, len: number, max: number): string {
+  const s = readString(c.data, p, len);
+  const bytes = lastStringScan.ascii ? lastStringScan.bytes : utf8Length(s);
+  if (bytes > max) {
+    throw c.error(`the string is ${bytes} bytes long (UTF-8), at most ${max} fit`, p - 4);
+  }
+  if (bytes >= len) {
+    if (bytes + 1 > MAX_PAYLOAD) {
+      throw c.error(
+        `the string re-encodes to ${
+          bytes + 1
+        } bytes (NUL added, invalid UTF-8 as U+FFFD), more than the ${MAX_PAYLOAD} an attribute holds`,
+        p - 4,
+      );
+    }
+    c.grow += ((bytes + 4) & ~3) - ((len + 3) & ~3);
+  }
+  return s;
+}
+
+/**
+ * Called by a nest whose payload is `[start, end)` when {@link DecodeContext.grow} changed while
+ * it was decoded (it was `before`) or when the payload is within 3 bytes of the limit (it
+ * re-encodes padded to 4 bytes): throws unless its re-encoded payload still fits an attribute.
+ * The top level (no enclosing attribute) has no such limit. Internal.
+ */
+export function checkGrowth(c: DecodeContext, start: number, end: number, before: number): void {
+  if (c.depth === 0) return;
+  const size = ((end - start + 3) & ~3) + c.grow - before;
+  if (size > MAX_PAYLOAD) {
+    throw c.error(
+      `re-encoded (padded to 4 bytes, strings with their NUL, invalid UTF-8 as U+FFFD) its payload would be ${size} bytes, more than the ${MAX_PAYLOAD} an attribute holds`,
+      start - 4,
+    );
   }
 }
 

@@ -7,11 +7,13 @@
  */
 
 import { DecodeError } from "./errors.ts";
-import { copyBytes, readString } from "./reader.ts";
+import { lastStringScan } from "./_internal.ts";
+import { copyBytes } from "./reader.ts";
 import { fmtIpv4, fmtIpv6, fmtMac, hexValue, ipv4ToU32, isMac, parseIpv6 } from "./schema_addr.ts";
 import {
   acquireDecode,
   type DecodeContext,
+  decodeString,
   describe,
   EncodeContext,
   kebab,
@@ -370,17 +372,43 @@ export class StringCodec implements Codec<string> {
   readonly size = -1;
   readonly nlaFlags = 0;
   readonly repeated = false;
+  /** Longest string in UTF-8 bytes without the NUL (Infinity: only the attribute bounds it). */
+  readonly maxLength: number;
+  /** Shortest string in UTF-8 bytes without the NUL. */
+  readonly minLength: number;
   readonly #max: number;
   readonly #min: number;
 
   constructor(options?: StringOptions) {
-    this.#max = options?.maxLength ?? Infinity;
-    this.#min = options?.minLength ?? 0;
-    setOp(this, OP.STRING);
+    const max = options?.maxLength ?? Infinity;
+    const min = options?.minLength ?? 0;
+    if (
+      (max !== Infinity && !(Number.isInteger(max) && max >= 0)) ||
+      !(Number.isInteger(min) && min >= 0 && min <= max)
+    ) {
+      throw new RangeError(
+        `Cannot define string: minLength ${min} and maxLength ${max} must be integers, 0 <= minLength <= maxLength`,
+      );
+    }
+    this.maxLength = this.#max = max;
+    this.minLength = this.#min = min;
+    // A string with a minLength is decoded by decode(), which checks it; the rest inline.
+    if (min === 0) setOp(this, OP.STRING);
   }
 
+  /**
+   * Decodes up to the first NUL. Raises {@link DecodeError} when the string would not encode
+   * again: outside `minLength..maxLength`, or too long for an attribute once re-encoded.
+   */
   decode(ctx: DecodeContext, offset: number, length: number): string {
-    return readString(ctx.data, offset, length);
+    const s = decodeString(ctx, offset, length, this.#max);
+    if (this.#min > 0 && lastStringScan.bytes < this.#min) {
+      throw ctx.error(
+        `the string is ${lastStringScan.bytes} bytes long, at least ${this.#min} are needed`,
+        offset - 4,
+      );
+    }
+    return s;
   }
 
   encode(w: NetlinkWriter, value: string, ctx: EncodeContext): void {
@@ -444,6 +472,10 @@ export class BinaryCodec implements FixedCodec<Uint8Array> {
   readonly align = 1;
   readonly nlaFlags = 0;
   readonly repeated = false;
+  /** Shortest payload accepted (encoding) and decoded. */
+  readonly minLength: number;
+  /** Longest payload accepted (encoding) and decoded. */
+  readonly maxLength: number;
   readonly #min: number;
   readonly #max: number;
 
@@ -460,12 +492,32 @@ export class BinaryCodec implements FixedCodec<Uint8Array> {
       this.size = -1;
       this.#min = options?.minLength ?? 0;
       this.#max = options?.maxLength ?? 0xfffb;
-      this.type = "binary";
+      if (
+        !Number.isInteger(this.#min) || !Number.isInteger(this.#max) || this.#min < 0 ||
+        this.#min > this.#max || this.#max > 0xfffb
+      ) {
+        throw new RangeError(
+          `Cannot define binary: minLength ${this.#min} and maxLength ${this.#max} must be integers, 0 <= minLength <= maxLength <= 65531`,
+        );
+      }
+      this.type = this.#min === 0 && this.#max === 0xfffb
+        ? "binary"
+        : `binary[${this.#min}..${this.#max}]`;
     }
-    setOp(this, OP.BINARY);
+    this.minLength = this.#min;
+    this.maxLength = this.#max;
+    // Bounded payloads are decoded by decode(), which checks the bounds; the rest inline.
+    if (this.size >= 0 || (this.#min === 0 && this.#max === 0xfffb)) setOp(this, OP.BINARY);
   }
 
+  /** Copies the payload; a length outside `minLength..maxLength` is a {@link DecodeError}. */
   decode(ctx: DecodeContext, offset: number, length: number): Uint8Array {
+    if (length < this.#min || length > this.#max) {
+      throw ctx.error(
+        `expected ${this.#min}..${this.#max} bytes for ${this.type}, got ${length}`,
+        offset - 4,
+      );
+    }
     return copyBytes(ctx.data, offset, length);
   }
 
