@@ -9,6 +9,9 @@ import { NLM_F_ACK_FLAGS, NLMSG_HDRLEN, NLMSGERR_ATTR } from "./constants.ts";
 import { DecodeError, type ExtAck } from "./errors.ts";
 import { AttrIterator, type NlMsgHeader, readString } from "./reader.ts";
 
+/** The largest errno the kernel reports (include/linux/err.h). */
+const MAX_ERRNO = 4095;
+
 /**
  * A decoded NLMSG_ERROR message: `errno` 0 is a success acknowledgement.
  */
@@ -69,7 +72,8 @@ export function decodeExtAck(data: Uint8Array, start: number, end: number): ExtA
 
 /**
  * Decodes the payload of an NLMSG_ERROR message found at `data[offset]` (the message header's
- * offset), with `length` its nlmsg_len and `flags` its nlmsg_flags.
+ * offset), with `length` its nlmsg_len and `flags` its nlmsg_flags. An error field that is
+ * neither 0 (ACK) nor a negative errno is malformed: {@link DecodeError}.
  *
  * @example
  * ```ts
@@ -94,6 +98,12 @@ export function decodeErrorMessage(
   }
   const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const err = v.getInt32(p, true);
+  if (err > 0 || err < -MAX_ERRNO) {
+    throw new DecodeError(
+      `NLMSG_ERROR carries error ${err}, not 0 (ACK) or a negative errno -1..-${MAX_ERRNO}`,
+      p,
+    );
+  }
   const h = p + 4;
   const request: NlMsgHeader = {
     length: v.getUint32(h, true),
@@ -141,6 +151,12 @@ export function decodeDoneMessage(
   if (end - p < 4) return { errno: 0 }; // some protocols send an empty DONE
   const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const raw = v.getInt32(p, true);
+  if (raw > 0 || raw < -MAX_ERRNO) {
+    throw new DecodeError(
+      `NLMSG_DONE carries ${raw}, not 0 or a negative errno -1..-${MAX_ERRNO}`,
+      p,
+    );
+  }
   const errno = raw === 0 ? 0 : -raw;
   if (flags & NLM_F_ACK_FLAGS.ACK_TLVS && end - p > 4) {
     const extAck = decodeExtAck(data, p + 4, end);

@@ -30,6 +30,18 @@ import { MessageIterator } from "../protocol/reader.ts";
 import { AF, CLONE, EFD, MSG, O, POLL, SOCK } from "../ffi/constants.ts";
 import { ERRNO as E } from "../protocol/errno.ts";
 import { trace, tracing } from "./trace.ts";
+import {
+  checkBoolean,
+  checkBytes,
+  checkFunction,
+  checkInt,
+  checkOneOf,
+  checkOptionalInt,
+  checkOptions,
+  checkString,
+  checkTimeout,
+  describeValue,
+} from "../protocol/_validate.ts";
 
 /** Options of {@link NetlinkSocket.open}. */
 export interface NetlinkSocketOptions {
@@ -54,9 +66,12 @@ export interface NetlinkSocketOptions {
    * peers. Default: true for NETLINK_USERSOCK, false otherwise (replies must come from the kernel).
    */
   userToUser?: boolean;
-  /** Initial receive buffer in bytes (default 65536, at least 32768). Grown on demand. */
+  /**
+   * Initial receive buffer in bytes: an integer up to 2^30 (default 65536; values below 32768
+   * are raised to it). Grown on demand.
+   */
   receiveBufferSize?: number;
-  /** SO_RCVBUF to request, in bytes (the kernel doubles it). */
+  /** SO_RCVBUF to request, in bytes (an integer 0..2^31-1; the kernel doubles it). */
   rcvbuf?: number;
   /**
    * How truncation is prevented. "peek" peeks at each datagram's size first, so no message is
@@ -149,7 +164,11 @@ export interface RequestOptions {
    * With an ACK, a request that has no reply still reports success or failure.
    */
   ack?: boolean;
-  /** Milliseconds to wait when the reply is not yet queued (default 5000; -1 = forever). */
+  /**
+   * Milliseconds to wait when the reply is not yet queued (default 5000; -1 = forever; at most
+   * 2^31-1). For a dump that waits for its turn (see {@link NetlinkSocket}), also the longest
+   * the socket may stay idle while the dump before it has not ended.
+   */
   timeoutMs?: number;
   /** For dumps: how many times to restart a dump that ended with NLM_F_DUMP_INTR (default 0). */
   retryInterrupted?: number;
@@ -163,7 +182,7 @@ export type MessageHandler = (it: MessageIterator) => void;
 /** Options of {@link NetlinkSocket.batchSync}. */
 export interface BatchOptions extends Omit<RequestOptions, "retryInterrupted"> {
   /**
-   * Messages per sendmsg (default 64). The kernel queues each reply during the send; a chunk
+   * Messages per sendmsg, 1..1024 (default 64). The kernel queues each reply during the send; a chunk
    * whose replies overflow the receive queue (SO_RCVBUF) fails with ENOBUFS, so raise SO_RCVBUF
    * before raising this.
    */
@@ -175,8 +194,24 @@ export type BatchResult =
   | { ok: true; seq: number; replies: NetlinkMessage[] }
   | { ok: false; seq: number; error: NetlinkError };
 
+/** Messages of one exchange read by another caller, kept for the exchange in arrival order. */
+interface Deferred {
+  /** The exchange's messages from one datagram (a copy). */
+  data: Uint8Array;
+  sender: number;
+  groups: number;
+  group: number;
+  /** The datagram could not be framed: the exchange fails with this when it gets here. */
+  error?: unknown;
+}
+
 interface Exchange {
   seq: number;
+  /**
+   * Who processes this exchange's messages: the exchange itself, or the batch it belongs to.
+   * A message read by any other caller is copied into {@link Exchange.deferred} instead.
+   */
+  owner: object;
   /** The caller gave up; late replies are dropped silently until the exchange's end. */
   abandoned?: boolean;
   dump: boolean;
@@ -184,17 +219,67 @@ interface Exchange {
   /** The request carried NLM_F_ECHO (its echo may come with a multicast group set). */
   echo?: boolean;
   operation: string;
+  /** The owner has processed the exchange's last message (or gave up once it was read). */
   done: boolean;
+  /** The exchange's last message (ACK, error, DONE) was read from the socket, by anyone. */
+  ended: boolean;
   interrupted: boolean;
+  /** The kernel's answer was an error. */
   error: NetlinkError | undefined;
+  /** A reply did not decode, or `onMessage` threw: the exchange fails with this. */
+  failure?: unknown;
   onMessage: MessageHandler;
   describeExtAck?: (ack: ExtAck) => void;
+  /** Messages read by another caller, waiting for the owner. */
+  deferred?: Deferred[];
+  /** A dump whose consumer holds it (suspended at a `yield`): others read ahead for it. */
+  suspended?: boolean;
+  /** The receive queue overflowed while this request waited: its reply may have been lost. */
+  overflowed?: boolean;
+  /** The batch's exchanges still open; whether a message of the batch was deferred. */
+  batch?: { open: number; deferred: boolean };
 }
 
+/** How a wait for the socket ended. */
+type WaitEnd = "readable" | "woken" | "timeout" | "closed" | "error";
+
 const MIN_RECV = 32768;
+const MAX_RECV = 2 ** 30;
+/**
+ * A messages() reader stops reading while this many datagrams wait for exchanges whose
+ * consumers are busy (a suspended dump), so that it does not pull a whole dump into memory.
+ */
+const DEFERRED_BACKLOG = 8;
+const RECEIVE_MODES = ["auto", "peek", "grow"] as const;
+const SOCKET_TYPES = ["raw", "dgram"] as const;
 
 function netnsPath(netns: string): string {
   return netns.startsWith("/") ? netns : `/run/netns/${netns}`;
+}
+
+/** Validates every option of {@link NetlinkSocket.open} before anything is allocated. */
+function checkOpenOptions(options: unknown): NetlinkSocketOptions {
+  const verb = "open netlink socket";
+  const o = checkOptions<NetlinkSocketOptions>(options, verb);
+  checkOneOf(o.type, verb, "type", SOCKET_TYPES, "raw");
+  checkOptionalInt(o.portid, verb, "portid", 0, 0xffffffff, 0);
+  checkOptionalInt(o.groups, verb, "groups", 0, 0xffffffff, 0);
+  checkString(o.netns, verb, "netns", true);
+  checkBoolean(o.strict, verb, "strict", true);
+  checkBoolean(o.userToUser, verb, "userToUser", false);
+  checkOptionalInt(o.receiveBufferSize, verb, "receiveBufferSize", 0, MAX_RECV, 0);
+  checkOptionalInt(o.rcvbuf, verb, "rcvbuf", 0, 0x7fffffff, 0);
+  checkOneOf(o.receiveMode, verb, "receiveMode", RECEIVE_MODES, "auto");
+  checkString(o.name, verb, "name");
+  const t = o.transport;
+  if (t !== undefined && (typeof t !== "object" || t === null)) {
+    throw new TypeError(
+      `Cannot ${verb}: transport must be a Libc-shaped object (e.g. a FakeKernel), not ${
+        describeValue(t)
+      }`,
+    );
+  }
+  return o;
 }
 
 /**
@@ -204,6 +289,23 @@ function netnsPath(netns: string): string {
  * and acknowledgement (or NLMSG_DONE) arrive. Only when nothing is queued yet does it wait, off
  * the main thread. Unicast messages that answer nothing we asked and multicast messages are kept
  * for {@link NetlinkSocket.messages}.
+ *
+ * Sharing one socket between callers (concurrent async calls, a request made inside a dump's
+ * loop, a synchronous call while an async one waits) never loses a message:
+ *
+ * - Replies are matched to their request by sequence number, whoever reads them. A reply read
+ *   by another caller is copied and handed to its own caller, in arrival order.
+ * - Requests (`request`, `exchange`, `batchSync` and the `*Sync` forms) go out at once, also
+ *   while a dump runs: the kernel answers them between the dump's datagrams.
+ * - Dumps run one at a time per socket. That is the kernel's rule (it refuses a second dump on
+ *   a socket whose dump has not ended with EBUSY), so a dump started while another one runs
+ *   **waits for its turn**, in the order the dumps were started (a synchronous dump takes the
+ *   next turn at once). While it waits, and the running dump's consumer is busy (e.g. it is the
+ *   one waiting for the new dump: a dump inside another dump's loop), it reads the running
+ *   dump's remaining replies ahead into that dump's queue, so that this cannot deadlock; those
+ *   replies are then held in memory until their consumer takes them. Sockets of user-to-user
+ *   peers (`userToUser`) are not bound by the kernel's rule and run their dumps side by side.
+ * - A dump yields every reply up to its NLMSG_DONE or raises an error: never a partial result.
  *
  * @example
  * ```ts
@@ -225,32 +327,63 @@ export class NetlinkSocket {
   #eventfd = -1;
   #portid = 0;
   #seq: number;
-  #buf: Uint8Array;
+  /** Receive buffers by nesting depth: a handler that makes a request reads into the next. */
+  readonly #bufs: Uint8Array[];
+  readonly #iters: (MessageIterator | undefined)[] = [];
+  #depth = 0;
+  /** The buffer the last #recv read into. */
+  #rx: Uint8Array;
   #peek: boolean;
   #userToUser: boolean;
-  #pending: NetlinkMessage[] = [];
+  /** Messages for messages(), and framing errors of datagrams that belong to nobody. */
+  #pending: (NetlinkMessage | { error: unknown })[] = [];
   #pendingLimit = 65536;
+  /** Messages dropped because #pending was full, since the last overflow report. */
   #pendingLost = 0;
-  #waiting = 0;
   #closed = false;
   #enobufs = false;
-  readonly #addr = new Uint8Array(12);
+  /** Receive-queue overflows (and #pending drops) seen so far. */
+  #overflows = 0;
+  /** An overflow happened while no messages() reader was running: the next one is told. */
+  #unreported = false;
+  /** messages() iterators running. */
+  #readers = 0;
+  /** The dump whose last message has not been read yet (kernel sockets run one at a time). */
+  #dumpRunning: Exchange | undefined;
+  /** Dumps waiting for their turn, in order. */
+  readonly #dumpQueue: object[] = [];
+  /** Datagrams held for exchanges whose consumers are busy. */
+  #deferredCount = 0;
+  /** Async waits in progress; each is resolved with how it ended. */
+  readonly #waiters = new Set<(end: WaitEnd) => void>();
+  /** A poll() off the main thread is in progress (one per socket, shared by every wait). */
+  #polling = false;
+  #stopScheduled = false;
 
-  private constructor(libc: Libc, fd: number, protocol: number, options: NetlinkSocketOptions) {
+  private constructor(
+    libc: Libc,
+    fd: number,
+    protocol: number,
+    options: NetlinkSocketOptions,
+    buf: Uint8Array,
+  ) {
     this.#libc = libc;
     this.#fd = fd;
     this.protocol = protocol;
     this.name = options.name ?? netlinkProtocolName(protocol) ?? `netlink protocol ${protocol}`;
     this.#seq = (Math.floor(Math.random() * 0x7fffffff) + 1) >>> 0;
-    const size = Math.max(options.receiveBufferSize ?? 65536, MIN_RECV);
-    this.#buf = new Uint8Array(size);
+    this.#bufs = [buf];
+    this.#rx = buf;
     this.#userToUser = options.userToUser ?? protocol === 2;
     const mode = options.receiveMode ?? "auto";
     this.#peek = mode === "peek" || (mode === "auto" && this.#userToUser);
   }
 
   /**
-   * Opens and binds a netlink socket (`SOCK.NONBLOCK | SOCK.CLOEXEC`).
+   * Opens and binds a netlink socket (`SOCK.NONBLOCK | SOCK.CLOEXEC`). Every option is checked
+   * before the socket is created (`TypeError`/`RangeError`), and a socket whose setup fails
+   * later (bind, setsockopt) is closed before the error is raised: a failed open leaves no fd
+   * behind.
    *
    * @example
    * ```ts
@@ -260,32 +393,30 @@ export class NetlinkSocket {
    * ```
    */
   static open(protocol: number, options: NetlinkSocketOptions = {}): NetlinkSocket {
-    if (!Number.isInteger(protocol) || protocol < 0 || protocol > 31) {
-      throw new RangeError(
-        `Cannot open netlink socket: protocol ${protocol} must be an integer 0..31`,
-      );
-    }
-    const transport = options.transport;
-    if (transport !== undefined && (typeof transport !== "object" || transport === null)) {
-      throw new TypeError(
-        "Cannot open netlink socket: transport must be a Libc-shaped object (e.g. a FakeKernel)",
-      );
-    }
-    const libc = transport ?? getLibc();
-    const type = (options.type === "dgram" ? SOCK.DGRAM : SOCK.RAW) | SOCK.NONBLOCK | SOCK.CLOEXEC;
-    const fd = options.netns
-      ? openInNetns(libc, netnsPath(options.netns), protocol, type)
+    checkInt(protocol, "open netlink socket", "protocol", 0, 31);
+    const o = checkOpenOptions(options);
+    const buf = new Uint8Array(Math.max(o.receiveBufferSize ?? 65536, MIN_RECV));
+    const libc = o.transport ?? getLibc();
+    const type = (o.type === "dgram" ? SOCK.DGRAM : SOCK.RAW) | SOCK.NONBLOCK | SOCK.CLOEXEC;
+    const fd = o.netns
+      ? openInNetns(libc, netnsPath(o.netns), protocol, type)
       : socketOrThrow(libc, protocol, type);
-    const sock = new NetlinkSocket(libc, fd, protocol, options);
+    let sock: NetlinkSocket;
     try {
-      sock.#bind(options.portid ?? 0, options.groups ?? 0);
-      if (options.strict ?? true) {
+      sock = new NetlinkSocket(libc, fd, protocol, o, buf);
+    } catch (e) {
+      libc.close(fd);
+      throw e;
+    }
+    try {
+      sock.#bind(o.portid ?? 0, o.groups ?? 0);
+      if (o.strict ?? true) {
         // Each of these may be missing on old kernels; failing to enable one is not fatal.
         sock.#setIntOption(SOL.NETLINK, NETLINK_SOCKOPT.EXT_ACK, 1, false);
         sock.#setIntOption(SOL.NETLINK, NETLINK_SOCKOPT.CAP_ACK, 1, false);
         sock.#setIntOption(SOL.NETLINK, NETLINK_SOCKOPT.GET_STRICT_CHK, 1, false);
       }
-      if (options.rcvbuf) sock.setSocketOption(SOL.SOCKET, SO.RCVBUF, options.rcvbuf);
+      if (o.rcvbuf) sock.setSocketOption(SOL.SOCKET, SO.RCVBUF, o.rcvbuf);
     } catch (e) {
       sock.close();
       throw e;
@@ -318,7 +449,7 @@ export class NetlinkSocket {
 
   /** Size of the receive buffer in bytes (grows when a datagram does not fit). */
   get receiveBufferSize(): number {
-    return this.#buf.length;
+    return this.#bufs[0].length;
   }
 
   #check(op: string): void {
@@ -362,6 +493,8 @@ export class NetlinkSocket {
    */
   connect(portid: number, groups = 0): void {
     this.#check("connect");
+    checkInt(portid, "connect", "portid", 0, 0xffffffff);
+    checkInt(groups, "connect", "groups", 0, 0xffffffff);
     const r = this.#libc.connect(this.#fd, encodeSockaddrNl(portid, groups));
     if (r.ret < 0) throw new SyscallError("connect", r.errno);
   }
@@ -438,6 +571,7 @@ export class NetlinkSocket {
   }
 
   #groupOp(opt: number, group: number, verb: string): void {
+    if (typeof group !== "number") checkInt(group, `${verb} group`, "group", 1, 0xffffffff);
     if (!Number.isInteger(group) || group < 1 || group > 0xffffffff) {
       throw new RangeError(`Cannot ${verb} group ${group}: groups are integers >= 1`);
     }
@@ -510,9 +644,16 @@ export class NetlinkSocket {
    */
   setOption(option: keyof typeof NETLINK_SOCKOPT, value: boolean | number): void {
     this.#check("set option");
-    const name = NETLINK_SOCKOPT[option];
+    const name = Object.hasOwn(NETLINK_SOCKOPT, option) ? NETLINK_SOCKOPT[option] : undefined;
     if (name === undefined) {
-      throw new TypeError(`Cannot set option ${option}: unknown netlink option`);
+      throw new TypeError(
+        `Cannot set option ${describeValue(option)}: unknown netlink option (known: ${
+          Object.keys(NETLINK_SOCKOPT).join(", ")
+        })`,
+      );
+    }
+    if (typeof value !== "boolean") {
+      checkInt(value, `set option ${option}`, "value", -0x80000000, 0x7fffffff);
     }
     if (name === NETLINK_SOCKOPT.PKTINFO) {
       this.#setIntOption(SOL.NETLINK, name, value ? 1 : 0, true);
@@ -539,9 +680,13 @@ export class NetlinkSocket {
    */
   getOption(option: keyof typeof NETLINK_SOCKOPT): number {
     this.#check("get option");
-    const name = NETLINK_SOCKOPT[option];
+    const name = Object.hasOwn(NETLINK_SOCKOPT, option) ? NETLINK_SOCKOPT[option] : undefined;
     if (name === undefined) {
-      throw new TypeError(`Cannot get option ${option}: unknown netlink option`);
+      throw new TypeError(
+        `Cannot get option ${describeValue(option)}: unknown netlink option (known: ${
+          Object.keys(NETLINK_SOCKOPT).join(", ")
+        })`,
+      );
     }
     return this.getSocketOption(SOL.NETLINK, name);
   }
@@ -558,6 +703,9 @@ export class NetlinkSocket {
    */
   setSocketOption(level: number, name: number, value: number): void {
     this.#check("set socket option");
+    checkInt(level, "set socket option", "level", 0, 0x7fffffff);
+    checkInt(name, "set socket option", "name", 0, 0x7fffffff);
+    checkInt(value, "set socket option", "value", -0x80000000, 0x7fffffff);
     const v = new Uint8Array(4);
     new DataView(v.buffer).setInt32(0, value, true);
     const r = this.#libc.setsockopt(this.#fd, level, name, v);
@@ -584,6 +732,8 @@ export class NetlinkSocket {
    */
   getSocketOption(level: number, name: number): number {
     this.#check("get socket option");
+    checkInt(level, "get socket option", "level", 0, 0x7fffffff);
+    checkInt(name, "get socket option", "name", 0, 0x7fffffff);
     const v = new Uint8Array(4);
     const r = this.#libc.getsockopt(this.#fd, level, name, v);
     if (r.ret < 0) {
@@ -602,7 +752,8 @@ export class NetlinkSocket {
 
   /**
    * Sends raw bytes (one or more complete messages) to `portid`/`groups`, or to the connected
-   * peer (or the kernel) when no address is given. Returns the number of bytes sent.
+   * peer (or the kernel) when no address is given. Returns the number of bytes sent. The bytes
+   * go out as they are (see {@link NetlinkSocket.request} for checked, framed requests).
    *
    * @example
    * ```ts
@@ -620,6 +771,19 @@ export class NetlinkSocket {
   ): number {
     this.#check("send");
     const iov = data instanceof Uint8Array ? [data] : data;
+    if (!Array.isArray(iov) || iov.length === 0 || iov.length > 1024) {
+      throw new TypeError(
+        `Cannot send: data must be a Uint8Array or an array of 1..1024 Uint8Arrays, not ${
+          describeValue(data)
+        }${Array.isArray(iov) ? ` of ${iov.length}` : ""}`,
+      );
+    }
+    for (const b of iov) checkBytes(b, "send", "each piece of data");
+    if (to !== undefined) {
+      checkOptions(to, "send", "the destination");
+      checkOptionalInt(to.portid, "send", "portid", 0, 0xffffffff, 0);
+      checkOptionalInt(to.groups, "send", "groups", 0, 0xffffffff, 0);
+    }
     const addr = to ? encodeSockaddrNl(to.portid ?? 0, to.groups ?? 0) : null;
     if (tracing()) { for (const b of iov) trace("send", this.name, b, this.protocol); }
     for (;;) {
@@ -648,7 +812,9 @@ export class NetlinkSocket {
   /**
    * Receives one datagram without waiting, or returns null when none is queued. The result is a
    * view into the socket's receive buffer, valid until the next receive. Messages already queued
-   * for {@link NetlinkSocket.messages} are not returned here.
+   * for {@link NetlinkSocket.messages} are not returned here, nor are replies to requests and
+   * dumps in progress on this socket (they are kept for their callers). A receive-queue overflow
+   * is raised as a {@link SyscallError} "ENOBUFS" (and told to messages() readers too).
    *
    * @example
    * ```ts
@@ -660,14 +826,31 @@ export class NetlinkSocket {
    */
   receive(): { data: Uint8Array; portid: number; groups: number; group: number } | null {
     this.#check("receive");
-    const r = this.#recv();
-    if (r < 0) return null;
-    return {
-      data: this.#buf.subarray(0, r),
-      portid: this.#lastPortid,
-      groups: this.#lastGroups,
-      group: this.#lastGroup,
-    };
+    for (;;) {
+      const r = this.#recv(true);
+      if (r < 0) return null;
+      const data = this.#rx;
+      if (this.#active.size > 0 && this.#forExchange(data, r)) {
+        this.#process(data, r, null, this.#lastPortid, this.#lastGroups, this.#lastGroup);
+        continue;
+      }
+      return {
+        data: data.subarray(0, r),
+        portid: this.#lastPortid,
+        groups: this.#lastGroups,
+        group: this.#lastGroup,
+      };
+    }
+  }
+
+  /** Whether the datagram in `data[0, len)` starts with a reply to an exchange in progress. */
+  #forExchange(data: Uint8Array, len: number): boolean {
+    if (len < NLMSG_HDRLEN) return false;
+    const unicast = this.#lastGroup === 0 && this.#lastGroups === 0 &&
+      (this.#lastPortid === 0 || this.#userToUser);
+    const seq = data[8] | (data[9] << 8) | (data[10] << 16) | (data[11] << 24);
+    const x = this.#active.get(seq >>> 0);
+    return x !== undefined && (unicast || (x.echo === true && this.#lastPortid === 0));
   }
 
   #lastPortid = 0;
@@ -677,24 +860,33 @@ export class NetlinkSocket {
   /** Control buffer for NETLINK_PKTINFO, while it is on. */
   #ctl: Uint8Array | undefined;
   #ctlView: DataView | undefined;
-  #iter: MessageIterator | undefined;
   /** Exchanges in progress by seq; replies are routed to them whoever reads the datagram. */
   readonly #active = new Map<number, Exchange>();
 
-  /** Reads one datagram into #buf; returns its length, or -1 when nothing is queued. */
-  #recv(): number {
+  /**
+   * Reads one datagram into the receive buffer of the current depth (then #rx); returns its
+   * length, or -1 when nothing is queued. A receive-queue overflow (ENOBUFS) is noted for every
+   * consumer (see #overflow) and reading goes on; with `throwOverflow` it is raised instead.
+   */
+  #recv(throwOverflow = false): number {
     const libc = this.#libc;
+    const depth = this.#depth;
     for (;;) {
-      let buf = this.#buf;
+      let buf = this.#bufs[depth] ??= new Uint8Array(this.#bufs[0].length);
       if (this.#peek) {
         const p = libc.recvmsg(this.#fd, buf, MSG.DONTWAIT | MSG.PEEK | MSG.TRUNC);
         if (p.ret < 0) {
           if (p.errno === E.EINTR) continue;
           if (p.errno === E.EAGAIN) return -1;
-          this.#recvError(p.errno);
+          if (p.errno === E.ENOBUFS) {
+            this.#overflow();
+            if (throwOverflow) throw this.#overflowError();
+            continue;
+          }
+          throw new SyscallError("recvmsg", p.errno);
         }
         if (p.ret > buf.length) {
-          this.#buf = buf = new Uint8Array(Math.max(p.ret, buf.length * 2));
+          this.#bufs[depth] = buf = new Uint8Array(Math.max(p.ret, buf.length * 2));
         }
         // Consume it: the whole datagram fits now.
       }
@@ -703,7 +895,12 @@ export class NetlinkSocket {
       if (r.ret < 0) {
         if (r.errno === E.EINTR) continue;
         if (r.errno === E.EAGAIN) return -1;
-        this.#recvError(r.errno);
+        if (r.errno === E.ENOBUFS) {
+          this.#overflow();
+          if (throwOverflow) throw this.#overflowError();
+          continue;
+        }
+        throw new SyscallError("recvmsg", r.errno);
       }
       this.#lastPortid = r.portid;
       this.#lastGroups = r.groups;
@@ -712,97 +909,261 @@ export class NetlinkSocket {
         : groupOfMask(r.groups);
       if (r.ret > buf.length || (r.msgFlags & MSG.TRUNC) !== 0) {
         const size = r.ret;
-        this.#buf = new Uint8Array(Math.max(size, buf.length * 2));
+        this.#bufs[depth] = new Uint8Array(Math.max(size, buf.length * 2));
         throw new SyscallError(
           "recvmsg",
           E.EMSGSIZE,
-          `a ${size}-byte datagram did not fit the ${buf.length}-byte receive buffer and was cut; the buffer is now ${this.#buf.length} bytes (use receiveMode "peek" to never lose one)`,
+          `a ${size}-byte datagram did not fit the ${buf.length}-byte receive buffer and was cut; the buffer is now ${
+            this.#bufs[depth].length
+          } bytes (use receiveMode "peek" to never lose one)`,
         );
       }
       if (tracing()) trace("recv", this.name, buf.subarray(0, r.ret), this.protocol);
+      this.#rx = buf;
       return r.ret;
     }
   }
 
-  #recvError(errno: number): never {
-    if (errno === E.ENOBUFS) {
-      this.#enobufs = true;
-      throw new SyscallError(
-        "recvmsg",
-        errno,
-        "the socket's receive queue overflowed and notifications were lost; resynchronise (dump) and continue",
-      );
-    }
-    throw new SyscallError("recvmsg", errno);
+  /**
+   * The kernel dropped datagrams because the receive queue was full (ENOBUFS). Every messages()
+   * reader is told (each once, see messages()), and requests waiting for a reply are marked: a
+   * reply that is not queued once the queue runs dry was lost. Dumps lose nothing (the kernel
+   * only fills a dump's next datagram when there is room).
+   */
+  #overflow(): void {
+    this.#enobufs = true;
+    this.#overflows++;
+    if (this.#readers === 0) this.#unreported = true;
+    for (const x of this.#active.values()) if (!x.dump && !x.ended) x.overflowed = true;
+    this.#kick();
+  }
+
+  #overflowError(): SyscallError {
+    const dropped = this.#pendingLost;
+    this.#pendingLost = 0;
+    return new SyscallError(
+      "recvmsg",
+      E.ENOBUFS,
+      dropped > 0
+        ? `${dropped} notifications were dropped because nobody read them; resynchronise (dump) and continue`
+        : "the socket's receive queue overflowed and notifications were lost; resynchronise (dump) and continue",
+    );
+  }
+
+  /** The request's reply did not come and the receive queue overflowed meanwhile: it was lost. */
+  #lostReply(x: Exchange): SyscallError {
+    return new SyscallError(
+      "recvmsg",
+      E.ENOBUFS,
+      `the socket's receive queue overflowed while ${x.operation} waited, and its reply was lost (raise SO_RCVBUF or read notifications faster)`,
+    );
   }
 
   /**
-   * Processes one received datagram: each message whose seq belongs to an active exchange
-   * (a request, dump or batch in progress on this socket, whichever is reading) goes to it; anything else is kept for `messages()`. Returns how many
-   * exchanges finished.
+   * Processes one datagram `data[0, len)` on behalf of `reader` (an exchange's owner, a dump
+   * waiting for its turn, or null for messages()/receive()). Each message goes to the exchange
+   * its seq belongs to: handled now when `reader` owns it, otherwise copied into the
+   * exchange's deferred queue (the owner handles it later, in order). Messages of no exchange
+   * are kept for messages().
    */
-  #process(len: number): number {
-    const data = this.#buf;
-    const unicast = this.#lastGroup === 0 && this.#lastGroups === 0 &&
-      (this.#lastPortid === 0 || this.#userToUser);
+  #process(
+    data: Uint8Array,
+    len: number,
+    reader: object | null,
+    sender: number,
+    groups: number,
+    group: number,
+  ): void {
+    const unicast = group === 0 && groups === 0 && (sender === 0 || this.#userToUser);
     // The answer to an NLM_F_ECHO request of a family that reports through genl_notify() (OVS
     // flows) is the multicast skb unicast to us: its source address names the group.
-    const echo = !unicast && this.#lastPortid === 0;
-    let it = this.#iter;
-    if (it === undefined || it.data !== data) it = this.#iter = new MessageIterator(data, 0, len);
-    else it.reset(0, len);
-    let finished = 0;
-    while (it.next()) {
-      let x = unicast ? this.#active.get(it.seq) : undefined;
-      if (echo && it.pid === this.#portid) {
-        const e = this.#active.get(it.seq);
-        if (e?.echo) x = e;
-      }
-      if (x === undefined || x.done) {
-        if (it.type !== NLMSG.NOOP) this.#keep(it);
-        continue;
-      }
-      switch (it.type) {
-        case NLMSG.NOOP:
+    const echo = !unicast && sender === 0;
+    const depth = this.#depth++;
+    let it = this.#iters[depth];
+    if (it === undefined || it.data !== data) {
+      it = this.#iters[depth] = new MessageIterator(data, 0, len);
+    } else it.reset(0, len);
+    let defer: Map<Exchange, number[]> | undefined;
+    let first: Exchange | null | undefined = null;
+    try {
+      for (;;) {
+        let more: boolean;
+        try {
+          more = it.next();
+        } catch (e) {
+          this.#unframed(e, first ?? undefined, reader, sender, groups, group);
+          break;
+        }
+        if (!more) break;
+        let x = unicast ? this.#active.get(it.seq) : undefined;
+        if (echo && it.pid === this.#portid) {
+          const e = this.#active.get(it.seq);
+          if (e?.echo) x = e;
+        }
+        if (first === null) first = x;
+        if (x === undefined) {
+          if (it.type !== NLMSG.NOOP) this.#keep(it, sender, groups, group);
           continue;
-        case NLMSG.ERROR: {
-          // An ACK (error 0) needs no decoding; only errors are decoded in full.
-          if (it.length < 20 || it.view.getInt32(it.payloadOffset, true) !== 0) {
-            const e = decodeErrorMessage(data, it.offset, it.length, it.flags);
-            x.error = this.#kernelError(x, e.errno, e.extAck);
+        }
+        if (x.abandoned) {
+          if (this.#isLast(x, it)) {
+            this.#ended(x);
+            this.#end(x);
           }
-          this.#end(x); // an ACK or an error ends the exchange
-          finished++;
           continue;
         }
-        case NLMSG.DONE: {
-          if (it.flags & NLM_F.DUMP_INTR) x.interrupted = true;
-          const d = decodeDoneMessage(data, it.offset, it.length, it.flags);
-          if (d.errno !== 0) x.error = this.#kernelError(x, d.errno, d.extAck);
-          this.#end(x);
-          finished++;
+        if (x.owner !== reader) {
+          const ranges = (defer ??= new Map()).get(x);
+          const end = Math.min(len, it.offset + ((it.length + 3) & ~3));
+          if (ranges === undefined) defer.set(x, [it.offset, end]);
+          else if (ranges[ranges.length - 1] === it.offset) ranges[ranges.length - 1] = end;
+          else ranges.push(it.offset, end);
+          if (this.#isLast(x, it)) this.#ended(x);
           continue;
         }
-        case NLMSG.OVERRUN:
-          x.error = this.#kernelError(x, E.ENOBUFS, undefined);
-          this.#end(x);
-          finished++;
-          continue;
+        this.#handle(x, it);
       }
-      if (it.flags & NLM_F.DUMP_INTR) x.interrupted = true;
-      x.onMessage(it);
-      // A plain reply (not part of a multipart series) ends a request without ACK.
-      if (!x.dump && !x.ack && !(it.flags & NLM_F.MULTI)) {
+    } finally {
+      this.#depth--;
+    }
+    if (defer !== undefined) {
+      for (const [x, ranges] of defer) {
+        let size = 0;
+        for (let i = 0; i < ranges.length; i += 2) size += ranges[i + 1] - ranges[i];
+        const copy = new Uint8Array(size);
+        for (let i = 0, o = 0; i < ranges.length; i += 2) {
+          copy.set(data.subarray(ranges[i], ranges[i + 1]), o);
+          o += ranges[i + 1] - ranges[i];
+        }
+        (x.deferred ??= []).push({ data: copy, sender, groups, group });
+        if (x.batch) x.batch.deferred = true;
+        this.#deferredCount++;
+      }
+      this.#kick();
+    }
+  }
+
+  /**
+   * A datagram whose headers do not parse: the exchange its first message belonged to fails
+   * with the DecodeError (when it gets there, if another caller read it); a datagram of nobody
+   * raises it from messages().
+   */
+  #unframed(
+    e: unknown,
+    x: Exchange | undefined,
+    reader: object | null,
+    sender: number,
+    groups: number,
+    group: number,
+  ): void {
+    if (x === undefined || x.abandoned || x.done) {
+      this.#pending.push({ error: e });
+      this.#kick();
+      return;
+    }
+    if (x.owner === reader) {
+      x.failure ??= e;
+      return;
+    }
+    (x.deferred ??= []).push({ data: new Uint8Array(0), sender, groups, group, error: e });
+    if (x.batch) x.batch.deferred = true;
+    this.#deferredCount++;
+    this.#kick();
+  }
+
+  /** Whether `it` is the last message of exchange `x`. */
+  #isLast(x: Exchange, it: MessageIterator): boolean {
+    const t = it.type;
+    if (t === NLMSG.ERROR || t === NLMSG.DONE || t === NLMSG.OVERRUN) return true;
+    return t !== NLMSG.NOOP && !x.dump && !x.ack && !(it.flags & NLM_F.MULTI);
+  }
+
+  /** Handles a message of `x` on behalf of its owner. */
+  #handle(x: Exchange, it: MessageIterator): void {
+    switch (it.type) {
+      case NLMSG.NOOP:
+        return;
+      case NLMSG.ERROR: {
+        // An ACK (error 0) needs no decoding; only errors are decoded in full.
+        if (it.length < 20 || it.view.getInt32(it.payloadOffset, true) !== 0) {
+          try {
+            const e = decodeErrorMessage(it.data, it.offset, it.length, it.flags);
+            x.error = this.#kernelError(x, e.errno, e.extAck);
+          } catch (e) {
+            x.failure ??= e;
+          }
+        }
+        this.#ended(x);
+        this.#end(x); // an ACK or an error ends the exchange
+        return;
+      }
+      case NLMSG.DONE: {
+        if (it.flags & NLM_F.DUMP_INTR) x.interrupted = true;
+        try {
+          const d = decodeDoneMessage(it.data, it.offset, it.length, it.flags);
+          if (d.errno !== 0) x.error = this.#kernelError(x, d.errno, d.extAck);
+        } catch (e) {
+          x.failure ??= e;
+        }
+        this.#ended(x);
         this.#end(x);
-        finished++;
+        return;
+      }
+      case NLMSG.OVERRUN:
+        x.error = this.#kernelError(x, E.ENOBUFS, undefined);
+        this.#ended(x);
+        this.#end(x);
+        return;
+    }
+    if (it.flags & NLM_F.DUMP_INTR) x.interrupted = true;
+    if (x.failure === undefined) {
+      try {
+        x.onMessage(it);
+      } catch (e) {
+        // The caller's handler (a decoder) failed: the exchange fails with it, and what is
+        // left of its replies is dropped.
+        x.failure = e;
       }
     }
-    return finished;
+    // A plain reply (not part of a multipart series) ends a request without ACK.
+    if (!x.dump && !x.ack && !(it.flags & NLM_F.MULTI)) {
+      this.#ended(x);
+      this.#end(x);
+    }
+  }
+
+  /** The exchange's last message was read: the kernel is done with it (a dump's turn ends). */
+  #ended(x: Exchange): void {
+    x.ended = true;
+    if (this.#dumpRunning === x) {
+      this.#dumpRunning = undefined;
+      this.#kick();
+    }
   }
 
   #end(x: Exchange): void {
+    if (x.done) return;
     x.done = true;
     this.#active.delete(x.seq);
+    if (x.batch) x.batch.open--;
+    if (x.deferred !== undefined) {
+      // Nothing comes after an exchange's last message; drop strays with its seq.
+      this.#deferredCount -= x.deferred.length;
+      x.deferred = undefined;
+    }
+  }
+
+  /** Hands the owner of `x` the oldest datagram kept for it. */
+  #takeDeferred(x: Exchange): void {
+    const q = x.deferred!;
+    const d = q.shift()!;
+    if (q.length === 0) x.deferred = undefined;
+    if (this.#deferredCount-- === DEFERRED_BACKLOG) this.#kick();
+    if (d.error !== undefined) {
+      x.failure ??= d.error;
+      return;
+    }
+    this.#process(d.data, d.data.length, x.owner, d.sender, d.groups, d.group);
   }
 
   #kernelError(x: Exchange, errno: number, extAck: ExtAck | undefined): NetlinkError {
@@ -810,9 +1171,9 @@ export class NetlinkSocket {
     return new NetlinkError(errno, { operation: x.operation, seq: x.seq, extAck });
   }
 
-  #keep(it: MessageIterator): void {
+  #keep(it: MessageIterator, sender: number, groups: number, group: number): void {
     if (this.#pending.length >= this.#pendingLimit) {
-      this.#pendingLost++;
+      if (this.#pendingLost++ === 0) this.#overflow();
       return;
     }
     this.#pending.push({
@@ -821,20 +1182,51 @@ export class NetlinkSocket {
       seq: it.seq,
       pid: it.pid,
       payload: it.payload(),
-      sender: this.#lastPortid,
-      groups: this.#lastGroups,
-      group: this.#lastGroup,
+      sender,
+      groups,
+      group,
     });
+    if (this.#readers > 0) this.#kick();
+  }
+
+  /** Checks a message to send, so that nothing malformed reaches the kernel. */
+  #checkMessage(msg: NetlinkMessageInit | Uint8Array, verb: string): void {
+    if (msg instanceof Uint8Array) {
+      if (msg.length < NLMSG_HDRLEN) {
+        throw new RangeError(
+          `Cannot ${verb}: a message of ${msg.length} bytes is shorter than its 16-byte header`,
+        );
+      }
+      const len = (msg[0] | (msg[1] << 8) | (msg[2] << 16) | (msg[3] << 24)) >>> 0;
+      if (len !== 0 && (len < NLMSG_HDRLEN || len > msg.length || msg.length - len > 3)) {
+        throw new RangeError(
+          `Cannot ${verb}: nlmsg_len ${len} does not match the ${msg.length}-byte message (0 lets the socket fill it in)`,
+        );
+      }
+      return;
+    }
+    checkOptions(msg, verb, "the message");
+    checkInt(msg.type, verb, "message type", 0, 0xffff);
+    checkOptionalInt(msg.flags, verb, "message flags", 0, 0xffff, 0);
+    checkBytes(msg.payload, verb, "payload", true);
+    if (msg.payload !== undefined && msg.payload.length > 0xffffffff - NLMSG_HDRLEN - 3) {
+      throw new RangeError(`Cannot ${verb}: a payload of ${msg.payload.length} bytes is too long`);
+    }
+  }
+
+  /** Checks request options; returns the timeout. */
+  #checkRequestOptions(options: RequestOptions & { dump?: boolean }, verb: string): number {
+    checkString(options.operation, verb, "operation");
+    checkBoolean(options.ack, verb, "ack", true);
+    checkBoolean(options.dump, verb, "dump", false);
+    checkOptionalInt(options.retryInterrupted, verb, "retryInterrupted", 0, 0x7fffffff, 0);
+    checkFunction(options.describeExtAck, verb, "describeExtAck", true);
+    return checkTimeout(options.timeoutMs, verb, 5000);
   }
 
   #encode(msg: NetlinkMessageInit | Uint8Array, flags: number, seq: number): Uint8Array {
     let bytes: Uint8Array;
     if (msg instanceof Uint8Array) {
-      if (msg.length < NLMSG_HDRLEN) {
-        throw new RangeError(
-          `Cannot send a message of ${msg.length} bytes: the header alone is 16`,
-        );
-      }
       bytes = msg;
       const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       if (v.getUint32(0, true) === 0) v.setUint32(0, bytes.length, true);
@@ -858,7 +1250,9 @@ export class NetlinkSocket {
    * adds NLM_F_REQUEST, plus NLM_F_ACK or NLM_F_DUMP), then reads until the exchange ends and
    * calls `onMessage` with a cursor over each reply (a view into the receive buffer, valid only
    * during the call). Synchronous; when no reply is queued yet it blocks in poll() up to
-   * `timeoutMs` (use the async methods to wait without blocking).
+   * `timeoutMs` (use the async methods to wait without blocking). A dump waits for the dump
+   * running on this socket, if any, to end first (see {@link NetlinkSocket}). An exception
+   * thrown by `onMessage` ends the exchange with that exception.
    *
    * @example
    * ```ts
@@ -874,28 +1268,21 @@ export class NetlinkSocket {
     options: RequestOptions & { dump?: boolean },
     onMessage: MessageHandler,
   ): void {
-    const x = this.#start(message, options, onMessage);
-    const timeout = options.timeoutMs ?? 5000;
-    const deadline = timeout < 0 ? Infinity : Date.now() + timeout;
-    try {
-      while (!x.done) {
-        const n = this.#recv();
-        if (n >= 0) {
-          this.#process(n);
-          continue;
-        }
-        const left = deadline - Date.now();
-        if (left <= 0) throw this.#timeout(x, timeout);
-        this.#pollSync(left === Infinity ? -1 : Math.ceil(left));
-      }
-    } finally {
-      if (!x.done) this.#abandon(x);
-    }
+    const o = checkOptions<RequestOptions & { dump?: boolean }>(options, "request");
+    const verb = o.dump ? "dump" : "request";
+    this.#check(verb);
+    const timeout = this.#checkRequestOptions(o, verb);
+    this.#checkMessage(message, verb);
+    checkFunction(onMessage, verb, "onMessage");
+    if (o.dump) this.#dumpTurnSync(timeout, o.operation);
+    const x = this.#start(message, o, onMessage);
+    this.#runSync(x, timeout);
     this.#finish(x);
   }
 
   /**
-   * Like {@link NetlinkSocket.exchangeSync}, but waits for late replies off the main thread.
+   * Like {@link NetlinkSocket.exchangeSync}, but waits for late replies (and for its turn, when
+   * it is a dump) off the main thread.
    *
    * @example
    * ```ts
@@ -910,30 +1297,30 @@ export class NetlinkSocket {
     options: RequestOptions & { dump?: boolean },
     onMessage: MessageHandler,
   ): Promise<void> {
-    const x = this.#start(message, options, onMessage);
-    const timeout = options.timeoutMs ?? 5000;
-    const deadline = timeout < 0 ? Infinity : Date.now() + timeout;
-    try {
-      while (!x.done) {
-        const n = this.#recv();
-        if (n >= 0) {
-          this.#process(n);
-          continue;
-        }
-        const left = deadline - Date.now();
-        if (left <= 0) throw this.#timeout(x, timeout);
-        await this.#wait(left === Infinity ? -1 : Math.ceil(left));
-      }
-    } finally {
-      if (!x.done) this.#abandon(x);
+    const o = checkOptions<RequestOptions & { dump?: boolean }>(options, "request");
+    const verb = o.dump ? "dump" : "request";
+    this.#check(verb);
+    const timeout = this.#checkRequestOptions(o, verb);
+    this.#checkMessage(message, verb);
+    checkFunction(onMessage, verb, "onMessage");
+    let x: Exchange;
+    if (o.dump) {
+      // The request may be a view into a buffer the caller reuses while this one waits.
+      const copy = message instanceof Uint8Array ? message.slice() : message;
+      x = await this.#startDump(copy, o, onMessage, timeout);
+    } else {
+      x = this.#start(message, o, onMessage);
     }
+    await this.#run(x, timeout);
     this.#finish(x);
   }
 
+  /** Sends the request of a new exchange (arguments already checked). */
   #start(
     message: NetlinkMessageInit | Uint8Array,
     options: RequestOptions & { dump?: boolean },
     onMessage: MessageHandler,
+    owner?: object,
   ): Exchange {
     this.#check(options.dump ? "dump" : "request");
     const dump = options.dump ?? false;
@@ -943,27 +1330,166 @@ export class NetlinkSocket {
     const bytes = this.#encode(message, flags, seq);
     const x: Exchange = {
       seq,
+      owner: owner as object,
       dump,
       ack,
       echo: ((bytes[6] | (bytes[7] << 8)) & NLM_F.ECHO) !== 0,
       operation: options.operation ?? `${this.name} message type ${bytes[4] | (bytes[5] << 8)}`,
       done: false,
+      ended: false,
       interrupted: false,
       error: undefined,
       onMessage,
       describeExtAck: options.describeExtAck,
     };
+    if (owner === undefined) x.owner = x;
     this.#active.set(seq, x);
+    if (dump && !this.#userToUser) this.#dumpRunning = x;
     try {
       this.send(bytes);
     } catch (e) {
+      this.#ended(x);
       this.#end(x);
       throw e;
     }
     return x;
   }
 
+  /**
+   * Waits (synchronously) until no dump runs on the socket, reading the running dump's
+   * replies ahead into its queue. Sockets of user-to-user peers do not wait.
+   */
+  #dumpTurnSync(timeout: number, operation: string | undefined): void {
+    if (this.#userToUser || this.#dumpRunning === undefined) return;
+    const token = {};
+    while (this.#dumpRunning !== undefined) {
+      const n = this.#recv();
+      if (n >= 0) {
+        this.#process(this.#rx, n, token, this.#lastPortid, this.#lastGroups, this.#lastGroup);
+      } else if (!this.#pollSync(timeout)) {
+        throw this.#noTurn(operation, timeout);
+      }
+    }
+  }
+
+  /**
+   * Starts a dump once it is its turn: after the dump running on the socket (if any) and the
+   * dumps queued before it. While it waits and the running dump's consumer is busy, it reads
+   * the running dump's replies ahead into that dump's queue (see {@link NetlinkSocket}).
+   */
+  async #startDump(
+    message: NetlinkMessageInit | Uint8Array,
+    options: RequestOptions,
+    onMessage: MessageHandler,
+    timeout: number,
+  ): Promise<Exchange> {
+    const dumpOptions = { ...options, dump: true };
+    if (this.#userToUser || (this.#dumpRunning === undefined && this.#dumpQueue.length === 0)) {
+      return this.#start(message, dumpOptions, onMessage);
+    }
+    const token = {};
+    this.#dumpQueue.push(token);
+    try {
+      for (;;) {
+        this.#check("dump");
+        const running = this.#dumpRunning;
+        if (running === undefined && this.#dumpQueue[0] === token) {
+          // Claimed in the same step as the check: no other dump can slip in between.
+          return this.#start(message, dumpOptions, onMessage);
+        }
+        if (running !== undefined && (running.suspended || running.abandoned)) {
+          const n = this.#recv();
+          if (n >= 0) {
+            this.#process(this.#rx, n, token, this.#lastPortid, this.#lastGroups, this.#lastGroup);
+            continue;
+          }
+        }
+        if ((await this.#wait(timeout)) === "timeout") {
+          throw this.#noTurn(options.operation, timeout);
+        }
+      }
+    } finally {
+      this.#dumpQueue.splice(this.#dumpQueue.indexOf(token), 1);
+      this.#kick(); // the next dump in line may go now
+    }
+  }
+
+  #noTurn(operation: string | undefined, timeout: number): SyscallError {
+    return new SyscallError(
+      "recvmsg",
+      E.EAGAIN,
+      `${
+        operation ?? `${this.name} dump`
+      } waited ${timeout} ms for its turn, and the dump running before it on this socket neither progressed nor ended`,
+    );
+  }
+
+  /** Reads until exchange `x` ends, blocking in poll() when nothing is queued. */
+  #runSync(x: Exchange, timeout: number): void {
+    const deadline = timeout < 0 ? Infinity : Date.now() + timeout;
+    try {
+      while (!x.done) {
+        if (x.deferred !== undefined) this.#takeDeferred(x);
+        else {
+          const n = this.#recv();
+          if (n >= 0) {
+            this.#process(
+              this.#rx,
+              n,
+              x.owner,
+              this.#lastPortid,
+              this.#lastGroups,
+              this.#lastGroup,
+            );
+          } else {
+            if (x.overflowed && !this.#userToUser) throw this.#lostReply(x);
+            const left = deadline - Date.now();
+            if (left <= 0) throw this.#timeout(x, timeout);
+            this.#pollSync(left === Infinity ? -1 : Math.ceil(left));
+            continue;
+          }
+        }
+        if (x.failure !== undefined) throw x.failure;
+      }
+    } finally {
+      if (!x.done) this.#abandon(x);
+    }
+  }
+
+  /** Reads until exchange `x` ends, waiting off the main thread when nothing is queued. */
+  async #run(x: Exchange, timeout: number): Promise<void> {
+    const deadline = timeout < 0 ? Infinity : Date.now() + timeout;
+    try {
+      while (!x.done) {
+        if (x.deferred !== undefined) this.#takeDeferred(x);
+        else {
+          const n = this.#recv();
+          if (n >= 0) {
+            this.#process(
+              this.#rx,
+              n,
+              x.owner,
+              this.#lastPortid,
+              this.#lastGroups,
+              this.#lastGroup,
+            );
+          } else {
+            if (x.overflowed && !this.#userToUser) throw this.#lostReply(x);
+            const left = deadline - Date.now();
+            if (left <= 0) throw this.#timeout(x, timeout);
+            await this.#wait(left === Infinity ? -1 : Math.ceil(left));
+            continue;
+          }
+        }
+        if (x.failure !== undefined) throw x.failure;
+      }
+    } finally {
+      if (!x.done) this.#abandon(x);
+    }
+  }
+
   #finish(x: Exchange): void {
+    if (x.failure !== undefined) throw x.failure;
     if (x.error) throw x.error;
     if (x.interrupted && x.dump) throw new DumpInterruptedError(x.operation, []);
   }
@@ -976,13 +1502,15 @@ export class NetlinkSocket {
     );
   }
 
-  #pollSync(timeoutMs: number): void {
+  /** Blocks in poll() until the socket is readable or `timeoutMs` passes; true if readable. */
+  #pollSync(timeoutMs: number): boolean {
     const fds = new Uint8Array(8);
     const v = new DataView(fds.buffer);
     v.setInt32(0, this.#fd, true);
     v.setInt16(4, POLL.IN, true);
     const r = this.#libc.poll(fds, 1, timeoutMs);
     if (r.ret < 0 && r.errno !== E.EINTR) throw new SyscallError("poll", r.errno);
+    return r.ret !== 0;
   }
 
   #ensureEventfd(): number {
@@ -994,27 +1522,101 @@ export class NetlinkSocket {
     return this.#eventfd;
   }
 
-  /** Waits until readable; rejects when the socket is closed meanwhile. */
-  async #wait(timeoutMs: number): Promise<"readable" | "timeout"> {
+  /**
+   * Waits until the socket is readable, another caller hands this one something (#kick), or
+   * `timeoutMs` passes (-1: forever). All waits share one poll() off the main thread, stopped
+   * (through the eventfd) once nobody waits. Rejects when the socket is closed meanwhile.
+   * `kickOnly` waits for a #kick alone (a reader holding back, see messages()).
+   */
+  #wait(timeoutMs: number, kickOnly = false): Promise<"readable" | "woken" | "timeout"> {
+    if (this.#closed) return Promise.reject(this.#closedWhileWaiting());
+    return new Promise((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const end = (how: WaitEnd) => {
+        if (timer !== undefined) clearTimeout(timer);
+        this.#waiters.delete(end);
+        if (how === "closed") reject(this.#closedWhileWaiting());
+        else if (how === "error") {
+          reject(new SyscallError("poll", E.EINVAL, "waiting for the socket failed"));
+        } else resolve(how);
+        if (this.#waiters.size === 0) this.#stopPollSoon();
+      };
+      this.#waiters.add(end);
+      if (timeoutMs >= 0) timer = setTimeout(() => end("timeout"), timeoutMs);
+      if (kickOnly) return;
+      try {
+        this.#startPoll();
+      } catch (e) {
+        if (timer !== undefined) clearTimeout(timer);
+        this.#waiters.delete(end);
+        reject(e);
+      }
+    });
+  }
+
+  #closedWhileWaiting(): TypeError {
+    return new TypeError(`Cannot receive: the ${this.name} socket was closed while waiting`);
+  }
+
+  #startPoll(): void {
+    if (this.#polling) return;
     const efd = this.#ensureEventfd();
-    this.#waiting++;
-    let res: "readable" | "cancelled" | "timeout" | "error";
-    try {
-      res = await this.#libc.waitReadable(this.#fd, efd, timeoutMs);
-    } finally {
-      this.#waiting--;
+    this.#polling = true;
+    this.#libc.waitReadable(this.#fd, efd, -1).then(
+      (res) => this.#pollEnded(res),
+      () => this.#pollEnded("error"),
+    );
+  }
+
+  #pollEnded(res: "readable" | "cancelled" | "timeout" | "error"): void {
+    this.#polling = false;
+    if (this.#closed) {
+      // close() left the eventfd open for this poll, which now no longer uses it.
+      if (this.#eventfd >= 0) this.#libc.close(this.#eventfd);
+      this.#eventfd = -1;
+      this.#wake("closed");
+      return;
     }
-    if (this.#closed || res === "cancelled") {
-      throw new TypeError(`Cannot receive: the ${this.name} socket was closed while waiting`);
+    if (res === "cancelled") {
+      // Stopped because nobody waited: reset the eventfd; re-arm for waits that came since.
+      this.#libc.read(this.#eventfd, new Uint8Array(8));
+      if (this.#waiters.size > 0) this.#startPoll();
+      return;
     }
-    if (res === "error") throw new SyscallError("poll", E.EINVAL, "waiting for the socket failed");
-    return res;
+    this.#wake(res === "error" ? "error" : "readable");
+  }
+
+  /** Stops the shared poll once no wait needs it (checked after the current turn of events). */
+  #stopPollSoon(): void {
+    if (this.#stopScheduled || !this.#polling) return;
+    this.#stopScheduled = true;
+    setTimeout(() => {
+      this.#stopScheduled = false;
+      if (this.#polling && this.#waiters.size === 0 && !this.#closed) this.#signalEventfd();
+    }, 0);
+  }
+
+  #signalEventfd(): void {
+    const one = new Uint8Array(8);
+    one[0] = 1;
+    this.#libc.write(this.#eventfd, one);
+  }
+
+  #wake(how: WaitEnd): void {
+    for (const end of [...this.#waiters]) end(how);
+  }
+
+  /** Wakes every wait: something changed that a waiting caller must look at. */
+  #kick(): void {
+    if (this.#waiters.size > 0) this.#wake("woken");
   }
 
   /**
    * Sends a request and returns its replies (owned copies). With `ack` (the default) the kernel's
    * acknowledgement is awaited and consumed, so nothing is left behind for the next call. A
-   * kernel error raises {@link NetlinkError}.
+   * kernel error raises {@link NetlinkError}. Arguments are checked before anything is sent:
+   * `type` and `flags` are integers 0..65535, a raw message's `nlmsg_len` matches its bytes (or
+   * is 0), `timeoutMs` is -1 or 0..2^31-1 (`TypeError`/`RangeError` otherwise).
    *
    * @example
    * ```ts
@@ -1028,6 +1630,7 @@ export class NetlinkSocket {
     message: NetlinkMessageInit | Uint8Array,
     options: RequestOptions = {},
   ): Promise<NetlinkMessage[]> {
+    checkOptions(options, "request");
     const out: NetlinkMessage[] = [];
     await this.exchange(message, { ...options, dump: false }, (it) => out.push(ownMessage(it)));
     return out;
@@ -1048,6 +1651,7 @@ export class NetlinkSocket {
     message: NetlinkMessageInit | Uint8Array,
     options: RequestOptions = {},
   ): NetlinkMessage[] {
+    checkOptions(options, "request");
     const out: NetlinkMessage[] = [];
     this.exchangeSync(message, { ...options, dump: false }, (it) => out.push(ownMessage(it)));
     return out;
@@ -1058,6 +1662,9 @@ export class NetlinkSocket {
    * the DONE payload is raised). Reads one datagram at a time, so memory stays bounded. When
    * the kernel flags the dump NLM_F_DUMP_INTR, it is restarted up to `retryInterrupted` times,
    * then {@link DumpInterruptedError} is raised (with the messages of the last attempt).
+   * Arguments are checked, and `message` copied, when `dump` is called. One dump runs at a time
+   * per socket: a dump started while another runs waits for its turn (see
+   * {@link NetlinkSocket}); requests made inside the loop go out at once.
    *
    * @example
    * ```ts
@@ -1066,13 +1673,16 @@ export class NetlinkSocket {
    * for await (const m of s.dump({ type: 18, payload: new Uint8Array(16) })) console.log(m.type);
    * ```
    */
-  async *dump(
+  dump(
     message: NetlinkMessageInit | Uint8Array,
     options: RequestOptions = {},
   ): AsyncGenerator<NetlinkMessage, void, undefined> {
-    for await (const batch of this.#dumpDatagrams(message, options, ownMessage, true)) {
-      for (const m of batch) yield m;
-    }
+    const batches = this.#dumpBatches(message, options, ownMessage, true);
+    return (async function* () {
+      for await (const batch of batches) {
+        for (const m of batch) yield m;
+      }
+    })();
   }
 
   /**
@@ -1082,7 +1692,8 @@ export class NetlinkSocket {
    * dump asynchronously: no owned copy of each message, one await per datagram (about 32 KiB of
    * replies) instead of one per message. Memory stays bounded. After `retryInterrupted`
    * restarts, an interrupted dump raises {@link DumpInterruptedError} without messages (the
-   * batches already yielded are the caller's).
+   * batches already yielded are the caller's). An exception thrown by `map` ends the dump with
+   * that exception.
    *
    * @example
    * ```ts
@@ -1100,40 +1711,68 @@ export class NetlinkSocket {
     options: RequestOptions,
     map: (it: MessageIterator) => T | undefined,
   ): AsyncGenerator<T[], void, undefined> {
-    if (typeof map !== "function") throw new TypeError("Cannot dump: map must be a function");
-    // Copied now: the generator's body (and its own copy) only runs at the first next().
-    const request = message instanceof Uint8Array ? message.slice() : message;
-    return this.#dumpDatagrams(request, options, map, false);
+    return this.#dumpBatches(message, options, map, false);
   }
 
-  async *#dumpDatagrams<T>(
+  /** Checks the arguments and copies the request now; the dump itself starts at next(). */
+  #dumpBatches<T>(
     message: NetlinkMessageInit | Uint8Array,
     options: RequestOptions,
     map: (it: MessageIterator) => T | undefined,
     keepSeen: boolean,
   ): AsyncGenerator<T[], void, undefined> {
+    this.#check("dump");
+    const o = checkOptions<RequestOptions>(options, "dump");
+    const timeout = this.#checkRequestOptions(o, "dump");
+    this.#checkMessage(message, "dump");
+    checkFunction(map, "dump", "map");
+    // Copied now: the generator's body only runs at the first next(), and the caller may reuse
+    // its buffer (a shared writer) meanwhile.
+    const request = message instanceof Uint8Array
+      ? message.slice()
+      : { ...message, payload: message.payload?.slice() };
+    return this.#dumpDatagrams(request, { ...o }, map, keepSeen, timeout);
+  }
+
+  async *#dumpDatagrams<T>(
+    request: NetlinkMessageInit | Uint8Array,
+    options: RequestOptions,
+    map: (it: MessageIterator) => T | undefined,
+    keepSeen: boolean,
+    timeout: number,
+  ): AsyncGenerator<T[], void, undefined> {
     let retries = options.retryInterrupted ?? 0;
-    const copy = message instanceof Uint8Array ? message.slice() : message;
     for (;;) {
       let batch: T[] = [];
       const seen: T[] = [];
-      const x = this.#start(
-        copy instanceof Uint8Array ? copy.slice() : copy,
-        { ...options, dump: true },
+      const x = await this.#startDump(
+        request instanceof Uint8Array ? request.slice() : request,
+        options,
         (it) => {
           const v = map(it);
           if (v !== undefined) batch.push(v);
         },
+        timeout,
       );
-      const timeout = options.timeoutMs ?? 5000;
       try {
         while (!x.done) {
-          const n = this.#recv();
-          if (n < 0) {
-            if ((await this.#wait(timeout)) === "timeout") throw this.#timeout(x, timeout);
-            continue;
+          if (x.deferred !== undefined) this.#takeDeferred(x);
+          else {
+            const n = this.#recv();
+            if (n < 0) {
+              if ((await this.#wait(timeout)) === "timeout") throw this.#timeout(x, timeout);
+              continue;
+            }
+            this.#process(
+              this.#rx,
+              n,
+              x.owner,
+              this.#lastPortid,
+              this.#lastGroups,
+              this.#lastGroup,
+            );
           }
-          this.#process(n);
+          if (x.failure !== undefined) throw x.failure;
           if (x.interrupted) {
             if (keepSeen) seen.push(...batch);
             batch.length = 0;
@@ -1141,13 +1780,19 @@ export class NetlinkSocket {
             // Deliver what arrived before an error in the same datagram, then raise it.
             const out = batch;
             batch = [];
-            yield out;
+            x.suspended = true;
+            try {
+              yield out;
+            } finally {
+              x.suspended = false;
+            }
           }
           if (x.error) throw x.error;
         }
       } finally {
         if (!x.done) this.#abandon(x);
       }
+      if (x.failure !== undefined) throw x.failure;
       if (x.error) throw x.error;
       if (!x.interrupted) return;
       if (retries-- > 0) continue;
@@ -1157,25 +1802,19 @@ export class NetlinkSocket {
 
   /**
    * Forgets an exchange that ends early (an error, a timeout, a consumer that stopped iterating a
-   * dump): its remaining replies are read and dropped now if queued, and any arriving later are
-   * recognised by seq and dropped too (the exchange stays registered, done, until its end).
+   * dump): what was kept for it is dropped, and its remaining replies are recognised by seq and
+   * dropped as they arrive (the exchange stays registered until its last message is read; a
+   * dump keeps its turn until then, and the next dump reads the rest of it away first).
    */
   #abandon(x: Exchange): void {
     x.onMessage = () => {};
-    x.error = undefined;
-    try {
-      for (let i = 0; i < 100000 && !x.done; i++) {
-        const n = this.#recv();
-        if (n < 0) break;
-        this.#process(n);
-      }
-    } catch {
-      // closing or broken socket: nothing left to drain
+    if (x.deferred !== undefined) {
+      this.#deferredCount -= x.deferred.length;
+      x.deferred = undefined;
+      this.#kick();
     }
-    if (!x.done) {
-      // Keep routing its late replies to a sink until the end message arrives.
-      x.abandoned = true;
-    }
+    if (x.ended) this.#end(x);
+    else x.abandoned = true;
   }
 
   /**
@@ -1192,7 +1831,15 @@ export class NetlinkSocket {
     message: NetlinkMessageInit | Uint8Array,
     options: RequestOptions = {},
   ): NetlinkMessage[] {
-    let retries = options.retryInterrupted ?? 0;
+    checkOptions(options, "dump");
+    let retries = checkOptionalInt(
+      options.retryInterrupted,
+      "dump",
+      "retryInterrupted",
+      0,
+      0x7fffffff,
+      0,
+    );
     for (;;) {
       const out: NetlinkMessage[] = [];
       try {
@@ -1213,6 +1860,7 @@ export class NetlinkSocket {
   /**
    * Sends many requests in one `sendmsg` and matches the replies by seq. Each message gets
    * NLM_F_REQUEST | NLM_F_ACK; results come back in order, failures as values (not thrown).
+   * Every message is checked before the first is sent.
    *
    * @example
    * ```ts
@@ -1234,11 +1882,22 @@ export class NetlinkSocket {
     options: BatchOptions = {},
   ): BatchResult[] {
     this.#check("batch");
+    if (!Array.isArray(messages)) {
+      throw new TypeError(
+        `Cannot batch: messages must be an array, not ${describeValue(messages)}`,
+      );
+    }
+    const o = checkOptions<BatchOptions>(options, "batch");
+    const timeout = this.#checkRequestOptions(o, "batch");
+    const chunk = checkOptionalInt(o.chunk, "batch", "chunk", 1, 1024, 64);
+    for (let i = 0; i < messages.length; i++) this.#checkMessage(messages[i], `batch[${i}]`);
     if (messages.length === 0) return [];
     const exchanges: Exchange[] = [];
     const replies: NetlinkMessage[][] = [];
     const parts: Uint8Array[] = [];
-    const ack = options.ack ?? true;
+    const ack = o.ack ?? true;
+    const owner = {};
+    const batch = { open: messages.length, deferred: false };
     for (let i = 0; i < messages.length; i++) {
       const seq = this.nextSeq();
       const list: NetlinkMessage[] = [];
@@ -1246,46 +1905,58 @@ export class NetlinkSocket {
       parts.push(this.#encode(messages[i], NLM_F.REQUEST | (ack ? NLM_F.ACK : 0), seq));
       exchanges.push({
         seq,
+        owner,
+        batch,
         dump: false,
         ack,
-        operation: options.operation ?? `${this.name} batch[${i}]`,
+        operation: o.operation ?? `${this.name} batch[${i}]`,
         done: false,
+        ended: false,
         interrupted: false,
         error: undefined,
         onMessage: (it) => list.push(ownMessage(it)),
-        describeExtAck: options.describeExtAck,
+        describeExtAck: o.describeExtAck,
       });
     }
     for (const x of exchanges) this.#active.set(x.seq, x);
+    const read = (): boolean => {
+      const n = this.#recv();
+      if (n < 0) return false;
+      this.#process(this.#rx, n, owner, this.#lastPortid, this.#lastGroups, this.#lastGroup);
+      return true;
+    };
     try {
-      const timeout = options.timeoutMs ?? 5000;
-      let open = exchanges.length;
       // Send `chunk` messages per sendmsg and read the replies queued by then before sending more:
       // the kernel answers inside sendmsg, and replies that do not fit the receive queue are lost.
-      const chunk = options.chunk ?? 64;
       let sent = 0;
       while (sent < parts.length) {
         const end = Math.min(parts.length, sent + chunk);
         this.send(parts.slice(sent, end));
         sent = end;
-        for (let n = this.#recv(); n >= 0; n = this.#recv()) open -= this.#process(n);
+        while (read());
       }
-      const deadline = Date.now() + timeout;
-      while (open > 0) {
-        const n = this.#recv();
-        if (n >= 0) {
-          open -= this.#process(n);
+      const deadline = timeout < 0 ? Infinity : Date.now() + timeout;
+      while (batch.open > 0) {
+        if (batch.deferred) {
+          // Only a nested reader could have taken replies of ours; hand them over in order.
+          batch.deferred = false;
+          for (const x of exchanges) while (x.deferred !== undefined) this.#takeDeferred(x);
           continue;
+        }
+        if (read()) continue;
+        if (exchanges.some((x) => !x.done && x.overflowed) && !this.#userToUser) {
+          throw this.#lostReply(exchanges.find((x) => !x.done && x.overflowed)!);
         }
         const left = deadline - Date.now();
         if (left <= 0) {
           throw new SyscallError("recvmsg", E.EAGAIN, `no reply to a batch within ${timeout} ms`);
         }
-        this.#pollSync(left);
+        this.#pollSync(left === Infinity ? -1 : Math.ceil(left));
       }
     } finally {
       for (const x of exchanges) if (!x.done) this.#abandon(x);
     }
+    for (const x of exchanges) if (x.failure !== undefined) throw x.failure;
     return exchanges.map((x, i): BatchResult =>
       x.error
         ? { ok: false, seq: x.seq, error: x.error }
@@ -1297,9 +1968,13 @@ export class NetlinkSocket {
    * Async iterator of messages nobody asked for: multicast notifications, and unicast messages
    * that answer no pending request (e.g. from a NETLINK_USERSOCK peer). Waits off the main
    * thread without blocking the event loop. Ends when `signal` aborts or the socket closes.
-   * A receive-queue overflow (ENOBUFS: notifications were lost) is raised as a
-   * {@link SyscallError} with code "ENOBUFS"; the socket stays usable, so the consumer can
-   * resynchronise (dump) and iterate again.
+   *
+   * Lost notifications are never silent: when the kernel dropped some because the socket's
+   * receive queue overflowed (ENOBUFS, whichever caller saw it), or when more than 65,536
+   * unread messages piled up, every messages() iterator of the socket ends with a
+   * {@link SyscallError} "ENOBUFS", once, after the messages received before it (an overflow
+   * while no iterator runs is told to the next one that starts). The socket stays usable:
+   * resynchronise (dump) and call messages() again.
    *
    * @example
    * ```ts
@@ -1310,59 +1985,65 @@ export class NetlinkSocket {
    * for await (const m of s.messages({ signal: ac.signal })) console.log("link event", m.type);
    * ```
    */
-  async *messages(
+  messages(
     options: { signal?: AbortSignal } = {},
   ): AsyncGenerator<NetlinkMessage, void, undefined> {
-    const { signal } = options;
-    const onAbort = () => this.#cancelWaits();
+    const { signal } = checkOptions<{ signal?: AbortSignal }>(options, "read messages");
+    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      throw new TypeError(
+        `Cannot read messages: signal must be an AbortSignal, not ${describeValue(signal)}`,
+      );
+    }
+    return this.#messages(signal);
+  }
+
+  async *#messages(
+    signal: AbortSignal | undefined,
+  ): AsyncGenerator<NetlinkMessage, void, undefined> {
+    let seen = this.#unreported ? this.#overflows - 1 : this.#overflows;
+    this.#unreported = false;
+    this.#readers++;
+    const onAbort = () => this.#kick();
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
       for (;;) {
         if (signal?.aborted || this.#closed) return;
-        while (this.#pending.length > 0) {
-          const m = this.#pending.shift()!;
+        const m = this.#pending.shift();
+        if (m !== undefined) {
+          if ("error" in m) throw m.error;
           yield m;
-          if (signal?.aborted || this.#closed) return;
-        }
-        if (this.#pendingLost > 0) {
-          const lost = this.#pendingLost;
-          this.#pendingLost = 0;
-          throw new SyscallError(
-            "recvmsg",
-            E.ENOBUFS,
-            `${lost} notifications were dropped because nobody read them; resynchronise (dump) and continue`,
-          );
-        }
-        let n: number;
-        try {
-          n = this.#recv();
-        } catch (e) {
-          if (this.#closed) return;
-          throw e;
-        }
-        if (n >= 0) {
-          this.#process(n);
           continue;
         }
+        if (this.#overflows !== seen) {
+          seen = this.#overflows;
+          throw this.#overflowError();
+        }
+        // Hold back while datagrams wait for busy consumers (a dump suspended in its loop):
+        // reading on would pull the rest of that dump into memory.
+        const backlog = this.#deferredCount >= DEFERRED_BACKLOG;
+        if (!backlog) {
+          let n: number;
+          try {
+            n = this.#recv();
+          } catch (e) {
+            if (this.#closed) return;
+            throw e;
+          }
+          if (n >= 0) {
+            this.#process(this.#rx, n, null, this.#lastPortid, this.#lastGroups, this.#lastGroup);
+            continue;
+          }
+        }
         try {
-          await this.#wait(-1);
+          await this.#wait(-1, backlog);
         } catch (e) {
           if (this.#closed || signal?.aborted) return;
           throw e;
         }
-        if (signal?.aborted) return;
       }
     } finally {
+      this.#readers--;
       signal?.removeEventListener("abort", onAbort);
-    }
-  }
-
-  /** Wakes every pending wait (they resolve as cancelled). */
-  #cancelWaits(): void {
-    if (this.#eventfd >= 0 && this.#waiting > 0) {
-      const one = new Uint8Array(8);
-      one[0] = 1;
-      this.#libc.write(this.#eventfd, one);
     }
   }
 
@@ -1384,16 +2065,16 @@ export class NetlinkSocket {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#cancelWaits();
+    // Wake the shared poll before the fd goes away (closing an fd does not wake a poll()
+    // blocked on it in another thread); the eventfd is closed when that poll has returned.
+    if (this.#polling) this.#signalEventfd();
     this.#libc.close(this.#fd);
     this.#fd = -1;
-    if (this.#eventfd >= 0) {
-      const efd = this.#eventfd;
+    if (!this.#polling && this.#eventfd >= 0) {
+      this.#libc.close(this.#eventfd);
       this.#eventfd = -1;
-      // A waiter may still be polling the eventfd: close it once waits have observed the cancel.
-      if (this.#waiting > 0) setTimeout(() => this.#libc.close(efd), 100);
-      else this.#libc.close(efd);
     }
+    this.#wake("closed");
   }
 
   /** Same as {@link NetlinkSocket.close}, for `using`. */
