@@ -647,13 +647,13 @@ export class NetlinkSocket {
     const name = Object.hasOwn(NETLINK_SOCKOPT, option) ? NETLINK_SOCKOPT[option] : undefined;
     if (name === undefined) {
       throw new TypeError(
-        `Cannot set option ${describeValue(option)}: unknown netlink option (known: ${
+        `Cannot set option: ${describeValue(option)} is not a netlink option (known: ${
           Object.keys(NETLINK_SOCKOPT).join(", ")
         })`,
       );
     }
     if (typeof value !== "boolean") {
-      checkInt(value, `set option ${option}`, "value", -0x80000000, 0x7fffffff);
+      checkInt(value, "set option", `the value of ${option}`, -0x80000000, 0x7fffffff);
     }
     if (name === NETLINK_SOCKOPT.PKTINFO) {
       this.#setIntOption(SOL.NETLINK, name, value ? 1 : 0, true);
@@ -683,7 +683,7 @@ export class NetlinkSocket {
     const name = Object.hasOwn(NETLINK_SOCKOPT, option) ? NETLINK_SOCKOPT[option] : undefined;
     if (name === undefined) {
       throw new TypeError(
-        `Cannot get option ${describeValue(option)}: unknown netlink option (known: ${
+        `Cannot get option: ${describeValue(option)} is not a netlink option (known: ${
           Object.keys(NETLINK_SOCKOPT).join(", ")
         })`,
       );
@@ -2014,10 +2014,6 @@ export class NetlinkSocket {
           yield m;
           continue;
         }
-        if (this.#overflows !== seen) {
-          seen = this.#overflows;
-          throw this.#overflowError();
-        }
         // Hold back while datagrams wait for busy consumers (a dump suspended in its loop):
         // reading on would pull the rest of that dump into memory.
         const backlog = this.#deferredCount >= DEFERRED_BACKLOG;
@@ -2033,6 +2029,11 @@ export class NetlinkSocket {
             this.#process(this.#rx, n, null, this.#lastPortid, this.#lastGroups, this.#lastGroup);
             continue;
           }
+        }
+        // Told once the messages queued before the loss were yielded: they came before it.
+        if (this.#overflows !== seen) {
+          seen = this.#overflows;
+          throw this.#overflowError();
         }
         try {
           await this.#wait(-1, backlog);
