@@ -30,6 +30,7 @@ import {
   type NetlinkSocketOptions,
 } from "../socket/netlink_socket.ts";
 import { addTraceFormatter, nameTraceType } from "../socket/trace.ts";
+import { type Subscription, subscriptionOf } from "./subscription.ts";
 import { decodeGenlHeader, GENL_HDRLEN } from "./header.ts";
 import { CTRL_CMD, ctrlAttrs, GENL_ID_CTRL } from "./nlctrl_schema.ts";
 import { missingFamily, missingFamilyHint } from "./_internal.ts";
@@ -187,17 +188,10 @@ export type GenlNotification<S extends FamilySpec> =
     & { event: `cmd-${number}`; group?: string }
   );
 
-/**
- * An async iterator of notifications whose socket is already subscribed (groups joined when
- * {@link Family.subscribe} returns, so no event after that call is missed). `close()` or
- * `using` releases the socket; so does ending the iteration.
- */
-export interface Subscription<T> extends AsyncIterableIterator<T> {
-  /** Stops the subscription and closes its socket. */
-  close(): void;
-  /** Same as close(). */
-  [Symbol.dispose](): void;
-}
+export type { Subscription } from "./subscription.ts";
+
+/** The subscriptions made through each GenlSocket, closed with it. */
+const subscriptionsOf = new WeakMap<GenlSocket, Set<Subscription<unknown>>>();
 
 /** Options of {@link Family.do} and friends. */
 export interface FamilyRequestOptions<S extends FamilySpec> {
@@ -397,7 +391,9 @@ export class GenlSocket {
   }
 
   /**
-   * Closes the socket (and the side socket that follows the controller).
+   * Closes the socket, the side socket that follows the controller, and every subscription
+   * made through it ({@link Family.subscribe}; each has a socket of its own, closed too: their
+   * iterations end).
    *
    * @example
    * ```ts
@@ -407,6 +403,9 @@ export class GenlSocket {
    * ```
    */
   close(): void {
+    const subs = subscriptionsOf.get(this);
+    subscriptionsOf.delete(this);
+    for (const sub of subs ?? []) sub.close();
     this.#notify?.close();
     this.#notify = undefined;
     this.socket.close();
@@ -845,8 +844,10 @@ export class Family<S extends FamilySpec> {
 
   /**
    * Subscribes to multicast groups of the family (all its groups when none are named) on a
-   * dedicated socket and yields decoded notifications until `signal` aborts. Overruns (the
-   * kernel dropped notifications: ENOBUFS) are raised as SyscallError "ENOBUFS".
+   * dedicated socket and yields decoded notifications until `signal` aborts, the subscription
+   * is closed, or the GenlSocket is closed ({@link GenlSocket.close} closes its subscriptions).
+   * Overruns (the kernel dropped notifications: ENOBUFS) are raised as SyscallError "ENOBUFS"
+   * and the subscription stays open: iterate it again to go on (see {@link Subscription}).
    *
    * @example
    * ```ts
@@ -902,19 +903,18 @@ export class Family<S extends FamilySpec> {
       if (group !== undefined) n.group = group;
       return n;
     };
-    const gen = (async function* () {
-      try {
-        for await (const m of sock.messages({ signal: options.signal })) {
-          if (m.type === familyId) yield decode(m);
-        }
-      } finally {
+    let subs = subscriptionsOf.get(this.#genl);
+    if (subs === undefined) subscriptionsOf.set(this.#genl, subs = new Set());
+    const sub: Subscription<GenlNotification<S>> = subscriptionOf(
+      () => sock.messages({ signal: options.signal }),
+      (m: NetlinkMessage) => m.type === familyId ? decode(m) : undefined,
+      () => {
         sock.close();
-      }
-    })();
-    return Object.assign(gen, {
-      close: () => sock.close(),
-      [Symbol.dispose]: () => sock.close(),
-    });
+        subscriptionsOf.get(this.#genl)?.delete(sub);
+      },
+    );
+    subs.add(sub);
+    return sub;
   }
 }
 

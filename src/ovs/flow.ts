@@ -14,6 +14,7 @@
  */
 
 import { type FamilyInfo, GenlSocket, type Subscription } from "../genl/family.ts";
+import { subscriptionOf } from "../genl/subscription.ts";
 import type { Family } from "../genl/family.ts";
 import { GENL_HDRLEN } from "../genl/header.ts";
 import { registerFamilySpec } from "../genl/registry.ts";
@@ -1262,21 +1263,11 @@ export class FlowTable {
   ): Subscription<FlowEvent> {
     const sub = this.family.subscribe(["ovs_flow"], { signal: options.signal });
     const dp = options.anyDatapath ? 0 : this.dpIfindex;
-    const gen = (async function* () {
-      try {
-        for await (const n of sub) {
-          const h = n.header as { dpIfindex: number };
-          if (dp !== 0 && h.dpIfindex !== dp) continue;
-          yield { event: n.event, flow: toFlow(h.dpIfindex, n.attrs as FlowAttrs) };
-        }
-      } finally {
-        sub.close();
-      }
-    })();
-    return Object.assign(gen, {
-      close: () => sub.close(),
-      [Symbol.dispose]: () => sub.close(),
-    });
+    return subscriptionOf(() => sub, (n): FlowEvent | undefined => {
+      const h = n.header as { dpIfindex: number };
+      if (dp !== 0 && h.dpIfindex !== dp) return undefined;
+      return { event: n.event, flow: toFlow(h.dpIfindex, n.attrs as FlowAttrs) };
+    }, () => sub.close());
   }
 
   /**

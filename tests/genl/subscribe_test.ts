@@ -2,6 +2,7 @@
 // GenlSocket's namespace is the default, and notifications are typed per event.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readdirSync } from "node:fs";
 import { GenlSocket, netdev } from "../../src/genl/mod.ts";
 import { canUseNetns, ipIn, tempNetns } from "../helpers/netns.ts";
 
@@ -30,3 +31,37 @@ test("subscribe: joined on return, in the GenlSocket's namespace, typed by event
   }[];
   assert.deepEqual(added.sort(), links.map((l) => l.ifindex).sort());
 });
+
+/** Open file descriptors of this process. */
+function openFds(): string[] {
+  return readdirSync("/proc/self/fd").sort();
+}
+
+test(
+  "subscribe: closing the GenlSocket closes the subscriptions made through it (issue 15, item 11)",
+  {
+    skip: canUseNetns() ? false : "needs root and iproute2 (ip netns)",
+  },
+  async () => {
+    using ns = tempNetns("nltssub");
+    const before = openFds();
+    const genl = GenlSocket.open({ netns: ns.name });
+    const fam = genl.family(netdev);
+    const waiting = fam.subscribe(["mgmt"]);
+    const idle = fam.subscribe();
+    const pending = waiting.next(); // waits off the main thread for a notification
+    genl.close();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const ended = await Promise.race([
+      pending,
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error("the subscription kept waiting")), 3000);
+      }),
+    ]).finally(() => clearTimeout(timer));
+    assert.deepEqual(ended, { done: true, value: undefined }, "a pending iteration ends");
+    assert.deepEqual(await idle.next(), { done: true, value: undefined });
+    // Every socket (and eventfd) is released once the waits have returned.
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(openFds(), before);
+  },
+);
