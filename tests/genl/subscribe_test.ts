@@ -2,9 +2,9 @@
 // GenlSocket's namespace is the default, and notifications are typed per event.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync } from "node:fs";
 import { GenlSocket, netdev } from "../../src/genl/mod.ts";
 import { canUseNetns, ipIn, tempNetns } from "../helpers/netns.ts";
+import { newFds, openFds } from "../helpers/fds.ts";
 
 test("subscribe: joined on return, in the GenlSocket's namespace, typed by event", {
   skip: canUseNetns() ? false : "needs root and iproute2 (ip netns)",
@@ -32,11 +32,6 @@ test("subscribe: joined on return, in the GenlSocket's namespace, typed by event
   assert.deepEqual(added.sort(), links.map((l) => l.ifindex).sort());
 });
 
-/** Open file descriptors of this process. */
-function openFds(): string[] {
-  return readdirSync("/proc/self/fd").sort();
-}
-
 test(
   "subscribe: closing the GenlSocket closes the subscriptions made through it (issue 15, item 11)",
   {
@@ -62,6 +57,6 @@ test(
     assert.deepEqual(await idle.next(), { done: true, value: undefined });
     // Every socket (and eventfd) is released once the waits have returned.
     await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual(openFds(), before);
+    assert.deepEqual(newFds(before), []);
   },
 );
