@@ -44,8 +44,8 @@ const S64_MIN = -0x8000_0000_0000_0000n;
 const S64_MAX = 0x7fff_ffff_ffff_ffffn;
 
 /**
- * Value checks of an integer codec (YNL `checks`), enforced when encoding; decoding accepts
- * whatever the kernel sends.
+ * Value checks of an integer codec (YNL `checks`), enforced both ways: encoding raises a
+ * RangeError, decoding a {@link DecodeError}, so a value that decodes always encodes again.
  *
  * @example
  * ```ts
@@ -65,6 +65,31 @@ export interface IntOptions {
 
 function rangeText(min: number | bigint | undefined, max: number | bigint | undefined): string {
   return `${min ?? "..."}..${max ?? "..."}`;
+}
+
+/** What is wrong with `v` under the checks `c` (null: nothing). */
+function violation(v: number | bigint, c: IntOptions): string | null {
+  if ((c.min !== undefined && v < c.min) || (c.max !== undefined && v > c.max)) {
+    return `${v} is outside ${rangeText(c.min, c.max)}`;
+  }
+  if (c.mask !== undefined) {
+    const outside = typeof v === "number"
+      ? BigInt(v) & ~BigInt(c.mask) & 0xffff_ffffn
+      : v & ~BigInt(c.mask);
+    if (outside !== 0n) return `${v} sets bits outside the mask 0x${c.mask.toString(16)}`;
+  }
+  return null;
+}
+
+/** Throws the DecodeError of a decoded value that fails its checks (what encode would refuse). */
+function checkDecoded(
+  ctx: DecodeContext,
+  v: number | bigint,
+  c: IntOptions,
+  offset: number,
+): void {
+  const bad = violation(v, c);
+  if (bad !== null) throw ctx.error(`${bad} (the value's checks; it could not be encoded)`, offset);
 }
 
 /** Fixed-width integers that decode to `number` (8, 16 and 32 bits). Internal class. */
@@ -100,8 +125,9 @@ export class IntCodec implements FixedCodec<number> {
       (options.min !== undefined || options.max !== undefined || options.mask !== undefined)
     ) {
       this.#checked = options;
+    } else {
+      setOp(this, op); // checked codecs decode through read(), which checks
     }
-    setOp(this, op);
   }
 
   /** The same codec with the value checks of `options`. */
@@ -116,6 +142,12 @@ export class IntCodec implements FixedCodec<number> {
   }
 
   read(ctx: DecodeContext, offset: number): number {
+    const v = this.#raw(ctx, offset);
+    if (this.#checked !== undefined) checkDecoded(ctx, v, this.#checked, offset);
+    return v;
+  }
+
+  #raw(ctx: DecodeContext, offset: number): number {
     const v = ctx.view;
     switch (this.#op) {
       case OP.U8:
@@ -162,12 +194,8 @@ export class IntCodec implements FixedCodec<number> {
     }
     const c = this.#checked;
     if (c !== undefined) {
-      if ((c.min !== undefined && value < c.min) || (c.max !== undefined && value > c.max)) {
-        throw ctx.rangeError(`${value} is outside ${rangeText(c.min, c.max)}`);
-      }
-      if (c.mask !== undefined && (BigInt(value) & ~BigInt(c.mask) & 0xffff_ffffn) !== 0n) {
-        throw ctx.rangeError(`${value} sets bits outside the mask 0x${c.mask.toString(16)}`);
-      }
+      const bad = violation(value, c);
+      if (bad !== null) throw ctx.rangeError(bad);
     }
   }
 
@@ -214,7 +242,7 @@ export class BigIntCodec implements FixedCodec<bigint, bigint | number> {
     this.type = kind;
     this.#op = op;
     this.#checked = options;
-    setOp(this, op);
+    if (options === undefined) setOp(this, op); // checked codecs decode through read()
   }
 
   /** The same codec with the value checks of `options`. */
@@ -227,6 +255,12 @@ export class BigIntCodec implements FixedCodec<bigint, bigint | number> {
   }
 
   read(ctx: DecodeContext, offset: number): bigint {
+    const v = this.#raw(ctx, offset);
+    if (this.#checked !== undefined) checkDecoded(ctx, v, this.#checked, offset);
+    return v;
+  }
+
+  #raw(ctx: DecodeContext, offset: number): bigint {
     switch (this.#op) {
       case OP.U64:
         return ctx.view.getBigUint64(offset, true);
@@ -269,14 +303,8 @@ export class BigIntCodec implements FixedCodec<bigint, bigint | number> {
 
 function checkBig(v: bigint, c: IntOptions | undefined, ctx: EncodeContext): void {
   if (c === undefined) return;
-  if (
-    (c.min !== undefined && v < BigInt(c.min)) || (c.max !== undefined && v > BigInt(c.max))
-  ) {
-    throw ctx.rangeError(`${v} is outside ${rangeText(c.min, c.max)}`);
-  }
-  if (c.mask !== undefined && (v & ~BigInt(c.mask)) !== 0n) {
-    throw ctx.rangeError(`${v} sets bits outside the mask 0x${c.mask.toString(16)}`);
-  }
+  const bad = violation(v, c);
+  if (bad !== null) throw ctx.rangeError(bad);
 }
 
 function toBigInt(value: unknown, kind: string, ctx: EncodeContext): bigint {
@@ -314,9 +342,12 @@ export class VarIntCodec implements Codec<bigint, bigint | number> {
   decode(ctx: DecodeContext, offset: number, length: number): bigint {
     const v = ctx.view;
     const signed = this.kind === "sint";
-    if (length === 4) return BigInt(signed ? v.getInt32(offset, true) : v.getUint32(offset, true));
-    if (length === 8) return signed ? v.getBigInt64(offset, true) : v.getBigUint64(offset, true);
-    throw ctx.error(`expected 4 or 8 bytes for ${this.kind}, got ${length}`, offset - 4);
+    let n: bigint;
+    if (length === 4) n = BigInt(signed ? v.getInt32(offset, true) : v.getUint32(offset, true));
+    else if (length === 8) n = signed ? v.getBigInt64(offset, true) : v.getBigUint64(offset, true);
+    else throw ctx.error(`expected 4 or 8 bytes for ${this.kind}, got ${length}`, offset - 4);
+    if (this.#checked !== undefined) checkDecoded(ctx, n, this.#checked, offset);
+    return n;
   }
 
   encode(w: NetlinkWriter, value: bigint | number, ctx: EncodeContext): void {

@@ -17,6 +17,8 @@ import {
   t,
 } from "../../src/protocol/mod.ts";
 import { codegenEnabled, setCodegen } from "../../src/protocol/schema_compile.ts";
+import { listSpecs, loadSpec } from "../../src/ynl/mod.ts";
+import { existsSync, readdirSync } from "node:fs";
 import { prng } from "./_helpers.ts";
 import {
   attr,
@@ -39,6 +41,7 @@ customPayloads.set("set-masked", (rand, depth) => {
 
 const SEED = 0xa9_2e_e0;
 const PER_SET = 150;
+const PER_SPEC_SET = 20;
 
 function hex(b: Uint8Array): string {
   return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
@@ -79,6 +82,79 @@ test("agree: what decodes re-encodes, for every attribute set of every family nl
     }
   }
   assert.ok(decoded > refused, `decoded ${decoded}, refused ${refused}`);
+});
+
+const LINUX_DOC = "/usr/share/doc/linux-doc-6.12/Documentation/netlink/specs";
+const SHARED = new URL("../../../shared/ynl-specs", import.meta.url).pathname;
+
+test("agree: what decodes re-encodes, for every attribute set of every YNL spec", (t) => {
+  const files = [
+    ...(existsSync(LINUX_DOC) ? listSpecs({ dirs: [LINUX_DOC] }).map((s) => s.path) : []),
+    ...(existsSync(SHARED)
+      ? readdirSync(SHARED).filter((f) => f.endsWith(".yaml")).map((f) => `${SHARED}/${f}`)
+      : []),
+  ];
+  if (files.length === 0) {
+    t.skip("no YNL specs here (linux-doc-6.12, ../shared/ynl-specs)");
+    return;
+  }
+  const rand = prng(SEED + 2);
+  let decoded = 0, refused = 0, sets = 0;
+  for (const file of files) {
+    const family = loadSpec(file);
+    for (const [name, set] of family.ynl.sets) {
+      sets++;
+      for (let i = 0; i < PER_SPEC_SET; i++) {
+        if (agrees(set, attrsFor(set, rand), `${family.name}/${name} #${i}`)) decoded++;
+        else refused++;
+      }
+    }
+  }
+  assert.ok(
+    sets > 300 && decoded > refused,
+    `${sets} sets: decoded ${decoded}, refused ${refused}`,
+  );
+});
+
+test("agree: integer checks (YNL min, max, flags-mask) hold when decoding as when encoding", () => {
+  const s = attrSet("checked", {
+    id: [1, t.u32({ min: 1 })],
+    index: [2, t.u16({ max: 7 })],
+    flags: [3, t.u32({ mask: 0x7 })],
+    big: [4, t.u64({ max: 1000n })],
+    v: [5, t.uint({ min: 10 })],
+    pair: [6, t.struct("pair", { a: t.u8({ max: 9 }), b: t.u8() })],
+  }) as unknown as AttrSet<AttrFields>;
+  const le32 = (v: number) =>
+    new Uint8Array([v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, v >>> 24]);
+  const cases: [Uint8Array, string, RegExp, Record<string, unknown>][] = [
+    [attr(1, le32(0)), "checked.id", /0 is outside 1\.\./, { id: 0 }],
+    [attr(2, new Uint8Array([8, 0])), "checked.index", /8 is outside \.\.\.\.\.7/, { index: 8 }],
+    [attr(3, le32(9)), "checked.flags", /9 sets bits outside the mask 0x7/, { flags: 9 }],
+    [
+      attr(4, new Uint8Array([0xe9, 3, 0, 0, 0, 0, 0, 0])),
+      "checked.big",
+      /1001 is outside/,
+      { big: 1001n },
+    ],
+    [attr(5, le32(9)), "checked.v", /9 is outside 10\.\./, { v: 9n }],
+    [attr(6, new Uint8Array([10, 0])), "checked.pair", /10 is outside/, { pair: { a: 10, b: 0 } }],
+  ];
+  for (const [bytes, path, why, value] of cases) {
+    refuses(s, bytes, path, why);
+    // and encoding the value is refused for the same reason
+    assert.throws(
+      () => s.encode(new NetlinkWriter(), value as never),
+      (e) => e instanceof RangeError && why.test(e.message),
+    );
+  }
+  assert.ok(
+    agrees(
+      s,
+      concat([attr(1, le32(1)), attr(3, le32(5)), attr(6, new Uint8Array([9, 200]))]),
+      "in range",
+    ),
+  );
 });
 
 /** `set` decoding `bytes` raises a DecodeError at `path` whose message matches `limit`. */
