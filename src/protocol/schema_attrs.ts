@@ -1235,7 +1235,7 @@ export class SubMessageCodec implements Codec<unknown, unknown> {
   }
 
   decode(c: DecodeContext, offset: number, length: number): unknown {
-    const { format } = this.#format(c.scopes);
+    const { value, format } = this.#format(c.scopes);
     if (format === undefined) return copyBytes(c.data, offset, length);
     const h = format.header;
     let start = offset;
@@ -1250,8 +1250,17 @@ export class SubMessageCodec implements Codec<unknown, unknown> {
       head = h.read(c, offset) as Record<string, unknown>;
       start = offset + ((h.size + 3) & ~3);
     }
-    const attrs = start < offset + length ? format.impl.decode(c, start, offset + length) : {};
-    return head === null ? attrs : Object.assign(head, attrs);
+    if (start >= offset + length) return head ?? {};
+    // Paths inside name the format: `.linkinfo.data(vxlan).id`.
+    const at = c.depth - 1;
+    const frame = at >= 0 ? c.frames[at] : undefined;
+    if (typeof frame === "string") c.frames[at] = `${frame}(${String(value)})`;
+    try {
+      const attrs = format.impl.decode(c, start, offset + length);
+      return head === null ? attrs : Object.assign(head, attrs);
+    } finally {
+      if (typeof frame === "string") c.frames[at] = frame;
+    }
   }
 
   encode(w: NetlinkWriter, value: unknown, c: EncodeContext): void {
@@ -1275,23 +1284,32 @@ export class SubMessageCodec implements Codec<unknown, unknown> {
     const v = value as Record<string, unknown>;
     let attrs: Record<string, unknown> = v;
     const h = format.header;
-    if (h !== null) {
-      const head: Record<string, unknown> = {};
-      attrs = {};
-      for (const key in v) {
-        if (format.headerKeys.has(key)) head[key] = v[key];
-        else attrs[key] = v[key];
+    // Paths inside name the format: `.linkinfo.data(vxlan).id`.
+    const at = c.depth - 1;
+    const frame = at >= 0 ? c.frames[at] : undefined;
+    if (typeof frame === "string") c.frames[at] = `${frame}(${String(sel)})`;
+    try {
+      if (h !== null) {
+        // Header members left out are zero, as in a message's fixed header.
+        const head: Record<string, unknown> = h.decodeAt(new Uint8Array(h.size), 0);
+        attrs = {};
+        for (const key in v) {
+          if (format.headerKeys.has(key)) head[key] = v[key];
+          else attrs[key] = v[key];
+        }
+        h.encode(w, head as never, c);
+        w.align();
       }
-      h.encode(w, head as never, c);
-      w.align();
-    }
-    if (format.impl !== EMPTY_SET || Object.keys(attrs).length > 0) {
-      // A sub-message of attributes is a nest: mark its attribute header as one.
-      const hdr = w.length - (h === null ? 0 : (h.size + 3) & ~3) - NLA_HDRLEN;
-      if (h === null && hdr >= 0) {
-        w.view.setUint16(hdr + 2, w.view.getUint16(hdr + 2, true) | NLA_F.NESTED, true);
+      if (format.impl !== EMPTY_SET || Object.keys(attrs).length > 0) {
+        // A sub-message of attributes is a nest: mark its attribute header as one.
+        const hdr = w.length - (h === null ? 0 : (h.size + 3) & ~3) - NLA_HDRLEN;
+        if (h === null && hdr >= 0) {
+          w.view.setUint16(hdr + 2, w.view.getUint16(hdr + 2, true) | NLA_F.NESTED, true);
+        }
+        format.impl.encode(w, attrs, c);
       }
-      format.impl.encode(w, attrs, c);
+    } finally {
+      if (typeof frame === "string") c.frames[at] = frame;
     }
   }
 }
@@ -1336,7 +1354,8 @@ export type DecodedFormat<X> = X extends AttrSet<infer F> ? DecodedAttrs<F>
   : never;
 
 /**
- * The object one sub-message format encodes (see {@link SubMessageOf}).
+ * The object one sub-message format encodes (see {@link SubMessageOf}); fixed header members
+ * left out are zero.
  *
  * @example
  * ```ts
@@ -1346,9 +1365,9 @@ export type DecodedFormat<X> = X extends AttrSet<infer F> ? DecodedAttrs<F>
  * ```
  */
 export type EncodableFormat<X> = X extends AttrSet<infer F> ? EncodableAttrs<F>
-  : X extends StructCodecType<infer M> ? EncodableStruct<M>
+  : X extends StructCodecType<infer M> ? Partial<EncodableStruct<M>>
   : X extends { readonly header: StructCodecType<infer M>; readonly attrs: AttrSet<infer F> }
-    ? EncodableStruct<M> & EncodableAttrs<F>
+    ? Partial<EncodableStruct<M>> & EncodableAttrs<F>
   : X extends null ? { readonly unknown?: readonly UnknownAttr[] }
   : never;
 

@@ -745,7 +745,8 @@ export function lazy<D, E>(thunk: () => Codec<D, E>): Codec<D, E> {
 /**
  * YNL `sub-message`: an attribute whose layout is chosen by the value of another attribute,
  * the selector (its camelCase key), looked up in the same attribute set first, then in the
- * enclosing ones. Each format is an attribute set, a struct, `{ header, attrs }` or `null`.
+ * enclosing ones. Each format is an attribute set, a struct, `{ header, attrs }` or `null`;
+ * struct members left out encode as zero. Paths inside name the format (`data(vlan).id`).
  * A selector value with no format keeps the payload as a Uint8Array (written back as is).
  *
  * @example
