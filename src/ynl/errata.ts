@@ -7,6 +7,8 @@
  * @module
  */
 
+import { addLinkKinds } from "./errata_link_kinds.ts";
+
 type Obj = Record<string, unknown>;
 
 /**
@@ -40,7 +42,11 @@ interface RequestErratum {
   /** The operation and mode whose request list is extended. */
   readonly op: string;
   readonly mode: "do" | "dump";
-  /** Attributes to add, or every attribute of another operation's `do` request list. */
+  /**
+   * Attributes to add (`"table|rta-table"`: the first of these names the spec's set has, as
+   * older specs prefix their names), or every attribute of another operation's `do` request
+   * list.
+   */
   readonly add: readonly string[] | { readonly requestOf: string };
   /** The kernel code that reads them. */
   readonly source: string;
@@ -57,6 +63,30 @@ const REQUEST_ERRATA: readonly RequestErratum[] = [
       "IFLA_MASTER, and link types read IFLA_LINK (net/8021q/vlan_netlink.c, " +
       "drivers/net/macvlan.c)",
   },
+  {
+    family: "rt-link",
+    op: "dellink",
+    mode: "do",
+    add: ["alt-ifname", "group", "target-netnsid"],
+    source: "net/core/rtnetlink.c: rtnl_dellink() finds the device by IFLA_IFNAME, " +
+      "IFLA_ALT_IFNAME or IFLA_GROUP, in the namespace IFLA_TARGET_NETNSID names",
+  },
+  {
+    family: "rt-route",
+    op: "getroute",
+    mode: "dump",
+    add: ["table|rta-table", "oif|rta-oif"],
+    source: "net/ipv4/fib_frontend.c: ip_valid_fib_dump_req() filters a strict dump by " +
+      "RTA_TABLE and RTA_OIF (IPv6 and MPLS dumps use it too)",
+  },
+  {
+    family: "rt-addr",
+    op: "getaddr",
+    mode: "dump",
+    add: ["target-netnsid|ifa-target-netnsid"],
+    source: "net/ipv4/devinet.c: inet_valid_dump_ifaddr_req() and net/ipv6/addrconf.c: " +
+      "inet6_valid_dump_ifaddr_req() accept IFA_TARGET_NETNSID in a strict dump",
+  },
 ];
 
 /** Applies a {@link RequestErratum} when the spec still lacks some of its attributes. */
@@ -70,8 +100,18 @@ function requestErratum(e: RequestErratum): (doc: Obj) => string | undefined {
     const have = request?.attributes;
     if (request === undefined || !Array.isArray(have)) return undefined;
     let add: readonly unknown[];
-    if (Array.isArray(e.add)) add = e.add;
-    else {
+    if (Array.isArray(e.add)) {
+      const setName = op?.["attribute-set"];
+      const set = ((doc["attribute-sets"] as Obj[] | undefined) ?? []).find((s) =>
+        s?.name === setName
+      );
+      const names = new Set(
+        Array.isArray(set?.attributes) ? (set.attributes as Obj[]).map((a) => a?.name) : [],
+      );
+      add = e.add.map((alts: string) => alts.split("|").find((n) => names.has(n))).filter((
+        n,
+      ) => n !== undefined);
+    } else {
       const other = list.find((o) =>
         (o as Obj)?.name === (e.add as { requestOf: string }).requestOf
       );
@@ -89,7 +129,7 @@ function requestErratum(e: RequestErratum): (doc: Obj) => string | undefined {
   };
 }
 
-const ERRATA = [nlctrlPolicyPad, ...REQUEST_ERRATA.map(requestErratum)];
+const ERRATA = [nlctrlPolicyPad, addLinkKinds, ...REQUEST_ERRATA.map(requestErratum)];
 
 /**
  * Applies the errata to a parsed spec (a deep copy is made first when one applies); returns
