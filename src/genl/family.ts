@@ -836,7 +836,7 @@ export class Family<S extends FamilySpec> {
     });
     const strict = options?.strict ?? false;
     return results.map((r) => {
-      if (!r.ok) return r.error;
+      if (r.ok === false) return r.error; // (not `!r.ok`: that does not narrow without strictNullChecks)
       const m = r.replies[0];
       return m ? this.#decodeOwned(m, set, strict).attrs as ReplyOf<S, K> : undefined;
     });
