@@ -71,7 +71,7 @@ mapfile -t host_tests < <(find tests -name '*_test.ts' -not -path 'tests/vm/*' -
 step "deno check" deno check mod.ts src examples tests scripts bench
 step "deno lint" deno lint
 step "deno fmt --check" deno fmt --check
-step "tsc (Bun backend)" npx tsc -p tsconfig.bun.json
+step "tsc (Bun types: library, examples, host tests)" npx tsc -p tsconfig.bun.json
 step "deno doc --lint" deno doc --lint $(deno eval 'const c=JSON.parse(Deno.readTextFileSync("deno.json"));console.log(Object.values(c.exports).join(" "))')
 step "deno publish --dry-run" deno publish --dry-run --allow-dirty
 

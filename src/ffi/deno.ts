@@ -61,7 +61,66 @@ const SYMBOLS = {
   memmove: { parameters: ["buffer", "buffer", "usize"], result: "usize" },
 } as const;
 
-type Symbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
+/**
+ * The part of Deno's FFI API this backend uses, declared here rather than taken from the `Deno`
+ * namespace, so that the library type-checks outside Deno too (a Bun project's `tsc` follows the
+ * static import of this file).
+ */
+interface PointerObject {
+  readonly __brand: "PointerObject";
+}
+type PointerValue = PointerObject | null;
+type BufferArg = ArrayBufferView | null;
+
+/** The symbols of {@link SYMBOLS}, typed as `Deno.dlopen` returns them. */
+interface Symbols {
+  __errno_location(): PointerValue;
+  socket(domain: number, type: number, protocol: number): number;
+  bind(fd: number, addr: BufferArg, len: number): number;
+  connect(fd: number, addr: BufferArg, len: number): number;
+  getsockname(fd: number, addr: BufferArg, len: PointerValue): number;
+  setsockopt(fd: number, level: number, name: number, value: BufferArg, len: number): number;
+  getsockopt(fd: number, level: number, name: number, value: BufferArg, len: PointerValue): number;
+  sendmsg(fd: number, msg: PointerValue, flags: number): number;
+  sendto(
+    fd: number,
+    buf: BufferArg,
+    len: bigint,
+    flags: number,
+    addr: BufferArg,
+    addrLen: number,
+  ): number;
+  recvmsg(fd: number, msg: PointerValue, flags: number): number;
+  poll(fds: BufferArg, nfds: bigint, timeout: number): number;
+  pollNonblocking(fds: BufferArg, nfds: bigint, timeout: number): Promise<number>;
+  close(fd: number): number;
+  eventfd(initval: number, flags: number): number;
+  read(fd: number, buf: BufferArg, len: bigint): number;
+  write(fd: number, buf: BufferArg, len: bigint): number;
+  open(path: BufferArg, flags: number, mode: number): number;
+  setns(fd: number, nstype: number): number;
+  getpid(): number;
+  clock_gettime(clockId: number, ts: BufferArg): number;
+  getenv(name: BufferArg): PointerValue;
+  memmove(dst: BufferArg, src: BufferArg, n: bigint): bigint | number;
+}
+
+/** `Deno`'s FFI entry points, as far as this backend uses them. */
+interface DenoFfi {
+  build: { os: string; arch: string };
+  dlopen(path: string, symbols: typeof SYMBOLS): { symbols: Symbols; close(): void };
+  UnsafePointer: {
+    of(buf: ArrayBufferView): PointerValue;
+    value(p: PointerValue): bigint | number;
+  };
+  UnsafePointerView: {
+    getArrayBuffer(p: PointerObject, length: number): ArrayBuffer;
+    getCString(p: PointerObject): string;
+  };
+}
+
+/** The `Deno` global, typed by what this backend uses of it (only read under Deno). */
+const Deno = (globalThis as unknown as { Deno: DenoFfi }).Deno;
 
 const POLLIN = 1;
 
@@ -69,7 +128,7 @@ const POLLIN = 1;
 interface Scratch {
   bytes: Uint8Array;
   view: DataView;
-  pointer: Deno.PointerObject;
+  pointer: PointerObject;
   address: bigint;
 }
 
@@ -87,7 +146,7 @@ function scratch(size: number): Scratch {
 
 class DenoLibc implements Libc {
   readonly runtime = "deno" as const;
-  readonly #lib: Deno.DynamicLibrary<typeof SYMBOLS>;
+  readonly #lib: { symbols: Symbols; close(): void };
   readonly #sym: Symbols;
   readonly #errno: Int32Array;
   /** msghdr + sockaddr for sendmsg. */
