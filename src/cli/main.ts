@@ -12,6 +12,8 @@
 import { type CliIO, type Command, EXIT, runCommand } from "./common.ts";
 import { genlCommand } from "./genl.ts";
 
+export type { CliIO } from "./common.ts";
+
 /** The command groups: their names, one-line summaries and (lazily loaded) tables. */
 const GROUPS: readonly { name: string; summary: string; load: () => Promise<Command> }[] = [
   {
@@ -26,7 +28,15 @@ const GROUPS: readonly { name: string; summary: string; load: () => Promise<Comm
   },
 ];
 
-/** The top-level usage text (derived from {@link GROUPS}). */
+/**
+ * The top-level usage text (derived from the command groups).
+ *
+ * @example
+ * ```ts
+ * import { USAGE } from "@nlts/netlink/cli";
+ * console.log(USAGE.split("\n")[0]); // "Usage: nlts <group> <command> [options]"
+ * ```
+ */
 export const USAGE: string = `Usage: nlts <group> <command> [options]
 
 Groups:
