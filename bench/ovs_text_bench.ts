@@ -6,11 +6,13 @@
 // flowAttrs and printed with formatFlow as `ovs-dpctl dump-flows` prints it. Source MAC,
 // destination IP and ports differ per flow.
 // Run: deno run -A bench/ovs_text_bench.ts   |   bun run bench/ovs_text_bench.ts
-// Prints `RUNTIME ovs-text decode+format ns/flow` (best of several rounds), and the two halves.
+// Prints `RUNTIME ovs-text decode+format ns/flow` (best of several rounds), and the two halves;
+// then the time to parse adversarial text (80,000 blanks or digits in a row).
 import { MessageIterator, NetlinkWriter, t } from "../src/protocol/mod.ts";
 import { type FlowAttrs, flowAttrs } from "../src/ovs/flow_attrs.ts";
 import type { FlowKey } from "../src/ovs/keys.ts";
-import { formatFlow } from "../src/ovs/odp_text.ts";
+import { formatFlow, parseFlow, parseFlowKey } from "../src/ovs/odp_text.ts";
+import { parseFlowLines } from "../src/ovs/flow_lines.ts";
 
 const N = 200_000;
 const ROUNDS = 5;
@@ -146,3 +148,27 @@ console.log(
   }`,
 );
 console.log(`  e.g. ${sample.slice(0, 160)}...`);
+
+// Untrusted text (`nlts dp add-flows FILE`): runs of 80,000 blanks and digits, which took
+// seconds when a trailing-blank regex retried from every blank and integers grew a bigint
+// digit by digit (issue 15). Each input is parsed whole; the figure is the best time.
+const RUN = 80_000;
+const ARP = "in_port(1),eth(),eth_type(0x0806),arp()";
+const blanks = " ".repeat(RUN);
+const adversarial: [string, () => unknown][] = [
+  ["flow line with 80,000 blanks", () => [...parseFlowLines(`${ARP}${blanks}2${blanks}x`)]],
+  ["flow file line of 80,000 blanks", () => [...parseFlowLines(`${blanks}x\n${blanks}#`)]],
+  ["packets: of 80,000 digits", () => parseFlow(`${ARP}, packets:${"9".repeat(RUN)}, actions:1`)],
+  ["in_port(0x + 80,000 hex digits)", () => parseFlowKey(`in_port(0x${"f".repeat(RUN)})`)],
+  ["ct_label(0x + 80,000 hex digits)", () => parseFlowKey(`ct_label(0x${"1".repeat(RUN)})`)],
+];
+for (const [what, f] of adversarial) {
+  const ms = best(() => {
+    try {
+      f();
+    } catch (e) {
+      if (!(e instanceof Error) || e.message.length > 700) throw e;
+    }
+  });
+  console.log(`${runtime} ovs-text parse ${what}: ${ms.toFixed(2)} ms`);
+}

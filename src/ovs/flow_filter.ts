@@ -13,6 +13,7 @@ import { parseIpv4, parseIpv6 } from "../protocol/schema_addr.ts";
 import { MAX_NESTING } from "../protocol/schema_context.ts";
 import { encodeFlowKey } from "./flow_attrs.ts";
 import { type FlowKey, type FlowMask, OVS_KEY_ATTR, OVS_TUNNEL_KEY_ATTR } from "./keys.ts";
+import { excerpt } from "./odp_scan.ts";
 import { parseFlowKey, type PortNames } from "./odp_text.ts";
 
 /** Attributes by type, nests as nested maps. */
@@ -354,7 +355,7 @@ class Builder {
 }
 
 function fail(text: string, what: string): never {
-  throw new RangeError(`Cannot parse flow filter "${text}": ${what}`);
+  throw new RangeError(`Cannot parse flow filter "${excerpt(text, 60)}": ${excerpt(what, 500)}`);
 }
 
 function uintBytes(v: bigint, width: number, hostOrder: boolean): Uint8Array {

@@ -77,10 +77,25 @@ export function* parseFlowLines(
     lineNo++;
     const hash = line.indexOf("#");
     if (hash >= 0) line = line.slice(0, hash);
-    line = line.replace(/^[ \t\r\n]+/, "");
-    if (line.replace(/[ \t\r\n]+$/, "") === "") continue;
+    line = trimBlanks(line);
+    if (line === "") continue;
     yield parseLine(line, lineNo, def, options.portNames);
   }
+}
+
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9 || c === 13 || c === 10;
+}
+
+/**
+ * `s` without leading and trailing blanks (space, tab, CR, LF), in one pass from each end: a
+ * `/[ \t\r\n]+$/` regex retries from every blank of a run and is quadratic on long runs.
+ */
+function trimBlanks(s: string): string {
+  let a = 0, b = s.length;
+  while (a < b && isBlank(s.charCodeAt(a))) a++;
+  while (b > a && isBlank(s.charCodeAt(b - 1))) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
 }
 
 function parseLine(
@@ -101,7 +116,7 @@ function parseLine(
   }
   const flowLen = rest.search(/[ \t\r\n]|$/);
   const flowText = rest.slice(0, flowLen);
-  const actionsText = rest.slice(flowLen).replace(/^[ \t\r\n]+/, "").replace(/[ \t\r\n]+$/, "");
+  const actionsText = trimBlanks(rest.slice(flowLen));
   if (
     flowText === "" || (cmd !== "delete" && actionsText === "") ||
     (cmd === "delete" && actionsText !== "")

@@ -38,17 +38,25 @@ export class OdpParseError extends SyntaxError {
     const found = index >= input.length
       ? "the end of the text"
       : JSON.stringify(input.slice(index, index + 16) + (input.length > index + 16 ? "..." : ""));
-    super(
-      `Cannot parse ${what} at column ${index + 1}: ${
-        detail ?? `expected ${expected}, found ${found}`
-      }`,
-    );
+    // A detail quoting the input is cut, so a huge input never makes a huge message.
+    const why = detail === undefined
+      ? `expected ${excerpt(expected, 500)}, found ${found}`
+      : excerpt(detail, 500);
+    super(`Cannot parse ${what} at column ${index + 1}: ${why}`);
     this.name = "OdpParseError";
     this.input = input;
     this.index = index;
     this.column = index + 1;
     this.expected = expected;
   }
+}
+
+/**
+ * `s` when it has at most `max` characters, else its start, "..." and its length: for error
+ * messages that quote input. Internal.
+ */
+export function excerpt(s: string, max = 40): string {
+  return s.length <= max ? s : `${s.slice(0, max - 3)}... (${s.length} characters)`;
 }
 
 /** Nesting depth at which Open vSwitch gives up (`MAX_ODP_NESTED`). */
@@ -185,7 +193,10 @@ export class Scanner {
     let [p, b] = this.#radix(base);
     let v = 0;
     const first = p;
-    for (let d; p < s.length && (d = digit(s.charCodeAt(p))) >= 0 && d < b; p++) v = v * b + d;
+    // Past `max` the digits are only skipped: no arithmetic on an ever longer number.
+    for (let d; p < s.length && (d = digit(s.charCodeAt(p))) >= 0 && d < b; p++) {
+      if (v <= max) v = v * b + d;
+    }
     this.#endInt(start, p, first, v > max, max, expected);
     return v;
   }
@@ -198,8 +209,9 @@ export class Scanner {
     let v = 0n;
     const first = p;
     const bb = BigInt(b);
+    // Past `max` the digits are only skipped: a bigint growing digit by digit is quadratic.
     for (let d; p < s.length && (d = digit(s.charCodeAt(p))) >= 0 && d < b; p++) {
-      v = v * bb + BigInt(d);
+      if (v <= max) v = v * bb + BigInt(d);
     }
     this.#endInt(start, p, first, v > max, max, expected);
     return v;
@@ -228,7 +240,7 @@ export class Scanner {
     if (p === first) this.fail(expected, start);
     if (tooLarge) {
       this.bad(
-        `${this.s.slice(start, p)} does not fit (largest accepted: ${max})`,
+        `${excerpt(this.s.slice(start, p))} does not fit (largest accepted: ${max})`,
         start,
         expected,
       );
@@ -336,15 +348,19 @@ export class Scanner {
     if (s[start] === "0" && (s[start + 1] === "x" || s[start + 1] === "X")) {
       let p = start + 2;
       const digits: number[] = [];
+      let count = 0; // significant digits, of which the first width * 2 + 1 are kept
       for (;;) {
-        while (p < s.length && " \t\r\n".includes(s[p])) p++;
-        const d = digit(s.charCodeAt(p));
+        let c = s.charCodeAt(p);
+        while (c === 32 || c === 9 || c === 13 || c === 10) c = s.charCodeAt(++p);
+        const d = digit(c);
         if (d < 0) break;
-        if (d !== 0 || digits.length > 0) digits.push(d);
+        if (d !== 0 || count > 0) {
+          if (count++ <= width * 2) digits.push(d);
+        }
         p++;
       }
-      if (digits.length > width * 2) {
-        this.bad(`${s.slice(start, p)} does not fit in ${width} bytes`, start, expected);
+      if (count > width * 2) {
+        this.bad(`${excerpt(s.slice(start, p))} does not fit in ${width} bytes`, start, expected);
       }
       let idx = width;
       for (let i = digits.length - 1; i >= 0; i -= 2) {
