@@ -350,17 +350,22 @@ export function parseOptions(
       continue;
     }
     if (a.startsWith("-") && a.length > 1 && !/^-\d/.test(a)) {
-      // Short flags, possibly grouped (-sm).
-      for (const ch of a.slice(1)) {
+      // Short flags, possibly grouped (-sm); one that takes a value takes the rest of the
+      // word (-oFILE) or the next argument (-o FILE).
+      const chars = a.slice(1);
+      for (let j = 0; j < chars.length; j++) {
+        const ch = chars[j];
         const name = ch === "h" ? "help" : names.find((n) => options[n]?.short === ch);
         const o = name === undefined ? undefined : spec(name);
         if (!name || !o) throw unknown(`-${ch}`);
-        if (o.type !== "boolean") {
-          throw new UsageError(
-            `option -${ch} (--${name}) needs a value: use --${name} ${o.value ?? "VALUE"}`,
-          );
+        if (o.type === "boolean") {
+          values[name] = true;
+          continue;
         }
-        values[name] = true;
+        if (j + 1 < chars.length) values[name] = chars.slice(j + 1);
+        else if (i + 1 < args.length) values[name] = args[++i];
+        else throw new UsageError(`option -${ch} (--${name}) needs a value`);
+        break;
       }
       continue;
     }

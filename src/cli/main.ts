@@ -1,6 +1,7 @@
 /**
- * `nlts`: the command line. `nlts genl ...` (generic netlink families, policies, notifications)
- * and `nlts dp ...` (the Open vSwitch datapath, ovs-dpctl style).
+ * `nlts`: the command line. `nlts genl ...` (generic netlink families, policies, notifications),
+ * `nlts dp ...` (the Open vSwitch datapath, ovs-dpctl style) and `nlts ynl ...` (any family the
+ * kernel's YNL specs describe).
  *
  * Run from source with `deno task nlts ARGS...` or `bun src/cli/main.ts ARGS...`; build a
  * standalone binary with `deno task build` (bun build --compile -> dist/nlts) or
@@ -25,6 +26,11 @@ const GROUPS: readonly { name: string; summary: string; load: () => Promise<Comm
     name: "dp",
     summary: "Open vSwitch datapath (ovs-dpctl style): show, add-dp, del-dp, add-if, ...",
     load: async () => (await import("./dp.ts")).dpCommand,
+  },
+  {
+    name: "ynl",
+    summary: "the kernel's YNL specs: specs | gen SPEC [-o FILE]",
+    load: async () => (await import("./ynl.ts")).ynlCommand,
   },
 ];
 

@@ -2,7 +2,9 @@
  * Known mistakes of published specs, corrected when a spec is read (internal). Each entry says
  * what the spec gets wrong against the kernel's uapi header or which kernel code accepts what
  * the spec leaves out; a spec that no longer has the mistake is left alone. A loaded family
- * lists what was applied in `ynl.errata`; a generated module names it in its header.
+ * lists what was applied in `ynl.errata`; a generated module names it in its header, so a change
+ * here changes src/families: run `deno run -A scripts/gen_families.ts` (tests/ynl/gen_test.ts
+ * fails until the modules match).
  *
  * @module
  */

@@ -22,3 +22,4 @@ export * from "./model.ts";
 export * from "./load.ts";
 export * from "./spec.ts";
 export * from "./raw_family.ts";
+export * from "./gen.ts";

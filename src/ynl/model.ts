@@ -46,6 +46,8 @@ export interface EnumDef {
   readonly name: string;
   /** Entries in spec order: `value` is the enum value or the flag's bit number. */
   readonly entries: readonly { readonly name: string; readonly value: number }[];
+  /** The C name prefix of its entries (`name-prefix`), when the spec gives one. */
+  readonly namePrefix?: string;
   /** Where it is in the spec. */
   readonly path: string;
 }
@@ -144,6 +146,8 @@ export interface AttrSetDef {
   readonly attrs: readonly AttrDef[];
   /** The set this one is a subset of. */
   readonly subsetOf?: string;
+  /** The C name prefix of its attributes (`name-prefix`), when the spec gives one. */
+  readonly namePrefix?: string;
   /** Where it is in the spec. */
   readonly path: string;
 }
@@ -228,6 +232,10 @@ export interface SpecModel {
   readonly subMessages: ReadonlyMap<string, SubMessageDef>;
   /** How operations are numbered. */
   readonly enumModel: "unified" | "directional";
+  /** The C name prefix of the operations (`operations.name-prefix`), when given. */
+  readonly opNamePrefix?: string;
+  /** The C name prefix of notifications (`operations.async-prefix`), when given. */
+  readonly asyncPrefix?: string;
   /** Name of the fixed header struct. */
   readonly fixedHeader?: string;
   /** Operations in order. */
@@ -605,7 +613,14 @@ export function readSpecModel(doc: unknown, file = "<object>"): SpecModel {
         entries.push({ name: ename, value });
         next = value + 1;
       });
-      enums.set(dname, { kind: type, name: dname, entries, path });
+      const namePrefix = r.str(o, "name-prefix", path, true);
+      enums.set(dname, {
+        kind: type,
+        name: dname,
+        entries,
+        ...(namePrefix !== undefined ? { namePrefix } : {}),
+        path,
+      });
     } else if (type === "struct") {
       const members = r.list(o.members, join(path, "members")).map((m, j) => {
         const mp = `${path}.members[${j}]`;
@@ -698,7 +713,13 @@ export function readSpecModel(doc: unknown, file = "<object>"): SpecModel {
       value++;
       return def;
     });
-    attrSets.set(sname, { name: sname, attrs, path });
+    const namePrefix = r.str(o, "name-prefix", path, true);
+    attrSets.set(sname, {
+      name: sname,
+      attrs,
+      ...(namePrefix !== undefined ? { namePrefix } : {}),
+      path,
+    });
   });
   // subsets (a subset of a subset resolves through its parent)
   const resolving = new Set<string>();
@@ -804,6 +825,8 @@ export function readSpecModel(doc: unknown, file = "<object>"): SpecModel {
   const ops = readOps(r, top, attrSets, structs, warnings);
   const fixedHeader = (top.operations as Obj)["fixed-header"] as string | undefined;
   const enumModel = ((top.operations as Obj)["enum-model"] ?? "unified") as SpecModel["enumModel"];
+  const opNamePrefix = r.str(top.operations as Obj, "name-prefix", "operations", true);
+  const asyncPrefix = r.str(top.operations as Obj, "async-prefix", "operations", true);
 
   // multicast groups
   const mcastGroups: { name: string; value?: number }[] = [];
@@ -837,6 +860,8 @@ export function readSpecModel(doc: unknown, file = "<object>"): SpecModel {
     attrSets,
     subMessages,
     enumModel,
+    ...(opNamePrefix !== undefined ? { opNamePrefix } : {}),
+    ...(asyncPrefix !== undefined ? { asyncPrefix } : {}),
     ...(fixedHeader !== undefined ? { fixedHeader } : {}),
     ops,
     mcastGroups,
