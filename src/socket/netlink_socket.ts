@@ -120,6 +120,12 @@ export interface NetlinkMessage {
    * join a group), where `groups` can only name groups 1-32.
    */
   group?: number;
+  /**
+   * For a socket with `NETLINK_LISTEN_ALL_NSID` on (`setOption("LISTEN_ALL_NSID", true)`): the
+   * id (in the socket's namespace) of the network namespace a notification came from; absent
+   * for notifications of the socket's own namespace. Set on messages().
+   */
+  nsid?: number;
 }
 
 /** A message to send: type, flags and payload; the socket fills length, seq and pid. */
@@ -153,6 +159,24 @@ function pktinfoGroup(v: DataView, len: number, groups: number): number {
     o += (cl + 7) & ~7;
   }
   return groupOfMask(groups);
+}
+
+/**
+ * The namespace id of a NETLINK_LISTEN_ALL_NSID control message (an int) in `ctl[0, len)`;
+ * undefined when there is none (the datagram came from the socket's own namespace).
+ */
+function listenAllNsid(v: DataView, len: number): number | undefined {
+  const H = CMSGHDR.size;
+  for (let o = 0; o + H <= len;) {
+    const cl = Number(v.getBigUint64(o + CMSGHDR.len, true));
+    if (cl < H || o + cl > len) break;
+    if (
+      v.getInt32(o + CMSGHDR.level, true) === SOL.NETLINK &&
+      v.getInt32(o + CMSGHDR.type, true) === NETLINK_SOCKOPT.LISTEN_ALL_NSID && cl >= H + 4
+    ) return v.getInt32(o + H, true);
+    o += (cl + 7) & ~7;
+  }
+  return undefined;
 }
 
 /** Options of {@link NetlinkSocket.request} and {@link NetlinkSocket.dump}. */
@@ -541,15 +565,17 @@ export class NetlinkSocket {
    * reply to one of our requests.
    */
   #usePktinfo(on: boolean): void {
-    if (on === (this.#ctl !== undefined)) return;
+    if (on === this.#pktinfo) return;
     const v = new Uint8Array(4);
     v[0] = on ? 1 : 0;
     const r = this.#libc.setsockopt(this.#fd, SOL.NETLINK, NETLINK_SOCKOPT.PKTINFO, v);
     if (r.ret < 0 && on) return; // a kernel without it: the bitmask is all we get
-    this.#setCtl(on);
+    this.#pktinfo = on;
+    this.#setCtl(on || this.#listenAll);
   }
 
   #setCtl(on: boolean): void {
+    if (on === (this.#ctl !== undefined)) return;
     this.#ctl = on ? new Uint8Array(64) : undefined;
     this.#ctlView = on ? new DataView(this.#ctl!.buffer) : undefined;
   }
@@ -657,7 +683,15 @@ export class NetlinkSocket {
     }
     if (name === NETLINK_SOCKOPT.PKTINFO) {
       this.#setIntOption(SOL.NETLINK, name, value ? 1 : 0, true);
-      this.#setCtl(Boolean(value));
+      this.#pktinfo = Boolean(value);
+      this.#setCtl(this.#pktinfo || this.#listenAll);
+      return;
+    }
+    if (name === NETLINK_SOCKOPT.LISTEN_ALL_NSID) {
+      // Each notification of another namespace then carries its nsid in a control message.
+      this.#setIntOption(SOL.NETLINK, name, value ? 1 : 0, true);
+      this.#listenAll = Boolean(value);
+      this.#setCtl(this.#pktinfo || this.#listenAll);
       return;
     }
     this.#setIntOption(
@@ -857,7 +891,17 @@ export class NetlinkSocket {
   #lastGroups = 0;
   /** The group of the last datagram (NETLINK_PKTINFO, or the bitmask's one bit); 0: unicast. */
   #lastGroup = 0;
-  /** Control buffer for NETLINK_PKTINFO, while it is on. */
+  /**
+   * The NETLINK_LISTEN_ALL_NSID id of the last datagram (undefined: the socket's own namespace,
+   * or the option is off). Only kept messages use it, and those are always processed right
+   * after their datagram is read.
+   */
+  #lastNsid: number | undefined;
+  /** NETLINK_PKTINFO is on. */
+  #pktinfo = false;
+  /** NETLINK_LISTEN_ALL_NSID is on. */
+  #listenAll = false;
+  /** Control buffer for NETLINK_PKTINFO and NETLINK_LISTEN_ALL_NSID, while one is on. */
   #ctl: Uint8Array | undefined;
   #ctlView: DataView | undefined;
   /** Exchanges in progress by seq; replies are routed to them whoever reads the datagram. */
@@ -907,6 +951,9 @@ export class NetlinkSocket {
       this.#lastGroup = ctl !== undefined && r.controlLen > 0
         ? pktinfoGroup(this.#ctlView!, r.controlLen, r.groups)
         : groupOfMask(r.groups);
+      this.#lastNsid = this.#listenAll && r.controlLen > 0
+        ? listenAllNsid(this.#ctlView!, r.controlLen)
+        : undefined;
       if (r.ret > buf.length || (r.msgFlags & MSG.TRUNC) !== 0) {
         const size = r.ret;
         this.#bufs[depth] = new Uint8Array(Math.max(size, buf.length * 2));
@@ -1185,6 +1232,7 @@ export class NetlinkSocket {
       sender,
       groups,
       group,
+      ...(this.#lastNsid !== undefined ? { nsid: this.#lastNsid } : {}),
     });
     if (this.#readers > 0) this.#kick();
   }
