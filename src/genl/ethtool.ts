@@ -444,7 +444,9 @@ export const stringsetsAttrs: AttrSet<{ stringset: ArrayOf<NestOf<typeof strings
  * ```ts
  * import { ETH_SS, ethtool, GenlSocket } from "@nlts/netlink/genl";
  * using genl = GenlSocket.open();
+ * // The kernel wants a header, even an empty one (no device: the global sets).
  * const r = genl.family(ethtool).doSync("strset-get", {
+ *   header: {},
  *   stringsets: { stringset: [{ id: ETH_SS.FEATURES }] },
  * });
  * ```
@@ -1085,7 +1087,10 @@ export function bitsetActive(bitset: EthtoolBitset, names?: readonly string[]): 
  * import { bitsetActive, ETH_SS, ethtool, GenlSocket, stringSetOf } from "@nlts/netlink/genl";
  * using genl = GenlSocket.open();
  * const fam = genl.family(ethtool);
- * const r = fam.doSync("strset-get", { stringsets: { stringset: [{ id: ETH_SS.FEATURES }] } });
+ * const r = fam.doSync("strset-get", {
+ *   header: {}, // required by the kernel, even empty
+ *   stringsets: { stringset: [{ id: ETH_SS.FEATURES }] },
+ * });
  * const names = stringSetOf(r!, ETH_SS.FEATURES)!;
  * const f = fam.doSync("features-get", { header: { devName: "lo", flags: ["compactBitsets"] } });
  * console.log(bitsetActive(f!.active!, names));

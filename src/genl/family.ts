@@ -854,6 +854,7 @@ export class Family<S extends FamilySpec> {
    * import { GenlSocket, netdev } from "@nlts/netlink/genl";
    * using genl = GenlSocket.open();
    * const ac = new AbortController();
+   * setTimeout(() => ac.abort(), 1000); // stop listening after a second
    * for await (const n of genl.family(netdev).subscribe(["mgmt"], { signal: ac.signal })) {
    *   console.log(n.event, n.attrs.ifindex);
    * }
