@@ -69,6 +69,10 @@ fi
 mapfile -t host_tests < <(find tests -name '*_test.ts' -not -path 'tests/vm/*' -not -path 'tests/ovs/*' | sort)
 
 step "deno check" deno check mod.ts src examples tests scripts bench
+mapfile -t sources < <(find src -name '*.ts' -not -name '*_test.ts' | sort)
+# Every @example in the JSDoc, type-checked against the sources (deno.json maps the package's
+# names to them); tests/docs runs the ones this host can run, under Deno and Bun.
+step "deno check --doc (every @example)" deno check --doc mod.ts "${sources[@]}"
 step "deno lint" deno lint
 step "deno fmt --check" deno fmt --check
 step "tsc (Bun types: library, examples, host tests)" npx tsc -p tsconfig.bun.json

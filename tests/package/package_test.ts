@@ -40,6 +40,7 @@ const denoJson = JSON.parse(readFileSync(join(root, "deno.json"), "utf8")) as {
   name: string;
   version: string;
   exports: Record<string, string>;
+  imports: Record<string, string>;
 };
 const tsc = join(root, "node_modules/.bin/tsc");
 
@@ -232,7 +233,7 @@ function bunInitTsconfig(skipLibCheck: boolean): string {
   });
 }
 
-test("package: package.json and deno.json describe the same package (name, version, entry points)", () => {
+test("package: package.json, deno.json's imports and tsconfig.build.json follow deno.json's exports (scripts/sync_exports.ts)", () => {
   assert.equal(pkg.name, denoJson.name);
   assert.equal(pkg.version, denoJson.version);
   const npmEntries = Object.keys(pkg.exports).filter((k) => k !== "./package.json").sort();
@@ -244,6 +245,15 @@ test("package: package.json and deno.json describe the same package (name, versi
     const source = denoJson.exports[key].replace(/^\.\//, "").replace(/\.ts$/, "");
     assert.equal(t.default, `./dist/npm/${source}.js`, key);
     assert.equal(t.types, `./dist/npm/${source}.d.ts`, key);
+  }
+  // JSDoc examples import the package by name: deno check --doc must find the sources.
+  const build = JSON.parse(readFileSync(join(root, "tsconfig.build.json"), "utf8")) as {
+    files: string[];
+  };
+  for (const [key, file] of Object.entries(denoJson.exports)) {
+    const name = key === "." ? denoJson.name : `${denoJson.name}/${key.slice(2)}`;
+    assert.equal(denoJson.imports[name], file, `deno.json imports ${name}`);
+    assert.ok(build.files.includes(file.slice(2)), `tsconfig.build.json files: ${file}`);
   }
 });
 
