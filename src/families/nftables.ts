@@ -23,7 +23,7 @@
  * import { RawFamily } from "@nlts/netlink/ynl";
  * import { nftables } from "@nlts/netlink/families/nftables";
  * using fam = RawFamily.open(nftables);
- * for (const m of fam.dumpSync("getcompat")) console.log(m.header, m.attrs);
+ * for (const m of fam.dumpSync("gettable")) console.log(m.header, m.attrs);
  * ```
  *
  * @module

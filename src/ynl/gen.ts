@@ -757,10 +757,17 @@ function requestKeys(op: SpecModel["ops"][number], set: SetIR): string[] {
   return keys;
 }
 
+/**
+ * Operations whose dump the example should not show although they come first: the kernel
+ * refuses the dump (nftables' getcompat is nft_compat's, which has no dump: EINVAL).
+ */
+const NO_EXAMPLE_DUMP: Record<string, readonly string[]> = { nftables: ["getcompat"] };
+
 /** One example per module: a dump (or a do) of its first operation that has one. */
 function exampleOf(model: SpecModel, ir: FamilyIR, path: string): string[] {
   const v = ir.varName;
-  const dump = model.ops.find((o) => o.dump !== undefined);
+  const skip = NO_EXAMPLE_DUMP[model.name] ?? [];
+  const dump = model.ops.find((o) => o.dump !== undefined && !skip.includes(o.name));
   const op = dump ?? model.ops.find((o) => o.do !== undefined || o.dump !== undefined);
   if (model.protocol === "netlink-raw") {
     return [

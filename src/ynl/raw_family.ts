@@ -512,6 +512,7 @@ export class RawFamily<S extends RawFamilySpec> {
    * import { rtLink } from "@nlts/netlink/families/rt_link";
    * using link = RawFamily.open(rtLink);
    * const ac = new AbortController();
+   * setTimeout(() => ac.abort(), 1000); // stop listening after a second
    * for await (const n of link.subscribe(["rtnlgrp-link"], { signal: ac.signal })) console.log(n.event);
    * ```
    */

@@ -1,11 +1,11 @@
 // Every @example of the library runs, under the runtime running this test (deno test and bun
 // test: so under both), against this checkout's sources. An example must complete without an
-// error, unless it needs what this host lacks (the openvswitch module, the network namespace
-// "blue" the examples name): those are counted by reason, and a reason not listed here is a
-// failure. Examples with `declare` (fragments that name a value they do not create) are only
-// type-checked (scripts/test.sh runs `deno check --doc` over every source file), and so are the
-// other runtime's FFI backend's. The examples run
-// in driver processes (tests/docs/_run_examples.ts), one after the other.
+// error, unless it needs what this host lacks (the openvswitch module, another family this
+// kernel lacks, the network namespace "blue" the examples name): those are counted by reason,
+// and a reason not listed here is a failure. Examples with `declare` (fragments that name a
+// value they do not create) are only type-checked (scripts/test.sh runs `deno check --doc` over
+// every source file), and so are the other runtime's FFI backend's. The examples run in driver
+// processes (tests/docs/_run_examples.ts), one after the other.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -19,6 +19,7 @@ const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
 /** What this host may lack, recognised in an example's error. */
 const MISSING: [RegExp, string][] = [
   [/generic netlink family "ovs_\w+"|modprobe openvswitch/, "the openvswitch module"],
+  [/The kernel has no generic netlink family "[\w.-]+"/, "a family this kernel does not have"],
   [/network namespace \/run\/netns\/blue does not exist/, 'network namespace "blue"'],
 ];
 
