@@ -11,16 +11,13 @@
  *
  * Run with `deno run --allow-ffi` (Deno) or `bun run` (Bun).
  *
- * @example List the generic netlink families with a raw CTRL_CMD_GETFAMILY dump
+ * @example List the generic netlink families: a CTRL_CMD_GETFAMILY dump framed and decoded by the nlctrl family
  * ```ts
- * import { AttrIterator, MessageIterator, NETLINK, NetlinkSocket, readString } from "@nlts/netlink";
- * using sock = NetlinkSocket.open(NETLINK.GENERIC);
- * // genlmsghdr: cmd CTRL_CMD_GETFAMILY (3), version 1
- * for (const m of sock.dumpSync({ type: 0x10, payload: new Uint8Array([3, 1, 0, 0]) })) {
- *   const attrs = new AttrIterator(m.payload, 4);
- *   while (attrs.next()) {
- *     if (attrs.type === 2) console.log(readString(m.payload, attrs.offset, attrs.length));
- *   }
+ * import { GenlSocket, nlctrl } from "@nlts/netlink";
+ * using genl = GenlSocket.open();
+ * const ctrl = genl.family(nlctrl);
+ * for (const m of genl.socket.dumpSync(ctrl.encode("getfamily"))) {
+ *   console.log(ctrl.decode(m, { op: "getfamily" }).attrs.familyName);
  * }
  * ```
  *

@@ -11,7 +11,7 @@ import {
   type FamilyPolicy,
 } from "../genl/controller.ts";
 import { familySpecFor } from "../genl/registry.ts";
-import { GENL_HDRLEN } from "../genl/header.ts";
+import { GenlCodec } from "../genl/_internal.ts";
 import { NETLINK } from "../protocol/constants.ts";
 import { NetlinkSocket } from "../socket/netlink_socket.ts";
 import {
@@ -184,17 +184,10 @@ async function monitor(
     const f = byId.get(m.type);
     if (!f) continue;
     const spec = familySpecFor(f.name, f.version);
-    const cmd = m.payload[0];
-    const event = Object.entries(spec.events ?? {}).find(([, e]) => e.cmd === cmd)?.[0] ??
-      `cmd-${cmd}`;
-    let off = GENL_HDRLEN;
-    let header: unknown;
-    if (spec.header) {
-      header = spec.header.decodeAt(m.payload, off);
-      off += (spec.header.size + 3) & ~3;
-    }
-    const set = Object.values(spec.events ?? {}).find((e) => e.cmd === cmd)?.attrs ?? spec.attrs;
-    const attrs = set.decode(m.payload, Math.min(off, m.payload.length), m.payload.length);
+    const codec = GenlCodec.of(spec);
+    const { cmd, header: h, attrs } = codec.decode(m.payload, 0, m.payload.length);
+    const event = codec.event(cmd)[0];
+    const header = spec.header ? h : undefined;
     if (json) {
       io.out(toJson({ family: f.name, event, cmd, ...(header ? { header } : {}), attrs }, false));
     } else {

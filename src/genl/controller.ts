@@ -7,9 +7,8 @@
 
 import type { DecodedAttrs } from "../protocol/schema.ts";
 import { registerFamilySpec } from "./registry.ts";
-import { missingFamily } from "./_internal.ts";
+import { describeFamily, missingFamily } from "./_internal.ts";
 import {
-  defineFamily,
   type Family,
   type FamilyInfo,
   GenlSocket,
@@ -17,90 +16,15 @@ import {
   registerTrace,
 } from "./family.ts";
 import {
-  CTRL_CMD,
-  ctrlAttrs,
+  type ctrlAttrs,
+  type FamilyDescription,
   GENL_ID_CTRL,
-  type GenlOpFlagName,
   type NlAttrTypeName,
+  nlctrl,
   type policyAttrs,
 } from "./nlctrl_schema.ts";
 
-/**
- * The nlctrl family description, for {@link GenlSocket.family}.
- *
- * @example
- * ```ts
- * import { GenlSocket, nlctrl } from "@nlts/netlink/genl";
- * using genl = GenlSocket.open();
- * const f = genl.family(nlctrl).doSync("getfamily", { familyName: "nlctrl" });
- * console.log(f?.familyId); // 16
- * ```
- */
-export const nlctrl: {
-  readonly name: "nlctrl";
-  readonly version: 2;
-  readonly fixedId: 16;
-  readonly attrs: typeof ctrlAttrs;
-  readonly operations: {
-    readonly getfamily: { readonly cmd: 3; readonly do: true; readonly dump: true };
-    readonly getpolicy: { readonly cmd: 10; readonly do: false; readonly dump: true };
-  };
-  readonly events: {
-    readonly newfamily: { readonly cmd: 1 };
-    readonly delfamily: { readonly cmd: 2 };
-    readonly newops: { readonly cmd: 4 };
-    readonly delops: { readonly cmd: 5 };
-    readonly "newmcast-grp": { readonly cmd: 7 };
-    readonly "delmcast-grp": { readonly cmd: 8 };
-  };
-  readonly mcastGroups: readonly ["notify"];
-} = defineFamily(
-  {
-    name: "nlctrl",
-    version: 2,
-    fixedId: GENL_ID_CTRL,
-    attrs: ctrlAttrs,
-    operations: {
-      getfamily: { cmd: CTRL_CMD.GETFAMILY, do: true, dump: true },
-      getpolicy: { cmd: CTRL_CMD.GETPOLICY, do: false, dump: true },
-    },
-    events: {
-      newfamily: { cmd: CTRL_CMD.NEWFAMILY },
-      delfamily: { cmd: CTRL_CMD.DELFAMILY },
-      newops: { cmd: CTRL_CMD.NEWOPS },
-      delops: { cmd: CTRL_CMD.DELOPS },
-      "newmcast-grp": { cmd: CTRL_CMD.NEWMCAST_GRP },
-      "delmcast-grp": { cmd: CTRL_CMD.DELMCAST_GRP },
-    },
-    mcastGroups: ["notify"],
-  } as const,
-);
-
-/** One operation of a family as the controller describes it. */
-export interface FamilyOp {
-  /** Command number. */
-  id: number;
-  /** Flag names (adminPerm, cmdCapDo, cmdCapDump, cmdCapHaspol, unsAdminPerm); numbers for unknown bits. */
-  flags: (GenlOpFlagName | number)[];
-}
-
-/** A family as the controller describes it. */
-export interface FamilyDescription {
-  /** Family id. */
-  id: number;
-  /** Registered name. */
-  name: string;
-  /** Interface version. */
-  version: number;
-  /** Fixed header size. */
-  hdrsize: number;
-  /** Highest attribute number. */
-  maxattr: number;
-  /** Operations. */
-  ops: FamilyOp[];
-  /** Multicast groups. */
-  groups: { id: number; name: string }[];
-}
+export type { FamilyDescription, FamilyOp } from "./nlctrl_schema.ts";
 
 /** The validation policy of one attribute (NL_POLICY_TYPE_ATTR_*). */
 export interface AttrPolicy {
@@ -138,18 +62,6 @@ export interface FamilyPolicy {
   policies: Map<number, AttrPolicy[]>;
   /** Per command: the policy index of `do` and `dump` requests. */
   ops: Map<number, { do?: number; dump?: number }>;
-}
-
-function describeFamily(a: DecodedAttrs<typeof ctrlAttrs.codecs>): FamilyDescription {
-  return {
-    id: a.familyId ?? 0,
-    name: a.familyName ?? "",
-    version: a.version ?? 0,
-    hdrsize: a.hdrsize ?? 0,
-    maxattr: a.maxattr ?? 0,
-    ops: (a.ops ?? []).map((o) => ({ id: o.id ?? 0, flags: o.flags ?? [] })),
-    groups: (a.mcastGroups ?? []).map((g) => ({ id: g.id ?? 0, name: g.name ?? "" })),
-  };
 }
 
 /**

@@ -10,19 +10,9 @@
 
 import { NETLINK } from "../protocol/constants.ts";
 import { ERRNO } from "../protocol/errno.ts";
-import { type ExtAck, NetlinkError } from "../protocol/errors.ts";
-import type { MessageIterator } from "../protocol/reader.ts";
-import type { AttrSet } from "../protocol/schema_attrs.ts";
+import { DecodeError, type ExtAck, NetlinkError } from "../protocol/errors.ts";
+import { MessageIterator } from "../protocol/reader.ts";
 import { AttrTrace } from "../protocol/schema_trace.ts";
-import type {
-  AttrFields,
-  DecodedAttrs,
-  DecodedStruct,
-  EncodableAttrs,
-  EncodableStruct,
-  StructCodec,
-  StructMembers,
-} from "../protocol/schema_types.ts";
 import { NetlinkWriter } from "../protocol/writer.ts";
 import {
   type NetlinkMessage,
@@ -31,162 +21,29 @@ import {
 } from "../socket/netlink_socket.ts";
 import { addTraceFormatter, nameTraceType } from "../socket/trace.ts";
 import { type Subscription, subscriptionOf } from "./subscription.ts";
-import { decodeGenlHeader, GENL_HDRLEN } from "./header.ts";
-import { CTRL_CMD, ctrlAttrs, GENL_ID_CTRL } from "./nlctrl_schema.ts";
-import { missingFamily, missingFamilyHint } from "./_internal.ts";
+import { type FamilyDescription, GENL_ID_CTRL, nlctrl } from "./nlctrl_schema.ts";
+import { GENL_HDRLEN } from "./header.ts";
+import {
+  describeFamily,
+  GenlCodec,
+  type GenlPayload,
+  missingFamily,
+  missingFamilyHint,
+} from "./_internal.ts";
+import type {
+  AnySet,
+  FamilySpec,
+  GenlMessage,
+  GenlNotification,
+  HeaderInitOf,
+  HeaderOf,
+  OperationSpec,
+  OpsOf,
+  ReplyOf,
+  RequestOf,
+} from "./spec.ts";
 
-/** Any attribute set (the element type of family descriptions). */
-// deno-lint-ignore no-explicit-any
-export type AnySet = AttrSet<any>;
-/** Any struct codec (a family's fixed header). */
-// deno-lint-ignore no-explicit-any
-export type AnyStruct = StructCodec<any>;
-
-/** One operation (command) of a family. */
-export interface OperationSpec {
-  /** The command number (`CTRL_CMD_*`, `OVS_DP_CMD_*`, ...). */
-  readonly cmd: number;
-  /** Attribute set of the request; default: the family's `attrs`. */
-  readonly request?: AnySet;
-  /** Attribute set of the reply; default: the request's set. */
-  readonly reply?: AnySet;
-  /** Whether `do` is supported (default true). */
-  readonly do?: boolean;
-  /** Whether `dump` is supported (default false). */
-  readonly dump?: boolean;
-  /** Command number of the replies, when it differs (informational). */
-  readonly replyCmd?: number;
-}
-
-/** A notification (multicast event) of a family. */
-export interface EventSpec {
-  /** Command number carried by the notification. */
-  readonly cmd: number;
-  /** Attribute set of its payload; default: the family's `attrs`. */
-  readonly attrs?: AnySet;
-}
-
-/** The description of a generic netlink family. */
-export interface FamilySpec {
-  /** The family name registered with the controller, e.g. "ethtool". */
-  readonly name: string;
-  /** Version written in genlmsghdr. */
-  readonly version: number;
-  /** Fixed header after genlmsghdr (e.g. `struct ovs_header`), if the family has one. */
-  readonly header?: AnyStruct;
-  /** The family's main attribute set. */
-  readonly attrs: AnySet;
-  /** Operations by name (YNL spelling of the op works well: "linkinfo-get"). */
-  readonly operations: { readonly [name: string]: OperationSpec };
-  /** Notifications by name. */
-  readonly events?: { readonly [name: string]: EventSpec };
-  /** Multicast group names. */
-  readonly mcastGroups?: readonly string[];
-  /** Kernel module that provides the family (named in "family not found" errors). */
-  readonly module?: string;
-  /** Fixed family id (only nlctrl has one); others are looked up by name. */
-  readonly fixedId?: number;
-}
-
-/**
- * Declares a family. Identity function that keeps the literal types, so that
- * `Family<typeof spec>` knows every operation's request and reply types.
- *
- * @example
- * ```ts
- * import { attrSet, defineFamily, t } from "@nlts/netlink/genl";
- * const attrs = attrSet("dev", { ifindex: [1, t.u32()], name: [2, t.string()] });
- * const netdev = defineFamily({
- *   name: "netdev",
- *   version: 1,
- *   attrs,
- *   operations: { "dev-get": { cmd: 1, do: true, dump: true } },
- *   mcastGroups: ["mgmt"],
- * });
- * ```
- */
-export function defineFamily<const S extends FamilySpec>(spec: S): S {
-  if (!spec.name || typeof spec.name !== "string") {
-    throw new TypeError("Cannot define family: name must be a non-empty string");
-  }
-  for (const [op, o] of Object.entries(spec.operations)) {
-    if (!Number.isInteger(o.cmd) || o.cmd < 0 || o.cmd > 255) {
-      throw new RangeError(`Cannot define ${spec.name}.${op}: cmd ${o.cmd} is not 0..255`);
-    }
-  }
-  return spec;
-}
-
-/** The operations of family `S`. */
-export type OpsOf<S extends FamilySpec> = S["operations"];
-/** The request attribute set of operation `K`. */
-export type RequestSetOf<S extends FamilySpec, K extends keyof OpsOf<S>> = OpsOf<S>[K] extends
-  { readonly request: infer R extends AnySet } ? R : S["attrs"];
-/** The reply attribute set of operation `K`. */
-export type ReplySetOf<S extends FamilySpec, K extends keyof OpsOf<S>> = OpsOf<S>[K] extends
-  { readonly reply: infer R extends AnySet } ? R : RequestSetOf<S, K>;
-/** The codecs of an attribute set. */
-export type FieldsOfSet<A> = A extends AttrSet<infer F extends AttrFields> ? F : never;
-
-/** Attributes accepted by operation `K` of family `S`. */
-export type RequestOf<S extends FamilySpec, K extends keyof OpsOf<S>> = EncodableAttrs<
-  FieldsOfSet<RequestSetOf<S, K>>
->;
-/** Decoded reply attributes of operation `K` of family `S`. */
-export type ReplyOf<S extends FamilySpec, K extends keyof OpsOf<S>> = DecodedAttrs<
-  FieldsOfSet<ReplySetOf<S, K>>
->;
-/** Decoded fixed header of family `S` (an empty object when it has none). */
-export type HeaderOf<S extends FamilySpec> = S["header"] extends StructCodec<
-  infer M extends StructMembers
-> ? DecodedStruct<M>
-  : Record<string, never>;
-/** Fixed header accepted by family `S`. */
-export type HeaderInitOf<S extends FamilySpec> = S["header"] extends StructCodec<
-  infer M extends StructMembers
-> ? EncodableStruct<M>
-  : Record<string, never>;
-
-/** A decoded generic netlink message: genlmsghdr, fixed header, attributes. */
-export interface GenlMessage<A, H = Record<string, never>> {
-  /** genlmsghdr command. */
-  cmd: number;
-  /** genlmsghdr version. */
-  version: number;
-  /** The family's fixed header (empty object when it has none). */
-  header: H;
-  /** Decoded attributes. */
-  attrs: A;
-  /** nlmsg_flags of the message. */
-  flags: number;
-  /** nlmsg_seq (0 for most notifications). */
-  seq: number;
-  /** nlmsg_pid. */
-  pid: number;
-}
-
-/** The events of family `S` (an empty record when it declares none). */
-export type EventsOf<S extends FamilySpec> = S["events"] extends
-  { readonly [name: string]: EventSpec } ? S["events"] : Record<never, EventSpec>;
-/** The attribute set of event `E` of family `S`. */
-export type EventSetOf<S extends FamilySpec, E extends keyof EventsOf<S>> = EventsOf<S>[E] extends
-  { readonly attrs: infer A extends AnySet } ? A : S["attrs"];
-
-/**
- * A decoded notification: a union over the family's events, each with its own attribute types
- * (`event` tells them apart); a command the description does not know arrives as `cmd-N` with
- * the family's main attribute set. `group` names the multicast group it came through.
- */
-export type GenlNotification<S extends FamilySpec> =
-  | {
-    [E in keyof EventsOf<S> & string]:
-      & GenlMessage<DecodedAttrs<FieldsOfSet<EventSetOf<S, E>>>, HeaderOf<S>>
-      & { event: E; group?: string };
-  }[keyof EventsOf<S> & string]
-  | (
-    & GenlMessage<DecodedAttrs<FieldsOfSet<S["attrs"]>>, HeaderOf<S>>
-    & { event: `cmd-${number}`; group?: string }
-  );
+export * from "./spec.ts";
 
 export type { Subscription } from "./subscription.ts";
 
@@ -209,36 +66,57 @@ export interface FamilyRequestOptions<S extends FamilySpec> {
   retryInterrupted?: number;
 }
 
-/** What the controller knows about a family: id, version, groups. */
-export interface FamilyInfo {
-  /** Family id (nlmsg_type of its messages). */
-  id: number;
-  /** Registered name. */
-  name: string;
-  /** Kernel's interface version. */
-  version: number;
-  /** Size of the fixed header. */
-  hdrsize: number;
-  /** Highest attribute number. */
-  maxattr: number;
+/**
+ * What the controller reports about a family ({@link FamilyDescription}, decoded once from its
+ * CTRL_CMD_GETFAMILY reply) as a {@link GenlSocket} caches it: the multicast groups by name.
+ *
+ * @example
+ * ```ts
+ * import { type FamilyInfo, GenlSocket } from "@nlts/netlink/genl";
+ * using genl = GenlSocket.open();
+ * const info: FamilyInfo = genl.resolve("nlctrl");
+ * console.log(info.id, info.groups.get("notify")); // 16 16
+ * ```
+ */
+export interface FamilyInfo extends Omit<FamilyDescription, "groups"> {
   /** Multicast groups by name -> id. */
   groups: Map<string, number>;
 }
 
-function decodeInfo(a: DecodedAttrs<FieldsOfSet<typeof ctrlAttrs>>): FamilyInfo {
-  const groups = new Map<string, number>();
-  for (const g of a.mcastGroups ?? []) {
-    if (g.name !== undefined && g.id !== undefined) groups.set(g.name, g.id);
-  }
-  return {
-    id: a.familyId ?? 0,
-    name: a.familyName ?? "",
-    version: a.version ?? 0,
-    hdrsize: a.hdrsize ?? 0,
-    maxattr: a.maxattr ?? 0,
-    groups,
-  };
+function familyInfo(d: FamilyDescription): FamilyInfo {
+  return { ...d, groups: new Map(d.groups.map((g) => [g.name, g.id])) };
 }
+
+/**
+ * Options of {@link Family.encode} and {@link Family.encodeTo}.
+ *
+ * @example
+ * ```ts
+ * import type { FamilyEncodeOptions } from "@nlts/netlink/genl";
+ * import type { ovsFlowFamily } from "@nlts/netlink/ovs";
+ * const o: FamilyEncodeOptions<typeof ovsFlowFamily> = { header: { dpIfindex: 7 }, flags: 0x4 };
+ * ```
+ */
+export interface FamilyEncodeOptions<S extends FamilySpec> {
+  /**
+   * Fixed header values (families with a fixed header; zeros when absent), or the header's
+   * bytes encoded once for many messages.
+   */
+  header?: HeaderInitOf<S> | Uint8Array;
+  /** nlmsg_flags (the socket adds NLM_F_REQUEST, NLM_F_ACK or NLM_F_DUMP when it sends it). */
+  flags?: number;
+  /** nlmsg_seq (0, the default, lets the socket number it). */
+  seq?: number;
+}
+
+/**
+ * A message {@link Family.decode} reads: an owned message (as `NetlinkSocket.messages()` and
+ * `request()` return them), a cursor into a receive buffer, or the bytes of one whole message.
+ */
+export type GenlInput = NetlinkMessage | MessageIterator | Uint8Array;
+
+/** The shared request writer of a GenlSocket (its private field, for its families). */
+let writerOf: (genl: GenlSocket) => NetlinkWriter;
 
 /** Options of {@link GenlSocket.open}. */
 export type GenlSocketOptions = Omit<NetlinkSocketOptions, "type" | "userToUser">;
@@ -263,6 +141,12 @@ export class GenlSocket {
   readonly #cache = new Map<string, FamilyInfo>();
   readonly #writer = new NetlinkWriter(4096);
   #notify: NetlinkSocket | undefined;
+  #ctrl: Family<typeof nlctrl> | undefined;
+
+  static {
+    // The families of this socket write their requests into its one writer.
+    writerOf = (g) => g.#writer;
+  }
 
   private constructor(socket: NetlinkSocket, options: GenlSocketOptions) {
     this.socket = socket;
@@ -290,11 +174,6 @@ export class GenlSocket {
     return this.#options.netns;
   }
 
-  /** The shared writer for requests (reset per request). @internal */
-  get writer(): NetlinkWriter {
-    return this.#writer;
-  }
-
   /**
    * Looks a family up by name through the controller (CTRL_CMD_GETFAMILY), cached per socket.
    * The cache follows the controller's "notify" announcements (a family removed or added, e.g.
@@ -312,31 +191,20 @@ export class GenlSocket {
     this.#applyNotifications();
     const hit = this.#cache.get(name);
     if (hit) return hit;
-    const w = this.#writer.reset();
-    const m = w.beginMessage(GENL_ID_CTRL, 0);
-    w.putU8(CTRL_CMD.GETFAMILY).putU8(2).putU16(0);
-    ctrlAttrs.encode(w, { familyName: name });
-    w.endMessage(m);
-    let info: FamilyInfo | undefined;
+    let reply;
     try {
-      this.socket.exchangeSync(
-        w.copy(),
-        { operation: "nlctrl.getfamily", ack: false },
-        (it) => {
-          info = decodeInfo(
-            ctrlAttrs.decode(it.data, it.payloadOffset + GENL_HDRLEN, it.messageEnd),
-          );
-        },
-      );
+      this.#ctrl ??= this.family(nlctrl);
+      reply = this.#ctrl.doSync("getfamily", { familyName: name }, { ack: false });
     } catch (e) {
       throw missingFamily(e, name, module);
     }
-    if (!info) {
+    if (!reply) {
       throw new NetlinkError(ERRNO.ENOENT, {
         operation: `resolve family ${name}`,
         hint: missingFamilyHint(name, module),
       });
     }
+    const info = familyInfo(describeFamily(reply));
     this.#cache.set(name, info);
     this.#watch();
     return info;
@@ -434,12 +302,14 @@ export class Family<S extends FamilySpec> {
   /** The family's description. */
   readonly spec: S;
   readonly #genl: GenlSocket;
+  readonly #codec: GenlCodec;
   #info: FamilyInfo;
 
   /** Use {@link GenlSocket.family}. */
   constructor(genl: GenlSocket, spec: S) {
     this.spec = spec;
     this.#genl = genl;
+    this.#codec = GenlCodec.of(spec);
     this.#info = spec.fixedId !== undefined
       ? {
         id: spec.fixedId,
@@ -447,6 +317,7 @@ export class Family<S extends FamilySpec> {
         version: spec.version,
         hdrsize: 0,
         maxattr: 0,
+        ops: [],
         groups: new Map(),
       }
       : genl.resolve(spec.name, spec.module);
@@ -464,49 +335,144 @@ export class Family<S extends FamilySpec> {
   }
 
   #op(op: string): OperationSpec {
-    const o = this.spec.operations[op];
-    if (!o) {
-      throw new TypeError(
-        `Cannot use ${this.spec.name}.${op}: no such operation (known: ${
-          Object.keys(this.spec.operations).join(", ")
-        })`,
-      );
-    }
-    return o;
+    return this.#codec.op(op);
   }
 
-  /** Builds the request; returns the bytes (a copy) and a function naming ext-ack offsets. */
+  /**
+   * Frames a request for operation `op`: nlmsghdr (type: the family id; flags and seq from
+   * `options`, else 0 for the socket to fill), genlmsghdr (the op's cmd, the family's version),
+   * the fixed header (zeros when `options.header` is absent) and the attributes encoded with the
+   * op's request set. Returns an owned copy. TypeError/RangeError for values the schema refuses.
+   *
+   * @example
+   * ```ts
+   * import { GenlSocket, nlctrl } from "@nlts/netlink/genl";
+   * using genl = GenlSocket.open();
+   * const ctrl = genl.family(nlctrl);
+   * const replies = genl.socket.requestSync(ctrl.encode("getfamily", { familyName: "nlctrl" }), { ack: false });
+   * console.log(ctrl.decode(replies[0], { op: "getfamily" }).attrs.familyId); // 16
+   * ```
+   */
+  encode<K extends keyof OpsOf<S> & string>(
+    op: K,
+    attrs?: RequestOf<S, K>,
+    options?: FamilyEncodeOptions<S>,
+  ): Uint8Array {
+    const w = writerOf(this.#genl).reset();
+    this.encodeTo(w, op, attrs, options);
+    return w.copy();
+  }
+
+  /**
+   * Appends a request for operation `op` to `w` (see {@link Family.encode}) and returns where
+   * the message starts: many requests can share one buffer (one `sendmsg`). `attrs` may also be
+   * a function that writes the attributes itself (e.g. bytes encoded once for many messages).
+   *
+   * @example
+   * ```ts
+   * import { GenlSocket, nlctrl } from "@nlts/netlink/genl";
+   * import { NetlinkWriter } from "@nlts/netlink/protocol";
+   * using genl = GenlSocket.open();
+   * const ctrl = genl.family(nlctrl);
+   * const w = new NetlinkWriter();
+   * for (const name of ["nlctrl", "ethtool"]) ctrl.encodeTo(w, "getfamily", { familyName: name });
+   * console.log(w.length > 0); // true
+   * ```
+   */
+  encodeTo<K extends keyof OpsOf<S> & string>(
+    w: NetlinkWriter,
+    op: K,
+    attrs?: RequestOf<S, K> | ((w: NetlinkWriter) => void),
+    options?: FamilyEncodeOptions<S>,
+  ): number {
+    const o = this.#op(op);
+    return this.#codec.encodeTo(
+      w,
+      this.#info.id,
+      o.cmd,
+      o.request ?? this.spec.attrs,
+      attrs,
+      options,
+    );
+  }
+
+  /**
+   * Decodes a message of this family: genlmsghdr, the fixed header and the attributes, with the
+   * reply set of `options.op` when given; otherwise with the set the message's cmd names
+   * (an event, else an operation's reply), whose name is then in `event` (`cmd-N` when the
+   * description has no such command). Malformed bytes raise DecodeError; unknown attributes are
+   * kept in `unknown` (or raise with `strict`).
+   *
+   * @example
+   * ```ts
+   * import { GenlSocket, nlctrl } from "@nlts/netlink/genl";
+   * using genl = GenlSocket.open();
+   * const ctrl = genl.family(nlctrl);
+   * for (const m of genl.socket.dumpSync(ctrl.encode("getfamily"))) {
+   *   const f = ctrl.decode(m);
+   *   console.log(f.event, f.attrs.familyName); // "getfamily" "nlctrl" ...
+   * }
+   * ```
+   */
+  decode<K extends keyof OpsOf<S> & string>(
+    message: GenlInput,
+    options: { op: K; strict?: boolean },
+  ): GenlMessage<ReplyOf<S, K>, HeaderOf<S>>;
+  /**
+   * Decodes a message as a notification: with the attribute set of the event its cmd names
+   * (`event`; `cmd-N` and the family's main set when the description has no such event), and
+   * the name of the multicast group it came through (`group`) when the message carries one.
+   *
+   * @example
+   * ```ts
+   * import { GenlSocket, netdev } from "@nlts/netlink/genl";
+   * using genl = GenlSocket.open();
+   * const fam = genl.family(netdev);
+   * const ac = new AbortController();
+   * for await (const m of genl.socket.messages({ signal: ac.signal })) console.log(fam.decode(m).event);
+   * ```
+   */
+  decode(message: GenlInput, options?: { strict?: boolean }): GenlNotification<S>;
+  decode(
+    message: GenlInput,
+    options: { op?: string; strict?: boolean } = {},
+  ): GenlMessage<unknown, unknown> | GenlNotification<S> {
+    const strict = options.strict ?? false;
+    if (options.op !== undefined) {
+      const o = this.#op(options.op);
+      return this.#decodeAny(message, o.reply ?? o.request ?? this.spec.attrs, strict);
+    }
+    const m = this.#decodeAny(message, undefined, strict);
+    const n = m as GenlNotification<S>;
+    n.event = this.#codec.event(m.cmd)[0] as GenlNotification<S>["event"];
+    const g = message instanceof Uint8Array || message instanceof MessageIterator
+      ? undefined
+      : message.group;
+    if (g) {
+      for (const [name, id] of this.#info.groups) if (id === g) n.group = name;
+    }
+    return n;
+  }
+
+  /** Builds the request; returns the bytes (a view) and a function naming ext-ack offsets. */
   #build(
-    op: string,
     o: OperationSpec,
     attrs: unknown,
     options: FamilyRequestOptions<S> | undefined,
   ): { bytes: Uint8Array; describe: (ack: ExtAck) => void } {
     const set = o.request ?? this.spec.attrs;
-    const write = (w: NetlinkWriter, trace?: AttrTrace) => {
-      const m = w.beginMessage(this.#info.id, options?.flags ?? 0);
-      w.putU8(o.cmd).putU8(this.spec.version).putU16(0);
-      if (this.spec.header) {
-        // Without header values the fixed header is all zeros (e.g. dp_ifindex 0: "any").
-        // deno-lint-ignore no-explicit-any
-        if (options?.header) this.spec.header.encodeTo(w, options.header as any);
-        else w.reserve(this.spec.header.size);
-        w.align();
-      }
-      // deno-lint-ignore no-explicit-any
-      if (attrs !== undefined) set.encode(w, attrs as any, trace ? { trace } : undefined);
-      w.endMessage(m);
-      return m;
-    };
-    const w = this.#genl.writer.reset();
-    write(w);
+    const opts = { header: options?.header, flags: options?.flags };
+    const w = writerOf(this.#genl).reset();
+    this.#codec.encodeTo(w, this.#info.id, o.cmd, set, attrs, opts);
     // A view into the socket's shared writer: it is sent (or copied) before the next request.
     const bytes = w.bytes();
     const describe = (ack: ExtAck) => {
       // Re-encode with a trace only now, so successful requests pay nothing for it.
-      const tw = new NetlinkWriter();
       const trace = new AttrTrace({ origin: 0 });
-      write(tw, trace);
+      this.#codec.encodeTo(new NetlinkWriter(), this.#info.id, o.cmd, set, attrs, {
+        ...opts,
+        trace,
+      });
       if (ack.offset !== undefined) {
         const p = trace.pathAt(ack.offset);
         if (p !== undefined) ack.attributePath = p;
@@ -516,35 +482,53 @@ export class Family<S extends FamilySpec> {
         if (n !== undefined) ack.missingName = n;
       }
     };
-    void op;
     return { bytes, describe };
+  }
+
+  #message(p: GenlPayload, flags: number, seq: number, pid: number): GenlMessage<unknown, unknown> {
+    return { cmd: p.cmd, version: p.version, header: p.header, attrs: p.attrs, flags, seq, pid };
   }
 
   #decodeMessage(
     it: MessageIterator,
-    set: AnySet,
+    set: AnySet | undefined,
     strict: boolean,
   ): GenlMessage<unknown, unknown> {
-    const g = decodeGenlHeader(it.data, it.payloadOffset);
-    let off = it.payloadOffset + GENL_HDRLEN;
-    let header: unknown = {};
-    if (this.spec.header) {
-      header = this.spec.header.decodeAt(it.data.subarray(0, it.messageEnd), off);
-      off += (this.spec.header.size + 3) & ~3;
+    const p = this.#codec.decode(it.data, it.payloadOffset, it.messageEnd, set, strict);
+    return this.#message(p, it.flags, it.seq, it.pid);
+  }
+
+  #decodeOwned(
+    m: NetlinkMessage,
+    set: AnySet | undefined,
+    strict: boolean,
+  ): GenlMessage<unknown, unknown> {
+    const p = this.#codec.decode(m.payload, 0, m.payload.length, set, strict);
+    return this.#message(p, m.flags, m.seq, m.pid);
+  }
+
+  #decodeAny(
+    message: GenlInput,
+    set: AnySet | undefined,
+    strict: boolean,
+  ): GenlMessage<unknown, unknown> {
+    return message instanceof Uint8Array
+      ? this.#decodeBytes(message, set, strict)
+      : message instanceof MessageIterator
+      ? this.#decodeMessage(message, set, strict)
+      : this.#decodeOwned(message, set, strict);
+  }
+
+  #decodeBytes(
+    b: Uint8Array,
+    set: AnySet | undefined,
+    strict: boolean,
+  ): GenlMessage<unknown, unknown> {
+    const it = new MessageIterator(b);
+    if (!it.next()) {
+      throw new DecodeError(`a netlink message needs 16 bytes, got ${b.length}`, 0, "nlmsghdr");
     }
-    const attrs = set.decode(it.data, Math.min(off, it.messageEnd), it.messageEnd, {
-      strict,
-      path: set.name,
-    });
-    return {
-      cmd: g.cmd,
-      version: g.version,
-      header,
-      attrs,
-      flags: it.flags,
-      seq: it.seq,
-      pid: it.pid,
-    };
+    return this.#decodeMessage(it, set, strict);
   }
 
   async #withRetry<T>(fn: () => Promise<T>): Promise<T> {
@@ -602,7 +586,7 @@ export class Family<S extends FamilySpec> {
   ): Promise<GenlMessage<ReplyOf<S, K>, HeaderOf<S>>[]> {
     return this.#withRetry(async () => {
       const o = this.#op(op);
-      const { bytes, describe } = this.#build(op, o, attrs, options);
+      const { bytes, describe } = this.#build(o, attrs, options);
       const set = o.reply ?? o.request ?? this.spec.attrs;
       const out: GenlMessage<unknown, unknown>[] = [];
       await this.#genl.socket.exchange(bytes, {
@@ -632,7 +616,7 @@ export class Family<S extends FamilySpec> {
   ): GenlMessage<ReplyOf<S, K>, HeaderOf<S>>[] {
     return this.#withRetrySync(() => {
       const o = this.#op(op);
-      const { bytes, describe } = this.#build(op, o, attrs, options);
+      const { bytes, describe } = this.#build(o, attrs, options);
       const set = o.reply ?? o.request ?? this.spec.attrs;
       const out: GenlMessage<unknown, unknown>[] = [];
       this.#genl.socket.exchangeSync(bytes, {
@@ -700,7 +684,7 @@ export class Family<S extends FamilySpec> {
     options?: FamilyRequestOptions<S>,
   ): AsyncGenerator<GenlMessage<ReplyOf<S, K>, HeaderOf<S>>, void, undefined> {
     const o = this.#op(op);
-    const { bytes, describe } = this.#build(op, o, attrs, options);
+    const { bytes, describe } = this.#build(o, attrs, options);
     const set = o.reply ?? o.request ?? this.spec.attrs;
     const strict = options?.strict ?? false;
     // Decode each datagram's messages while they are in the receive buffer.
@@ -714,27 +698,6 @@ export class Family<S extends FamilySpec> {
     ) {
       for (let i = 0; i < batch.length; i++) yield batch[i];
     }
-  }
-
-  #decodeOwned(m: NetlinkMessage, set: AnySet, strict: boolean): GenlMessage<unknown, unknown> {
-    const p = m.payload;
-    const g = decodeGenlHeader(p, 0);
-    let off = GENL_HDRLEN;
-    let header: unknown = {};
-    if (this.spec.header) {
-      header = this.spec.header.decodeAt(p, off);
-      off += (this.spec.header.size + 3) & ~3;
-    }
-    const attrs = set.decode(p, Math.min(off, p.length), p.length, { strict, path: set.name });
-    return {
-      cmd: g.cmd,
-      version: g.version,
-      header,
-      attrs,
-      flags: m.flags,
-      seq: m.seq,
-      pid: m.pid,
-    };
   }
 
   /**
@@ -775,7 +738,7 @@ export class Family<S extends FamilySpec> {
   ): GenlMessage<ReplyOf<S, K>, HeaderOf<S>>[] {
     return this.#withRetrySync(() => {
       const o = this.#op(op);
-      const { bytes, describe } = this.#build(op, o, attrs, options);
+      const { bytes, describe } = this.#build(o, attrs, options);
       const set = o.reply ?? o.request ?? this.spec.attrs;
       const strict = options?.strict ?? false;
       const out: GenlMessage<ReplyOf<S, K>, HeaderOf<S>>[] = [];
@@ -827,7 +790,7 @@ export class Family<S extends FamilySpec> {
   ): (ReplyOf<S, K> | undefined | NetlinkError)[] {
     const o = this.#op(op);
     const set = o.reply ?? o.request ?? this.spec.attrs;
-    const msgs = requests.map((a) => this.#build(op, o, a, options).bytes.slice());
+    const msgs = requests.map((a) => this.#build(o, a, options).bytes.slice());
     const results = this.#genl.socket.batchSync(msgs, {
       operation: `${this.spec.name}.${op}`,
       ack: options?.ack ?? true,
@@ -889,21 +852,9 @@ export class Family<S extends FamilySpec> {
       sock.close();
       throw e;
     }
-    const byCmd = new Map<number, [string, AnySet]>();
-    for (const [name, e] of Object.entries(this.spec.events ?? {})) {
-      byCmd.set(e.cmd, [name, e.attrs ?? this.spec.attrs]);
-    }
     const familyId = this.#info.id;
     const strict = options.strict ?? false;
-    const groupNames = new Map([...this.#info.groups].map(([name, id]) => [id, name]));
-    const decode = (m: NetlinkMessage) => {
-      const cmd = m.payload[0];
-      const [event, set] = byCmd.get(cmd) ?? [`cmd-${cmd}`, this.spec.attrs];
-      const n = { ...this.#decodeOwned(m, set, strict), event } as GenlNotification<S>;
-      const group = groupNames.get(m.group ?? 0);
-      if (group !== undefined) n.group = group;
-      return n;
-    };
+    const decode = (m: NetlinkMessage) => this.decode(m, { strict });
     let subs = subscriptionsOf.get(this.#genl);
     if (subs === undefined) subscriptionsOf.set(this.#genl, subs = new Set());
     const sub: Subscription<GenlNotification<S>> = subscriptionOf(
@@ -935,31 +886,15 @@ export function registerTrace(spec: FamilySpec, id: number): void {
   const key = `${spec.name}:${id}`;
   if (traced.has(key)) return;
   traced.add(key);
-  // Requests are named by their cmd; replies and notifications by the events first (a family
-  // may number kernel-to-user messages apart, as ethtool does), then by the op's reply cmd.
-  const sent = new Map<number, [string, AnySet]>();
-  const received = new Map<number, [string, AnySet]>();
-  for (const [name, e] of Object.entries(spec.events ?? {})) {
-    received.set(e.cmd, [name, e.attrs ?? spec.attrs]);
-  }
-  for (const [name, o] of Object.entries(spec.operations)) {
-    if (!sent.has(o.cmd)) sent.set(o.cmd, [name, o.request ?? spec.attrs]);
-    const rc = o.replyCmd ?? o.cmd;
-    if (!received.has(rc)) received.set(rc, [name, o.reply ?? o.request ?? spec.attrs]);
-  }
+  const codec = GenlCodec.of(spec);
   addTraceFormatter((_sock, type, _flags, payload, direction) => {
     if (type !== id || payload.length < GENL_HDRLEN) return undefined;
-    const cmd = payload[0];
-    const [name, set] = (direction === "send" ? sent : received).get(cmd) ??
-      [`cmd-${cmd}`, spec.attrs];
-    let off = GENL_HDRLEN;
-    let header = "";
-    if (spec.header) {
-      header = ` ${JSON.stringify(spec.header.decodeAt(payload, off), jsonBigint)}`;
-      off += (spec.header.size + 3) & ~3;
-    }
-    const attrs = set.decode(payload, Math.min(off, payload.length), payload.length);
-    return `${spec.name}.${name} v${payload[1]}${header} ${JSON.stringify(attrs, jsonBigint)}`;
+    // Requests are named by their cmd; replies and notifications by the events first (a family
+    // may number kernel-to-user messages apart, as ethtool does), then by the op's reply cmd.
+    const [name, set] = direction === "send" ? codec.sent(payload[0]) : codec.received(payload[0]);
+    const m = codec.decode(payload, 0, payload.length, set);
+    const header = spec.header ? ` ${JSON.stringify(m.header, jsonBigint)}` : "";
+    return `${spec.name}.${name} v${m.version}${header} ${JSON.stringify(m.attrs, jsonBigint)}`;
   }, { protocol: NETLINK.GENERIC });
   nameTraceType(NETLINK.GENERIC, id, spec.name);
 }

@@ -1,7 +1,9 @@
 /**
  * Schemas of the generic netlink controller ("nlctrl", `<linux/genetlink.h>`): command and
  * attribute numbers in kernel spelling, and the attribute sets of YNL's `nlctrl.yaml`
- * (ctrl-attrs, op-attrs, mcast-group-attrs, policy-attrs, op-policy-attrs). Pure: no I/O.
+ * (ctrl-attrs, op-attrs, mcast-group-attrs, policy-attrs, op-policy-attrs), the family
+ * description {@link nlctrl} and what CTRL_CMD_GETFAMILY describes ({@link FamilyDescription}).
+ * Pure: no I/O.
  *
  * The exported sets carry explicit type annotations (JSR "no slow types"); the compiler
  * checks them against the definitions, and the decoded types derive from them:
@@ -21,6 +23,7 @@ import {
   type PadCodec,
   t,
 } from "../protocol/schema.ts";
+import { defineFamily } from "./spec.ts";
 
 /**
  * The controller's fixed family id (`GENL_ID_CTRL`).
@@ -486,3 +489,80 @@ export const ctrlAttrs: AttrSet<{
   opPolicy: [CTRL_ATTR.OP_POLICY, t.map(t.nest(opPolicyAttrs))],
   op: [CTRL_ATTR.OP, t.u32()],
 });
+
+/**
+ * The nlctrl family description, for {@link GenlSocket.family}.
+ *
+ * @example
+ * ```ts
+ * import { GenlSocket, nlctrl } from "@nlts/netlink/genl";
+ * using genl = GenlSocket.open();
+ * const f = genl.family(nlctrl).doSync("getfamily", { familyName: "nlctrl" });
+ * console.log(f?.familyId); // 16
+ * ```
+ */
+export const nlctrl: {
+  readonly name: "nlctrl";
+  readonly version: 2;
+  readonly fixedId: 16;
+  readonly attrs: typeof ctrlAttrs;
+  readonly operations: {
+    readonly getfamily: { readonly cmd: 3; readonly do: true; readonly dump: true };
+    readonly getpolicy: { readonly cmd: 10; readonly do: false; readonly dump: true };
+  };
+  readonly events: {
+    readonly newfamily: { readonly cmd: 1 };
+    readonly delfamily: { readonly cmd: 2 };
+    readonly newops: { readonly cmd: 4 };
+    readonly delops: { readonly cmd: 5 };
+    readonly "newmcast-grp": { readonly cmd: 7 };
+    readonly "delmcast-grp": { readonly cmd: 8 };
+  };
+  readonly mcastGroups: readonly ["notify"];
+} = defineFamily(
+  {
+    name: "nlctrl",
+    version: 2,
+    fixedId: GENL_ID_CTRL,
+    attrs: ctrlAttrs,
+    operations: {
+      getfamily: { cmd: CTRL_CMD.GETFAMILY, do: true, dump: true },
+      getpolicy: { cmd: CTRL_CMD.GETPOLICY, do: false, dump: true },
+    },
+    events: {
+      newfamily: { cmd: CTRL_CMD.NEWFAMILY },
+      delfamily: { cmd: CTRL_CMD.DELFAMILY },
+      newops: { cmd: CTRL_CMD.NEWOPS },
+      delops: { cmd: CTRL_CMD.DELOPS },
+      "newmcast-grp": { cmd: CTRL_CMD.NEWMCAST_GRP },
+      "delmcast-grp": { cmd: CTRL_CMD.DELMCAST_GRP },
+    },
+    mcastGroups: ["notify"],
+  } as const,
+);
+
+/** One operation of a family as the controller describes it. */
+export interface FamilyOp {
+  /** Command number. */
+  id: number;
+  /** Flag names (adminPerm, cmdCapDo, cmdCapDump, cmdCapHaspol, unsAdminPerm); numbers for unknown bits. */
+  flags: (GenlOpFlagName | number)[];
+}
+
+/** A family as the controller describes it. */
+export interface FamilyDescription {
+  /** Family id. */
+  id: number;
+  /** Registered name. */
+  name: string;
+  /** Interface version. */
+  version: number;
+  /** Fixed header size. */
+  hdrsize: number;
+  /** Highest attribute number. */
+  maxattr: number;
+  /** Operations. */
+  ops: FamilyOp[];
+  /** Multicast groups. */
+  groups: { id: number; name: string }[];
+}

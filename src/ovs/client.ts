@@ -16,10 +16,10 @@ import type { Family } from "../genl/family.ts";
 import { NETLINK, NLM_F_NEW } from "../protocol/constants.ts";
 import { NetlinkError } from "../protocol/errors.ts";
 import { NetlinkSocket } from "../socket/netlink_socket.ts";
-import { datapathName, type DatapathRef, decodeOvsMessage, type UserFeature } from "./common.ts";
+import { datapathName, type DatapathRef, type UserFeature } from "./common.ts";
 import { type CtLimits, ovsCtLimitFamily, toCtLimits } from "./ct_limit.ts";
-import { type Datapath, datapathAttrs, ovsDatapathFamily, toDatapath } from "./datapath.ts";
-import { decodeFlowMessage, type Flow, FlowTable, ovsFlowFamily } from "./flow.ts";
+import { type Datapath, ovsDatapathFamily, toDatapath } from "./datapath.ts";
+import { type Flow, FlowTable, ovsFlowFamily, toFlow } from "./flow.ts";
 import {
   type Meter,
   type MeterBandType,
@@ -29,14 +29,7 @@ import {
   toMeter,
 } from "./meter.ts";
 import { ovsPacketFamily, packetBytes, type PacketExecute, UpcallSocket } from "./packet.ts";
-import {
-  ovsVportFamily,
-  toVport,
-  type Vport,
-  vportAttrs,
-  type VportOptions,
-  type VportType,
-} from "./vport.ts";
+import { ovsVportFamily, toVport, type Vport, type VportOptions, type VportType } from "./vport.ts";
 
 /** Options of {@link OvsClient.open}. */
 export interface OvsClientOptions {
@@ -121,12 +114,6 @@ export type OvsEvent =
 
 /** The families {@link OvsClient.events} can follow. */
 export type OvsEventFamily = "datapath" | "vport" | "flow";
-
-const CMD_NAMES = ["unspec", "new", "del", "get", "set"];
-
-function cmdName(cmd: number): string {
-  return CMD_NAMES[cmd] ?? `cmd-${cmd}`;
-}
 
 function checkU32(v: number, what: string): void {
   if (!Number.isInteger(v) || v < 0 || v > 0xffff_ffff) {
@@ -843,13 +830,14 @@ export class OvsClient {
       const f = byId.get(m.type);
       if (!f) continue;
       if (f === "datapath") {
-        const d = decodeOvsMessage(m.payload, datapathAttrs);
-        yield { family: f, event: cmdName(d.cmd), datapath: toDatapath(d.dpIfindex, d.attrs) };
+        const d = this.datapath.decode(m);
+        yield { family: f, event: d.event, datapath: toDatapath(d.header.dpIfindex, d.attrs) };
       } else if (f === "vport") {
-        const d = decodeOvsMessage(m.payload, vportAttrs);
-        yield { family: f, event: cmdName(d.cmd), vport: toVport(d.dpIfindex, d.attrs) };
+        const d = this.vport.decode(m);
+        yield { family: f, event: d.event, vport: toVport(d.header.dpIfindex, d.attrs) };
       } else {
-        yield { family: f, event: cmdName(m.payload[0]), flow: decodeFlowMessage(m.payload) };
+        const d = this.flow.decode(m);
+        yield { family: f, event: d.event, flow: toFlow(d.header.dpIfindex, d.attrs) };
       }
     }
   }

@@ -7,8 +7,8 @@
  * @module
  */
 
-import { type AnySet, defineFamily } from "../genl/family.ts";
-import { GENL_HDRLEN } from "../genl/header.ts";
+import { type AnySet, defineFamily, type FamilySpec } from "../genl/family.ts";
+import { GenlCodec } from "../genl/_internal.ts";
 import type { DecodeContext, EncodeContext } from "../protocol/schema_context.ts";
 import type {
   AttrSet,
@@ -19,7 +19,7 @@ import type {
   StructCodec,
   StructMembers,
 } from "../protocol/schema.ts";
-import { t } from "../protocol/schema.ts";
+import { attrSet, t } from "../protocol/schema.ts";
 import type { NetlinkWriter } from "../protocol/writer.ts";
 
 /**
@@ -439,17 +439,25 @@ export function decodeOvsMessage<F extends Record<string, Codec<unknown, never>>
   set: AttrSet<F>,
   options: { strict?: boolean } = {},
 ): OvsMessage<DecodedAttrs<F>> {
-  const h = ovsHeader.decodeAt(payload, GENL_HDRLEN);
-  return {
-    cmd: payload[0],
-    version: payload[1],
-    dpIfindex: h.dpIfindex,
-    attrs: set.decode(payload, OVS_HDRLEN, payload.length, {
-      strict: options.strict ?? false,
-      path: set.name,
-    }) as DecodedAttrs<F>,
-  };
+  const m = GenlCodec.of(OVS_FRAMING).decode(
+    payload,
+    0,
+    payload.length,
+    set,
+    options.strict ?? false,
+  );
+  const { dpIfindex } = m.header as { dpIfindex: number };
+  return { cmd: m.cmd, version: m.version, dpIfindex, attrs: m.attrs as DecodedAttrs<F> };
 }
+
+/** The framing every OVS family shares (genlmsghdr, `struct ovs_header`), for decodeOvsMessage. */
+const OVS_FRAMING: FamilySpec = defineFamily({
+  name: "ovs",
+  version: 0,
+  header: ovsHeader,
+  attrs: attrSet("ovs", {}),
+  operations: {},
+});
 
 /** Bigint fields of a decoded struct become plain numbers in JSON (see `toJson`). @internal */
 export function stripUndefined<T extends object>(o: T): T {

@@ -16,7 +16,7 @@
 import { type FamilyInfo, GenlSocket, type Subscription } from "../genl/family.ts";
 import { subscriptionOf } from "../genl/subscription.ts";
 import type { Family } from "../genl/family.ts";
-import { GENL_HDRLEN } from "../genl/header.ts";
+import { GenlCodec } from "../genl/_internal.ts";
 import { registerFamilySpec } from "../genl/registry.ts";
 import type { Libc } from "../socket/mod.ts";
 import { NETLINK, NLM_F, NLM_F_NEW, NLMSG } from "../protocol/constants.ts";
@@ -401,19 +401,14 @@ export function toFlow(dpIfindex: number, a: FlowAttrs): Flow {
  * ```
  */
 export function decodeFlowMessage(data: Uint8Array, offset = 0, end: number = data.length): Flow {
-  if (offset < 0 || end > data.length || end - offset < GENL_HDRLEN + 4) {
-    throw new DecodeError(
-      `an ovs_flow message needs at least ${GENL_HDRLEN + 4} bytes (genlmsghdr, ovs_header), got ${
-        Math.max(0, end - offset)
-      }`,
-      offset,
-      "flow-attrs",
-    );
+  if (offset < 0 || end > data.length || offset > end) {
+    throw new DecodeError(`offsets ${offset}..${end} are outside the ${data.length} bytes`, 0);
   }
-  const dpIfindex = data[offset + 4] | (data[offset + 5] << 8) | (data[offset + 6] << 16) |
-    (data[offset + 7] << 24);
-  return toFlow(dpIfindex, flowAttrs.decode(data, offset + GENL_HDRLEN + 4, end) as FlowAttrs);
+  const m = FLOW_CODEC.decode(data, offset, end, flowAttrs);
+  return toFlow((m.header as { dpIfindex: number }).dpIfindex, m.attrs as FlowAttrs);
 }
+
+const FLOW_CODEC = GenlCodec.of(ovsFlowFamily);
 
 /** Bytes of requests per bulk sendmsg at most (the socket's send buffer must hold them). */
 const BULK_BYTES = 256 * 1024;
