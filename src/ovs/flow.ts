@@ -19,30 +19,23 @@ import type { Family } from "../genl/family.ts";
 import { GenlCodec } from "../genl/_internal.ts";
 import { registerFamilySpec } from "../genl/registry.ts";
 import type { Libc } from "../socket/mod.ts";
-import { NETLINK, NLM_F, NLM_F_NEW, NLMSG } from "../protocol/constants.ts";
+import { NLM_F, NLM_F_NEW, SO, SOL } from "../protocol/constants.ts";
 import { ERRNO } from "../protocol/errno.ts";
-import { DecodeError, NetlinkError, SyscallError } from "../protocol/errors.ts";
-import { decodeErrorMessage } from "../protocol/message.ts";
-import { MessageIterator } from "../protocol/reader.ts";
+import { DecodeError, NetlinkError } from "../protocol/errors.ts";
 import type { UnknownAttr } from "../protocol/schema.ts";
 import { EncodeContext } from "../protocol/schema_context.ts";
 import { NetlinkWriter } from "../protocol/writer.ts";
-import { NetlinkSocket } from "../socket/netlink_socket.ts";
+import type { NetlinkSocket } from "../socket/netlink_socket.ts";
 import { type Action, actionList } from "./actions.ts";
 import {
   datapathName,
   type DatapathRef,
   defineOvsCrudFamily,
   type OvsCrudFamily,
+  ovsHeader,
 } from "./common.ts";
 import { ovsDatapathFamily } from "./datapath.ts";
-import {
-  type FlowAttrs,
-  flowAttrs,
-  OVS_FLOW_ATTR,
-  OVS_FLOW_CMD,
-  OVS_UFID_F,
-} from "./flow_attrs.ts";
+import { type FlowAttrs, flowAttrs, OVS_FLOW_ATTR, OVS_UFID_F } from "./flow_attrs.ts";
 import { type FlowKey, flowKeyAttrs, type FlowMask } from "./keys.ts";
 import type { DatapathFlow } from "./odp_text.ts";
 
@@ -239,18 +232,18 @@ export interface DumpFlowsOptions {
  *
  * @example
  * ```ts
- * import type { BatchOptions } from "@nlts/netlink/ovs";
- * const o: BatchOptions = { chunk: 128, rcvbuf: 4 << 20 };
+ * import type { FlowBatchOptions } from "@nlts/netlink/ovs";
+ * const o: FlowBatchOptions = { chunk: 128, rcvbuf: 4 << 20 };
  * ```
  */
-export interface BatchOptions {
+export interface FlowBatchOptions {
   /** Requests per `sendmsg` (default 512, at most 1024; at most 256 KiB of requests). */
   chunk?: number;
   /** Set OVS_FLOW_ATTR_PROBE on every request (the kernel logs no failures). */
   probe?: boolean;
   /**
-   * SO_RCVBUF of the bulk socket (default 4 MiB; 0 leaves it): it holds the failures of a
-   * chunk and its one acknowledgement.
+   * SO_RCVBUF the table's socket gets at least (default 4 MiB; 0 leaves it): it holds the
+   * failures of a chunk and its one acknowledgement.
    */
   rcvbuf?: number;
   /** Called every few thousand requests, and at the end, with how many were sent so far. */
@@ -268,7 +261,7 @@ export interface BatchOptions {
  * const o: NewBatchOptions = { chunk: 128, modify: true };
  * ```
  */
-export interface NewBatchOptions extends BatchOptions {
+export interface NewBatchOptions extends FlowBatchOptions {
   /** Accept existing flows and replace their actions (see {@link NewFlowOptions.modify}). */
   modify?: boolean;
 }
@@ -413,66 +406,56 @@ const FLOW_CODEC = GenlCodec.of(ovsFlowFamily);
 /** Bytes of requests per bulk sendmsg at most (the socket's send buffer must hold them). */
 const BULK_BYTES = 256 * 1024;
 
-const CMD_NAMES = ["unspec", "new", "del", "get", "set"];
-
-const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
-
-function sleepMs(ms: number): void {
-  Atomics.wait(SLEEPER, 0, 0, ms);
-}
-
 /**
- * Encodes flow requests straight into a writer; masks and action lists shared by many flows
- * (the same object) are encoded once.
+ * Encodes flow requests straight into a writer through the family (framing, fixed header
+ * encoded once); masks and action lists shared by many flows (the same object) are encoded once.
  */
 class BulkEncoder {
   /** Where the last message started (to undo a failed encode). */
   messageStart = 0;
-  /** Offset of the last message's nlmsg_flags. */
-  lastFlagsAt = 0;
   readonly #masks = new WeakMap<object, Uint8Array>();
   readonly #actions = new WeakMap<object, Uint8Array>();
   readonly #scratch = new NetlinkWriter(1024);
+  readonly #header: Uint8Array;
 
   constructor(
-    readonly familyId: number,
-    readonly dpIfindex: number,
+    readonly family: Family<typeof ovsFlowFamily>,
+    dpIfindex: number,
     readonly probe: boolean,
-  ) {}
+  ) {
+    const h = new NetlinkWriter(16);
+    ovsHeader.encodeTo(h, { dpIfindex });
+    this.#header = h.copy();
+  }
 
-  /** Appends the request for `o` with `seq`; returns its command. */
-  encode(w: NetlinkWriter, o: FlowOp, seq: number, table: FlowTable): number {
-    let a: Record<string, unknown>, cmd: number, flags = 0;
+  /** Appends the request for `o`. */
+  encode(w: NetlinkWriter, o: FlowOp): void {
+    this.messageStart = w.length;
+    let a: RequestAttrs, flags = 0;
     if (o?.op === "new") {
       a = newAttrs(o.flow, this.probe);
-      cmd = OVS_FLOW_CMD.NEW;
       flags = o.modify ? 0 : NLM_F_NEW.CREATE;
     } else if (o?.op === "set") {
-      a = table.setAttrsOf(o.update, o.clear, this.probe);
-      cmd = OVS_FLOW_CMD.SET;
+      a = setAttrs(o.update, { clear: o.clear, probe: this.probe });
     } else if (o?.op === "del") {
-      a = table.delAttrsOf(o.ref, this.probe);
-      cmd = OVS_FLOW_CMD.DEL;
+      a = delAttrs(o.ref, { probe: this.probe });
     } else {
       throw new TypeError("Cannot run flow batch: the operation is not new, set or del");
     }
-    const m = this.messageStart = w.beginMessage(this.familyId, NLM_F.REQUEST | flags, seq, 0);
-    this.lastFlagsAt = m + 6;
-    w.putU8(cmd).putU8(OVS_FLOW_VERSION).putU16(0).putS32(this.dpIfindex);
-    if (a.key !== undefined) {
-      const at = w.beginAttr(OVS_FLOW_ATTR.KEY);
-      flowKeyAttrs.encode(w, a.key as FlowKey);
-      w.endAttr(at);
-    }
-    if (a.mask !== undefined) this.#cached(w, OVS_FLOW_ATTR.MASK, a.mask as object, this.#masks);
-    if (a.actions !== undefined) {
-      this.#cached(w, OVS_FLOW_ATTR.ACTIONS, a.actions as object, this.#actions);
-    }
-    if (a.clear) w.attrFlag(OVS_FLOW_ATTR.CLEAR);
-    if (a.probe) w.attrFlag(OVS_FLOW_ATTR.PROBE);
-    if (a.ufid !== undefined) w.attrBinary(OVS_FLOW_ATTR.UFID, a.ufid as Uint8Array);
-    w.endMessage(m);
-    return cmd;
+    this.family.encodeTo(w, o.op, (w) => {
+      if (a.key !== undefined) {
+        const at = w.beginAttr(OVS_FLOW_ATTR.KEY);
+        flowKeyAttrs.encode(w, a.key);
+        w.endAttr(at);
+      }
+      if (a.mask !== undefined) this.#cached(w, OVS_FLOW_ATTR.MASK, a.mask, this.#masks);
+      if (a.actions !== undefined) {
+        this.#cached(w, OVS_FLOW_ATTR.ACTIONS, a.actions, this.#actions);
+      }
+      if (a.clear) w.attrFlag(OVS_FLOW_ATTR.CLEAR);
+      if (a.probe) w.attrFlag(OVS_FLOW_ATTR.PROBE);
+      if (a.ufid !== undefined) w.attrBinary(OVS_FLOW_ATTR.UFID, a.ufid);
+    }, { header: this.#header, flags });
   }
 
   #cached(w: NetlinkWriter, type: number, v: object, cache: WeakMap<object, Uint8Array>): void {
@@ -493,27 +476,32 @@ function* mapIter<T, U>(it: Iterable<T>, f: (x: T) => U): Generator<U> {
   for (const x of it) yield f(x);
 }
 
-const SOL_SOCKET = 1;
-const SO_SNDBUF = 7;
-const SO_RCVBUF = 8;
-const SO_SNDBUFFORCE = 32;
-const SO_RCVBUFFORCE = 33;
+/** The socket buffers raised for bulk requests, per socket (raised only, never lowered). */
+const bulkBuffers = new WeakMap<NetlinkSocket, { snd: number; rcv: number }>();
 
 /** Sets a socket buffer size: the FORCE option (CAP_NET_ADMIN) first, else the capped one. */
 function setBuffer(s: NetlinkSocket, force: number, plain: number, bytes: number): void {
   try {
-    s.setSocketOption(SOL_SOCKET, force, bytes);
+    s.setSocketOption(SOL.SOCKET, force, bytes);
   } catch {
     try {
-      s.setSocketOption(SOL_SOCKET, plain, bytes);
+      s.setSocketOption(SOL.SOCKET, plain, bytes);
     } catch {
       // keep the default
     }
   }
 }
 
-/** Attributes of a request naming a flow. */
-type RefAttrs = { key?: FlowKey; mask?: FlowMask; ufid?: Uint8Array };
+/** What a flow request carries (the `ovs_flow` attributes the table's commands set). */
+interface RequestAttrs {
+  key?: FlowKey;
+  mask?: FlowMask;
+  actions?: readonly Action[];
+  ufid?: Uint8Array;
+  clear?: true;
+  probe?: true;
+  ufidFlags?: number;
+}
 
 function checkUfid(ufid: Uint8Array | undefined, op: string): void {
   if (ufid === undefined) return;
@@ -522,8 +510,8 @@ function checkUfid(ufid: Uint8Array | undefined, op: string): void {
   }
 }
 
-function refAttrs(ref: FlowRef | undefined, op: string, required: boolean): RefAttrs {
-  const out: RefAttrs = {};
+function refAttrs(ref: FlowRef | undefined, op: string, required: boolean): RequestAttrs {
+  const out: RequestAttrs = {};
   if (ref === undefined || ref === null) {
     if (required) throw new TypeError(`Cannot ${op} flow: name it by key or by ufid`);
     return out;
@@ -545,7 +533,11 @@ function refAttrs(ref: FlowRef | undefined, op: string, required: boolean): RefA
   return out;
 }
 
-function newAttrs(flow: FlowInit, probe: boolean | undefined, omit?: readonly FlowOmit[]) {
+function newAttrs(
+  flow: FlowInit,
+  probe: boolean | undefined,
+  omit?: readonly FlowOmit[],
+): RequestAttrs {
   if (typeof flow !== "object" || flow === null) {
     throw new TypeError("Cannot create flow: expected { key, mask?, actions, ufid? }");
   }
@@ -556,12 +548,57 @@ function newAttrs(flow: FlowInit, probe: boolean | undefined, omit?: readonly Fl
     throw new TypeError("Cannot create flow: actions must be an array (empty: drop)");
   }
   checkUfid(flow.ufid, "create");
-  const a: Record<string, unknown> = { key: flow.key };
+  const a: RequestAttrs = { key: flow.key };
   if (flow.mask !== undefined) a.mask = flow.mask;
   a.actions = flow.actions;
   if (flow.ufid !== undefined) a.ufid = flow.ufid;
   if (probe) a.probe = true;
   const f = ufidFlags(omit);
+  if (f) a.ufidFlags = f;
+  return a;
+}
+
+function setAttrs(update: FlowUpdate, options: SetFlowOptions | undefined): RequestAttrs {
+  const a: RequestAttrs = refAttrs(update, "set", true);
+  if (update.mask !== undefined) a.mask = update.mask;
+  if (update.actions !== undefined) {
+    if (!Array.isArray(update.actions)) {
+      throw new TypeError("Cannot set flow: actions must be an array (empty: drop)");
+    }
+    if (a.key === undefined) {
+      throw new TypeError(
+        "Cannot set flow actions by UFID alone: the kernel checks actions against the key; give the key too",
+      );
+    }
+    a.actions = update.actions;
+  }
+  if (options?.clear) a.clear = true;
+  if (options?.probe) a.probe = true;
+  const f = ufidFlags(options?.omit);
+  if (f) a.ufidFlags = f;
+  // The kernel reads attributes by type; keep the order of a NEW for readable traces.
+  const ordered: Record<string, unknown> = {};
+  for (const k of ["key", "mask", "actions", "clear", "probe", "ufid", "ufidFlags"] as const) {
+    if (a[k] !== undefined) ordered[k] = a[k];
+  }
+  return ordered as RequestAttrs;
+}
+
+function getAttrs(
+  ref: FlowRef,
+  options: { probe?: boolean; omit?: readonly FlowOmit[] } | undefined,
+): RequestAttrs {
+  const a = refAttrs(ref, "get", true);
+  if (options?.probe) a.probe = true;
+  const f = ufidFlags(options?.omit);
+  if (f) a.ufidFlags = f;
+  return a;
+}
+
+function delAttrs(ref: FlowRef, options: FlowRequestOptions | undefined): RequestAttrs {
+  const a = refAttrs(ref, "delete", true);
+  if (options?.probe) a.probe = true;
+  const f = ufidFlags(options?.omit);
   if (f) a.ufidFlags = f;
   return a;
 }
@@ -729,32 +766,6 @@ export class FlowTable {
     );
   }
 
-  #setAttrs(update: FlowUpdate, options: SetFlowOptions | undefined): Record<string, unknown> {
-    const a: Record<string, unknown> = { ...refAttrs(update, "set", true) };
-    if (update.mask !== undefined) a.mask = update.mask;
-    if (update.actions !== undefined) {
-      if (!Array.isArray(update.actions)) {
-        throw new TypeError("Cannot set flow: actions must be an array (empty: drop)");
-      }
-      if (a.key === undefined) {
-        throw new TypeError(
-          "Cannot set flow actions by UFID alone: the kernel checks actions against the key; give the key too",
-        );
-      }
-      a.actions = update.actions;
-    }
-    if (options?.clear) a.clear = true;
-    if (options?.probe) a.probe = true;
-    const f = ufidFlags(options?.omit);
-    if (f) a.ufidFlags = f;
-    // The kernel reads attributes by type; keep the order of a NEW for readable traces.
-    const ordered: Record<string, unknown> = {};
-    for (const k of ["key", "mask", "actions", "clear", "probe", "ufid", "ufidFlags"]) {
-      if (a[k] !== undefined) ordered[k] = a[k];
-    }
-    return ordered;
-  }
-
   /**
    * Modifies a flow (OVS_FLOW_CMD_SET, as `ovs-dpctl mod-flow`): new actions, and/or `clear`
    * to reset its statistics. An unknown flow raises NetlinkError ENOENT. With `echo`, returns
@@ -770,7 +781,7 @@ export class FlowTable {
    * ```
    */
   async set(update: FlowUpdate, options?: SetFlowOptions): Promise<Flow | undefined> {
-    const attrs = this.#setAttrs(update, options);
+    const attrs = setAttrs(update, options);
     return this.#one(
       await this.family.request("set", attrs as never, {
         header: this.#header(),
@@ -790,21 +801,13 @@ export class FlowTable {
    * ```
    */
   setSync(update: FlowUpdate, options?: SetFlowOptions): Flow | undefined {
-    const attrs = this.#setAttrs(update, options);
+    const attrs = setAttrs(update, options);
     return this.#one(
       this.family.requestSync("set", attrs as never, {
         header: this.#header(),
         flags: this.#flags(options),
       }),
     );
-  }
-
-  #getAttrs(ref: FlowRef, options: { probe?: boolean; omit?: readonly FlowOmit[] } | undefined) {
-    const a: Record<string, unknown> = { ...refAttrs(ref, "get", true) };
-    if (options?.probe) a.probe = true;
-    const f = ufidFlags(options?.omit);
-    if (f) a.ufidFlags = f;
-    return a;
   }
 
   /**
@@ -823,7 +826,7 @@ export class FlowTable {
     ref: FlowRef,
     options?: { probe?: boolean; omit?: readonly FlowOmit[] },
   ): Promise<Flow> {
-    const replies = await this.family.request("get", this.#getAttrs(ref, options) as never, {
+    const replies = await this.family.request("get", getAttrs(ref, options) as never, {
       header: this.#header(),
     });
     return this.#got(replies);
@@ -840,7 +843,7 @@ export class FlowTable {
    * ```
    */
   getSync(ref: FlowRef, options?: { probe?: boolean; omit?: readonly FlowOmit[] }): Flow {
-    const replies = this.family.requestSync("get", this.#getAttrs(ref, options) as never, {
+    const replies = this.family.requestSync("get", getAttrs(ref, options) as never, {
       header: this.#header(),
     });
     return this.#got(replies);
@@ -855,14 +858,6 @@ export class FlowTable {
       });
     }
     return f;
-  }
-
-  #delAttrs(ref: FlowRef, options: FlowRequestOptions | undefined): Record<string, unknown> {
-    const a: Record<string, unknown> = { ...refAttrs(ref, "delete", true) };
-    if (options?.probe) a.probe = true;
-    const f = ufidFlags(options?.omit);
-    if (f) a.ufidFlags = f;
-    return a;
   }
 
   /**
@@ -885,7 +880,7 @@ export class FlowTable {
       return undefined;
     }
     return this.#one(
-      await this.family.request("del", this.#delAttrs(ref, options) as never, {
+      await this.family.request("del", delAttrs(ref, options) as never, {
         header: this.#header(),
         flags: this.#flags(options),
       }),
@@ -908,7 +903,7 @@ export class FlowTable {
       return undefined;
     }
     return this.#one(
-      this.family.requestSync("del", this.#delAttrs(ref, options) as never, {
+      this.family.requestSync("del", delAttrs(ref, options) as never, {
         header: this.#header(),
         flags: this.#flags(options),
       }),
@@ -1006,13 +1001,8 @@ export class FlowTable {
 
   /** The dump request (OVS_FLOW_CMD_GET; the socket adds NLM_F_DUMP and the seq). */
   #dumpRequest(options: DumpFlowsOptions | undefined): Uint8Array {
-    const w = new NetlinkWriter(64);
-    const m = w.beginMessage(this.family.id, 0);
-    w.putU8(OVS_FLOW_CMD.GET).putU8(OVS_FLOW_VERSION).putU16(0).putS32(this.dpIfindex);
     const f = ufidFlags(options?.omit);
-    if (f) w.attrU32(OVS_FLOW_ATTR.UFID_FLAGS, f);
-    w.endMessage(m);
-    return w.copy();
+    return this.family.encode("get", f ? { ufidFlags: f } : {}, { header: this.#header() });
   }
 
   /**
@@ -1070,7 +1060,7 @@ export class FlowTable {
    * console.log(r.ok, r.errors.map((e) => e.error.code));
    * ```
    */
-  delBatch(refs: Iterable<FlowRef>, options: BatchOptions = {}): FlowBatchResult {
+  delBatch(refs: Iterable<FlowRef>, options: FlowBatchOptions = {}): FlowBatchResult {
     return this.batch(mapIter(refs, (ref): FlowOp => ({ op: "del", ref })), options);
   }
 
@@ -1098,146 +1088,73 @@ export class FlowTable {
    * console.log(r.ok); // 3
    * ```
    */
-  batch(ops: Iterable<FlowOp>, options: BatchOptions = {}): FlowBatchResult {
+  batch(ops: Iterable<FlowOp>, options: FlowBatchOptions = {}): FlowBatchResult {
     const chunk = options.chunk ?? 512;
     if (!Number.isInteger(chunk) || chunk < 1 || chunk > 1024) {
       throw new RangeError(`Cannot run flow batch: chunk ${chunk} is not an integer 1..1024`);
     }
-    const sock = this.#bulkSocket(options.rcvbuf ?? 4 << 20);
+    const sock = this.#genl.socket;
+    this.#bulkBuffers(sock, options.rcvbuf ?? 4 << 20);
     const result: FlowBatchResult = { ok: 0, errors: [] };
-    const w = this.#bulkWriter;
-    const enc = new BulkEncoder(this.family.id, this.dpIfindex, options.probe ?? false);
-    const seqs: number[] = [];
-    const cmds: number[] = [];
+    const w = this.#bulkWriter.reset();
+    const enc = new BulkEncoder(this.family, this.dpIfindex, options.probe ?? false);
+    const names: string[] = [];
     let base = 0, sinceProgress = 0;
     const send = () => {
-      const n = seqs.length;
+      const n = names.length;
       if (n === 0) return;
       // Only the last request asks for an acknowledgement: the kernel answers failures anyway,
       // so a chunk costs one acknowledgement, not one per flow.
-      w.view.setUint16(enc.lastFlagsAt, w.view.getUint16(enc.lastFlagsAt, true) | NLM_F.ACK, true);
-      sock.send(w.bytes());
-      const failed = this.#drainBulk(sock, seqs, cmds, options.timeoutMs ?? 5000);
-      for (const [i, error] of failed) result.errors.push({ index: base + i, error });
+      const failed = sock.sendBatchSync(w.bytes(), {
+        ack: "last",
+        operation: (i) => `ovs_flow.${names[i]}`,
+        timeoutMs: options.timeoutMs,
+      });
+      for (const f of failed) result.errors.push({ index: base + f.index, error: f.error });
       result.ok += n - failed.length;
       base += n;
       sinceProgress += n;
-      seqs.length = 0;
-      cmds.length = 0;
+      names.length = 0;
       w.reset();
       if (options.onProgress && (sinceProgress >= 4096 || n < chunk)) {
         sinceProgress = 0;
         options.onProgress(base);
       }
     };
-    w.reset();
     for (const o of ops) {
-      const seq = sock.nextSeq();
       try {
-        cmds.push(enc.encode(w, o, seq, this));
+        enc.encode(w, o);
       } catch (e) {
         if (e instanceof TypeError || e instanceof RangeError) {
-          e.message = `operation ${base + seqs.length}: ${e.message}`;
+          e.message = `operation ${base + names.length}: ${e.message}`;
         }
         w.truncate(enc.messageStart);
         send();
         throw e;
       }
-      seqs.push(seq);
-      if (seqs.length >= chunk || w.length >= BULK_BYTES) send();
+      names.push(o.op);
+      if (names.length >= chunk || w.length >= BULK_BYTES) send();
     }
     send();
     if (options.onProgress && sinceProgress) options.onProgress(base);
     return result;
   }
 
-  /** @internal Attributes of a SET, validated (used by the bulk encoder). */
-  setAttrsOf(
-    update: FlowUpdate,
-    clear: boolean | undefined,
-    probe: boolean,
-  ): Record<string, unknown> {
-    return this.#setAttrs(update, { clear, probe });
-  }
-
-  /** @internal Attributes of a DEL, validated (used by the bulk encoder). */
-  delAttrsOf(ref: FlowRef, probe: boolean): Record<string, unknown> {
-    return this.#delAttrs(ref, { probe });
-  }
-
   readonly #bulkWriter = new NetlinkWriter(BULK_BYTES + 8192);
-  #bulk: NetlinkSocket | undefined;
-  #bulkRcvbuf = 0;
 
-  /** A socket of the table's own for bulk requests (errors are read from it directly). */
-  #bulkSocket(rcvbuf: number): NetlinkSocket {
-    let s = this.#bulk;
-    if (s === undefined || s.closed) {
-      s = this.#bulk = NetlinkSocket.open(NETLINK.GENERIC, {
-        name: "ovs_flow-bulk",
-        netns: this.#genl.netns,
-        transport: this.#genl.socket.transport,
-      });
-      this.#bulkRcvbuf = 0;
-      // A chunk goes out in one datagram, which must fit the send buffer.
-      setBuffer(s, SO_SNDBUFFORCE, SO_SNDBUF, 4 * BULK_BYTES);
+  /** Raises the socket's buffers for bulk requests (a chunk goes out in one datagram). */
+  #bulkBuffers(sock: NetlinkSocket, rcvbuf: number): void {
+    let b = bulkBuffers.get(sock);
+    if (b === undefined) bulkBuffers.set(sock, b = { snd: 0, rcv: 0 });
+    if (b.snd === 0) {
+      setBuffer(sock, SO.SNDBUFFORCE, SO.SNDBUF, 4 * BULK_BYTES);
+      b.snd = 4 * BULK_BYTES;
     }
-    if (rcvbuf > this.#bulkRcvbuf) {
+    if (rcvbuf > b.rcv) {
       // Only failures and one acknowledgement per chunk are queued: the default would do too.
-      setBuffer(s, SO_RCVBUFFORCE, SO_RCVBUF, rcvbuf);
-      this.#bulkRcvbuf = rcvbuf;
+      setBuffer(sock, SO.RCVBUFFORCE, SO.RCVBUF, rcvbuf);
+      b.rcv = rcvbuf;
     }
-    return s;
-  }
-
-  /**
-   * Reads the answers to one bulk chunk: errors by position, until the acknowledgement (or
-   * error) of its last request. The kernel answers inside sendmsg, so they are queued already.
-   */
-  #drainBulk(
-    sock: NetlinkSocket,
-    seqs: readonly number[],
-    cmds: readonly number[],
-    timeoutMs: number,
-  ): [number, NetlinkError][] {
-    const failed: [number, NetlinkError][] = [];
-    const last = seqs[seqs.length - 1];
-    const deadline = Date.now() + timeoutMs;
-    let done = false;
-    while (!done) {
-      const d = sock.receive();
-      if (d === null) {
-        if (Date.now() > deadline) {
-          throw new SyscallError(
-            "recvmsg",
-            11,
-            `no acknowledgement of a flow batch within ${timeoutMs} ms`,
-          );
-        }
-        sleepMs(1);
-        continue;
-      }
-      if (d.portid !== 0) continue;
-      const it = new MessageIterator(d.data);
-      while (it.next()) {
-        if (it.type !== NLMSG.ERROR) continue;
-        const i = seqs.indexOf(it.seq);
-        if (i < 0) continue;
-        const e = decodeErrorMessage(it.data, it.offset, it.length, it.flags);
-        if (e.errno !== 0) {
-          failed.push([
-            i,
-            new NetlinkError(e.errno, {
-              operation: `ovs_flow.${CMD_NAMES[cmds[i]] ?? cmds[i]}`,
-              seq: it.seq,
-              extAck: e.extAck,
-            }),
-          ]);
-        }
-        if (it.seq === last) done = true;
-      }
-    }
-    return failed;
   }
 
   /**
@@ -1277,8 +1194,6 @@ export class FlowTable {
    * ```
    */
   close(): void {
-    this.#bulk?.close();
-    this.#bulk = undefined;
     if (this.#owned) this.#genl.close();
   }
 

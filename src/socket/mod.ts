@@ -13,6 +13,7 @@
  */
 
 export {
+  type BatchFailure,
   type BatchOptions,
   type BatchResult,
   type MessageHandler,
@@ -21,6 +22,7 @@ export {
   NetlinkSocket,
   type NetlinkSocketOptions,
   type RequestOptions,
+  type SendBatchOptions,
 } from "./netlink_socket.ts";
 export type { Libc, RecvResult, SysResult, WaitResult } from "../ffi/types.ts";
 export { monotonicMs } from "./clock.ts";

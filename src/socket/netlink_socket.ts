@@ -218,6 +218,48 @@ export type BatchResult =
   | { ok: true; seq: number; replies: NetlinkMessage[] }
   | { ok: false; seq: number; error: NetlinkError };
 
+/**
+ * Options of {@link NetlinkSocket.sendBatchSync}.
+ *
+ * @example
+ * ```ts
+ * import type { SendBatchOptions } from "@nlts/netlink";
+ * const o: SendBatchOptions = { ack: "last", operation: (i) => `flow ${i}` };
+ * ```
+ */
+export interface SendBatchOptions {
+  /**
+   * "each" (default): every request asks for an acknowledgement. "last": only the last one
+   * does; the kernel answers a failed request anyway, and it handles the requests in order, so
+   * the answer to the last one ends the batch: N requests cost one acknowledgement, not N.
+   */
+  ack?: "each" | "last";
+  /** Names the request at `index` in errors (default: `NAME batch[index]`). */
+  operation?: (index: number) => string;
+  /** Milliseconds to wait for the kernel's answers when they are not queued yet (default 5000). */
+  timeoutMs?: number;
+  /** Called with each reply (not acknowledgements and errors): its request's index, a cursor. */
+  onReply?: (index: number, it: MessageIterator) => void;
+  /** Called with the ext-ack of a failed request to fill in {@link ExtAck.attributePath}. */
+  describeExtAck?: (index: number, ack: ExtAck) => void;
+}
+
+/**
+ * A request of a batch that the kernel refused: its index in the batch and the error.
+ *
+ * @example
+ * ```ts
+ * import type { BatchFailure } from "@nlts/netlink";
+ * const line = (f: BatchFailure) => `#${f.index}: ${f.error.code}`;
+ * ```
+ */
+export interface BatchFailure {
+  /** Position of the request in the batch (0-based). */
+  index: number;
+  /** The kernel's error. */
+  error: NetlinkError;
+}
+
 /** Messages of one exchange read by another caller, kept for the exchange in arrival order. */
 interface Deferred {
   /** The exchange's messages from one datagram (a copy). */
@@ -1906,6 +1948,140 @@ export class NetlinkSocket {
   }
 
   /**
+   * Sends the requests framed back to back in `data` (e.g. by `Family.encodeTo`) in one
+   * `sendmsg`: the socket writes each message's seq and adds NLM_F_REQUEST (and NLM_F_ACK as
+   * `ack` says) into `data`. The kernel handles them inside the call, in order; this reads its
+   * answers (waiting in poll() up to `timeoutMs` if they are late) until the last request is
+   * answered, hands replies to `onReply`, and returns the refused requests by index (nothing
+   * is thrown for them). The send buffer (SO_SNDBUF) must hold `data`, the receive queue the
+   * answers.
+   *
+   * @example
+   * ```ts
+   * import { GenlSocket, nlctrl } from "@nlts/netlink/genl";
+   * import { NetlinkWriter } from "@nlts/netlink";
+   * using genl = GenlSocket.open();
+   * const ctrl = genl.family(nlctrl);
+   * const w = new NetlinkWriter();
+   * for (const name of ["nlctrl", "no-such-family"]) ctrl.encodeTo(w, "getfamily", { familyName: name });
+   * const failed = genl.socket.sendBatchSync(w.bytes());
+   * console.log(failed.map((f) => [f.index, f.error.code])); // [[1, "ENOENT"]]
+   * ```
+   */
+  sendBatchSync(data: Uint8Array, options: SendBatchOptions = {}): BatchFailure[] {
+    this.#check("batch");
+    if (!(data instanceof Uint8Array)) {
+      throw new TypeError(`Cannot batch: data must be a Uint8Array, not ${describeValue(data)}`);
+    }
+    const o = checkOptions<SendBatchOptions>(options, "batch");
+    const ackMode = o.ack ?? "each";
+    if (ackMode !== "each" && ackMode !== "last") {
+      throw new TypeError(
+        `Cannot batch: ack must be "each" or "last", not ${describeValue(ackMode)}`,
+      );
+    }
+    checkFunction(o.operation, "batch", "operation", true);
+    checkFunction(o.onReply, "batch", "onReply", true);
+    checkFunction(o.describeExtAck, "batch", "describeExtAck", true);
+    const timeout = checkTimeout(o.timeoutMs, "batch", 5000);
+    // Frame: every message whole, then seqs, NLM_F_REQUEST and the ACK flags written in place.
+    const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    const offsets: number[] = [];
+    for (let off = 0; off < data.length;) {
+      const len = off + NLMSG_HDRLEN <= data.length ? v.getUint32(off, true) : 0;
+      if (len < NLMSG_HDRLEN || off + len > data.length) {
+        throw new RangeError(
+          `Cannot send batch: message ${offsets.length} at byte ${off} has length ${len}, outside the ${data.length} bytes`,
+        );
+      }
+      offsets.push(off);
+      off += (len + 3) & ~3;
+    }
+    if (offsets.length === 0) return [];
+    const n = offsets.length;
+    const owner = {};
+    const batch = { open: ackMode === "each" ? n : 1, deferred: false };
+    const exchanges: Exchange[] = [];
+    for (let i = 0; i < n; i++) {
+      const off = offsets[i];
+      const seq = this.nextSeq();
+      const ack = ackMode === "each" || i === n - 1;
+      v.setUint32(off + 8, seq, true);
+      v.setUint16(
+        off + 6,
+        v.getUint16(off + 6, true) | NLM_F.REQUEST | (ack ? NLM_F.ACK : 0),
+        true,
+      );
+      exchanges.push({
+        seq,
+        owner,
+        // With one acknowledgement, only the last request's answer ends the batch.
+        batch: ack ? batch : undefined,
+        dump: false,
+        ack,
+        operation: o.operation?.(i) ?? `${this.name} batch[${i}]`,
+        done: false,
+        ended: false,
+        interrupted: false,
+        error: undefined,
+        onMessage: o.onReply ? (it) => o.onReply!(i, it) : () => {},
+        describeExtAck: o.describeExtAck && ((a) => o.describeExtAck!(i, a)),
+      });
+    }
+    for (const x of exchanges) this.#active.set(x.seq, x);
+    try {
+      this.send(data);
+      this.#readBatchSync(exchanges, batch, timeout);
+    } finally {
+      // The requests the kernel did not answer (no acknowledgement asked) succeeded.
+      const answered = batch.open === 0;
+      for (const x of exchanges) {
+        if (x.done) continue;
+        if (answered) this.#end(x);
+        else this.#abandon(x);
+      }
+    }
+    const failures: BatchFailure[] = [];
+    for (let i = 0; i < n; i++) {
+      const x = exchanges[i];
+      if (x.failure !== undefined) throw x.failure;
+      if (x.error) failures.push({ index: i, error: x.error });
+    }
+    return failures;
+  }
+
+  /** Reads until every exchange of `batch` ended, blocking in poll() when nothing is queued. */
+  #readBatchSync(
+    exchanges: readonly Exchange[],
+    batch: { open: number; deferred: boolean },
+    timeout: number,
+  ): void {
+    const owner = exchanges[0].owner;
+    const deadline = timeout < 0 ? Infinity : Date.now() + timeout;
+    while (batch.open > 0) {
+      if (batch.deferred) {
+        // Only a nested reader could have taken replies of ours; hand them over in order.
+        batch.deferred = false;
+        for (const x of exchanges) while (x.deferred !== undefined) this.#takeDeferred(x);
+        continue;
+      }
+      const n = this.#recv();
+      if (n >= 0) {
+        this.#process(this.#rx, n, owner, this.#lastPortid, this.#lastGroups, this.#lastGroup);
+        continue;
+      }
+      if (exchanges.some((x) => !x.done && x.overflowed) && !this.#userToUser) {
+        throw this.#lostReply(exchanges.find((x) => !x.done && x.overflowed)!);
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new SyscallError("recvmsg", E.EAGAIN, `no reply to a batch within ${timeout} ms`);
+      }
+      this.#pollSync(left === Infinity ? -1 : Math.ceil(left));
+    }
+  }
+
+  /**
    * Sends many requests in one `sendmsg` and matches the replies by seq. Each message gets
    * NLM_F_REQUEST | NLM_F_ACK; results come back in order, failures as values (not thrown).
    * Every message is checked before the first is sent.
@@ -1967,12 +2143,6 @@ export class NetlinkSocket {
       });
     }
     for (const x of exchanges) this.#active.set(x.seq, x);
-    const read = (): boolean => {
-      const n = this.#recv();
-      if (n < 0) return false;
-      this.#process(this.#rx, n, owner, this.#lastPortid, this.#lastGroups, this.#lastGroup);
-      return true;
-    };
     try {
       // Send `chunk` messages per sendmsg and read the replies queued by then before sending more:
       // the kernel answers inside sendmsg, and replies that do not fit the receive queue are lost.
@@ -1981,26 +2151,11 @@ export class NetlinkSocket {
         const end = Math.min(parts.length, sent + chunk);
         this.send(parts.slice(sent, end));
         sent = end;
-        while (read());
+        for (let n = this.#recv(); n >= 0; n = this.#recv()) {
+          this.#process(this.#rx, n, owner, this.#lastPortid, this.#lastGroups, this.#lastGroup);
+        }
       }
-      const deadline = timeout < 0 ? Infinity : Date.now() + timeout;
-      while (batch.open > 0) {
-        if (batch.deferred) {
-          // Only a nested reader could have taken replies of ours; hand them over in order.
-          batch.deferred = false;
-          for (const x of exchanges) while (x.deferred !== undefined) this.#takeDeferred(x);
-          continue;
-        }
-        if (read()) continue;
-        if (exchanges.some((x) => !x.done && x.overflowed) && !this.#userToUser) {
-          throw this.#lostReply(exchanges.find((x) => !x.done && x.overflowed)!);
-        }
-        const left = deadline - Date.now();
-        if (left <= 0) {
-          throw new SyscallError("recvmsg", E.EAGAIN, `no reply to a batch within ${timeout} ms`);
-        }
-        this.#pollSync(left === Infinity ? -1 : Math.ceil(left));
-      }
+      this.#readBatchSync(exchanges, batch, timeout);
     } finally {
       for (const x of exchanges) if (!x.done) this.#abandon(x);
     }
