@@ -8,60 +8,61 @@
  * @module
  */
 
-import { DecodeError } from "../protocol/errors.ts";
+import type {
+  AttrSet,
+  Codec,
+  StructCodec,
+  StructMembers,
+  UnknownAttr,
+} from "../protocol/schema.ts";
 import { parseIpv4, parseIpv6 } from "../protocol/schema_addr.ts";
-import { MAX_NESTING } from "../protocol/schema_context.ts";
-import { encodeFlowKey } from "./flow_attrs.ts";
-import { type FlowKey, type FlowMask, OVS_KEY_ATTR, OVS_TUNNEL_KEY_ATTR } from "./keys.ts";
+import { EncodeContext } from "../protocol/schema_context.ts";
+import { NetlinkWriter } from "../protocol/writer.ts";
+import { type FlowKey, flowKeyAttrs, type FlowMask, OVS_KEY_ATTR, tunnelKeyAttrs } from "./keys.ts";
+import { keyCodec, type KeyKind } from "./_internal.ts";
 import { excerpt } from "./odp_scan.ts";
 import { parseFlowKey, type PortNames } from "./odp_text.ts";
 
 /** Attributes by type, nests as nested maps. */
 type AttrMap = Map<number, Uint8Array | AttrMap>;
 
-/** Key types that hold nested attributes. */
-const NESTED = new Set<number>([OVS_KEY_ATTR.ENCAP, OVS_KEY_ATTR.TUNNEL, OVS_KEY_ATTR.NSH]);
+// deno-lint-ignore no-explicit-any
+type AnyAttrSet = AttrSet<any>;
+
+const scratch = new NetlinkWriter(64);
+
+/** The payload bytes `codec` writes for `value` (the schema's encoder, attribute by attribute). */
+function payloadOf(codec: Codec<unknown, never>, value: unknown): Uint8Array {
+  const w = scratch.reset();
+  (codec as Codec<unknown, unknown>).encode(w, value, new EncodeContext(codec.type));
+  return w.copy();
+}
 
 /**
- * The attributes of `bytes[start, end)`; `encaps` is how many ENCAP nests enclose them, bounded
- * by MAX_NESTING as in every decoder (DecodeError beyond).
+ * The attributes of a decoded key (or mask) by type, each as the bytes its codec encodes; the
+ * key's nests (encap, tunnel, nsh) as nested maps.
  */
-function attrMap(
-  bytes: Uint8Array,
-  start: number,
-  end: number,
-  nested: boolean,
-  encaps = 0,
-): AttrMap {
+function mapOfKey(key: FlowKey, set: AnyAttrSet = flowKeyAttrs): AttrMap {
   const m: AttrMap = new Map();
-  let o = start;
-  while (o + 4 <= end) {
-    const len = bytes[o] | (bytes[o + 1] << 8);
-    const type = (bytes[o + 2] | (bytes[o + 3] << 8)) & 0x3fff;
-    if (len < 4 || o + len > end) break;
-    const encap = type === OVS_KEY_ATTR.ENCAP;
-    if (nested && encap && encaps >= MAX_NESTING) {
-      throw new DecodeError(
-        `attributes nest too deeply (more than ${MAX_NESTING} recursive levels)`,
-        o,
-        `key-attrs${".encap".repeat(encaps + 1)}`,
-      );
+  const k = key as Record<string, unknown>;
+  for (const f of set.fields) {
+    const v = k[f.key];
+    if (v === undefined) continue;
+    const nested = set === flowKeyAttrs && (f.codec.kind === "nest" || f.codec.kind === "lazy");
+    if (!nested) m.set(f.type, payloadOf(f.codec, v));
+    else {
+      const inner = f.codec.kind === "lazy"
+        ? flowKeyAttrs
+        : (f.codec as unknown as { set: AnyAttrSet }).set;
+      m.set(f.type, mapOfKey(v as FlowKey, inner));
     }
-    m.set(
-      type,
-      nested && NESTED.has(type)
-        ? attrMap(bytes, o + 4, o + len, encap, encap ? encaps + 1 : encaps)
-        : bytes.subarray(o + 4, o + len),
-    );
-    o += (len + 3) & ~3;
   }
+  for (const u of (k.unknown as UnknownAttr[] | undefined) ?? []) m.set(u.type, u.bytes);
   return m;
 }
 
 function mapOf(key: FlowKey | undefined): AttrMap {
-  if (!key) return new Map();
-  const b = encodeFlowKey(key);
-  return flatten(attrMap(b, 0, b.length, true));
+  return key ? flatten(mapOfKey(key)) : new Map();
 }
 
 /**
@@ -120,6 +121,17 @@ function agree(fk: AttrMap, fm: AttrMap, k: AttrMap, m: AttrMap): boolean {
   return true;
 }
 
+/** Attribute maps for the next FlowFilter this module constructs. */
+let seed: [AttrMap, AttrMap] | undefined;
+
+/** A filter on attribute maps (kernel fragment types unless `fragBits`). */
+function filterOf(key: AttrMap, mask: AttrMap, fragBits: boolean): FlowFilter {
+  seed = [key, mask];
+  return new FlowFilter(EMPTY, EMPTY, fragBits);
+}
+
+const EMPTY = new Uint8Array(0);
+
 /**
  * A parsed dump filter; {@link FlowFilter.matches} tells whether a flow passes. As in
  * Open vSwitch, a flow's fields are those of its innermost encapsulated packet (a VLAN flow
@@ -140,11 +152,18 @@ export class FlowFilter {
   /**
    * A filter on the attributes of `key` under `mask` (encoded `OVS_KEY_ATTR_*` runs, as the
    * kernel has them; `fragBits`: their fragment bytes are Open vSwitch's nw_frag bits).
-   * Encaps nested more than {@link MAX_NESTING} deep raise {@link DecodeError}.
+   * Encaps nested more than `MAX_NESTING` deep raise `DecodeError` (from the model's decoder).
    */
   constructor(key: Uint8Array, mask: Uint8Array, fragBits = false) {
-    this.#key = flatten(attrMap(key, 0, key.length, true));
-    this.#mask = flatten(attrMap(mask, 0, mask.length, true));
+    if (seed !== undefined) {
+      // Built from attribute maps by this module (parseFlowFilter).
+      [this.#key, this.#mask] = seed;
+      seed = undefined;
+    } else {
+      // Read through the model's decoder (which bounds encaps by MAX_NESTING).
+      this.#key = mapOf(flowKeyAttrs.decode(key));
+      this.#mask = mapOf(flowKeyAttrs.decode(mask));
+    }
     if (!fragBits) fragToBits(this.#key, this.#mask);
   }
 
@@ -172,11 +191,11 @@ export class FlowFilter {
   }
 }
 
-/** Offsets of the fragment type in `ovs_key_ipv4` / `ovs_key_ipv6`. */
-const FRAG_AT: ReadonlyMap<number, number> = new Map([[OVS_KEY_ATTR.IPV4, 11], [
-  OVS_KEY_ATTR.IPV6,
-  39,
-]]);
+/** Offsets of the fragment type in `ovs_key_ipv4` / `ovs_key_ipv6` (from the model). */
+const FRAG_AT: ReadonlyMap<number, number> = new Map([
+  [OVS_KEY_ATTR.IPV4, member("ipv4", "frag").offset],
+  [OVS_KEY_ATTR.IPV6, member("ipv6", "frag").offset],
+]);
 
 /**
  * Rewrites the kernel's fragment type (none 0, first 1, later 2; mask 0xff) as Open vSwitch's
@@ -211,78 +230,95 @@ function exactMask(k: AttrMap): AttrMap {
 /** One field: attribute type path, byte offset, width, and how to read a value. */
 interface FieldDef {
   path: number[];
+  /** Size of the attribute's payload. */
   size: number;
   offset: number;
   width: number;
-  kind: "uint" | "mac" | "ipv4" | "ipv6" | "be64";
+  kind: "uint" | "mac" | "ipv4" | "ipv6";
+  /** Integers in host order (little-endian), as `t.u32()` and the flags are. */
+  host: boolean;
 }
 
 const T = OVS_KEY_ATTR;
-const uint = (path: number[], size: number, offset: number, width: number): FieldDef => ({
-  path,
-  size,
-  offset,
-  width,
-  kind: width === 8 && path[path.length - 1] === OVS_TUNNEL_KEY_ATTR.ID ? "be64" : "uint",
-});
 
-/** Host-order (little-endian) u32/u16 attributes. */
-const HOST_ORDER = new Set<number>([
-  T.IN_PORT,
-  T.RECIRC_ID,
-  T.DP_HASH,
-  T.PRIORITY,
-  T.SKB_MARK,
-  T.CT_ZONE,
-  T.CT_MARK,
-  T.CT_STATE,
-]);
+/** The attribute number of `key` in `set`. */
+function typeOf(set: AnyAttrSet, key: string): number {
+  const f = set.fields.find((x) => x.key === key);
+  if (!f) throw new TypeError(`${set.name} has no attribute ${key}`);
+  return f.type;
+}
+
+/** A field of codec `c` at `offset` in an attribute of `size` bytes at `path`. */
+function fieldOf(path: number[], size: number, offset: number, c: Codec<unknown, never>): FieldDef {
+  const k = c.kind;
+  return {
+    path,
+    size,
+    offset,
+    width: c.size,
+    kind: k === "mac" || k === "ipv4" || k === "ipv6" ? k : "uint",
+    host: !k.endsWith("be"),
+  };
+}
+
+/** A whole key attribute as one field (`in_port`, `eth_type`). */
+function whole(kind: KeyKind): FieldDef {
+  const c = keyCodec(kind);
+  return fieldOf([typeOf(flowKeyAttrs, kind)], c.size, 0, c);
+}
+
+/** Member `name` of struct attribute `kind`, at the offset the model lays it out. */
+function member(kind: KeyKind, name: string): FieldDef {
+  const c = keyCodec(kind) as unknown as StructCodec<StructMembers>;
+  return fieldOf([typeOf(flowKeyAttrs, kind)], c.size, c.offsets[name], c.members[name]);
+}
+
+/** Tunnel key attribute `key` (a nested attribute of the key's tunnel). */
+function tunnel(key: string): FieldDef {
+  const c = tunnelKeyAttrs.codecs[key as keyof typeof tunnelKeyAttrs.codecs] as Codec<
+    unknown,
+    never
+  >;
+  return fieldOf([T.TUNNEL, typeOf(tunnelKeyAttrs, key)], c.size, 0, c);
+}
 
 const FIELDS: Record<string, FieldDef> = {
-  in_port: uint([T.IN_PORT], 4, 0, 4),
-  recirc_id: uint([T.RECIRC_ID], 4, 0, 4),
-  dp_hash: uint([T.DP_HASH], 4, 0, 4),
-  skb_priority: uint([T.PRIORITY], 4, 0, 4),
-  skb_mark: uint([T.SKB_MARK], 4, 0, 4),
-  pkt_mark: uint([T.SKB_MARK], 4, 0, 4),
-  ct_zone: uint([T.CT_ZONE], 2, 0, 2),
-  ct_mark: uint([T.CT_MARK], 4, 0, 4),
-  dl_src: { path: [T.ETHERNET], size: 12, offset: 0, width: 6, kind: "mac" },
-  eth_src: { path: [T.ETHERNET], size: 12, offset: 0, width: 6, kind: "mac" },
-  dl_dst: { path: [T.ETHERNET], size: 12, offset: 6, width: 6, kind: "mac" },
-  eth_dst: { path: [T.ETHERNET], size: 12, offset: 6, width: 6, kind: "mac" },
-  dl_type: uint([T.ETHERTYPE], 2, 0, 2),
-  eth_type: uint([T.ETHERTYPE], 2, 0, 2),
-  vlan_tci: uint([T.VLAN], 2, 0, 2),
-  tcp_flags: uint([T.TCP_FLAGS], 2, 0, 2),
-  tun_id: uint([T.TUNNEL, OVS_TUNNEL_KEY_ATTR.ID], 8, 0, 8),
-  tunnel_id: uint([T.TUNNEL, OVS_TUNNEL_KEY_ATTR.ID], 8, 0, 8),
-  tun_src: {
-    path: [T.TUNNEL, OVS_TUNNEL_KEY_ATTR.IPV4_SRC],
-    size: 4,
-    offset: 0,
-    width: 4,
-    kind: "ipv4",
-  },
-  tun_dst: {
-    path: [T.TUNNEL, OVS_TUNNEL_KEY_ATTR.IPV4_DST],
-    size: 4,
-    offset: 0,
-    width: 4,
-    kind: "ipv4",
-  },
-  arp_op: uint([T.ARP], 24, 8, 2),
-  arp_spa: { path: [T.ARP], size: 24, offset: 0, width: 4, kind: "ipv4" },
-  arp_tpa: { path: [T.ARP], size: 24, offset: 4, width: 4, kind: "ipv4" },
-  arp_sha: { path: [T.ARP], size: 24, offset: 10, width: 6, kind: "mac" },
-  arp_tha: { path: [T.ARP], size: 24, offset: 16, width: 6, kind: "mac" },
-  ipv6_src: { path: [T.IPV6], size: 40, offset: 0, width: 16, kind: "ipv6" },
-  ipv6_dst: { path: [T.IPV6], size: 40, offset: 16, width: 16, kind: "ipv6" },
-  ipv6_label: uint([T.IPV6], 40, 32, 4),
-  nd_target: { path: [T.ND], size: 28, offset: 0, width: 16, kind: "ipv6" },
-  nd_sll: { path: [T.ND], size: 28, offset: 16, width: 6, kind: "mac" },
-  nd_tll: { path: [T.ND], size: 28, offset: 22, width: 6, kind: "mac" },
+  in_port: whole("inPort"),
+  recirc_id: whole("recircId"),
+  dp_hash: whole("dpHash"),
+  skb_priority: whole("priority"),
+  skb_mark: whole("skbMark"),
+  pkt_mark: whole("skbMark"),
+  ct_zone: whole("ctZone"),
+  ct_mark: whole("ctMark"),
+  dl_src: member("ethernet", "src"),
+  eth_src: member("ethernet", "src"),
+  dl_dst: member("ethernet", "dst"),
+  eth_dst: member("ethernet", "dst"),
+  dl_type: whole("ethertype"),
+  eth_type: whole("ethertype"),
+  vlan_tci: whole("vlan"),
+  tcp_flags: whole("tcpFlags"),
+  tun_id: tunnel("id"),
+  tunnel_id: tunnel("id"),
+  tun_src: tunnel("ipv4Src"),
+  tun_dst: tunnel("ipv4Dst"),
+  arp_op: member("arp", "op"),
+  arp_spa: member("arp", "sip"),
+  arp_tpa: member("arp", "tip"),
+  arp_sha: member("arp", "sha"),
+  arp_tha: member("arp", "tha"),
+  ipv6_src: member("ipv6", "src"),
+  ipv6_dst: member("ipv6", "dst"),
+  ipv6_label: member("ipv6", "label"),
+  nd_target: member("nd", "target"),
+  nd_sll: member("nd", "sll"),
+  nd_tll: member("nd", "tll"),
 };
+
+function l4Kind(type: number): KeyKind {
+  return type === T.TCP ? "tcp" : type === T.UDP ? "udp" : "sctp";
+}
 
 /** Protocol shortcuts: ethertype and IP protocol. */
 const SHORTCUTS: Record<string, [number, number?]> = {
@@ -426,7 +462,7 @@ function parseValue(
       return [v, m];
     }
     default: {
-      const host = HOST_ORDER.has(def.path[0]);
+      const host = def.host;
       const v = parseUint(vs, w, text, name);
       const m = ms === undefined ? (1n << BigInt(8 * w)) - 1n : parseUint(ms, w, text, name);
       return [uintBytes(v, w, host), uintBytes(m, w, host)];
@@ -474,7 +510,7 @@ export function parseFlowFilter(text: string, options: FlowFilterOptions = {}): 
     } catch (e) {
       fail(text, (e as Error).message);
     }
-    return new FlowFilter(encodeFlowKey(p.key), encodeFlowKey(p.mask));
+    return filterOf(mapOf(p.key), mapOf(p.mask), false);
   }
   const b = new Builder();
   let ethertype: number | undefined, proto: number | undefined;
@@ -506,11 +542,13 @@ export function parseFlowFilter(text: string, options: FlowFilterOptions = {}): 
     b.set([T.ETHERTYPE], 2, 0, uintBytes(BigInt(ethertype), 2, false), new Uint8Array([255, 255]));
   }
   const v6 = ethertype === 0x86dd;
-  const l3 = v6 ? T.IPV6 : T.IPV4;
-  const l3size = v6 ? 40 : 12;
-  if (proto !== undefined && (ethertype === 0x0800 || v6)) {
-    b.set([l3], l3size, v6 ? 36 : 8, new Uint8Array([proto]), new Uint8Array([255]));
-  }
+  const l3: KeyKind = v6 ? "ipv6" : "ipv4";
+  /** Sets a one-byte member of the IP attribute. */
+  const ipByte = (name: string, value: number, mask: number) => {
+    const f = member(l3, name);
+    b.set(f.path, f.size, f.offset, new Uint8Array([value]), new Uint8Array([mask]));
+  };
+  if (proto !== undefined && (ethertype === 0x0800 || v6)) ipByte("proto", proto, 0xff);
   const l4 = proto === 6 ? T.TCP : proto === 17 ? T.UDP : proto === 132 ? T.SCTP : undefined;
   for (const [name, value] of fields) {
     if (name === "dl_type" || name === "eth_type" || name === "nw_proto" || name === "ip_proto") {
@@ -532,7 +570,7 @@ export function parseFlowFilter(text: string, options: FlowFilterOptions = {}): 
         if (m[1] === "+") bits |= bit;
       }
       if (!mask) {
-        const [vv, mm] = parseValue(uint([T.CT_STATE], 4, 0, 4), value, text, name);
+        const [vv, mm] = parseValue(whole("ctState"), value, text, name);
         b.set([T.CT_STATE], 4, 0, vv, mm);
       } else {
         b.set(
@@ -568,30 +606,30 @@ export function parseFlowFilter(text: string, options: FlowFilterOptions = {}): 
       const src = name.endsWith("src");
       def = ethertype === 0x0806 || ethertype === 0x8035
         ? FIELDS[src ? "arp_spa" : "arp_tpa"]
-        : { path: [T.IPV4], size: 12, offset: src ? 0 : 4, width: 4, kind: "ipv4" };
+        : member("ipv4", src ? "src" : "dst");
     } else if (name === "nw_frag" || name === "ip_frag") {
       const f = FRAG[value];
       if (!f) fail(text, `${name}: "${value}" is not no, yes, first, later or not_later`);
-      b.set([l3], l3size, v6 ? 39 : 11, new Uint8Array([f[0]]), new Uint8Array([f[1]]));
+      ipByte("frag", f[0], f[1]);
       continue;
     } else if (name === "nw_tos" || name === "nw_ttl" || name === "nw_ecn") {
-      const off = name === "nw_ttl" ? (v6 ? 38 : 10) : (v6 ? 37 : 9);
+      const field = name === "nw_ttl" ? (v6 ? "hlimit" : "ttl") : (v6 ? "tclass" : "tos");
       const n = Number(parseUint(value, 1, text, name));
       const [vv, mm] = name === "nw_tos"
         ? [n & 0xfc, 0xfc]
         : name === "nw_ecn"
         ? [n & 3, 3]
         : [n, 0xff];
-      b.set([l3], l3size, off, new Uint8Array([vv]), new Uint8Array([mm]));
+      ipByte(field, vv, mm);
       continue;
     } else if (/^(tp|tcp|udp|sctp)_(src|dst)$/.test(name)) {
       const kind = name.split("_")[0];
       const type = kind === "tcp" ? T.TCP : kind === "udp" ? T.UDP : kind === "sctp" ? T.SCTP : l4;
       if (type === undefined) fail(text, `${name} needs tcp, udp or sctp first`);
-      def = uint([type], 4, name.endsWith("src") ? 0 : 2, 2);
+      def = member(l4Kind(type), name.endsWith("src") ? "src" : "dst");
     } else if (/^icmp(v6)?_(type|code)$/.test(name)) {
       const type = name.startsWith("icmpv6") || v6 ? T.ICMPV6 : T.ICMP;
-      def = uint([type], 2, name.endsWith("type") ? 0 : 1, 1);
+      def = member(type === T.ICMPV6 ? "icmpv6" : "icmp", name.endsWith("type") ? "type" : "code");
     }
     if (!def) fail(text, `unknown field "${name}"`);
     const [vv, mm] = parseValue(def, value, text, name);
@@ -611,30 +649,5 @@ export function parseFlowFilter(text: string, options: FlowFilterOptions = {}): 
       new Uint8Array([0x81, 0]),
     );
   }
-  return new FlowFilter(mapBytes(b.key), mapBytes(b.mask), true);
-}
-
-/** Serializes attributes (nests without NLA_F_NESTED, as OVS keys are). */
-function mapBytes(m: AttrMap): Uint8Array {
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  for (const [type, v] of m) {
-    const payload = v instanceof Map ? mapBytes(v) : v;
-    const len = 4 + payload.length;
-    const a = new Uint8Array((len + 3) & ~3);
-    a[0] = len & 0xff;
-    a[1] = len >> 8;
-    a[2] = type & 0xff;
-    a[3] = type >> 8;
-    a.set(payload, 4);
-    parts.push(a);
-    total += a.length;
-  }
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return filterOf(flatten(b.key), flatten(b.mask), true);
 }

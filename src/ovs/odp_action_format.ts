@@ -6,6 +6,7 @@
  */
 
 import { parseIpv6 } from "../protocol/schema_addr.ts";
+import type { KeyKind } from "./_internal.ts";
 import type { UnknownAttr } from "../protocol/schema.ts";
 import type {
   Action,
@@ -167,7 +168,7 @@ function formatSet(k: FlowKey): string {
     const u = a[1] as UnknownAttr;
     return `set(key${u.type}(${hexBytes(u.bytes, " ")}))`;
   }
-  return `set(${formatKeyAttr(a[0], a[1], undefined, { verbose: true })})`;
+  return `set(${formatKeyAttr(a[0] as KeyKind, a[1], undefined, { verbose: true })})`;
 }
 
 function formatSetMasked(v: SetMasked): string {
@@ -194,7 +195,7 @@ function formatSetMasked(v: SetMasked): string {
       )
     }))`;
   }
-  return `set(${formatKeyAttr(a[0], a[1], m, { verbose: false })})`;
+  return `set(${formatKeyAttr(a[0] as KeyKind, a[1], m, { verbose: false })})`;
 }
 
 /** `format_odp_push_nsh_action` of the nsh key in a push_nsh action. */

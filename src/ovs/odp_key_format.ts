@@ -1,3 +1,5 @@
+type Obj = Record<string, unknown>;
+
 /**
  * Printing flow keys and masks in the datapath text format (internal): what `ovs-dpctl
  * dump-flows` prints, field for field (`odp_flow_format` of Open vSwitch's lib/odp-util.c).
@@ -24,6 +26,16 @@ import type {
   TunnelKey,
 } from "./keys.ts";
 import { hexAlt, hexAlt64, hexBytes, ntop6, putHex } from "./odp_scan.ts";
+import {
+  ALL_ZERO,
+  allBytes,
+  ctStateBits,
+  isEmpty,
+  KEY_TEXT,
+  type KeyKind,
+  maskIs,
+  zeroMask,
+} from "./_internal.ts";
 
 /** Port number to name, as `ovs-dpctl --names` prints ports. */
 export type PortNames = ReadonlyMap<number, string>;
@@ -126,17 +138,6 @@ function chomp(s: string): string {
 // ---------------------------------------------------------------------------------------------
 // Flags
 
-const CT_STATE_NAMES: Record<string, number> = {
-  new: 0x01,
-  established: 0x02,
-  related: 0x04,
-  replyDir: 0x08,
-  invalid: 0x10,
-  tracked: 0x20,
-  srcNat: 0x40,
-  dstNat: 0x80,
-};
-
 /** Text names of the ct_state bits (`odp_ct_state_to_string`). */
 export const CT_STATE_TEXT: ReadonlyMap<number, string> = new Map([
   [0x08, "rpl"],
@@ -213,213 +214,8 @@ export function formatFlagsMasked(
   return s;
 }
 
-/** The bits of a decoded ct_state (names and unknown bits) as a number. */
-export function ctStateBits(v: readonly (string | number)[] | number | undefined): number {
-  if (v === undefined) return 0;
-  if (typeof v === "number") return v >>> 0;
-  let n = 0;
-  for (let i = 0; i < v.length; i++) {
-    const x = v[i];
-    n |= typeof x === "number" ? x : CT_STATE_NAMES[x] ?? 0;
-  }
-  return n >>> 0;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Masks
-
-function allBytes(b: Uint8Array | undefined, v: number): boolean {
-  if (b === undefined) return false;
-  for (let i = 0; i < b.length; i++) if (b[i] !== v) return false;
-  return true;
-}
-
-/** Zero (all-wildcard) masks of every fixed attribute kind. */
-const ZERO: Record<string, unknown> = {
-  priority: 0,
-  inPort: 0,
-  ethernet: { src: MAC_ZERO, dst: MAC_ZERO },
-  vlan: 0,
-  ethertype: 0,
-  ipv4: { src: V4_ZERO, dst: V4_ZERO, proto: 0, tos: 0, ttl: 0, frag: 0 },
-  ipv6: { src: V6_ZERO, dst: V6_ZERO, label: 0, proto: 0, tclass: 0, hlimit: 0, frag: 0 },
-  tcp: { src: 0, dst: 0 },
-  udp: { src: 0, dst: 0 },
-  sctp: { src: 0, dst: 0 },
-  icmp: { type: 0, code: 0 },
-  icmpv6: { type: 0, code: 0 },
-  arp: { sip: V4_ZERO, tip: V4_ZERO, op: 0, sha: MAC_ZERO, tha: MAC_ZERO },
-  nd: { target: V6_ZERO, sll: MAC_ZERO, tll: MAC_ZERO },
-  skbMark: 0,
-  tcpFlags: 0,
-  dpHash: 0,
-  recircId: 0,
-  ctState: [],
-  ctZone: 0,
-  ctMark: 0,
-  ctLabels: new Uint8Array(16),
-  ctOrigTupleIpv4: { src: V4_ZERO, dst: V4_ZERO, srcPort: 0, dstPort: 0, proto: 0 },
-  ctOrigTupleIpv6: { src: V6_ZERO, dst: V6_ZERO, srcPort: 0, dstPort: 0, proto: 0 },
-  packetType: 0,
-  ndExtensions: { ndReserved: 0, ndOptionsType: 0 },
-  ipv6Exthdrs: { hdrs: 0 },
-  tunnel: {},
-  nsh: {},
-};
-
-/** The all-wildcard mask of attribute `kind` with key value `v`. */
-function zeroMask(kind: string, v: unknown): unknown {
-  if (kind === "mpls") return (v as number[]).map(() => 0);
-  if (kind === "encap") return ALL_ZERO;
-  if (kind === "tunnelInfo") return new Uint8Array((v as Uint8Array).length);
-  return ZERO[kind];
-}
-
-/** A mask that is present but wildcards everything (OVS's generated all-zero mask). */
-const ALL_ZERO: FlowKey = Object.freeze({}) as FlowKey;
-
-type Obj = Record<string, unknown>;
-
-/**
- * `odp_mask_is_constant__`: is mask `m` of attribute `kind` all zeros (`ones` false) or all
- * ones (`ones` true)? Nests and unknown attributes are never "constant", like in OVS.
- */
-export function maskIs(kind: string, m: unknown, ones: boolean): boolean {
-  switch (kind) {
-    case "priority":
-    case "inPort":
-    case "skbMark":
-    case "dpHash":
-    case "recircId":
-    case "ctMark":
-    case "packetType":
-      return m === (ones ? 0xffff_ffff : 0);
-    case "ctState":
-      return ctStateBits(m as (string | number)[]) === (ones ? 0xffff_ffff : 0);
-    case "vlan":
-    case "ethertype":
-    case "ctZone":
-      return m === (ones ? 0xffff : 0);
-    case "tcpFlags":
-      return ((m as number) & 0x0fff) === (ones ? 0x0fff : 0);
-    case "ethernet": {
-      const x = m as OvsKeyEthernet, a = ones ? MAC_ONES : MAC_ZERO;
-      return x.src === a && x.dst === a;
-    }
-    case "ipv4": {
-      const x = m as OvsKeyIpv4, a = ones ? V4_ONES : V4_ZERO, b = ones ? 0xff : 0;
-      return x.src === a && x.dst === a && x.proto === b && x.tos === b && x.ttl === b &&
-        x.frag === b;
-    }
-    case "ipv6": {
-      const x = m as OvsKeyIpv6;
-      const b = ones ? 0xff : 0;
-      const a = ones ? V6_ONES : V6_ZERO;
-      return (x.label & 0xfffff) === (ones ? 0xfffff : 0) && x.proto === b && x.tclass === b &&
-        x.hlimit === b && x.frag === b && x.src === a && x.dst === a;
-    }
-    case "tcp":
-    case "udp":
-    case "sctp": {
-      const x = m as OvsKeyPorts, b = ones ? 0xffff : 0;
-      return x.src === b && x.dst === b;
-    }
-    case "icmp":
-    case "icmpv6": {
-      const x = m as OvsKeyIcmp, b = ones ? 0xff : 0;
-      return x.type === b && x.code === b;
-    }
-    case "arp": {
-      const x = m as OvsKeyArp, a = ones ? V4_ONES : V4_ZERO, e = ones ? MAC_ONES : MAC_ZERO;
-      return x.sip === a && x.tip === a && x.op === (ones ? 0xffff : 0) && x.sha === e &&
-        x.tha === e;
-    }
-    case "nd": {
-      const x = m as OvsKeyNd;
-      return x.target === (ones ? V6_ONES : V6_ZERO) && x.sll === (ones ? MAC_ONES : MAC_ZERO) &&
-        x.tll === (ones ? MAC_ONES : MAC_ZERO);
-    }
-    case "ndExtensions": {
-      // The whole struct counts, tail padding (always zero here) included: never all ones.
-      const x = m as OvsKeyNdExtensions;
-      return !ones && x.ndReserved === 0 && x.ndOptionsType === 0;
-    }
-    case "ctLabels":
-      return allBytes(m as Uint8Array, ones ? 0xff : 0);
-    case "ctOrigTupleIpv4":
-    case "ctOrigTupleIpv6": {
-      const x = m as OvsKeyCtTuple, b = ones ? 0xffff : 0;
-      const a = kind === "ctOrigTupleIpv4"
-        ? (ones ? V4_ONES : V4_ZERO)
-        : (ones ? V6_ONES : V6_ZERO);
-      return x.src === a && x.dst === a && x.srcPort === b && x.dstPort === b &&
-        x.proto === (ones ? 0xff : 0);
-    }
-    case "mpls": {
-      const x = m as number[];
-      for (let i = 0; i < x.length; i++) if (x[i] !== (ones ? 0xffff_ffff : 0)) return false;
-      return true;
-    }
-    case "tunnel":
-    case "nsh":
-      // The nest's payload (attribute headers included) is all-equal only when empty.
-      return isEmpty(m as Obj);
-    case "ipv6Exthdrs":
-      return (m as { hdrs: number }).hdrs === (ones ? 0xffff : 0);
-    default:
-      return false;
-  }
-}
-
-function isEmpty(o: Obj | undefined): boolean {
-  if (o === undefined) return true;
-  for (const k in o) {
-    const v = o[k];
-    if (v === undefined) continue;
-    if (k === "unknown" && (v as unknown[]).length === 0) continue;
-    return false;
-  }
-  return true;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Attributes
-
-/** Text names of the key attributes (`ovs_key_attr_to_string`). */
-export const KEY_TEXT: Readonly<Record<string, string>> = {
-  encap: "encap",
-  priority: "skb_priority",
-  inPort: "in_port",
-  ethernet: "eth",
-  vlan: "vlan",
-  ethertype: "eth_type",
-  ipv4: "ipv4",
-  ipv6: "ipv6",
-  tcp: "tcp",
-  udp: "udp",
-  icmp: "icmp",
-  icmpv6: "icmpv6",
-  arp: "arp",
-  nd: "nd",
-  skbMark: "skb_mark",
-  tunnel: "tunnel",
-  sctp: "sctp",
-  tcpFlags: "tcp_flags",
-  dpHash: "dp_hash",
-  recircId: "recirc_id",
-  mpls: "mpls",
-  ctState: "ct_state",
-  ctZone: "ct_zone",
-  ctMark: "ct_mark",
-  ctLabels: "ct_label",
-  ctOrigTupleIpv4: "ct_tuple4",
-  ctOrigTupleIpv6: "ct_tuple6",
-  nsh: "nsh",
-  packetType: "packet_type",
-  ndExtensions: "nd_ext",
-  tunnelInfo: "<error: kernel-only tunnel_info>",
-  ipv6Exthdrs: "ipv6_exthdrs",
-};
 
 /** `format_vlan_tci`. */
 export function formatVlanTci(tci: number, mask: number, verbose: boolean): string {
@@ -766,7 +562,7 @@ export interface KeyFormatOptions {
  * `format_odp_key_attr__`: one attribute `kind(...)`. `m` undefined means exact (no mask).
  */
 export function formatKeyAttr(
-  kind: string,
+  kind: KeyKind,
   v: unknown,
   m: unknown,
   o: KeyFormatOptions,
@@ -929,12 +725,17 @@ export function formatKeyAttr(
         mk === undefined || mk === 0xffff ? "" : "/" + hexAlt(mk)
       })`;
     }
-    default: {
-      // tunnelInfo and anything else: generic bytes.
+    case "tunnelInfo": {
+      // Kernel-internal: generic bytes.
       const b = v as Uint8Array;
-      let s = `${name ?? kind}(${generic(b)}`;
+      let s = `${name}(${generic(b)}`;
       if (m !== undefined && !exact) s += "/" + generic(m as Uint8Array);
       return s + ")";
+    }
+    default: {
+      // Every attribute of the model has a case: a new one without is a type error here.
+      const missing: never = kind;
+      throw new TypeError(`Cannot format key attribute ${String(missing)}`);
     }
   }
 }
@@ -958,10 +759,10 @@ export function formatKeyAttrs(
   let any = false;
   let hasEthtype = false;
   let hasPacketType = false;
-  for (const kind in k) {
-    const v = k[kind];
+  for (const key in k) {
+    const v = k[key];
     if (v === undefined) continue;
-    if (kind === "unknown") {
+    if (key === "unknown") {
       for (const u of v as UnknownAttr[]) {
         any = true;
         const ma = hasMask ? maskUnknown(mo, u, false) : undefined;
@@ -978,6 +779,7 @@ export function formatKeyAttrs(
       }
       continue;
     }
+    const kind = key as KeyKind;
     any = true;
     if (kind === "ethertype") hasEthtype = true;
     else if (kind === "packetType") hasPacketType = true;

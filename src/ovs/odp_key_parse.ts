@@ -13,42 +13,22 @@ import { NetlinkWriter } from "../protocol/writer.ts";
 import { flowKeyAttrs, type NshKey, type TunnelKey } from "./keys.ts";
 import { CT_STATE_TEXT, TCP_FLAG_TEXT, TUN_FLAG_TEXT } from "./odp_key_format.ts";
 import { MAX_ODP_NESTED, type Scanner } from "./odp_scan.ts";
+import {
+  ctStateList,
+  type KeyKind,
+  keyMax,
+  KIND_OF_TEXT,
+  memberMax,
+  zeroMask,
+} from "./_internal.ts";
+
+export { ctStateList };
 
 type Obj = Record<string, unknown>;
 
 const U8 = 0xff;
 const U16 = 0xffff;
 const U32 = 0xffff_ffff;
-
-const CT_STATE_NAMES: readonly [string, number][] = [
-  ["new", 0x01],
-  ["established", 0x02],
-  ["related", 0x04],
-  ["replyDir", 0x08],
-  ["invalid", 0x10],
-  ["tracked", 0x20],
-  ["srcNat", 0x40],
-  ["dstNat", 0x80],
-];
-
-/** ct_state bits as the decoder returns them: names in definition order, then unknown bits. */
-export function ctStateList(bits: number): (string | number)[] {
-  const out: (string | number)[] = [];
-  let rest = bits >>> 0;
-  for (const [name, bit] of CT_STATE_NAMES) {
-    if (bits & bit) {
-      out.push(name);
-      rest &= ~bit;
-    }
-  }
-  rest >>>= 0;
-  while (rest !== 0) {
-    const low = (rest & -rest) >>> 0;
-    out.push(low);
-    rest = (rest ^ low) >>> 0;
-  }
-  return out;
-}
 
 /**
  * `parse_flags`: numeric `value/mask` (when masked), `+name-name` (when masked), or
@@ -206,14 +186,14 @@ function struct(
   sc: Scanner,
   key: Obj,
   mask: Obj,
-  prop: string,
+  kind: KeyKind,
   at: number,
-  zero: Obj,
   handlers: Record<string, FieldHandler>,
 ): void {
-  const k = { ...zero }, m = { ...zero };
+  // Members the text leaves out are zero (key) and wildcarded (mask).
+  const k = zeroMask(kind) as Obj, m = zeroMask(kind) as Obj;
   fields(sc, handlers, k, m);
-  store(sc, key, mask, prop, k, m, at);
+  store(sc, key, mask, kind, k, m, at);
 }
 
 /** A single value `name(value[/mask])`. */
@@ -229,10 +209,6 @@ function single(
   sc.expect(")", `"/" or ")"`);
   store(sc, key, mask, prop, v, mv, at);
 }
-
-const V4 = "0.0.0.0";
-const V6 = "::";
-const MAC0 = "00:00:00:00:00:00";
 
 function bitfield(
   sc: Scanner,
@@ -502,6 +478,190 @@ function generic(sc: Scanner, key: Obj, mask: Obj, at: number, type: number): vo
 const KNOWN =
   "a flow key attribute (in_port, eth, eth_type, vlan, encap, ipv4, ipv6, tcp, udp, ...)";
 
+/** Parses the text inside `name(` ... `)` of one key attribute into `key` and `mask`. */
+type KeyParser = (sc: Scanner, key: Obj, mask: Obj, at: number) => void;
+
+/** A single number of attribute `kind`, as wide as the model's codec. */
+const num = (kind: KeyKind): KeyParser => (sc, key, mask, at) =>
+  single(sc, key, mask, kind, at, keyMax(kind));
+
+/** `name=value` members of struct attribute `kind`; `int` members as wide as the model's. */
+function structOf(
+  kind: KeyKind,
+  fieldsOf: (int: (member: string) => FieldHandler) => Record<string, FieldHandler>,
+): KeyParser {
+  const h = fieldsOf((member) => intF(member, memberMax(kind, member)));
+  return (sc, key, mask, at) => struct(sc, key, mask, kind, at, h);
+}
+
+/**
+ * How each key attribute of the flow model is read from text (`parse_odp_key_mask_attr`),
+ * keyed by the model's attributes: an attribute added to keys.ts without a parser here does
+ * not compile. The dispatch goes through the text names of `KEY_TEXT`; null: no text form
+ * (kernel-only).
+ */
+const PARSERS: { readonly [K in KeyKind]: KeyParser | null } = {
+  priority: num("priority"),
+  skbMark: num("skbMark"),
+  recircId: num("recircId"),
+  dpHash: num("dpHash"),
+  ctState: (sc, key, mask, at) => {
+    const [f, fm] = scanFlags(sc, CT_STATE_TEXT, 0xff, true, ")", "ct_state");
+    sc.pos++;
+    store(sc, key, mask, "ctState", ctStateList(f), ctStateList(fm), at);
+  },
+  ctZone: num("ctZone"),
+  ctMark: num("ctMark"),
+  ctLabels: (sc, key, mask, at) => {
+    const v = sc.wideInt(16, "a 128-bit number");
+    const m = sc.eat("/") ? sc.wideInt(16, "a 128-bit mask") : new Uint8Array(16).fill(0xff);
+    sc.expect(")", `"/" or ")"`);
+    store(sc, key, mask, "ctLabels", v.reverse(), m.reverse(), at);
+  },
+  ctOrigTupleIpv4: structOf("ctOrigTupleIpv4", (int) => ({
+    "src=": ipv4F("src"),
+    "dst=": ipv4F("dst"),
+    "proto=": int("proto"),
+    "tp_src=": int("srcPort"),
+    "tp_dst=": int("dstPort"),
+  })),
+  ctOrigTupleIpv6: structOf("ctOrigTupleIpv6", (int) => ({
+    "src=": ipv6F("src"),
+    "dst=": ipv6F("dst"),
+    "proto=": int("proto"),
+    "tp_src=": int("srcPort"),
+    "tp_dst=": int("dstPort"),
+    "src_port=": int("srcPort"),
+    "dst_port=": int("dstPort"),
+  })),
+  tunnel: tunnel,
+  inPort: (sc, key, mask, at) => {
+    let v: number, m = U32;
+    if (sc.atDigit()) {
+      [v, m] = masked(sc, () => sc.int(U32), U32);
+    } else {
+      const end = sc.s.indexOf(")", sc.pos);
+      const pname = end < 0 ? "" : sc.s.slice(sc.pos, end);
+      const port = sc.portByName(pname);
+      if (port === undefined) return sc.fail("a port number or a known port name");
+      v = port;
+      sc.pos = end;
+    }
+    sc.expect(")", `"/" or ")"`);
+    store(sc, key, mask, "inPort", v, m, at);
+  },
+  ethernet: structOf("ethernet", () => ({ "src=": macF("src"), "dst=": macF("dst") })),
+  vlan: (sc, key, mask, at) => {
+    let k = 0x1000, m = 0x1000;
+    fields(
+      sc,
+      {
+        "vid=": (sc) => {
+          [k, m] = bitfield(sc, k, m, 12, 0, U16);
+        },
+        "pcp=": (sc) => {
+          [k, m] = bitfield(sc, k, m, 3, 13, U16);
+        },
+        "cfi=": (sc) => {
+          [k, m] = bitfield(sc, k, m, 1, 12, U16);
+        },
+      },
+      {},
+      {},
+    );
+    store(sc, key, mask, "vlan", k, m, at);
+  },
+  ethertype: num("ethertype"),
+  mpls: (sc, key, mask, at) => {
+    const k = [0, 0, 0], m = [0, 0, 0];
+    let idx = 0;
+    const seen = new Set<string>();
+    const lse = (f: string, bits: number, shift: number): FieldHandler => (sc) => {
+      if (seen.has(f)) {
+        seen.clear();
+        if (++idx === 3) sc.bad("more than 3 MPLS label stack entries", at);
+      }
+      seen.add(f);
+      [k[idx], m[idx]] = bitfield(sc, k[idx], m[idx], bits, shift, U32);
+    };
+    fields(
+      sc,
+      {
+        "label=": lse("label", 20, 12),
+        "tc=": lse("tc", 3, 9),
+        "ttl=": lse("ttl", 8, 0),
+        "bos=": lse("bos", 1, 8),
+      },
+      {},
+      {},
+    );
+    store(sc, key, mask, "mpls", k.slice(0, idx + 1), m.slice(0, idx + 1), at);
+  },
+  ipv4: structOf("ipv4", (int) => ({
+    "src=": ipv4F("src"),
+    "dst=": ipv4F("dst"),
+    "proto=": int("proto"),
+    "tos=": int("tos"),
+    "ttl=": int("ttl"),
+    "frag=": fragF("frag"),
+  })),
+  ipv6: structOf("ipv6", (int) => ({
+    "src=": ipv6F("src"),
+    "dst=": ipv6F("dst"),
+    // The flow label is 20 bits of its u32.
+    "label=": intF("label", 0xfffff),
+    "proto=": int("proto"),
+    "tclass=": int("tclass"),
+    "hlimit=": int("hlimit"),
+    "frag=": fragF("frag"),
+  })),
+  tcp: structOf("tcp", (int) => ({ "src=": int("src"), "dst=": int("dst") })),
+  udp: structOf("udp", (int) => ({ "src=": int("src"), "dst=": int("dst") })),
+  sctp: structOf("sctp", (int) => ({ "src=": int("src"), "dst=": int("dst") })),
+  tcpFlags: (sc, key, mask, at) => {
+    const [f, fm] = scanFlags(sc, TCP_FLAG_TEXT, 0x0fff, true, ")", "tcp_flags");
+    sc.pos++;
+    store(sc, key, mask, "tcpFlags", f & 0xffff, fm & 0xffff, at);
+  },
+  icmp: structOf("icmp", (int) => ({ "type=": int("type"), "code=": int("code") })),
+  icmpv6: structOf("icmpv6", (int) => ({ "type=": int("type"), "code=": int("code") })),
+  arp: structOf("arp", (int) => ({
+    "sip=": ipv4F("sip"),
+    "tip=": ipv4F("tip"),
+    "op=": int("op"),
+    "sha=": macF("sha"),
+    "tha=": macF("tha"),
+  })),
+  nd: structOf("nd", () => ({
+    "target=": ipv6F("target"),
+    "sll=": macF("sll"),
+    "tll=": macF("tll"),
+  })),
+  ndExtensions: structOf("ndExtensions", (int) => ({
+    "nd_reserved=": int("ndReserved"),
+    "nd_options_type=": int("ndOptionsType"),
+  })),
+  packetType: (sc, key, mask, at) => {
+    const k = { ns: 0, id: 0 }, m = { ns: 0, id: 0 };
+    fields(sc, { "ns=": intF("ns", U16), "id=": intF("id", U16) }, k, m);
+    store(sc, key, mask, "packetType", (k.ns * 0x10000) + k.id, (m.ns * 0x10000) + m.id, at);
+  },
+  nsh: nsh,
+  ipv6Exthdrs: (sc, key, mask, at) => {
+    const k = zeroMask("ipv6Exthdrs") as Obj, m = zeroMask("ipv6Exthdrs") as Obj;
+    fields(sc, { "hdrs=": intF("hdrs", memberMax("ipv6Exthdrs", "hdrs")) }, k, m);
+    store(sc, key, mask, "ipv6Exthdrs", k, m, at);
+  },
+  encap: (sc, key, mask, at) => {
+    const k: Obj = {}, m: Obj = {};
+    sc.enter(at);
+    parseKeyList(sc, k, m, true);
+    sc.leave();
+    store(sc, key, mask, "encap", k, m, at);
+  },
+  tunnelInfo: null,
+};
+
 /** Parses one key attribute `name(...)` into `key` and `mask`. */
 export function parseKeyAttr(sc: Scanner, key: Obj, mask: Obj): void {
   const at = sc.pos;
@@ -510,248 +670,13 @@ export function parseKeyAttr(sc: Scanner, key: Obj, mask: Obj): void {
   }
   const name = sc.ident();
   if (name === "" || !sc.eat("(")) sc.fail(KNOWN, at);
-  switch (name) {
-    case "skb_priority":
-      single(sc, key, mask, "priority", at, U32);
-      break;
-    case "skb_mark":
-      single(sc, key, mask, "skbMark", at, U32);
-      break;
-    case "recirc_id":
-      single(sc, key, mask, "recircId", at, U32);
-      break;
-    case "dp_hash":
-      single(sc, key, mask, "dpHash", at, U32);
-      break;
-    case "ct_state": {
-      const [f, fm] = scanFlags(sc, CT_STATE_TEXT, 0xff, true, ")", "ct_state");
-      sc.pos++;
-      store(sc, key, mask, "ctState", ctStateList(f), ctStateList(fm), at);
-      break;
-    }
-    case "ct_zone":
-      single(sc, key, mask, "ctZone", at, U16);
-      break;
-    case "ct_mark":
-      single(sc, key, mask, "ctMark", at, U32);
-      break;
-    case "ct_label": {
-      const v = sc.wideInt(16, "a 128-bit number");
-      const m = sc.eat("/") ? sc.wideInt(16, "a 128-bit mask") : new Uint8Array(16).fill(0xff);
-      sc.expect(")", `"/" or ")"`);
-      store(sc, key, mask, "ctLabels", v.reverse(), m.reverse(), at);
-      break;
-    }
-    case "ct_tuple4":
-      struct(sc, key, mask, "ctOrigTupleIpv4", at, {
-        src: V4,
-        dst: V4,
-        srcPort: 0,
-        dstPort: 0,
-        proto: 0,
-      }, {
-        "src=": ipv4F("src"),
-        "dst=": ipv4F("dst"),
-        "proto=": intF("proto", U8),
-        "tp_src=": intF("srcPort", U16),
-        "tp_dst=": intF("dstPort", U16),
-      });
-      break;
-    case "ct_tuple6":
-      struct(sc, key, mask, "ctOrigTupleIpv6", at, {
-        src: V6,
-        dst: V6,
-        srcPort: 0,
-        dstPort: 0,
-        proto: 0,
-      }, {
-        "src=": ipv6F("src"),
-        "dst=": ipv6F("dst"),
-        "proto=": intF("proto", U8),
-        "tp_src=": intF("srcPort", U16),
-        "tp_dst=": intF("dstPort", U16),
-        "src_port=": intF("srcPort", U16),
-        "dst_port=": intF("dstPort", U16),
-      });
-      break;
-    case "tunnel":
-      tunnel(sc, key, mask, at);
-      break;
-    case "in_port": {
-      let v: number, m = U32;
-      if (sc.atDigit()) {
-        [v, m] = masked(sc, () => sc.int(U32), U32);
-      } else {
-        const end = sc.s.indexOf(")", sc.pos);
-        const pname = end < 0 ? "" : sc.s.slice(sc.pos, end);
-        const port = sc.portByName(pname);
-        if (port === undefined) sc.fail("a port number or a known port name");
-        v = port;
-        sc.pos = end;
-      }
-      sc.expect(")", `"/" or ")"`);
-      store(sc, key, mask, "inPort", v, m, at);
-      break;
-    }
-    case "eth":
-      struct(sc, key, mask, "ethernet", at, { src: MAC0, dst: MAC0 }, {
-        "src=": macF("src"),
-        "dst=": macF("dst"),
-      });
-      break;
-    case "vlan": {
-      let k = 0x1000, m = 0x1000;
-      fields(
-        sc,
-        {
-          "vid=": (sc) => {
-            [k, m] = bitfield(sc, k, m, 12, 0, U16);
-          },
-          "pcp=": (sc) => {
-            [k, m] = bitfield(sc, k, m, 3, 13, U16);
-          },
-          "cfi=": (sc) => {
-            [k, m] = bitfield(sc, k, m, 1, 12, U16);
-          },
-        },
-        {},
-        {},
-      );
-      store(sc, key, mask, "vlan", k, m, at);
-      break;
-    }
-    case "eth_type":
-      single(sc, key, mask, "ethertype", at, U16);
-      break;
-    case "mpls": {
-      const k = [0, 0, 0], m = [0, 0, 0];
-      let idx = 0;
-      const seen = new Set<string>();
-      const lse = (f: string, bits: number, shift: number): FieldHandler => (sc) => {
-        if (seen.has(f)) {
-          seen.clear();
-          if (++idx === 3) sc.bad("more than 3 MPLS label stack entries", at);
-        }
-        seen.add(f);
-        [k[idx], m[idx]] = bitfield(sc, k[idx], m[idx], bits, shift, U32);
-      };
-      fields(
-        sc,
-        {
-          "label=": lse("label", 20, 12),
-          "tc=": lse("tc", 3, 9),
-          "ttl=": lse("ttl", 8, 0),
-          "bos=": lse("bos", 1, 8),
-        },
-        {},
-        {},
-      );
-      store(sc, key, mask, "mpls", k.slice(0, idx + 1), m.slice(0, idx + 1), at);
-      break;
-    }
-    case "ipv4":
-      struct(sc, key, mask, "ipv4", at, { src: V4, dst: V4, proto: 0, tos: 0, ttl: 0, frag: 0 }, {
-        "src=": ipv4F("src"),
-        "dst=": ipv4F("dst"),
-        "proto=": intF("proto", U8),
-        "tos=": intF("tos", U8),
-        "ttl=": intF("ttl", U8),
-        "frag=": fragF("frag"),
-      });
-      break;
-    case "ipv6":
-      struct(sc, key, mask, "ipv6", at, {
-        src: V6,
-        dst: V6,
-        label: 0,
-        proto: 0,
-        tclass: 0,
-        hlimit: 0,
-        frag: 0,
-      }, {
-        "src=": ipv6F("src"),
-        "dst=": ipv6F("dst"),
-        "label=": intF("label", 0xfffff),
-        "proto=": intF("proto", U8),
-        "tclass=": intF("tclass", U8),
-        "hlimit=": intF("hlimit", U8),
-        "frag=": fragF("frag"),
-      });
-      break;
-    case "tcp":
-    case "udp":
-    case "sctp":
-      struct(sc, key, mask, name, at, { src: 0, dst: 0 }, {
-        "src=": intF("src", U16),
-        "dst=": intF("dst", U16),
-      });
-      break;
-    case "tcp_flags": {
-      const [f, fm] = scanFlags(sc, TCP_FLAG_TEXT, 0x0fff, true, ")", "tcp_flags");
-      sc.pos++;
-      store(sc, key, mask, "tcpFlags", f & 0xffff, fm & 0xffff, at);
-      break;
-    }
-    case "icmp":
-    case "icmpv6":
-      struct(sc, key, mask, name, at, { type: 0, code: 0 }, {
-        "type=": intF("type", U8),
-        "code=": intF("code", U8),
-      });
-      break;
-    case "arp":
-      struct(sc, key, mask, "arp", at, { sip: V4, tip: V4, op: 0, sha: MAC0, tha: MAC0 }, {
-        "sip=": ipv4F("sip"),
-        "tip=": ipv4F("tip"),
-        "op=": intF("op", U16),
-        "sha=": macF("sha"),
-        "tha=": macF("tha"),
-      });
-      break;
-    case "nd":
-      struct(sc, key, mask, "nd", at, { target: V6, sll: MAC0, tll: MAC0 }, {
-        "target=": ipv6F("target"),
-        "sll=": macF("sll"),
-        "tll=": macF("tll"),
-      });
-      break;
-    case "nd_ext":
-      struct(sc, key, mask, "ndExtensions", at, { ndReserved: 0, ndOptionsType: 0 }, {
-        "nd_reserved=": intF("ndReserved", U32),
-        "nd_options_type=": intF("ndOptionsType", U8),
-      });
-      break;
-    case "packet_type": {
-      const k = { ns: 0, id: 0 }, m = { ns: 0, id: 0 };
-      fields(sc, { "ns=": intF("ns", U16), "id=": intF("id", U16) }, k, m);
-      store(sc, key, mask, "packetType", (k.ns * 0x10000) + k.id, (m.ns * 0x10000) + m.id, at);
-      break;
-    }
-    case "nsh":
-      nsh(sc, key, mask, at);
-      break;
-    case "ipv6_exthdrs": {
-      const k = { hdrs: 0 }, m = { hdrs: 0 };
-      fields(sc, { "hdrs=": intF("hdrs", U16) }, k, m);
-      store(sc, key, mask, "ipv6Exthdrs", k, m, at);
-      break;
-    }
-    case "encap": {
-      const k: Obj = {}, m: Obj = {};
-      sc.enter(at);
-      parseKeyList(sc, k, m, true);
-      sc.leave();
-      store(sc, key, mask, "encap", k, m, at);
-      break;
-    }
-    default: {
-      const g = /^key([0-9]+)$/.exec(name);
-      if (g !== null && Number(g[1]) <= 0x3fff) {
-        generic(sc, key, mask, at, Number(g[1]));
-        break;
-      }
-      sc.fail(KNOWN, at);
-    }
+  const kind = KIND_OF_TEXT.get(name);
+  const parse = kind === undefined ? null : PARSERS[kind];
+  if (parse !== null) parse(sc, key, mask, at);
+  else {
+    const g = /^key([0-9]+)$/.exec(name);
+    if (g === null || Number(g[1]) > 0x3fff) sc.fail(KNOWN, at);
+    generic(sc, key, mask, at, Number(g[1]));
   }
   sc.depth--;
 }
