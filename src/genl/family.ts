@@ -425,11 +425,12 @@ export class Family<S extends FamilySpec> {
    *
    * @example
    * ```ts
-   * import { GenlSocket, netdev } from "@nlts/netlink/genl";
+   * import { GenlSocket, nlctrl } from "@nlts/netlink/genl";
    * using genl = GenlSocket.open();
-   * const fam = genl.family(netdev);
-   * const ac = new AbortController();
-   * for await (const m of genl.socket.messages({ signal: ac.signal })) console.log(fam.decode(m).event);
+   * const ctrl = genl.family(nlctrl);
+   * // The controller describes each family with a CTRL_CMD_NEWFAMILY message, also as an event.
+   * const [m] = genl.socket.dumpSync(ctrl.encode("getfamily"));
+   * console.log(ctrl.decode(m).event); // "newfamily"
    * ```
    */
   decode(message: GenlInput, options?: { strict?: boolean }): GenlNotification<S>;
