@@ -15,7 +15,7 @@ import { GenlSocket } from "../genl/family.ts";
 import { ERRNO, errnoMessage } from "../protocol/errno.ts";
 import { NetlinkError } from "../protocol/errors.ts";
 import { datapathName } from "../ovs/common.ts";
-import { ovsDatapathFamily } from "../ovs/datapath.ts";
+import { ovsDatapath } from "../ovs/datapath.ts";
 import { type Flow, type FlowOp, FlowTable } from "../ovs/flow.ts";
 import { monotonicMs } from "../socket/clock.ts";
 import { formatUfid } from "../ovs/flow_attrs.ts";
@@ -29,7 +29,7 @@ import {
   parseFlowKey,
   type PortNames,
 } from "../ovs/odp_text.ts";
-import { ovsVportFamily } from "../ovs/vport.ts";
+import { ovsVport } from "../ovs/vport.ts";
 import {
   type CliIO,
   type Command,
@@ -62,7 +62,7 @@ type FlowValues = OptionValues;
 
 /** The only datapath (ovs-dpctl's rule when DP is left out). */
 function onlyDatapath(genl: GenlSocket): string {
-  const dps = genl.family(ovsDatapathFamily).dumpSync("get", {}, { header: { dpIfindex: 0 } });
+  const dps = genl.family(ovsDatapath).dumpSync("get", {}, { header: { dpIfindex: 0 } });
   if (dps.length === 0) {
     throw new NetlinkError(ERRNO.ENODEV, {
       operation: "find datapath",
@@ -86,7 +86,7 @@ function dpAndArgs(genl: GenlSocket, pos: string[], n: number): [string, string[
 function portNamesOf(genl: GenlSocket, dpIfindex: number): Map<number, string> {
   const out = new Map<number, string>();
   for (
-    const m of genl.family(ovsVportFamily).dumpSync("get", {}, { header: { dpIfindex } })
+    const m of genl.family(ovsVport).dumpSync("get", {}, { header: { dpIfindex } })
   ) {
     if (m.attrs.portNo !== undefined && m.attrs.name !== undefined) {
       out.set(m.attrs.portNo, m.attrs.name);

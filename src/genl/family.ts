@@ -93,8 +93,8 @@ function familyInfo(d: FamilyDescription): FamilyInfo {
  * @example
  * ```ts
  * import type { FamilyEncodeOptions } from "@nlts/netlink/genl";
- * import type { ovsFlowFamily } from "@nlts/netlink/ovs";
- * const o: FamilyEncodeOptions<typeof ovsFlowFamily> = { header: { dpIfindex: 7 }, flags: 0x4 };
+ * import type { ovsFlow } from "@nlts/netlink/ovs";
+ * const o: FamilyEncodeOptions<typeof ovsFlow> = { header: { dpIfindex: 7 }, flags: 0x4 };
  * ```
  */
 export interface FamilyEncodeOptions<S extends FamilySpec> {

@@ -17,19 +17,19 @@ import { NETLINK, NLM_F_NEW } from "../protocol/constants.ts";
 import { NetlinkError } from "../protocol/errors.ts";
 import { NetlinkSocket } from "../socket/netlink_socket.ts";
 import { datapathName, type DatapathRef, type UserFeature } from "./common.ts";
-import { type CtLimits, ovsCtLimitFamily, toCtLimits } from "./ct_limit.ts";
-import { type Datapath, ovsDatapathFamily, toDatapath } from "./datapath.ts";
-import { type Flow, FlowTable, ovsFlowFamily, toFlow } from "./flow.ts";
+import { type CtLimits, ovsCtLimit, toCtLimits } from "./ct_limit.ts";
+import { type Datapath, ovsDatapath, toDatapath } from "./datapath.ts";
+import { type Flow, FlowTable, ovsFlow, toFlow } from "./flow.ts";
 import {
   type Meter,
   type MeterBandType,
   type MeterConfig,
   type MeterFeatures,
-  ovsMeterFamily,
+  ovsMeter,
   toMeter,
 } from "./meter.ts";
-import { ovsPacketFamily, packetBytes, type PacketExecute, UpcallSocket } from "./packet.ts";
-import { ovsVportFamily, toVport, type Vport, type VportOptions, type VportType } from "./vport.ts";
+import { ovsPacket, packetBytes, type PacketExecute, UpcallSocket } from "./packet.ts";
+import { ovsVport, toVport, type Vport, type VportOptions, type VportType } from "./vport.ts";
 
 /** Options of {@link OvsClient.open}. */
 export interface OvsClientOptions {
@@ -147,27 +147,27 @@ export class OvsClient {
   /** The generic netlink socket (with its family cache). */
   readonly genl: GenlSocket;
   /** The `ovs_datapath` family client. */
-  readonly datapath: Family<typeof ovsDatapathFamily>;
+  readonly datapath: Family<typeof ovsDatapath>;
   /** The `ovs_vport` family client. */
-  readonly vport: Family<typeof ovsVportFamily>;
+  readonly vport: Family<typeof ovsVport>;
   /** The `ovs_packet` family client. */
-  readonly packet: Family<typeof ovsPacketFamily>;
+  readonly packet: Family<typeof ovsPacket>;
   /** The `ovs_flow` family client (see {@link FlowTable} for the flow operations). */
-  readonly flow: Family<typeof ovsFlowFamily>;
-  readonly #meter: Family<typeof ovsMeterFamily> | NetlinkError;
-  readonly #ctLimit: Family<typeof ovsCtLimitFamily> | NetlinkError;
+  readonly flow: Family<typeof ovsFlow>;
+  readonly #meter: Family<typeof ovsMeter> | NetlinkError;
+  readonly #ctLimit: Family<typeof ovsCtLimit> | NetlinkError;
   readonly #netns: string | undefined;
 
   private constructor(genl: GenlSocket, netns: string | undefined) {
     this.genl = genl;
     this.#netns = netns;
-    this.datapath = genl.family(ovsDatapathFamily);
-    this.vport = genl.family(ovsVportFamily);
-    this.flow = genl.family(ovsFlowFamily);
-    this.packet = genl.family(ovsPacketFamily);
-    this.#meter = optionalFamily(() => genl.family(ovsMeterFamily), "meters (Linux 4.15+)");
+    this.datapath = genl.family(ovsDatapath);
+    this.vport = genl.family(ovsVport);
+    this.flow = genl.family(ovsFlow);
+    this.packet = genl.family(ovsPacket);
+    this.#meter = optionalFamily(() => genl.family(ovsMeter), "meters (Linux 4.15+)");
     this.#ctLimit = optionalFamily(
-      () => genl.family(ovsCtLimitFamily),
+      () => genl.family(ovsCtLimit),
       "conntrack limits (Linux 4.18+ with CONFIG_NETFILTER_CONNCOUNT)",
     );
   }
@@ -193,13 +193,13 @@ export class OvsClient {
   }
 
   /** The `ovs_meter` family client; throws the NetlinkError of a kernel without meters. */
-  get meter(): Family<typeof ovsMeterFamily> {
+  get meter(): Family<typeof ovsMeter> {
     if (this.#meter instanceof NetlinkError) throw this.#meter;
     return this.#meter;
   }
 
   /** The `ovs_ct_limit` family client; throws the NetlinkError of a kernel without it. */
-  get ctLimit(): Family<typeof ovsCtLimitFamily> {
+  get ctLimit(): Family<typeof ovsCtLimit> {
     if (this.#ctLimit instanceof NetlinkError) throw this.#ctLimit;
     return this.#ctLimit;
   }

@@ -459,12 +459,6 @@ const OVS_FRAMING: FamilySpec = defineFamily({
   operations: {},
 });
 
-/** Bigint fields of a decoded struct become plain numbers in JSON (see `toJson`). @internal */
-export function stripUndefined<T extends object>(o: T): T {
-  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
-  return o;
-}
-
 /**
  * The shape of the Open vSwitch families whose commands are NEW, DEL, GET (also a dump) and SET,
  * numbered 1-4, each also a notification on the family's one multicast group of the same name:
@@ -472,8 +466,8 @@ export function stripUndefined<T extends object>(o: T): T {
  *
  * @example
  * ```ts
- * import { type OvsCrudFamily, ovsFlowFamily } from "@nlts/netlink/ovs";
- * const f: OvsCrudFamily<"ovs_flow", 1, typeof ovsFlowFamily.attrs> = ovsFlowFamily;
+ * import { type OvsCrudFamily, ovsFlow } from "@nlts/netlink/ovs";
+ * const f: OvsCrudFamily<"ovs_flow", 1, typeof ovsFlow.attrs> = ovsFlow;
  * console.log(f.operations.get.cmd); // 3
  * ```
  */
@@ -503,8 +497,8 @@ export type OvsCrudFamily<N extends string, V extends number, A extends AnySet> 
  *
  * @example
  * ```ts
- * import { defineOvsCrudFamily, ovsFlowFamily } from "@nlts/netlink/ovs";
- * const flows = defineOvsCrudFamily("ovs_flow", 1, ovsFlowFamily.attrs);
+ * import { defineOvsCrudFamily, ovsFlow } from "@nlts/netlink/ovs";
+ * const flows = defineOvsCrudFamily("ovs_flow", 1, ovsFlow.attrs);
  * console.log(flows.mcastGroups); // [ "ovs_flow" ]
  * ```
  */

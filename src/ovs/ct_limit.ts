@@ -99,12 +99,12 @@ export const ctLimitAttrs: AttrSet<{
  * @example
  * ```ts
  * import { GenlSocket } from "@nlts/netlink/genl";
- * import { ovsCtLimitFamily } from "@nlts/netlink/ovs";
+ * import { ovsCtLimit } from "@nlts/netlink/ovs";
  * using genl = GenlSocket.open();
- * console.log(genl.family(ovsCtLimitFamily).doSync("get")?.zoneLimit);
+ * console.log(genl.family(ovsCtLimit).doSync("get")?.zoneLimit);
  * ```
  */
-export const ovsCtLimitFamily: {
+export const ovsCtLimit: {
   readonly name: "ovs_ct_limit";
   readonly version: 1;
   readonly header: typeof ovsHeader;
@@ -132,7 +132,21 @@ export const ovsCtLimitFamily: {
   } as const,
 );
 
-registerFamilySpec(ovsCtLimitFamily);
+registerFamilySpec(ovsCtLimit);
+
+/**
+ * The former name of {@link ovsCtLimit}.
+ *
+ * @deprecated Use {@link ovsCtLimit}, named like the other family descriptions (`nlctrl`,
+ * `netdev`, `ethtool`).
+ *
+ * @example
+ * ```ts
+ * import { ovsCtLimit, ovsCtLimitFamily } from "@nlts/netlink/ovs";
+ * console.log(ovsCtLimitFamily === ovsCtLimit); // true
+ * ```
+ */
+export const ovsCtLimitFamily: typeof ovsCtLimit = ovsCtLimit;
 
 /** A zone's limit and its current number of connections. */
 export interface ZoneLimit {

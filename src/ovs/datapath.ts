@@ -113,21 +113,35 @@ export const datapathAttrs: AttrSet<{
  * @example
  * ```ts
  * import { GenlSocket } from "@nlts/netlink/genl";
- * import { ovsDatapathFamily } from "@nlts/netlink/ovs";
+ * import { ovsDatapath } from "@nlts/netlink/ovs";
  * using genl = GenlSocket.open();
- * for await (const m of genl.family(ovsDatapathFamily).dumpMessages("get")) {
+ * for await (const m of genl.family(ovsDatapath).dumpMessages("get")) {
  *   console.log(m.header.dpIfindex, m.attrs.name);
  * }
  * ```
  */
-export const ovsDatapathFamily: OvsCrudFamily<"ovs_datapath", 2, typeof datapathAttrs> =
+export const ovsDatapath: OvsCrudFamily<"ovs_datapath", 2, typeof datapathAttrs> =
   defineOvsCrudFamily(
     "ovs_datapath",
     OVS_DATAPATH_VERSION,
     datapathAttrs,
   );
 
-registerFamilySpec(ovsDatapathFamily);
+registerFamilySpec(ovsDatapath);
+
+/**
+ * The former name of {@link ovsDatapath}.
+ *
+ * @deprecated Use {@link ovsDatapath}, named like the other family descriptions (`nlctrl`,
+ * `netdev`, `ethtool`).
+ *
+ * @example
+ * ```ts
+ * import { ovsDatapath, ovsDatapathFamily } from "@nlts/netlink/ovs";
+ * console.log(ovsDatapathFamily === ovsDatapath); // true
+ * ```
+ */
+export const ovsDatapathFamily: typeof ovsDatapath = ovsDatapath;
 
 /**
  * A datapath as the kernel describes it.

@@ -34,7 +34,7 @@ import {
   type OvsCrudFamily,
   ovsHeader,
 } from "./common.ts";
-import { ovsDatapathFamily } from "./datapath.ts";
+import { ovsDatapath } from "./datapath.ts";
 import { type FlowAttrs, flowAttrs, OVS_FLOW_ATTR, OVS_UFID_F } from "./flow_attrs.ts";
 import { type FlowKey, flowKeyAttrs, type FlowMask } from "./keys.ts";
 import type { DatapathFlow } from "./odp_text.ts";
@@ -51,21 +51,35 @@ const OVS_FLOW_VERSION = 1 as const;
  * @example
  * ```ts
  * import { GenlSocket } from "@nlts/netlink/genl";
- * import { ovsFlowFamily } from "@nlts/netlink/ovs";
+ * import { ovsFlow } from "@nlts/netlink/ovs";
  * using genl = GenlSocket.open();
- * const flows = genl.family(ovsFlowFamily);
+ * const flows = genl.family(ovsFlow);
  * for await (const m of flows.dumpMessages("get", {}, { header: { dpIfindex: 7 } })) {
  *   console.log(m.attrs.key, m.attrs.actions);
  * }
  * ```
  */
-export const ovsFlowFamily: OvsCrudFamily<"ovs_flow", 1, typeof flowAttrs> = defineOvsCrudFamily(
+export const ovsFlow: OvsCrudFamily<"ovs_flow", 1, typeof flowAttrs> = defineOvsCrudFamily(
   "ovs_flow",
   OVS_FLOW_VERSION,
   flowAttrs,
 );
 
-registerFamilySpec(ovsFlowFamily);
+registerFamilySpec(ovsFlow);
+
+/**
+ * The former name of {@link ovsFlow}.
+ *
+ * @deprecated Use {@link ovsFlow}, named like the other family descriptions (`nlctrl`,
+ * `netdev`, `ethtool`).
+ *
+ * @example
+ * ```ts
+ * import { ovsFlow, ovsFlowFamily } from "@nlts/netlink/ovs";
+ * console.log(ovsFlowFamily === ovsFlow); // true
+ * ```
+ */
+export const ovsFlowFamily: typeof ovsFlow = ovsFlow;
 
 /**
  * A flow as the kernel reports it (dump, get, notifications, echoed changes): a
@@ -401,7 +415,7 @@ export function decodeFlowMessage(data: Uint8Array, offset = 0, end: number = da
   return toFlow((m.header as { dpIfindex: number }).dpIfindex, m.attrs as FlowAttrs);
 }
 
-const FLOW_CODEC = GenlCodec.of(ovsFlowFamily);
+const FLOW_CODEC = GenlCodec.of(ovsFlow);
 
 /** Bytes of requests per bulk sendmsg at most (the socket's send buffer must hold them). */
 const BULK_BYTES = 256 * 1024;
@@ -419,7 +433,7 @@ class BulkEncoder {
   readonly #header: Uint8Array;
 
   constructor(
-    readonly family: Family<typeof ovsFlowFamily>,
+    readonly family: Family<typeof ovsFlow>,
     dpIfindex: number,
     readonly probe: boolean,
   ) {
@@ -621,7 +635,7 @@ function delAttrs(ref: FlowRef, options: FlowRequestOptions | undefined): Reques
  */
 export class FlowTable {
   /** The `ovs_flow` family client. */
-  readonly family: Family<typeof ovsFlowFamily>;
+  readonly family: Family<typeof ovsFlow>;
   /** The datapath's ifindex (`ovs_header.dp_ifindex`). */
   readonly dpIfindex: number;
   readonly #genl: GenlSocket;
@@ -648,7 +662,7 @@ export class FlowTable {
     }
     this.#genl = genl;
     this.#owned = options.owned ?? false;
-    this.family = genl.family(ovsFlowFamily);
+    this.family = genl.family(ovsFlow);
     this.dpIfindex = dpIfindex;
   }
 
@@ -1232,7 +1246,7 @@ export function resolveDatapath(genl: GenlSocket, dp: DatapathRef): number {
     throw new TypeError(`Cannot address datapath ${String(dp)}: expected a name or an ifindex`);
   }
   const name = datapathName(dp);
-  const [m] = genl.family(ovsDatapathFamily).requestSync("get", { name }, {
+  const [m] = genl.family(ovsDatapath).requestSync("get", { name }, {
     header: { dpIfindex: 0 },
   });
   if (!m) throw new NetlinkError(ERRNO.ENODEV, { operation: `ovs_datapath.get ${name}` });

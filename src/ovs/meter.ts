@@ -185,13 +185,13 @@ export const meterAttrs: AttrSet<{
  * @example
  * ```ts
  * import { GenlSocket } from "@nlts/netlink/genl";
- * import { ovsMeterFamily } from "@nlts/netlink/ovs";
+ * import { ovsMeter } from "@nlts/netlink/ovs";
  * using genl = GenlSocket.open();
- * const f = genl.family(ovsMeterFamily).doSync("features", {}, { header: { dpIfindex: 7 } });
+ * const f = genl.family(ovsMeter).doSync("features", {}, { header: { dpIfindex: 7 } });
  * console.log(f?.maxMeters, f?.maxBands);
  * ```
  */
-export const ovsMeterFamily: {
+export const ovsMeter: {
   readonly name: "ovs_meter";
   readonly version: 1;
   readonly header: typeof ovsHeader;
@@ -221,7 +221,21 @@ export const ovsMeterFamily: {
   } as const,
 );
 
-registerFamilySpec(ovsMeterFamily);
+registerFamilySpec(ovsMeter);
+
+/**
+ * The former name of {@link ovsMeter}.
+ *
+ * @deprecated Use {@link ovsMeter}, named like the other family descriptions (`nlctrl`,
+ * `netdev`, `ethtool`).
+ *
+ * @example
+ * ```ts
+ * import { ovsMeter, ovsMeterFamily } from "@nlts/netlink/ovs";
+ * console.log(ovsMeterFamily === ovsMeter); // true
+ * ```
+ */
+export const ovsMeterFamily: typeof ovsMeter = ovsMeter;
 
 /** What the datapath's meters support. */
 export interface MeterFeatures {

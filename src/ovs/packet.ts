@@ -121,12 +121,12 @@ export const packetAttrs: AttrSet<{
  * @example
  * ```ts
  * import { GenlSocket } from "@nlts/netlink/genl";
- * import { ovsPacketFamily } from "@nlts/netlink/ovs";
+ * import { ovsPacket } from "@nlts/netlink/ovs";
  * using genl = GenlSocket.open();
- * console.log(genl.family(ovsPacketFamily).id);
+ * console.log(genl.family(ovsPacket).id);
  * ```
  */
-export const ovsPacketFamily: {
+export const ovsPacket: {
   readonly name: "ovs_packet";
   readonly version: 1;
   readonly header: typeof ovsHeader;
@@ -149,7 +149,21 @@ export const ovsPacketFamily: {
   } as const,
 );
 
-registerFamilySpec(ovsPacketFamily);
+registerFamilySpec(ovsPacket);
+
+/**
+ * The former name of {@link ovsPacket}.
+ *
+ * @deprecated Use {@link ovsPacket}, named like the other family descriptions (`nlctrl`,
+ * `netdev`, `ethtool`).
+ *
+ * @example
+ * ```ts
+ * import { ovsPacket, ovsPacketFamily } from "@nlts/netlink/ovs";
+ * console.log(ovsPacketFamily === ovsPacket); // true
+ * ```
+ */
+export const ovsPacketFamily: typeof ovsPacket = ovsPacket;
 
 /**
  * What {@link OvsClient.execute} sends: the packet (from its Ethernet header), its flow key

@@ -216,18 +216,32 @@ export const vportAttrs: AttrSet<{
  * @example
  * ```ts
  * import { GenlSocket } from "@nlts/netlink/genl";
- * import { ovsVportFamily } from "@nlts/netlink/ovs";
+ * import { ovsVport } from "@nlts/netlink/ovs";
  * using genl = GenlSocket.open();
- * const ports = genl.family(ovsVportFamily).dumpSync("get", undefined, { header: { dpIfindex: 7 } });
+ * const ports = genl.family(ovsVport).dumpSync("get", undefined, { header: { dpIfindex: 7 } });
  * ```
  */
-export const ovsVportFamily: OvsCrudFamily<"ovs_vport", 1, typeof vportAttrs> = defineOvsCrudFamily(
+export const ovsVport: OvsCrudFamily<"ovs_vport", 1, typeof vportAttrs> = defineOvsCrudFamily(
   "ovs_vport",
   OVS_VPORT_VERSION,
   vportAttrs,
 );
 
-registerFamilySpec(ovsVportFamily);
+registerFamilySpec(ovsVport);
+
+/**
+ * The former name of {@link ovsVport}.
+ *
+ * @deprecated Use {@link ovsVport}, named like the other family descriptions (`nlctrl`,
+ * `netdev`, `ethtool`).
+ *
+ * @example
+ * ```ts
+ * import { ovsVport, ovsVportFamily } from "@nlts/netlink/ovs";
+ * console.log(ovsVportFamily === ovsVport); // true
+ * ```
+ */
+export const ovsVportFamily: typeof ovsVport = ovsVport;
 
 /** Options of a tunnel port. */
 export interface VportOptions {

@@ -318,9 +318,9 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
  * ```ts
  * import { Controller } from "@nlts/netlink/genl";
  * import { FakeKernel } from "@nlts/netlink/testing";
- * import { ovsDatapathFamily, OvsClient } from "@nlts/netlink/ovs";
+ * import { ovsDatapath, OvsClient } from "@nlts/netlink/ovs";
  * const kernel = new FakeKernel();
- * kernel.serveFamily(ovsDatapathFamily, { get: [{ name: "dp0" }] });
+ * kernel.serveFamily(ovsDatapath, { get: [{ name: "dp0" }] });
  * using ctrl = Controller.open({ transport: kernel });
  * console.log((await ctrl.getFamily("ovs_datapath")).id); // 32
  * ```
