@@ -83,6 +83,10 @@ export interface GenlEncodeOptions {
   flags?: number;
   /** nlmsg_seq (0: the socket sets it). */
   seq?: number;
+  /** nlmsg_pid (0 by default). */
+  pid?: number;
+  /** genlmsghdr version (default: the description's). */
+  version?: number;
   /** Records where each attribute went (extended-ack offsets). */
   trace?: AttrTrace;
 }
@@ -175,8 +179,8 @@ export class GenlCodec {
     options: GenlEncodeOptions = {},
   ): number {
     const spec = this.spec;
-    const m = w.beginMessage(id, options.flags ?? 0, options.seq ?? 0);
-    w.putU8(cmd).putU8(spec.version).putU16(0);
+    const m = w.beginMessage(id, options.flags ?? 0, options.seq ?? 0, options.pid ?? 0);
+    w.putU8(cmd).putU8(options.version ?? spec.version).putU16(0);
     if (spec.header) {
       // Without header values the fixed header is all zeros (e.g. dp_ifindex 0: "any").
       const h = options.header;

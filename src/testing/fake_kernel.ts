@@ -48,7 +48,8 @@ import type {
   RequestSetOf,
 } from "../genl/family.ts";
 import { GENL_HDRLEN } from "../genl/header.ts";
-import { CTRL_CMD, ctrlAttrs, GENL_ID_CTRL, GENL_OP_FLAG } from "../genl/nlctrl_schema.ts";
+import { CTRL_CMD, ctrlAttrs, GENL_ID_CTRL, GENL_OP_FLAG, nlctrl } from "../genl/nlctrl_schema.ts";
+import { GenlCodec } from "../genl/_internal.ts";
 import {
   NETLINK,
   NETLINK_SOCKOPT,
@@ -515,11 +516,10 @@ export class FakeKernel implements Libc {
       );
     }
     const w = new NetlinkWriter();
-    const m = w.beginMessage(f.id, 0, 0, 0);
-    w.putU8(e.cmd).putU8(f.version).putU16(0);
-    this.#putHeader(w, f.spec, options.header);
-    (e.attrs ?? f.spec.attrs).encode(w, attrs);
-    w.endMessage(m);
+    GenlCodec.of(f.spec).encodeTo(w, f.id, e.cmd, e.attrs ?? f.spec.attrs, attrs, {
+      header: options.header,
+      version: f.version,
+    });
     return this.#broadcast(NETLINK.GENERIC, options.netns ?? "", group, w.copy(), 0);
   }
 
@@ -1212,7 +1212,7 @@ export class FakeKernel implements Libc {
     const cmd = p[0];
     let attrs: ReturnType<typeof ctrlAttrs.decode>;
     try {
-      attrs = ctrlAttrs.decode(p, GENL_HDRLEN, p.length);
+      attrs = GenlCodec.of(nlctrl).decode(p, 0, p.length, ctrlAttrs).attrs as typeof attrs;
     } catch (e) {
       this.#reply(s, [this.#ack(s, req, E.EINVAL, { message: (e as Error).message })]);
       return;
@@ -1264,11 +1264,9 @@ export class FakeKernel implements Libc {
     flags: number,
     cmd: number = CTRL_CMD.NEWFAMILY,
   ): Uint8Array {
-    const w = new NetlinkWriter();
-    const m = w.beginMessage(GENL_ID_CTRL, flags, req?.seq ?? 0, s?.portid ?? 0);
-    w.putU8(cmd).putU8(2).putU16(0);
+    let attrs;
     if (f === undefined) {
-      ctrlAttrs.encode(w, {
+      attrs = {
         familyName: "nlctrl",
         familyId: GENL_ID_CTRL,
         version: 2,
@@ -1279,7 +1277,7 @@ export class FakeKernel implements Libc {
           { id: CTRL_CMD.GETPOLICY, flags: GENL_OP_FLAG.CMD_CAP_DUMP },
         ],
         mcastGroups: [{ name: "notify", id: GENL_ID_CTRL }],
-      });
+      };
     } else {
       let maxattr = 0;
       for (const a of f.spec.attrs.fields) maxattr = Math.max(maxattr, a.type);
@@ -1294,7 +1292,7 @@ export class FakeKernel implements Libc {
             (o.dump ? GENL_OP_FLAG.CMD_CAP_DUMP : 0),
         });
       }
-      ctrlAttrs.encode(w, {
+      attrs = {
         familyName: f.spec.name,
         familyId: f.id,
         version: f.version,
@@ -1304,9 +1302,14 @@ export class FakeKernel implements Libc {
         ...(f.groups.size > 0
           ? { mcastGroups: [...f.groups].map(([name, id]) => ({ name, id })) }
           : {}),
-      });
+      };
     }
-    w.endMessage(m);
+    const w = new NetlinkWriter();
+    GenlCodec.of(nlctrl).encodeTo(w, GENL_ID_CTRL, cmd, ctrlAttrs, attrs, {
+      flags,
+      seq: req?.seq ?? 0,
+      pid: s?.portid ?? 0,
+    });
     return w.copy();
   }
 
@@ -1326,14 +1329,6 @@ export class FakeKernel implements Libc {
   #allocFamilyId(): number {
     while (this.#byId.has(this.#nextFamilyId)) this.#nextFamilyId++;
     return this.#nextFamilyId++;
-  }
-
-  #putHeader(w: NetlinkWriter, spec: FamilySpec, header: unknown): void {
-    if (!spec.header) return;
-    // deno-lint-ignore no-explicit-any
-    if (header !== undefined) spec.header.encodeTo(w, header as any);
-    else w.reserve(spec.header.size);
-    w.align();
   }
 
   #family(
@@ -1366,16 +1361,9 @@ export class FakeKernel implements Libc {
       this.#reply(s, [this.#ack(s, req, E.EOPNOTSUPP)]);
       return;
     }
-    let off = GENL_HDRLEN;
-    let header: unknown = {};
-    const set = o.request ?? spec.attrs;
-    let attrs: unknown;
+    let header: unknown, attrs: unknown;
     try {
-      if (spec.header) {
-        header = spec.header.decodeAt(p, off);
-        off += (spec.header.size + 3) & ~3;
-      }
-      attrs = set.decode(p, Math.min(off, p.length), p.length, { path: set.name });
+      ({ header, attrs } = GenlCodec.of(spec).decode(p, 0, p.length, o.request ?? spec.attrs));
     } catch (e) {
       this.#reply(s, [this.#ack(s, req, E.EINVAL, { message: (e as Error).message })]);
       return;
@@ -1424,16 +1412,13 @@ export class FakeKernel implements Libc {
           ? item
           : new FakeGenlReply(item, { header: spec.header ? header : undefined });
         const w = new NetlinkWriter();
-        const m = w.beginMessage(
-          f.id,
-          (dump || items.length > 1 ? NLM_F.MULTI : 0) | x.flags,
-          req.seq,
-          s.portid,
-        );
-        w.putU8(x.cmd ?? replyCmd).putU8(f.version).putU16(0);
-        this.#putHeader(w, spec, x.header ?? (spec.header ? header : undefined));
-        replySet.encode(w, x.attrs as never, { path: replySet.name });
-        w.endMessage(m);
+        GenlCodec.of(spec).encodeTo(w, f.id, x.cmd ?? replyCmd, replySet, x.attrs, {
+          header: x.header ?? (spec.header ? header : undefined),
+          flags: (dump || items.length > 1 ? NLM_F.MULTI : 0) | x.flags,
+          seq: req.seq,
+          pid: s.portid,
+          version: f.version,
+        });
         return w.copy();
       });
       if (dump) return this.#dumpDatagrams(s, req, msgs);
