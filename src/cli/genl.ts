@@ -10,8 +10,9 @@ import {
   type FamilyDescription,
   type FamilyPolicy,
 } from "../genl/controller.ts";
-import { familySpecFor } from "../genl/registry.ts";
 import { GenlCodec } from "../genl/_internal.ts";
+import type { AnySet, FamilySpec } from "../genl/family.ts";
+import { attrSet } from "../protocol/schema_attrs.ts";
 import { NETLINK } from "../protocol/constants.ts";
 import { NetlinkSocket } from "../socket/netlink_socket.ts";
 import {
@@ -27,6 +28,7 @@ import {
   UsageError,
   wholeNumber,
 } from "./common.ts";
+import { knownFamily, nestedSet, opFor, opNames } from "./families.ts";
 
 const FLAG_TEXT: Record<string, string> = {
   adminPerm: "requires admin permission",
@@ -47,8 +49,8 @@ function hex(n: number): string {
   return `0x${n.toString(16)}`;
 }
 
-/** Text like iproute2's `genl ctrl list`. */
-export function formatFamily(f: FamilyDescription): string {
+/** Text like iproute2's `genl ctrl list`, with each command's name where nlts knows it. */
+export function formatFamily(f: FamilyDescription, spec?: FamilySpec): string {
   let s = `\nName: ${f.name}\n`;
   s += `\tID: ${hex(f.id)}  Version: ${
     hex(f.version)
@@ -56,7 +58,8 @@ export function formatFamily(f: FamilyDescription): string {
   if (f.ops.length) {
     s += `\tcommands supported: \n`;
     f.ops.forEach((o, i) => {
-      s += `\t\t#${i + 1}:  ID-${hex(o.id)} \n`;
+      const names = spec ? opNames(spec, o.id) : [];
+      s += `\t\t#${i + 1}:  ID-${hex(o.id)} ${names.length ? ` ${names.join(", ")} ` : ""}\n`;
       const mask = o.flags.reduce<number>(
         (m, x) => m | (typeof x === "number" ? x : FLAG_BITS[x] ?? 0),
         0,
@@ -78,20 +81,63 @@ export function formatFamily(f: FamilyDescription): string {
   return s;
 }
 
-function familyJson(f: FamilyDescription): unknown {
+function familyJson(f: FamilyDescription, spec?: FamilySpec): unknown {
   return {
     id: f.id,
     name: f.name,
     version: f.version,
     hdrsize: f.hdrsize,
     maxattr: f.maxattr,
-    ops: f.ops.map((o) => ({ id: o.id, flags: o.flags })),
+    ops: f.ops.map((o) => {
+      const names = spec ? opNames(spec, o.id) : [];
+      return { id: o.id, ...(names.length ? { name: names.join(",") } : {}), flags: o.flags };
+    }),
     groups: f.groups.map((g) => ({ id: g.id, name: g.name })),
   };
 }
 
-function policyLine(p: AttrPolicy): string {
-  const parts = [`attr ${p.attr}: ${typeof p.type === "number" ? `type ${p.type}` : p.type}`];
+/** The policy's attribute sets: which set of the description each policy index validates. */
+function policySets(p: FamilyPolicy, spec: FamilySpec | undefined): Map<number, AnySet> {
+  const sets = new Map<number, AnySet>();
+  if (!spec) return sets;
+  const queue: number[] = [];
+  for (const [cmd, o] of p.ops) {
+    for (const mode of ["do", "dump"] as const) {
+      const idx = o[mode];
+      const op = opFor(spec, cmd, mode);
+      if (idx === undefined || !op || sets.has(idx)) continue;
+      sets.set(idx, op[1].request ?? spec.attrs);
+      queue.push(idx);
+    }
+  }
+  while (queue.length > 0) {
+    const idx = queue.shift()!;
+    const set = sets.get(idx)!;
+    for (const a of p.policies.get(idx) ?? []) {
+      if (a.policyIdx === undefined || sets.has(a.policyIdx)) continue;
+      const inner = nestedSet(set.field(a.attr)?.codec);
+      if (inner === undefined) continue;
+      sets.set(a.policyIdx, inner);
+      queue.push(a.policyIdx);
+    }
+  }
+  return sets;
+}
+
+/** A policy with the names the description gives its operations, sets and attributes. */
+interface NamedPolicy {
+  policy: FamilyPolicy;
+  sets: Map<number, AnySet>;
+  spec: FamilySpec | undefined;
+}
+
+function policyLine(p: AttrPolicy, set: AnySet | undefined): string {
+  const name = set?.nameOf(p.attr);
+  const parts = [
+    `attr ${p.attr}${name ? ` (${name})` : ""}: ${
+      typeof p.type === "number" ? `type ${p.type}` : p.type
+    }`,
+  ];
   if (p.minValueS !== undefined || p.maxValueS !== undefined) {
     parts.push(`range ${p.minValueS ?? ""}..${p.maxValueS ?? ""}`);
   }
@@ -110,7 +156,7 @@ function policyLine(p: AttrPolicy): string {
   return parts.join(", ");
 }
 
-function formatPolicy(p: FamilyPolicy): string {
+function formatPolicy({ policy: p, sets, spec }: NamedPolicy): string {
   let s = `Family: ${p.family}\n`;
   if (p.ops.size) {
     s += "Operations:\n";
@@ -119,24 +165,38 @@ function formatPolicy(p: FamilyPolicy): string {
         o.do !== undefined ? `do: policy ${o.do}` : "",
         o.dump !== undefined ? `dump: policy ${o.dump}` : "",
       ].filter(Boolean).join(", ");
-      s += `  cmd ${cmd}: ${uses || "no policy"}\n`;
+      const names = spec ? opNames(spec, cmd) : [];
+      s += `  cmd ${cmd}${names.length ? ` (${names.join(", ")})` : ""}: ${uses || "no policy"}\n`;
     }
   }
   for (const [idx, attrs] of [...p.policies].sort((a, b) => a[0] - b[0])) {
-    s += `Policy ${idx}:\n`;
-    for (const a of attrs) s += `  ${policyLine(a)}\n`;
+    const set = sets.get(idx);
+    s += `Policy ${idx}${set ? ` (${set.name})` : ""}:\n`;
+    for (const a of attrs) s += `  ${policyLine(a, set)}\n`;
   }
   return s;
 }
 
-function policyJson(p: FamilyPolicy): unknown {
+function policyJson({ policy: p, sets, spec }: NamedPolicy): unknown {
   return {
     family: p.family,
-    ops: [...p.ops].sort((a, b) => a[0] - b[0]).map(([cmd, o]) => ({ cmd, ...o })),
-    policies: [...p.policies].sort((a, b) => a[0] - b[0]).map(([index, attrs]) => ({
-      index,
-      attrs,
-    })),
+    ops: [...p.ops].sort((a, b) => a[0] - b[0]).map(([cmd, o]) => {
+      const names = spec ? opNames(spec, cmd) : [];
+      return { cmd, ...(names.length ? { name: names.join(",") } : {}), ...o };
+    }),
+    policies: [...p.policies].sort((a, b) => a[0] - b[0]).map(([index, attrs]) => {
+      const set = sets.get(index);
+      return {
+        index,
+        ...(set ? { set: set.name } : {}),
+        attrs: attrs.map((a) => {
+          const name = set?.nameOf(a.attr);
+          if (!name) return a;
+          const { attr, ...rest } = a;
+          return { attr, name, ...rest }; // the name right after the number
+        }),
+      };
+    }),
   };
 }
 
@@ -177,13 +237,26 @@ async function monitor(
       }
     }
   }
+  // What nlts knows of each family (its own description, a generated one, the host's YNL spec).
+  const specs = new Map<number, FamilySpec>();
+  for (const f of chosen) {
+    specs.set(
+      f.id,
+      (await knownFamily(f.name))?.spec ?? {
+        name: f.name,
+        version: f.version,
+        attrs: attrSet(f.name, {}),
+        operations: {},
+      },
+    );
+  }
   io.err(`monitoring ${[...groupName.values()].join(", ")}\n`);
   let printed = 0;
   if (count === 0) return EXIT.OK;
   for await (const m of sock.messages({ signal: io.signal })) {
     const f = byId.get(m.type);
     if (!f) continue;
-    const spec = familySpecFor(f.name, f.version);
+    const spec = specs.get(f.id)!;
     const codec = GenlCodec.of(spec);
     const { cmd, header: h, attrs } = codec.decode(m.payload, 0, m.payload.length);
     const event = codec.event(cmd)[0];
@@ -222,7 +295,12 @@ const GENL: CommandGroup = {
         run: async ({ values, io }) => {
           using ctrl = Controller.open({ netns: netnsOf(values) });
           const fams = await ctrl.listFamilies();
-          io.out(values.json ? toJson(fams.map(familyJson)) : fams.map(formatFamily).join(""));
+          const specs = await Promise.all(fams.map(async (f) => (await knownFamily(f.name))?.spec));
+          io.out(
+            values.json
+              ? toJson(fams.map((f, i) => familyJson(f, specs[i])))
+              : fams.map((f, i) => formatFamily(f, specs[i])).join(""),
+          );
           return EXIT.OK;
         },
       },
@@ -233,7 +311,8 @@ const GENL: CommandGroup = {
         run: async ({ values, positionals, io }) => {
           using ctrl = Controller.open({ netns: netnsOf(values) });
           const f = await ctrl.getFamily(familyArg(positionals[0]));
-          io.out(values.json ? toJson(familyJson(f)) : formatFamily(f));
+          const spec = (await knownFamily(f.name))?.spec;
+          io.out(values.json ? toJson(familyJson(f, spec)) : formatFamily(f, spec));
           return EXIT.OK;
         },
       },
@@ -247,8 +326,10 @@ const GENL: CommandGroup = {
             ? wholeNumber(values.op, "--op", 255)
             : undefined;
           using ctrl = Controller.open({ netns: netnsOf(values) });
-          const p = await ctrl.getPolicy(familyArg(positionals[0]), { op });
-          io.out(values.json ? toJson(policyJson(p)) : formatPolicy(p));
+          const policy = await ctrl.getPolicy(familyArg(positionals[0]), { op });
+          const spec = (await knownFamily(policy.family))?.spec;
+          const named = { policy, spec, sets: policySets(policy, spec) };
+          io.out(values.json ? toJson(policyJson(named)) : formatPolicy(named));
           return EXIT.OK;
         },
       },

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Controller } from "../../src/genl/mod.ts";
@@ -43,7 +43,11 @@ test("cli: genl list --json matches the controller and genl ctrl list", () => {
   );
   const nl = fams.find((f) => f.name === "nlctrl")!;
   assert.deepEqual(nl.groups, [{ id: 16, name: "notify" }]);
-  assert.deepEqual(nl.ops[0], { id: 3, flags: ["cmdCapDo", "cmdCapDump", "cmdCapHaspol"] });
+  assert.deepEqual(nl.ops[0], {
+    id: 3,
+    name: "getfamily",
+    flags: ["cmdCapDo", "cmdCapDump", "cmdCapHaspol"],
+  });
   const iproute = run("genl", ["ctrl", "list"]);
   for (const f of fams) assert.ok(iproute.includes(`Name: ${f.name}\n`), f.name);
 });
@@ -67,9 +71,83 @@ test("cli: genl policy --json for nlctrl getfamily", () => {
   const attrs = p.policies.find((x: { index: number }) => x.index === idx).attrs;
   assert.deepEqual(
     attrs.find((a: { attr: number }) => a.attr === 2),
-    { attr: 2, type: "nulString", maxLength: 15 },
+    { attr: 2, name: "family-name", type: "nulString", maxLength: 15 },
   );
+  assert.equal(p.ops.find((o: { cmd: number }) => o.cmd === 3).name, "getfamily");
+  assert.equal(p.policies.find((x: { index: number }) => x.index === idx).set, "ctrl-attrs");
 });
+
+test("cli: genl names the ops of every family nlts knows, in text and JSON", () => {
+  const r = nlts(["genl", "show", "netdev", "--json"]);
+  assert.equal(r.status, 0, r.stderr);
+  const ops = (JSON.parse(r.stdout) as { ops: { id: number; name?: string }[] }).ops;
+  assert.equal(ops.find((o) => o.id === 1)?.name, "dev-get");
+  assert.deepEqual(ops.filter((o) => o.name === undefined), [], "every netdev op is named");
+  const text = nlts(["genl", "show", "netdev"]);
+  assert.match(text.stdout, /^\t\t#1: {2}ID-0x1 {2}dev-get $/m);
+  // Families whose module nlts generated from a YNL spec are named too.
+  const list = nlts(["genl", "list", "--json"]);
+  const fams = JSON.parse(list.stdout) as { name: string; ops: { name?: string }[] }[];
+  for (const name of ["nlctrl", "netdev", "tcp_metrics", "mptcp_pm"]) {
+    const f = fams.find((x) => x.name === name);
+    if (f) assert.ok(f.ops.every((o) => o.name !== undefined), `${name}: ${JSON.stringify(f.ops)}`);
+  }
+});
+
+test("cli: genl policy names nested policies and their attributes (ethtool's header)", () => {
+  const r = nlts(["genl", "policy", "ethtool", "--op", "1"]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^ {2}cmd 1 \(strset-get\): do: policy \d+/m);
+  assert.match(r.stdout, /^Policy \d+ \(header\):$/m);
+  assert.match(r.stdout, /^ {2}attr 2 \(dev-name\): nulString, max len \d+$/m);
+});
+
+test("cli: genl uses a YNL spec installed on the host for a family nlts does not ship", () => {
+  // A family of this kernel that nlts has no description of (its ops print unnamed), and a YNL
+  // spec of it, written here, that names its first command.
+  const listed = JSON.parse(nlts(["genl", "list", "--json"]).stdout) as {
+    name: string;
+    ops: { id: number; name?: string }[];
+  }[];
+  const target = listed.filter((f) => f.ops.length > 0 && f.ops.every((o) => !o.name))
+    .sort((a, b) => Number(/[A-Z]/.test(a.name)) - Number(/[A-Z]/.test(b.name)))[0];
+  assert.ok(target, "this kernel has a family nlts does not describe");
+  const dir = mkdtempSync(join(tmpdir(), "nlts-specs-"));
+  try {
+    writeFileSync(join(dir, `${target.name}.yaml`), specOf(target.name, target.ops[0].id));
+    const r = nlts(["genl", "show", target.name, "--json"], { NLTS_YNL_SPECS: dir });
+    assert.equal(r.status, 0, r.stderr);
+    const ops = (JSON.parse(r.stdout) as { ops: { id: number; name?: string }[] }).ops;
+    assert.equal(ops[0].name, "first-op", `${target.name}: ${r.stdout}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** A small YNL spec of family `name` that names command `cmd` only. */
+function specOf(name: string, cmd: number): string {
+  return `name: ${name}
+protocol: genetlink
+doc: Test spec naming one command.
+attribute-sets:
+  -
+    name: main
+    attributes:
+      -
+        name: id
+        type: u32
+operations:
+  list:
+    -
+      name: first-op
+      value: ${cmd}
+      attribute-set: main
+      do:
+        request:
+          attributes:
+            - id
+`;
+}
 
 test("cli: exit codes 0 / 1 (kernel error, one line) / 2 (usage)", () => {
   assert.equal(nlts(["genl", "--help"]).status, 0);
@@ -129,6 +207,9 @@ test("cli: genl monitor prints netdev notifications in a namespace, --count ends
   for (const e of events) {
     assert.equal(e.family, "netdev");
     assert.equal(typeof e.cmd, "number");
+    assert.equal(e.event, "dev-add-ntf", "the event by name");
+    assert.equal(typeof e.attrs.ifindex, "number", "attributes by name");
+    assert.equal(e.attrs.unknown, undefined);
   }
 });
 
