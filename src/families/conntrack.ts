@@ -792,6 +792,7 @@ export const conntrack: {
     };
     readonly "get-stats": {
       readonly cmd: 260;
+      readonly replyCmd: 260;
       readonly header: typeof nfgenmsgStruct;
       readonly request: AttrSet<Pick<(typeof conntrackStatsAttrs)["codecs"], never>>;
       readonly reply: typeof conntrackStatsAttrs;
@@ -817,6 +818,7 @@ export const conntrack: {
     },
     "get-stats": {
       cmd: CONNTRACK_CMD.GET_STATS,
+      replyCmd: CONNTRACK_CMD_KERNEL.GET_STATS_REPLY,
       header: nfgenmsgStruct,
       request: conntrackStatsAttrs.pick([]),
       reply: conntrackStatsAttrs,

@@ -1745,6 +1745,7 @@ export const devlink: {
     };
     readonly "port-new": {
       readonly cmd: 7;
+      readonly replyCmd: 7;
       readonly request: AttrSet<Pick<(typeof devlinkAttrs)["codecs"], "busName" | "devName" | "portIndex" | "portFlavour" | "portPciPfNumber" | "portPciSfNumber" | "portControllerNumber">>;
       readonly reply: typeof devlinkAttrs;
       readonly do: true;
@@ -1840,6 +1841,7 @@ export const devlink: {
     };
     readonly "eswitch-get": {
       readonly cmd: 29;
+      readonly replyCmd: 29;
       readonly request: AttrSet<Pick<(typeof devlinkAttrs)["codecs"], "busName" | "devName">>;
       readonly reply: typeof devlinkAttrs;
       readonly do: true;
@@ -1854,6 +1856,7 @@ export const devlink: {
     };
     readonly "dpipe-table-get": {
       readonly cmd: 31;
+      readonly replyCmd: 31;
       readonly request: AttrSet<Pick<(typeof devlinkAttrs)["codecs"], "busName" | "devName" | "dpipeTableName">>;
       readonly reply: typeof devlinkAttrs;
       readonly do: true;
@@ -1861,6 +1864,7 @@ export const devlink: {
     };
     readonly "dpipe-entries-get": {
       readonly cmd: 32;
+      readonly replyCmd: 32;
       readonly request: AttrSet<Pick<(typeof devlinkAttrs)["codecs"], "busName" | "devName" | "dpipeTableName">>;
       readonly reply: typeof devlinkAttrs;
       readonly do: true;
@@ -1868,6 +1872,7 @@ export const devlink: {
     };
     readonly "dpipe-headers-get": {
       readonly cmd: 33;
+      readonly replyCmd: 33;
       readonly request: AttrSet<Pick<(typeof devlinkAttrs)["codecs"], "busName" | "devName">>;
       readonly reply: typeof devlinkAttrs;
       readonly do: true;
@@ -1889,6 +1894,7 @@ export const devlink: {
     };
     readonly "resource-dump": {
       readonly cmd: 36;
+      readonly replyCmd: 36;
       readonly request: AttrSet<Pick<(typeof devlinkAttrs)["codecs"], "busName" | "devName">>;
       readonly reply: typeof devlinkAttrs;
       readonly do: true;
@@ -1896,6 +1902,7 @@ export const devlink: {
     };
     readonly "reload": {
       readonly cmd: 37;
+      readonly replyCmd: 37;
       readonly request: AttrSet<Pick<(typeof devlinkAttrs)["codecs"], "busName" | "devName" | "reloadAction" | "reloadLimits" | "netnsPid" | "netnsFd" | "netnsId">>;
       readonly reply: typeof devlinkAttrs;
       readonly do: true;
@@ -1903,6 +1910,7 @@ export const devlink: {
     };
     readonly "param-get": {
       readonly cmd: 38;
+      readonly replyCmd: 38;
       readonly request: AttrSet<Pick<(typeof devlinkAttrs)["codecs"], "busName" | "devName" | "paramName">>;
       readonly reply: typeof devlinkAttrs;
       readonly do: true;
@@ -1917,6 +1925,7 @@ export const devlink: {
     };
     readonly "region-get": {
       readonly cmd: 42;
+      readonly replyCmd: 42;
       readonly request: AttrSet<Pick<(typeof devlinkAttrs)["codecs"], "busName" | "devName" | "portIndex" | "regionName">>;
       readonly reply: typeof devlinkAttrs;
       readonly do: true;
@@ -1924,6 +1933,7 @@ export const devlink: {
     };
     readonly "region-new": {
       readonly cmd: 44;
+      readonly replyCmd: 44;
       readonly request: AttrSet<Pick<(typeof devlinkAttrs)["codecs"], "busName" | "devName" | "portIndex" | "regionName" | "regionSnapshotId">>;
       readonly reply: typeof devlinkAttrs;
       readonly do: true;
@@ -1938,6 +1948,7 @@ export const devlink: {
     };
     readonly "region-read": {
       readonly cmd: 46;
+      readonly replyCmd: 46;
       readonly request: AttrSet<Pick<(typeof devlinkAttrs)["codecs"], "busName" | "devName" | "portIndex" | "regionName" | "regionSnapshotId" | "regionDirect" | "regionChunkAddr" | "regionChunkLen">>;
       readonly reply: typeof devlinkAttrs;
       readonly do: false;
@@ -1945,6 +1956,7 @@ export const devlink: {
     };
     readonly "port-param-get": {
       readonly cmd: 47;
+      readonly replyCmd: 47;
       readonly request: AttrSet<Pick<(typeof devlinkAttrs)["codecs"], "busName" | "devName" | "portIndex">>;
       readonly reply: typeof devlinkAttrs;
       readonly do: true;
@@ -1959,6 +1971,7 @@ export const devlink: {
     };
     readonly "info-get": {
       readonly cmd: 51;
+      readonly replyCmd: 51;
       readonly request: AttrSet<Pick<(typeof devlinkAttrs)["codecs"], "busName" | "devName">>;
       readonly reply: typeof devlinkAttrs;
       readonly do: true;
@@ -1966,6 +1979,7 @@ export const devlink: {
     };
     readonly "health-reporter-get": {
       readonly cmd: 52;
+      readonly replyCmd: 52;
       readonly request: AttrSet<Pick<(typeof devlinkAttrs)["codecs"], "busName" | "devName" | "portIndex" | "healthReporterName">>;
       readonly reply: typeof devlinkAttrs;
       readonly do: true;
@@ -1994,6 +2008,7 @@ export const devlink: {
     };
     readonly "health-reporter-dump-get": {
       readonly cmd: 56;
+      readonly replyCmd: 56;
       readonly request: AttrSet<Pick<(typeof devlinkAttrs)["codecs"], "busName" | "devName" | "portIndex" | "healthReporterName">>;
       readonly reply: typeof devlinkAttrs;
       readonly do: false;
@@ -2111,6 +2126,7 @@ export const devlink: {
     };
     readonly "selftests-get": {
       readonly cmd: 82;
+      readonly replyCmd: 82;
       readonly request: AttrSet<Pick<(typeof devlinkAttrs)["codecs"], "busName" | "devName">>;
       readonly reply: typeof devlinkAttrs;
       readonly do: true;
@@ -2163,6 +2179,7 @@ export const devlink: {
     },
     "port-new": {
       cmd: DEVLINK_CMD.PORT_NEW,
+      replyCmd: DEVLINK_CMD_KERNEL.PORT_NEW_REPLY,
       request: devlinkAttrs.pick(["busName", "devName", "portIndex", "portFlavour", "portPciPfNumber", "portPciSfNumber", "portControllerNumber"]),
       reply: devlinkAttrs,
       do: true,
@@ -2258,6 +2275,7 @@ export const devlink: {
     },
     "eswitch-get": {
       cmd: DEVLINK_CMD.ESWITCH_GET,
+      replyCmd: DEVLINK_CMD_KERNEL.ESWITCH_GET_REPLY,
       request: devlinkAttrs.pick(["busName", "devName"]),
       reply: devlinkAttrs,
       do: true,
@@ -2272,6 +2290,7 @@ export const devlink: {
     },
     "dpipe-table-get": {
       cmd: DEVLINK_CMD.DPIPE_TABLE_GET,
+      replyCmd: DEVLINK_CMD_KERNEL.DPIPE_TABLE_GET_REPLY,
       request: devlinkAttrs.pick(["busName", "devName", "dpipeTableName"]),
       reply: devlinkAttrs,
       do: true,
@@ -2279,6 +2298,7 @@ export const devlink: {
     },
     "dpipe-entries-get": {
       cmd: DEVLINK_CMD.DPIPE_ENTRIES_GET,
+      replyCmd: DEVLINK_CMD_KERNEL.DPIPE_ENTRIES_GET_REPLY,
       request: devlinkAttrs.pick(["busName", "devName", "dpipeTableName"]),
       reply: devlinkAttrs,
       do: true,
@@ -2286,6 +2306,7 @@ export const devlink: {
     },
     "dpipe-headers-get": {
       cmd: DEVLINK_CMD.DPIPE_HEADERS_GET,
+      replyCmd: DEVLINK_CMD_KERNEL.DPIPE_HEADERS_GET_REPLY,
       request: devlinkAttrs.pick(["busName", "devName"]),
       reply: devlinkAttrs,
       do: true,
@@ -2307,6 +2328,7 @@ export const devlink: {
     },
     "resource-dump": {
       cmd: DEVLINK_CMD.RESOURCE_DUMP,
+      replyCmd: DEVLINK_CMD_KERNEL.RESOURCE_DUMP_REPLY,
       request: devlinkAttrs.pick(["busName", "devName"]),
       reply: devlinkAttrs,
       do: true,
@@ -2314,6 +2336,7 @@ export const devlink: {
     },
     "reload": {
       cmd: DEVLINK_CMD.RELOAD,
+      replyCmd: DEVLINK_CMD_KERNEL.RELOAD_REPLY,
       request: devlinkAttrs.pick(["busName", "devName", "reloadAction", "reloadLimits", "netnsPid", "netnsFd", "netnsId"]),
       reply: devlinkAttrs,
       do: true,
@@ -2321,6 +2344,7 @@ export const devlink: {
     },
     "param-get": {
       cmd: DEVLINK_CMD.PARAM_GET,
+      replyCmd: DEVLINK_CMD_KERNEL.PARAM_GET_REPLY,
       request: devlinkAttrs.pick(["busName", "devName", "paramName"]),
       reply: devlinkAttrs,
       do: true,
@@ -2335,6 +2359,7 @@ export const devlink: {
     },
     "region-get": {
       cmd: DEVLINK_CMD.REGION_GET,
+      replyCmd: DEVLINK_CMD_KERNEL.REGION_GET_REPLY,
       request: devlinkAttrs.pick(["busName", "devName", "portIndex", "regionName"]),
       reply: devlinkAttrs,
       do: true,
@@ -2342,6 +2367,7 @@ export const devlink: {
     },
     "region-new": {
       cmd: DEVLINK_CMD.REGION_NEW,
+      replyCmd: DEVLINK_CMD_KERNEL.REGION_NEW_REPLY,
       request: devlinkAttrs.pick(["busName", "devName", "portIndex", "regionName", "regionSnapshotId"]),
       reply: devlinkAttrs,
       do: true,
@@ -2356,6 +2382,7 @@ export const devlink: {
     },
     "region-read": {
       cmd: DEVLINK_CMD.REGION_READ,
+      replyCmd: DEVLINK_CMD_KERNEL.REGION_READ_REPLY,
       request: devlinkAttrs.pick(["busName", "devName", "portIndex", "regionName", "regionSnapshotId", "regionDirect", "regionChunkAddr", "regionChunkLen"]),
       reply: devlinkAttrs,
       do: false,
@@ -2363,6 +2390,7 @@ export const devlink: {
     },
     "port-param-get": {
       cmd: DEVLINK_CMD.PORT_PARAM_GET,
+      replyCmd: DEVLINK_CMD_KERNEL.PORT_PARAM_GET_REPLY,
       request: devlinkAttrs.pick(["busName", "devName", "portIndex"]),
       reply: devlinkAttrs,
       do: true,
@@ -2377,6 +2405,7 @@ export const devlink: {
     },
     "info-get": {
       cmd: DEVLINK_CMD.INFO_GET,
+      replyCmd: DEVLINK_CMD_KERNEL.INFO_GET_REPLY,
       request: devlinkAttrs.pick(["busName", "devName"]),
       reply: devlinkAttrs,
       do: true,
@@ -2384,6 +2413,7 @@ export const devlink: {
     },
     "health-reporter-get": {
       cmd: DEVLINK_CMD.HEALTH_REPORTER_GET,
+      replyCmd: DEVLINK_CMD_KERNEL.HEALTH_REPORTER_GET_REPLY,
       request: devlinkAttrs.pick(["busName", "devName", "portIndex", "healthReporterName"]),
       reply: devlinkAttrs,
       do: true,
@@ -2412,6 +2442,7 @@ export const devlink: {
     },
     "health-reporter-dump-get": {
       cmd: DEVLINK_CMD.HEALTH_REPORTER_DUMP_GET,
+      replyCmd: DEVLINK_CMD_KERNEL.HEALTH_REPORTER_DUMP_GET_REPLY,
       request: devlinkAttrs.pick(["busName", "devName", "portIndex", "healthReporterName"]),
       reply: devlinkAttrs,
       do: false,
@@ -2529,6 +2560,7 @@ export const devlink: {
     },
     "selftests-get": {
       cmd: DEVLINK_CMD.SELFTESTS_GET,
+      replyCmd: DEVLINK_CMD_KERNEL.SELFTESTS_GET_REPLY,
       request: devlinkAttrs.pick(["busName", "devName"]),
       reply: devlinkAttrs,
       do: true,

@@ -19,10 +19,23 @@
  * (38, do/dump), plca-get-cfg (39, do/dump), plca-set-cfg (40, do), plca-get-status (41, do/dump),
  * mm-get (42, do/dump), mm-set (43, do), module-fw-flash-act (44, do), phy-get (45, do/dump).
  *
- * Notifications: linkinfo-ntf (3), linkmodes-ntf (5), debug-ntf (8), wol-ntf (10), features-ntf
- * (13), privflags-ntf (15), rings-ntf (17), channels-ntf (19), coalesce-ntf (21), pause-ntf (23),
- * eee-ntf (25), cable-test-ntf (27), cable-test-tdr-ntf (28), fec-ntf (31), module-ntf (36),
- * plca-ntf (41), mm-ntf (43), module-fw-flash-ntf (44).
+ * Notifications: linkinfo-ntf (3, monitor), linkmodes-ntf (5, monitor), debug-ntf (8, monitor),
+ * wol-ntf (10, monitor), features-ntf (13, monitor), privflags-ntf (15, monitor), rings-ntf (17,
+ * monitor), channels-ntf (19, monitor), coalesce-ntf (21, monitor), pause-ntf (23, monitor),
+ * eee-ntf (25, monitor), cable-test-ntf (27, monitor), cable-test-tdr-ntf (28, monitor), fec-ntf
+ * (31, monitor), module-ntf (36, monitor), plca-ntf (41, monitor), mm-ntf (43, monitor),
+ * module-fw-flash-ntf (44, monitor).
+ *
+ * Multicast groups: monitor.
+ *
+ * Erratum applied: mcast-groups: monitor, the group of every notification (net/ethtool/netlink.c:
+ * ethtool_nl_mcgrps has ETHTOOL_MCGRP_MONITOR_NAME; ethnl_multicast() sends to it).
+ *
+ * Erratum applied: header.dev-name: max-len 127 (net/ethtool/netlink.c: the ethnl_header_policy*
+ * policies take ETHTOOL_A_HEADER_DEV_NAME as NLA_NUL_STRING of at most ALTIFNAMSIZ - 1 bytes).
+ *
+ * Erratum applied: wol.sopass: max-len 6 (net/ethtool/wol.c: ethnl_wol_set_policy takes
+ * ETHTOOL_A_WOL_SOPASS as NLA_BINARY of at most SOPASS_MAX (6) bytes).
  *
  * @example
  * ```ts
@@ -920,129 +933,93 @@ export const ETHTOOL_MSG: {
   readonly STRSET_GET: 1;
   readonly LINKINFO_GET: 2;
   readonly LINKINFO_SET: 3;
-  readonly LINKINFO_NTF: 3;
   readonly LINKMODES_GET: 4;
   readonly LINKMODES_SET: 5;
-  readonly LINKMODES_NTF: 5;
   readonly LINKSTATE_GET: 6;
   readonly DEBUG_GET: 7;
   readonly DEBUG_SET: 8;
-  readonly DEBUG_NTF: 8;
   readonly WOL_GET: 9;
   readonly WOL_SET: 10;
-  readonly WOL_NTF: 10;
   readonly FEATURES_GET: 11;
   readonly FEATURES_SET: 12;
-  readonly FEATURES_NTF: 13;
   readonly PRIVFLAGS_GET: 13;
   readonly PRIVFLAGS_SET: 14;
-  readonly PRIVFLAGS_NTF: 15;
   readonly RINGS_GET: 15;
   readonly RINGS_SET: 16;
-  readonly RINGS_NTF: 17;
   readonly CHANNELS_GET: 17;
   readonly CHANNELS_SET: 18;
-  readonly CHANNELS_NTF: 19;
   readonly COALESCE_GET: 19;
   readonly COALESCE_SET: 20;
-  readonly COALESCE_NTF: 21;
   readonly PAUSE_GET: 21;
   readonly PAUSE_SET: 22;
-  readonly PAUSE_NTF: 23;
   readonly EEE_GET: 23;
   readonly EEE_SET: 24;
-  readonly EEE_NTF: 25;
   readonly TSINFO_GET: 25;
   readonly CABLE_TEST_ACT: 26;
-  readonly CABLE_TEST_NTF: 27;
   readonly CABLE_TEST_TDR_ACT: 27;
-  readonly CABLE_TEST_TDR_NTF: 28;
   readonly TUNNEL_INFO_GET: 28;
   readonly FEC_GET: 29;
   readonly FEC_SET: 30;
-  readonly FEC_NTF: 31;
   readonly MODULE_EEPROM_GET: 31;
   readonly STATS_GET: 32;
   readonly PHC_VCLOCKS_GET: 33;
   readonly MODULE_GET: 34;
   readonly MODULE_SET: 35;
-  readonly MODULE_NTF: 36;
   readonly PSE_GET: 36;
   readonly PSE_SET: 37;
   readonly RSS_GET: 38;
   readonly PLCA_GET_CFG: 39;
   readonly PLCA_SET_CFG: 40;
   readonly PLCA_GET_STATUS: 41;
-  readonly PLCA_NTF: 41;
   readonly MM_GET: 42;
   readonly MM_SET: 43;
-  readonly MM_NTF: 43;
   readonly MODULE_FW_FLASH_ACT: 44;
-  readonly MODULE_FW_FLASH_NTF: 44;
   readonly PHY_GET: 45;
 } = {
   STRSET_GET: 1,
   LINKINFO_GET: 2,
   LINKINFO_SET: 3,
-  LINKINFO_NTF: 3,
   LINKMODES_GET: 4,
   LINKMODES_SET: 5,
-  LINKMODES_NTF: 5,
   LINKSTATE_GET: 6,
   DEBUG_GET: 7,
   DEBUG_SET: 8,
-  DEBUG_NTF: 8,
   WOL_GET: 9,
   WOL_SET: 10,
-  WOL_NTF: 10,
   FEATURES_GET: 11,
   FEATURES_SET: 12,
-  FEATURES_NTF: 13,
   PRIVFLAGS_GET: 13,
   PRIVFLAGS_SET: 14,
-  PRIVFLAGS_NTF: 15,
   RINGS_GET: 15,
   RINGS_SET: 16,
-  RINGS_NTF: 17,
   CHANNELS_GET: 17,
   CHANNELS_SET: 18,
-  CHANNELS_NTF: 19,
   COALESCE_GET: 19,
   COALESCE_SET: 20,
-  COALESCE_NTF: 21,
   PAUSE_GET: 21,
   PAUSE_SET: 22,
-  PAUSE_NTF: 23,
   EEE_GET: 23,
   EEE_SET: 24,
-  EEE_NTF: 25,
   TSINFO_GET: 25,
   CABLE_TEST_ACT: 26,
-  CABLE_TEST_NTF: 27,
   CABLE_TEST_TDR_ACT: 27,
-  CABLE_TEST_TDR_NTF: 28,
   TUNNEL_INFO_GET: 28,
   FEC_GET: 29,
   FEC_SET: 30,
-  FEC_NTF: 31,
   MODULE_EEPROM_GET: 31,
   STATS_GET: 32,
   PHC_VCLOCKS_GET: 33,
   MODULE_GET: 34,
   MODULE_SET: 35,
-  MODULE_NTF: 36,
   PSE_GET: 36,
   PSE_SET: 37,
   RSS_GET: 38,
   PLCA_GET_CFG: 39,
   PLCA_SET_CFG: 40,
   PLCA_GET_STATUS: 41,
-  PLCA_NTF: 41,
   MM_GET: 42,
   MM_SET: 43,
-  MM_NTF: 43,
   MODULE_FW_FLASH_ACT: 44,
-  MODULE_FW_FLASH_NTF: 44,
   PHY_GET: 45,
 };
 
@@ -1185,7 +1162,7 @@ export const headerAttrs: AttrSet<{
   phyIndex: FixedCodec<number>;
 }> = attrSet("header", {
   devIndex: [ETHTOOL_A_HEADER.DEV_INDEX, t.u32()],
-  devName: [ETHTOOL_A_HEADER.DEV_NAME, t.string()],
+  devName: [ETHTOOL_A_HEADER.DEV_NAME, t.string({ maxLength: 127 })],
   flags: [ETHTOOL_A_HEADER.FLAGS, t.flags(t.u32(), headerFlagsValues)],
   phyIndex: [ETHTOOL_A_HEADER.PHY_INDEX, t.u32()],
 });
@@ -1438,7 +1415,7 @@ export const wolAttrs: AttrSet<{
 }> = attrSet("wol", {
   header: [ETHTOOL_A_WOL.HEADER, t.nest(headerAttrs)],
   modes: [ETHTOOL_A_WOL.MODES, t.nest(bitsetAttrs)],
-  sopass: [ETHTOOL_A_WOL.SOPASS, t.binary()],
+  sopass: [ETHTOOL_A_WOL.SOPASS, t.binary({ maxLength: 6 })],
 });
 
 /** The attribute set "features". */
@@ -2003,6 +1980,7 @@ export const ethtool: {
   readonly operations: {
     readonly "strset-get": {
       readonly cmd: 1;
+      readonly replyCmd: 1;
       readonly request: AttrSet<Pick<(typeof strsetAttrs)["codecs"], "header" | "stringsets" | "countsOnly">>;
       readonly reply: typeof strsetAttrs;
       readonly do: true;
@@ -2010,6 +1988,7 @@ export const ethtool: {
     };
     readonly "linkinfo-get": {
       readonly cmd: 2;
+      readonly replyCmd: 2;
       readonly request: AttrSet<Pick<(typeof linkinfoAttrs)["codecs"], "header">>;
       readonly reply: typeof linkinfoAttrs;
       readonly do: true;
@@ -2024,6 +2003,7 @@ export const ethtool: {
     };
     readonly "linkmodes-get": {
       readonly cmd: 4;
+      readonly replyCmd: 4;
       readonly request: AttrSet<Pick<(typeof linkmodesAttrs)["codecs"], "header">>;
       readonly reply: typeof linkmodesAttrs;
       readonly do: true;
@@ -2038,6 +2018,7 @@ export const ethtool: {
     };
     readonly "linkstate-get": {
       readonly cmd: 6;
+      readonly replyCmd: 6;
       readonly request: AttrSet<Pick<(typeof linkstateAttrs)["codecs"], "header">>;
       readonly reply: typeof linkstateAttrs;
       readonly do: true;
@@ -2045,6 +2026,7 @@ export const ethtool: {
     };
     readonly "debug-get": {
       readonly cmd: 7;
+      readonly replyCmd: 7;
       readonly request: AttrSet<Pick<(typeof debugAttrs)["codecs"], "header">>;
       readonly reply: typeof debugAttrs;
       readonly do: true;
@@ -2059,6 +2041,7 @@ export const ethtool: {
     };
     readonly "wol-get": {
       readonly cmd: 9;
+      readonly replyCmd: 9;
       readonly request: AttrSet<Pick<(typeof wolAttrs)["codecs"], "header">>;
       readonly reply: typeof wolAttrs;
       readonly do: true;
@@ -2073,6 +2056,7 @@ export const ethtool: {
     };
     readonly "features-get": {
       readonly cmd: 11;
+      readonly replyCmd: 11;
       readonly request: AttrSet<Pick<(typeof featuresAttrs)["codecs"], "header">>;
       readonly reply: typeof featuresAttrs;
       readonly do: true;
@@ -2080,6 +2064,7 @@ export const ethtool: {
     };
     readonly "features-set": {
       readonly cmd: 12;
+      readonly replyCmd: 12;
       readonly request: AttrSet<Pick<(typeof featuresAttrs)["codecs"], "header" | "hw" | "wanted" | "active" | "nochange">>;
       readonly reply: typeof featuresAttrs;
       readonly do: true;
@@ -2276,6 +2261,7 @@ export const ethtool: {
     };
     readonly "rss-get": {
       readonly cmd: 38;
+      readonly replyCmd: 38;
       readonly request: AttrSet<Pick<(typeof rssAttrs)["codecs"], "header" | "context" | "startContext">>;
       readonly reply: typeof rssAttrs;
       readonly do: true;
@@ -2283,6 +2269,7 @@ export const ethtool: {
     };
     readonly "plca-get-cfg": {
       readonly cmd: 39;
+      readonly replyCmd: 39;
       readonly request: AttrSet<Pick<(typeof plcaAttrs)["codecs"], "header">>;
       readonly reply: typeof plcaAttrs;
       readonly do: true;
@@ -2305,6 +2292,7 @@ export const ethtool: {
     };
     readonly "mm-get": {
       readonly cmd: 42;
+      readonly replyCmd: 42;
       readonly request: AttrSet<Pick<(typeof mmAttrs)["codecs"], "header">>;
       readonly reply: typeof mmAttrs;
       readonly do: true;
@@ -2326,6 +2314,7 @@ export const ethtool: {
     };
     readonly "phy-get": {
       readonly cmd: 45;
+      readonly replyCmd: 45;
       readonly request: AttrSet<Pick<(typeof phyAttrs)["codecs"], "header">>;
       readonly reply: typeof phyAttrs;
       readonly do: true;
@@ -2352,7 +2341,7 @@ export const ethtool: {
     readonly "mm-ntf": { readonly cmd: 43; readonly attrs: typeof mmAttrs };
     readonly "module-fw-flash-ntf": { readonly cmd: 44; readonly attrs: typeof moduleFwFlashAttrs };
   };
-  readonly mcastGroups: readonly [];
+  readonly mcastGroups: readonly ["monitor"];
 } = {
   name: "ethtool",
   version: 1,
@@ -2360,6 +2349,7 @@ export const ethtool: {
   operations: {
     "strset-get": {
       cmd: ETHTOOL_MSG.STRSET_GET,
+      replyCmd: ETHTOOL_MSG_KERNEL.STRSET_GET_REPLY,
       request: strsetAttrs.pick(["header", "stringsets", "countsOnly"]),
       reply: strsetAttrs,
       do: true,
@@ -2367,6 +2357,7 @@ export const ethtool: {
     },
     "linkinfo-get": {
       cmd: ETHTOOL_MSG.LINKINFO_GET,
+      replyCmd: ETHTOOL_MSG_KERNEL.LINKINFO_GET_REPLY,
       request: linkinfoAttrs.pick(["header"]),
       reply: linkinfoAttrs,
       do: true,
@@ -2381,6 +2372,7 @@ export const ethtool: {
     },
     "linkmodes-get": {
       cmd: ETHTOOL_MSG.LINKMODES_GET,
+      replyCmd: ETHTOOL_MSG_KERNEL.LINKMODES_GET_REPLY,
       request: linkmodesAttrs.pick(["header"]),
       reply: linkmodesAttrs,
       do: true,
@@ -2395,6 +2387,7 @@ export const ethtool: {
     },
     "linkstate-get": {
       cmd: ETHTOOL_MSG.LINKSTATE_GET,
+      replyCmd: ETHTOOL_MSG_KERNEL.LINKSTATE_GET_REPLY,
       request: linkstateAttrs.pick(["header"]),
       reply: linkstateAttrs,
       do: true,
@@ -2402,6 +2395,7 @@ export const ethtool: {
     },
     "debug-get": {
       cmd: ETHTOOL_MSG.DEBUG_GET,
+      replyCmd: ETHTOOL_MSG_KERNEL.DEBUG_GET_REPLY,
       request: debugAttrs.pick(["header"]),
       reply: debugAttrs,
       do: true,
@@ -2416,6 +2410,7 @@ export const ethtool: {
     },
     "wol-get": {
       cmd: ETHTOOL_MSG.WOL_GET,
+      replyCmd: ETHTOOL_MSG_KERNEL.WOL_GET_REPLY,
       request: wolAttrs.pick(["header"]),
       reply: wolAttrs,
       do: true,
@@ -2430,6 +2425,7 @@ export const ethtool: {
     },
     "features-get": {
       cmd: ETHTOOL_MSG.FEATURES_GET,
+      replyCmd: ETHTOOL_MSG_KERNEL.FEATURES_GET_REPLY,
       request: featuresAttrs.pick(["header"]),
       reply: featuresAttrs,
       do: true,
@@ -2437,6 +2433,7 @@ export const ethtool: {
     },
     "features-set": {
       cmd: ETHTOOL_MSG.FEATURES_SET,
+      replyCmd: ETHTOOL_MSG_KERNEL.FEATURES_SET_REPLY,
       request: featuresAttrs.pick(["header", "hw", "wanted", "active", "nochange"]),
       reply: featuresAttrs,
       do: true,
@@ -2633,6 +2630,7 @@ export const ethtool: {
     },
     "rss-get": {
       cmd: ETHTOOL_MSG.RSS_GET,
+      replyCmd: ETHTOOL_MSG_KERNEL.RSS_GET_REPLY,
       request: rssAttrs.pick(["header", "context", "startContext"]),
       reply: rssAttrs,
       do: true,
@@ -2640,6 +2638,7 @@ export const ethtool: {
     },
     "plca-get-cfg": {
       cmd: ETHTOOL_MSG.PLCA_GET_CFG,
+      replyCmd: ETHTOOL_MSG_KERNEL.PLCA_GET_CFG_REPLY,
       request: plcaAttrs.pick(["header"]),
       reply: plcaAttrs,
       do: true,
@@ -2662,6 +2661,7 @@ export const ethtool: {
     },
     "mm-get": {
       cmd: ETHTOOL_MSG.MM_GET,
+      replyCmd: ETHTOOL_MSG_KERNEL.MM_GET_REPLY,
       request: mmAttrs.pick(["header"]),
       reply: mmAttrs,
       do: true,
@@ -2683,6 +2683,7 @@ export const ethtool: {
     },
     "phy-get": {
       cmd: ETHTOOL_MSG.PHY_GET,
+      replyCmd: ETHTOOL_MSG_KERNEL.PHY_GET_REPLY,
       request: phyAttrs.pick(["header"]),
       reply: phyAttrs,
       do: true,
@@ -2690,24 +2691,24 @@ export const ethtool: {
     },
   },
   events: {
-    "linkinfo-ntf": { cmd: ETHTOOL_MSG.LINKINFO_NTF, attrs: linkinfoAttrs },
-    "linkmodes-ntf": { cmd: ETHTOOL_MSG.LINKMODES_NTF, attrs: linkmodesAttrs },
-    "debug-ntf": { cmd: ETHTOOL_MSG.DEBUG_NTF, attrs: debugAttrs },
-    "wol-ntf": { cmd: ETHTOOL_MSG.WOL_NTF, attrs: wolAttrs },
-    "features-ntf": { cmd: ETHTOOL_MSG.FEATURES_NTF, attrs: featuresAttrs },
-    "privflags-ntf": { cmd: ETHTOOL_MSG.PRIVFLAGS_NTF, attrs: privflagsAttrs },
-    "rings-ntf": { cmd: ETHTOOL_MSG.RINGS_NTF, attrs: ringsAttrs },
-    "channels-ntf": { cmd: ETHTOOL_MSG.CHANNELS_NTF, attrs: channelsAttrs },
-    "coalesce-ntf": { cmd: ETHTOOL_MSG.COALESCE_NTF, attrs: coalesceAttrs },
-    "pause-ntf": { cmd: ETHTOOL_MSG.PAUSE_NTF, attrs: pauseAttrs },
-    "eee-ntf": { cmd: ETHTOOL_MSG.EEE_NTF, attrs: eeeAttrs },
-    "cable-test-ntf": { cmd: ETHTOOL_MSG.CABLE_TEST_NTF, attrs: cableTestNtfAttrs },
-    "cable-test-tdr-ntf": { cmd: ETHTOOL_MSG.CABLE_TEST_TDR_NTF, attrs: cableTestTdrNtfAttrs },
-    "fec-ntf": { cmd: ETHTOOL_MSG.FEC_NTF, attrs: fecAttrs },
-    "module-ntf": { cmd: ETHTOOL_MSG.MODULE_NTF, attrs: moduleAttrs },
-    "plca-ntf": { cmd: ETHTOOL_MSG.PLCA_NTF, attrs: plcaAttrs },
-    "mm-ntf": { cmd: ETHTOOL_MSG.MM_NTF, attrs: mmAttrs },
-    "module-fw-flash-ntf": { cmd: ETHTOOL_MSG.MODULE_FW_FLASH_NTF, attrs: moduleFwFlashAttrs },
+    "linkinfo-ntf": { cmd: ETHTOOL_MSG_KERNEL.LINKINFO_NTF, attrs: linkinfoAttrs },
+    "linkmodes-ntf": { cmd: ETHTOOL_MSG_KERNEL.LINKMODES_NTF, attrs: linkmodesAttrs },
+    "debug-ntf": { cmd: ETHTOOL_MSG_KERNEL.DEBUG_NTF, attrs: debugAttrs },
+    "wol-ntf": { cmd: ETHTOOL_MSG_KERNEL.WOL_NTF, attrs: wolAttrs },
+    "features-ntf": { cmd: ETHTOOL_MSG_KERNEL.FEATURES_NTF, attrs: featuresAttrs },
+    "privflags-ntf": { cmd: ETHTOOL_MSG_KERNEL.PRIVFLAGS_NTF, attrs: privflagsAttrs },
+    "rings-ntf": { cmd: ETHTOOL_MSG_KERNEL.RINGS_NTF, attrs: ringsAttrs },
+    "channels-ntf": { cmd: ETHTOOL_MSG_KERNEL.CHANNELS_NTF, attrs: channelsAttrs },
+    "coalesce-ntf": { cmd: ETHTOOL_MSG_KERNEL.COALESCE_NTF, attrs: coalesceAttrs },
+    "pause-ntf": { cmd: ETHTOOL_MSG_KERNEL.PAUSE_NTF, attrs: pauseAttrs },
+    "eee-ntf": { cmd: ETHTOOL_MSG_KERNEL.EEE_NTF, attrs: eeeAttrs },
+    "cable-test-ntf": { cmd: ETHTOOL_MSG_KERNEL.CABLE_TEST_NTF, attrs: cableTestNtfAttrs },
+    "cable-test-tdr-ntf": { cmd: ETHTOOL_MSG_KERNEL.CABLE_TEST_TDR_NTF, attrs: cableTestTdrNtfAttrs },
+    "fec-ntf": { cmd: ETHTOOL_MSG_KERNEL.FEC_NTF, attrs: fecAttrs },
+    "module-ntf": { cmd: ETHTOOL_MSG_KERNEL.MODULE_NTF, attrs: moduleAttrs },
+    "plca-ntf": { cmd: ETHTOOL_MSG_KERNEL.PLCA_NTF, attrs: plcaAttrs },
+    "mm-ntf": { cmd: ETHTOOL_MSG_KERNEL.MM_NTF, attrs: mmAttrs },
+    "module-fw-flash-ntf": { cmd: ETHTOOL_MSG_KERNEL.MODULE_FW_FLASH_NTF, attrs: moduleFwFlashAttrs },
   },
-  mcastGroups: [],
+  mcastGroups: ["monitor"],
 };

@@ -2172,6 +2172,7 @@ export const nftables: {
   readonly operations: {
     readonly "getcompat": {
       readonly cmd: 2816;
+      readonly replyCmd: 2816;
       readonly header: typeof nfgenmsgStruct;
       readonly request: AttrSet<Pick<(typeof compatAttrs)["codecs"], "name" | "rev" | "type">>;
       readonly reply: typeof compatAttrs;
@@ -2180,6 +2181,7 @@ export const nftables: {
     };
     readonly "batch-begin": {
       readonly cmd: 16;
+      readonly replyCmd: 16;
       readonly header: typeof nfgenmsgStruct;
       readonly request: AttrSet<Pick<(typeof batchAttrs)["codecs"], "genid">>;
       readonly reply: typeof batchAttrs;
@@ -2462,6 +2464,7 @@ export const nftables: {
   operations: {
     "getcompat": {
       cmd: NFTABLES_CMD.GETCOMPAT,
+      replyCmd: NFTABLES_CMD_KERNEL.GETCOMPAT_REPLY,
       header: nfgenmsgStruct,
       request: compatAttrs.pick(["name", "rev", "type"]),
       reply: compatAttrs,
@@ -2470,6 +2473,7 @@ export const nftables: {
     },
     "batch-begin": {
       cmd: NFTABLES_CMD.BATCH_BEGIN,
+      replyCmd: NFTABLES_CMD_KERNEL.BATCH_BEGIN_REPLY,
       header: nfgenmsgStruct,
       request: batchAttrs.pick(["genid"]),
       reply: batchAttrs,

@@ -2743,6 +2743,7 @@ export const nl80211: {
     };
     readonly "get-protocol-features": {
       readonly cmd: 95;
+      readonly replyCmd: 95;
       readonly request: AttrSet<Pick<(typeof nl80211Attrs)["codecs"], "protocolFeatures">>;
       readonly reply: typeof nl80211Attrs;
       readonly do: true;
@@ -2774,6 +2775,7 @@ export const nl80211: {
     },
     "get-protocol-features": {
       cmd: NL80211_CMD.GET_PROTOCOL_FEATURES,
+      replyCmd: NL80211_CMD_KERNEL.GET_PROTOCOL_FEATURES_REPLY,
       request: nl80211Attrs.pick(["protocolFeatures"]),
       reply: nl80211Attrs,
       do: true,

@@ -10,6 +10,22 @@
  *
  * Erratum applied: policy-attrs: pad and mask swapped back to the uapi numbers (PAD 11, MASK 12).
  *
+ * Erratum applied: version 2 (net/netlink/genetlink.c registers genl_ctrl with .version = 0x2).
+ *
+ * Erratum applied: getfamily do request: added family-id (net/netlink/genetlink.c: ctrl_getfamily()
+ * finds the family by CTRL_ATTR_FAMILY_ID as well as by CTRL_ATTR_FAMILY_NAME).
+ *
+ * Erratum applied: ctrl-attrs.family-name: max-len 15 (net/netlink/genetlink.c: ctrl_policy_family
+ * and ctrl_policy_policy take CTRL_ATTR_FAMILY_NAME as NLA_NUL_STRING of at most GENL_NAMSIZ - 1
+ * bytes).
+ *
+ * Erratum applied: ctrl-attrs.ops: written without NLA_F_NESTED (net/netlink/genetlink.c:
+ * ctrl_fill_info() opens CTRL_ATTR_OPS and each operation with nla_nest_start_noflag()).
+ *
+ * Erratum applied: ctrl-attrs.mcast-groups: written without NLA_F_NESTED (net/netlink/genetlink.c:
+ * ctrl_fill_info() and ctrl_fill_mcgrp_info() open CTRL_ATTR_MCAST_GROUPS and each group with
+ * nla_nest_start_noflag()).
+ *
  * @example
  * ```ts
  * import { GenlSocket } from "@nlts/netlink/genl";
@@ -278,12 +294,12 @@ export const ctrlAttrs: AttrSet<{
   op: FixedCodec<number>;
 }> = attrSet("ctrl-attrs", {
   familyId: [CTRL_ATTR.FAMILY_ID, t.u16()],
-  familyName: [CTRL_ATTR.FAMILY_NAME, t.string()],
+  familyName: [CTRL_ATTR.FAMILY_NAME, t.string({ maxLength: 15 })],
   version: [CTRL_ATTR.VERSION, t.u32()],
   hdrsize: [CTRL_ATTR.HDRSIZE, t.u32()],
   maxattr: [CTRL_ATTR.MAXATTR, t.u32()],
-  ops: [CTRL_ATTR.OPS, t.indexedArray(t.nest(opAttrs))],
-  mcastGroups: [CTRL_ATTR.MCAST_GROUPS, t.indexedArray(t.nest(mcastGroupAttrs))],
+  ops: [CTRL_ATTR.OPS, t.indexedArray(t.nest(opAttrs, { nestedFlag: false }), { nestedFlag: false })],
+  mcastGroups: [CTRL_ATTR.MCAST_GROUPS, t.indexedArray(t.nest(mcastGroupAttrs, { nestedFlag: false }), { nestedFlag: false })],
   policy: [CTRL_ATTR.POLICY, t.map(t.map(t.nest(policyAttrs)))],
   opPolicy: [CTRL_ATTR.OP_POLICY, t.map(t.nest(opPolicyAttrs))],
   op: [CTRL_ATTR.OP, t.u32()],
@@ -292,19 +308,20 @@ export const ctrlAttrs: AttrSet<{
 /** The nlctrl family, for `GenlSocket.family`. */
 export const nlctrl: {
   readonly name: "nlctrl";
-  readonly version: 1;
+  readonly version: 2;
   readonly attrs: typeof ctrlAttrs;
   readonly operations: {
     readonly "getfamily": {
       readonly cmd: 3;
       readonly replyCmd: 1;
-      readonly request: AttrSet<Pick<(typeof ctrlAttrs)["codecs"], "familyName">>;
+      readonly request: AttrSet<Pick<(typeof ctrlAttrs)["codecs"], "familyName" | "familyId">>;
       readonly reply: typeof ctrlAttrs;
       readonly do: true;
       readonly dump: true;
     };
     readonly "getpolicy": {
       readonly cmd: 10;
+      readonly replyCmd: 10;
       readonly request: AttrSet<Pick<(typeof ctrlAttrs)["codecs"], "familyName" | "familyId" | "op">>;
       readonly reply: typeof ctrlAttrs;
       readonly do: false;
@@ -315,19 +332,20 @@ export const nlctrl: {
   readonly mcastGroups: readonly [];
 } = {
   name: "nlctrl",
-  version: 1,
+  version: 2,
   attrs: ctrlAttrs,
   operations: {
     "getfamily": {
       cmd: CTRL_CMD.GETFAMILY,
       replyCmd: CTRL_CMD_KERNEL.GETFAMILY_REPLY,
-      request: ctrlAttrs.pick(["familyName"]),
+      request: ctrlAttrs.pick(["familyName", "familyId"]),
       reply: ctrlAttrs,
       do: true,
       dump: true,
     },
     "getpolicy": {
       cmd: CTRL_CMD.GETPOLICY,
+      replyCmd: CTRL_CMD_KERNEL.GETPOLICY_REPLY,
       request: ctrlAttrs.pick(["familyName", "familyId", "op"]),
       reply: ctrlAttrs,
       do: false,

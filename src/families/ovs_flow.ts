@@ -10,6 +10,25 @@
  *
  * Multicast groups: ovs_flow.
  *
+ * Erratum applied: struct ovs_key_arp is 24 bytes, its trailing alignment padding included
+ * (net/openvswitch/flow_netlink.c: ovs_key_lens takes sizeof(struct ovs_key_arp)).
+ *
+ * Erratum applied: struct ovs_key_ct_tuple_ipv4 is 16 bytes, its trailing alignment padding
+ * included (net/openvswitch/flow_netlink.c: ovs_key_lens takes its sizeof).
+ *
+ * Erratum applied: ovs-action-add-mpls.mpls-ethertype is a __be16
+ * (include/uapi/linux/openvswitch.h: struct ovs_action_add_mpls is 8 bytes, as flow_netlink.c's
+ * action_lens checks).
+ *
+ * Erratum applied: action-attrs: drop (24, a u32 reason) comes before psample, which is 25
+ * (include/uapi/linux/openvswitch.h: OVS_ACTION_ATTR_DROP; flow_netlink.c's action_lens).
+ *
+ * Erratum applied: action-attrs.push-nsh holds one OVS_KEY_ATTR_NSH, a nest of key-attrs
+ * (net/openvswitch/flow_netlink.c: validate_push_nsh()).
+ *
+ * Erratum applied: flow-attrs.probe is a flag (net/openvswitch/datapath.c: flow_policy has
+ * [OVS_FLOW_ATTR_PROBE] = { .type = NLA_FLAG }).
+ *
  * @example
  * ```ts
  * import { GenlSocket } from "@nlts/netlink/genl";
@@ -22,7 +41,7 @@
  * @module
  */
 
-import { type AttrSet, attrSet, type Codec, type DecodedOf, type EncodableOf, type ExtensibleOf, type FixedCodec, type NestOf, type StructCodec, t, type UnknownAttr } from "../protocol/schema.ts";
+import { type AttrSet, attrSet, type Codec, type DecodedOf, type EncodableOf, type ExtensibleOf, type FixedCodec, type NestOf, type PadCodec, type StructCodec, t, type UnknownAttr } from "../protocol/schema.ts";
 
 /** Values of the enum "ovs-frag-type" (`OVS_FRAG_TYPE_*`). */
 export const OVS_FRAG_TYPE: {
@@ -197,7 +216,8 @@ export const OVS_ACTION_ATTR: {
   readonly CHECK_PKT_LEN: 21;
   readonly ADD_MPLS: 22;
   readonly DEC_TTL: 23;
-  readonly PSAMPLE: 24;
+  readonly DROP: 24;
+  readonly PSAMPLE: 25;
 } = {
   OUTPUT: 1,
   USERSPACE: 2,
@@ -222,7 +242,8 @@ export const OVS_ACTION_ATTR: {
   CHECK_PKT_LEN: 21,
   ADD_MPLS: 22,
   DEC_TTL: 23,
-  PSAMPLE: 24,
+  DROP: 24,
+  PSAMPLE: 25,
 };
 
 /** Attribute numbers of the set "tunnel-key-attrs" (`OVS_TUNNEL_KEY_ATTR_*`). */
@@ -565,13 +586,14 @@ export const ovsKeyIcmpStruct: StructCodec<{
   { packed: true },
 );
 
-/** The struct "ovs-key-arp" (`struct ovs_key_arp`, 22 bytes). */
+/** The struct "ovs-key-arp" (`struct ovs_key_arp`, 24 bytes). */
 export const ovsKeyArpStruct: StructCodec<{
   arpSip: FixedCodec<number>;
   arpTip: FixedCodec<number>;
   arpOp: FixedCodec<number>;
   arpSha: FixedCodec<string>;
   arpTha: FixedCodec<string>;
+  pad: PadCodec;
 }> = t.struct(
   "ovs-key-arp",
   {
@@ -580,6 +602,7 @@ export const ovsKeyArpStruct: StructCodec<{
     arpOp: t.u16be(),
     arpSha: t.mac(),
     arpTha: t.mac(),
+    pad: t.pad(2),
   },
   { packed: true },
 );
@@ -599,13 +622,14 @@ export const ovsKeyNdStruct: StructCodec<{
   { packed: true },
 );
 
-/** The struct "ovs-key-ct-tuple-ipv4" (`struct ovs_key_ct_tuple_ipv4`, 13 bytes). */
+/** The struct "ovs-key-ct-tuple-ipv4" (`struct ovs_key_ct_tuple_ipv4`, 16 bytes). */
 export const ovsKeyCtTupleIpv4Struct: StructCodec<{
   ipv4Src: FixedCodec<number>;
   ipv4Dst: FixedCodec<number>;
   srcPort: FixedCodec<number>;
   dstPort: FixedCodec<number>;
   ipv4Proto: FixedCodec<number>;
+  pad: PadCodec;
 }> = t.struct(
   "ovs-key-ct-tuple-ipv4",
   {
@@ -614,6 +638,7 @@ export const ovsKeyCtTupleIpv4Struct: StructCodec<{
     srcPort: t.u16be(),
     dstPort: t.u16be(),
     ipv4Proto: t.u8(),
+    pad: t.pad(3),
   },
   { packed: true },
 );
@@ -657,7 +682,7 @@ export const ovsActionPushMplsStruct: StructCodec<{
   { packed: true },
 );
 
-/** The struct "ovs-action-add-mpls" (`struct ovs_action_add_mpls`, 10 bytes). */
+/** The struct "ovs-action-add-mpls" (`struct ovs_action_add_mpls`, 8 bytes). */
 export const ovsActionAddMplsStruct: StructCodec<{
   mplsLse: FixedCodec<number>;
   mplsEthertype: FixedCodec<number>;
@@ -666,7 +691,7 @@ export const ovsActionAddMplsStruct: StructCodec<{
   "ovs-action-add-mpls",
   {
     mplsLse: t.u32be(),
-    mplsEthertype: t.u32be(),
+    mplsEthertype: t.u16be(),
     tunFlags: t.u16(),
   },
   { packed: true },
@@ -1140,7 +1165,7 @@ export interface ActionValue {
   /** ct-clear (16). */
   ctClear?: DecodedOf<Codec<true, boolean>>;
   /** push-nsh (17). */
-  pushNsh?: DecodedOf<NestOf<typeof ovsNshKeyAttrs>>;
+  pushNsh?: DecodedOf<Codec<KeyValue, KeyInit>>;
   /** pop-nsh (18). */
   popNsh?: DecodedOf<Codec<true, boolean>>;
   /** meter (19). */
@@ -1153,7 +1178,9 @@ export interface ActionValue {
   addMpls?: DecodedOf<ExtensibleOf<typeof ovsActionAddMplsStruct>>;
   /** dec-ttl (23). */
   decTtl?: DecodedOf<Codec<DecTtlValue, DecTtlInit>>;
-  /** psample (24). */
+  /** drop (24). */
+  drop?: DecodedOf<FixedCodec<number>>;
+  /** psample (25). */
   psample?: DecodedOf<NestOf<typeof psampleAttrs>>;
   /** Attributes the spec does not name. */
   unknown?: UnknownAttr[];
@@ -1194,7 +1221,7 @@ export interface ActionInit {
   /** ct-clear (16). */
   readonly ctClear?: EncodableOf<Codec<true, boolean>>;
   /** push-nsh (17). */
-  readonly pushNsh?: EncodableOf<NestOf<typeof ovsNshKeyAttrs>>;
+  readonly pushNsh?: EncodableOf<Codec<KeyValue, KeyInit>>;
   /** pop-nsh (18). */
   readonly popNsh?: EncodableOf<Codec<true, boolean>>;
   /** meter (19). */
@@ -1207,7 +1234,9 @@ export interface ActionInit {
   readonly addMpls?: EncodableOf<ExtensibleOf<typeof ovsActionAddMplsStruct>>;
   /** dec-ttl (23). */
   readonly decTtl?: EncodableOf<Codec<DecTtlValue, DecTtlInit>>;
-  /** psample (24). */
+  /** drop (24). */
+  readonly drop?: EncodableOf<FixedCodec<number>>;
+  /** psample (25). */
   readonly psample?: EncodableOf<NestOf<typeof psampleAttrs>>;
   /** Attributes the spec does not name (written back as they are). */
   readonly unknown?: readonly UnknownAttr[];
@@ -1231,13 +1260,14 @@ export type ActionFields = {
   pushEth: Codec<Uint8Array>;
   popEth: Codec<true, boolean>;
   ctClear: Codec<true, boolean>;
-  pushNsh: NestOf<typeof ovsNshKeyAttrs>;
+  pushNsh: Codec<KeyValue, KeyInit>;
   popNsh: Codec<true, boolean>;
   meter: FixedCodec<number>;
   clone: Codec<ActionValue, ActionInit>;
   checkPktLen: Codec<CheckPktLenValue, CheckPktLenInit>;
   addMpls: ExtensibleOf<typeof ovsActionAddMplsStruct>;
   decTtl: Codec<DecTtlValue, DecTtlInit>;
+  drop: FixedCodec<number>;
   psample: NestOf<typeof psampleAttrs>;
 };
 
@@ -1259,13 +1289,14 @@ export const actionAttrs: AttrSet<ActionFields> = attrSet("action-attrs", {
   pushEth: [OVS_ACTION_ATTR.PUSH_ETH, t.binary()],
   popEth: [OVS_ACTION_ATTR.POP_ETH, t.flag()],
   ctClear: [OVS_ACTION_ATTR.CT_CLEAR, t.flag()],
-  pushNsh: [OVS_ACTION_ATTR.PUSH_NSH, t.nest(ovsNshKeyAttrs)],
+  pushNsh: [OVS_ACTION_ATTR.PUSH_NSH, t.nest(keyAttrs)],
   popNsh: [OVS_ACTION_ATTR.POP_NSH, t.flag()],
   meter: [OVS_ACTION_ATTR.METER, t.u32()],
   clone: [OVS_ACTION_ATTR.CLONE, t.lazy(() => t.nest(actionAttrs))],
   checkPktLen: [OVS_ACTION_ATTR.CHECK_PKT_LEN, t.nest(checkPktLenAttrs)],
   addMpls: [OVS_ACTION_ATTR.ADD_MPLS, t.extensible(ovsActionAddMplsStruct)],
   decTtl: [OVS_ACTION_ATTR.DEC_TTL, t.nest(decTtlAttrs)],
+  drop: [OVS_ACTION_ATTR.DROP, t.u32()],
   psample: [OVS_ACTION_ATTR.PSAMPLE, t.nest(psampleAttrs)],
 });
 
@@ -1278,7 +1309,7 @@ export const flowAttrs: AttrSet<{
   used: FixedCodec<bigint, bigint | number>;
   clear: Codec<true, boolean>;
   mask: Codec<KeyValue, KeyInit>;
-  probe: Codec<Uint8Array>;
+  probe: Codec<true, boolean>;
   ufid: Codec<Uint8Array>;
   ufidFlags: FixedCodec<("omitKey" | "omitMask" | "omitActions" | number)[], readonly ("omitKey" | "omitMask" | "omitActions" | number)[] | number>;
   pad: Codec<Uint8Array>;
@@ -1290,7 +1321,7 @@ export const flowAttrs: AttrSet<{
   used: [OVS_FLOW_ATTR.USED, t.u64()],
   clear: [OVS_FLOW_ATTR.CLEAR, t.flag()],
   mask: [OVS_FLOW_ATTR.MASK, t.nest(keyAttrs)],
-  probe: [OVS_FLOW_ATTR.PROBE, t.binary()],
+  probe: [OVS_FLOW_ATTR.PROBE, t.flag()],
   ufid: [OVS_FLOW_ATTR.UFID, t.binary()],
   ufidFlags: [OVS_FLOW_ATTR.UFID_FLAGS, t.flags(t.u32(), ovsUfidFlagsValues)],
   pad: [OVS_FLOW_ATTR.PAD, t.binary()],

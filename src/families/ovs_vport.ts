@@ -10,6 +10,22 @@
  *
  * Multicast groups: ovs_vport.
  *
+ * Erratum applied: version 1 (include/uapi/linux/openvswitch.h: OVS_VPORT_VERSION 0x1, the version
+ * net/openvswitch/datapath.c registers dp_vport_genl_family with).
+ *
+ * Erratum applied: vport-options.extension: written without NLA_F_NESTED
+ * (net/openvswitch/vport-vxlan.c: vxlan_get_options() opens OVS_TUNNEL_ATTR_EXTENSION with
+ * nla_nest_start_noflag()).
+ *
+ * Erratum applied: vport-options.dst-port is a u16 (net/openvswitch/vport-vxlan.c:
+ * vxlan_get_options() writes it with nla_put_u16(), vxlan_create() reads nla_get_u16()).
+ *
+ * Erratum applied: vport-vxlan-ext-attrs: the OVS_VXLAN_EXT_* of a port's options, gbp a flag
+ * (net/openvswitch/vport-vxlan.c: exts_policy).
+ *
+ * Erratum applied: vport-options.extension is a nest of OVS_VXLAN_EXT_*
+ * (net/openvswitch/vport-vxlan.c: vxlan_get_options() opens it with nla_nest_start_noflag()).
+ *
  * @example
  * ```ts
  * import { GenlSocket } from "@nlts/netlink/genl";
@@ -86,6 +102,13 @@ export const OVS_VPORT_ATTR: {
   UPCALL_STATS: 10,
 };
 
+/** Attribute numbers of the set "vport-vxlan-ext-attrs" (`OVS_VXLAN_EXT_*`). */
+export const OVS_VXLAN_EXT: {
+  readonly GBP: 1;
+} = {
+  GBP: 1,
+};
+
 /** Command numbers of the operations and notifications (`OVS_VPORT_CMD_*`). */
 export const OVS_VPORT_CMD: {
   readonly NEW: 1;
@@ -142,13 +165,20 @@ export const vportStatsStruct: StructCodec<{
   { packed: true },
 );
 
+/** The attribute set "vport-vxlan-ext-attrs". */
+export const vportVxlanExtAttrs: AttrSet<{
+  gbp: Codec<true, boolean>;
+}> = attrSet("vport-vxlan-ext-attrs", {
+  gbp: [OVS_VXLAN_EXT.GBP, t.flag()],
+});
+
 /** The attribute set "vport-options". */
 export const vportOptionsAttrs: AttrSet<{
   dstPort: FixedCodec<number>;
-  extension: FixedCodec<number>;
+  extension: NestOf<typeof vportVxlanExtAttrs>;
 }> = attrSet("vport-options", {
-  dstPort: [OVS_TUNNEL_ATTR.DST_PORT, t.u32()],
-  extension: [OVS_TUNNEL_ATTR.EXTENSION, t.u32()],
+  dstPort: [OVS_TUNNEL_ATTR.DST_PORT, t.u16()],
+  extension: [OVS_TUNNEL_ATTR.EXTENSION, t.nest(vportVxlanExtAttrs, { nestedFlag: false })],
 });
 
 /** The attribute set "upcall-stats". */
@@ -186,7 +216,7 @@ export const vportAttrs: AttrSet<{
 /** The ovs_vport family, for `GenlSocket.family`. */
 export const ovsVport: {
   readonly name: "ovs_vport";
-  readonly version: 2;
+  readonly version: 1;
   readonly header: typeof ovsHeaderStruct;
   readonly attrs: typeof vportAttrs;
   readonly operations: {
@@ -216,7 +246,7 @@ export const ovsVport: {
   readonly mcastGroups: readonly ["ovs_vport"];
 } = {
   name: "ovs_vport",
-  version: 2,
+  version: 1,
   header: ovsHeaderStruct,
   attrs: vportAttrs,
   operations: {

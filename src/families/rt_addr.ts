@@ -216,6 +216,7 @@ export const rtAddr: {
     };
     readonly "getmulticast": {
       readonly cmd: 58;
+      readonly replyCmd: 58;
       readonly header: typeof ifaddrmsgStruct;
       readonly request: AttrSet<Pick<(typeof addrAttrs)["codecs"], never>>;
       readonly reply: typeof addrAttrs;
@@ -257,6 +258,7 @@ export const rtAddr: {
     },
     "getmulticast": {
       cmd: RTM.GETMULTICAST,
+      replyCmd: RTM_KERNEL.GETMULTICAST_REPLY,
       header: ifaddrmsgStruct,
       request: addrAttrs.pick([]),
       reply: addrAttrs,

@@ -1554,14 +1554,12 @@ export const IFLA_VRF_PORT: {
 /** Message types of requests (`RTM_*`; notifications by their own number). */
 export const RTM: {
   readonly NEWLINK: 16;
-  readonly NEWLINK_NTF: 16;
   readonly DELLINK: 17;
   readonly GETLINK: 18;
   readonly SETLINK: 19;
   readonly GETSTATS: 94;
 } = {
   NEWLINK: 16,
-  NEWLINK_NTF: 16,
   DELLINK: 17,
   GETLINK: 18,
   SETLINK: 19,
@@ -3349,7 +3347,7 @@ export const rtLink: {
     },
   },
   events: {
-    "newlink-ntf": { cmd: RTM.NEWLINK_NTF, attrs: linkAttrs, header: ifinfomsgStruct },
+    "newlink-ntf": { cmd: RTM_KERNEL.NEWLINK_NTF, attrs: linkAttrs, header: ifinfomsgStruct },
   },
   mcastGroups: { "rtnlgrp-link": 1, "rtnlgrp-stats": 36 },
 };

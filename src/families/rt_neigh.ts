@@ -219,17 +219,13 @@ export const NDTPA: {
 export const RTM: {
   readonly NEWNEIGH: 28;
   readonly DELNEIGH: 29;
-  readonly DELNEIGH_NTF: 29;
   readonly GETNEIGH: 30;
-  readonly NEWNEIGH_NTF: 28;
   readonly GETNEIGHTBL: 66;
   readonly SETNEIGHTBL: 67;
 } = {
   NEWNEIGH: 28,
   DELNEIGH: 29,
-  DELNEIGH_NTF: 29,
   GETNEIGH: 30,
-  NEWNEIGH_NTF: 28,
   GETNEIGHTBL: 66,
   SETNEIGHTBL: 67,
 };
@@ -609,8 +605,8 @@ export const rtNeigh: {
     },
   },
   events: {
-    "delneigh-ntf": { cmd: RTM.DELNEIGH_NTF, attrs: neighbourAttrs, header: ndmsgStruct },
-    "newneigh-ntf": { cmd: RTM.NEWNEIGH_NTF, attrs: neighbourAttrs, header: ndmsgStruct },
+    "delneigh-ntf": { cmd: RTM_KERNEL.DELNEIGH_NTF, attrs: neighbourAttrs, header: ndmsgStruct },
+    "newneigh-ntf": { cmd: RTM_KERNEL.NEWNEIGH_NTF, attrs: neighbourAttrs, header: ndmsgStruct },
   },
   mcastGroups: { "rtnlgrp-neigh": 3 },
 };

@@ -116,15 +116,11 @@ export const FRA: {
 /** Message types of requests (`RTM_*`; notifications by their own number). */
 export const RTM: {
   readonly NEWRULE: 32;
-  readonly NEWRULE_NTF: 32;
   readonly DELRULE: 33;
-  readonly DELRULE_NTF: 33;
   readonly GETRULE: 34;
 } = {
   NEWRULE: 32,
-  NEWRULE_NTF: 32,
   DELRULE: 33,
-  DELRULE_NTF: 33,
   GETRULE: 34,
 };
 
@@ -351,8 +347,8 @@ export const rtRule: {
     },
   },
   events: {
-    "newrule-ntf": { cmd: RTM.NEWRULE_NTF, attrs: fibRuleAttrs, header: fibRuleHdrStruct },
-    "delrule-ntf": { cmd: RTM.DELRULE_NTF, attrs: fibRuleAttrs, header: fibRuleHdrStruct },
+    "newrule-ntf": { cmd: RTM_KERNEL.NEWRULE_NTF, attrs: fibRuleAttrs, header: fibRuleHdrStruct },
+    "delrule-ntf": { cmd: RTM_KERNEL.DELRULE_NTF, attrs: fibRuleAttrs, header: fibRuleHdrStruct },
   },
   mcastGroups: { "rtnlgrp-ipv4-rule": 8, "rtnlgrp-ipv6-rule": 19 },
 };

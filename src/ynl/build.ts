@@ -8,6 +8,7 @@
 
 import { type AttrEntry, AttrSet } from "../protocol/schema_attrs.ts";
 import * as t from "../protocol/schema_codecs.ts";
+import type { NestOptions } from "../protocol/schema_codecs.ts";
 import type { Codec, StructCodec } from "../protocol/schema_types.ts";
 import type { EventSpec, FamilySpec, OperationSpec } from "../genl/family.ts";
 import type { RawEventSpec, RawFamilySpec, RawOperationSpec } from "./raw_family.ts";
@@ -58,8 +59,9 @@ export function buildObjects(ir: FamilyIR): BuiltFamily {
     if (x.fn === "") return evalArg(x.args[0]) as AnyCodec; // a bare struct reference
     if (x.fn === "nest") {
       const a = x.args[0] as { set: string; lazy: boolean };
-      if (a.lazy) return t.lazy(() => t.nest(sets.get(a.set)!)) as AnyCodec;
-      return t.nest(sets.get(a.set)!) as AnyCodec;
+      const options = x.args[1] === undefined ? undefined : evalArg(x.args[1]) as NestOptions;
+      if (a.lazy) return t.lazy(() => t.nest(sets.get(a.set)!, options)) as AnyCodec;
+      return t.nest(sets.get(a.set)!, options) as AnyCodec;
     }
     if (x.fn === "struct") {
       return t.struct(evalArg(x.args[0]) as string, evalArg(x.args[1]) as never, {
@@ -104,6 +106,16 @@ function listedKeys(set: AnySet, lists: (readonly string[] | undefined)[]): stri
   return keys;
 }
 
+/**
+ * Whether an operation's description names its reply's message number: when it differs from
+ * the request's, and always under the directional enum model (where replies are numbered
+ * apart, even when a number happens to coincide).
+ */
+export function hasReplyCmd(model: SpecModel, op: OpDef): op is OpDef & { rspValue: number } {
+  return op.rspValue !== undefined &&
+    (op.rspValue !== op.reqValue || model.enumModel === "directional");
+}
+
 /** The set a request of `op` may carry: the attributes its do/dump requests list. */
 export function requestSet(op: OpDef, set: AnySet): AnySet {
   const keys = listedKeys(set, [op.do?.request?.attributes, op.dump?.request?.attributes]);
@@ -131,7 +143,7 @@ export function genlFamily(model: SpecModel, built: BuiltFamily): FamilySpec {
         do: op.do !== undefined,
         dump: op.dump !== undefined,
       };
-      if (op.rspValue !== undefined && op.rspValue !== op.reqValue) o.replyCmd = op.rspValue;
+      if (hasReplyCmd(model, op)) o.replyCmd = op.rspValue;
       operations[op.name] = o;
     } else if (op.rspValue !== undefined && (op.notify !== undefined || op.event !== undefined)) {
       const setName = op.attrSet ?? model.ops.find((x) => x.name === op.notify)!.attrSet!;
@@ -165,7 +177,7 @@ export function rawFamily(model: SpecModel, built: BuiltFamily): RawFamilySpec {
         do: op.do !== undefined,
         dump: op.dump !== undefined,
       };
-      if (op.rspValue !== undefined && op.rspValue !== op.reqValue) o.replyCmd = op.rspValue;
+      if (hasReplyCmd(model, op)) o.replyCmd = op.rspValue;
       if (header !== undefined) o.header = header;
       operations[op.name] = o;
     } else if (op.rspValue !== undefined && (op.notify !== undefined || op.event !== undefined)) {

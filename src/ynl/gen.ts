@@ -8,6 +8,7 @@
  * @module
  */
 
+import { hasReplyCmd } from "./build.ts";
 import { applyErrata } from "./errata.ts";
 import {
   type Arg,
@@ -192,13 +193,14 @@ function constObjects(
   const ntfEntries: [string, number][] = [];
   const kernelEntries: [string, number][] = [];
   const separate = asyncPrefix !== opPrefix;
+  const directional = model.enumModel === "directional";
   for (const o of model.ops) {
     if (!isAsync(o)) reqEntries.push([o.name, o.reqValue!]);
-    else if (o.rspValue !== undefined) {
+    // directional: notifications are numbered with the kernel's messages (the _KERNEL object)
+    else if (o.rspValue !== undefined && !directional) {
       (separate ? ntfEntries : reqEntries).push([o.name, o.rspValue]);
     }
   }
-  const directional = model.enumModel === "directional";
   if (directional) {
     for (const o of model.ops) {
       if (o.rspValue === undefined) continue;
@@ -249,6 +251,10 @@ function constObjects(
       if (dir === "reply") {
         if (kernel === undefined) return undefined;
         const k = kernel.keys.get(isAsync(o) ? o.name : `${o.name}-reply`);
+        return k ? member(kernel.name, k) : undefined;
+      }
+      if (isAsync(o) && directional && kernel !== undefined) {
+        const k = kernel.keys.get(o.name);
         return k ? member(kernel.name, k) : undefined;
       }
       const src = isAsync(o) && ntf ? ntf : req;
@@ -413,7 +419,9 @@ function printModule(model: SpecModel, ir: FamilyIR, options: PrintOptions): str
     if (x.fn === "") return argExpr(x.args[0]);
     if (x.fn === "nest") {
       const a = x.args[0] as { set: string; lazy: boolean };
-      const v = setVar.get(a.set)!;
+      const v = x.args[1] === undefined
+        ? setVar.get(a.set)!
+        : `${setVar.get(a.set)!}, ${argExpr(x.args[1])}`;
       return a.lazy ? `t.lazy(() => t.nest(${v}))` : `t.nest(${v})`;
     }
     if (x.fn === "struct") {
@@ -568,7 +576,7 @@ function printModule(model: SpecModel, ir: FamilyIR, options: PrintOptions): str
       const cmd = consts.opRef(op.name, "request") ?? String(op.reqValue);
       const t: string[] = [`readonly cmd: ${op.reqValue}`];
       const v: string[] = [`cmd: ${cmd}`];
-      if (op.rspValue !== undefined && op.rspValue !== op.reqValue) {
+      if (hasReplyCmd(model, op)) {
         t.push(`readonly replyCmd: ${op.rspValue}`);
         v.push(`replyCmd: ${consts.opRef(op.name, "reply") ?? op.rspValue}`);
       }

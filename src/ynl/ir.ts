@@ -312,11 +312,11 @@ export function familyIR(model: SpecModel): FamilyIR {
   };
   for (const n of model.attrSets.keys()) if (!state.has(n)) visit(n);
 
-  const nestIR = (from: string, to: string): IR => {
+  const nestIR = (from: string, to: string, noFlag = false): IR => {
     const lazy = back.has(`${from}->${to}`);
     return {
       fn: "nest",
-      args: [{ set: to, lazy }],
+      args: noFlag ? [{ set: to, lazy }, { lit: { nestedFlag: false } }] : [{ set: to, lazy }],
       type: lazy
         ? "Codec<DecodedAttrs<AttrFields>, EncodableAttrs<AttrFields>>"
         : `NestOf<typeof ${setVars.get(to)}>`,
@@ -383,15 +383,20 @@ export function familyIR(model: SpecModel): FamilyIR {
         }
         break;
       case "nest":
-        ir = nestIR(setName, a.nested!);
+        ir = nestIR(setName, a.nested!, a.nestedFlag === false);
         break;
       case "indexed-array": {
         let inner: IR;
-        if (a.subType === "nest") inner = nestIR(setName, a.nested!);
+        const noFlag = a.nestedFlag === false;
+        if (a.subType === "nest") inner = nestIR(setName, a.nested!, noFlag);
         else if (a.subType === "binary") {
           inner = binaryIR({ ...a, type: "binary", subType: undefined }, undefined);
         } else inner = scalarAttr(a.subType!, a, undefined);
-        ir = call("indexedArray", `ArrayOf<${inner.type}>`, { ir: inner });
+        ir = noFlag
+          ? call("indexedArray", `ArrayOf<${inner.type}>`, { ir: inner }, {
+            lit: { nestedFlag: false },
+          })
+          : call("indexedArray", `ArrayOf<${inner.type}>`, { ir: inner });
         break;
       }
       case "nest-type-value": {

@@ -9,6 +9,8 @@
  * @module
  */
 
+import { NO_NESTED_FLAG } from "./_marks.ts";
+
 /**
  * A spec the engine cannot use: a missing or malformed key, an unknown type, a construct it
  * does not support, a dangling reference or a cycle. `file` and `path` say where.
@@ -134,6 +136,11 @@ export interface AttrDef {
   readonly checks?: ChecksDef;
   /** Length in bytes (binary, pad). */
   readonly len?: number;
+  /**
+   * false: the kernel writes this nest (and an indexed array's elements) without NLA_F_NESTED,
+   * and so does encoding. Only errata set it (src/ynl/_marks.ts); YNL has no key for it.
+   */
+  readonly nestedFlag?: false;
   /** Where it is in the spec. */
   readonly path: string;
 }
@@ -980,6 +987,9 @@ function readAttr(
       ? undefined
       : r.names(o["type-value"], join(path, "type-value")),
     checks,
+    ...((o as { [NO_NESTED_FLAG]?: boolean })[NO_NESTED_FLAG] === true
+      ? { nestedFlag: false as const }
+      : {}),
     path,
   };
   if ((type === "nest" || type === "nest-type-value") && def.nested === undefined) {
