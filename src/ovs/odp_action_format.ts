@@ -6,7 +6,8 @@
  */
 
 import { parseIpv6 } from "../protocol/schema_addr.ts";
-import type { KeyKind } from "./_internal.ts";
+import { EncodeContext } from "../protocol/schema_context.ts";
+import { type KeyKind, maskIs } from "./_internal.ts";
 import type { UnknownAttr } from "../protocol/schema.ts";
 import type {
   Action,
@@ -20,6 +21,7 @@ import type {
   UserspaceAction,
 } from "./actions.ts";
 import type { FlowKey, NshKey } from "./keys.ts";
+import { actionList } from "./actions.ts";
 import {
   formatKeyAttr,
   formatMplsLse,
@@ -27,7 +29,9 @@ import {
   formatU128,
   formatVlanTci,
   type PortNames,
+  printState,
 } from "./odp_key_format.ts";
+import { NetlinkWriter } from "../protocol/writer.ts";
 import { fixed1, hexAlt, hexBytes, ntop6, putHex } from "./odp_scan.ts";
 import { formatCookie } from "./odp_userdata.ts";
 
@@ -48,7 +52,12 @@ function generic(type: number, bytes: Uint8Array): string {
 }
 
 function formatUserspace(u: UserspaceAction, o: ActionFormatOptions): string {
-  if (u.pid === undefined) return "userspace(error)";
+  if (u.pid === undefined) return lossy("userspace(error)");
+  // What the parsers would not read back as it was: no userdata (they add Open vSwitch's zero
+  // cookie), userdata under 8 bytes (padded to 8), tunnel_out_port=4294967295 (read as none).
+  if (u.userdata === undefined || u.userdata.length < 8 || u.egressTunPort === 0xffff_ffff) {
+    printState.lossy = true;
+  }
   let s = `userspace(pid=${u.pid}`;
   if (u.userdata !== undefined) {
     const c = formatCookie(u.userdata, o.portNames);
@@ -77,17 +86,24 @@ function formatNat(n: NatAction): string {
   const other = n.ipMin !== undefined || n.ipMax !== undefined || n.protoMin !== undefined ||
     n.protoMax !== undefined || n.persistent || n.protoHash || n.protoRandom;
   if (!(n.src || n.dst) && other) {
-    return 'nat(error: options allowed only with "src" or "dst")';
+    return lossy('nat(error: options allowed only with "src" or "dst")');
   }
-  if (n.src && n.dst) return 'nat(error: Only one of "src" or "dst" may be present.)';
-  if (n.ipMin === undefined && n.protoMin !== undefined) return "nat(error: proto but no IP.)";
+  if (n.src && n.dst) return lossy('nat(error: Only one of "src" or "dst" may be present.)');
+  if (n.ipMin === undefined && n.protoMin !== undefined) {
+    return lossy("nat(error: proto but no IP.)");
+  }
   if (
     (n.ipMin === undefined && n.ipMax !== undefined) ||
     (n.protoMin === undefined && n.protoMax !== undefined)
-  ) return "nat(error: range max without min.)";
+  ) return lossy("nat(error: range max without min.)");
+  // The parsers keep these flags only with an address, and only one of hash and random.
+  if (
+    (n.ipMin === undefined && (n.persistent || n.protoHash || n.protoRandom)) ||
+    (n.protoHash && n.protoRandom)
+  ) printState.lossy = true;
   const six = n.ipMin !== undefined && n.ipMin.includes(":");
   if (n.ipMin !== undefined && n.ipMax !== undefined && n.ipMax.includes(":") !== six) {
-    return "nat(error: IP address sizes do not match)";
+    return lossy("nat(error: IP address sizes do not match)");
   }
   const addrLen = n.ipMin === undefined ? 0 : six ? 16 : 4;
   const protoMin = n.protoMin ?? 0, protoMax = n.protoMax ?? 0;
@@ -97,7 +113,7 @@ function formatNat(n: NatAction): string {
       v4(n.ipMin!) > v4(n.ipMax)) ||
     (addrLen === 16 && max6 !== "::" && cmp6(n.ipMin!, max6) > 0) ||
     (protoMax !== 0 && protoMin > protoMax)
-  ) return "nat(range error)";
+  ) return lossy("nat(range error)");
   let s = "nat";
   if (n.src || n.dst) {
     s += n.src ? "(src" : "(dst";
@@ -125,8 +141,22 @@ function formatNat(n: NatAction): string {
   return s;
 }
 
+/** A ct helper or timeout name the parsers read back: no delimiter, no NUL, 1..max bytes. */
+function ctName(name: string, max: number): string {
+  if (!/^[^, \t\r\n)\0]+$/.test(name) || new TextEncoder().encode(name).length > max) {
+    printState.lossy = true;
+  }
+  return name;
+}
+
 /** `format_odp_conntrack_action`. */
 function formatCt(c: CtAction): string {
+  // What the parsers would not read back as it was: both commits, a zero mark or label mask
+  // (read as none).
+  if (
+    (c.commit && c.forceCommit) || (c.mark && c.mark.mask === 0) ||
+    (c.labels && c.labels.mask.every((b) => b === 0))
+  ) printState.lossy = true;
   const zone = c.zone ?? 0;
   if (
     !(c.commit || c.forceCommit || zone || c.mark || c.labels || c.helper !== undefined ||
@@ -138,8 +168,8 @@ function formatCt(c: CtAction): string {
   if (zone) s += `zone=${zone},`;
   if (c.mark) s += `mark=${hexAlt(c.mark.value)}/${hexAlt(c.mark.mask)},`;
   if (c.labels) s += `label=${formatU128(c.labels.value, c.labels.mask, true)},`;
-  if (c.helper !== undefined) s += `helper=${c.helper},`;
-  if (c.timeout !== undefined) s += `timeout=${c.timeout},`;
+  if (c.helper !== undefined) s += `helper=${ctName(c.helper, 15)},`;
+  if (c.timeout !== undefined) s += `timeout=${ctName(c.timeout, 31)},`;
   if (c.nat) s += formatNat(c.nat);
   if (s.endsWith(",")) s = s.slice(0, -1);
   return s + ")";
@@ -161,9 +191,22 @@ function firstAttr(k: FlowKey): [string, unknown] | null {
   return null;
 }
 
+/** More than one attribute in `k` (a set action prints only its first). */
+function several(k: FlowKey): boolean {
+  let n = 0;
+  const o = k as Obj;
+  for (const kind in o) {
+    const v = o[kind];
+    if (v === undefined) continue;
+    n += kind === "unknown" ? (v as UnknownAttr[]).length : 1;
+  }
+  return n > 1;
+}
+
 function formatSet(k: FlowKey): string {
+  if (several(k)) printState.lossy = true;
   const a = firstAttr(k);
-  if (a === null) return "set()";
+  if (a === null) return lossy("set()");
   if (a[0] === "unknown") {
     const u = a[1] as UnknownAttr;
     return `set(key${u.type}(${hexBytes(u.bytes, " ")}))`;
@@ -172,9 +215,13 @@ function formatSet(k: FlowKey): string {
 }
 
 function formatSetMasked(v: SetMasked): string {
+  if (several(v.key)) printState.lossy = true;
   const a = firstAttr(v.key);
-  if (a === null) return "set()";
+  if (a === null) return lossy("set()");
   if (a[0] === "unknown") {
+    // A key attribute kept whole (unknown, or a nest other than nsh): its halves do not read
+    // back as the value and mask they print as.
+    printState.lossy = true;
     const u = a[1] as UnknownAttr;
     const half = u.bytes.length >> 1;
     return `set(key${u.type}(${hexBytes(u.bytes.subarray(0, half), " ")}/${
@@ -195,6 +242,8 @@ function formatSetMasked(v: SetMasked): string {
       )
     }))`;
   }
+  // A zero mask prints as nothing ("ct_label()", "eth()"), which reads back as exact.
+  if (m === undefined || maskIs(a[0], m, false)) printState.lossy = true;
   return `set(${formatKeyAttr(a[0] as KeyKind, a[1], m, { verbose: false })})`;
 }
 
@@ -215,25 +264,24 @@ function formatPushNsh(k: FlowKey): string {
   } else if (mdtype === 2) {
     s += `,md2=${putHex(n?.md2 ?? new Uint8Array(0))}`;
   } else {
-    s += ",<error: unknown mdtype>";
+    s += lossy(",<error: unknown mdtype>");
   }
   return s + ")";
 }
 
 function formatPsample(p: PsampleAction): string {
-  let s = "psample(";
-  for (const k in p) {
-    const v = (p as Obj)[k];
-    if (v === undefined) continue;
-    if (k === "group") s += `group=${v as number},`;
-    else if (k === "cookie") s += `cookie=${putHex(v as Uint8Array)}`;
+  if (p.group === undefined) return lossy("psample()"); // the parsers need a group
+  let s = `psample(group=${p.group}`;
+  if (p.cookie !== undefined) {
+    // An empty cookie prints as "0", which reads back as one zero byte.
+    if (p.cookie.length === 0) printState.lossy = true;
+    s += `,cookie=${putHex(p.cookie)}`;
   }
-  if (s.endsWith(",")) s = s.slice(0, -1);
   return s + ")";
 }
 
 function formatSample(v: SampleAction, o: ActionFormatOptions): string {
-  if (v.probability === undefined || v.actions === undefined) return "sample(error)";
+  if (v.probability === undefined || v.actions === undefined) return lossy("sample(error)");
   const pct = (100.0 * v.probability) / 0xffff_ffff;
   return `sample(sample=${fixed1(pct)}%,actions(${formatActionList(v.actions, o)}))`;
 }
@@ -242,14 +290,14 @@ function formatCheckPktLen(v: CheckPktLen, o: ActionFormatOptions): string {
   if (
     v.pktLen === undefined || v.actionsIfGreater === undefined ||
     v.actionsIfLessEqual === undefined
-  ) return "check_pkt_len(error)";
+  ) return lossy("check_pkt_len(error)");
   return `check_pkt_len(size=${v.pktLen},gt(${formatActionList(v.actionsIfGreater, o)}),le(${
     formatActionList(v.actionsIfLessEqual, o)
   }))`;
 }
 
 function formatDecTtl(v: DecTtl, o: ActionFormatOptions): string {
-  return `dec_ttl(le_1(${v.action === undefined ? "" : formatActionList(v.action, o)}))`;
+  return `dec_ttl(le_1(${v.action === undefined ? lossy("") : formatActionList(v.action, o)}))`;
 }
 
 /** `format_odp_action`: one action. */
@@ -277,7 +325,7 @@ export function formatAction(a: Action, o: ActionFormatOptions): string {
       const h = a.value;
       if (h.alg === 0) return `hash(l4(${h.basis}))`;
       if (h.alg === 1) return `hash(sym_l4(${h.basis}))`;
-      return `hash(Unknown hash algorithm(${h.alg}))`;
+      return lossy(`hash(Unknown hash algorithm(${h.alg}))`);
     }
     case "pushMpls":
       return `push_mpls(${formatMplsLse(a.value.lse)},eth_type=0x${
@@ -324,10 +372,43 @@ export function formatAction(a: Action, o: ActionFormatOptions): string {
   }
 }
 
+/** Marks the action being printed as lossy (see `printState`) and returns `text`. */
+function lossy(text: string): string {
+  printState.lossy = true;
+  return text;
+}
+
+/**
+ * `actionN(hex)`: action `a` as its encoded bytes, for actions whose own text does not parse
+ * back (see `printState`); the parser reads it to the same bytes. Null when it cannot be
+ * encoded (not from a decoder): then it prints as it is.
+ */
+function genericAction(a: Action): string | null {
+  try {
+    const w = new NetlinkWriter();
+    actionList.encode(w, [a], new EncodeContext("actions"));
+    const b = w.bytes();
+    const len = b[0] | (b[1] << 8);
+    return generic((b[2] | (b[3] << 8)) & 0x3fff, b.subarray(4, len));
+  } catch {
+    return null;
+  }
+}
+
+/** One action, in the generic form when its own text would not parse back. */
+function formatOne(a: Action, o: ActionFormatOptions): string {
+  const outer = printState.lossy;
+  printState.lossy = false;
+  let s = formatAction(a, o);
+  if (printState.lossy) s = genericAction(a) ?? s;
+  printState.lossy = outer;
+  return s;
+}
+
 /** `format_odp_actions`: the actions joined by ","; "drop" for none. */
 export function formatActionList(actions: readonly Action[], o: ActionFormatOptions): string {
   if (actions.length === 0) return "drop";
-  let s = formatAction(actions[0], o);
-  for (let i = 1; i < actions.length; i++) s += "," + formatAction(actions[i], o);
+  let s = formatOne(actions[0], o);
+  for (let i = 1; i < actions.length; i++) s += "," + formatOne(actions[i], o);
   return s;
 }

@@ -334,12 +334,19 @@ function nat(sc: Scanner, at: number): NatAction {
 
 const DELIMS_END = ", \t\r\n)";
 
+const utf8 = new TextEncoder();
+
+/** A name up to the next delimiter: 1 to `max` UTF-8 bytes, no NUL (the kernel's strings). */
 function word(sc: Scanner, max: number, what: string): string {
   const start = sc.pos;
   let p = start;
-  while (p < sc.s.length && !DELIMS_END.includes(sc.s[p])) p++;
+  while (p < sc.s.length && !DELIMS_END.includes(sc.s[p])) {
+    if (sc.s.charCodeAt(p) === 0) sc.bad(`${what} cannot contain a NUL character`, p);
+    p++;
+  }
   const w = sc.s.slice(start, p);
-  if (w.length === 0 || w.length > max) sc.bad(`${what} must be 1 to ${max} characters`, start);
+  const n = utf8.encode(w).length;
+  if (n === 0 || n > max) sc.bad(`${what} must be 1 to ${max} bytes (UTF-8)`, start);
   sc.pos = p;
   return w;
 }
@@ -449,6 +456,10 @@ function psample(sc: Scanner, at: number): PsampleAction {
     if (sc.eat(")")) break;
     if (p.group === undefined && sc.eat("group=")) {
       p.group = sc.int(U32);
+    } else if (p.cookie === undefined && /^cookie=0[,)]/.test(sc.s.slice(sc.pos, sc.pos + 9))) {
+      // an all-zero cookie, as Open vSwitch prints it (ds_put_hex)
+      sc.pos += 8;
+      p.cookie = new Uint8Array(1);
     } else if (p.cookie === undefined && sc.eat("cookie=0x")) {
       const cat = sc.pos;
       let h = /^[0-9a-fA-F]*/.exec(sc.s.slice(cat))![0];
@@ -734,7 +745,8 @@ export function checkActionsSize(sc: Scanner, actions: readonly Action[]): void 
     if (e instanceof RangeError) {
       sc.bad(`the actions do not fit in netlink: ${e.message}`, 0, "shorter actions");
     }
-    throw e;
+    // Not reached while the parsers check what they read; a parse error all the same.
+    sc.bad(`the actions cannot be encoded: ${(e as Error).message}`, 0, "encodable actions");
   }
   // Open vSwitch's limit (nl_attr_oversized(size - NLA_HDRLEN)): 65535 bytes of actions.
   if (w.length > 0xffff) {

@@ -25,6 +25,7 @@ import type {
   OvsKeyPorts,
   TunnelKey,
 } from "./keys.ts";
+import { encodeFlowKey } from "./flow_attrs.ts";
 import { hexAlt, hexAlt64, hexBytes, ntop6, putHex } from "./odp_scan.ts";
 import {
   ALL_ZERO,
@@ -39,6 +40,21 @@ import {
 
 /** Port number to name, as `ovs-dpctl --names` prints ports. */
 export type PortNames = ReadonlyMap<number, string>;
+
+/**
+ * Set by the printers when they print what Open vSwitch prints for a malformed attribute (a
+ * diagnostic such as `frag=<error>` or `opt len 8 greater than remaining 4`, unknown flag bits):
+ * text no parser reads back. The attribute loops then print that attribute in the generic
+ * form (`keyN(hex/hex)`, `actionN(hex)`) instead, which parses back to the same bytes.
+ * Internal.
+ */
+export const printState: { lossy: boolean } = { lossy: false };
+
+/** Marks the attribute being printed as lossy (see {@link printState}) and returns `text`. */
+function lossy(text: string): string {
+  printState.lossy = true;
+  return text;
+}
 
 const V4_ZERO = "0.0.0.0";
 const V4_ONES = "255.255.255.255";
@@ -101,6 +117,8 @@ function fBe64(name: string, k: bigint, m: bigint | undefined, verbose: boolean)
 function fLabel(k: number, m: number | undefined, verbose: boolean): string {
   if (!verbose && m === 0) return "";
   const full = m === undefined || (m & 0xfffff) === 0xfffff;
+  // The parsers read 20 bits.
+  if (k > 0xfffff || (!full && (m as number) > 0xfffff)) printState.lossy = true;
   return full ? `label=${hexAlt(k)}` : `label=${hexAlt(k)}/${hexAlt(m)}`;
 }
 
@@ -109,9 +127,9 @@ const FRAG = ["no", "first", "later"];
 function fFrag(k: number, m: number | undefined): string {
   if (m === 0) return "";
   if (m !== undefined && m !== 0xff) {
-    return `error: partial mask not supported for frag (${hexAlt(m)})`;
+    return lossy(`error: partial mask not supported for frag (${hexAlt(m)})`);
   }
-  return `frag=${FRAG[k] ?? "<error>"}`;
+  return `frag=${FRAG[k] ?? lossy("<error>")}`;
 }
 
 /** Joins non-empty parts with ",". */
@@ -191,7 +209,7 @@ export function formatFlags(
     else bad = (bad | bit) >>> 0;
     f = (f ^ bit) >>> 0;
   }
-  if (bad) s += "0x" + bad.toString(16) + del;
+  if (bad) s += lossy("0x" + bad.toString(16) + del);
   return s.slice(0, -del.length);
 }
 
@@ -208,7 +226,7 @@ export function formatFlagsMasked(
   let m = mask >>> 0;
   while (m !== 0) {
     const bit = (m & -m) >>> 0;
-    s += (flags & bit ? "+" : "-") + (names.get(bit) ?? "[Unknown]");
+    s += (flags & bit ? "+" : "-") + (names.get(bit) ?? lossy("[Unknown]"));
     m = (m ^ bit) >>> 0;
   }
   return s;
@@ -347,11 +365,12 @@ const ERSPAN_LEN = 12;
 
 function formatErspan(k: Uint8Array, m: Uint8Array | undefined, verbose: boolean): string {
   if (k.length < ERSPAN_LEN || (m !== undefined && m.length < ERSPAN_LEN)) {
-    return hexBytes(k, " ");
+    return lossy(hexBytes(k, " "));
   }
   const kv = new DataView(k.buffer, k.byteOffset, k.byteLength);
   const mv = m === undefined ? undefined : new DataView(m.buffer, m.byteOffset, m.byteLength);
   const version = kv.getInt32(0, true);
+  if (version !== 1 && version !== 2) printState.lossy = true;
   let s = c(fU8u(
     "ver",
     version & 0xff,
@@ -372,18 +391,18 @@ function formatErspan(k: Uint8Array, m: Uint8Array | undefined, verbose: boolean
 
 function formatGeneve(k: Uint8Array, m: Uint8Array | undefined, verbose: boolean): string {
   if (m !== undefined && m.length !== k.length) {
-    return `value len ${k.length} different from mask len ${m.length}`;
+    return lossy(`value len ${k.length} different from mask len ${m.length}`);
   }
   let s = "";
   let off = 0;
   let left = k.length;
   while (left > 0) {
-    if (left < 4) return s + `opt len ${left} less than minimum 4`;
+    if (left < 4) return s + lossy(`opt len ${left} less than minimum 4`);
     const dataLen = (k[off + 3] & 0x1f) * 4;
     let lenMask = 0;
     if (m !== undefined) lenMask = (m[off + 3] & 0x1f) === 0x1f ? 0xff : m[off + 3] & 0x1f;
     const len = 4 + dataLen;
-    if (len > left) return s + `opt len ${len} greater than remaining ${left}`;
+    if (len > left) return s + lossy(`opt len ${len} greater than remaining ${left}`);
     let o = "{";
     const cls = (k[off] << 8) | k[off + 1];
     o += c(fBe16x("class", cls, m === undefined ? undefined : (m[off] << 8) | m[off + 1], verbose));
@@ -412,6 +431,9 @@ function formatVxlan(k: Obj, m: Obj | undefined, verbose: boolean): string {
     if (key === "gbp") {
       const mg = m === undefined ? undefined : (m.gbp as number | undefined) ?? 0;
       const g = v as number;
+      // A zero GBP reads back as no vxlan option (Open vSwitch writes none for it), unless its
+      // mask is zero too ("gbp()").
+      if (g === 0 && mg !== 0) printState.lossy = true;
       let o = "gbp(";
       o += c(fBe16("id", g & 0xffff, mg === undefined ? undefined : mg & 0xffff, verbose));
       o += c(fU8x(
@@ -423,7 +445,7 @@ function formatVxlan(k: Obj, m: Obj | undefined, verbose: boolean): string {
       s += chomp(o) + "),";
     } else if (key === "unknown") {
       for (const u of v as UnknownAttr[]) {
-        s += formatUnknownKey(u, maskUnknown(m, u, true)) + ",";
+        s += lossy(formatUnknownKey(u, maskUnknown(m, u, true)) + ",");
       }
     }
   }
@@ -489,11 +511,16 @@ function formatTunnel(k: TunnelKey, m: TunnelKey | undefined, verbose: boolean):
       case "tpDst":
         s += c(fBe16("tp_dst", v as number, mv("tpDst") as number | undefined, verbose));
         break;
-      case "vxlanOpts":
-        s += `vxlan(${
-          formatVxlan(v as Obj, m === undefined ? undefined : (mo?.vxlanOpts as Obj) ?? {}, verbose)
-        }),`;
+      case "vxlanOpts": {
+        const x = formatVxlan(
+          v as Obj,
+          m === undefined ? undefined : (mo?.vxlanOpts as Obj) ?? {},
+          verbose,
+        );
+        if (x === "") printState.lossy = true; // "vxlan()": the parsers need a gbp()
+        s += `vxlan(${x}),`;
         break;
+      }
       case "geneveOpts": {
         const gm = m === undefined
           ? undefined
@@ -513,7 +540,7 @@ function formatTunnel(k: TunnelKey, m: TunnelKey | undefined, verbose: boolean):
         break;
       case "unknown":
         for (const u of v as UnknownAttr[]) {
-          s += formatUnknownKey(u, maskUnknown(mo, u, true)) + ",";
+          s += lossy(formatUnknownKey(u, maskUnknown(mo, u, true)) + ",");
         }
         break;
     }
@@ -576,9 +603,11 @@ export function formatKeyAttr(
       let inner = "";
       if (!isEmpty(k as Obj)) {
         const mm = m as FlowKey | undefined;
-        inner = mm !== undefined && (mm === ALL_ZERO || !isEmpty(mm as Obj))
-          ? formatKeyAttrs(k, mm, o)
-          : formatKeyAttrs(k, undefined, o);
+        const masked = mm !== undefined && (mm === ALL_ZERO || !isEmpty(mm as Obj));
+        // An empty mask prints the inner key as without a mask, inside a flow with one: that
+        // reads back exact, which prints differently.
+        if (mm !== undefined && !masked) printState.lossy = true;
+        inner = masked ? formatKeyAttrs(k, mm, o, false) : formatKeyAttrs(k, undefined, o, false);
       }
       return `encap(${inner})`;
     }
@@ -595,7 +624,11 @@ export function formatKeyAttr(
     case "ctState": {
       const bits = ctStateBits(v as (string | number)[]);
       const mb = m === undefined ? 0 : ctStateBits(m as (string | number)[]);
-      if (verbose) return `ct_state(${hexAlt(bits)}${exact ? "" : "/" + hexAlt(mb)})`;
+      if (verbose) {
+        // the parsers know the 8 bits of OVS_CS_F_* only
+        if ((bits | (exact ? 0 : mb)) & ~0xff) printState.lossy = true;
+        return `ct_state(${hexAlt(bits)}${exact ? "" : "/" + hexAlt(mb)})`;
+      }
       if (!exact) return `ct_state(${formatFlagsMasked(CT_STATE_TEXT, bits, mb, 0xffff_ffff)})`;
       return `ct_state(${formatFlags(CT_STATE_TEXT, bits, "|")})`;
     }
@@ -641,12 +674,14 @@ export function formatKeyAttr(
       })`;
     case "mpls": {
       const k = v as number[];
-      if (k.length === 0) return "mpls((bad key length 0)";
+      if (k.length === 0) return lossy("mpls((bad key length 0)");
+      // Open vSwitch reads at most 3 label stack entries back
+      if (k.length > 3) printState.lossy = true;
       let mm: number[] | undefined;
       if (!exact) {
         mm = m as number[];
         if (mm.length !== k.length) {
-          return `mpls((key length ${k.length * 4} != mask length ${mm.length * 4})`;
+          return lossy(`mpls((key length ${k.length * 4} != mask length ${mm.length * 4})`);
         }
       }
       return `mpls(${formatMpls(k, mm)})`;
@@ -716,8 +751,13 @@ export function formatKeyAttr(
       );
       return `nd_ext(${s})`;
     }
-    case "nsh":
-      return `nsh(${formatNshBase(v as NshKey, m as NshKey | undefined)})`;
+    case "nsh": {
+      // The parsers keep md1 when mdtype is 1 or not printed (its mask is zero).
+      const n = v as NshKey, mm = m as NshKey | undefined;
+      const shown = mm === undefined || !(n.base && mm.base && mm.base.mdtype === 0);
+      if (n.md1 && n.base?.mdtype !== 1 && shown) printState.lossy = true;
+      return `nsh(${formatNshBase(n, mm)})`;
+    }
     case "ipv6Exthdrs": {
       const hdrs = (v as { hdrs: number }).hdrs;
       const mk = m === undefined ? undefined : (m as { hdrs: number }).hdrs;
@@ -726,7 +766,8 @@ export function formatKeyAttr(
       })`;
     }
     case "tunnelInfo": {
-      // Kernel-internal: generic bytes.
+      // Kernel-internal: generic bytes, which no parser reads under this name.
+      printState.lossy = true;
       const b = v as Uint8Array;
       let s = `${name}(${generic(b)}`;
       if (m !== undefined && !exact) s += "/" + generic(m as Uint8Array);
@@ -742,6 +783,34 @@ export function formatKeyAttr(
 
 const NESTED = new Set(["encap", "tunnel", "nsh"]);
 
+/** The payload of key attribute `kind` with value `v` as encoded, and its type; null if not. */
+function encodedKeyAttr(kind: string, v: unknown): [number, Uint8Array] | null {
+  try {
+    const b = encodeFlowKey({ [kind]: v } as FlowKey);
+    if (b.length < 4) return null;
+    const len = b[0] | (b[1] << 8);
+    return [(b[2] | (b[3] << 8)) & 0x3fff, b.subarray(4, len)];
+  } catch {
+    return null; // a value the encoder refuses (not from a decoder): print it as it is
+  }
+}
+
+/**
+ * `keyN(hex[/hex])`: attribute `kind` as its encoded bytes, for values whose own text does not
+ * parse back (see {@link printState}); the parsers read it to the same bytes.
+ */
+function genericKeyAttr(kind: string, v: unknown, m: unknown): string | null {
+  const k = encodedKeyAttr(kind, v);
+  if (k === null) return null;
+  let s = `key${k[0]}(${generic(k[1])}`;
+  if (m !== undefined) {
+    const mb = encodedKeyAttr(kind, m);
+    if (mb === null) return null;
+    if (!allBytes(mb[1], 0xff) || mb[1].length !== k[1].length) s += "/" + generic(mb[1]);
+  }
+  return s + ")";
+}
+
 /**
  * `odp_flow_format`: every attribute of `key` (with `mask`), comma-separated; in non-verbose
  * mode fully wildcarded attributes are left out.
@@ -750,6 +819,7 @@ export function formatKeyAttrs(
   key: FlowKey,
   mask: FlowKey | undefined,
   o: KeyFormatOptions,
+  top = true,
 ): string {
   const k = key as Obj;
   const mo = mask as Obj | undefined;
@@ -771,8 +841,11 @@ export function formatKeyAttrs(
             ? { type: u.type, bytes: new Uint8Array(u.bytes.length) }
             : ma;
           if (!first) out += ",";
+          // An all-ones mask is left out (Open vSwitch prints it): it reads back the same.
           out += `key${u.type}(${generic(u.bytes)}${
-            mm === undefined ? "" : "/" + generic(mm.bytes)
+            mm === undefined || (mm.bytes.length === u.bytes.length && allBytes(mm.bytes, 0xff))
+              ? ""
+              : "/" + generic(mm.bytes)
           })`;
           first = false;
         }
@@ -788,7 +861,11 @@ export function formatKeyAttrs(
     if (o.verbose || !isWildcard || NESTED.has(kind)) {
       if (isWildcard && ma === undefined) ma = zeroMask(kind, v);
       if (!first) out += ",";
-      out += formatKeyAttr(kind, v, ma, o);
+      const outer = printState.lossy;
+      printState.lossy = false;
+      const text = formatKeyAttr(kind, v, ma, o);
+      out += printState.lossy ? genericKeyAttr(kind, v, ma) ?? text : text;
+      printState.lossy = outer;
       first = false;
     } else if (kind === "ethernet" && !hasPacketType) {
       if (!first) out += ",";
@@ -798,7 +875,9 @@ export function formatKeyAttrs(
       hasPacketType = false;
     }
   }
-  if (!any) return "<empty>";
+  // Open vSwitch prints nothing for a key whose attributes are all wildcarded; "<empty>" reads
+  // back (to a key without attributes, which prints "<empty>" again).
+  if (top && (!any || out === "")) return "<empty>";
   if (!hasEthtype && mo !== undefined && mo !== ALL_ZERO && mo.ethertype !== undefined) {
     out += `,eth_type(0/0x${(mo.ethertype as number).toString(16).padStart(4, "0")})`;
   }

@@ -240,11 +240,12 @@ function bitfield(
 
 function erspan(sc: Scanner): [Uint8Array, Uint8Array] {
   const at = sc.pos;
-  let ver = 0, idx = 0, idxMask = 0, dir = 0, dirMask = 0, hwid = 0, hwidMask = 0;
-  if (sc.eat("ver=")) [ver] = masked(sc, () => sc.int(U8), U8);
-  // ovs-dpctl leaves "ver=" out when its mask is zero: infer it from the fields then.
+  let ver = 0, verMask = 0, idx = 0, idxMask = 0, dir = 0, dirMask = 0, hwid = 0, hwidMask = 0;
+  if (sc.eat("ver=")) [ver, verMask] = masked(sc, () => sc.int(U8), U8);
+  // ovs-dpctl leaves "ver=" out when its mask is zero: infer it from the fields then (none:
+  // version 2, whose fields it leaves out when their masks are zero too).
   else if (sc.at("idx=")) ver = 1;
-  else if (sc.at("dir=") || sc.at("hwid=")) ver = 2;
+  else ver = 2;
   sc.eat(",");
   if (ver === 1) {
     if (sc.eat("idx=")) [idx, idxMask] = masked(sc, () => sc.int(U32), U32);
@@ -261,6 +262,7 @@ function erspan(sc: Scanner): [Uint8Array, Uint8Array] {
   const m = new Uint8Array(12).fill(0xff); // Open vSwitch starts the mask all ones
   const kv = new DataView(k.buffer), mv = new DataView(m.buffer);
   kv.setInt32(0, ver, true);
+  mv.setInt32(0, verMask === U8 ? -1 : verMask, true);
   if (ver === 1) {
     kv.setUint32(4, idx, false);
     mv.setUint32(4, idxMask, false);
@@ -269,6 +271,44 @@ function erspan(sc: Scanner): [Uint8Array, Uint8Array] {
     m[11] = (m[11] & 0x07) | ((hwidMask & 0xf) << 4) | ((dirMask & 1) << 3);
   }
   return [k, m];
+}
+
+/** Significant bytes of the number at `p` ("0x" hex or decimal), and where it ends. */
+function numberBytes(s: string, p: number): [number, number] {
+  let digits = 0, hex = false;
+  if (s[p] === "0" && (s[p + 1] === "x" || s[p + 1] === "X")) {
+    hex = true;
+    p += 2;
+  }
+  let v = 0n;
+  for (; p < s.length; p++) {
+    const c = s.charCodeAt(p);
+    const d = c >= 48 && c <= 57
+      ? c - 48
+      : hex && (c | 32) >= 97 && (c | 32) <= 102
+      ? (c | 32) - 87
+      : -1;
+    if (d < 0) break;
+    if (hex) {
+      if (d !== 0 || digits > 0) digits++;
+    } else if (v < 1n << 64n) v = v * 10n + BigInt(d);
+  }
+  if (!hex) { while (v > 0n) digits += 2, v >>= 8n; }
+  return [Math.ceil(digits / 2), p];
+}
+
+/**
+ * The data length of a geneve option printed without "len=": the bytes of its data (after
+ * ",") and mask (after "/"), rounded up to 4. Reads nothing.
+ */
+function geneveDataLength(sc: Scanner): number {
+  const s = sc.s;
+  const at = s[sc.pos] === "," ? sc.pos + 1 : sc.pos;
+  const c = s.charCodeAt(at);
+  if (!(c >= 48 && c <= 57)) return 0;
+  let [n, p] = numberBytes(s, at);
+  if (s[p] === "/") n = Math.max(n, numberBytes(s, p + 1)[0]);
+  return Math.min(124, (Math.max(n, 1) + 3) & ~3);
 }
 
 function geneve(sc: Scanner): [Uint8Array, Uint8Array] {
@@ -301,12 +341,17 @@ function geneve(sc: Scanner): [Uint8Array, Uint8Array] {
       m[o + 3] = lenMask & 0x1f;
       dataLen = len;
     } else {
-      m[o + 2] = 0; // what Open vSwitch clears when "len=" is missing
-      m[o + 3] = 0x1f;
+      // ovs-dpctl leaves "len=" out when its mask is zero; the data (if any) gives the length.
+      m[o + 3] = 0;
+      dataLen = Math.min(geneveDataLength(sc), remain);
+      k[o + 3] = dataLen / 4;
     }
     const data = new Uint8Array(dataLen);
     const mdata = new Uint8Array(dataLen).fill(0xff);
-    if (sc.eat(",")) data.set(sc.wideInt(dataLen, "geneve option data (0x...)"));
+    // The data follows its ","; without "len=" that "," may have gone after the last field.
+    if (sc.eat(",") || (dataLen > 0 && m[o + 3] === 0 && sc.atDigit())) {
+      data.set(sc.wideInt(dataLen, "geneve option data (0x...)"));
+    }
     if (sc.eat("/")) mdata.set(sc.wideInt(dataLen, "geneve option mask (0x...)"));
     k.push(...data);
     m.push(...mdata);
@@ -348,7 +393,9 @@ function tunnel(sc: Scanner, key: Obj, mask: Obj, at: number): void {
     "vxlan(": (sc) => {
       sc.expect("gbp(");
       const [g, gm] = vxlanGbp(sc); // reads through the "))" of gbp( and vxlan(
-      if (g !== 0) k.vxlanOpts = { gbp: g };
+      // A zero GBP is no vxlan option (as Open vSwitch writes it), unless it is all wildcarded
+      // ("gbp()", what ovs-dpctl prints for a zero mask).
+      if (g !== 0 || gm === 0) k.vxlanOpts = { gbp: g };
       if (gm !== 0) m.vxlanOpts = { gbp: gm };
     },
     "geneve(": (sc) => {
@@ -360,6 +407,8 @@ function tunnel(sc: Scanner, key: Obj, mask: Obj, at: number): void {
     "flags(": (sc) => {
       const [f, fm] = scanFlags(sc, TUN_FLAG_TEXT, 0xf, true, ")", "tunnel");
       sc.pos++;
+      // "key" is a tunnel ID, which ovs-dpctl leaves out when its mask is zero: an ID of 0.
+      if (f & 8 && k.id === undefined) k.id = 0n;
       if (f & 2) k.dontFragment = true;
       if (f & 4) k.csum = true;
       if (f & 1) k.oam = true;
@@ -426,7 +475,8 @@ function nsh(sc: Scanner, key: Obj, mask: Obj, at: number): void {
   kb.pathHdr = (((spi & 0xffffff) << 8) | si) >>> 0;
   mb.pathHdr = (((spiMask & 0xffffff) << 8) | siMask) >>> 0;
   const k: NshKey = { base: kb };
-  if (kb.mdtype === 1) k.md1 = { context: ctx };
+  // md1 with mdtype 1, or when mdtype is not given (ovs-dpctl leaves it out under a zero mask)
+  if (kb.mdtype === 1 || mb.mdtype === 0) k.md1 = { context: ctx };
   const m: NshKey = { base: mb, md1: { context: mctx } };
   store(sc, key, mask, "nsh", k, m, at);
 }
@@ -436,6 +486,9 @@ function nsh(sc: Scanner, key: Obj, mask: Obj, at: number): void {
 
 /** Decodes raw payload `bytes` of key attribute `type` (known types through the schema). */
 const KEY_NEST = t.nest(flowKeyAttrs, { nestedFlag: false });
+
+/** Key attributes whose payload is attributes. */
+const NEST_PROPS = new Set(["encap", "tunnel", "nsh"]);
 
 /** Decodes `keyN(...)` bytes; `nesting` encaps enclose them already (MAX_NESTING counts them). */
 function rawAttr(type: number, bytes: Uint8Array, nesting: number): [string, unknown] {
@@ -455,12 +508,17 @@ function rawAttr(type: number, bytes: Uint8Array, nesting: number): [string, unk
 
 function generic(sc: Scanner, key: Obj, mask: Obj, at: number, type: number): void {
   const kb = sc.hexPairs();
-  const mb = sc.eat("/") ? sc.hexPairs() : new Uint8Array(kb.length).fill(0xff);
+  const mb = sc.eat("/") ? sc.hexPairs() : null;
   sc.expect(")", `hex bytes or ")"`);
   let kv: [string, unknown], mv: [string, unknown];
   try {
     kv = rawAttr(type, kb, sc.nesting);
-    mv = rawAttr(type, mb, sc.nesting);
+    // Without a mask: every byte exact, or for a nest (whose bytes are attributes) no mask.
+    mv = mb !== null
+      ? rawAttr(type, mb, sc.nesting)
+      : NEST_PROPS.has(kv[0])
+      ? [kv[0], {}]
+      : rawAttr(type, new Uint8Array(kb.length).fill(0xff), sc.nesting);
   } catch (e) {
     sc.bad(`key${type}(): ${(e as Error).message}`, at);
   }
@@ -510,9 +568,21 @@ const PARSERS: { readonly [K in KeyKind]: KeyParser | null } = {
     sc.pos++;
     store(sc, key, mask, "ctState", ctStateList(f), ctStateList(fm), at);
   },
-  ctZone: num("ctZone"),
-  ctMark: num("ctMark"),
+  // "ct_zone()", "ct_mark()" and "ct_label()" are how Open vSwitch prints them exact and not
+  // verbose: present, value not shown (read as 0).
+  ctZone: (sc, key, mask, at) => {
+    if (sc.eat(")")) store(sc, key, mask, "ctZone", 0, keyMax("ctZone"), at);
+    else num("ctZone")(sc, key, mask, at);
+  },
+  ctMark: (sc, key, mask, at) => {
+    if (sc.eat(")")) store(sc, key, mask, "ctMark", 0, keyMax("ctMark"), at);
+    else num("ctMark")(sc, key, mask, at);
+  },
   ctLabels: (sc, key, mask, at) => {
+    if (sc.eat(")")) {
+      store(sc, key, mask, "ctLabels", new Uint8Array(16), new Uint8Array(16).fill(0xff), at);
+      return;
+    }
     const v = sc.wideInt(16, "a 128-bit number");
     const m = sc.eat("/") ? sc.wideInt(16, "a 128-bit mask") : new Uint8Array(16).fill(0xff);
     sc.expect(")", `"/" or ")"`);
@@ -571,7 +641,15 @@ const PARSERS: { readonly [K in KeyKind]: KeyParser | null } = {
     );
     store(sc, key, mask, "vlan", k, m, at);
   },
-  ethertype: num("ethertype"),
+  ethertype: (sc, key, mask, at) => {
+    // "eth_type(0/MASK)" is how ovs-dpctl prints a mask on an ethertype the key lacks.
+    if (!sc.at("0/")) return num("ethertype")(sc, key, mask, at);
+    sc.pos += 2;
+    const mv = sc.int(keyMax("ethertype"));
+    sc.expect(")");
+    if (mask.ethertype !== undefined) sc.bad("duplicate eth_type attribute", at);
+    mask.ethertype = mv;
+  },
   mpls: (sc, key, mask, at) => {
     const k = [0, 0, 0], m = [0, 0, 0];
     let idx = 0;
@@ -687,6 +765,11 @@ export function parseKeyAttr(sc: Scanner, key: Obj, mask: Obj): void {
  * statistics and actions of a dump-flows line).
  */
 export function parseKeyList(sc: Scanner, key: Obj, mask: Obj, inner: boolean): void {
+  // "<empty>": how Open vSwitch prints a key without attributes
+  if (!inner) {
+    sc.skipDelims();
+    if (sc.eat("<empty>")) return;
+  }
   for (;;) {
     sc.skipDelims();
     if (sc.done) {

@@ -104,7 +104,8 @@ function checkKeySize(sc: Scanner, key: FlowKey, what: string): void {
     if (e instanceof RangeError) {
       sc.bad(`the ${what} does not fit in netlink: ${e.message}`, 0, `a shorter ${what}`);
     }
-    throw e;
+    // Not reached while the parsers check what they read; a parse error all the same.
+    sc.bad(`the ${what} cannot be encoded: ${(e as Error).message}`, 0, `an encodable ${what}`);
   }
   if (w.length > MAX_ATTR) {
     sc.bad(

@@ -17,9 +17,6 @@ import {
 import { DecodeError } from "../../src/protocol/errors.ts";
 import { randomActions, randomKey, randomMask, Rng } from "./_random.ts";
 
-const UNREADABLE =
-  /error:|mask len|\{\}|\{(?![^}]*len=)[^}]*0x|erspan\((?!ver=)|_(label|mark|zone)\(\)|key\d+\(|\(bad/;
-
 const SEED = 0x5eed_0f1;
 const N = 600;
 
@@ -60,41 +57,25 @@ test("fuzz: printed keys and actions parse back to the same text", () => {
   for (let i = 0; i < N; i++) {
     const key = randomKey(r, 0, { ovsText: true });
     const t = formatFlowKey(key);
-    if (t !== "<empty>") {
-      const p = parseFlowKey(t);
-      assert.equal(formatFlowKey(p.key), t, `key ${i}: ${t}`);
-      assert.equal(formatFlowKey(decodeFlowKey(encodeFlowKey(p.key))), t);
-    }
-    // Masked: printing loses what zero masks hide, so the text is checked to be stable after
-    // one parse -> print. Text no parser reads comes only from Open vSwitch's own quirks (zero
-    // masks): geneve "{}" or data without "len=", erspan() without "ver=", ct_label() etc.
+    const p = parseFlowKey(t);
+    assert.equal(formatFlowKey(p.key), t, `key ${i}: ${t}`);
+    assert.equal(formatFlowKey(decodeFlowKey(encodeFlowKey(p.key))), t);
+    // Masked: what zero masks hide is not printed, yet the text reads back and prints the
+    // same (geneve "{}" and data without "len=", erspan() without "ver=", tunnel flags(+key)
+    // without tun_id, vxlan(gbp()) ...).
+    // (An empty mask prints as no mask: the text is compared printed with an empty one again.)
     const mask = randomMask(r, key, { ovsText: true });
     const t1 = formatFlowKey(key, mask);
-    if (t1 !== "" && t1 !== "<empty>") {
-      let p1;
-      try {
-        p1 = parseFlowKey(t1);
-      } catch (e) {
-        assert.match(t1, UNREADABLE, `masked key ${i}: ${t1}: ${e}`);
-      }
-      if (p1 !== undefined) {
-        const t2 = formatFlowKey(p1.key, p1.mask);
-        if (t2 !== "" && !UNREADABLE.test(t2)) {
-          const p2 = parseFlowKey(t2);
-          assert.equal(formatFlowKey(p2.key, p2.mask), t2, `masked key ${i}: ${t1}`);
-          const k3 = decodeFlowKey(encodeFlowKey(p2.key)),
-            m3 = decodeFlowKey(encodeFlowKey(p2.mask));
-          assert.equal(formatFlowKey(k3, m3), t2);
-        }
-      }
-    }
+    const p1 = parseFlowKey(t1);
+    const m1 = Object.keys(mask).length === 0 ? {} : p1.mask;
+    assert.equal(formatFlowKey(p1.key, m1), t1, `masked key ${i}: ${t1}`);
+    const k2 = decodeFlowKey(encodeFlowKey(p1.key));
+    const m2 = decodeFlowKey(encodeFlowKey(m1));
+    assert.equal(formatFlowKey(k2, m2), t1, `masked key ${i} through bytes: ${t1}`);
     const a: Action[] = randomActions(r, 0, { ovsText: true });
     const ta = formatActions(a);
-    // A masked set with a zero mask prints ct_label() etc., which no parser reads.
-    if (!/error|_(label|mark|zone)\(\)/.test(ta)) {
-      const pa = parseActions(ta);
-      assert.equal(formatActions(pa), ta, `actions ${i}: ${ta}`);
-    }
+    const pa = parseActions(ta);
+    assert.equal(formatActions(pa), ta, `actions ${i}: ${ta}`);
   }
 });
 
