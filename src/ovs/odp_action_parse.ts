@@ -737,7 +737,11 @@ export function parseActionList(sc: Scanner, out: Action[], inner: boolean): voi
 }
 
 /** Encodes `actions` to check that they fit in a netlink attribute (Open vSwitch's E2BIG). */
-export function checkActionsSize(sc: Scanner, actions: readonly Action[]): void {
+export function checkActionsSize(
+  sc: Scanner,
+  actions: readonly Action[],
+  max: number = 0xffff,
+): void {
   const w = sizeScratch.reset();
   try {
     actionList.encode(w, actions as never, new EncodeContext("actions"));
@@ -748,10 +752,13 @@ export function checkActionsSize(sc: Scanner, actions: readonly Action[]): void 
     // Not reached while the parsers check what they read; a parse error all the same.
     sc.bad(`the actions cannot be encoded: ${(e as Error).message}`, 0, "encodable actions");
   }
-  // Open vSwitch's limit (nl_attr_oversized(size - NLA_HDRLEN)): 65535 bytes of actions.
-  if (w.length > 0xffff) {
+  // Open vSwitch reads action lists of up to 65535 bytes; a flow's go in an attribute
+  // (OVS_FLOW_ATTR_ACTIONS, whose nla_len counts its header too): 65531 there.
+  if (w.length > max) {
     sc.bad(
-      `the actions take ${w.length} bytes, more than the 65535 Open vSwitch accepts`,
+      `the actions take ${w.length} bytes, more than the ${max} ${
+        max === 0xffff ? "Open vSwitch accepts" : "a flow's actions attribute holds"
+      }`,
       0,
       "shorter actions",
     );

@@ -752,10 +752,11 @@ export function formatKeyAttr(
       return `nd_ext(${s})`;
     }
     case "nsh": {
-      // The parsers keep md1 when mdtype is 1 or not printed (its mask is zero).
+      // The parsers read md1 for a printed mdtype of 1 only (as Open vSwitch sends it; the
+      // kernel refuses md1 with another mdtype): md1 under any other reads back without it.
       const n = v as NshKey, mm = m as NshKey | undefined;
       const shown = mm === undefined || !(n.base && mm.base && mm.base.mdtype === 0);
-      if (n.md1 && n.base?.mdtype !== 1 && shown) printState.lossy = true;
+      if (n.md1 && !(shown && n.base?.mdtype === 1)) printState.lossy = true;
       return `nsh(${formatNshBase(n, mm)})`;
     }
     case "ipv6Exthdrs": {

@@ -475,8 +475,7 @@ function nsh(sc: Scanner, key: Obj, mask: Obj, at: number): void {
   kb.pathHdr = (((spi & 0xffffff) << 8) | si) >>> 0;
   mb.pathHdr = (((spiMask & 0xffffff) << 8) | siMask) >>> 0;
   const k: NshKey = { base: kb };
-  // md1 with mdtype 1, or when mdtype is not given (ovs-dpctl leaves it out under a zero mask)
-  if (kb.mdtype === 1 || mb.mdtype === 0) k.md1 = { context: ctx };
+  if (kb.mdtype === 1) k.md1 = { context: ctx };
   const m: NshKey = { base: mb, md1: { context: mctx } };
   store(sc, key, mask, "nsh", k, m, at);
 }

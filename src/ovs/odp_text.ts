@@ -91,7 +91,8 @@ export interface ParsedFlowKey {
 }
 
 /** Open vSwitch's limit on key and mask text (nl_attr_oversized(size - NLA_HDRLEN)). */
-const MAX_ATTR = 0xffff;
+/** Longest key or mask payload: it goes in one attribute (nla_len counts the header). */
+const MAX_ATTR = 0xffff - 4;
 
 /** Reused by every size check (reset first): a fresh writer per parsed line cost ~18%. */
 const sizeScratch = new NetlinkWriter(1024);
@@ -511,5 +512,7 @@ export function parseFlow(line: string, options?: OdpParseOptions): ParsedFlow {
     out.stats = { packets: packets ?? 0n, bytes: bytes ?? 0n };
   }
   checkKeySize(sc, out.key, "flow key");
+  checkKeySize(sc, out.mask, "flow mask");
+  checkActionsSize(sc, out.actions, MAX_ATTR);
   return out;
 }

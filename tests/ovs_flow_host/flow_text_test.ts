@@ -21,7 +21,11 @@ test("flow text: a kernel nsh mask with md1 under a key without md1 prints c1..c
     formatFlowKey(key, mask),
     "eth_type(0x894f),nsh(np=3,c1=0x0,c2=0x0,c3=0x0,c4=0x0)",
   );
-  // With md1 in the key, the mask's md1 applies.
-  const key1 = { ...key, nsh: { ...key.nsh, md1: { context: [1, 0, 0, 0] } } };
-  assert.equal(formatFlowKey(key1, mask), "eth_type(0x894f),nsh(np=3)");
+  // With md1 in the key (mdtype 1), the mask's md1 applies.
+  const key1 = {
+    ...key,
+    nsh: { base: { ...key.nsh.base, mdtype: 1 }, md1: { context: [1, 0, 0, 0] } },
+  };
+  const mask1 = { ...mask, nsh: { ...mask.nsh, base: { ...mask.nsh.base, mdtype: 0xff } } };
+  assert.equal(formatFlowKey(key1, mask1), "eth_type(0x894f),nsh(mdtype=1,np=3)");
 });
