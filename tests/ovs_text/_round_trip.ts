@@ -4,11 +4,11 @@
 // one) is compared printed without a mask again: the text does not say whether there was one.
 import { NetlinkWriter } from "../../src/protocol/writer.ts";
 import {
+  type DatapathFlow,
   decodeActions,
   decodeFlowKey,
   encodeActions,
   encodeFlowKey,
-  type FlowAttrs,
   flowAttrs,
   formatActions,
   formatFlow,
@@ -44,7 +44,7 @@ function encodes(text: string, f: () => unknown): void {
  * actions through formatFlowKey/parseFlowKey, formatActions/parseActions). Throws
  * RoundTripError.
  */
-export function checkFlowRoundTrip(flow: FlowAttrs, verbose: boolean): void {
+export function checkFlowRoundTrip(flow: DatapathFlow, verbose: boolean): void {
   const noMask = unmasked(flow.mask);
   const t1 = formatFlow(flow, { verbose, now: 1000n });
   let p;
@@ -57,7 +57,7 @@ export function checkFlowRoundTrip(flow: FlowAttrs, verbose: boolean): void {
     const w = new NetlinkWriter();
     flowAttrs.encode(w, { key: p.key, mask: p.mask, actions: p.actions });
   });
-  const again: FlowAttrs = { key: p.key, actions: p.actions };
+  const again: DatapathFlow = { key: p.key, actions: p.actions };
   if (!noMask) again.mask = p.mask;
   if (p.ufid !== undefined) again.ufid = p.ufid;
   if (flow.stats !== undefined) again.stats = flow.stats;

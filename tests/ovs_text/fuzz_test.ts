@@ -1,6 +1,6 @@
 // Seeded random keys, masks and action lists: encode -> decode -> encode is byte-identical,
-// printing never throws and text -> objects -> text is stable; truncated and corrupted bytes
-// raise DecodeError and nothing else.
+// printing never throws and text -> objects -> text is stable (truncated and corrupted bytes
+// are fuzzed in tests/fuzz).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
@@ -14,7 +14,6 @@ import {
   parseActions,
   parseFlowKey,
 } from "./_ovs.ts";
-import { DecodeError } from "../../src/protocol/errors.ts";
 import { randomActions, randomKey, randomMask, Rng } from "./_random.ts";
 
 const SEED = 0x5eed_0f1;
@@ -77,37 +76,4 @@ test("fuzz: printed keys and actions parse back to the same text", () => {
     const pa = parseActions(ta);
     assert.equal(formatActions(pa), ta, `actions ${i}: ${ta}`);
   }
-});
-
-function mutate(r: Rng, b: Uint8Array): Uint8Array {
-  const c = b.slice(0, b.length === 0 ? 0 : r.int(b.length + 1));
-  const flips = r.int(4);
-  for (let k = 0; k < flips && c.length > 0; k++) c[r.int(c.length)] = r.u8();
-  return c;
-}
-
-test("fuzz: truncated and corrupted keys and actions raise only DecodeError", () => {
-  const r = new Rng(SEED + 3);
-  let errors = 0, decoded = 0;
-  for (let i = 0; i < N * 4; i++) {
-    const isKey = r.bool();
-    const b = isKey ? encodeFlowKey(randomKey(r)) : encodeActions(randomActions(r));
-    const c = mutate(r, b);
-    try {
-      if (isKey) {
-        const k = decodeFlowKey(c);
-        formatFlowKey(k);
-        formatFlowKey(k, k);
-      } else {
-        formatActions(decodeActions(c));
-      }
-      decoded++;
-    } catch (e) {
-      if (!(e instanceof DecodeError)) {
-        throw new Error(`case ${i} (${isKey ? "key" : "actions"} ${hexOf(c)}): ${e}`);
-      }
-      errors++;
-    }
-  }
-  assert.ok(errors > 0 && decoded > 0);
 });

@@ -1,4 +1,6 @@
-// Fuzz-style robustness: 2,000 seeded random mutations and truncations of valid messages
+// Fuzz-style robustness of the schema machinery itself, with its decoders generated and generic
+// (the mutations are those of tests/fuzz, which fuzzes every shipped attribute set):
+// 2,000 seeded random mutations and truncations of valid messages
 // either decode or raise DecodeError (never RangeError/TypeError from DataView & co), and
 // whatever decodes re-encodes and decodes to the same value. Reproducible: seeded PRNG.
 import { test } from "node:test";
@@ -20,6 +22,7 @@ import {
   NLCTRL_POLICY_OP,
 } from "../fixtures/nlctrl_getfamily_reply.ts";
 import { prng } from "./_helpers.ts";
+import { mutateBytes } from "../fuzz/_targets.ts";
 
 const SEED = 0x5eed_2026;
 const ITERATIONS = 2000;
@@ -160,61 +163,6 @@ function samples(): Sample[] {
   return out;
 }
 
-function mutate(src: Uint8Array, rand: () => number): Uint8Array {
-  const int = (n: number) => Math.floor(rand() * n);
-  let b = src.slice();
-  const rounds = 1 + int(3);
-  for (let r = 0; r < rounds; r++) {
-    switch (int(6)) {
-      case 0: { // random bytes
-        const n = 1 + int(4);
-        for (let i = 0; i < n && b.length; i++) b[int(b.length)] = int(256);
-        break;
-      }
-      case 1: // truncate
-        b = b.slice(0, int(b.length + 1));
-        break;
-      case 2: { // a random length in a likely attribute header position
-        if (b.length < 2) break;
-        const at = int(b.length >> 2) << 2;
-        const len = rand() < 0.5 ? int(16) : int(0x10000);
-        b[at] = len & 0xff;
-        if (at + 1 < b.length) b[at + 1] = len >> 8;
-        break;
-      }
-      case 3: { // insert junk
-        const at = int(b.length + 1);
-        const junk = Uint8Array.from({ length: 1 + int(8) }, () => int(256));
-        const next = new Uint8Array(b.length + junk.length);
-        next.set(b.subarray(0, at));
-        next.set(junk, at);
-        next.set(b.subarray(at), at + junk.length);
-        b = next;
-        break;
-      }
-      case 4: { // duplicate a segment
-        const from = int(b.length + 1);
-        const to = from + int(b.length - from + 1);
-        const seg = b.slice(from, to);
-        const next = new Uint8Array(b.length + seg.length);
-        next.set(b);
-        next.set(seg, b.length);
-        b = next;
-        break;
-      }
-      default: { // a random attribute type (with random NLA_F bits)
-        if (b.length < 4) break;
-        const at = (int(b.length >> 2) << 2) + 2;
-        if (at + 1 < b.length) {
-          b[at] = int(256);
-          b[at + 1] = int(256);
-        }
-      }
-    }
-  }
-  return b;
-}
-
 for (const mode of ["generated", "generic"] as const) {
   test(`schema fuzz (${mode}): ${ITERATIONS} mutated messages decode or raise DecodeError`, () => {
     const before = codegenEnabled();
@@ -230,7 +178,7 @@ for (const mode of ["generated", "generic"] as const) {
         const s = all[Math.floor(rand() * all.length)];
         const bytes = rand() < 0.05
           ? Uint8Array.from({ length: Math.floor(rand() * 64) }, () => Math.floor(rand() * 256))
-          : mutate(s.bytes, rand);
+          : mutateBytes(s.bytes, rand);
         const strict = rand() < 0.3;
         // decode from an offset inside a larger buffer too
         const pad = Math.floor(rand() * 3);
