@@ -1,113 +1,140 @@
 /**
- * `deno task bench` part: the typed generic netlink client, everything decoded through the
- * schemas. Prints `RUNTIME NAME VALUE` lines:
- * - `genl_getfamily_rtt_us`: nlctrl CTRL_CMD_GETFAMILY for "nlctrl" through `Family.doSync`
- *   (request encoded, reply and ACK received, reply decoded to an object);
- * - `genl_dump_all_families_us`: a CTRL_CMD_GETFAMILY dump of every family, fully decoded;
- * - `ethtool_features_dump_{verbose,compact}_ms` / `_per_dev_us`: an ethtool features-get
- *   dump over the 1,001 devices (lo + 500 veth pairs) of a temporary network namespace, fully
- *   decoded (verbose: bitsets as named bit lists; compact: value words), and
- *   `ethtool_features_dump_compact_named_ms`: compact plus every device's active feature names.
+ * `deno task bench` part (issue 14): the typed generic netlink path beside its floors, in one run.
+ * Four workloads, each reply fully decoded by every client and checked against the C walk
+ * (counts and checksums, see bench/c/genl_workloads.c):
+ * - `getfamily`: nlctrl CTRL_CMD_GETFAMILY "nlctrl" round trip with ACK
+ *   (`GenlSocket.family(nlctrl).doSync("getfamily")`);
+ * - `families`: the dump of every family (`family(nlctrl).dumpSync("getfamily")`);
+ * - `features`: ethtool features-get dump over 1,001 devices, verbose bitsets
+ *   (`family(ethtool).dumpSync("features-get")`);
+ * - `netdev`: netdev dev-get dump over 1,001 devices (`family(netdev).dumpSync("dev-get")`).
  *
- * The namespace (needs root and iproute2) is deleted at the end. Run:
+ * Clients: C (bench/c/genl_workloads.c), libnl-genl (bench/c/libnl_workloads.c, when
+ * `pkg-config libnl-genl-3.0` finds it), the plain-FFI floor (bench/genl_floor.ts) and nlts
+ * (bench/genl_typed.ts) under Deno and Bun. Each round runs every client once, in a rotated
+ * order (the machine may be loaded: interleaving spreads the load over all), each client in its
+ * own process inside a temporary network namespace holding lo and 500 veth pairs (needs root and
+ * iproute2; removed at the end). Prints the medians over the rounds as microseconds and as ratios
+ * to C, with the load average before and after.
  *
  *   deno run -A bench/genl_bench.ts
- *   bun bench/genl_bench.ts
  *
- * `NLTS_BENCH_ITERATIONS` scales the round-trip count (default 20000).
+ * Environment: `NLTS_BENCH_ROUNDS` (default 5), `NLTS_BENCH_ITERATIONS` (round trips per round,
+ * default 20000; the dumps scale with it), `NLTS_BENCH_BASELINE=DIR` adds the nlts client of
+ * another checkout (DIR/bench/genl_typed.ts) as "base" for A/B comparisons in the same run.
  *
  * @module
  */
 import process from "node:process";
 import { execFileSync } from "node:child_process";
-import { rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { bitsetActive, ETH_SS, ethtool, GenlSocket, nlctrl, stringSetOf } from "../src/genl/mod.ts";
 
-const runtime = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined" ? "bun" : "deno";
-const iterations = Number(process.env.NLTS_BENCH_ITERATIONS ?? 20000);
 const PAIRS = 500;
+const DEVICES = 2 * PAIRS + 1;
+const WORKLOADS = ["getfamily", "families", "features", "netdev"] as const;
+const rounds = Number(process.env.NLTS_BENCH_ROUNDS ?? 5);
+const rtt = Number(process.env.NLTS_BENCH_ITERATIONS ?? 20000);
+const iterations = [rtt, Math.ceil(rtt / 10), Math.ceil(rtt / 1000), Math.ceil(rtt / 50)];
+const bench = new URL(".", import.meta.url).pathname;
 
-function report(name: string, value: number): void {
-  console.log(`${runtime} ${name} ${value.toFixed(2)}`);
+function run(cmd: string, args: string[]): string {
+  return execFileSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+function has(cmd: string, args: string[]): boolean {
+  try {
+    run(cmd, args);
+    return true;
+  } catch {
+    return false;
+  }
+}
+function load(): string {
+  return readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 }
 
-/** Mean time of `fn` in ms over `n` runs, after `n / 10 + 1` warm-up runs. */
-function time(n: number, fn: () => void): number {
-  for (let i = 0; i < n / 10 + 1; i++) fn();
-  const t0 = performance.now();
-  for (let i = 0; i < n; i++) fn();
-  return (performance.now() - t0) / n;
+const out = mkdtempSync(join(tmpdir(), "nlts-genl-bench-"));
+const clients: { name: string; cmd: string[] }[] = [];
+if (!has("cc", ["--version"])) {
+  console.log("genl_bench: not measured (no C compiler for the baseline)");
+  process.exit(0);
 }
-
-{
-  using genl = GenlSocket.open();
-  const ctrl = genl.family(nlctrl);
-  let ops = 0;
-  const rtt = time(iterations, () => {
-    ops += ctrl.doSync("getfamily", { familyName: "nlctrl" })?.ops?.length ?? 0;
-  });
-  if (ops === 0) throw new Error("nlctrl reply not decoded");
-  report("genl_getfamily_rtt_us", rtt * 1000);
-
-  let families = 0;
-  const dump = time(Math.max(10, Math.floor(iterations / 20)), () => {
-    families = ctrl.dumpSync("getfamily").length;
-  });
-  if (families < 3) throw new Error("dump not decoded");
-  report("genl_dump_all_families_us", dump * 1000);
+run("cc", ["-O2", "-o", join(out, "c"), join(bench, "c/genl_workloads.c")]);
+clients.push({ name: "c", cmd: [join(out, "c")] });
+if (has("pkg-config", ["--exists", "libnl-genl-3.0"])) {
+  const flags = run("pkg-config", ["--cflags", "--libs", "libnl-genl-3.0"]).trim().split(/\s+/);
+  run("cc", ["-O2", "-o", join(out, "libnl"), join(bench, "c/libnl_workloads.c"), ...flags]);
+  clients.push({ name: "libnl", cmd: [join(out, "libnl")] });
+} else {
+  console.log("libnl: not measured (apt-get install libnl-genl-3-dev)");
 }
-
-function ip(args: string[]): void {
-  execFileSync("ip", args, { stdio: ["ignore", "ignore", "pipe"] });
+const runtimes: [string, string[]][] = [];
+if (has("deno", ["--version"])) runtimes.push(["deno", ["deno", "run", "-A"]]);
+if (has("bun", ["--version"])) runtimes.push(["bun", ["bun"]]);
+const baseline = process.env.NLTS_BENCH_BASELINE;
+for (const [rt, cmd] of runtimes) {
+  clients.push({ name: `${rt}-ffi`, cmd: [...cmd, join(bench, "genl_floor.ts")] });
+  clients.push({ name: `${rt}-nlts`, cmd: [...cmd, join(bench, "genl_typed.ts")] });
+  if (baseline) {
+    clients.push({ name: `${rt}-base`, cmd: [...cmd, join(baseline, "bench/genl_typed.ts")] });
+  }
 }
 
 const ns = `nlts-bench-${process.pid}`;
+const times = new Map<string, number[]>();
+const sums = new Map<string, string>();
+const loadBefore = load();
 let created = false;
 try {
-  ip(["netns", "add", ns]);
+  run("ip", ["netns", "add", ns]);
   created = true;
-  const batch = join(tmpdir(), `${ns}.batch`);
+  const batch = join(out, "veth.batch");
   const lines: string[] = [];
   for (let i = 0; i < PAIRS; i++) lines.push(`link add b${i}a type veth peer name b${i}b`);
   writeFileSync(batch, lines.join("\n") + "\n");
-  try {
-    ip(["-n", ns, "-batch", batch]);
-  } finally {
-    rmSync(batch, { force: true });
+  run("ip", ["-n", ns, "-batch", batch]);
+
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < clients.length; k++) {
+      const client = clients[(k + r) % clients.length];
+      const [cmd, ...args] = client.cmd;
+      const text = run("ip", ["netns", "exec", ns, cmd, ...args, ...iterations.map(String)]);
+      for (const line of text.trim().split("\n")) {
+        const [, workload, us, sum] = line.split(" ");
+        const key = `${client.name} ${workload}`;
+        (times.get(key) ?? times.set(key, []).get(key)!).push(Number(us));
+        const want = sums.get(workload);
+        if (want === undefined) sums.set(workload, sum);
+        else if (want !== sum) {
+          throw new Error(`${client.name} ${workload}: decoded ${sum}, expected ${want}`);
+        }
+      }
+    }
   }
-  const devices = PAIRS * 2 + 1;
-
-  using genl = GenlSocket.open({ netns: ns });
-  const fam = genl.family(ethtool);
-  const strset = fam.doSync("strset-get", {
-    header: {},
-    stringsets: { stringset: [{ id: ETH_SS.FEATURES }] },
-  });
-  const names = stringSetOf(strset!, ETH_SS.FEATURES)!;
-  const rounds = Math.max(5, Math.floor(iterations / 1000));
-  const check = (n: number) => {
-    if (n !== devices) throw new Error(`dump returned ${n} devices, expected ${devices}`);
-  };
-
-  const verbose = time(rounds, () => check(fam.dumpSync("features-get", { header: {} }).length));
-  report("ethtool_features_dump_verbose_ms", verbose);
-  report("ethtool_features_dump_verbose_per_dev_us", (verbose * 1000) / devices);
-
-  const compactHeader = { header: { flags: ["compactBitsets"] as const } };
-  const compact = time(rounds, () => check(fam.dumpSync("features-get", compactHeader).length));
-  report("ethtool_features_dump_compact_ms", compact);
-  report("ethtool_features_dump_compact_per_dev_us", (compact * 1000) / devices);
-
-  let active = 0;
-  const named = time(rounds, () => {
-    const all = fam.dumpSync("features-get", compactHeader);
-    check(all.length);
-    for (const m of all) active += bitsetActive(m.attrs.active!, names).length;
-  });
-  if (active === 0) throw new Error("no active features");
-  report("ethtool_features_dump_compact_named_ms", named);
 } finally {
-  if (created) ip(["netns", "del", ns]);
+  if (created) run("ip", ["netns", "del", ns]);
+  rmSync(out, { recursive: true, force: true });
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+for (const w of WORKLOADS) {
+  const devices = w === "features" || w === "netdev" ? ` over ${DEVICES} devices` : "";
+  console.log(`${w}${devices}: checksum ${sums.get(w)} (all clients agree)`);
+}
+console.log(
+  `medians of ${rounds} rounds, us per operation (ratio to C); load ${loadBefore} -> ${load()}`,
+);
+const names = clients.map((c) => c.name);
+console.log(["workload", ...names].join(" | "));
+for (const w of WORKLOADS) {
+  const c = median(times.get(`c ${w}`)!);
+  const cells = names.map((n) => {
+    const m = median(times.get(`${n} ${w}`)!);
+    return n === "c" ? `${m.toFixed(2)}` : `${m.toFixed(2)} (${(m / c).toFixed(2)}x)`;
+  });
+  console.log([w, ...cells].join(" | "));
 }
