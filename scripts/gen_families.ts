@@ -13,6 +13,8 @@ export const ROOT: string = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const LINUX_DOC = "/usr/share/doc/linux-doc-6.12/Documentation/netlink/specs";
 /** The newer specs (test data beside the repository). */
 export const SHARED: string = join(ROOT, "..", "shared", "ynl-specs");
+/** Specs nlts writes itself, for what no kernel spec covers (RTM_*NSID). */
+export const REPO_SPECS: string = join(ROOT, "specs");
 
 /** Where each shipped module comes from. */
 export interface FamilySource {
@@ -20,8 +22,8 @@ export interface FamilySource {
   readonly module: string;
   /** The spec's file name. */
   readonly file: string;
-  /** "linux-doc-6.12" or "shared" (../shared/ynl-specs). */
-  readonly source: "linux-doc-6.12" | "shared";
+  /** "linux-doc-6.12", "shared" (../shared/ynl-specs) or "repo" (specs/, written for nlts). */
+  readonly source: "linux-doc-6.12" | "shared" | "repo";
 }
 
 /**
@@ -48,6 +50,7 @@ export const FAMILIES: readonly FamilySource[] = [
   { module: "rt_addr", file: "rt-addr.yaml", source: "shared" },
   { module: "rt_link", file: "rt-link.yaml", source: "shared" },
   { module: "rt_neigh", file: "rt-neigh.yaml", source: "shared" },
+  { module: "rt_netns", file: "rt-netns.yaml", source: "repo" },
   { module: "rt_route", file: "rt-route.yaml", source: "shared" },
   { module: "rt_rule", file: "rt-rule.yaml", source: "shared" },
   { module: "tc", file: "tc.yaml", source: "shared" },
@@ -58,13 +61,20 @@ export const FAMILIES: readonly FamilySource[] = [
 
 /** The spec file of a family source. */
 export function specPath(f: FamilySource): string {
-  return join(f.source === "shared" ? SHARED : LINUX_DOC, f.file);
+  return join(
+    f.source === "shared" ? SHARED : f.source === "repo" ? REPO_SPECS : LINUX_DOC,
+    f.file,
+  );
 }
 
 /** The module text of a family source (as `nlts ynl gen` writes it). */
 export function generateFamily(f: FamilySource): string {
   return generateModule(specPath(f), {
-    kernel: f.source === "shared" ? "a kernel newer than 6.12" : "6.12",
+    kernel: f.source === "shared"
+      ? "a kernel newer than 6.12"
+      : f.source === "repo"
+      ? "the uapi headers"
+      : "6.12",
     specName: f.file.replace(/\.gz$/, ""),
   });
 }

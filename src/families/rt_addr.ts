@@ -10,6 +10,10 @@
  *
  * Multicast groups: rtnlgrp-ipv4-ifaddr (5), rtnlgrp-ipv6-ifaddr (9).
  *
+ * Erratum applied: newaddr do request: added broadcast, rt-priority, proto (net/ipv4/devinet.c:
+ * inet_rtm_newaddr() reads IFA_BROADCAST, IFA_RT_PRIORITY and IFA_PROTO (net/ipv6/addrconf.c:
+ * inet6_rtm_newaddr() the last two)).
+ *
  * Erratum applied: getaddr dump request: added target-netnsid (net/ipv4/devinet.c:
  * inet_valid_dump_ifaddr_req() and net/ipv6/addrconf.c: inet6_valid_dump_ifaddr_req() accept
  * IFA_TARGET_NETNSID in a strict dump).
@@ -192,7 +196,7 @@ export const rtAddr: {
     readonly "newaddr": {
       readonly cmd: 20;
       readonly header: typeof ifaddrmsgStruct;
-      readonly request: AttrSet<Pick<(typeof addrAttrs)["codecs"], "address" | "label" | "local" | "cacheinfo" | "flags">>;
+      readonly request: AttrSet<Pick<(typeof addrAttrs)["codecs"], "address" | "label" | "local" | "cacheinfo" | "flags" | "broadcast" | "rtPriority" | "proto">>;
       readonly reply: typeof addrAttrs;
       readonly do: true;
       readonly dump: false;
@@ -234,7 +238,7 @@ export const rtAddr: {
     "newaddr": {
       cmd: RTM.NEWADDR,
       header: ifaddrmsgStruct,
-      request: addrAttrs.pick(["address", "label", "local", "cacheinfo", "flags"]),
+      request: addrAttrs.pick(["address", "label", "local", "cacheinfo", "flags", "broadcast", "rtPriority", "proto"]),
       reply: addrAttrs,
       do: true,
       dump: false,

@@ -34,6 +34,13 @@
  * (net/core/rtnetlink.c: rtnl_dellink() finds the device by IFLA_IFNAME, IFLA_ALT_IFNAME or
  * IFLA_GROUP, in the namespace IFLA_TARGET_NETNSID names).
  *
+ * Erratum applied: linkinfo-brport-attrs: mode, guard, protect, fast-leave, learning,
+ * unicast-flood, proxyarp, learning-sync, proxyarp-wifi, mcast-flood, mcast-to-ucast, vlan-tunnel,
+ * bcast-flood, neigh-suppress, isolated, mrp-ring-open, mrp-in-open, locked, mab,
+ * neigh-vlan-suppress flag -> type u8 (net/bridge/br_netlink.c: br_port_fill_attrs() reports each
+ * with nla_put_u8 (0 or 1) and br_port_policy takes NLA_U8: a flag's empty payload is refused both
+ * ways).
+ *
  * @example
  * ```ts
  * import { RawFamily } from "@nlts/netlink/ynl";
@@ -2777,15 +2784,15 @@ export const linkinfoBrportAttrs: AttrSet<{
   state: FixedCodec<number>;
   priority: FixedCodec<number>;
   cost: FixedCodec<number>;
-  mode: Codec<true, boolean>;
-  guard: Codec<true, boolean>;
-  protect: Codec<true, boolean>;
-  fastLeave: Codec<true, boolean>;
-  learning: Codec<true, boolean>;
-  unicastFlood: Codec<true, boolean>;
-  proxyarp: Codec<true, boolean>;
-  learningSync: Codec<true, boolean>;
-  proxyarpWifi: Codec<true, boolean>;
+  mode: FixedCodec<number>;
+  guard: FixedCodec<number>;
+  protect: FixedCodec<number>;
+  fastLeave: FixedCodec<number>;
+  learning: FixedCodec<number>;
+  unicastFlood: FixedCodec<number>;
+  proxyarp: FixedCodec<number>;
+  learningSync: FixedCodec<number>;
+  proxyarpWifi: FixedCodec<number>;
   rootId: ExtensibleOf<typeof iflaBridgeIdStruct>;
   bridgeId: ExtensibleOf<typeof iflaBridgeIdStruct>;
   designatedPort: FixedCodec<number>;
@@ -2800,37 +2807,37 @@ export const linkinfoBrportAttrs: AttrSet<{
   flush: Codec<true, boolean>;
   multicastRouter: FixedCodec<number>;
   pad: PadCodec;
-  mcastFlood: Codec<true, boolean>;
-  mcastToUcast: Codec<true, boolean>;
-  vlanTunnel: Codec<true, boolean>;
-  bcastFlood: Codec<true, boolean>;
+  mcastFlood: FixedCodec<number>;
+  mcastToUcast: FixedCodec<number>;
+  vlanTunnel: FixedCodec<number>;
+  bcastFlood: FixedCodec<number>;
   groupFwdMask: FixedCodec<number>;
-  neighSuppress: Codec<true, boolean>;
-  isolated: Codec<true, boolean>;
+  neighSuppress: FixedCodec<number>;
+  isolated: FixedCodec<number>;
   backupPort: FixedCodec<number>;
-  mrpRingOpen: Codec<true, boolean>;
-  mrpInOpen: Codec<true, boolean>;
+  mrpRingOpen: FixedCodec<number>;
+  mrpInOpen: FixedCodec<number>;
   mcastEhtHostsLimit: FixedCodec<number>;
   mcastEhtHostsCnt: FixedCodec<number>;
-  locked: Codec<true, boolean>;
-  mab: Codec<true, boolean>;
+  locked: FixedCodec<number>;
+  mab: FixedCodec<number>;
   mcastNGroups: FixedCodec<number>;
   mcastMaxGroups: FixedCodec<number>;
-  neighVlanSuppress: Codec<true, boolean>;
+  neighVlanSuppress: FixedCodec<number>;
   backupNhid: FixedCodec<number>;
 }> = attrSet("linkinfo-brport-attrs", {
   state: [IFLA_BRPORT.STATE, t.u8()],
   priority: [IFLA_BRPORT.PRIORITY, t.u16()],
   cost: [IFLA_BRPORT.COST, t.u32()],
-  mode: [IFLA_BRPORT.MODE, t.flag()],
-  guard: [IFLA_BRPORT.GUARD, t.flag()],
-  protect: [IFLA_BRPORT.PROTECT, t.flag()],
-  fastLeave: [IFLA_BRPORT.FAST_LEAVE, t.flag()],
-  learning: [IFLA_BRPORT.LEARNING, t.flag()],
-  unicastFlood: [IFLA_BRPORT.UNICAST_FLOOD, t.flag()],
-  proxyarp: [IFLA_BRPORT.PROXYARP, t.flag()],
-  learningSync: [IFLA_BRPORT.LEARNING_SYNC, t.flag()],
-  proxyarpWifi: [IFLA_BRPORT.PROXYARP_WIFI, t.flag()],
+  mode: [IFLA_BRPORT.MODE, t.u8()],
+  guard: [IFLA_BRPORT.GUARD, t.u8()],
+  protect: [IFLA_BRPORT.PROTECT, t.u8()],
+  fastLeave: [IFLA_BRPORT.FAST_LEAVE, t.u8()],
+  learning: [IFLA_BRPORT.LEARNING, t.u8()],
+  unicastFlood: [IFLA_BRPORT.UNICAST_FLOOD, t.u8()],
+  proxyarp: [IFLA_BRPORT.PROXYARP, t.u8()],
+  learningSync: [IFLA_BRPORT.LEARNING_SYNC, t.u8()],
+  proxyarpWifi: [IFLA_BRPORT.PROXYARP_WIFI, t.u8()],
   rootId: [IFLA_BRPORT.ROOT_ID, t.extensible(iflaBridgeIdStruct)],
   bridgeId: [IFLA_BRPORT.BRIDGE_ID, t.extensible(iflaBridgeIdStruct)],
   designatedPort: [IFLA_BRPORT.DESIGNATED_PORT, t.u16()],
@@ -2845,23 +2852,23 @@ export const linkinfoBrportAttrs: AttrSet<{
   flush: [IFLA_BRPORT.FLUSH, t.flag()],
   multicastRouter: [IFLA_BRPORT.MULTICAST_ROUTER, t.u8()],
   pad: [IFLA_BRPORT.PAD, t.pad()],
-  mcastFlood: [IFLA_BRPORT.MCAST_FLOOD, t.flag()],
-  mcastToUcast: [IFLA_BRPORT.MCAST_TO_UCAST, t.flag()],
-  vlanTunnel: [IFLA_BRPORT.VLAN_TUNNEL, t.flag()],
-  bcastFlood: [IFLA_BRPORT.BCAST_FLOOD, t.flag()],
+  mcastFlood: [IFLA_BRPORT.MCAST_FLOOD, t.u8()],
+  mcastToUcast: [IFLA_BRPORT.MCAST_TO_UCAST, t.u8()],
+  vlanTunnel: [IFLA_BRPORT.VLAN_TUNNEL, t.u8()],
+  bcastFlood: [IFLA_BRPORT.BCAST_FLOOD, t.u8()],
   groupFwdMask: [IFLA_BRPORT.GROUP_FWD_MASK, t.u16()],
-  neighSuppress: [IFLA_BRPORT.NEIGH_SUPPRESS, t.flag()],
-  isolated: [IFLA_BRPORT.ISOLATED, t.flag()],
+  neighSuppress: [IFLA_BRPORT.NEIGH_SUPPRESS, t.u8()],
+  isolated: [IFLA_BRPORT.ISOLATED, t.u8()],
   backupPort: [IFLA_BRPORT.BACKUP_PORT, t.u32()],
-  mrpRingOpen: [IFLA_BRPORT.MRP_RING_OPEN, t.flag()],
-  mrpInOpen: [IFLA_BRPORT.MRP_IN_OPEN, t.flag()],
+  mrpRingOpen: [IFLA_BRPORT.MRP_RING_OPEN, t.u8()],
+  mrpInOpen: [IFLA_BRPORT.MRP_IN_OPEN, t.u8()],
   mcastEhtHostsLimit: [IFLA_BRPORT.MCAST_EHT_HOSTS_LIMIT, t.u32()],
   mcastEhtHostsCnt: [IFLA_BRPORT.MCAST_EHT_HOSTS_CNT, t.u32()],
-  locked: [IFLA_BRPORT.LOCKED, t.flag()],
-  mab: [IFLA_BRPORT.MAB, t.flag()],
+  locked: [IFLA_BRPORT.LOCKED, t.u8()],
+  mab: [IFLA_BRPORT.MAB, t.u8()],
   mcastNGroups: [IFLA_BRPORT.MCAST_N_GROUPS, t.u32()],
   mcastMaxGroups: [IFLA_BRPORT.MCAST_MAX_GROUPS, t.u32()],
-  neighVlanSuppress: [IFLA_BRPORT.NEIGH_VLAN_SUPPRESS, t.flag()],
+  neighVlanSuppress: [IFLA_BRPORT.NEIGH_VLAN_SUPPRESS, t.u8()],
   backupNhid: [IFLA_BRPORT.BACKUP_NHID, t.u32()],
 });
 

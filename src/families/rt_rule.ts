@@ -12,6 +12,18 @@
  *
  * Multicast groups: rtnlgrp-ipv4-rule (8), rtnlgrp-ipv6-rule (19).
  *
+ * Erratum applied: newrule do request: added src, dst (net/core/fib_rules.c: fib_nl2rule() hands
+ * FRA_SRC and FRA_DST to the family's configure() (net/ipv4/fib_rules.c, net/ipv6/fib6_rules.c),
+ * and rule_find() matches them).
+ *
+ * Erratum applied: delrule do request: added src, dst (net/core/fib_rules.c: fib_nl2rule() hands
+ * FRA_SRC and FRA_DST to the family's configure() (net/ipv4/fib_rules.c, net/ipv6/fib6_rules.c),
+ * and rule_find() matches them).
+ *
+ * Erratum applied: fib-rule-attrs: dst, src u32 -> type binary, display-hint ipv4 (an address of
+ * the rule's family: net/ipv4/fib_rules.c reads 4 bytes (nla_get_in_addr), net/ipv6/fib6_rules.c 16
+ * (nla_get_in6_addr); a u32 cannot hold an IPv6 rule's prefix).
+ *
  * @example
  * ```ts
  * import { RawFamily } from "@nlts/netlink/ynl";
@@ -215,8 +227,8 @@ export const fibRuleUidRangeStruct: StructCodec<{
 
 /** The attribute set "fib-rule-attrs". */
 export const fibRuleAttrs: AttrSet<{
-  dst: FixedCodec<number>;
-  src: FixedCodec<number>;
+  dst: Codec<string>;
+  src: Codec<string>;
   iifname: Codec<string>;
   goto: FixedCodec<number>;
   unused2: PadCodec;
@@ -246,8 +258,8 @@ export const fibRuleAttrs: AttrSet<{
   dportMask: FixedCodec<number>;
   dscpMask: FixedCodec<number>;
 }> = attrSet("fib-rule-attrs", {
-  dst: [FRA.DST, t.u32()],
-  src: [FRA.SRC, t.u32()],
+  dst: [FRA.DST, t.ip()],
+  src: [FRA.SRC, t.ip()],
   iifname: [FRA.IIFNAME, t.string()],
   goto: [FRA.GOTO, t.u32()],
   unused2: [FRA.UNUSED2, t.pad()],
@@ -287,7 +299,7 @@ export const rtRule: {
     readonly "newrule": {
       readonly cmd: 32;
       readonly header: typeof fibRuleHdrStruct;
-      readonly request: AttrSet<Pick<(typeof fibRuleAttrs)["codecs"], "iifname" | "oifname" | "priority" | "fwmark" | "flow" | "tunId" | "fwmask" | "table" | "suppressPrefixlen" | "suppressIfgroup" | "goto" | "l3mdev" | "uidRange" | "protocol" | "ipProto" | "sportRange" | "dportRange" | "dscp" | "flowlabel" | "flowlabelMask" | "sportMask" | "dportMask" | "dscpMask">>;
+      readonly request: AttrSet<Pick<(typeof fibRuleAttrs)["codecs"], "iifname" | "oifname" | "priority" | "fwmark" | "flow" | "tunId" | "fwmask" | "table" | "suppressPrefixlen" | "suppressIfgroup" | "goto" | "l3mdev" | "uidRange" | "protocol" | "ipProto" | "sportRange" | "dportRange" | "dscp" | "flowlabel" | "flowlabelMask" | "sportMask" | "dportMask" | "dscpMask" | "src" | "dst">>;
       readonly reply: typeof fibRuleAttrs;
       readonly do: true;
       readonly dump: false;
@@ -295,7 +307,7 @@ export const rtRule: {
     readonly "delrule": {
       readonly cmd: 33;
       readonly header: typeof fibRuleHdrStruct;
-      readonly request: AttrSet<Pick<(typeof fibRuleAttrs)["codecs"], "iifname" | "oifname" | "priority" | "fwmark" | "flow" | "tunId" | "fwmask" | "table" | "suppressPrefixlen" | "suppressIfgroup" | "goto" | "l3mdev" | "uidRange" | "protocol" | "ipProto" | "sportRange" | "dportRange" | "dscp" | "flowlabel" | "flowlabelMask" | "sportMask" | "dportMask" | "dscpMask">>;
+      readonly request: AttrSet<Pick<(typeof fibRuleAttrs)["codecs"], "iifname" | "oifname" | "priority" | "fwmark" | "flow" | "tunId" | "fwmask" | "table" | "suppressPrefixlen" | "suppressIfgroup" | "goto" | "l3mdev" | "uidRange" | "protocol" | "ipProto" | "sportRange" | "dportRange" | "dscp" | "flowlabel" | "flowlabelMask" | "sportMask" | "dportMask" | "dscpMask" | "src" | "dst">>;
       readonly reply: typeof fibRuleAttrs;
       readonly do: true;
       readonly dump: false;
@@ -323,7 +335,7 @@ export const rtRule: {
     "newrule": {
       cmd: RTM.NEWRULE,
       header: fibRuleHdrStruct,
-      request: fibRuleAttrs.pick(["iifname", "oifname", "priority", "fwmark", "flow", "tunId", "fwmask", "table", "suppressPrefixlen", "suppressIfgroup", "goto", "l3mdev", "uidRange", "protocol", "ipProto", "sportRange", "dportRange", "dscp", "flowlabel", "flowlabelMask", "sportMask", "dportMask", "dscpMask"]),
+      request: fibRuleAttrs.pick(["iifname", "oifname", "priority", "fwmark", "flow", "tunId", "fwmask", "table", "suppressPrefixlen", "suppressIfgroup", "goto", "l3mdev", "uidRange", "protocol", "ipProto", "sportRange", "dportRange", "dscp", "flowlabel", "flowlabelMask", "sportMask", "dportMask", "dscpMask", "src", "dst"]),
       reply: fibRuleAttrs,
       do: true,
       dump: false,
@@ -331,7 +343,7 @@ export const rtRule: {
     "delrule": {
       cmd: RTM.DELRULE,
       header: fibRuleHdrStruct,
-      request: fibRuleAttrs.pick(["iifname", "oifname", "priority", "fwmark", "flow", "tunId", "fwmask", "table", "suppressPrefixlen", "suppressIfgroup", "goto", "l3mdev", "uidRange", "protocol", "ipProto", "sportRange", "dportRange", "dscp", "flowlabel", "flowlabelMask", "sportMask", "dportMask", "dscpMask"]),
+      request: fibRuleAttrs.pick(["iifname", "oifname", "priority", "fwmark", "flow", "tunId", "fwmask", "table", "suppressPrefixlen", "suppressIfgroup", "goto", "l3mdev", "uidRange", "protocol", "ipProto", "sportRange", "dportRange", "dscp", "flowlabel", "flowlabelMask", "sportMask", "dportMask", "dscpMask", "src", "dst"]),
       reply: fibRuleAttrs,
       do: true,
       dump: false,

@@ -90,6 +90,22 @@ const REQUEST_ERRATA: readonly RequestErratum[] = [
     source: "net/ipv4/fib_frontend.c: ip_valid_fib_dump_req() filters a strict dump by " +
       "RTA_TABLE and RTA_OIF (IPv6 and MPLS dumps use it too)",
   },
+  ...(["newrule", "delrule"] as const).map((op): RequestErratum => ({
+    family: "rt-rule",
+    op,
+    mode: "do",
+    add: ["src", "dst"],
+    source: "net/core/fib_rules.c: fib_nl2rule() hands FRA_SRC and FRA_DST to the family's " +
+      "configure() (net/ipv4/fib_rules.c, net/ipv6/fib6_rules.c), and rule_find() matches them",
+  })),
+  {
+    family: "rt-addr",
+    op: "newaddr",
+    mode: "do",
+    add: ["broadcast|ifa-broadcast", "rt-priority|ifa-rt-priority", "proto|ifa-proto"],
+    source: "net/ipv4/devinet.c: inet_rtm_newaddr() reads IFA_BROADCAST, IFA_RT_PRIORITY and " +
+      "IFA_PROTO (net/ipv6/addrconf.c: inet6_rtm_newaddr() the last two)",
+  },
   {
     family: "rt-addr",
     op: "getaddr",
@@ -428,6 +444,90 @@ function specPatch(e: SpecPatch): (doc: Obj) => string | undefined {
   };
 }
 
+/**
+ * An attribute whose type the spec gets wrong for some of what the kernel sends: the fix
+ * applies while the attribute still has the wrong type.
+ */
+interface TypeErratum {
+  /** The spec's `name`. */
+  readonly family: string;
+  /** The attribute set. */
+  readonly set: string;
+  /** The attributes. */
+  readonly attrs: readonly string[];
+  /** The type the spec gives. */
+  readonly wrong: string;
+  /** What replaces it (type and its properties). */
+  readonly to: Readonly<Obj>;
+  /** The kernel code that shows the right type. */
+  readonly source: string;
+}
+
+const TYPE_ERRATA: readonly TypeErratum[] = [
+  {
+    family: "rt-link",
+    set: "linkinfo-brport-attrs",
+    attrs: [
+      "mode",
+      "guard",
+      "protect",
+      "fast-leave",
+      "learning",
+      "unicast-flood",
+      "proxyarp",
+      "learning-sync",
+      "proxyarp-wifi",
+      "mcast-flood",
+      "mcast-to-ucast",
+      "vlan-tunnel",
+      "bcast-flood",
+      "neigh-suppress",
+      "isolated",
+      "mrp-ring-open",
+      "mrp-in-open",
+      "locked",
+      "mab",
+      "neigh-vlan-suppress",
+    ],
+    wrong: "flag",
+    to: { type: "u8" },
+    source: "net/bridge/br_netlink.c: br_port_fill_attrs() reports each with nla_put_u8 (0 or " +
+      "1) and br_port_policy takes NLA_U8: a flag's empty payload is refused both ways",
+  },
+  {
+    family: "rt-rule",
+    set: "fib-rule-attrs",
+    attrs: ["dst", "src"],
+    wrong: "u32",
+    to: { type: "binary", "display-hint": "ipv4" },
+    source: "an address of the rule's family: net/ipv4/fib_rules.c reads 4 bytes " +
+      "(nla_get_in_addr), net/ipv6/fib6_rules.c 16 (nla_get_in6_addr); a u32 cannot hold an " +
+      "IPv6 rule's prefix",
+  },
+];
+
+/** Applies a {@link TypeErratum} to the attributes that still have the wrong type. */
+function typeErratum(e: TypeErratum): (doc: Obj) => string | undefined {
+  return (doc) => {
+    if (doc.name !== e.family) return undefined;
+    const sets = doc["attribute-sets"];
+    if (!Array.isArray(sets)) return undefined;
+    const set = sets.find((s) => (s as Obj)?.name === e.set) as Obj | undefined;
+    if (!Array.isArray(set?.attributes)) return undefined;
+    const fixed: string[] = [];
+    set.attributes = (set.attributes as Obj[]).map((a) => {
+      if (!e.attrs.includes(String(a?.name)) || a?.type !== e.wrong) return a;
+      fixed.push(String(a.name));
+      const { type: _, ...rest } = a;
+      return { ...rest, ...e.to };
+    });
+    if (fixed.length === 0) return undefined;
+    return `${e.set}: ${fixed.join(", ")} ${e.wrong} -> ${
+      Object.entries(e.to).map(([k, v]) => `${k} ${v}`).join(", ")
+    } (${e.source})`;
+  };
+}
+
 const ERRATA = [
   nlctrlPolicyPad,
   nlctrlVersion,
@@ -437,6 +537,7 @@ const ERRATA = [
   ...REQUEST_ERRATA.map(requestErratum),
   ...ATTR_ERRATA.map(attrErratum),
   ...OVS_PATCHES.map(specPatch),
+  ...TYPE_ERRATA.map(typeErratum),
 ];
 
 /**

@@ -225,6 +225,35 @@ export class RawFamily<S extends RawFamilySpec> {
     return new RawFamily(spec, socket, options);
   }
 
+  /**
+   * A client of `spec` on an existing socket of its protocol: families of one protocol can
+   * share a socket (rt-link, rt-addr and rt-route all speak NETLINK_ROUTE). Closing the client
+   * closes that socket.
+   *
+   * @example
+   * ```ts
+   * import { NETLINK, NetlinkSocket } from "@nlts/netlink";
+   * import { RawFamily } from "@nlts/netlink/ynl";
+   * import { rtAddr } from "@nlts/netlink/families/rt_addr";
+   * import { rtLink } from "@nlts/netlink/families/rt_link";
+   * using sock = NetlinkSocket.open(NETLINK.ROUTE);
+   * const link = RawFamily.over(sock, rtLink);
+   * const addr = RawFamily.over(sock, rtAddr);
+   * console.log(link.dumpSync("getlink").length, addr.dumpSync("getaddr").length);
+   * ```
+   */
+  static over<const S extends RawFamilySpec>(socket: NetlinkSocket, spec: S): RawFamily<S> {
+    if (!(socket instanceof NetlinkSocket)) {
+      throw new TypeError(`Cannot use ${spec?.name}: expected a NetlinkSocket`);
+    }
+    if (socket.protocol !== spec.protocol) {
+      throw new TypeError(
+        `Cannot use ${spec.name} (netlink protocol ${spec.protocol}) on a socket of protocol ${socket.protocol}`,
+      );
+    }
+    return new RawFamily(spec, socket, { transport: socket.transport });
+  }
+
   #op(op: string): RawOperationSpec {
     const o = this.spec.operations[op];
     if (!o) {

@@ -24,6 +24,7 @@ import { ovsVport as f_ovs_vport } from "../../src/families/ovs_vport.ts";
 import { rtAddr as f_rt_addr } from "../../src/families/rt_addr.ts";
 import { rtLink as f_rt_link, RTM_KERNEL } from "../../src/families/rt_link.ts";
 import { rtNeigh as f_rt_neigh } from "../../src/families/rt_neigh.ts";
+import { rtNetns as f_rt_netns } from "../../src/families/rt_netns.ts";
 import { rtRoute as f_rt_route } from "../../src/families/rt_route.ts";
 import { rtRule as f_rt_rule } from "../../src/families/rt_rule.ts";
 import { tc as f_tc } from "../../src/families/tc.ts";
@@ -55,13 +56,14 @@ const raw: readonly RawFamilySpec[] = [
   f_rt_addr,
   f_rt_link,
   f_rt_neigh,
+  f_rt_netns,
   f_rt_route,
   f_rt_rule,
   f_tc,
 ];
 
-test("families: 24 generated families, each a FamilySpec or a RawFamilySpec", () => {
-  assert.equal(genl.length + raw.length, 24);
+test("families: 25 generated families, each a FamilySpec or a RawFamilySpec", () => {
+  assert.equal(genl.length + raw.length, 25);
   for (const f of genl) assert.equal(typeof f.version, "number", f.name);
   for (const f of raw) assert.ok(f.protocol === 0 || f.protocol === 12, f.name);
 });

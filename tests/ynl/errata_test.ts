@@ -1,13 +1,19 @@
-// The link kinds the rt-link spec has no linkinfo format for (veth with its peer, vxlan,
-// macvlan, ipvlan, vrf ports) and the request lists it leaves short (strict dump filters), added
-// by src/ynl/errata_link_kinds.ts and errata.ts; nlts's own rt-netns spec (RTM_*NSID). Checked
-// against the host kernel and iproute2 in namespaces of the test's own.
+// Errata (src/ynl/errata.ts): the link kinds the rt-link spec has no linkinfo format for (veth
+// with its peer, vxlan, macvlan, ipvlan, vrf ports), the request lists specs leave short (strict
+// dump filters, newaddr broadcast), rt-rule addresses typed u32; nlts's own rt-netns spec
+// (RTM_*NSID). Checked against the host kernel and iproute2 in namespaces of the test's own.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { getLibc } from "../../src/ffi/mod.ts";
 import { NetlinkError, NetlinkWriter } from "../../src/protocol/mod.ts";
+import { NetlinkSocket } from "../../src/socket/mod.ts";
+import { NETLINK } from "../../src/protocol/mod.ts";
 import { loadRawSpec, RawFamily } from "../../src/ynl/mod.ts";
+import { rtAddr } from "../../src/families/rt_addr.ts";
+import { rtLink } from "../../src/families/rt_link.ts";
+import { rtNetns } from "../../src/families/rt_netns.ts";
+import { rtRule } from "../../src/families/rt_rule.ts";
 import { ipIn, tempNetns } from "../helpers/netns.ts";
 
 const LINUX_DOC = "/usr/share/doc/linux-doc-6.12/Documentation/netlink/specs";
@@ -181,4 +187,96 @@ test("rt-netns spec: assign and read namespace ids as `ip netns set` does", () =
   } finally {
     getLibc().close(fd);
   }
+});
+
+test("ynl errata: rt-rule src and dst are addresses of the rule's family", () => {
+  using ns = tempNetns("ynlk");
+  ipIn(ns.name, [
+    "-6",
+    "rule",
+    "add",
+    "from",
+    "2001:db8::/32",
+    "to",
+    "2001:db8:1::/48",
+    "table",
+    "7",
+  ]);
+  ipIn(ns.name, ["rule", "add", "from", "10.1.0.0/16", "table", "8"]);
+  using f = RawFamily.open(rtRule, { netns: ns.name });
+  const v6 = f.dumpSync("getrule", undefined, { header: { family: 10 } })
+    .find((m) => m.attrs.table === 7)!;
+  assert.equal(v6.attrs.src, "2001:db8::");
+  assert.equal(v6.header.srcLen, 32);
+  assert.equal(v6.attrs.dst, "2001:db8:1::");
+  const v4 = f.dumpSync("getrule", undefined, { header: { family: 2 } })
+    .find((m) => m.attrs.table === 8)!;
+  assert.equal(v4.attrs.src, "10.1.0.0");
+  // and they encode: delete the IPv6 rule by its prefixes
+  f.requestSync("delrule", { table: 7, src: "2001:db8::", dst: "2001:db8:1::" }, {
+    header: { family: 10, srcLen: 32, dstLen: 48, action: "toTbl" },
+  });
+  assert.doesNotMatch(ipIn(ns.name, ["-6", "rule"]), /2001:db8/);
+});
+
+test("ynl errata: newaddr takes a broadcast address and a route metric", () => {
+  using ns = tempNetns("ynlk");
+  ipIn(ns.name, ["link", "add", "d0", "type", "veth", "peer", "name", "d1"]);
+  using link = RawFamily.open(rtLink, { netns: ns.name });
+  const index = link.requestSync("getlink", { ifname: "d0" })[0].header.ifiIndex;
+  using addr = RawFamily.open(rtAddr, { netns: ns.name });
+  addr.requestSync("newaddr", {
+    local: "10.4.0.1",
+    address: "10.4.0.1",
+    broadcast: "10.4.0.255",
+    rtPriority: 77,
+  }, { header: { ifaFamily: 2, ifaPrefixlen: 24, ifaIndex: index }, flags: CREATE });
+  const ip = (JSON.parse(ipIn(ns.name, ["-j", "addr", "show", "d0"])) as Obj[])[0];
+  const info = (ip.addr_info as Obj[]).find((a) => a.local === "10.4.0.1")!;
+  assert.equal(info.broadcast, "10.4.0.255");
+  assert.equal(info.metric, 77);
+});
+
+test("RawFamily.over: families of one protocol share a socket", () => {
+  using ns = tempNetns("ynlk");
+  using sock = NetlinkSocket.open(NETLINK.ROUTE, { netns: ns.name });
+  const link = RawFamily.over(sock, rtLink);
+  const netns = RawFamily.over(sock, rtNetns);
+  assert.equal(link.socket, sock);
+  assert.deepEqual(link.dumpSync("getlink").map((m) => m.attrs.ifname), ["lo"]);
+  assert.deepEqual(netns.dumpSync("getnsid"), []);
+  using genl = NetlinkSocket.open(NETLINK.GENERIC);
+  assert.throws(
+    () => RawFamily.over(genl, rtLink),
+    /rt-link \(netlink protocol 0\) on a socket of protocol 16/,
+  );
+});
+
+test("ynl errata: bridge port options are u8 both ways, as the kernel has them", () => {
+  using ns = tempNetns("ynlk");
+  ipIn(ns.name, ["link", "add", "br0", "type", "bridge"]);
+  ipIn(ns.name, ["link", "add", "d0", "master", "br0", "type", "veth", "peer", "name", "d1"]);
+  using link = RawFamily.open(rtLink, { netns: ns.name });
+  link.requestSync("newlink", {
+    ifname: "d0",
+    linkinfo: { slaveKind: "bridge", slaveData: { learning: 0, isolated: 1, cost: 33 } },
+  });
+  const port = link.requestSync("getlink", { ifname: "d0" })[0].attrs.linkinfo!;
+  assert.equal(port.slaveKind, "bridge");
+  const data = port.slaveData as Obj;
+  const ip = (ipLink(ns.name, "d0").linkinfo as Obj).info_slave_data as Obj;
+  for (
+    const [ours, theirs] of [
+      ["learning", "learning"],
+      ["isolated", "isolated"],
+      ["guard", "guard"],
+      ["mode", "hairpin"],
+      ["unicastFlood", "flood"],
+    ]
+  ) {
+    assert.equal(data[ours] === 1, ip[theirs], ours);
+  }
+  assert.equal(data.learning, 0);
+  assert.equal(data.isolated, 1);
+  assert.equal(data.cost, 33);
 });
