@@ -170,7 +170,7 @@ export class GenlSocket {
   }
 
   /** The network namespace the socket was opened in (undefined: the caller's). */
-  get netns(): string | undefined {
+  get netns(): string | number | undefined {
     return this.#options.netns;
   }
 
@@ -826,7 +826,7 @@ export class Family<S extends FamilySpec> {
    */
   subscribe(
     groups?: readonly string[],
-    options: { signal?: AbortSignal; strict?: boolean; netns?: string } = {},
+    options: { signal?: AbortSignal; strict?: boolean; netns?: string | number } = {},
   ): Subscription<GenlNotification<S>> {
     const names = groups ?? [...this.#info.groups.keys()];
     const ids: number[] = [];

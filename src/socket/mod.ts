@@ -26,6 +26,7 @@ export {
 } from "./netlink_socket.ts";
 export type { Libc, RecvResult, SysResult, WaitResult } from "../ffi/types.ts";
 export { monotonicMs } from "./clock.ts";
+export { closeNamespace, netnsPath, openNamespace } from "./netns.ts";
 export {
   addTraceFormatter,
   setTracing,

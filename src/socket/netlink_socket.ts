@@ -53,9 +53,10 @@ export interface NetlinkSocketOptions {
   groups?: number;
   /**
    * Network namespace to open the socket in: a name under /run/netns (as `ip netns add NAME`
-   * creates) or an absolute path such as /proc/PID/ns/net.
+   * creates), an absolute path such as /proc/PID/ns/net, or an open file descriptor of one
+   * (left open).
    */
-  netns?: string;
+  netns?: string | number;
   /**
    * Switch on NETLINK_EXT_ACK, NETLINK_CAP_ACK and NETLINK_GET_STRICT_CHK (default true):
    * error messages from the kernel, short acknowledgements, strict checking of dump requests.
@@ -330,7 +331,9 @@ function checkOpenOptions(options: unknown): NetlinkSocketOptions {
   checkOneOf(o.type, verb, "type", SOCKET_TYPES, "raw");
   checkOptionalInt(o.portid, verb, "portid", 0, 0xffffffff, 0);
   checkOptionalInt(o.groups, verb, "groups", 0, 0xffffffff, 0);
-  checkString(o.netns, verb, "netns", true);
+  if (typeof o.netns === "number") {
+    checkInt(o.netns, verb, "netns (a file descriptor)", 0, 0x7fffffff);
+  } else checkString(o.netns, verb, "netns", true);
   checkBoolean(o.strict, verb, "strict", true);
   checkBoolean(o.userToUser, verb, "userToUser", false);
   checkOptionalInt(o.receiveBufferSize, verb, "receiveBufferSize", 0, MAX_RECV, 0);
@@ -464,7 +467,9 @@ export class NetlinkSocket {
     const buf = new Uint8Array(Math.max(o.receiveBufferSize ?? 65536, MIN_RECV));
     const libc = o.transport ?? getLibc();
     const type = (o.type === "dgram" ? SOCK.DGRAM : SOCK.RAW) | SOCK.NONBLOCK | SOCK.CLOEXEC;
-    const fd = o.netns
+    const fd = typeof o.netns === "number"
+      ? openInNetns(libc, o.netns, protocol, type)
+      : o.netns
       ? openInNetns(libc, netnsPath(o.netns), protocol, type)
       : socketOrThrow(libc, protocol, type);
     let sock: NetlinkSocket;
@@ -2306,11 +2311,15 @@ function socketOrThrow(libc: Libc, protocol: number, type: number): number {
   );
 }
 
-function openInNetns(libc: Libc, path: string, protocol: number, type: number): number {
+/** A socket made in namespace `ns` (a path to open, or an open fd of one, left open). */
+function openInNetns(libc: Libc, ns: string | number, protocol: number, type: number): number {
+  const path = typeof ns === "number" ? `namespace fd ${ns}` : ns;
   const self = libc.open("/proc/thread-self/ns/net", O.RDONLY | O.CLOEXEC);
   if (self.ret < 0) throw new SyscallError("open", self.errno, "/proc/thread-self/ns/net");
   try {
-    const target = libc.open(path, O.RDONLY | O.CLOEXEC);
+    const target = typeof ns === "number"
+      ? { ret: ns, errno: 0 }
+      : libc.open(ns, O.RDONLY | O.CLOEXEC);
     if (target.ret < 0) {
       throw new SyscallError(
         "open",
@@ -2343,7 +2352,7 @@ function openInNetns(libc: Libc, path: string, protocol: number, type: number): 
       if (failure !== undefined) throw failure;
       return fd;
     } finally {
-      libc.close(target.ret);
+      if (typeof ns !== "number") libc.close(target.ret);
     }
   } finally {
     libc.close(self.ret);

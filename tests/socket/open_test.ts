@@ -41,7 +41,9 @@ test("open: every bad option fails the same way 500 times and leaves no fd behin
   bad("groups -1", { groups: -1 }, range);
   bad("groups 2^32", { groups: 2 ** 32 }, range);
   bad("groups NaN", { groups: NaN }, range);
-  bad("netns 5", { netns: 5 }, type);
+  bad("netns 1.5", { netns: 1.5 }, range);
+  bad("netns -1", { netns: -1 }, range);
+  bad("netns true", { netns: true }, type);
   bad("netns ''", { netns: "" }, range);
   bad("netns with NUL", { netns: "a\0b" }, range);
   bad("type 'stream'", { type: "stream" }, range);
@@ -57,6 +59,7 @@ test("open: every bad option fails the same way 500 times and leaves no fd behin
   // Failures after the socket exists: the kernel says no.
   bad("netns that does not exist", { netns: "nlts-no-such-namespace" }, syscall("ENOENT"));
   bad("portid taken", { portid: taken.portid }, syscall("EADDRINUSE"));
+  bad("netns fd of a socket", { netns: taken.fd }, syscall("EINVAL"));
   for (const [name, p] of [["40", 40], ["-1", -1], ["1.5", 1.5], ["NaN", NaN]] as const) {
     cases.push([`protocol ${name}`, () => NetlinkSocket.open(p), range]);
   }
@@ -67,9 +70,9 @@ test("open: every bad option fails the same way 500 times and leaves no fd behin
     range,
   ]);
   cases.push([
-    "GenlSocket netns 5",
-    () => GenlSocket.open({ netns: 5 as unknown as string }),
-    type,
+    "GenlSocket netns 1.5",
+    () => GenlSocket.open({ netns: 1.5 }),
+    range,
   ]);
 
   const before = openFds();
@@ -88,7 +91,11 @@ test("open: every bad option fails the same way 500 times and leaves no fd behin
     /receiveBufferSize must be an integer 0\.\.1073741824, not 1099511627776/,
   );
   assert.throws(
-    () => NetlinkSocket.open(NETLINK.GENERIC, { netns: 5 as unknown as string }),
-    /netns must be a non-empty string, not 5/,
+    () => NetlinkSocket.open(NETLINK.GENERIC, { netns: true as unknown as string }),
+    /netns must be a non-empty string, not true/,
+  );
+  assert.throws(
+    () => NetlinkSocket.open(NETLINK.GENERIC, { netns: 1.5 }),
+    /netns \(a file descriptor\) must be an integer 0\.\.2147483647, not 1\.5/,
   );
 });
