@@ -25,3 +25,4 @@
 
 export * from "./fake_peer.ts";
 export * from "./fake_kernel.ts";
+export * from "./fake_raw.ts";
