@@ -28,6 +28,23 @@ const GROUPS: readonly { name: string; summary: string; load: () => Promise<Comm
     load: async () => (await import("./dp.ts")).dpCommand,
   },
   {
+    name: "link",
+    summary:
+      "links (iproute2's words): show [DEV] | add NAME type KIND ... | set DEV ... | del DEV",
+    load: async () => (await import("./route.ts")).linkCommand,
+  },
+  {
+    name: "addr",
+    summary: "addresses: show [dev DEV] | add|replace|del PREFIX dev DEV ...",
+    load: async () => (await import("./route.ts")).addrCommand,
+  },
+  {
+    name: "route",
+    summary:
+      "routes: show [table T|all] | get ADDR | add|replace|del PREFIX [via GW] [dev DEV] ...",
+    load: async () => (await import("./route.ts")).routeCommand,
+  },
+  {
     name: "ynl",
     summary: "the kernel's YNL specs: specs | gen SPEC [-o FILE]",
     load: async () => (await import("./ynl.ts")).ynlCommand,

@@ -332,7 +332,8 @@ export function addressJson(a: Address): Obj {
 }
 
 /**
- * The links with their addresses, as `ip -j addr show` prints them.
+ * The links with their addresses, as `ip -j addr show` prints them (with `family`, as
+ * `ip -j -4 addr show`: links with addresses of the family, without their link layer).
  *
  * @example
  * ```ts
@@ -342,9 +343,18 @@ export function addressJson(a: Address): Obj {
  * console.log(addressListJson(rt.linksSync(), rt.addressesSync()));
  * ```
  */
-export function addressListJson(links: readonly Link[], addresses: readonly Address[]): Obj[] {
+export function addressListJson(
+  links: readonly Link[],
+  addresses: readonly Address[],
+  options: { family?: boolean } = {},
+): Obj[] {
   const names = namesOf(links);
-  return links.map((l) => {
+  // With a family (ip -4 / -6), ip leaves out the link layer and the links without addresses.
+  const shown = options.family
+    ? links.filter((l) => addresses.some((a) => a.index === l.index))
+    : links;
+  const linkLayer = ["link_type", "address", "broadcast", "link_netnsid"];
+  return shown.map((l) => {
     const full = linkJson(l, names);
     const o: Obj = {};
     for (
@@ -365,7 +375,7 @@ export function addressListJson(links: readonly Link[], addresses: readonly Addr
         "broadcast",
         "link_netnsid",
       ]
-    ) put(o, k, full[k]);
+    ) if (!options.family || !linkLayer.includes(k)) put(o, k, full[k]);
     o.addr_info = addresses.filter((a) => a.index === l.index).map(addressJson);
     return o;
   });
