@@ -14,11 +14,12 @@
  * Multicast groups: rtnlgrp-link (1), rtnlgrp-stats (36).
  *
  * Erratum applied: linkinfo formats added (linkinfo-data-msg: veth, vxlan, macvlan, macvtap,
- * ipvlan, ipvtap; linkinfo-member-data-msg: vrf) from include/uapi/linux/if_link.h (IFLA_VXLAN_*,
- * IFLA_MACVLAN_*, IFLA_IPVLAN_*, IFLA_VRF_PORT_*), include/uapi/linux/veth.h (VETH_INFO_PEER:
- * struct ifinfomsg and link attributes); drivers/net/vxlan/vxlan_core.c vxlan_policy,
- * drivers/net/macvlan.c macvlan_policy, drivers/net/ipvlan/ipvlan_main.c, drivers/net/veth.c
- * veth_newlink, drivers/net/vrf.c vrf_slave_policy.
+ * ipvlan, ipvtap, ip6gretap, ip6erspan; linkinfo-member-data-msg: vrf) from
+ * include/uapi/linux/if_link.h (IFLA_VXLAN_*, IFLA_MACVLAN_*, IFLA_IPVLAN_*, IFLA_VRF_PORT_*,
+ * IFLA_GRE_*), include/uapi/linux/veth.h (VETH_INFO_PEER: struct ifinfomsg and link attributes);
+ * drivers/net/vxlan/vxlan_core.c vxlan_policy, drivers/net/macvlan.c macvlan_policy,
+ * drivers/net/ipvlan/ipvlan_main.c, drivers/net/veth.c veth_newlink, drivers/net/vrf.c
+ * vrf_slave_policy.
  *
  * Erratum applied: newlink do request: added link, qdisc, stats, cost, priority, master, wireless,
  * protinfo, map, weight, ifalias, num-vf, vfinfo-list, stats64, vf-ports, port-self, ext-mask,
@@ -2905,13 +2906,13 @@ export const linkinfoVrfPortAttrs: AttrSet<{
 /** The attribute set "linkinfo-attrs". */
 export const linkinfoAttrs: AttrSet<{
   kind: Codec<string>;
-  data: SubMessageOf<{ bond: typeof linkinfoBondAttrs; bridge: typeof linkinfoBridgeAttrs; erspan: typeof linkinfoGreAttrs; gre: typeof linkinfoGreAttrs; gretap: typeof linkinfoGreAttrs; ip6gre: typeof linkinfoGre6Attrs; geneve: typeof linkinfoGeneveAttrs; ipip: typeof linkinfoIptunAttrs; ip6tnl: typeof linkinfoIp6tnlAttrs; sit: typeof linkinfoIptunAttrs; tun: typeof linkinfoTunAttrs; vlan: typeof linkinfoVlanAttrs; vrf: typeof linkinfoVrfAttrs; vti: typeof linkinfoVtiAttrs; vti6: typeof linkinfoVti6Attrs; netkit: typeof linkinfoNetkitAttrs; ovpn: typeof linkinfoOvpnAttrs; veth: typeof linkinfoVethAttrs; vxlan: typeof linkinfoVxlanAttrs; macvlan: typeof linkinfoMacvlanAttrs; macvtap: typeof linkinfoMacvlanAttrs; ipvlan: typeof linkinfoIpvlanAttrs; ipvtap: typeof linkinfoIpvlanAttrs }>;
+  data: SubMessageOf<{ bond: typeof linkinfoBondAttrs; bridge: typeof linkinfoBridgeAttrs; erspan: typeof linkinfoGreAttrs; gre: typeof linkinfoGreAttrs; gretap: typeof linkinfoGreAttrs; ip6gre: typeof linkinfoGre6Attrs; geneve: typeof linkinfoGeneveAttrs; ipip: typeof linkinfoIptunAttrs; ip6tnl: typeof linkinfoIp6tnlAttrs; sit: typeof linkinfoIptunAttrs; tun: typeof linkinfoTunAttrs; vlan: typeof linkinfoVlanAttrs; vrf: typeof linkinfoVrfAttrs; vti: typeof linkinfoVtiAttrs; vti6: typeof linkinfoVti6Attrs; netkit: typeof linkinfoNetkitAttrs; ovpn: typeof linkinfoOvpnAttrs; veth: typeof linkinfoVethAttrs; vxlan: typeof linkinfoVxlanAttrs; macvlan: typeof linkinfoMacvlanAttrs; macvtap: typeof linkinfoMacvlanAttrs; ipvlan: typeof linkinfoIpvlanAttrs; ipvtap: typeof linkinfoIpvlanAttrs; ip6gretap: typeof linkinfoGre6Attrs; ip6erspan: typeof linkinfoGre6Attrs }>;
   xstats: Codec<Uint8Array>;
   slaveKind: Codec<string>;
   slaveData: SubMessageOf<{ bridge: typeof linkinfoBrportAttrs; bond: typeof bondSlaveAttrs; vrf: typeof linkinfoVrfPortAttrs }>;
 }> = attrSet("linkinfo-attrs", {
   kind: [IFLA_INFO.KIND, t.string()],
-  data: [IFLA_INFO.DATA, t.subMessage("kind", { bond: linkinfoBondAttrs, bridge: linkinfoBridgeAttrs, erspan: linkinfoGreAttrs, gre: linkinfoGreAttrs, gretap: linkinfoGreAttrs, ip6gre: linkinfoGre6Attrs, geneve: linkinfoGeneveAttrs, ipip: linkinfoIptunAttrs, ip6tnl: linkinfoIp6tnlAttrs, sit: linkinfoIptunAttrs, tun: linkinfoTunAttrs, vlan: linkinfoVlanAttrs, vrf: linkinfoVrfAttrs, vti: linkinfoVtiAttrs, vti6: linkinfoVti6Attrs, netkit: linkinfoNetkitAttrs, ovpn: linkinfoOvpnAttrs, veth: linkinfoVethAttrs, vxlan: linkinfoVxlanAttrs, macvlan: linkinfoMacvlanAttrs, macvtap: linkinfoMacvlanAttrs, ipvlan: linkinfoIpvlanAttrs, ipvtap: linkinfoIpvlanAttrs }, { selectorName: "kind" })],
+  data: [IFLA_INFO.DATA, t.subMessage("kind", { bond: linkinfoBondAttrs, bridge: linkinfoBridgeAttrs, erspan: linkinfoGreAttrs, gre: linkinfoGreAttrs, gretap: linkinfoGreAttrs, ip6gre: linkinfoGre6Attrs, geneve: linkinfoGeneveAttrs, ipip: linkinfoIptunAttrs, ip6tnl: linkinfoIp6tnlAttrs, sit: linkinfoIptunAttrs, tun: linkinfoTunAttrs, vlan: linkinfoVlanAttrs, vrf: linkinfoVrfAttrs, vti: linkinfoVtiAttrs, vti6: linkinfoVti6Attrs, netkit: linkinfoNetkitAttrs, ovpn: linkinfoOvpnAttrs, veth: linkinfoVethAttrs, vxlan: linkinfoVxlanAttrs, macvlan: linkinfoMacvlanAttrs, macvtap: linkinfoMacvlanAttrs, ipvlan: linkinfoIpvlanAttrs, ipvtap: linkinfoIpvlanAttrs, ip6gretap: linkinfoGre6Attrs, ip6erspan: linkinfoGre6Attrs }, { selectorName: "kind" })],
   xstats: [IFLA_INFO.XSTATS, t.binary()],
   slaveKind: [IFLA_INFO.SLAVE_KIND, t.string()],
   slaveData: [IFLA_INFO.SLAVE_DATA, t.subMessage("slaveKind", { bridge: linkinfoBrportAttrs, bond: bondSlaveAttrs, vrf: linkinfoVrfPortAttrs }, { selectorName: "slave-kind" })],

@@ -13,7 +13,7 @@ type Obj = Record<string, unknown>;
 
 /** What the kernel reads, for the erratum's note. */
 export const LINK_KINDS_SOURCE = "include/uapi/linux/if_link.h (IFLA_VXLAN_*, IFLA_MACVLAN_*, " +
-  "IFLA_IPVLAN_*, IFLA_VRF_PORT_*), include/uapi/linux/veth.h (VETH_INFO_PEER: struct " +
+  "IFLA_IPVLAN_*, IFLA_VRF_PORT_*, IFLA_GRE_*), include/uapi/linux/veth.h (VETH_INFO_PEER: struct " +
   "ifinfomsg and link attributes); drivers/net/vxlan/vxlan_core.c vxlan_policy, " +
   "drivers/net/macvlan.c macvlan_policy, drivers/net/ipvlan/ipvlan_main.c, drivers/net/veth.c " +
   "veth_newlink, drivers/net/vrf.c vrf_slave_policy";
@@ -240,6 +240,10 @@ export const LINK_KIND_FORMATS: Readonly<Record<string, readonly Obj[]>> = {
     { value: "macvtap", "attribute-set": "linkinfo-macvlan-attrs" },
     { value: "ipvlan", "attribute-set": "linkinfo-ipvlan-attrs" },
     { value: "ipvtap", "attribute-set": "linkinfo-ipvlan-attrs" },
+    // the Ethernet flavours of the IPv6 GRE kinds read the same IFLA_GRE_* attributes
+    // (net/ipv6/ip6_gre.c ip6gre_tap_ops, ip6erspan_tap_ops), when the spec has their set
+    { value: "ip6gretap", "attribute-set": "linkinfo-gre6-attrs" },
+    { value: "ip6erspan", "attribute-set": "linkinfo-gre6-attrs" },
   ],
   "linkinfo-member-data-msg": [
     { value: "vrf", "attribute-set": "linkinfo-vrf-port-attrs" },
@@ -276,7 +280,10 @@ export function addLinkKinds(doc: Obj): string | undefined {
     const values = new Set(
       Array.isArray(have?.formats) ? (have.formats as Obj[]).map((f) => String(f?.value)) : [],
     );
-    const missing = formats.filter((f) => !values.has(String(f.value)));
+    const mine = new Set(linkKindSets([]).map((x) => x.name));
+    const usable = (f: Obj) =>
+      mine.has(f["attribute-set"]) || sets.some((x) => (x as Obj)?.name === f["attribute-set"]);
+    const missing = formats.filter((f) => !values.has(String(f.value)) && usable(f));
     if (msg === "linkinfo-veth-peer-msg") continue; // added with the veth format below
     if (have === undefined) continue; // not a sub-message of this spec's linkinfo
     if (missing.length) plan.push([msg, missing.map(copy)]);
