@@ -9,6 +9,7 @@
  */
 
 import type { Address } from "../route/address.ts";
+import { fmtIpv6 } from "../protocol/schema_addr.ts";
 import { RT_TABLE, tableName } from "../route/constants.ts";
 import type { Link } from "../route/link.ts";
 import type { Route } from "../route/route.ts";
@@ -217,6 +218,20 @@ function mapData(
 }
 
 /**
+ * A link-layer address as ip prints it: IP tunnels' (ipip, sit, gre, ip6gre...) are IP
+ * addresses, the others colon-separated hex.
+ */
+function linkAddress(a: string | undefined, type: string | number): string | undefined {
+  if (a === undefined) return undefined;
+  const bytes = a.split(":").map((x) => parseInt(x, 16));
+  if (["ipip", "sit", "gre"].includes(String(type)) && bytes.length === 4) return bytes.join(".");
+  if (["tunnel6", "ip6gre"].includes(String(type)) && bytes.length === 16) {
+    return fmtIpv6(new Uint8Array(bytes), 0);
+  }
+  return a;
+}
+
+/**
  * A link as `ip -j -d link show` prints it (for what nlts knows).
  *
  * @example
@@ -251,8 +266,8 @@ export function linkJson(l: Link, names: LinkNames): Obj {
   if (l.group !== undefined) o.group = l.group === 0 ? "default" : String(l.group);
   put(o, "txqlen", l.txqlen);
   o.link_type = l.linkType;
-  put(o, "address", l.address);
-  put(o, "broadcast", l.broadcast);
+  put(o, "address", linkAddress(l.address, l.linkType));
+  put(o, "broadcast", linkAddress(l.broadcast, l.linkType));
   put(o, "link_netnsid", l.parentNetnsid);
   put(o, "promiscuity", l.promiscuity);
   put(o, "allmulti", a.allmulti);
