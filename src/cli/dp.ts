@@ -7,10 +7,8 @@
  */
 
 import { readFileSync } from "node:fs";
-import { NETLINK, NLM_F } from "../protocol/constants.ts";
-import { NetlinkWriter } from "../protocol/writer.ts";
-import { NetlinkSocket } from "../socket/netlink_socket.ts";
 import { OvsClient, type OvsEvent } from "../ovs/client.ts";
+import { isTunnelType, type TunnelType } from "../ovs/tunnel.ts";
 import type { Datapath } from "../ovs/datapath.ts";
 import type { Meter } from "../ovs/meter.ts";
 import { datapathName } from "../ovs/common.ts";
@@ -211,21 +209,52 @@ interface IfaceSpec {
   options: VportOptions;
   upcallPids?: number[];
   hasOptions: boolean;
+  /** ovs-dpctl's tunnel options (remote_ip, key, ttl...): checked, kept for flows. */
+  tunnel: Record<string, string>;
 }
 
-const TYPE_OF: Record<string, VportType> = {
+const TYPE_OF: Record<string, VportType | TunnelType> = {
   system: "netdev",
   netdev: "netdev",
   internal: "internal",
   gre: "gre",
   vxlan: "vxlan",
   geneve: "geneve",
+  ip6gre: "ip6gre",
+  erspan: "erspan",
+  ip6erspan: "ip6erspan",
 };
 
-function parseIface(arg: string): IfaceSpec {
+/**
+ * The tunnel options ovs-dpctl takes (lib/netdev-vport.c set_tunnel_config) and how each value
+ * is checked. They describe the tunnel to flows (set(tunnel(...)) actions); the kernel device
+ * of a flow-based tunnel port does not hold them.
+ */
+const TUNNEL_OPTIONS: Record<string, (v: string) => boolean> = {
+  remote_ip: (v) => v === "flow" || isIp(v),
+  local_ip: (v) => v === "flow" || isIp(v),
+  key: (v) => v === "flow" || /^(0x[0-9a-f]+|\d+)$/i.test(v),
+  in_key: (v) => v === "flow" || /^(0x[0-9a-f]+|\d+)$/i.test(v),
+  out_key: (v) => v === "flow" || /^(0x[0-9a-f]+|\d+)$/i.test(v),
+  tos: (v) => v === "inherit" || (/^\d+$/.test(v) && Number(v) < 256),
+  ttl: (v) => v === "inherit" || (/^\d+$/.test(v) && Number(v) > 0 && Number(v) < 256),
+  csum: (v) => v === "true" || v === "false",
+  df_default: (v) => v === "true" || v === "false",
+  packet_type: (v) => v === "legacy_l2" || v === "legacy_l3" || v === "ptap",
+  egress_pkt_mark: (v) => /^\d+$/.test(v),
+};
+
+function isIp(v: string): boolean {
+  if (/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(v)) {
+    return v.split(".").every((x) => Number(x) < 256);
+  }
+  return v.includes(":") && /^[0-9a-f:.]+$/i.test(v);
+}
+
+function parseIface(arg: string, adding = false): IfaceSpec {
   const [name, ...opts] = arg.split(",");
   if (!name) throw new UsageError(`"${arg}" is not a valid network device name`);
-  const spec: IfaceSpec = { name, options: {}, hasOptions: false };
+  const spec: IfaceSpec = { name, options: {}, hasOptions: false, tunnel: {} };
   const seen = new Set<string>();
   for (const o of opts) {
     const eq = o.indexOf("=");
@@ -238,7 +267,7 @@ function parseIface(arg: string): IfaceSpec {
       case "type":
         if (!(value in TYPE_OF)) {
           throw new UsageError(
-            `unknown port type "${value}" (system, internal, gre, vxlan, geneve)`,
+            `unknown port type "${value}" (${Object.keys(TYPE_OF).join(", ")})`,
           );
         }
         spec.type = value;
@@ -260,44 +289,54 @@ function parseIface(arg: string): IfaceSpec {
       case "upcall_pid":
         spec.upcallPids = value.split(":").map((p) => uint(p, "upcall_pid"));
         break;
-      default:
-        throw new UsageError(
-          `unknown option "${key}" (the kernel port takes type, port_no, dst_port, exts, upcall_pid)`,
-        );
+      default: {
+        const check = TUNNEL_OPTIONS[key];
+        if (check === undefined) {
+          throw new UsageError(
+            `unknown option "${key}" (type, port_no, upcall_pid; tunnels: dst_port, exts, ${
+              Object.keys(TUNNEL_OPTIONS).join(", ")
+            })`,
+          );
+        }
+        if (!check(value)) throw new UsageError(`${name}: bad ${key} "${value}"`);
+        spec.tunnel[key] = value;
+      }
     }
+  }
+  const type = TYPE_OF[spec.type ?? "system"];
+  if (isTunnelType(type)) {
+    // ovs-dpctl (netdev-vport.c) refuses a tunnel without a remote: "flow" leaves it to flows.
+    if (adding && spec.tunnel.remote_ip === undefined) {
+      throw new UsageError(`${name}: ${spec.type} type requires valid 'remote_ip' argument`);
+    }
+    if (spec.tunnel.packet_type === "legacy_l3" && type !== "gre") {
+      throw new UsageError(`${name}: packet_type=legacy_l3 is for gre ports only`);
+    }
+  } else if (Object.keys(spec.tunnel).length > 0 || spec.hasOptions) {
+    const k = Object.keys(spec.tunnel)[0] ??
+      (spec.options.dstPort !== undefined ? "dst_port" : "exts");
+    throw new UsageError(`${name}: ${k} is an option of tunnel ports (type=vxlan, geneve, gre...)`);
   }
   return spec;
 }
 
-/** Brings device `ifindex` up (RTM_NEWLINK with IFF_UP), as ovs-dpctl add-if does. */
-function linkUp(ifindex: number, netns: string | undefined): void {
-  using sock = NetlinkSocket.open(NETLINK.ROUTE, { netns, name: "rtnetlink" });
-  const w = new NetlinkWriter(64);
-  const m = w.beginMessage(16, /* RTM_NEWLINK */ NLM_F.REQUEST | NLM_F.ACK);
-  w.putU8(0).putU8(0).putU16(0).putS32(ifindex).putU32(1 /* IFF_UP */).putU32(1);
-  w.endMessage(m);
-  sock.requestSync(w.copy(), { operation: "RTM_NEWLINK (set up)" });
-}
-
-async function addIfaces(
-  ovs: OvsClient,
-  dp: string,
-  specs: IfaceSpec[],
-  netns: string | undefined,
-): Promise<void> {
+async function addIfaces(ovs: OvsClient, dp: string, specs: IfaceSpec[]): Promise<void> {
   for (const s of specs) {
+    const type = TYPE_OF[s.type ?? "system"];
     // The kernel wants a UDP port for geneve (and vxlan); use the IANA ones as ovs-dpctl does.
-    if (s.options.dstPort === undefined && (s.type === "vxlan" || s.type === "geneve")) {
-      s.options.dstPort = s.type === "vxlan" ? 4789 : 6081;
+    if (s.options.dstPort === undefined && (type === "vxlan" || type === "geneve")) {
+      s.options.dstPort = type === "vxlan" ? 4789 : 6081;
       s.hasOptions = true;
     }
     const p = await ovs.newVport(dp, s.name, {
-      type: TYPE_OF[s.type ?? "system"],
+      type,
       ...(s.portNo !== undefined ? { portNo: s.portNo } : {}),
       ...(s.hasOptions ? { options: s.options } : {}),
       ...(s.upcallPids ? { upcallPids: s.upcallPids } : {}),
+      ...(s.tunnel.packet_type === "legacy_l3" ? { packetType: "legacy_l3" as const } : {}),
     });
-    if (p.ifindex) linkUp(p.ifindex, netns);
+    // Brought up, as ovs-dpctl add-if does (tunnel devices are made up already).
+    if (p.ifindex) await ovs.rtnetlink().setLink(p.ifindex, { up: true });
   }
 }
 
@@ -712,9 +751,9 @@ and ports; -s adds per-port packet counters`,
           "add-dp DP [IFACE...]",
           "create DP (per-port upcall dispatch), then add-if IFACEs",
           async (c) => {
-            const specs = c.pos.slice(1).map(parseIface); // usage errors before any change
+            const specs = c.pos.slice(1).map((a) => parseIface(a, true)); // usage errors first
             await c.ovs.newDatapath(c.dp);
-            await addIfaces(c.ovs, c.dp, specs, c.netns);
+            await addIfaces(c.ovs, c.dp, specs);
           },
         ),
         dp("del-dp DP", "delete DP with its ports and flows", (c) => c.ovs.delDatapath(c.dp)),
@@ -722,19 +761,23 @@ and ports; -s adds per-port packet counters`,
           "add-if DP IFACE...",
           `add ports; IFACE is NAME[,type=TYPE][,port_no=N][,OPT=V...]
 TYPE: system (default: attach the existing device NAME),
-internal, gre, vxlan, geneve; OPT: dst_port=N (vxlan,
-geneve), exts=gbp (vxlan), upcall_pid=PID[:PID...]
+internal, vxlan, geneve, gre, ip6gre, erspan, ip6erspan;
+OPT: upcall_pid=PID[:PID...]; tunnels: remote_ip=IP|flow
+(required), dst_port=N, exts=gbp, local_ip, key, tos, ttl,
+csum, df_default, packet_type (as ovs-dpctl). A tunnel's
+device NAME is made through rtnetlink in flow-based mode,
+as ovs-vswitchd does, and goes with its port (del-if).
 Added devices are brought up, as ovs-dpctl does.`,
           async (c) => {
-            const specs = c.pos.slice(1).map(parseIface);
-            await addIfaces(c.ovs, c.dp, specs, c.netns);
+            const specs = c.pos.slice(1).map((a) => parseIface(a, true));
+            await addIfaces(c.ovs, c.dp, specs);
           },
         ),
         dp(
           "set-if DP IFACE...",
           "change options: NAME,dst_port=N / exts=gbp / upcall_pid=...",
           (c) => {
-            const specs = c.pos.slice(1).map(parseIface);
+            const specs = c.pos.slice(1).map((a) => parseIface(a));
             return setIfaces(c.ovs, c.dp, specs);
           },
         ),

@@ -29,6 +29,14 @@ import {
   toMeter,
 } from "./meter.ts";
 import { ovsPacket, packetBytes, type PacketExecute, UpcallSocket } from "./packet.ts";
+import { RouteClient } from "../route/client.ts";
+import {
+  createTunnelDevice,
+  isTunnelDevice,
+  isTunnelType,
+  type TunnelConfig,
+  type TunnelType,
+} from "./tunnel.ts";
 import { ovsVport, toVport, type Vport, type VportOptions, type VportType } from "./vport.ts";
 
 /** Options of {@link OvsClient.open}. */
@@ -77,8 +85,21 @@ export interface SetDatapathOptions {
 
 /** Options of {@link OvsClient.newVport}. */
 export interface NewVportOptions {
-  /** Port type. "netdev" attaches an existing device named like the port. */
-  type: VportType;
+  /**
+   * Port type. "netdev" attaches an existing device named like the port; "internal" makes one;
+   * tunnel types (vxlan, geneve, gre, ip6gre, erspan, ip6erspan) make their device as
+   * ovs-vswitchd does (see `tunnel`).
+   */
+  type: VportType | TunnelType;
+  /**
+   * How a tunnel port is made. "auto" (default): its device through rtnetlink, in flow-based
+   * mode, attached as a netdev port, as ovs-vswitchd does; the kernel's tunnel vport type when
+   * rtnetlink cannot make the kind (EOPNOTSUPP). "rtnetlink": only the former; "vport": only
+   * the latter (gre, vxlan, geneve).
+   */
+  tunnel?: "auto" | "rtnetlink" | "vport";
+  /** A gre tunnel's packets: Ethernet (`legacy_l2`, default: a gretap device) or IP (`legacy_l3`). */
+  packetType?: "legacy_l2" | "legacy_l3";
   /** Port number (default: the lowest free number from 1). */
   portNo?: number;
   /** Tunnel options (vxlan, geneve: `dstPort`; vxlan: `extension: { gbp: true }`). */
@@ -157,6 +178,7 @@ export class OvsClient {
   readonly #meter: Family<typeof ovsMeter> | NetlinkError;
   readonly #ctLimit: Family<typeof ovsCtLimit> | NetlinkError;
   readonly #netns: string | undefined;
+  #rtnl: RouteClient | undefined;
 
   private constructor(genl: GenlSocket, netns: string | undefined) {
     this.genl = genl;
@@ -269,7 +291,8 @@ export class OvsClient {
   }
 
   /**
-   * Deletes datapath `dp` with all its ports and flows; returns its last state.
+   * Deletes datapath `dp` with all its ports and flows (and the flow-based tunnel devices of
+   * its tunnel ports, unless `keepDevices`); returns its last state.
    *
    * @example
    * ```ts
@@ -279,10 +302,14 @@ export class OvsClient {
    * console.log(last.stats?.hit);
    * ```
    */
-  async delDatapath(dp: DatapathRef): Promise<Datapath> {
+  async delDatapath(dp: DatapathRef, options: { keepDevices?: boolean } = {}): Promise<Datapath> {
     const { dpIfindex, name } = this.#dpAddr(dp);
     const last = await this.getDatapath(dp);
+    const netdevs = options.keepDevices
+      ? []
+      : (await this.dumpVports(last.ifindex)).filter((p) => p.type === "netdev");
     await this.datapath.request("del", name ? { name } : {}, { header: { dpIfindex } });
+    for (const p of netdevs) await this.#delTunnelDevice(p.name);
     return last;
   }
 
@@ -367,8 +394,11 @@ export class OvsClient {
 
   /**
    * Adds port `name` of type `options.type` to datapath `dp`. An "internal" port creates its
-   * device; a "netdev" port attaches the existing device `name`; tunnel ports create their
-   * device (`dstPort` in the options).
+   * device; a "netdev" port attaches the existing device `name`; a tunnel port (vxlan, geneve,
+   * gre, ip6gre, erspan, ip6erspan) gets its device `name` made through rtnetlink as
+   * ovs-vswitchd makes it (flow-based, up, MTU 65000, `dstPort` in the options; an existing
+   * one is checked and replaced when it does not match) and attached as a netdev port, or with
+   * `tunnel: "vport"` (and where rtnetlink cannot) the kernel's tunnel vport.
    *
    * @example
    * ```ts
@@ -384,9 +414,47 @@ export class OvsClient {
     }
     const dpIfindex = await this.#ifindex(dp);
     if (options.portNo !== undefined) checkU32(options.portNo, "port number");
+    const how = options.tunnel ?? "auto";
+    if (isTunnelType(options.type) && how !== "vport") {
+      const cfg: TunnelConfig = { type: options.type };
+      if (options.packetType !== undefined) cfg.packetType = options.packetType;
+      const o = options.options;
+      if (o?.dstPort !== undefined) cfg.dstPort = vportOptionsAttrsOf(o).dstPort;
+      if (o?.extension?.gbp) cfg.gbp = true;
+      const rt = this.rtnetlink();
+      let made = false;
+      try {
+        await createTunnelDevice(rt, name, cfg);
+        made = true;
+      } catch (e) {
+        const compat = options.type === "vxlan" || options.type === "geneve" ||
+          options.type === "gre";
+        if (!(how === "auto" && compat && e instanceof NetlinkError && e.code === "EOPNOTSUPP")) {
+          throw e;
+        }
+      }
+      if (made) {
+        try {
+          await this.vport.request("new", {
+            name,
+            type: "netdev",
+            ...(options.portNo !== undefined ? { portNo: options.portNo } : {}),
+            upcallPid: options.upcallPids ?? [0],
+          }, { header: { dpIfindex }, flags: NLM_F_NEW.CREATE | NLM_F_NEW.EXCL });
+        } catch (e) {
+          await rt.delLink(name).catch(() => {});
+          throw e;
+        }
+        return await this.getVport(dpIfindex, name);
+      }
+    } else if (!isKernelVportType(options.type)) {
+      throw new TypeError(
+        `Cannot add port ${name}: type ${options.type} is made through rtnetlink only (tunnel: "vport" cannot)`,
+      );
+    }
     await this.vport.request("new", {
       name,
-      type: options.type,
+      type: options.type as VportType,
       ...(options.portNo !== undefined ? { portNo: options.portNo } : {}),
       upcallPid: options.upcallPids ?? [0],
       ...(options.options ? { options: vportOptionsAttrsOf(options.options) } : {}),
@@ -396,8 +464,9 @@ export class OvsClient {
   }
 
   /**
-   * Removes a port (by name, or by number within `dp`); returns its last state. The local
-   * port (0) cannot be removed (EINVAL): delete the datapath instead.
+   * Removes a port (by name, or by number within `dp`); returns its last state. The device of
+   * a tunnel port made through rtnetlink (a flow-based tunnel device) goes with it unless
+   * `keepDevice`. The local port (0) cannot be removed (EINVAL): delete the datapath instead.
    *
    * @example
    * ```ts
@@ -407,11 +476,46 @@ export class OvsClient {
    * await ovs.delVport("dp0", 2);
    * ```
    */
-  async delVport(dp: DatapathRef | undefined, port: string | number): Promise<Vport> {
+  async delVport(
+    dp: DatapathRef | undefined,
+    port: string | number,
+    options: { keepDevice?: boolean } = {},
+  ): Promise<Vport> {
     const { dpIfindex, attrs } = await this.#portAddr(dp, port);
     const last = await this.#getVport(dpIfindex, attrs);
     await this.vport.request("del", attrs, { header: { dpIfindex } });
+    // A tunnel port's device goes with it, as ovs-vswitchd removes what it made.
+    if (last.type === "netdev" && !options.keepDevice) await this.#delTunnelDevice(last.name);
     return last;
+  }
+
+  /** Deletes device `name` if it is a flow-based tunnel device (what tunnel ports make). */
+  async #delTunnelDevice(name: string): Promise<void> {
+    const rt = this.rtnetlink();
+    try {
+      const dev = await rt.link(name);
+      if (isTunnelDevice(dev)) await rt.delLink(dev.index);
+    } catch (e) {
+      if (!(e instanceof NetlinkError && e.code === "ENODEV")) throw e;
+    }
+  }
+
+  /**
+   * The rtnetlink client of this client's namespace (and transport), for the devices of
+   * tunnel ports; opened on first use, closed with the client.
+   *
+   * @example
+   * ```ts
+   * import { OvsClient } from "@nlts/netlink/ovs";
+   * using ovs = OvsClient.open();
+   * console.log(ovs.rtnetlink().linksSync().length);
+   * ```
+   */
+  rtnetlink(): RouteClient {
+    return this.#rtnl ??= RouteClient.open({
+      ...(this.#netns !== undefined ? { netns: this.#netns } : {}),
+      transport: this.genl.socket.transport,
+    });
   }
 
   /**
@@ -853,6 +957,7 @@ export class OvsClient {
    * ```
    */
   close(): void {
+    this.#rtnl?.close();
     this.genl.close();
   }
 
@@ -860,6 +965,10 @@ export class OvsClient {
   [Symbol.dispose](): void {
     this.close();
   }
+}
+
+function isKernelVportType(t: string): t is VportType {
+  return ["unspec", "netdev", "internal", "gre", "vxlan", "geneve"].includes(t);
 }
 
 /** Resolves an optional family; a missing one becomes the error its users will get. */

@@ -29,6 +29,7 @@ export * from "./packet.ts";
 export * from "./meter.ts";
 export * from "./ct_limit.ts";
 export * from "./client.ts";
+export { isTunnelType, type TunnelConfig, type TunnelType } from "./tunnel.ts";
 export * from "./keys.ts";
 export * from "./keys_codecs.ts";
 export * from "./actions.ts";

@@ -156,13 +156,19 @@ test("vport: internal, netdev (veth) and tunnel ports: new, get, set, del; ovs-d
     const pn = await ovs!.newVport(dp.ifindex, veth.a, { type: "netdev", portNo: 7 });
     assert.deepEqual([pn.portNo, pn.type], [7, "netdev"]);
     const vx = uniq("vx");
+    // the kernel's own tunnel vport types (tunnel.ts covers the rtnetlink way, the default)
     const pv = await ovs!.newVport(name, vx, {
       type: "vxlan",
+      tunnel: "vport",
       options: { dstPort: 4790, extension: { gbp: true } },
     });
     assert.deepEqual(pv.options, { dstPort: 4790, extension: { gbp: true } });
     const gn = uniq("gn");
-    const pg = await ovs!.newVport(name, gn, { type: "geneve", options: { dstPort: 6090 } });
+    const pg = await ovs!.newVport(name, gn, {
+      type: "geneve",
+      tunnel: "vport",
+      options: { dstPort: 6090 },
+    });
     assert.deepEqual(pg.options, { dstPort: 6090 });
 
     const shown = dpctlShow(name).get(name)!;
@@ -206,7 +212,10 @@ test("errors: EEXIST, ENODEV, EINVAL, ENOENT have the right class and code", { s
     await ovs!.newVport(name, p, { type: "internal", portNo: 3 });
     await rejectsWith(ovs!.newVport(name, uniq("in"), { type: "internal", portNo: 3 }), "EBUSY");
     await rejectsWith(ovs!.newVport(name, p, { type: "internal" }), "EEXIST");
-    await rejectsWith(ovs!.newVport(name, uniq("gn"), { type: "geneve" }), "EINVAL");
+    await rejectsWith(
+      ovs!.newVport(name, uniq("gn"), { type: "geneve", tunnel: "vport" }),
+      "EINVAL",
+    );
     await rejectsWith(ovs!.getMeter(name, 12345), "ENOENT");
     // The kernel's policy bounds the mask cache size: an extended-ack message.
     const big = await rejectsWith(ovs!.setDatapath(name, { masksCacheSize: 1 << 30 }), "ERANGE");

@@ -5,6 +5,7 @@
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { main } from "../../src/cli/main.ts";
+import { RouteClient } from "../../src/route/mod.ts";
 import { OvsClient } from "../../src/ovs/mod.ts";
 import { tempNetns } from "../helpers/netns.ts";
 import {
@@ -98,7 +99,7 @@ test("cli: dp show --json is an array of datapaths with ports, numbers as number
   const name = uniq("dpj");
   const vx = uniq("vx");
   try {
-    await ok("add-dp", name, `${vx},type=vxlan,dst_port=4800,exts=gbp`);
+    await ok("add-dp", name, `${vx},type=vxlan,remote_ip=flow,dst_port=4800,exts=gbp`);
     const shown = JSON.parse(await ok("show", "--json", name));
     assert.equal(shown.length, 1);
     const d = shown[0];
@@ -114,15 +115,25 @@ test("cli: dp show --json is an array of datapaths with ports, numbers as number
       ) => [p.portNo, p.name, p.type]),
       [
         [0, name, "internal"],
-        [1, vx, "vxlan"],
+        [1, vx, "netdev"],
       ],
     );
-    assert.deepEqual(d.ports[1].options, { dstPort: 4800, extension: { gbp: true } });
+    // the port is the vxlan device made through rtnetlink, as ovs-vswitchd makes it
+    using rt = RouteClient.open();
+    const dev = rt.linkSync(vx);
+    assert.equal(dev.kind, "vxlan");
+    assert.deepEqual(
+      [
+        (dev.linkinfo?.data as Record<string, unknown>).port,
+        (dev.linkinfo?.data as Record<string, unknown>).gbp,
+      ],
+      [4800, true],
+    );
     assert.equal(d.ports[1].stats.rxPackets, 0);
     const text = await ok("show", name);
-    assert.ok(text.includes(`  port 1: ${vx} (vxlan: dst_port=4800, exts=gbp)\n`), text);
+    assert.ok(text.includes(`  port 1: ${vx}\n`), text);
     assert.ok(
-      dpctlShow(name).get(name)!.some((l) => l.startsWith(`  port 1: ${vx} (vxlan`)),
+      dpctlShow(name).get(name)!.includes(`  port 1: ${vx}`),
       "ovs-dpctl sees the vxlan port",
     );
   } finally {
@@ -142,15 +153,18 @@ test("cli: add-if, set-if, del-if, del-dp as ovs-dpctl sees them", { skip }, asy
       name,
       `${veth.a},port_no=5`,
       `${internal},type=internal`,
-      `${gn},type=geneve`,
+      `${gn},type=geneve,remote_ip=10.0.0.9`,
     );
     let lines = dpctlShow(name).get(name)!;
     assert.ok(lines.includes(`  port 5: ${veth.a}`), lines.join("\n"));
     assert.ok(lines.includes(`  port 1: ${internal} (internal)`), lines.join("\n"));
-    assert.ok(lines.some((l) => l.startsWith(`  port 2: ${gn} (geneve`)), lines.join("\n"));
+    assert.ok(lines.includes(`  port 2: ${gn}`), lines.join("\n"));
     // add-if brings the devices up, as ovs-dpctl does.
     assert.match(sh("ip", "link", "show", internal), /[<,]UP[,>]/);
-    assert.equal((await ovs!.getVport(name, gn)).options?.dstPort, 6081, "default geneve port");
+    using rt = RouteClient.open();
+    const geneve = rt.linkSync(gn);
+    assert.equal((geneve.linkinfo?.data as Record<string, unknown>).port, 6081, "default port");
+    assert.ok(geneve.up);
 
     await ok("set-if", name, `${internal},upcall_pid=99`);
     assert.deepEqual((await ovs!.getVport(name, internal)).upcallPids, [99]);
