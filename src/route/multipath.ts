@@ -63,6 +63,7 @@ const FLAG_NAMES: readonly [string, number][] = [
  */
 export function nexthopFlagNames(flags: number): string[] {
   const out: string[] = [];
+  if (flags === 0) return out;
   let rest = flags;
   for (const [n, b] of FLAG_NAMES) {
     if (flags & b) {

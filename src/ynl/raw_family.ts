@@ -354,7 +354,12 @@ export class RawFamily<S extends RawFamilySpec> {
     let off = it.payloadOffset;
     let header: unknown = {};
     if (h) {
-      header = h.decodeAt(it.data.subarray(0, it.messageEnd), off);
+      // In the message, the header decodes from the receive buffer itself (no view per
+      // message: the decode context keeps its DataView); past its end, from a bounded view,
+      // which raises the DecodeError.
+      header = off + h.size <= it.messageEnd
+        ? h.decodeAt(it.data, off)
+        : h.decodeAt(it.data.subarray(0, it.messageEnd), off);
       off += (h.size + 3) & ~3;
     }
     const attrs = set.decode(it.data, Math.min(off, it.messageEnd), it.messageEnd, {

@@ -4,12 +4,12 @@
 // replies, errors with extended ack and notifications come back typed.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { NetlinkError, NLM_F_NEW } from "../../mod.ts";
+import { DecodeError, NETLINK, NetlinkError, NLM_F, NLM_F_NEW } from "../../mod.ts";
 import { rtAddr } from "../../src/families/rt_addr.ts";
 import { rtLink } from "../../src/families/rt_link.ts";
 import { rtRoute } from "../../src/families/rt_route.ts";
 import { RouteClient, type RouteEvent } from "../../src/route/mod.ts";
-import { FakeKernel, notifyRaw, serveRaw } from "../../src/testing/mod.ts";
+import { doneOf, FakeKernel, notifyRaw, replyTo, serveRaw } from "../../src/testing/mod.ts";
 
 type Obj = Record<string, unknown>;
 
@@ -164,4 +164,35 @@ test("route on a FakeKernel: notifications arrive as typed events", async () => 
     ac.abort();
     await it.return(undefined);
   }
+});
+
+test("route on a FakeKernel: headers decode in place; one cut short is a DecodeError", () => {
+  const kernel = new FakeKernel();
+  // two whole routes in one datagram, then one whose rtmsg (12 bytes) has only 8
+  const whole = (dst: number) =>
+    new Uint8Array([2, 24, 0, 0, 254, 3, 0, 1, 0, 0, 0, 0, 8, 0, 1, 0, 10, 0, dst, 0]);
+  let short = false;
+  kernel.handle(NETLINK.ROUTE, (req) => {
+    const done = doneOf(req);
+    const routes = [
+      replyTo(req, 24, whole(1), NLM_F.MULTI),
+      replyTo(req, 24, whole(2), NLM_F.MULTI),
+    ];
+    if (short) {
+      routes.push(replyTo(req, 24, new Uint8Array([2, 24, 0, 0, 254, 3, 0, 1]), NLM_F.MULTI));
+    }
+    return [...routes, done];
+  });
+  using rt = RouteClient.open({ transport: kernel });
+  const routes = rt.routesSync({ table: "all" });
+  assert.deepEqual(routes.map((r) => [r.dst, r.table, r.protocol, r.scope, r.type]), [
+    ["10.0.1.0/24", 254, "boot", "global", "unicast"],
+    ["10.0.2.0/24", 254, "boot", "global", "unicast"],
+  ]);
+  short = true;
+  assert.throws(() => rt.routesSync({ table: "all" }), (e: unknown) => {
+    assert.ok(e instanceof DecodeError, String(e));
+    assert.match(e.message, /needs 12 bytes, 8 left/);
+    return true;
+  });
 });
