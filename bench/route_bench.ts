@@ -1,0 +1,207 @@
+/**
+ * `deno task bench` part: rtnetlink at scale (issue 11), in a network namespace of its own with
+ * 100,000 routes (75,000 IPv4 host routes, direct and through a gateway, a few blackhole,
+ * unreachable and prohibit; 25,000 IPv6 /64s through a gateway; over tables 100-102). Prints
+ * `RUNTIME NAME VALUE` lines:
+ * - `route_install_ms` / `route_install_per_s`: `RouteClient.addRoutesSync` of all of them into
+ *   the empty namespace (encoded, sent in batches, each acknowledged), and
+ *   `ip route_install_batch_ms`: `ip -batch` of the same routes into another empty namespace
+ *   (the whole process);
+ * - `route_dump_first_ms`: the first `routesSync({ table: "all" })` of the process (every route
+ *   decoded into a typed `Route`, the JIT still cold), `route_dump_ms`: the mean of the next
+ *   rounds, `route_stream_ms`: the same through `routeStream`;
+ * - `ip route_dump_json_ms`: `ip -j route show table all` writing the same routes to /dev/null
+ *   in the same namespace (the whole process, as a user runs it);
+ * - `c route_dump_ms`: bench/c/route_dump.c, recvmsg and an attribute walk in C (the floor),
+ *   when a C compiler is present;
+ * - `route_dump_vs_ip`, `route_dump_vs_c`: `route_dump_ms` over those.
+ *
+ * Before timing, the dump is checked against iproute2: as many routes, and the same SHA-256 of
+ * them as `ip -j route show table all` prints them. Needs root and iproute2; the namespaces are
+ * deleted at the end. Run:
+ *
+ *   deno run -A bench/route_bench.ts
+ *   bun bench/route_bench.ts
+ *
+ * `NLTS_ROUTE_BENCH_ROUTES` changes the count (default 100000), `NLTS_BENCH_ROUNDS` the timed
+ * dump rounds (default 5).
+ *
+ * @module
+ */
+import process from "node:process";
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { RouteClient, type RouteSpec } from "../src/route/mod.ts";
+import { namesOf, routeJson } from "../src/cli/route_json.ts";
+
+const runtime = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined" ? "bun" : "deno";
+const N = Number(process.env.NLTS_ROUTE_BENCH_ROUTES ?? 100_000);
+const ROUNDS = Number(process.env.NLTS_BENCH_ROUNDS ?? 5);
+
+function report(who: string, name: string, value: number): void {
+  console.log(`${who} ${name} ${value.toFixed(2)}`);
+}
+
+function run(cmd: string, args: string[], stdout: "ignore" | number = "ignore"): void {
+  execFileSync(cmd, args, { stdio: ["ignore", stdout, "pipe"] });
+}
+
+/** Milliseconds `fn` takes. */
+function ms(fn: () => void): number {
+  const t0 = performance.now();
+  fn();
+  return performance.now() - t0;
+}
+
+/** The bench's routes (as tests/route/scale_test.ts makes them), as specs and as ip commands. */
+function routes(n: number): { specs: RouteSpec[]; batch: string } {
+  const kinds = ["blackhole", "unreachable", "prohibit"] as const;
+  const specs: RouteSpec[] = [];
+  const lines: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const table = 100 + (i % 3);
+    if (i % 4 === 3) {
+      const dst = `2001:db8:${(i >> 16).toString(16)}:${(i & 0xffff).toString(16)}::/64`;
+      specs.push({ dst, gateway: "2001:db8:ffff::2", dev: "br0", table, metric: i % 7 });
+      lines.push(`route add ${dst} via 2001:db8:ffff::2 dev br0 table ${table} metric ${i % 7}`);
+      continue;
+    }
+    const dst = `11.${i >> 16}.${(i >> 8) & 255}.${i & 255}/32`;
+    if (i % 1000 === 5) {
+      const type = kinds[(i / 1000 | 0) % 3];
+      specs.push({ dst, type, table });
+      lines.push(`route add ${type} ${dst} table ${table}`);
+    } else if (i % 2 === 0) {
+      specs.push({ dst, dev: "br0", table, protocol: "static" });
+      lines.push(`route add ${dst} dev br0 table ${table} proto static`);
+    } else {
+      specs.push({ dst, gateway: "10.0.0.2", dev: "br0", table, metric: 10 + (i % 5) });
+      lines.push(`route add ${dst} via 10.0.0.2 dev br0 table ${table} metric ${10 + (i % 5)}`);
+    }
+  }
+  return { specs, batch: lines.join("\n") + "\n" };
+}
+
+/** A namespace with lo and bridge br0 up (no IPv6 link-local: nothing appears behind us). */
+function namespace(name: string): void {
+  run("ip", ["netns", "add", name]);
+  for (
+    const args of [
+      ["link", "set", "lo", "up"],
+      ["link", "add", "br0", "type", "bridge"],
+      ["link", "set", "br0", "addrgenmode", "none"],
+      ["link", "set", "br0", "up"],
+      ["addr", "add", "10.0.0.1/16", "dev", "br0"],
+      ["addr", "add", "2001:db8:ffff::1/64", "dev", "br0", "nodad"],
+    ]
+  ) run("ip", ["-n", name, ...args]);
+}
+
+/** Count and SHA-256 of routes as ip -j prints them (keys sorted; lines sorted). */
+function digest(items: readonly Record<string, unknown>[]): string {
+  const canonical = (v: unknown): string => {
+    if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
+    if (typeof v === "object" && v !== null) {
+      const o = v as Record<string, unknown>;
+      return `{${
+        Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(",")
+      }}`;
+    }
+    return JSON.stringify(v);
+  };
+  const h = createHash("sha256");
+  for (const l of items.map(canonical).sort()) h.update(l + "\n");
+  return `${items.length} ${h.digest("hex")}`;
+}
+
+const dir = mkdtempSync(join(tmpdir(), "nlts-route-bench-"));
+const ns = `nlts-rtb-${process.pid}`;
+const ns2 = `nlts-rtb2-${process.pid}`;
+const made: string[] = [];
+try {
+  const { specs, batch } = routes(N);
+  namespace(ns);
+  made.push(ns);
+  using rt = RouteClient.open({ netns: ns });
+
+  let ok = 0;
+  const install = ms(() => ok = rt.addRoutesSync(specs).ok);
+  if (ok !== N) throw new Error(`${ok} of ${N} routes installed`);
+  report(runtime, "route_install_ms", install);
+  report(runtime, "route_install_per_s", N / (install / 1000));
+
+  let count = 0;
+  report(runtime, "route_dump_first_ms", ms(() => count = rt.routesSync({ table: "all" }).length));
+  if (count < N) throw new Error(`${count} routes dumped, ${N} installed`);
+
+  // exactly what iproute2 shows, before any figure counts
+  const file = join(dir, "ip.json");
+  const fd = openSync(file, "w");
+  try {
+    run("ip", ["-n", ns, "-j", "route", "show", "table", "all"], fd);
+  } finally {
+    closeSync(fd);
+  }
+  const names = namesOf(rt.linksSync());
+  const ours = digest(
+    rt.routesSync({ table: "all" }).map((r) => routeJson(r, names, { allTables: true })),
+  );
+  const theirs = digest(JSON.parse(readFileSync(file, "utf8")));
+  if (ours !== theirs) throw new Error(`nlts ${ours}, ip -j route show ${theirs}`);
+
+  let dump = 0;
+  for (let i = 0; i < ROUNDS; i++) {
+    dump += ms(() => {
+      if (rt.routesSync({ table: "all" }).length !== count) throw new Error("dumps disagree");
+    });
+  }
+  dump /= ROUNDS;
+  report(runtime, "route_dump_ms", dump);
+  let stream = 0;
+  for (let i = 0; i < ROUNDS; i++) {
+    const t0 = performance.now();
+    let n = 0;
+    for await (const _ of rt.routeStream({ table: "all" })) n++;
+    stream += performance.now() - t0;
+    if (n !== count) throw new Error("the stream and the dump disagree");
+  }
+  report(runtime, "route_stream_ms", stream / ROUNDS);
+
+  let ipDump = 0;
+  for (let i = 0; i < ROUNDS; i++) {
+    ipDump += ms(() => run("ip", ["-n", ns, "-j", "route", "show", "table", "all"]));
+  }
+  ipDump /= ROUNDS;
+  report("ip", "route_dump_json_ms", ipDump);
+  report(runtime, "route_dump_vs_ip", dump / ipDump);
+
+  let cc = true;
+  try {
+    run("cc", ["-O2", "-o", join(dir, "route_dump"), "bench/c/route_dump.c"]);
+  } catch {
+    cc = false;
+    console.log("c route_dump: not measured (no C compiler)");
+  }
+  if (cc) {
+    const out = execFileSync(join(dir, "route_dump"), [ns, String(ROUNDS * 2)], {
+      encoding: "utf8",
+    });
+    process.stdout.write(out);
+    const floor = Number(/route_dump_ms ([\d.]+)/.exec(out)?.[1]);
+    const routesC = Number(/route_dump_routes (\d+)/.exec(out)?.[1]);
+    if (routesC !== count) throw new Error(`C dumped ${routesC} routes, nlts ${count}`);
+    if (floor > 0) report(runtime, "route_dump_vs_c", dump / floor);
+  }
+
+  namespace(ns2);
+  made.push(ns2);
+  const batchFile = join(dir, "routes.batch");
+  writeFileSync(batchFile, batch);
+  report("ip", "route_install_batch_ms", ms(() => run("ip", ["-n", ns2, "-batch", batchFile])));
+} finally {
+  for (const name of made) run("ip", ["netns", "del", name]);
+  rmSync(dir, { recursive: true, force: true });
+}
