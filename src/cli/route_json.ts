@@ -145,10 +145,13 @@ const KIND_DATA: Readonly<Record<string, readonly Field[]>> = {
     ["minLinks", "min_links"],
   ],
 };
-for (const k of ["gre", "gretap", "ip6gre", "ip6gretap", "erspan"]) {
+/** A GRE tunnel's endpoint as ip prints it: the unspecified address is `any`. */
+const endpoint = (v: unknown) => (v === "0.0.0.0" || v === "::" ? "any" : v);
+const GRE_KINDS = new Set(["gre", "gretap", "ip6gre", "ip6gretap", "erspan", "ip6erspan"]);
+for (const k of GRE_KINDS) {
   (KIND_DATA as Record<string, readonly Field[]>)[k] = [
-    ["remote", "remote"],
-    ["local", "local"],
+    ["remote", "remote", endpoint],
+    ["local", "local", endpoint],
     ["collectMetadata", "external", onlyTrue],
   ];
 }
@@ -277,7 +280,9 @@ export function linkJson(l: Link, names: LinkNames): Obj {
   if (info !== undefined) {
     const li: Obj = {};
     put(li, "info_kind", info.kind);
-    const data = mapData(info.data, KIND_DATA[info.kind ?? ""], names);
+    let data = mapData(info.data, KIND_DATA[info.kind ?? ""], names);
+    // ip prints a flow-based (external) GRE tunnel as that alone (ip/link_gre.c gre_print_opt)
+    if (GRE_KINDS.has(info.kind ?? "") && data?.external === true) data = { external: true };
     if (data !== undefined && Object.keys(data).length) li.info_data = data;
     put(li, "info_slave_kind", info.slaveKind);
     const port = mapData(info.slaveData, PORT_DATA[info.slaveKind ?? ""], names);
