@@ -39,6 +39,7 @@ export const FAMILY_MODULES: Readonly<Record<string, () => Promise<Record<string
   rt_addr: () => import("../families/rt_addr.ts"),
   rt_link: () => import("../families/rt_link.ts"),
   rt_neigh: () => import("../families/rt_neigh.ts"),
+  rt_netns: () => import("../families/rt_netns.ts"),
   rt_route: () => import("../families/rt_route.ts"),
   rt_rule: () => import("../families/rt_rule.ts"),
   tc: () => import("../families/tc.ts"),
