@@ -23,3 +23,4 @@ export * from "./load.ts";
 export * from "./spec.ts";
 export * from "./raw_family.ts";
 export * from "./gen.ts";
+export * from "./json.ts";
