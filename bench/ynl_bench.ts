@@ -1,0 +1,170 @@
+/**
+ * `deno task bench` part: spec-driven families. Prints `RUNTIME NAME VALUE` lines:
+ * - `ynl_netdev_dump_{generated,loaded}_ms`: a netdev dev-get dump over the 1,001 devices (lo +
+ *   500 veth pairs) of a temporary network namespace, fully decoded, through the generated
+ *   module (`@nlts/netlink/families/netdev`) and through the same family loaded from its spec at
+ *   run time (`loadGenlSpec`); `ynl_netdev_decode_{generated,loaded}_us`: decoding those 1,001
+ *   replies alone (bytes received once); `..._loaded_vs_generated_pct`: loaded over generated;
+ * - `ynl_ethtool_features_dump_...` and `ynl_ethtool_features_decode_...`: the same for an
+ *   ethtool features-get dump (bitsets as named bit lists);
+ * - `ynl_load_<spec>_{first,best}_ms`: `loadSpec` of the largest specs (devlink, ethtool,
+ *   rt-link, tc; the file each shipped module is generated from): reading (gunzip), YAML parsing,
+ *   checking and building every codec, the first time in this process (CPU time) and the best
+ *   of later runs.
+ *
+ * Each figure is the fastest of `NLTS_BENCH_ITERATIONS / 500` (at least 10) samples, the two
+ * families' samples alternating: on a shared machine the fastest sample is the one no neighbour
+ * interrupted. `ynl_load_<spec>_first_ms` is CPU time (user + system: JIT and GC threads count).
+ *
+ * The namespace (needs root and iproute2) is deleted at the end. Run:
+ *
+ *   deno run -A bench/ynl_bench.ts
+ *   bun bench/ynl_bench.ts
+ *
+ * `NLTS_BENCH_ITERATIONS` scales the round counts (default 20000).
+ *
+ * @module
+ */
+import process from "node:process";
+import { execFileSync } from "node:child_process";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { GenlSocket } from "../src/genl/mod.ts";
+import type { NetlinkMessage } from "../src/socket/mod.ts";
+import { netdev } from "../src/families/netdev.ts";
+import { ethtool } from "../src/families/ethtool.ts";
+import { loadGenlSpec, loadSpec } from "../src/ynl/mod.ts";
+import { FAMILIES, specPath } from "../scripts/gen_families.ts";
+
+const runtime = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined" ? "bun" : "deno";
+const iterations = Number(process.env.NLTS_BENCH_ITERATIONS ?? 20000);
+const PAIRS = 500;
+
+function report(name: string, value: number): void {
+  console.log(`${runtime} ${name} ${value.toFixed(2)}`);
+}
+
+/** CPU time of this process so far (user + system), in ms. */
+function cpu(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/** Wall time of one run of `k` calls of `fn`, per call, in ms. */
+function sample(k: number, fn: () => void): number {
+  const t0 = performance.now();
+  for (let i = 0; i < k; i++) fn();
+  return (performance.now() - t0) / k;
+}
+
+/**
+ * The fastest of `samples` alternating samples of `a` and `b` (each about 20 ms of calls), per
+ * call in ms: on a shared machine the fastest sample is the one nobody else interrupted.
+ */
+function pair(samples: number, a: () => void, b: () => void): [number, number] {
+  for (let i = 0; i < 3; i++) a(), b();
+  const k = Math.max(1, Math.round(20 / Math.max(sample(1, a), sample(1, b), 0.001)));
+  let ta = Infinity, tb = Infinity;
+  for (let r = 0; r < samples; r++) {
+    ta = Math.min(ta, sample(k, a));
+    tb = Math.min(tb, sample(k, b));
+  }
+  return [ta, tb];
+}
+
+const SAMPLES = Math.max(10, Math.floor(iterations / 500));
+
+// loading and compiling the largest specs
+for (const module of ["devlink", "ethtool", "rt_link", "tc"]) {
+  const f = FAMILIES.find((x) => x.module === module);
+  if (f === undefined) throw new Error(`no shipped family ${module}`);
+  const path = specPath(f);
+  if (!existsSync(path)) {
+    console.log(`${runtime} ynl_load_${module}: not measured (${path} is absent)`);
+    continue;
+  }
+  const t0 = cpu();
+  loadSpec(path);
+  report(`ynl_load_${module}_first_ms`, cpu() - t0);
+  let best = Infinity;
+  for (let i = 0; i < SAMPLES; i++) best = Math.min(best, sample(1, () => loadSpec(path)));
+  report(`ynl_load_${module}_best_ms`, best);
+}
+
+/** The spec a shipped module is generated from (by name from linux-doc when that file is absent). */
+function shippedSpec(module: string): string {
+  const path = specPath(FAMILIES.find((x) => x.module === module)!);
+  return existsSync(path) ? path : module;
+}
+
+function ip(args: string[]): void {
+  execFileSync("ip", args, { stdio: ["ignore", "ignore", "pipe"] });
+}
+
+const ns = `nlts-ynlbench-${process.pid}`;
+let created = false;
+try {
+  ip(["netns", "add", ns]);
+  created = true;
+  const batch = join(tmpdir(), `${ns}.batch`);
+  const lines: string[] = [];
+  for (let i = 0; i < PAIRS; i++) lines.push(`link add b${i}a type veth peer name b${i}b`);
+  writeFileSync(batch, lines.join("\n") + "\n");
+  try {
+    ip(["-n", ns, "-batch", batch]);
+  } finally {
+    rmSync(batch, { force: true });
+  }
+  const devices = PAIRS * 2 + 1;
+  const check = (n: number) => {
+    if (n !== devices) throw new Error(`dump returned ${n} devices, expected ${devices}`);
+  };
+
+  using genl = GenlSocket.open({ netns: ns });
+  const families = {
+    netdev: [
+      genl.family(netdev),
+      genl.family(loadGenlSpec(shippedSpec("netdev"))),
+    ],
+    ethtool: [
+      genl.family(ethtool),
+      genl.family(loadGenlSpec(shippedSpec("ethtool"))),
+    ],
+  } as const;
+
+  const cases = [
+    { name: "netdev", op: "dev-get", attrs: {}, fams: families.netdev },
+    { name: "ethtool_features", op: "features-get", attrs: { header: {} }, fams: families.ethtool },
+  ];
+  for (const c of cases) {
+    // deno-lint-ignore no-explicit-any
+    const [gen, loaded] = c.fams as unknown as [any, any];
+    const dump = (f: typeof gen) => () => check(f.dumpSync(c.op, c.attrs).length);
+    const [dg, dl] = pair(SAMPLES, dump(gen), dump(loaded));
+    report(`ynl_${c.name}_dump_generated_ms`, dg);
+    report(`ynl_${c.name}_dump_loaded_ms`, dl);
+    report(`ynl_${c.name}_dump_loaded_vs_generated_pct`, (dl / dg) * 100);
+
+    const msgs: NetlinkMessage[] = genl.socket.dumpSync(gen.encode(c.op, c.attrs));
+    check(msgs.length);
+    const a = JSON.stringify(
+      gen.decode(msgs[1], { op: c.op }).attrs,
+      (_k, v) => typeof v === "bigint" ? `${v}` : v,
+    );
+    const b = JSON.stringify(
+      loaded.decode(msgs[1], { op: c.op }).attrs,
+      (_k, v) => typeof v === "bigint" ? `${v}` : v,
+    );
+    if (a !== b) throw new Error(`${c.name}: the two families decode differently:\n${a}\n${b}`);
+    const decodeAll = (f: typeof gen) => () => {
+      for (const m of msgs) f.decode(m, { op: c.op });
+    };
+    const [cg, cl] = pair(SAMPLES, decodeAll(gen), decodeAll(loaded));
+    report(`ynl_${c.name}_decode_generated_us`, cg * 1000);
+    report(`ynl_${c.name}_decode_loaded_us`, cl * 1000);
+    report(`ynl_${c.name}_decode_loaded_vs_generated_pct`, (cl / cg) * 100);
+  }
+} finally {
+  if (created) ip(["netns", "del", ns]);
+}
