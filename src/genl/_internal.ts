@@ -67,13 +67,22 @@ export function missingFamily(
   });
 }
 
-/** A decoded generic netlink payload: genlmsghdr, the fixed header, the attributes. */
+/**
+ * A decoded generic netlink payload: genlmsghdr, the fixed header, the attributes, and the
+ * nlmsghdr fields the caller passed (0 when not given), so a message is one object.
+ */
 export interface GenlPayload {
   cmd: number;
   version: number;
   header: unknown;
   attrs: unknown;
+  flags: number;
+  seq: number;
+  pid: number;
 }
+
+/** The header of every message of a family without a fixed header: one shared empty object. */
+const NO_HEADER: Readonly<Record<string, never>> = Object.freeze({});
 
 /** Options of {@link GenlCodec.encodeTo}. */
 export interface GenlEncodeOptions {
@@ -216,6 +225,9 @@ export class GenlCodec {
     end: number,
     set?: AnySet,
     strict = false,
+    flags = 0,
+    seq = 0,
+    pid = 0,
   ): GenlPayload {
     if (end - offset < GENL_HDRLEN) {
       throw new DecodeError(
@@ -226,7 +238,7 @@ export class GenlCodec {
     }
     const cmd = data[offset];
     const h = this.spec.header;
-    let header: unknown = {};
+    let header: unknown = NO_HEADER;
     if (h) {
       const at = offset + GENL_HDRLEN;
       if (at + h.size > end) {
@@ -244,7 +256,7 @@ export class GenlCodec {
     const start = Math.min(offset + this.attrsOffset, end);
     // Paths in errors start at the set's name either way; no options object unless strict.
     const attrs = strict ? s.decode(data, start, end, STRICT) : s.decode(data, start, end);
-    return { cmd, version: data[offset + 1], header, attrs };
+    return { cmd, version: data[offset + 1], header, attrs, flags, seq, pid };
   }
 }
 

@@ -23,13 +23,7 @@ import { addTraceFormatter, nameTraceType } from "../socket/trace.ts";
 import { type Subscription, subscriptionOf } from "./subscription.ts";
 import { type FamilyDescription, GENL_ID_CTRL, nlctrl } from "./nlctrl_schema.ts";
 import { GENL_HDRLEN } from "./header.ts";
-import {
-  describeFamily,
-  GenlCodec,
-  type GenlPayload,
-  missingFamily,
-  missingFamilyHint,
-} from "./_internal.ts";
+import { describeFamily, GenlCodec, missingFamily, missingFamilyHint } from "./_internal.ts";
 import type {
   AnySet,
   FamilySpec,
@@ -486,17 +480,21 @@ export class Family<S extends FamilySpec> {
     return { bytes, describe };
   }
 
-  #message(p: GenlPayload, flags: number, seq: number, pid: number): GenlMessage<unknown, unknown> {
-    return { cmd: p.cmd, version: p.version, header: p.header, attrs: p.attrs, flags, seq, pid };
-  }
-
   #decodeMessage(
     it: MessageIterator,
     set: AnySet | undefined,
     strict: boolean,
   ): GenlMessage<unknown, unknown> {
-    const p = this.#codec.decode(it.data, it.payloadOffset, it.messageEnd, set, strict);
-    return this.#message(p, it.flags, it.seq, it.pid);
+    return this.#codec.decode(
+      it.data,
+      it.payloadOffset,
+      it.messageEnd,
+      set,
+      strict,
+      it.flags,
+      it.seq,
+      it.pid,
+    );
   }
 
   #decodeOwned(
@@ -504,8 +502,7 @@ export class Family<S extends FamilySpec> {
     set: AnySet | undefined,
     strict: boolean,
   ): GenlMessage<unknown, unknown> {
-    const p = this.#codec.decode(m.payload, 0, m.payload.length, set, strict);
-    return this.#message(p, m.flags, m.seq, m.pid);
+    return this.#codec.decode(m.payload, 0, m.payload.length, set, strict, m.flags, m.seq, m.pid);
   }
 
   #decodeAny(
@@ -745,12 +742,13 @@ export class Family<S extends FamilySpec> {
       const out: GenlMessage<ReplyOf<S, K>, HeaderOf<S>>[] = [];
       const sink = options?.onMessage;
       let retries = options?.retryInterrupted ?? 0;
-      // Our own copy: a request made from onMessage reuses the socket's shared writer.
-      const request = bytes.slice();
+      // Our own copy when onMessage may make a request (that reuses the socket's shared
+      // writer); the socket only sets seq and flags in it, so a retry sends it again.
+      const request = sink ? bytes.slice() : bytes;
       for (;;) {
         out.length = 0;
         try {
-          this.#genl.socket.exchangeSync(request.slice(), {
+          this.#genl.socket.exchangeSync(request, {
             dump: true,
             operation: `${this.spec.name}.${op}`,
             timeoutMs: options?.timeoutMs,

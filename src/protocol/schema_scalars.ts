@@ -849,6 +849,9 @@ export class EnumCodec implements FixedCodec<unknown, unknown> {
   }
 }
 
+/** How many distinct words of up to 32 bits a {@link FlagsCodec} remembers the lists of. */
+const FLAGS_MEMO = 64;
+
 /**
  * Flag sets over an integer codec: decode to the names of the set bits in definition order,
  * then each unknown set bit as its number (a bigint for 64-bit bases); encode an array of
@@ -869,6 +872,8 @@ export class FlagsCodec implements FixedCodec<unknown[], unknown> {
   readonly #known: number;
   readonly #bigKnown: bigint;
   readonly #big: boolean;
+  /** The base is a little-endian u64 (its value checks, if any, pass again on a repeat). */
+  readonly #u64: boolean;
 
   constructor(base: Codec<unknown, never>, values: EnumValues) {
     checkBase(base, "flags");
@@ -877,6 +882,7 @@ export class FlagsCodec implements FixedCodec<unknown[], unknown> {
     this.align = isFixed(base) ? base.align : 1;
     this.nlaFlags = base.nlaFlags;
     this.#big = base.kind.includes("64") || base.kind === "uint" || base.kind === "sint";
+    this.#u64 = base instanceof BigIntCodec && base.kind === "u64";
     this.#names = [];
     this.#bits = [];
     this.#bigBits = [];
@@ -931,12 +937,41 @@ export class FlagsCodec implements FixedCodec<unknown[], unknown> {
     return out;
   }
 
+  // Flag words repeat from message to message (every veth of a dump has the same features), so
+  // decoded lists are remembered (up to FLAGS_MEMO words of up to 32 bits; the last u64 word,
+  // compared as two 32-bit halves without making a bigint): a repeat costs a lookup and a copy.
+  readonly #byWord = new Map<number, unknown[]>();
+  #lastLo = -1;
+  #lastHi = -1;
+  #last: unknown[] = [];
+
   decode(ctx: DecodeContext, offset: number, length: number): unknown[] {
-    return this.#list(this.#base.decode(ctx, offset, length));
+    if (this.#u64 && length === 8) return this.read(ctx, offset);
+    return this.#remember(this.#base.decode(ctx, offset, length));
   }
 
   read(ctx: DecodeContext, offset: number): unknown[] {
-    return this.#list((this.#base as FixedCodec<unknown, unknown>).read(ctx, offset));
+    if (this.#u64) {
+      const lo = ctx.view.getUint32(offset, true);
+      const hi = ctx.view.getUint32(offset + 4, true);
+      if (lo === this.#lastLo && hi === this.#lastHi) return this.#last.slice();
+      const out = this.#list((this.#base as FixedCodec<unknown, unknown>).read(ctx, offset));
+      this.#lastLo = lo;
+      this.#lastHi = hi;
+      this.#last = out.slice();
+      return out;
+    }
+    return this.#remember((this.#base as FixedCodec<unknown, unknown>).read(ctx, offset));
+  }
+
+  #remember(v: unknown): unknown[] {
+    if (typeof v !== "number") return this.#list(v);
+    const hit = this.#byWord.get(v);
+    if (hit !== undefined) return hit.slice();
+    const out = this.#list(v);
+    if (this.#byWord.size >= FLAGS_MEMO) this.#byWord.clear();
+    this.#byWord.set(v, out.slice());
+    return out;
   }
 
   #value(value: unknown, ctx: EncodeContext): unknown {
