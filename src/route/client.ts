@@ -9,6 +9,7 @@
 import { NETLINK, NLM_F_NEW } from "../protocol/constants.ts";
 import { ERRNO } from "../protocol/errno.ts";
 import { NetlinkError, SyscallError } from "../protocol/errors.ts";
+import { NetlinkWriter } from "../protocol/writer.ts";
 import type { Libc } from "../socket/mod.ts";
 import { type NetlinkMessage, NetlinkSocket } from "../socket/netlink_socket.ts";
 import { closeNamespace, openNamespace } from "../socket/netns.ts";
@@ -1391,8 +1392,9 @@ export class RouteClient {
   }
 
   /**
-   * Adds (or with `replace`, replaces) many routes: encoded at once, sent `chunk` messages per
-   * sendmsg, each acknowledged. Refusals come back as values, not thrown.
+   * Adds (or with `replace`, replaces) many routes: all encoded first, then sent `chunk`
+   * (default 256) per sendmsg with one acknowledgement per chunk (the kernel answers refused
+   * routes anyway). Refusals come back as values, not thrown.
    *
    * @example
    * ```ts
@@ -1407,24 +1409,35 @@ export class RouteClient {
     specs: readonly RouteSpec[],
     options: { replace?: boolean; chunk?: number } = {},
   ): RouteBatchResult {
+    const chunk = options.chunk ?? 256;
+    if (!Number.isInteger(chunk) || chunk < 1 || chunk > 1024) {
+      throw new RangeError(`Cannot add routes: chunk must be an integer 1..1024, not ${chunk}`);
+    }
     const names = new Map<string, number>();
-    const messages: Uint8Array[] = [];
     const flags = options.replace ? REPLACE : CREATE;
+    // Every request encoded (and checked) before the first is sent.
+    const w = new NetlinkWriter();
+    const starts: number[] = [];
     for (const spec of specs) {
       const { header, attrs } = this.#runSync(this.#routeMessageCached(spec, names));
-      messages.push(
-        this.#rtRoute.encode("newroute", attrs as never, { header: header as never, flags }),
-      );
+      starts.push(this.#rtRoute.encodeTo(w, "newroute", attrs as never, {
+        header: header as never,
+        flags,
+      }));
     }
-    const results = this.socket.batchSync(messages, {
-      operation: "rt-route.newroute",
-      chunk: options.chunk ?? 256,
-    });
+    // `chunk` requests per sendmsg, only the last asking for an acknowledgement: the kernel
+    // answers the refused ones anyway, and a chunk's answers fit the receive queue.
+    const bytes = w.bytes();
     const errors: { index: number; error: NetlinkError }[] = [];
-    results.forEach((r, i) => {
-      if (r.ok === false) errors.push({ index: i, error: r.error });
-    });
-    return { ok: results.length - errors.length, errors };
+    for (let i = 0; i < starts.length; i += chunk) {
+      const end = i + chunk < starts.length ? starts[i + chunk] : bytes.length;
+      const failed = this.socket.sendBatchSync(bytes.subarray(starts[i], end), {
+        ack: "last",
+        operation: () => "rt-route.newroute",
+      });
+      for (const f of failed) errors.push({ index: i + f.index, error: f.error });
+    }
+    return { ok: specs.length - errors.length, errors };
   }
 
   /** #routeMessage with link names resolved once per batch. */

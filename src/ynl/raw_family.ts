@@ -286,6 +286,61 @@ export class RawFamily<S extends RawFamilySpec> {
     return this.#build(op, this.#op(op), attrs, options, false).bytes.slice();
   }
 
+  /**
+   * Appends a request of `op` to `w` (see {@link RawFamily.encode}) and returns where the
+   * message starts: many requests can share one buffer, sent with one `sendmsg`
+   * (`socket.sendBatchSync(w.bytes())`). On a bad value `w` is left as it was.
+   *
+   * @example
+   * ```ts
+   * import { RawFamily } from "@nlts/netlink/ynl";
+   * import { NetlinkWriter } from "@nlts/netlink/protocol";
+   * import { rtLink } from "@nlts/netlink/families/rt_link";
+   * using link = RawFamily.open(rtLink);
+   * const w = new NetlinkWriter();
+   * for (const name of ["lo", "eth0"]) link.encodeTo(w, "getlink", { ifname: name });
+   * console.log(link.socket.sendBatchSync(w.bytes()).map((f) => f.error.code));
+   * ```
+   */
+  encodeTo<K extends keyof RawOpsOf<S> & string>(
+    w: NetlinkWriter,
+    op: K,
+    attrs?: RawRequestOf<S, K>,
+    options?: RawRequestOptions<RawHeaderInitOf<S, K>>,
+  ): number {
+    const o = this.#op(op);
+    const start = w.length;
+    try {
+      this.#write(w, o, attrs, options);
+    } catch (e) {
+      w.truncate(start);
+      throw e;
+    }
+    return start;
+  }
+
+  /** Writes one request of operation `o`: nlmsghdr, fixed header, attributes. */
+  #write(
+    w: NetlinkWriter,
+    o: RawOperationSpec,
+    attrs: unknown,
+    options: RawRequestOptions<unknown> | undefined,
+    trace?: AttrTrace,
+  ): void {
+    const set = o.request ?? this.spec.attrs;
+    const header = o.header ?? this.spec.header;
+    const m = w.beginMessage(o.cmd, options?.flags ?? 0);
+    if (header) {
+      const init = zeroOf(header) as Record<string, unknown>;
+      const given = (options?.header ?? {}) as Record<string, unknown>;
+      for (const k in given) if (given[k] !== undefined) init[k] = given[k];
+      header.encodeTo(w, init as never);
+      w.align();
+    }
+    if (attrs !== undefined) set.encode(w, attrs as never, trace ? { trace } : undefined);
+    w.endMessage(m);
+  }
+
   #build(
     op: string,
     o: RawOperationSpec,
@@ -293,20 +348,7 @@ export class RawFamily<S extends RawFamilySpec> {
     options: RawRequestOptions<unknown> | undefined,
     dump: boolean,
   ): { bytes: Uint8Array; describe: (ack: ExtAck) => void } {
-    const set = o.request ?? this.spec.attrs;
-    const header = o.header ?? this.spec.header;
-    const write = (w: NetlinkWriter, trace?: AttrTrace) => {
-      const m = w.beginMessage(o.cmd, options?.flags ?? 0);
-      if (header) {
-        const init = zeroOf(header) as Record<string, unknown>;
-        const given = (options?.header ?? {}) as Record<string, unknown>;
-        for (const k in given) if (given[k] !== undefined) init[k] = given[k];
-        header.encodeTo(w, init as never);
-        w.align();
-      }
-      if (attrs !== undefined) set.encode(w, attrs as never, trace ? { trace } : undefined);
-      w.endMessage(m);
-    };
+    const write = (w: NetlinkWriter, trace?: AttrTrace) => this.#write(w, o, attrs, options, trace);
     void op;
     void dump;
     const w = this.#writer.reset();
@@ -627,8 +669,22 @@ export class RawFamily<S extends RawFamilySpec> {
   }
 }
 
+/** The all-zero values of the fixed headers, made once per codec. */
+const ZEROS = new WeakMap<object, Record<string, unknown>>();
+
 /** The all-zero value of a fixed-size codec (struct members left out of a header). */
 function zeroOf(codec: { kind: string; size: number; members?: unknown }): unknown {
+  if (codec.kind === "struct") {
+    // a fresh object each time (the caller fills it in), its members' zero values shared:
+    // they are only read
+    let z = ZEROS.get(codec);
+    if (z === undefined) ZEROS.set(codec, z = zeroValue(codec) as Record<string, unknown>);
+    return { ...z };
+  }
+  return zeroValue(codec);
+}
+
+function zeroValue(codec: { kind: string; size: number; members?: unknown }): unknown {
   switch (codec.kind) {
     case "struct": {
       const o: Record<string, unknown> = {};
