@@ -12,6 +12,15 @@ export interface CliIO {
   err(text: string): void;
   /** Aborted on Ctrl-C (SIGINT) so long-running commands end cleanly. */
   signal: AbortSignal;
+  /**
+   * Whether standard error is a terminal: long work (add-flows of a large file, a dump written
+   * to a file) draws its progress there only then. Default false.
+   */
+  errIsTerminal?: boolean;
+  /** Whether standard output is a terminal (false: a file or a pipe). Default unknown. */
+  outIsTerminal?: boolean;
+  /** The terminal's width in columns, when standard error is one. */
+  errColumns?: number;
 }
 
 /** A usage error: the command line is wrong (exit status 2). */

@@ -21,6 +21,7 @@ import { monotonicMs } from "../socket/clock.ts";
 import { formatUfid } from "../ovs/flow_attrs.ts";
 import { parseFlowFilter } from "../ovs/flow_filter.ts";
 import { parseFlowLines } from "../ovs/flow_lines.ts";
+import { startProgress } from "./progress.ts";
 import {
   formatActions,
   formatFlow,
@@ -75,6 +76,13 @@ function onlyDatapath(genl: GenlSocket): string {
     );
   }
   return dps[0].attrs.name ?? "";
+}
+
+/** How many flows the datapath holds (its statistics), or undefined when it does not say. */
+function flowCount(genl: GenlSocket, dp: string): number | undefined {
+  const d = genl.family(ovsDatapath).doSync("get", { name: dp }, { header: { dpIfindex: 0 } });
+  const flows = d?.stats?.flows;
+  return flows === undefined ? undefined : Number(flows);
 }
 
 /** Splits positionals into an optional DP and `n` arguments (the table checked the count). */
@@ -291,13 +299,25 @@ function dumpFlows(values: FlowValues, pos: string[], io: CliIO): number {
   let first = true;
   if (json) out.push("[");
   const now = monotonicMs();
-  table.dumpSync((f) => {
-    if (filter && !filter.matches(f)) return;
-    if (json) {
-      out.push(`${first ? "\n" : ",\n"}${toJson(flowJson(f, now), false).trimEnd()}`);
-      first = false;
-    } else out.push(dpctlFlowLine(f, now, verbose, portNames) + "\n");
-  });
+  // A dump written to a file or a pipe shows its progress on standard error when that is a
+  // terminal (flows read of the datapath's count, rate); printed to the terminal, the flows are
+  // their own progress.
+  const progress = io.outIsTerminal === false
+    ? startProgress(io, { unit: "flows", total: flowCount(genl, dp) })
+    : undefined;
+  let seen = 0;
+  try {
+    table.dumpSync((f) => {
+      if (progress) progress.update(++seen);
+      if (filter && !filter.matches(f)) return;
+      if (json) {
+        out.push(`${first ? "\n" : ",\n"}${toJson(flowJson(f, now), false).trimEnd()}`);
+        first = false;
+      } else out.push(dpctlFlowLine(f, now, verbose, portNames) + "\n");
+    });
+  } finally {
+    progress?.stop();
+  }
   if (json) out.push(first ? "]\n" : "\n]\n");
   out.flush();
   return EXIT.OK;
@@ -331,24 +351,61 @@ function processFlows(
   const lines = parseFlowLines(text, { command, portNames: names });
   let failed = 0;
   const lineOf: number[] = [];
+  // Progress on standard error when it is a terminal: flows sent of the file's, rate, errors.
+  const progress = startProgress(io, { unit: "flows", total: countFlowLines(text), errors: true });
+  const report = (line: string) => progress ? progress.log(line) : io.err(line);
+  let parseFailed = 0;
   // Parse errors are reported as they come; good lines go to the batch.
   const ops = (function* (): Generator<FlowOp> {
     for (const l of lines) {
       if (l.error || !l.op) {
-        io.err(`nlts: line ${l.line}: ${l.error?.message ?? "unusable"}\n`);
-        failed++;
+        report(`nlts: line ${l.line}: ${l.error?.message ?? "unusable"}\n`);
+        parseFailed++;
         continue;
       }
       lineOf.push(l.line);
       yield l.op;
     }
   })();
-  const r = table.batch(ops, { chunk });
+  let r;
+  try {
+    r = table.batch(ops, {
+      chunk,
+      onProgress: progress &&
+        ((sent, refused) => progress.update(sent + parseFailed, refused + parseFailed)),
+    });
+  } finally {
+    progress?.stop();
+  }
+  failed = parseFailed;
   for (const e of r.errors) {
     io.err(`nlts: line ${lineOf[e.index]}: ${e.error.message}\n`);
     failed++;
   }
   return failed ? EXIT.ERROR : EXIT.OK;
+}
+
+/**
+ * How many lines of a flow file hold a flow (not blank, not only a comment): the total that
+ * progress is drawn against. One pass, no parsing.
+ */
+function countFlowLines(text: string): number {
+  let n = 0;
+  let pos = 0;
+  while (pos < text.length) {
+    let nl = text.indexOf("\n", pos);
+    if (nl < 0) nl = text.length;
+    for (let i = pos; i < nl; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 35) break; // "#": the rest is a comment
+      if (c !== 32 && c !== 9 && c !== 13) {
+        n++;
+        break;
+      }
+    }
+    pos = nl + 1;
+  }
+  return n;
 }
 
 /** The flow commands: the "Flows" part of the `dp` group's table. */

@@ -114,6 +114,44 @@ function write(fd: 1 | 2, text: string): void {
   }
 }
 
+/** Whether standard error is a terminal, and its width (for progress lines). */
+function stderrTerminal(): {
+  errIsTerminal: boolean;
+  outIsTerminal?: boolean;
+  errColumns?: number;
+} {
+  // deno-lint-ignore no-explicit-any
+  const g = globalThis as any;
+  try {
+    const outIsTerminal = g.Deno ? g.Deno.stdout.isTerminal() : g.process.stdout.isTTY === true;
+    return { outIsTerminal, ...stderrOnly(g) };
+  } catch {
+    return { errIsTerminal: false };
+  }
+}
+
+// deno-lint-ignore no-explicit-any
+function stderrOnly(g: any): { errIsTerminal: boolean; errColumns?: number } {
+  try {
+    if (g.Deno) {
+      if (!g.Deno.stderr.isTerminal()) return { errIsTerminal: false };
+      let columns: number | undefined;
+      try {
+        columns = g.Deno.consoleSize().columns;
+      } catch {
+        // no size: the bar's default width
+      }
+      return { errIsTerminal: true, errColumns: columns };
+    }
+    const e = g.process.stderr;
+    return e.isTTY === true
+      ? { errIsTerminal: true, errColumns: e.columns }
+      : { errIsTerminal: false };
+  } catch {
+    return { errIsTerminal: false };
+  }
+}
+
 function exit(code: number): never {
   // deno-lint-ignore no-explicit-any
   const g = globalThis as any;
@@ -141,6 +179,7 @@ if (import.meta.main) {
     out: (s) => write(1, s),
     err: (s) => write(2, s),
     signal: ac.signal,
+    ...stderrTerminal(),
   });
   exit(status);
 }

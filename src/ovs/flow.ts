@@ -260,8 +260,11 @@ export interface FlowBatchOptions {
    * failures of a chunk and its one acknowledgement.
    */
   rcvbuf?: number;
-  /** Called every few thousand requests, and at the end, with how many were sent so far. */
-  onProgress?: (sent: number) => void;
+  /**
+   * Called every few thousand requests, and at the end, with how many were sent so far and how
+   * many of those the kernel refused.
+   */
+  onProgress?: (sent: number, failed: number) => void;
   /** Milliseconds to wait for the kernel's answers to a chunk (default 5000). */
   timeoutMs?: number;
 }
@@ -1132,7 +1135,7 @@ export class FlowTable {
       w.reset();
       if (options.onProgress && (sinceProgress >= 4096 || n < chunk)) {
         sinceProgress = 0;
-        options.onProgress(base);
+        options.onProgress(base, result.errors.length);
       }
     };
     for (const o of ops) {
@@ -1150,7 +1153,7 @@ export class FlowTable {
       if (names.length >= chunk || w.length >= BULK_BYTES) send();
     }
     send();
-    if (options.onProgress && sinceProgress) options.onProgress(base);
+    if (options.onProgress && sinceProgress) options.onProgress(base, result.errors.length);
     return result;
   }
 

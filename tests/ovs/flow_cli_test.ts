@@ -3,13 +3,14 @@
 // mod-flows and del-flows files, exit statuses and messages.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main } from "../../src/cli/main.ts";
 import { caseUfid } from "./_flow_cases.ts";
 import { diffDumps, dpctl, makeFlowDp } from "./_flow_helpers.ts";
-import { collector, CT_COMMIT, nltsTry, skip } from "./_helpers.ts";
+import { collector, CT_COMMIT, isBun, nltsTry, skip } from "./_helpers.ts";
+import { execFileSync } from "node:child_process";
 
 async function dp(args: string[]): Promise<{ status: number; out: string; err: string }> {
   const c = collector();
@@ -121,6 +122,71 @@ test("flow cli: add-flows / mod-flows / del-flows files, through the nlts binary
     rmSync(file, { force: true });
   }
 });
+
+/** Text without the terminal control sequences a progress bar writes. */
+// deno-lint-ignore no-control-regex
+const plainText = (s: string) => s.replace(/\x1b(\[[0-9;?]*[A-Za-z]|[78])/g, "");
+
+/** Runs `nlts` under `script`, whose pseudo-terminal is standard error (and, unless redirected, standard output). */
+function nltsInTerminal(args: string[], redirect?: string): string {
+  const main = new URL("../../src/cli/main.ts", import.meta.url).pathname;
+  const argv = [process.execPath, ...(isBun ? [] : ["run", "-A"]), main, ...args];
+  const q = (a: string) => `'${a.replaceAll("'", `'\\''`)}'`;
+  const cmd = argv.map(q).join(" ") + (redirect ? ` > ${q(redirect)}` : "");
+  return execFileSync("script", ["-qec", cmd, "/dev/null"], { encoding: "utf8", timeout: 120_000 });
+}
+
+test(
+  "flow cli: add-flows and a dump written to a file show progress when standard error is a terminal, and only then",
+  { skip },
+  () => {
+    using d = makeFlowDp("fp");
+    const file = join(tmpdir(), `nlts-cli-progress-${process.pid}`);
+    const dump = `${file}.dump`;
+    try {
+      const hex = (n: number) => n.toString(16).padStart(2, "0");
+      const lines: string[] = ["# 5,000 ARP flows and one bad line"];
+      for (let i = 0; i < 5_000; i++) {
+        lines.push(
+          `in_port(1),eth(src=02:00:00:00:${hex(i >> 8)}:${hex(i & 255)}),eth_type(0x0806),arp() 2`,
+        );
+      }
+      lines.push("in_port(1),bad(1) 2");
+      writeFileSync(file, lines.join("\n") + "\n");
+      // In a terminal: the bar (count of the file's 5,001 flow lines, rate, errors), the bad
+      // line whole on its own line, and the flows installed.
+      const tty = nltsInTerminal(["dp", "add-flows", d.name, file]);
+      const plain = plainText(tty);
+      assert.match(
+        plain,
+        /\d+\/5001 flows \| \d+\/s \| [01] errors/,
+        JSON.stringify(tty.slice(0, 400)),
+      );
+      assert.match(tty, /nlts: line 5002: Cannot parse flow key at column \d+/);
+      assert.equal(dpctl("dump-flows", d.name).trim().split("\n").length, 5_000);
+      // Not a terminal (pipes): no progress, only the error line.
+      let r = nltsTry(["dp", "del-flows", d.name]);
+      assert.equal(r.status, 0, r.stderr);
+      r = nltsTry(["dp", "add-flows", d.name, file]);
+      assert.equal(r.status, 1);
+      assert.match(r.stderr, /^nlts: line 5002: Cannot parse flow key at column \d+\n$/);
+      // A dump written to a file: progress against the datapath's flow count on the terminal,
+      // the file exactly what ovs-dpctl prints.
+      const out = nltsInTerminal(["dp", "dump-flows", d.name], dump);
+      assert.match(plainText(out), /\d+\/5000 flows \| \d+\/s/);
+      assert.deepEqual(
+        diffDumps(dpctl("dump-flows", d.name), readFileSync(dump, "utf8"), false),
+        [],
+      );
+      // Printed to the terminal, the flows are their own progress: no bar.
+      const shown = nltsInTerminal(["dp", "dump-flows", d.name]);
+      assert.doesNotMatch(shown, /flows \|/);
+    } finally {
+      rmSync(file, { force: true });
+      rmSync(dump, { force: true });
+    }
+  },
+);
 
 test("flow cli: usage errors exit 2; --help lists the flow commands", { skip }, async () => {
   using d = makeFlowDp("fu");
