@@ -128,12 +128,26 @@ test("flow cli: add-flows / mod-flows / del-flows files, through the nlts binary
 const plainText = (s: string) => s.replace(/\x1b(\[[0-9;?]*[A-Za-z]|[78])/g, "");
 
 /** Runs `nlts` under `script`, whose pseudo-terminal is standard error (and, unless redirected, standard output). */
-function nltsInTerminal(args: string[], redirect?: string): string {
+function nltsInTerminal(
+  args: string[],
+  redirect?: string,
+): { status: number | null; out: string } {
   const main = new URL("../../src/cli/main.ts", import.meta.url).pathname;
   const argv = [process.execPath, ...(isBun ? [] : ["run", "-A"]), main, ...args];
   const q = (a: string) => `'${a.replaceAll("'", `'\\''`)}'`;
   const cmd = argv.map(q).join(" ") + (redirect ? ` > ${q(redirect)}` : "");
-  return execFileSync("script", ["-qec", cmd, "/dev/null"], { encoding: "utf8", timeout: 120_000 });
+  try {
+    return {
+      status: 0,
+      out: execFileSync("script", ["-qec", cmd, "/dev/null"], {
+        encoding: "utf8",
+        timeout: 120_000,
+      }),
+    };
+  } catch (e) {
+    const x = e as { status?: number | null; stdout?: string };
+    return { status: x.status ?? null, out: x.stdout ?? "" };
+  }
 }
 
 test(
@@ -155,7 +169,9 @@ test(
       writeFileSync(file, lines.join("\n") + "\n");
       // In a terminal: the bar (count of the file's 5,001 flow lines, rate, errors), the bad
       // line whole on its own line, and the flows installed.
-      const tty = nltsInTerminal(["dp", "add-flows", d.name, file]);
+      const t = nltsInTerminal(["dp", "add-flows", d.name, file]);
+      assert.equal(t.status, 1, "one line failed");
+      const tty = t.out;
       const plain = plainText(tty);
       assert.match(
         plain,
@@ -172,14 +188,15 @@ test(
       assert.match(r.stderr, /^nlts: line 5002: Cannot parse flow key at column \d+\n$/);
       // A dump written to a file: progress against the datapath's flow count on the terminal,
       // the file exactly what ovs-dpctl prints.
-      const out = nltsInTerminal(["dp", "dump-flows", d.name], dump);
+      const { status, out } = nltsInTerminal(["dp", "dump-flows", d.name], dump);
+      assert.equal(status, 0, out);
       assert.match(plainText(out), /\d+\/5000 flows \| \d+\/s/);
       assert.deepEqual(
         diffDumps(dpctl("dump-flows", d.name), readFileSync(dump, "utf8"), false),
         [],
       );
       // Printed to the terminal, the flows are their own progress: no bar.
-      const shown = nltsInTerminal(["dp", "dump-flows", d.name]);
+      const shown = nltsInTerminal(["dp", "dump-flows", d.name]).out;
       assert.doesNotMatch(shown, /flows \|/);
     } finally {
       rmSync(file, { force: true });
