@@ -10,6 +10,7 @@ import { DecodeContext } from "../protocol/schema_context.ts";
 import type { AttrTrace } from "../protocol/schema_trace.ts";
 import type { NetlinkWriter } from "../protocol/writer.ts";
 import { GENL_HDRLEN } from "./header.ts";
+import { describeValue } from "../protocol/_validate.ts";
 import type { AnySet, FamilySpec, OperationSpec } from "./spec.ts";
 import type { ctrlAttrs, FamilyDescription } from "./nlctrl_schema.ts";
 import type { DecodedAttrs } from "../protocol/schema_types.ts";
@@ -149,11 +150,12 @@ export class GenlCodec {
 
   /** Operation `op`, or a TypeError naming the known ones. */
   op(op: string): OperationSpec {
-    const o = this.spec.operations[op];
+    const ops = this.spec.operations;
+    const o = typeof op === "string" && Object.hasOwn(ops, op) ? ops[op] : undefined;
     if (!o) {
       throw new TypeError(
-        `Cannot use ${this.spec.name}.${op}: no such operation (known: ${
-          Object.keys(this.spec.operations).join(", ")
+        `Cannot use ${this.spec.name} operation ${describeValue(op)}: no such operation (known: ${
+          Object.keys(ops).join(", ")
         })`,
       );
     }

@@ -9,6 +9,14 @@ import type { DecodedAttrs } from "../protocol/schema.ts";
 import { registerFamilySpec } from "./registry.ts";
 import { describeFamily, missingFamily } from "./_internal.ts";
 import {
+  checkBoolean,
+  checkNameOrId,
+  checkOptionalInt,
+  checkOptions,
+  checkString,
+  describeValue,
+} from "../protocol/_validate.ts";
+import {
   type Family,
   type FamilyInfo,
   GenlSocket,
@@ -84,6 +92,12 @@ export class Controller {
 
   /** Wraps an existing {@link GenlSocket}. */
   constructor(genl: GenlSocket, ownsSocket = false) {
+    if (!(genl instanceof GenlSocket)) {
+      throw new TypeError(
+        `Cannot create controller: expected a GenlSocket, not ${describeValue(genl)}`,
+      );
+    }
+    checkBoolean(ownsSocket, "create controller", "ownsSocket", false);
     this.genl = genl;
     this.#ownsSocket = ownsSocket;
     this.#ctrl = genl.family(nlctrl);
@@ -99,7 +113,13 @@ export class Controller {
    * ```
    */
   static open(options?: GenlSocketOptions): Controller {
-    return new Controller(GenlSocket.open(options), true);
+    const genl = GenlSocket.open(options);
+    try {
+      return new Controller(genl, true);
+    } catch (e) {
+      genl.close();
+      throw e;
+    }
   }
 
   /** The typed nlctrl family client. */
@@ -118,6 +138,7 @@ export class Controller {
    * ```
    */
   async getFamily(nameOrId: string | number): Promise<FamilyDescription> {
+    checkNameOrId(nameOrId, "get family", "the family", 0xffff);
     const attrs = typeof nameOrId === "number" ? { familyId: nameOrId } : { familyName: nameOrId };
     const a = await this.#ctrl.do("getfamily", attrs, { ack: false }).catch((e) => {
       throw this.#missing(e, nameOrId);
@@ -128,6 +149,7 @@ export class Controller {
 
   /** Synchronous {@link Controller.getFamily}. */
   getFamilySync(nameOrId: string | number): FamilyDescription {
+    checkNameOrId(nameOrId, "get family", "the family", 0xffff);
     const attrs = typeof nameOrId === "number" ? { familyId: nameOrId } : { familyName: nameOrId };
     let a;
     try {
@@ -179,6 +201,9 @@ export class Controller {
    * ```
    */
   async getPolicy(family: string | number, options: { op?: number } = {}): Promise<FamilyPolicy> {
+    checkNameOrId(family, "get policy", "the family", 0xffff);
+    checkOptions(options, "get policy");
+    checkOptionalInt(options.op, "get policy", "op", 0, 255, 0);
     const attrs = {
       ...(typeof family === "number" ? { familyId: family } : { familyName: family }),
       ...(options.op !== undefined ? { op: options.op } : {}),
@@ -206,6 +231,7 @@ export class Controller {
    * ```
    */
   resolve(name: string): FamilyInfo {
+    checkString(name, "resolve family", "the family name", true);
     return this.genl.resolve(name);
   }
 

@@ -21,6 +21,17 @@ import {
 } from "../socket/netlink_socket.ts";
 import { addTraceFormatter, nameTraceType } from "../socket/trace.ts";
 import { type Subscription, subscriptionOf } from "./subscription.ts";
+import { checkFamilySpec } from "./_validate.ts";
+import {
+  checkBoolean,
+  checkFunction,
+  checkInt,
+  checkOptionalInt,
+  checkOptions,
+  checkString,
+  checkTimeout,
+  describeValue,
+} from "../protocol/_validate.ts";
 import { type FamilyDescription, GENL_ID_CTRL, nlctrl } from "./nlctrl_schema.ts";
 import { GENL_HDRLEN } from "./header.ts";
 import { describeFamily, GenlCodec, missingFamily, missingFamilyHint } from "./_internal.ts";
@@ -157,6 +168,7 @@ export class GenlSocket {
    * ```
    */
   static open(options: GenlSocketOptions = {}): GenlSocket {
+    checkOptions(options, "open netlink socket");
     return new GenlSocket(
       NetlinkSocket.open(NETLINK.GENERIC, { name: "genl", ...options }),
       options,
@@ -182,6 +194,9 @@ export class GenlSocket {
    * ```
    */
   resolve(name: string, module?: string): FamilyInfo {
+    checkString(name, "resolve family", "the family name", true);
+    if (name === undefined) throw new TypeError("Cannot resolve family: give its name");
+    checkString(module, "resolve family", "module");
     this.#applyNotifications();
     const hit = this.#cache.get(name);
     if (hit) return hit;
@@ -206,6 +221,7 @@ export class GenlSocket {
 
   /** Forgets cached family ids (the next use looks them up again). */
   refresh(name?: string): void {
+    checkString(name, "refresh family", "the family name");
     if (name === undefined) this.#cache.clear();
     else this.#cache.delete(name);
   }
@@ -249,6 +265,7 @@ export class GenlSocket {
    * ```
    */
   family<const S extends FamilySpec>(spec: S): Family<S> {
+    checkFamilySpec(spec, "use family");
     return new Family(this, spec);
   }
 
@@ -301,6 +318,10 @@ export class Family<S extends FamilySpec> {
 
   /** Use {@link GenlSocket.family}. */
   constructor(genl: GenlSocket, spec: S) {
+    if (!(genl instanceof GenlSocket)) {
+      throw new TypeError(`Cannot use family: expected a GenlSocket, not ${describeValue(genl)}`);
+    }
+    checkFamilySpec(spec, "use family");
     this.spec = spec;
     this.#genl = genl;
     this.#codec = GenlCodec.of(spec);
@@ -380,6 +401,7 @@ export class Family<S extends FamilySpec> {
     options?: FamilyEncodeOptions<S>,
   ): number {
     const o = this.#op(op);
+    this.#checkEncode(op, w, attrs, options);
     return this.#codec.encodeTo(
       w,
       this.#info.id,
@@ -432,7 +454,19 @@ export class Family<S extends FamilySpec> {
     message: GenlInput,
     options: { op?: string; strict?: boolean } = {},
   ): GenlMessage<unknown, unknown> | GenlNotification<S> {
-    const strict = options.strict ?? false;
+    const verb = `decode ${this.spec.name} message`;
+    if (
+      !(message instanceof Uint8Array || message instanceof MessageIterator ||
+        (message as NetlinkMessage | null)?.payload instanceof Uint8Array)
+    ) {
+      throw new TypeError(
+        `Cannot ${verb}: message must be a Uint8Array, a MessageIterator or a received message, not ${
+          describeValue(message)
+        }`,
+      );
+    }
+    checkOptions(options, verb);
+    const strict = checkBoolean(options.strict, verb, "strict", false);
     if (options.op !== undefined) {
       const o = this.#op(options.op);
       return this.#decodeAny(message, o.reply ?? o.request ?? this.spec.attrs, strict);
@@ -449,12 +483,43 @@ export class Family<S extends FamilySpec> {
     return n;
   }
 
+  /** Checks the arguments of {@link Family.encodeTo} (once per message, not per attribute). */
+  #checkEncode(op: string, w: unknown, attrs: unknown, options: unknown): void {
+    const verb = `encode ${this.spec.name}.${op}`;
+    if (!(w instanceof NetlinkWriter)) {
+      throw new TypeError(
+        `Cannot ${verb}: the writer must be a NetlinkWriter, not ${describeValue(w)}`,
+      );
+    }
+    if (typeof attrs !== "function") checkOptions(attrs, verb, "the attributes");
+    if (options === undefined) return;
+    const o = checkOptions<FamilyEncodeOptions<S>>(options, verb);
+    if (!(o.header instanceof Uint8Array)) checkOptions(o.header, verb, "header");
+    checkOptionalInt(o.flags, verb, "flags", 0, 0xffff, 0);
+    checkOptionalInt(o.seq, verb, "seq", 0, 0xffffffff, 0);
+  }
+
+  /** Checks a request's attributes and options before anything is encoded or sent. */
+  #checkRequest(op: string, attrs: unknown, options: unknown): void {
+    const verb = `use ${this.spec.name}.${op}`;
+    checkOptions(attrs, verb, "the attributes");
+    const o = checkOptions<FamilyRequestOptions<S>>(options, verb);
+    checkOptions(o.header, verb, "header");
+    checkOptionalInt(o.flags, verb, "flags", 0, 0xffff, 0);
+    checkBoolean(o.ack, verb, "ack", true);
+    checkBoolean(o.strict, verb, "strict", false);
+    checkTimeout(o.timeoutMs, verb, 5000);
+    checkOptionalInt(o.retryInterrupted, verb, "retryInterrupted", 0, 0x7fffffff, 0);
+  }
+
   /** Builds the request; returns the bytes (a view) and a function naming ext-ack offsets. */
   #build(
+    op: string,
     o: OperationSpec,
     attrs: unknown,
     options: FamilyRequestOptions<S> | undefined,
   ): { bytes: Uint8Array; describe: (ack: ExtAck) => void } {
+    this.#checkRequest(op, attrs, options);
     const set = o.request ?? this.spec.attrs;
     const opts = { header: options?.header, flags: options?.flags };
     const w = writerOf(this.#genl).reset();
@@ -584,7 +649,7 @@ export class Family<S extends FamilySpec> {
   ): Promise<GenlMessage<ReplyOf<S, K>, HeaderOf<S>>[]> {
     return this.#withRetry(async () => {
       const o = this.#op(op);
-      const { bytes, describe } = this.#build(o, attrs, options);
+      const { bytes, describe } = this.#build(op, o, attrs, options);
       const set = o.reply ?? o.request ?? this.spec.attrs;
       const out: GenlMessage<unknown, unknown>[] = [];
       await this.#genl.socket.exchange(bytes, {
@@ -614,7 +679,7 @@ export class Family<S extends FamilySpec> {
   ): GenlMessage<ReplyOf<S, K>, HeaderOf<S>>[] {
     return this.#withRetrySync(() => {
       const o = this.#op(op);
-      const { bytes, describe } = this.#build(o, attrs, options);
+      const { bytes, describe } = this.#build(op, o, attrs, options);
       const set = o.reply ?? o.request ?? this.spec.attrs;
       const out: GenlMessage<unknown, unknown>[] = [];
       this.#genl.socket.exchangeSync(bytes, {
@@ -693,7 +758,7 @@ export class Family<S extends FamilySpec> {
     options: FamilyRequestOptions<S> | undefined,
   ): AsyncIterable<GenlMessage<ReplyOf<S, K>, HeaderOf<S>>[]> {
     const o = this.#op(op);
-    const { bytes, describe } = this.#build(o, attrs, options);
+    const { bytes, describe } = this.#build(op, o, attrs, options);
     const set = o.reply ?? o.request ?? this.spec.attrs;
     const strict = options?.strict ?? false;
     // Decode each datagram's messages while they are in the receive buffer.
@@ -746,11 +811,12 @@ export class Family<S extends FamilySpec> {
   ): GenlMessage<ReplyOf<S, K>, HeaderOf<S>>[] {
     return this.#withRetrySync(() => {
       const o = this.#op(op);
-      const { bytes, describe } = this.#build(o, attrs, options);
+      const { bytes, describe } = this.#build(op, o, attrs, options);
       const set = o.reply ?? o.request ?? this.spec.attrs;
       const strict = options?.strict ?? false;
       const out: GenlMessage<ReplyOf<S, K>, HeaderOf<S>>[] = [];
       const sink = options?.onMessage;
+      checkFunction(sink, `use ${this.spec.name}.${op}`, "onMessage", true);
       let retries = options?.retryInterrupted ?? 0;
       // Our own copy when onMessage may make a request (that reuses the socket's shared
       // writer); the socket only sets seq and flags in it, so a retry sends it again.
@@ -799,7 +865,15 @@ export class Family<S extends FamilySpec> {
   ): (ReplyOf<S, K> | undefined | NetlinkError)[] {
     const o = this.#op(op);
     const set = o.reply ?? o.request ?? this.spec.attrs;
-    const msgs = requests.map((a) => this.#build(o, a, options).bytes.slice());
+    if (!Array.isArray(requests)) {
+      throw new TypeError(
+        `Cannot use ${this.spec.name}.${op}: requests must be an array of attribute objects, not ${
+          describeValue(requests)
+        }`,
+      );
+    }
+    checkOptionalInt(options?.chunk, `use ${this.spec.name}.${op}`, "chunk", 1, 1024, 64);
+    const msgs = requests.map((a) => this.#build(op, o, a, options).bytes.slice());
     const results = this.#genl.socket.batchSync(msgs, {
       operation: `${this.spec.name}.${op}`,
       ack: options?.ack ?? true,
@@ -836,9 +910,25 @@ export class Family<S extends FamilySpec> {
     groups?: readonly string[],
     options: { signal?: AbortSignal; strict?: boolean; netns?: string | number } = {},
   ): Subscription<GenlNotification<S>> {
+    const verb = `subscribe to ${this.spec.name}`;
+    if (groups !== undefined && !Array.isArray(groups)) {
+      throw new TypeError(
+        `Cannot ${verb}: groups must be an array of group names, not ${describeValue(groups)}`,
+      );
+    }
+    checkOptions(options, verb);
+    const { signal } = options;
+    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      throw new TypeError(
+        `Cannot ${verb}: signal must be an AbortSignal, not ${describeValue(signal)}`,
+      );
+    }
+    checkBoolean(options.strict, verb, "strict", false);
+    checkString(options.netns, verb, "netns", true);
     const names = groups ?? [...this.#info.groups.keys()];
     const ids: number[] = [];
     for (const g of names) {
+      checkString(g, verb, "a group name", true);
       const id = this.#info.groups.get(g);
       if (id === undefined) {
         throw new TypeError(
@@ -892,6 +982,8 @@ const traced = new Set<string>();
  * ```
  */
 export function registerTrace(spec: FamilySpec, id: number): void {
+  checkFamilySpec(spec, "trace family");
+  checkInt(id, "trace family", "the family id", 0, 0xffff);
   const key = `${spec.name}:${id}`;
   if (traced.has(key)) return;
   traced.add(key);

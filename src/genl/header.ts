@@ -7,7 +7,8 @@
  */
 
 import { DecodeError } from "../protocol/errors.ts";
-import type { NetlinkWriter } from "../protocol/writer.ts";
+import { NetlinkWriter } from "../protocol/writer.ts";
+import { checkInt, checkOptions, checkSpan, describeValue } from "../protocol/_validate.ts";
 
 /**
  * Length of `struct genlmsghdr` (`GENL_HDRLEN`, 4 bytes).
@@ -57,12 +58,18 @@ export function encodeGenlHeader(
   w: NetlinkWriter,
   header: { cmd: number; version: number },
 ): void {
-  const { cmd, version } = header;
-  for (const [name, v] of [["cmd", cmd], ["version", version]] as const) {
-    if (!Number.isInteger(v) || v < 0 || v > 0xff) {
-      throw new RangeError(`Cannot encode genlmsghdr.${name}: ${v} does not fit in u8`);
-    }
+  if (!(w instanceof NetlinkWriter)) {
+    throw new TypeError(
+      `Cannot encode genlmsghdr: expected a NetlinkWriter, not ${describeValue(w)}`,
+    );
   }
+  const { cmd, version } = checkOptions<{ cmd: number; version: number }>(
+    header,
+    "encode genlmsghdr",
+    "the header",
+  );
+  checkInt(cmd, "encode genlmsghdr", "cmd", 0, 0xff);
+  checkInt(version, "encode genlmsghdr", "version", 0, 0xff);
   w.putU8(cmd).putU8(version).putU16(0);
 }
 
@@ -77,8 +84,11 @@ export function encodeGenlHeader(
  * ```
  */
 export function decodeGenlHeader(data: Uint8Array, offset = 0): GenlHeader {
-  if (!Number.isInteger(offset) || offset < 0) {
-    throw new RangeError(`Cannot decode genlmsghdr: offset ${offset} is not a valid index`);
+  if (
+    !(data instanceof Uint8Array) || typeof offset !== "number" || (offset >>> 0) !== offset ||
+    offset > data.length
+  ) {
+    checkSpan(data, offset, data?.length, "decode genlmsghdr");
   }
   if (data.length - offset < GENL_HDRLEN) {
     throw new DecodeError(

@@ -8,6 +8,8 @@
 
 import { attrSet } from "../protocol/schema_attrs.ts";
 import { defineFamily, type FamilySpec } from "./family.ts";
+import { checkFamilySpec } from "./_validate.ts";
+import { checkInt, checkString } from "../protocol/_validate.ts";
 
 const registry = new Map<string, FamilySpec>();
 
@@ -21,6 +23,7 @@ const registry = new Map<string, FamilySpec>();
  * ```
  */
 export function registerFamilySpec(spec: FamilySpec): void {
+  checkFamilySpec(spec, "register family");
   registry.set(spec.name, spec);
 }
 
@@ -34,6 +37,9 @@ export function registerFamilySpec(spec: FamilySpec): void {
  * ```
  */
 export function familySpecFor(name: string, version = 1): FamilySpec {
+  checkString(name, "describe family", "the family name", true);
+  if (name === undefined) throw new TypeError("Cannot describe family: give its name");
+  checkInt(version, "describe family", "version", 0, 255);
   return registry.get(name) ??
     defineFamily({ name, version, attrs: attrSet(name, {}), operations: {} });
 }

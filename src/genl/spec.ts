@@ -7,6 +7,7 @@
  */
 
 import type { AttrSet } from "../protocol/schema_attrs.ts";
+import { checkFamilySpec } from "./_validate.ts";
 import type {
   AttrFields,
   DecodedAttrs,
@@ -88,14 +89,7 @@ export interface FamilySpec {
  * ```
  */
 export function defineFamily<const S extends FamilySpec>(spec: S): S {
-  if (!spec.name || typeof spec.name !== "string") {
-    throw new TypeError("Cannot define family: name must be a non-empty string");
-  }
-  for (const [op, o] of Object.entries(spec.operations)) {
-    if (!Number.isInteger(o.cmd) || o.cmd < 0 || o.cmd > 255) {
-      throw new RangeError(`Cannot define ${spec.name}.${op}: cmd ${o.cmd} is not 0..255`);
-    }
-  }
+  checkFamilySpec(spec, "define family");
   return spec;
 }
 

@@ -16,6 +16,12 @@ import type { Family } from "../genl/family.ts";
 import { NETLINK, NLM_F_NEW } from "../protocol/constants.ts";
 import { NetlinkError } from "../protocol/errors.ts";
 import { NetlinkSocket } from "../socket/netlink_socket.ts";
+import {
+  checkOptionalInt,
+  checkOptions,
+  checkString,
+  describeValue,
+} from "../protocol/_validate.ts";
 import { datapathName, type DatapathRef, type UserFeature } from "./common.ts";
 import { type CtLimits, ovsCtLimit, toCtLimits } from "./ct_limit.ts";
 import { type Datapath, ovsDatapath, toDatapath } from "./datapath.ts";
@@ -205,6 +211,7 @@ export class OvsClient {
    * ```
    */
   static open(options: OvsClientOptions = {}): OvsClient {
+    checkOptions(options, "open OVS client");
     const genl = GenlSocket.open({ netns: options.netns, transport: options.transport });
     try {
       return new OvsClient(genl, options.netns);
@@ -271,9 +278,9 @@ export class OvsClient {
    * ```
    */
   async newDatapath(name: string, options: NewDatapathOptions = {}): Promise<Datapath> {
-    if (typeof name !== "string" || name === "") {
-      throw new TypeError("Cannot create datapath: the name must be a non-empty string");
-    }
+    checkString(name, "create datapath", "the name", true);
+    if (name === undefined) throw new TypeError("Cannot create datapath: give its name");
+    checkOptions(options, "create datapath");
     const upcallPid = options.upcallPid ?? 0;
     checkU32(upcallPid, "upcall pid");
     const dpName = datapathName(name);
@@ -362,6 +369,7 @@ export class OvsClient {
    * ```
    */
   async setDatapath(dp: DatapathRef, options: SetDatapathOptions): Promise<Datapath> {
+    checkOptions(options, "set datapath");
     const { dpIfindex, name } = this.#dpAddr(dp);
     const userFeatures = options.userFeatures ?? (await this.getDatapath(dp)).userFeatures;
     await this.datapath.request("set", {
@@ -409,8 +417,14 @@ export class OvsClient {
    * ```
    */
   async newVport(dp: DatapathRef, name: string, options: NewVportOptions): Promise<Vport> {
-    if (typeof name !== "string" || name === "") {
-      throw new TypeError("Cannot add port: the name must be a non-empty string");
+    checkString(name, "add port", "the name", true);
+    if (name === undefined) throw new TypeError("Cannot add port: give its name");
+    if (typeof options !== "object" || options === null || Array.isArray(options)) {
+      throw new TypeError(
+        `Cannot add port: options must be an object with the port type, not ${
+          describeValue(options)
+        }`,
+      );
     }
     const dpIfindex = await this.#ifindex(dp);
     if (options.portNo !== undefined) checkU32(options.portNo, "port number");
@@ -648,6 +662,7 @@ export class OvsClient {
    * ```
    */
   openUpcallSocket(options: { rcvbuf?: number } = {}): UpcallSocket {
+    checkOptions(options, "open upcall socket");
     return UpcallSocket.open(this.packet.id, {
       netns: this.#netns,
       rcvbuf: options.rcvbuf,
@@ -768,9 +783,10 @@ export class OvsClient {
     dp: DatapathRef,
     options: { first?: number; last?: number } = {},
   ): Promise<Meter[]> {
+    checkOptions(options, "dump meters");
     const meter = this.meter;
-    const first = options.first ?? 0;
-    const last = options.last ?? 1023;
+    const first = checkOptionalInt(options.first, "dump meters", "first", 0, 0xffffffff, 0);
+    const last = checkOptionalInt(options.last, "dump meters", "last", 0, 0xffffffff, 1023);
     checkU32(first, "first meter id");
     checkU32(last, "last meter id");
     if (last < first) throw new RangeError(`Cannot dump meters ${first}..${last}: empty range`);
@@ -839,6 +855,13 @@ export class OvsClient {
    * ```
    */
   async getCtLimits(zones?: readonly number[]): Promise<CtLimits> {
+    if (zones !== undefined && !Array.isArray(zones as unknown)) {
+      throw new TypeError(
+        `Cannot get conntrack limits: zones must be an array of zone numbers, not ${
+          describeValue(zones)
+        }`,
+      );
+    }
     const ct = this.ctLimit;
     let attrs = {};
     if (zones !== undefined) {
@@ -866,6 +889,14 @@ export class OvsClient {
    * ```
    */
   async delCtLimits(zones: readonly number[], options: { default?: boolean } = {}): Promise<void> {
+    if (!Array.isArray(zones as unknown)) {
+      throw new TypeError(
+        `Cannot delete conntrack limits: zones must be an array of zone numbers, not ${
+          describeValue(zones)
+        }`,
+      );
+    }
+    checkOptions(options, "delete conntrack limits");
     const ct = this.ctLimit;
     for (const z of zones) checkZone(z);
     const entries = zones.map((z) => ({ zoneId: z, limit: 0, count: 0 }));
@@ -897,6 +928,14 @@ export class OvsClient {
   events(
     options: { signal?: AbortSignal; families?: readonly OvsEventFamily[] } = {},
   ): AsyncGenerator<OvsEvent, void, undefined> {
+    checkOptions(options, "follow OVS events");
+    if (options.families !== undefined && !Array.isArray(options.families as unknown)) {
+      throw new TypeError(
+        `Cannot follow OVS events: families must be an array, not ${
+          describeValue(options.families)
+        }`,
+      );
+    }
     const families = options.families ?? ["datapath", "vport", "flow"];
     const infos: Record<OvsEventFamily, FamilyInfo> = {
       datapath: this.datapath.info,

@@ -26,6 +26,15 @@ import type { UnknownAttr } from "../protocol/schema.ts";
 import { EncodeContext } from "../protocol/schema_context.ts";
 import { NetlinkWriter } from "../protocol/writer.ts";
 import type { NetlinkSocket } from "../socket/netlink_socket.ts";
+import {
+  checkBoolean,
+  checkFunction,
+  checkOptionalInt,
+  checkOptions,
+  checkString,
+  checkTimeout,
+  describeValue,
+} from "../protocol/_validate.ts";
 import { type Action, actionList } from "./actions.ts";
 import {
   datapathName,
@@ -705,6 +714,18 @@ export class FlowTable {
     source?: GenlSocket | { readonly genl: GenlSocket },
     options: FlowTableOptions = {},
   ): FlowTable {
+    checkOptions(options, "open flow table");
+    checkString(options.netns, "open flow table", "netns", true);
+    if (
+      source !== undefined && !(source instanceof GenlSocket) &&
+      !((source as { genl?: unknown } | null)?.genl instanceof GenlSocket)
+    ) {
+      throw new TypeError(
+        `Cannot open flow table: source must be a GenlSocket or an OvsClient, not ${
+          describeValue(source)
+        }`,
+      );
+    }
     const owned = source === undefined;
     const genl = source === undefined
       ? GenlSocket.open({ netns: options.netns, transport: options.transport })
@@ -1018,6 +1039,7 @@ export class FlowTable {
 
   /** The dump request (OVS_FLOW_CMD_GET; the socket adds NLM_F_DUMP and the seq). */
   #dumpRequest(options: DumpFlowsOptions | undefined): Uint8Array {
+    checkOptions(options, "dump flows");
     const f = ufidFlags(options?.omit);
     return this.family.encode("get", f ? { ufidFlags: f } : {}, { header: this.#header() });
   }
@@ -1061,7 +1083,9 @@ export class FlowTable {
    * ```
    */
   newBatch(flows: Iterable<FlowInit>, options: NewBatchOptions = {}): FlowBatchResult {
-    const modify = options.modify ?? false;
+    checkIterable(flows, "install flows", "flows");
+    checkOptions(options, "install flows");
+    const modify = checkBoolean(options.modify, "install flows", "modify", false);
     return this.batch(mapIter(flows, (flow): FlowOp => ({ op: "new", flow, modify })), options);
   }
 
@@ -1078,6 +1102,7 @@ export class FlowTable {
    * ```
    */
   delBatch(refs: Iterable<FlowRef>, options: FlowBatchOptions = {}): FlowBatchResult {
+    checkIterable(refs, "delete flows", "refs");
     return this.batch(mapIter(refs, (ref): FlowOp => ({ op: "del", ref })), options);
   }
 
@@ -1106,10 +1131,8 @@ export class FlowTable {
    * ```
    */
   batch(ops: Iterable<FlowOp>, options: FlowBatchOptions = {}): FlowBatchResult {
-    const chunk = options.chunk ?? 512;
-    if (!Number.isInteger(chunk) || chunk < 1 || chunk > 1024) {
-      throw new RangeError(`Cannot run flow batch: chunk ${chunk} is not an integer 1..1024`);
-    }
+    checkIterable(ops, "run flow batch", "ops");
+    const chunk = checkBatchOptions(options, "run flow batch");
     const sock = this.#genl.socket;
     this.#bulkBuffers(sock, options.rcvbuf ?? 4 << 20);
     const result: FlowBatchResult = { ok: 0, errors: [] };
@@ -1190,6 +1213,7 @@ export class FlowTable {
   subscribe(
     options: { signal?: AbortSignal; anyDatapath?: boolean } = {},
   ): Subscription<FlowEvent> {
+    checkOptions(options, "subscribe to flows");
     const sub = this.family.subscribe(["ovs_flow"], { signal: options.signal });
     const dp = options.anyDatapath ? 0 : this.dpIfindex;
     return subscriptionOf(() => sub, (n): FlowEvent | undefined => {
@@ -1254,4 +1278,27 @@ export function resolveDatapath(genl: GenlSocket, dp: DatapathRef): number {
   });
   if (!m) throw new NetlinkError(ERRNO.ENODEV, { operation: `ovs_datapath.get ${name}` });
   return m.header.dpIfindex;
+}
+
+/** Checks the options of a flow batch; returns the chunk size. */
+function checkBatchOptions(options: unknown, verb: string): number {
+  const o = checkOptions<FlowBatchOptions>(options, verb);
+  const chunk = checkOptionalInt(o.chunk, verb, "chunk", 1, 1024, 512);
+  checkBoolean(o.probe, verb, "probe", false);
+  checkOptionalInt(o.rcvbuf, verb, "rcvbuf", 0, 0x7fffffff, 0);
+  checkFunction(o.onProgress, verb, "onProgress", true);
+  checkTimeout(o.timeoutMs, verb, 5000);
+  return chunk;
+}
+
+/** Checks that `v` is an iterable of items (an array, a Set, a generator), not a string. */
+function checkIterable(v: unknown, verb: string, what: string): void {
+  if (
+    typeof v !== "object" || v === null ||
+    typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== "function"
+  ) {
+    throw new TypeError(
+      `Cannot ${verb}: ${what} must be an iterable (e.g. an array), not ${describeValue(v)}`,
+    );
+  }
 }

@@ -22,6 +22,7 @@ import type { AttrSet, Codec, DecodedAttrs, FixedCodec } from "../protocol/schem
 import { attrSet, t } from "../protocol/schema.ts";
 import { NetlinkWriter } from "../protocol/writer.ts";
 import { NetlinkSocket } from "../socket/netlink_socket.ts";
+import { checkInt, checkOptions } from "../protocol/_validate.ts";
 import type { Action } from "./actions.ts";
 import { decodeOvsMessage, ovsHeader } from "./common.ts";
 import { decodeFlowKey, encodeActions, encodeFlowKey } from "./flow_attrs.ts";
@@ -397,6 +398,11 @@ export class UpcallSocket {
    * ```
    */
   static open(familyId: number, options: UpcallSocketOptions = {}): UpcallSocket {
+    checkInt(familyId, "open upcall socket", "the ovs_packet family id", 16, 0xffff);
+    checkOptions(options, "open upcall socket");
+    if (options.rcvbuf === null) {
+      throw new TypeError("Cannot open upcall socket: rcvbuf must be a number of bytes, not null");
+    }
     const s = NetlinkSocket.open(NETLINK.GENERIC, {
       name: "ovs-upcalls",
       netns: options.netns,

@@ -250,3 +250,65 @@ export function checkOptions<T extends object>(value: unknown, verb: string, wha
   }
   return value as T;
 }
+
+/**
+ * Checks that `data` is a Uint8Array and `[start, end)` a range of it (integers,
+ * `0 <= start <= end <= data.length`). Cheap enough for constructors on hot paths: callers test
+ * the fast condition inline and call this only to raise the right error.
+ *
+ * @example
+ * ```ts
+ * import { checkSpan } from "./_validate.ts";
+ * checkSpan(new Uint8Array(8), 0, 8, "iterate messages");
+ * ```
+ */
+export function checkSpan(data: unknown, start: unknown, end: unknown, verb: string): void {
+  if (!(data instanceof Uint8Array)) {
+    throw new TypeError(
+      `Cannot ${verb}: the data must be a Uint8Array, not ${describeValue(data)}`,
+    );
+  }
+  for (const v of [start, end]) {
+    if (typeof v !== "number") {
+      throw new TypeError(`Cannot ${verb}: offsets must be integers, not ${describeValue(v)}`);
+    }
+  }
+  const s = start as number;
+  const e = end as number;
+  if ((s >>> 0) !== s || (e >>> 0) !== e || s > e || e > data.length) {
+    throw new RangeError(
+      `Cannot ${verb}: range [${s}, ${e}) is not within the ${data.length}-byte buffer`,
+    );
+  }
+}
+
+/**
+ * Checks a reference by name or by number: a non-empty string without NUL, or an integer
+ * `1..maxId` (a generic netlink family, a datapath, a port).
+ *
+ * @example
+ * ```ts
+ * import { checkNameOrId } from "./_validate.ts";
+ * checkNameOrId("nlctrl", "get family", "the family", 0xffff);
+ * ```
+ */
+export function checkNameOrId(
+  value: unknown,
+  verb: string,
+  what: string,
+  maxId: number,
+  minId = 1,
+): void {
+  if (typeof value === "string") {
+    checkString(value, verb, `${what} name`, true);
+    return;
+  }
+  if (typeof value !== "number") {
+    throw new TypeError(
+      `Cannot ${verb}: ${what} must be a name or an id ${minId}..${maxId}, not ${
+        describeValue(value)
+      }`,
+    );
+  }
+  checkInt(value, verb, `${what} id`, minId, maxId);
+}

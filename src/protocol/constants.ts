@@ -78,6 +78,16 @@ export const NETLINK: {
  * ```
  */
 export function netlinkProtocolName(protocol: number): string | undefined {
+  if (
+    typeof protocol !== "number" || !Number.isInteger(protocol) || protocol < 0 || protocol > 31
+  ) {
+    const Err = typeof protocol === "number" ? RangeError : TypeError;
+    throw new Err(
+      `Cannot name netlink protocol: protocol must be an integer 0..31, not ${
+        typeof protocol === "number" ? protocol : typeof protocol
+      }`,
+    );
+  }
   if (protocol === 4) return "SOCK_DIAG";
   for (const [name, value] of Object.entries(NETLINK)) if (value === protocol) return name;
   return undefined;
@@ -368,5 +378,13 @@ export const NLA_HDRLEN = 4 as const;
  * ```
  */
 export function align4(n: number): number {
+  if (typeof n !== "number" || (n >>> 0) !== n || n > 0x7ffffffc) {
+    const Err = typeof n === "number" ? RangeError : TypeError;
+    throw new Err(
+      `Cannot align length: it must be an integer 0..2147483644, not ${
+        typeof n === "number" ? n : typeof n
+      }`,
+    );
+  }
   return (n + 3) & ~3;
 }

@@ -587,7 +587,22 @@ const NAMES: readonly string[] = (() => {
  * ```
  */
 export function errnoName(errno: number): string {
+  checkErrno(errno, "name errno");
   return NAMES[errno] ?? `E${errno}`;
+}
+
+/** Errno numbers are integers (numbers Linux does not define get a generic answer). */
+function checkErrno(errno: unknown, verb: string): void {
+  if (typeof errno !== "number") {
+    throw new TypeError(
+      `Cannot ${verb}: errno must be an integer, not ${
+        typeof errno === "string" ? JSON.stringify(errno) : typeof errno
+      }`,
+    );
+  }
+  if (!Number.isSafeInteger(errno)) {
+    throw new RangeError(`Cannot ${verb}: errno must be an integer, not ${errno}`);
+  }
 }
 
 /**
@@ -604,6 +619,7 @@ export function errnoName(errno: number): string {
  * ```
  */
 export function errnoMessage(errno: number): string {
+  checkErrno(errno, "describe errno");
   const message = MESSAGES[errno];
   return message ? message : `Unknown error ${errno}`;
 }

@@ -8,6 +8,20 @@
 import { NLM_F_ACK_FLAGS, NLMSG_HDRLEN, NLMSGERR_ATTR } from "./constants.ts";
 import { DecodeError, type ExtAck } from "./errors.ts";
 import { AttrIterator, type NlMsgHeader, readString } from "./reader.ts";
+import { checkInt, checkSpan } from "./_validate.ts";
+
+/** Checks the arguments of the control-message decoders. */
+function checkMessageArgs(
+  data: Uint8Array,
+  offset: number,
+  length: number,
+  flags: number,
+  verb: string,
+): void {
+  const end = typeof offset === "number" && typeof length === "number" ? offset + length : length;
+  checkSpan(data, offset, end, verb);
+  checkInt(flags, verb, "flags", 0, 0xffff);
+}
 
 /** The largest errno the kernel reports (include/linux/err.h). */
 const MAX_ERRNO = 4095;
@@ -38,6 +52,7 @@ export interface ErrorMessage {
  * ```
  */
 export function decodeExtAck(data: Uint8Array, start: number, end: number): ExtAck | undefined {
+  checkSpan(data, start, end, "decode extended ack");
   const it = new AttrIterator(data, start, end, "extack");
   const ack: ExtAck = {};
   let any = false;
@@ -91,6 +106,7 @@ export function decodeErrorMessage(
   length: number,
   flags: number,
 ): ErrorMessage {
+  checkMessageArgs(data, offset, length, flags, "decode NLMSG_ERROR");
   const p = offset + NLMSG_HDRLEN;
   const end = offset + length;
   if (end - p < 4 + NLMSG_HDRLEN) {
@@ -146,6 +162,7 @@ export function decodeDoneMessage(
   length: number,
   flags: number,
 ): { errno: number; extAck?: ExtAck } {
+  checkMessageArgs(data, offset, length, flags, "decode NLMSG_DONE");
   const p = offset + NLMSG_HDRLEN;
   const end = offset + length;
   if (end - p < 4) return { errno: 0 }; // some protocols send an empty DONE

@@ -10,6 +10,7 @@
 import { NLA_F, NLA_HDRLEN, NLMSG_HDRLEN } from "./constants.ts";
 import { DecodeError } from "./errors.ts";
 import { lastStringScan } from "./_internal.ts";
+import { checkSpan, checkString } from "./_validate.ts";
 
 /**
  * A decoded `struct nlmsghdr`.
@@ -60,13 +61,13 @@ export class MessageIterator {
   /** `nlmsg_pid` of the current message. */
   pid = 0;
 
-  /** Reads `data[start, end)`. */
-  constructor(data: Uint8Array, start = 0, end: number = data.length) {
-    if (start < 0 || end > data.length || start > end) {
-      throw new RangeError(
-        `Cannot iterate messages: range [${start}, ${end}) is outside the buffer`,
-      );
-    }
+  /** Reads `data[start, end)` (`end` defaults to the end of `data`). */
+  constructor(data: Uint8Array, start = 0, end?: number) {
+    if (end === undefined) end = data?.length;
+    if (
+      !(data instanceof Uint8Array) || typeof start !== "number" || typeof end !== "number" ||
+      (start >>> 0) !== start || (end >>> 0) !== end || start > end || end > data.length
+    ) checkSpan(data, start, end, "iterate messages");
     this.data = data;
     this.view = new DataView(data.buffer, data.byteOffset, data.byteLength);
     this.#pos = start;
@@ -75,10 +76,11 @@ export class MessageIterator {
 
   /** Restarts the cursor over `[start, end)` of the same buffer (reuse without allocation). */
   reset(start: number, end: number): this {
-    if (start < 0 || end > this.data.length || start > end) {
-      throw new RangeError(
-        `Cannot iterate messages: range [${start}, ${end}) is outside the buffer`,
-      );
+    if (
+      typeof start !== "number" || typeof end !== "number" || (start >>> 0) !== start ||
+      (end >>> 0) !== end || start > end || end > this.data.length
+    ) {
+      checkSpan(this.data, start, end, "iterate messages");
     }
     this.#pos = start;
     this.#end = end;
@@ -175,11 +177,15 @@ export class AttrIterator {
   path: string;
 
   /** Reads attributes from `data[start, end)`; `path` names the enclosing object in errors. */
-  constructor(data: Uint8Array, start = 0, end: number = data.length, path = "", view?: DataView) {
-    if (start < 0 || end > data.length || start > end) {
-      throw new RangeError(
-        `Cannot iterate attributes: range [${start}, ${end}) is outside the buffer`,
-      );
+  constructor(data: Uint8Array, start = 0, end?: number, path = "", view?: DataView) {
+    if (end === undefined) end = data?.length;
+    if (
+      !(data instanceof Uint8Array) || typeof start !== "number" || typeof end !== "number" ||
+      (start >>> 0) !== start || (end >>> 0) !== end || start > end || end > data.length
+    ) checkSpan(data, start, end, "iterate attributes");
+    if (typeof path !== "string") checkString(path, "iterate attributes", "path");
+    if (view !== undefined && !(view instanceof DataView)) {
+      throw new TypeError("Cannot iterate attributes: view must be a DataView over the data");
     }
     this.data = data;
     this.view = view ?? new DataView(data.buffer, data.byteOffset, data.byteLength);
@@ -190,10 +196,11 @@ export class AttrIterator {
 
   /** Restarts the cursor over `[start, end)` of the same buffer (reuse without allocation). */
   reset(start: number, end: number, path = this.path): this {
-    if (start < 0 || end > this.data.length || start > end) {
-      throw new RangeError(
-        `Cannot iterate attributes: range [${start}, ${end}) is outside the buffer`,
-      );
+    if (
+      typeof start !== "number" || typeof end !== "number" || (start >>> 0) !== start ||
+      (end >>> 0) !== end || start > end || end > this.data.length
+    ) {
+      checkSpan(this.data, start, end, "iterate attributes");
     }
     this.#pos = start;
     this.#end = end;
@@ -278,6 +285,13 @@ let slabPos = 0;
  * ```
  */
 export function copyBytes(data: Uint8Array, offset: number, length: number): Uint8Array {
+  if (
+    !(data instanceof Uint8Array) || typeof offset !== "number" || typeof length !== "number" ||
+    (offset >>> 0) !== offset || (length >>> 0) !== length || offset + length > data.length
+  ) {
+    const end = typeof offset === "number" && typeof length === "number" ? offset + length : length;
+    checkSpan(data, offset, end, "copy bytes");
+  }
   if (!useSlab || length > SLAB_MAX) return data.slice(offset, offset + length);
   if (slabPos + length > slab.byteLength) {
     slab = new ArrayBuffer(SLAB_SIZE);
@@ -307,6 +321,13 @@ const internStrings: string[] = new Array(INTERN_SLOTS);
  * ```
  */
 export function readString(data: Uint8Array, offset: number, length: number): string {
+  if (
+    !(data instanceof Uint8Array) || typeof offset !== "number" || typeof length !== "number" ||
+    (offset >>> 0) !== offset || (length >>> 0) !== length || offset + length > data.length
+  ) {
+    const end = typeof offset === "number" && typeof length === "number" ? offset + length : length;
+    checkSpan(data, offset, end, "read string");
+  }
   const stop = offset + length;
   let end = offset;
   let hash = 0x811c9dc5;

@@ -511,8 +511,10 @@ export class AttrSet<F extends AttrFields> {
     if (typeof name !== "string" || name === "") {
       throw new TypeError(`Cannot define attribute set: the name must be a non-empty string`);
     }
-    if (typeof spec !== "object" || spec === null) {
-      throw new TypeError(`Cannot define attribute set ${name}: the spec must be an object`);
+    if (typeof spec !== "object" || spec === null || Array.isArray(spec)) {
+      throw new TypeError(
+        `Cannot define attribute set ${name}: the spec must be an object of [type, codec] entries`,
+      );
     }
     const impl = new SetImpl(name);
     const codecs: Record<string, AnyCodec> = {};

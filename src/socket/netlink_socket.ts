@@ -318,6 +318,25 @@ const MAX_RECV = 2 ** 30;
  */
 const DEFERRED_BACKLOG = 8;
 const RECEIVE_MODES = ["auto", "peek", "grow"] as const;
+/** The calls of a transport (`Libc`) a socket makes. */
+const LIBC_CALLS = [
+  "socket",
+  "bind",
+  "connect",
+  "getsockname",
+  "setsockopt",
+  "getsockopt",
+  "sendmsg",
+  "recvmsg",
+  "poll",
+  "close",
+  "eventfd",
+  "read",
+  "write",
+  "open",
+  "setns",
+  "waitReadable",
+] as const;
 const SOCKET_TYPES = ["raw", "dgram"] as const;
 
 function netnsPath(netns: string): string {
@@ -340,12 +359,15 @@ function checkOpenOptions(options: unknown): NetlinkSocketOptions {
   checkOptionalInt(o.rcvbuf, verb, "rcvbuf", 0, 0x7fffffff, 0);
   checkOneOf(o.receiveMode, verb, "receiveMode", RECEIVE_MODES, "auto");
   checkString(o.name, verb, "name");
-  const t = o.transport;
-  if (t !== undefined && (typeof t !== "object" || t === null)) {
+  const t = o.transport as unknown as Record<string, unknown> | undefined;
+  if (
+    t !== undefined &&
+    (typeof t !== "object" || t === null || LIBC_CALLS.some((f) => typeof t[f] !== "function"))
+  ) {
     throw new TypeError(
-      `Cannot ${verb}: transport must be a Libc-shaped object (e.g. a FakeKernel), not ${
-        describeValue(t)
-      }`,
+      `Cannot ${verb}: transport must be a Libc-shaped object (e.g. a FakeKernel) with ${
+        LIBC_CALLS.join(", ")
+      }, not ${describeValue(t)}`,
     );
   }
   return o;
@@ -720,7 +742,7 @@ export class NetlinkSocket {
     const name = Object.hasOwn(NETLINK_SOCKOPT, option) ? NETLINK_SOCKOPT[option] : undefined;
     if (name === undefined) {
       throw new TypeError(
-        `Cannot set option: ${describeValue(option)} is not a netlink option (known: ${
+        `Cannot set option: unknown netlink option ${describeValue(option)} (known: ${
           Object.keys(NETLINK_SOCKOPT).join(", ")
         })`,
       );
@@ -764,7 +786,7 @@ export class NetlinkSocket {
     const name = Object.hasOwn(NETLINK_SOCKOPT, option) ? NETLINK_SOCKOPT[option] : undefined;
     if (name === undefined) {
       throw new TypeError(
-        `Cannot get option: ${describeValue(option)} is not a netlink option (known: ${
+        `Cannot get option: unknown netlink option ${describeValue(option)} (known: ${
           Object.keys(NETLINK_SOCKOPT).join(", ")
         })`,
       );

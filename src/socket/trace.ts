@@ -281,6 +281,8 @@ function hex(b: Uint8Array, max = 256): string {
 }
 
 function errnoText(errno: number): string {
+  // A malformed message may carry anything: print it as it is rather than fail the trace.
+  if (!Number.isSafeInteger(errno)) return `${-errno} (not an errno)`;
   return `-${errno} ${errnoName(errno)} (${errnoMessage(errno)})`;
 }
 
