@@ -77,7 +77,17 @@ export function checkFamilySpec(spec: unknown, verb: string): void {
   }
 }
 
-function isAttrSet(v: unknown): boolean {
+/**
+ * Whether `v` is an attribute set (an object with `encode` and `decode`).
+ *
+ * @example
+ * ```ts
+ * import { isAttrSet } from "./_validate.ts";
+ * import { attrSet } from "../protocol/schema.ts";
+ * console.log(isAttrSet(attrSet("a", {})), isAttrSet({})); // true false
+ * ```
+ */
+export function isAttrSet(v: unknown): boolean {
   const a = v as { encode?: unknown; decode?: unknown } | null;
   return typeof a === "object" && a !== null && typeof a.encode === "function" &&
     typeof a.decode === "function";

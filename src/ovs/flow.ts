@@ -1166,7 +1166,8 @@ export class FlowTable {
         enc.encode(w, o);
       } catch (e) {
         if (e instanceof TypeError || e instanceof RangeError) {
-          e.message = `operation ${base + names.length}: ${e.message}`;
+          const inner = e.message.replace(/^Cannot run flow batch: /, "");
+          e.message = `Cannot run flow batch: operation ${base + names.length}: ${inner}`;
         }
         w.truncate(enc.messageStart);
         send();

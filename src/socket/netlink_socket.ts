@@ -2001,7 +2001,7 @@ export class NetlinkSocket {
       throw new TypeError(`Cannot batch: data must be a Uint8Array, not ${describeValue(data)}`);
     }
     const o = checkOptions<SendBatchOptions>(options, "batch");
-    const ackMode = o.ack ?? "each";
+    const ackMode = o.ack === undefined ? "each" : o.ack;
     if (ackMode !== "each" && ackMode !== "last") {
       throw new TypeError(
         `Cannot batch: ack must be "each" or "last", not ${describeValue(ackMode)}`,

@@ -23,6 +23,8 @@ import {
 } from "./ir.ts";
 import { readSpecModel, type SpecModel } from "./model.ts";
 import { type LoadSpecOptions, readSpecSource } from "./spec.ts";
+import { checkString } from "../protocol/_validate.ts";
+import { checkSpecOptions, checkSpecSource } from "./_validate.ts";
 
 /**
  * Options of {@link generateModule}.
@@ -59,6 +61,8 @@ export interface GenerateOptions extends LoadSpecOptions {
  * ```
  */
 export function moduleName(family: string): string {
+  if (family === undefined) throw new TypeError("Cannot name module: give the family name");
+  checkString(family, "name module", "the family name", true);
   return family.replace(/-/g, "_");
 }
 
@@ -327,6 +331,12 @@ function cyclicSets(model: SpecModel): Set<string> {
  * ```
  */
 export function generateModule(source: string | object, options: GenerateOptions = {}): string {
+  const verb = "generate module";
+  checkSpecSource(source, verb);
+  const o = checkSpecOptions<GenerateOptions>(options, verb);
+  for (const k of ["kernel", "specName", "schemaImport", "exportPath"] as const) {
+    checkString(o[k], verb, k, true);
+  }
   const { doc, file, license } = readSpecSource(source, options);
   const fixed = applyErrata(doc);
   const model = readSpecModel(fixed.doc, file);

@@ -10,6 +10,14 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { load } from "js-yaml";
 import { YnlSpecError } from "./model.ts";
+import { checkString } from "../protocol/_validate.ts";
+import { checkSpecOptions } from "./_validate.ts";
+
+/** Checks a required string argument (`nonEmpty`: no "" and no NUL, as for a path). */
+function checkArg(value: unknown, verb: string, what: string, nonEmpty: boolean): void {
+  if (value === undefined) throw new TypeError(`Cannot ${verb}: give ${what}`);
+  checkString(value, verb, what, nonEmpty);
+}
 
 /**
  * Where spec names are looked up when no directory is given: Debian's linux-doc packages
@@ -96,6 +104,7 @@ function linuxDocDirs(): string[] {
  * ```
  */
 export function specDirs(options: SpecSourceOptions = {}): string[] {
+  checkSpecOptions(options, "list spec directories");
   return [...(options.dirs ?? []), ...envDirs(), ...linuxDocDirs()];
 }
 
@@ -103,6 +112,7 @@ const SPEC_FILE = /^(.*)\.yaml(\.gz)?$/;
 
 /** `rt-link`, `rt_link` -> `rt_link`: the key names are compared by. */
 export function normalName(name: string): string {
+  checkArg(name, "normalise spec name", "the name", false);
   return name.replace(/-/g, "_");
 }
 
@@ -117,6 +127,7 @@ export function normalName(name: string): string {
  * ```
  */
 export function listSpecs(options: SpecSourceOptions = {}): SpecFileInfo[] {
+  checkSpecOptions(options, "list specs");
   const out = new Map<string, SpecFileInfo>();
   for (const dir of specDirs(options)) {
     let files: string[];
@@ -147,6 +158,8 @@ export function listSpecs(options: SpecSourceOptions = {}): SpecFileInfo[] {
  * ```
  */
 export function findSpec(nameOrPath: string, options: SpecSourceOptions = {}): string {
+  checkArg(nameOrPath, "find spec", "the spec name or path", true);
+  checkSpecOptions(options, "find spec");
   if (nameOrPath.includes("/") || SPEC_FILE.test(nameOrPath)) {
     if (existsSync(nameOrPath) && statSync(nameOrPath).isFile()) return nameOrPath;
     if (nameOrPath.includes("/")) {
@@ -180,6 +193,7 @@ export function findSpec(nameOrPath: string, options: SpecSourceOptions = {}): s
  * ```
  */
 export function readSpecText(path: string): string {
+  checkArg(path, "read spec", "the path", true);
   const bytes = readFileSync(path);
   const data = path.endsWith(".gz") || (bytes[0] === 0x1f && bytes[1] === 0x8b)
     ? gunzipSync(bytes)
@@ -198,6 +212,8 @@ export function readSpecText(path: string): string {
  * ```
  */
 export function parseSpecText(text: string, file = "<text>"): unknown {
+  checkArg(text, "parse spec", "the text", false);
+  checkString(file, "parse spec", "file");
   try {
     return load(text);
   } catch (e) {
@@ -207,6 +223,7 @@ export function parseSpecText(text: string, file = "<text>"): unknown {
 
 /** The SPDX licence line of a spec's text, if it has one. */
 export function licenseOf(text: string): string | undefined {
+  checkArg(text, "read spec licence", "the text", false);
   const m = /^#\s*SPDX-License-Identifier:\s*(.+)$/m.exec(text);
   return m === null ? undefined : m[1].trim();
 }

@@ -9,6 +9,7 @@
  * @module
  */
 
+import { describeValue } from "../protocol/_validate.ts";
 import { NO_NESTED_FLAG } from "./_marks.ts";
 
 /**
@@ -534,6 +535,9 @@ function show(v: unknown): string {
  * ```
  */
 export function readSpecModel(doc: unknown, file = "<object>"): SpecModel {
+  if (typeof file !== "string") {
+    throw new TypeError(`Cannot read spec: file must be a string, not ${describeValue(file)}`);
+  }
   const r: Reader = new Reader(file);
   const top = r.obj(doc, "", KEYS.top);
   const name = r.str(top, "name", "");

@@ -21,6 +21,15 @@ import type {
 } from "../protocol/schema_types.ts";
 import { NetlinkWriter } from "../protocol/writer.ts";
 import {
+  checkBoolean,
+  checkOptionalInt,
+  checkOptions,
+  checkString,
+  checkTimeout,
+  describeValue,
+} from "../protocol/_validate.ts";
+import { checkRawFamilySpec } from "./_validate.ts";
+import {
   type NetlinkMessage,
   NetlinkSocket,
   type NetlinkSocketOptions,
@@ -92,17 +101,7 @@ export interface RawFamilySpec {
  * ```
  */
 export function defineRawFamily<const S extends RawFamilySpec>(spec: S): S {
-  if (!spec.name || typeof spec.name !== "string") {
-    throw new TypeError("Cannot define raw family: name must be a non-empty string");
-  }
-  if (!Number.isInteger(spec.protocol) || spec.protocol < 0 || spec.protocol > 31) {
-    throw new RangeError(`Cannot define ${spec.name}: protocol ${spec.protocol} is not 0..31`);
-  }
-  for (const [op, o] of Object.entries(spec.operations)) {
-    if (!Number.isInteger(o.cmd) || o.cmd < 0 || o.cmd > 0xffff) {
-      throw new RangeError(`Cannot define ${spec.name}.${op}: cmd ${o.cmd} is not 0..65535`);
-    }
-  }
+  checkRawFamilySpec(spec, "define raw family");
   return spec;
 }
 
@@ -221,6 +220,8 @@ export class RawFamily<S extends RawFamilySpec> {
     spec: S,
     options: RawFamilyOptions = {},
   ): RawFamily<S> {
+    checkRawFamilySpec(spec, "open raw family");
+    checkOptions(options, "open raw family");
     const socket = NetlinkSocket.open(spec.protocol, { name: spec.name, ...options });
     return new RawFamily(spec, socket, options);
   }
@@ -255,10 +256,11 @@ export class RawFamily<S extends RawFamilySpec> {
   }
 
   #op(op: string): RawOperationSpec {
-    const o = this.spec.operations[op];
+    const ops = this.spec.operations;
+    const o = typeof op === "string" && Object.hasOwn(ops, op) ? ops[op] : undefined;
     if (!o) {
       throw new TypeError(
-        `Cannot use ${this.spec.name}.${op}: no such operation (known: ${
+        `Cannot use ${this.spec.name} operation ${describeValue(op)}: no such operation (known: ${
           Object.keys(this.spec.operations).join(", ")
         })`,
       );
@@ -309,6 +311,14 @@ export class RawFamily<S extends RawFamilySpec> {
     options?: RawRequestOptions<RawHeaderInitOf<S, K>>,
   ): number {
     const o = this.#op(op);
+    if (!(w instanceof NetlinkWriter)) {
+      throw new TypeError(
+        `Cannot encode ${this.spec.name}.${op}: the writer must be a NetlinkWriter, not ${
+          describeValue(w)
+        }`,
+      );
+    }
+    checkRequest(`encode ${this.spec.name}.${op}`, attrs, options);
     const start = w.length;
     try {
       this.#write(w, o, attrs, options);
@@ -348,6 +358,7 @@ export class RawFamily<S extends RawFamilySpec> {
     options: RawRequestOptions<unknown> | undefined,
     dump: boolean,
   ): { bytes: Uint8Array; describe: (ack: ExtAck) => void } {
+    checkRequest(`use ${this.spec.name}.${op}`, attrs, options);
     const write = (w: NetlinkWriter, trace?: AttrTrace) => this.#write(w, o, attrs, options, trace);
     void op;
     void dump;
@@ -380,7 +391,22 @@ export class RawFamily<S extends RawFamilySpec> {
     options?: { strict?: boolean },
   ): RawMessage<RawReplyOf<S, K>, RawHeaderOf<S, K>> {
     const o = this.#op(op);
-    return this.#decodeOwned(o, message, options?.strict ?? false) as RawMessage<
+    const verb = `decode ${this.spec.name}.${op}`;
+    const m = message as NetlinkMessage | null;
+    if (typeof m?.type !== "number" || !(m.payload instanceof Uint8Array)) {
+      throw new TypeError(
+        `Cannot ${verb}: message must be a received message ({ type, payload, ... }), not ${
+          describeValue(message)
+        }`,
+      );
+    }
+    const strict = checkBoolean(
+      checkOptions<{ strict?: boolean }>(options, verb).strict,
+      verb,
+      "strict",
+      false,
+    );
+    return this.#decodeOwned(o, message, strict) as RawMessage<
       RawReplyOf<S, K>,
       RawHeaderOf<S, K>
     >;
@@ -596,7 +622,28 @@ export class RawFamily<S extends RawFamilySpec> {
     groups?: readonly string[],
     options: { signal?: AbortSignal; strict?: boolean } = {},
   ): AsyncGenerator<RawNotification, void, undefined> {
+    const verb = `subscribe to ${this.spec.name}`;
+    if (groups !== undefined && !Array.isArray(groups)) {
+      throw new TypeError(
+        `Cannot ${verb}: groups must be an array of group names, not ${describeValue(groups)}`,
+      );
+    }
     const all = this.spec.mcastGroups ?? {};
+    for (const g of groups ?? []) {
+      checkString(g, verb, "a group name", true);
+      if (!Object.hasOwn(all, g)) {
+        throw new TypeError(
+          `Cannot ${verb} group "${g}": its groups are ${Object.keys(all).join(", ") || "(none)"}`,
+        );
+      }
+    }
+    checkOptions(options, verb);
+    if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+      throw new TypeError(
+        `Cannot ${verb}: signal must be an AbortSignal, not ${describeValue(options.signal)}`,
+      );
+    }
+    checkBoolean(options.strict, verb, "strict", false);
     const names = groups ?? Object.keys(all);
     const sock = NetlinkSocket.open(this.spec.protocol, {
       name: `${this.spec.name}-events`,
@@ -671,6 +718,18 @@ export class RawFamily<S extends RawFamilySpec> {
 
 /** The all-zero values of the fixed headers, made once per codec. */
 const ZEROS = new WeakMap<object, Record<string, unknown>>();
+
+/** Checks a request's attributes and options (once per request, before anything is encoded). */
+function checkRequest(verb: string, attrs: unknown, options: unknown): void {
+  checkOptions(attrs, verb, "the attributes");
+  if (options === undefined) return;
+  const o = checkOptions<RawRequestOptions<unknown>>(options, verb);
+  checkOptions(o.header, verb, "header");
+  checkOptionalInt(o.flags, verb, "flags", 0, 0xffff, 0);
+  checkBoolean(o.ack, verb, "ack", true);
+  checkBoolean(o.strict, verb, "strict", false);
+  checkTimeout(o.timeoutMs, verb, 5000);
+}
 
 /** The all-zero value of a fixed-size codec (struct members left out of a header). */
 function zeroOf(codec: { kind: string; size: number; members?: unknown }): unknown {

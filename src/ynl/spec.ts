@@ -22,6 +22,7 @@ import {
 } from "./load.ts";
 import { readSpecModel, type SpecModel } from "./model.ts";
 import type { RawFamilySpec } from "./raw_family.ts";
+import { checkSpecOptions, checkSpecSource } from "./_validate.ts";
 
 /** What a loaded family knows of its spec. */
 export interface SpecInfo {
@@ -108,10 +109,9 @@ export function readSpecSource(
   source: string | object,
   options: LoadSpecOptions = {},
 ): { doc: unknown; file: string; license?: string } {
+  checkSpecSource(source, "load spec");
+  checkSpecOptions(options, "load spec");
   if (typeof source === "object") return { doc: source, file: options.file ?? "<object>" };
-  if (typeof source !== "string") {
-    throw new TypeError("Cannot load spec: expected a path, a name, YAML text or an object");
-  }
   if (source.includes("\n")) {
     const file = options.file ?? "<text>";
     return { doc: parseSpecText(source, file), file, license: licenseOf(source) };
