@@ -15,7 +15,7 @@ import { checkInt, checkString, describeValue } from "../protocol/_validate.ts";
  * @example
  * ```ts
  * import { checkFamilySpec } from "./_validate.ts";
- * import { nlctrl } from "./controller.ts";
+ * import { nlctrl } from "./nlctrl_schema.ts";
  * checkFamilySpec(nlctrl, "use family");
  * ```
  */
