@@ -969,11 +969,12 @@ export class Family<S extends FamilySpec> {
   }
 }
 
-const traced = new Set<string>();
+/** The family each traced id names now (ids are reused: fake kernels, a reloaded module). */
+const traced = new Map<number, FamilySpec>();
 
 /**
  * Lets NLTS_DEBUG traces name the family's commands and attributes (done automatically for
- * every family a {@link GenlSocket} resolves).
+ * every family a {@link GenlSocket} resolves). The family registered last for an id names it.
  *
  * @example
  * ```ts
@@ -984,12 +985,14 @@ const traced = new Set<string>();
 export function registerTrace(spec: FamilySpec, id: number): void {
   checkFamilySpec(spec, "trace family");
   checkInt(id, "trace family", "the family id", 0, 0xffff);
-  const key = `${spec.name}:${id}`;
-  if (traced.has(key)) return;
-  traced.add(key);
-  const codec = GenlCodec.of(spec);
+  const known = traced.has(id);
+  traced.set(id, spec);
+  nameTraceType(NETLINK.GENERIC, id, spec.name);
+  if (known) return;
   addTraceFormatter((_sock, type, _flags, payload, direction) => {
     if (type !== id || payload.length < GENL_HDRLEN) return undefined;
+    const spec = traced.get(id)!;
+    const codec = GenlCodec.of(spec);
     // Requests are named by their cmd; replies and notifications by the events first (a family
     // may number kernel-to-user messages apart, as ethtool does), then by the op's reply cmd.
     const [name, set] = direction === "send" ? codec.sent(payload[0]) : codec.received(payload[0]);
@@ -997,7 +1000,6 @@ export function registerTrace(spec: FamilySpec, id: number): void {
     const header = spec.header ? ` ${JSON.stringify(m.header, jsonBigint)}` : "";
     return `${spec.name}.${name} v${m.version}${header} ${JSON.stringify(m.attrs, jsonBigint)}`;
   }, { protocol: NETLINK.GENERIC });
-  nameTraceType(NETLINK.GENERIC, id, spec.name);
 }
 
 function jsonBigint(_k: string, v: unknown): unknown {
