@@ -11,7 +11,7 @@ import type { DecodeContext, EncodeContext } from "../protocol/schema_context.ts
 import { fmtIpv4, fmtIpv6, parseIpv4, parseIpv6 } from "../protocol/schema_addr.ts";
 import type { NetlinkWriter } from "../protocol/writer.ts";
 import { NLA_HDRLEN } from "../protocol/constants.ts";
-import { copyBytes } from "../protocol/reader.ts";
+import { copyBytesAt as copyBytes } from "../protocol/_bytes.ts";
 import { type FlowKey, flowKeyAttrs, nshKeyAttrs } from "./keys.ts";
 
 class NatAddressCodec implements Codec<string> {

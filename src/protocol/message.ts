@@ -7,7 +7,8 @@
 
 import { NLM_F_ACK_FLAGS, NLMSG_HDRLEN, NLMSGERR_ATTR } from "./constants.ts";
 import { DecodeError, type ExtAck } from "./errors.ts";
-import { AttrIterator, type NlMsgHeader, readString } from "./reader.ts";
+import { AttrIterator, type NlMsgHeader } from "./reader.ts";
+import { readStringAt as readString } from "./_bytes.ts";
 import { checkInt, checkSpan } from "./_validate.ts";
 
 /** Checks the arguments of the control-message decoders. */

@@ -9,7 +9,7 @@
 
 import { NLA_F, NLA_HDRLEN, NLMSG_HDRLEN } from "./constants.ts";
 import { DecodeError } from "./errors.ts";
-import { lastStringScan } from "./_internal.ts";
+import { copyBytesAt, readStringAt } from "./_bytes.ts";
 import { checkSpan, checkString } from "./_validate.ts";
 
 /**
@@ -111,7 +111,7 @@ export class MessageIterator {
   }
   /** An owned copy of the current message's payload. */
   payload(): Uint8Array {
-    return copyBytes(this.data, this.payloadOffset, this.messageEnd - this.payloadOffset);
+    return copyBytesAt(this.data, this.payloadOffset, this.messageEnd - this.payloadOffset);
   }
 
   /** Advances to the next message; false at the end. Throws DecodeError on a malformed header. */
@@ -222,7 +222,7 @@ export class AttrIterator {
   }
   /** An owned copy of the current payload. */
   bytes(): Uint8Array {
-    return copyBytes(this.data, this.offset, this.length);
+    return copyBytesAt(this.data, this.offset, this.length);
   }
 
   /** Advances to the next attribute; false at the end. Throws DecodeError on a malformed header. */
@@ -260,17 +260,6 @@ export class AttrIterator {
   }
 }
 
-const decoder = new TextDecoder("utf-8", { fatal: false });
-
-// Owned copies of small payloads. Deno allocates a fresh small ArrayBuffer slowly (~400 ns),
-// so there small copies are carved out of a shared slab that is never reused (each copy stays
-// valid and unaliased; its `.buffer` may hold other copies). Bun allocates fast: plain slice().
-const SLAB_SIZE = 16384;
-const SLAB_MAX = 256;
-const useSlab = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined";
-let slab = new ArrayBuffer(0);
-let slabPos = 0;
-
 /**
  * An owned copy of `data[offset, offset + length)` (never a view of `data`), made in the way
  * that is fastest for the runtime.
@@ -292,24 +281,8 @@ export function copyBytes(data: Uint8Array, offset: number, length: number): Uin
     const end = typeof offset === "number" && typeof length === "number" ? offset + length : length;
     checkSpan(data, offset, end, "copy bytes");
   }
-  if (!useSlab || length > SLAB_MAX) return data.slice(offset, offset + length);
-  if (slabPos + length > slab.byteLength) {
-    slab = new ArrayBuffer(SLAB_SIZE);
-    slabPos = 0;
-  }
-  const out = new Uint8Array(slab, slabPos, length);
-  for (let i = 0; i < length; i++) out[i] = data[offset + i];
-  slabPos = (slabPos + length + 7) & ~7;
-  return out;
+  return copyBytesAt(data, offset, length);
 }
-
-// Netlink strings repeat a great deal (interface, feature, family and group names), so short
-// ones are interned: a small direct-mapped cache keyed by a hash of the bytes, verified byte by
-// byte on a hit. A hit costs one pass over the bytes and allocates nothing.
-const INTERN_MAX = 48;
-const INTERN_SLOTS = 4096;
-const internBytes: (Uint8Array | undefined)[] = new Array(INTERN_SLOTS);
-const internStrings: string[] = new Array(INTERN_SLOTS);
 
 /**
  * Reads a string payload: stops at the first NUL byte (or the end), decodes UTF-8.
@@ -328,37 +301,5 @@ export function readString(data: Uint8Array, offset: number, length: number): st
     const end = typeof offset === "number" && typeof length === "number" ? offset + length : length;
     checkSpan(data, offset, end, "read string");
   }
-  const stop = offset + length;
-  let end = offset;
-  let hash = 0x811c9dc5;
-  let ascii = true;
-  while (end < stop) {
-    const c = data[end];
-    if (c === 0) break;
-    if (c > 0x7f) ascii = false;
-    hash = Math.imul(hash ^ c, 0x01000193);
-    end++;
-  }
-  const n = end - offset;
-  lastStringScan.bytes = n;
-  lastStringScan.ascii = ascii;
-  if (n === 0) return "";
-  if (!ascii || n > INTERN_MAX) return decoder.decode(data.subarray(offset, end));
-  const slot = (hash >>> 0) & (INTERN_SLOTS - 1);
-  const cached = internBytes[slot];
-  if (cached !== undefined && cached.length === n) {
-    let same = true;
-    for (let i = 0; i < n; i++) {
-      if (cached[i] !== data[offset + i]) {
-        same = false;
-        break;
-      }
-    }
-    if (same) return internStrings[slot];
-  }
-  const bytes = data.slice(offset, end);
-  const s = String.fromCharCode.apply(null, bytes as unknown as number[]);
-  internBytes[slot] = bytes;
-  internStrings[slot] = s;
-  return s;
+  return readStringAt(data, offset, length);
 }

@@ -6,7 +6,7 @@
  */
 
 import { NLA_F, NLA_FLAG_BITS, NLA_HDRLEN } from "./constants.ts";
-import { copyBytes } from "./reader.ts";
+import { copyBytesAt as copyBytes } from "./_bytes.ts";
 import {
   acquireDecode,
   ALIGNED_MAX_PAYLOAD,

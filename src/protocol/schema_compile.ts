@@ -9,7 +9,7 @@
  * @module
  */
 
-import { copyBytes } from "./reader.ts";
+import { copyBytesAt as copyBytes } from "./_bytes.ts";
 import { fmtIpv4, fmtIpv6, fmtMac } from "./schema_addr.ts";
 import { ALIGNED_MAX_PAYLOAD, type DecodeContext, decodeString, OP } from "./schema_context.ts";
 

@@ -13,7 +13,7 @@
 
 import { lastStringScan } from "./_internal.ts";
 import { DecodeError } from "./errors.ts";
-import { readString } from "./reader.ts";
+import { readStringAt as readString } from "./_bytes.ts";
 import type { AttrTrace } from "./schema_trace.ts";
 
 const EMPTY = new Uint8Array(0);

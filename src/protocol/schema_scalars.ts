@@ -8,7 +8,7 @@
 
 import { DecodeError } from "./errors.ts";
 import { lastStringScan } from "./_internal.ts";
-import { copyBytes } from "./reader.ts";
+import { copyBytesAt as copyBytes } from "./_bytes.ts";
 import { fmtIpv4, fmtIpv6, fmtMac, hexValue, ipv4ToU32, isMac, parseIpv6 } from "./schema_addr.ts";
 import {
   acquireDecode,
