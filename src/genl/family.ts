@@ -401,7 +401,10 @@ export class Family<S extends FamilySpec> {
     options?: FamilyEncodeOptions<S>,
   ): number {
     const o = this.#op(op);
-    this.#checkEncode(op, w, attrs, options);
+    // The common case tested inline, without building a message (encodeTo frames bulk batches).
+    if (!(w instanceof NetlinkWriter) || !encodeArgsOk(attrs, options)) {
+      this.#checkEncode(op, w, attrs, options);
+    }
     return this.#codec.encodeTo(
       w,
       this.#info.id,
@@ -967,6 +970,22 @@ export class Family<S extends FamilySpec> {
     subs.add(sub);
     return sub;
   }
+}
+
+/** Whether `attrs` and `options` of {@link Family.encodeTo} are well formed (no message built). */
+function encodeArgsOk(attrs: unknown, options: unknown): boolean {
+  if (
+    attrs !== undefined && typeof attrs !== "function" &&
+    (typeof attrs !== "object" || attrs === null || Array.isArray(attrs))
+  ) return false;
+  if (options === undefined) return true;
+  if (typeof options !== "object" || options === null || Array.isArray(options)) return false;
+  const { flags, seq, header } = options as { flags?: unknown; seq?: unknown; header?: unknown };
+  return (flags === undefined ||
+    (typeof flags === "number" && flags >>> 0 === flags && flags <= 0xffff)) &&
+    (seq === undefined || (typeof seq === "number" && seq >>> 0 === seq)) &&
+    (header === undefined ||
+      (typeof header === "object" && header !== null && !Array.isArray(header)));
 }
 
 /** The family each traced id names now (ids are reused: fake kernels, a reloaded module). */
