@@ -927,7 +927,9 @@ export class Family<S extends FamilySpec> {
       );
     }
     checkBoolean(options.strict, verb, "strict", false);
-    checkString(options.netns, verb, "netns", true);
+    if (typeof options.netns === "number") {
+      checkInt(options.netns, verb, "netns (a file descriptor)", 0, 0x7fffffff);
+    } else checkString(options.netns, verb, "netns", true);
     const names = groups ?? [...this.#info.groups.keys()];
     const ids: number[] = [];
     for (const g of names) {
