@@ -10,13 +10,31 @@ import type { Libc } from "../ffi/types.ts";
 import { O } from "../ffi/constants.ts";
 import { ERRNO as E } from "../protocol/errno.ts";
 import { SyscallError } from "../protocol/errors.ts";
+import { checkInt, describeValue } from "../protocol/_validate.ts";
+
+/** A transport given to the namespace helpers: an object with the libc calls they make. */
+function libcOf(transport: unknown, verb: string): Libc {
+  if (transport === undefined) return getLibc();
+  const t = transport as { open?: unknown; close?: unknown } | null;
+  if (
+    typeof t !== "object" || t === null || typeof t.open !== "function" ||
+    typeof t.close !== "function"
+  ) {
+    throw new TypeError(
+      `Cannot ${verb}: transport must be a Libc-shaped object (e.g. a FakeKernel), not ${
+        describeValue(transport)
+      }`,
+    );
+  }
+  return transport as Libc;
+}
 
 /** `/run/netns/NAME` for a name (as `ip netns add NAME` makes), a path as it is. */
 export function netnsPath(netns: string): string {
   if (typeof netns !== "string" || netns === "" || netns.includes("\0")) {
     throw new TypeError(
       `Cannot use namespace ${
-        JSON.stringify(netns)
+        describeValue(netns)
       }: give a name under /run/netns or an absolute path`,
     );
   }
@@ -36,8 +54,8 @@ export function netnsPath(netns: string): string {
  * ```
  */
 export function openNamespace(netns: string, transport?: Libc): number {
-  const libc = transport ?? getLibc();
   const path = netnsPath(netns);
+  const libc = libcOf(transport, "open namespace");
   const r = libc.open(path, O.RDONLY | O.CLOEXEC);
   if (r.ret < 0) {
     throw new SyscallError(
@@ -59,5 +77,6 @@ export function openNamespace(netns: string, transport?: Libc): number {
  * ```
  */
 export function closeNamespace(fd: number, transport?: Libc): void {
-  (transport ?? getLibc()).close(fd);
+  checkInt(fd, "close namespace", "the fd", 0, 0x7fffffff);
+  libcOf(transport, "close namespace").close(fd);
 }

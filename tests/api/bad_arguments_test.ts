@@ -6,7 +6,7 @@
 // "kernel"). Each call must fail with a TypeError or RangeError whose message says what was
 // expected ("Cannot <verb>: <what> must be ..."), never a raw JavaScript error
 // (`x.startsWith is not a function`, "Cannot read properties of undefined"), never by quietly
-// accepting the value, and never after a request went out. 279 entry points or options, 2,196
+// accepting the value, and never after a request went out. 288 entry points or options, 2,267
 // calls; on main before the checks (afbc887, 2,181 calls: netns took no fd yet) 837 failed under
 // Deno and Bun alike (220 raw JavaScript errors, 117 requests that reached the kernel, 452 values
 // accepted as if valid, the rest other error classes or calls that never returned).
@@ -16,6 +16,7 @@ import {
   align4,
   AttrIterator,
   attrSet,
+  closeNamespace,
   copyBytes,
   decodeDoneMessage,
   decodeErrorMessage,
@@ -33,6 +34,8 @@ import {
   netlinkProtocolName,
   NetlinkSocket,
   NetlinkWriter,
+  netnsPath,
+  openNamespace,
   readString,
   registerFamilySpec,
   registerTrace,
@@ -97,6 +100,7 @@ const BAD: Record<string, unknown[]> = {
   source: [5, true, null, [], 5n, "", "a\0b"],
   // A name or path, or an open namespace fd (0..2^31-1).
   netns: [true, null, {}, [], 5n, "", "a\0b", NaN, -1, 1.5, 2 ** 31],
+  netnsFd: ["5", true, null, {}, [], 5n, NaN, -1, 1.5, 2 ** 31],
   // Bytes that are not whole netlink messages (a length past the end, shorter than a header).
   frame: [new Uint8Array(3), new Uint8Array([32, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])],
 };
@@ -494,6 +498,12 @@ test("bad arguments: every public entry point says what it expected, before any 
     ["link.subscribe options", "opts", (v) => link.subscribe(undefined, x(v)).next()],
     ["link.subscribe signal", "signal", (v) => link.subscribe(undefined, { signal: x(v) }).next()],
     ["link.subscribe strict", "bool", (v) => link.subscribe(undefined, { strict: x(v) }).next()],
+    // Namespace files
+    ["openNamespace netns", "name", (v) => openNamespace(x(v), transport)],
+    ["openNamespace transport", "opts", (v) => openNamespace("blue", x(v))],
+    ["closeNamespace fd", "netnsFd", (v) => closeNamespace(x(v), transport)],
+    ["closeNamespace transport", "opts", (v) => closeNamespace(100, x(v))],
+    ["netnsPath", "name", (v) => netnsPath(x(v))],
     // Protocol helpers
     ["new MessageIterator data", "bytes", (v) => new MessageIterator(x(v))],
     ["new MessageIterator start", "u32", (v) => new MessageIterator(bytes, x(v))],
@@ -561,7 +571,7 @@ test("bad arguments: every public entry point says what it expected, before any 
     }
   }
   assert.deepEqual(failures, []);
-  assert.ok(entries.length >= 279 && calls >= 2196, `${entries.length} entries, ${calls} calls`);
+  assert.ok(entries.length >= 288 && calls >= 2267, `${entries.length} entries, ${calls} calls`);
 });
 
 function describe(v: unknown): string {
