@@ -10,15 +10,18 @@ import { copyBytesAt as copyBytes } from "./_bytes.ts";
 import {
   acquireDecode,
   ALIGNED_MAX_PAYLOAD,
+  CheckFailure,
   checkGrowth,
   type DecodeContext,
   decodeString,
   describe,
   EncodeContext,
   kebab,
+  markChecks,
   MAX_NESTING,
   OP,
   opOf,
+  raisesChecks,
   releaseDecode,
   setOp,
 } from "./schema_context.ts";
@@ -156,6 +159,53 @@ function unknownAttr(c: DecodeContext, raw: number, p: number, len: number): Unk
   return u;
 }
 
+/**
+ * The attribute of `[pos, end)` that failed with `e`: when `e` is a value outside its codec's
+ * checks ({@link CheckFailure}) and decoding is not strict, the position of the attribute
+ * holding its offset (the attributes from `pos` to it have been read, headers checked); else
+ * `e` is thrown again.
+ */
+function failedAttr(c: DecodeContext, e: unknown, pos: number, end: number): number {
+  if (!(e instanceof CheckFailure) || c.strict) throw e;
+  const view = c.view;
+  while (end - pos >= NLA_HDRLEN) {
+    const len = view.getUint16(pos, true);
+    if (len < NLA_HDRLEN) break;
+    if (e.offset >= pos + NLA_HDRLEN && e.offset < pos + len) return pos;
+    pos += (len + 3) & ~3;
+  }
+  throw e; // not reached: the failure lies in one of them
+}
+
+/**
+ * After `e` was thrown decoding the attributes of `[pos, end)` into `out`: when it is a value
+ * outside its codec's checks ({@link CheckFailure}) and decoding is not strict, keeps the
+ * attribute holding it in `out.unknown` as it came and returns where the next attribute starts;
+ * any other error (or strict) is thrown again. `d` is the set's path depth. A multi-attr list
+ * that the failed item had just created, still empty, goes.
+ */
+function keepChecked(
+  set: SetImpl,
+  c: DecodeContext,
+  out: Record<string, unknown>,
+  e: unknown,
+  from: number,
+  end: number,
+  d: number,
+): number {
+  const pos = failedAttr(c, e, from, end);
+  c.depth = d;
+  const len = c.view.getUint16(pos, true);
+  const raw = c.view.getUint16(pos + 2, true);
+  const f = set.byType[raw & NLA_F.TYPE_MASK];
+  if (f?.repeated && (out[f.key] as unknown[] | undefined)?.length === 0) delete out[f.key];
+  const u = unknownAttr(c, raw, pos + NLA_HDRLEN, len - NLA_HDRLEN);
+  const list = out.unknown as UnknownAttr[] | undefined;
+  if (list === undefined) out.unknown = [u];
+  else list.push(u);
+  return pos + ((len + 3) & ~3);
+}
+
 function setOf(codec: AnyCodec): SetImpl | null {
   if (codec instanceof NestCodec) return codec.impl;
   if (codec instanceof LazyCodec) return setOf(codec.resolve());
@@ -232,6 +282,11 @@ class SetImpl implements AttrNames {
   readonly fields: Field[] = [];
   readonly byType: (Field | null)[] = [];
   readonly byKey: Map<string, Field> = new Map();
+  /**
+   * Whether decoding a field may fail a value's checks (see `IntOptions`): then the decoders
+   * catch it and keep the attribute in `unknown`. Known once the fields are defined.
+   */
+  checks = false;
 
   /** Decodes `[start, end)`: the generated decoder, or the generic loop. */
   decode: (c: DecodeContext, start: number, end: number) => Record<string, unknown>;
@@ -278,6 +333,7 @@ class SetImpl implements AttrNames {
 
   /** Called once every field is defined: generates the specialised decoder. */
   finish(): void {
+    this.checks = this.fields.some((f) => raisesChecks(f.declared));
     const gen = compileSetDecoder(this.fields, {
       headerError: (c, pos, end) => {
         const type = c.view.getUint16(pos + 2, true) & NLA_F.TYPE_MASK;
@@ -296,8 +352,9 @@ class SetImpl implements AttrNames {
         if (list === undefined) o.unknown = [u];
         else list.push(u);
       },
+      keep: (c, o, e, pos, end, d) => keepChecked(this, c, o, e, pos, end, d),
       checkGrowth,
-    });
+    }, this.checks);
     if (gen !== null) this.#plain = gen;
   }
 
@@ -311,12 +368,30 @@ class SetImpl implements AttrNames {
     end: number,
     out: Record<string, unknown> = {},
   ): Record<string, unknown> {
+    const grow = c.grow;
+    if (!this.checks) this.#attrs(c, start, end, out);
+    else {
+      const d = c.depth;
+      let pos = start;
+      for (;;) {
+        try {
+          this.#attrs(c, pos, end, out);
+          break;
+        } catch (e) {
+          pos = keepChecked(this, c, out, e, pos, end, d); // a value outside its checks
+        }
+      }
+    }
+    if (c.grow !== grow || end - start > ALIGNED_MAX_PAYLOAD) checkGrowth(c, start, end, grow);
+    return out;
+  }
+
+  /** Decodes the attributes of `[pos, end)` into `out` (the generic loop). */
+  #attrs(c: DecodeContext, pos: number, end: number, out: Record<string, unknown>): void {
     const byType = this.byType;
     const n = byType.length;
     const view = c.view;
     const d = c.depth;
-    const grow = c.grow;
-    let pos = start;
     while (end - pos >= NLA_HDRLEN) {
       const raw = view.getUint16(pos + 2, true);
       const type = raw & NLA_F.TYPE_MASK;
@@ -349,8 +424,6 @@ class SetImpl implements AttrNames {
       c.depth = d;
       pos += (len + 3) & ~3;
     }
-    if (c.grow !== grow || end - start > ALIGNED_MAX_PAYLOAD) checkGrowth(c, start, end, grow);
-    return out;
   }
 
   encode(w: NetlinkWriter, value: unknown, c: EncodeContext): void {
@@ -565,7 +638,8 @@ export class AttrSet<F extends AttrFields> {
 
   /**
    * Decodes the attributes in `data[start, end)`. Throws {@link DecodeError} (with the attribute
-   * path and byte offset) on malformed input, and for unknown attributes when `strict`.
+   * path and byte offset) on malformed input, and when `strict` for unknown attributes and for
+   * integers outside their checks (kept in `unknown` otherwise, see `IntOptions`).
    */
   decode(
     data: Uint8Array,
@@ -765,6 +839,7 @@ export class IndexedArrayCodec implements Codec<unknown[], readonly unknown[]> {
 
   constructor(inner: Codec<unknown, never>, options?: IndexedArrayOptions) {
     this.#slot = new Slot(checkCodec(inner, "indexed array"));
+    markChecks(this, inner);
     this.type = `indexed-array of ${inner.type}`;
     this.nlaFlags = options?.nestedFlag === false ? 0 : NLA_F.NESTED;
     const base = options?.base ?? 1;
@@ -824,6 +899,7 @@ export class MultiCodec implements Codec<unknown, unknown> {
 
   constructor(inner: Codec<unknown, never>) {
     this.inner = checkCodec(inner, "multi-attr");
+    markChecks(this, inner);
     this.type = inner.type;
     this.size = inner.size;
     this.nlaFlags = inner.nlaFlags;
@@ -871,13 +947,37 @@ export class ListCodec implements Codec<unknown[], readonly unknown[]> {
 
   decode(c: DecodeContext, offset: number, length: number): unknown[] {
     const out: unknown[] = [];
+    const end = offset + length;
+    const grow = c.grow;
+    if (!this.#impl.checks) this.#items(c, offset, end, out);
+    else {
+      const d = c.depth;
+      let pos = offset;
+      for (;;) {
+        try {
+          this.#items(c, pos, end, out);
+          break;
+        } catch (e) {
+          // An item whose value is outside its checks stays in its place, as an unknown item.
+          pos = failedAttr(c, e, pos, end);
+          c.depth = d;
+          const len = c.view.getUint16(pos, true);
+          const raw = c.view.getUint16(pos + 2, true);
+          out.push(unknownItem(unknownAttr(c, raw, pos + NLA_HDRLEN, len - NLA_HDRLEN)));
+          pos += (len + 3) & ~3;
+        }
+      }
+    }
+    if (c.grow !== grow || length > ALIGNED_MAX_PAYLOAD) checkGrowth(c, offset, end, grow);
+    return out;
+  }
+
+  /** Decodes the items of `[pos, end)` onto `out`. */
+  #items(c: DecodeContext, pos: number, end: number, out: unknown[]): void {
     const byType = this.#impl.byType;
     const n = byType.length;
     const view = c.view;
-    const end = offset + length;
     const d = c.depth;
-    const grow = c.grow;
-    let pos = offset;
     while (end - pos >= NLA_HDRLEN) {
       const raw = view.getUint16(pos + 2, true);
       const type = raw & NLA_F.TYPE_MASK;
@@ -893,13 +993,7 @@ export class ListCodec implements Codec<unknown[], readonly unknown[]> {
       const plen = len - NLA_HDRLEN;
       if (f === null) {
         if (c.strict) throw c.error(`unknown list item type ${type}`, pos);
-        const u = unknownAttr(c, raw, p, plen);
-        out.push({
-          kind: "unknown",
-          type: u.type,
-          bytes: u.bytes,
-          ...(u.flags ? { flags: u.flags } : {}),
-        });
+        out.push(unknownItem(unknownAttr(c, raw, p, plen)));
       } else if (f.op !== OP.PAD) {
         if (f.size >= 0 && plen !== f.size) throw sizeError(c, f, pos, plen);
         out.push({ kind: f.key, value: decodeValue(f, c, p, plen) });
@@ -907,8 +1001,6 @@ export class ListCodec implements Codec<unknown[], readonly unknown[]> {
       c.depth = d;
       pos += (len + 3) & ~3;
     }
-    if (c.grow !== grow || length > ALIGNED_MAX_PAYLOAD) checkGrowth(c, offset, end, grow);
-    return out;
   }
 
   encode(w: NetlinkWriter, value: readonly unknown[], c: EncodeContext): void {
@@ -938,6 +1030,15 @@ export class ListCodec implements Codec<unknown[], readonly unknown[]> {
   }
 }
 
+function unknownItem(u: UnknownAttr): UnknownItem {
+  return {
+    kind: "unknown",
+    type: u.type,
+    bytes: u.bytes,
+    ...(u.flags ? { flags: u.flags } : {}),
+  };
+}
+
 /**
  * A keyed map (YNL `nest-type-value`): a nest whose children's types are keys (policy index,
  * attribute type, op id). Decodes to an array of `{ key, value }` in wire order. Internal class.
@@ -957,6 +1058,7 @@ export class MapCodec implements Codec<MapEntry<unknown>[], readonly MapEntry<un
 
   constructor(inner: Codec<unknown, never>, options?: NestOptions) {
     this.#slot = new Slot(checkCodec(inner, "map"));
+    markChecks(this, inner);
     this.type = `map of ${inner.type}`;
     this.nlaFlags = options?.nestedFlag === false ? 0 : NLA_F.NESTED;
   }
@@ -1216,6 +1318,7 @@ export class SubMessageCodec implements Codec<unknown, unknown> {
     for (const [value, f] of Object.entries(formats)) {
       this.#formats.set(value, toFormat(value, f));
     }
+    markChecks(this, ...[...this.#formats.values()].map((f) => f.header));
   }
 
   /** The selector values this codec knows. */

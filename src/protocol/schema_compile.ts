@@ -139,14 +139,31 @@ export interface SetHelpers {
     pos: number,
     len: number,
   ): void;
+  /**
+   * After `e` was thrown decoding the attributes of `[pos, end)`: keeps the one that failed in
+   * `o.unknown` when it is a value outside its checks (not strict) and returns where the next
+   * attribute starts; rethrows anything else. `d` is the set's path depth.
+   */
+  keep(
+    c: DecodeContext,
+    o: Record<string, unknown>,
+    e: unknown,
+    pos: number,
+    end: number,
+    d: number,
+  ): number;
   /** Throws unless a nest that grew when decoded (or is nearly full) still re-encodes. */
   checkGrowth(c: DecodeContext, start: number, end: number, before: number): void;
 }
 
-/** A generated attribute-set decoder, or null when generation is off. */
+/**
+ * A generated attribute-set decoder, or null when generation is off. With `checks` (a field's
+ * value may fail its checks), the loop restarts after the failed attribute, which `H.keep` keeps.
+ */
 export function compileSetDecoder(
   fields: readonly FieldLike[],
   helpers: SetHelpers,
+  checks = false,
 ): ((c: DecodeContext, start: number, end: number) => Record<string, unknown>) | null {
   if (!enabled) return null;
   let cases = "";
@@ -181,15 +198,7 @@ export function compileSetDecoder(
         break;\n`;
     }
   });
-  const body = `return function decode(c, start, end) {
-  const o = {};
-  const data = c.data;
-  const view = c.view;
-  const frames = c.frames;
-  const d = c.depth;
-  const grow = c.grow;
-  let pos = start;
-  while (end - pos >= 4) {
+  const loop = `while (end - pos >= 4) {
     const len = view.getUint16(pos, true);
     if (len < 4 || len > end - pos) H.headerError(c, pos, end);
     const raw = view.getUint16(pos + 2, true);
@@ -201,6 +210,26 @@ ${cases}      default:
     }
     c.depth = d;
     pos += (len + 3) & ~3;
+  }`;
+  const body = `return function decode(c, start, end) {
+  const o = {};
+  const data = c.data;
+  const view = c.view;
+  const frames = c.frames;
+  const d = c.depth;
+  const grow = c.grow;
+  let pos = start;
+  ${
+    checks
+      ? `for (;;) {
+    try {
+      ${loop}
+      break;
+    } catch (e) {
+      pos = H.keep(c, o, e, pos, end, d);
+    }
+  }`
+      : loop
   }
   if (c.grow !== grow || end - start > ${ALIGNED_MAX_PAYLOAD}) H.checkGrowth(c, start, end, grow);
   return o;

@@ -139,7 +139,23 @@ export class DecodeContext {
   error(reason: string, offset: number): DecodeError {
     return new DecodeError(reason, offset, this.path());
   }
+
+  /**
+   * The error of a decoded value outside its codec's checks (YNL min, max, flags-mask), at
+   * `offset` (throw it): a {@link DecodeError} that the attribute set decoding the value turns
+   * into an `unknown` attribute (kept as its bytes) unless strict. Anywhere else (a struct
+   * decoded on its own, a fixed header) it stays the DecodeError.
+   */
+  checkFailure(reason: string, offset: number): DecodeError {
+    return new CheckFailure(reason, offset, this.path());
+  }
 }
+
+/**
+ * A value outside its codec's checks (see {@link DecodeContext.checkFailure}): the kernel's
+ * input policy, which a newer kernel's replies may exceed. Internal.
+ */
+export class CheckFailure extends DecodeError {}
 
 /** Longest attribute payload: nla_len is 16 bits and counts the 4-byte header. */
 const MAX_PAYLOAD = 0xffff - 4;
@@ -356,6 +372,27 @@ export const OP = {
 } as const;
 
 const ops = new WeakMap<object, number>();
+
+const checking = new WeakSet<object>();
+
+/**
+ * Marks `codec` as one whose decoding may raise a check failure
+ * ({@link DecodeContext.checkFailure}): with no `parts`, always; else when one of `parts`
+ * (the codecs it decodes through, outside an attribute set of their own) may. Attribute sets
+ * whose fields may are the ones that catch it. Internal.
+ */
+export function markChecks(codec: object, ...parts: unknown[]): void {
+  if (
+    parts.length === 0 || parts.some((p) => typeof p === "object" && p !== null && checking.has(p))
+  ) {
+    checking.add(codec);
+  }
+}
+
+/** Whether decoding `codec` may raise a check failure (see {@link markChecks}). Internal. */
+export function raisesChecks(codec: unknown): boolean {
+  return typeof codec === "object" && codec !== null && checking.has(codec);
+}
 
 /** Registers the inline operation of a codec instance. Internal. */
 export function setOp(codec: object, op: number): void {

@@ -17,6 +17,7 @@ import {
   describe,
   EncodeContext,
   kebab,
+  markChecks,
   OP,
   opOf,
   releaseDecode,
@@ -44,8 +45,14 @@ const S64_MIN = -0x8000_0000_0000_0000n;
 const S64_MAX = 0x7fff_ffff_ffff_ffffn;
 
 /**
- * Value checks of an integer codec (YNL `checks`), enforced both ways: encoding raises a
- * RangeError, decoding a {@link DecodeError}, so a value that decodes always encodes again.
+ * Value checks of an integer codec (YNL `checks`). They are the kernel's input policy: encoding
+ * a value outside them raises a RangeError. A kernel newer than the spec may send values outside
+ * an older spec's checks, so decoding never fails a message for them: an attribute whose value
+ * is outside is kept in its attribute set's `unknown` list as `{ type, bytes }` (in an ordered
+ * list, as an unknown item in its place), which encoding writes back verbatim; with
+ * `strict: true`, and where no set holds the value (a struct decoded on its own, a fixed
+ * header), decoding raises a {@link DecodeError} naming the check. A decoded value thus always
+ * encodes again.
  *
  * @example
  * ```ts
@@ -81,7 +88,10 @@ function violation(v: number | bigint, c: IntOptions): string | null {
   return null;
 }
 
-/** Throws the DecodeError of a decoded value that fails its checks (what encode would refuse). */
+/**
+ * Throws the CheckFailure of a decoded value outside its checks (what encode would refuse): the
+ * attribute set decoding it keeps the attribute in `unknown` (see {@link IntOptions}).
+ */
 function checkDecoded(
   ctx: DecodeContext,
   v: number | bigint,
@@ -89,7 +99,9 @@ function checkDecoded(
   offset: number,
 ): void {
   const bad = violation(v, c);
-  if (bad !== null) throw ctx.error(`${bad} (the value's checks; it could not be encoded)`, offset);
+  if (bad !== null) {
+    throw ctx.checkFailure(`${bad} (the spec's checks; encoding would refuse it)`, offset);
+  }
 }
 
 /** Fixed-width integers that decode to `number` (8, 16 and 32 bits). Internal class. */
@@ -125,6 +137,7 @@ export class IntCodec implements FixedCodec<number> {
       (options.min !== undefined || options.max !== undefined || options.mask !== undefined)
     ) {
       this.#checked = options;
+      markChecks(this);
     } else {
       setOp(this, op); // checked codecs decode through read(), which checks
     }
@@ -243,6 +256,7 @@ export class BigIntCodec implements FixedCodec<bigint, bigint | number> {
     this.#op = op;
     this.#checked = options;
     if (options === undefined) setOp(this, op); // checked codecs decode through read()
+    else markChecks(this);
   }
 
   /** The same codec with the value checks of `options`. */
@@ -332,6 +346,7 @@ export class VarIntCodec implements Codec<bigint, bigint | number> {
     this.kind = kind;
     this.type = kind;
     this.#checked = options;
+    if (options !== undefined) markChecks(this);
   }
 
   /** The same codec with the value checks of `options`. */
@@ -790,6 +805,7 @@ export class EnumCodec implements FixedCodec<unknown, unknown> {
   constructor(base: Codec<unknown, never>, values: EnumValues) {
     checkBase(base, "enum");
     this.#base = base as Codec<unknown, unknown>;
+    markChecks(this, base);
     this.size = base.size;
     this.align = isFixed(base) ? base.align : 1;
     this.nlaFlags = base.nlaFlags;
@@ -878,6 +894,7 @@ export class FlagsCodec implements FixedCodec<unknown[], unknown> {
   constructor(base: Codec<unknown, never>, values: EnumValues) {
     checkBase(base, "flags");
     this.#base = base as Codec<unknown, unknown>;
+    markChecks(this, base);
     this.size = base.size;
     this.align = isFixed(base) ? base.align : 1;
     this.nlaFlags = base.nlaFlags;
@@ -1073,6 +1090,7 @@ export class StructCodecImpl<M extends StructMembers> implements StructCodec<M> 
     this.name = name;
     this.type = `struct ${name}`;
     this.members = members;
+    markChecks(this, ...Object.values(members));
     this.#list = [];
     this.#keys = new Set();
     const offsets: Record<string, number> = {};
@@ -1228,6 +1246,7 @@ export class FixedArrayCodec implements FixedCodec<unknown[], readonly unknown[]
       throw new RangeError(`Cannot define array: count ${count} must be a non-negative integer`);
     }
     this.#elem = elem as FixedCodec<unknown, unknown>;
+    markChecks(this, elem);
     this.#count = count;
     this.size = elem.size * count;
     this.align = elem.align;
@@ -1280,6 +1299,7 @@ export class VarArrayCodec implements Codec<unknown[], readonly unknown[]> {
       throw new TypeError(`Cannot define array: the element must be a fixed-size codec`);
     }
     this.#elem = elem as FixedCodec<unknown, unknown>;
+    markChecks(this, elem);
     this.type = `${elem.type}[]`;
   }
 
@@ -1401,6 +1421,7 @@ export class ExtensibleStructCodec implements Codec<unknown, unknown> {
       );
     }
     this.struct = struct;
+    markChecks(this, struct);
     this.type = struct.type;
   }
 

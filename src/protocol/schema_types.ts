@@ -357,7 +357,11 @@ export interface BitField32 {
  * ```
  */
 export interface DecodeOptions {
-  /** Raise {@link DecodeError} for attributes the schema does not know (default false: keep them). */
+  /**
+   * Raise {@link DecodeError} for attributes the schema does not know, and for integers outside
+   * their checks (`IntOptions`: YNL min, max, flags-mask). Default false: keep both in
+   * `unknown` as `{ type, bytes }`.
+   */
   strict?: boolean;
   /** Root of attribute paths in errors (default: the attribute set's name). */
   path?: string;
