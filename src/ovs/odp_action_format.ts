@@ -261,8 +261,17 @@ function formatPushNsh(k: FlowKey): string {
   if (mdtype === 1) {
     const c = n?.md1?.context ?? [0, 0, 0, 0];
     for (let i = 0; i < 4; i++) s += `,c${i + 1}=0x${(c[i] >>> 0).toString(16)}`;
+    if (n?.md2 !== undefined) printState.lossy = true; // md2 without mdtype 2: not printed
   } else if (mdtype === 2) {
-    s += `,md2=${putHex(n?.md2 ?? new Uint8Array(0))}`;
+    const md2 = n?.md2;
+    s += `,md2=${putHex(md2 ?? new Uint8Array(0))}`;
+    // md2 prints as a number (leading zero bytes go) that reads back padded to 4 bytes: what
+    // it would change (or md1, not printed with mdtype 2) prints as bytes.
+    if (
+      n?.md1 !== undefined ||
+      (md2 !== undefined &&
+        (md2.length === 0 || md2.length % 4 !== 0 || md2[0] === 0 || md2.length > 255))
+    ) printState.lossy = true;
   } else {
     s += lossy(",<error: unknown mdtype>");
   }

@@ -110,6 +110,33 @@ test("round trip: malformed attributes print as their bytes and read back to the
   assert.deepEqual(parseActions(formatActions(actions)), actions);
 });
 
+test("round trip: push_nsh md2 that its hex text would change prints as bytes (leading zero bytes, a length not a multiple of 4, md1 with mdtype 2)", () => {
+  const base = { flags: 0, ttl: 63, mdtype: 2, np: 3, pathHdr: 0x100ff };
+  const push = (nsh: Record<string, unknown>): Action[] => [
+    { kind: "pushNsh", value: { nsh } } as unknown as Action,
+  ];
+  for (
+    const nsh of [
+      { base, md2: new Uint8Array([0, 0, 0, 1]) }, // "0x1" would read back as 01 00 00 00
+      { base, md2: new Uint8Array([0x10, 0, 0]) }, // "0x100000" would read back padded to 4
+      { base, md2: new Uint8Array(0) }, // "0" would read back as no md2
+      { base, md1: { context: [1, 2, 3, 4] } }, // md1 is not printed with mdtype 2
+    ]
+  ) {
+    const t = formatActions(push(nsh));
+    assert.match(t, /^action17\(/, t);
+    assert.deepEqual(parseActions(t), push(nsh));
+    checkFlowRoundTrip({ key: {}, actions: push(nsh) }, false);
+  }
+  // md2 that the text keeps prints as text.
+  const kept = push({ base, md2: new Uint8Array([1, 2, 3, 4]) });
+  assert.equal(
+    formatActions(kept),
+    "push_nsh(flags=0,ttl=63,mdtype=2,np=3,spi=0x100,si=255,md2=0x1020304)",
+  );
+  assert.deepEqual(parseActions(formatActions(kept)), kept);
+});
+
 /** A decoded flow: encoded from a random flow object, maybe corrupted, decoded again. */
 function decodedFlows(n: number, seed: number): FlowAttrs[] {
   const r = new Rng(seed);
