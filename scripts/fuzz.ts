@@ -59,7 +59,7 @@ if (!args.includes("--no-ynl")) {
     ...(existsSync(SHARED)
       ? readdirSync(SHARED).filter((f) => f.endsWith(".yaml")).map((f) => `${SHARED}/${f}`)
       : []),
-  ];
+  ].sort(); // the same order under both runtimes (directory order differs): the same inputs
   for (const f of files) {
     const fam = loadSpec(f);
     for (const [name, set] of fam.ynl.sets) {
