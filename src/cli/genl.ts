@@ -259,7 +259,7 @@ async function monitor(
     const spec = specs.get(f.id)!;
     const codec = GenlCodec.of(spec);
     const { cmd, header: h, attrs } = codec.decode(m.payload, 0, m.payload.length);
-    const event = codec.event(cmd)[0];
+    const event = codec.received(cmd)[0];
     const header = spec.header ? h : undefined;
     if (json) {
       io.out(toJson({ family: f.name, event, cmd, ...(header ? { header } : {}), attrs }, false));

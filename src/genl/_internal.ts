@@ -218,7 +218,8 @@ export class GenlCodec {
 
   /**
    * Decodes the payload `data[offset, end)` (after nlmsghdr): genlmsghdr, the fixed header,
-   * the attributes with `set` (by default the set of the notification `cmd` names).
+   * the attributes with `set` (by default the set of the message `cmd` names as it comes from
+   * the kernel: an event's, else an operation's reply).
    * Malformed input raises DecodeError.
    */
   decode(
@@ -254,7 +255,7 @@ export class GenlCodec {
       // one from the pool for every message).
       header = h.read(this.#ctx.reset(data, h.name, false), at);
     }
-    const s = set ?? this.event(cmd)[1];
+    const s = set ?? this.received(cmd)[1];
     const start = Math.min(offset + this.attrsOffset, end);
     // Paths in errors start at the set's name either way; no options object unless strict.
     const attrs = strict ? s.decode(data, start, end, STRICT) : s.decode(data, start, end);

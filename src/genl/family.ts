@@ -40,6 +40,7 @@ import type {
   FamilySpec,
   GenlMessage,
   GenlNotification,
+  GenlReceived,
   HeaderInitOf,
   HeaderOf,
   OperationSpec,
@@ -452,11 +453,11 @@ export class Family<S extends FamilySpec> {
    * console.log(ctrl.decode(m).event); // "newfamily"
    * ```
    */
-  decode(message: GenlInput, options?: { strict?: boolean }): GenlNotification<S>;
+  decode(message: GenlInput, options?: { strict?: boolean }): GenlReceived<S>;
   decode(
     message: GenlInput,
     options: { op?: string; strict?: boolean } = {},
-  ): GenlMessage<unknown, unknown> | GenlNotification<S> {
+  ): GenlMessage<unknown, unknown> | GenlReceived<S> {
     const verb = `decode ${this.spec.name} message`;
     if (
       !(message instanceof Uint8Array || message instanceof MessageIterator ||
@@ -475,14 +476,12 @@ export class Family<S extends FamilySpec> {
       return this.#decodeAny(message, o.reply ?? o.request ?? this.spec.attrs, strict);
     }
     const m = this.#decodeAny(message, undefined, strict);
-    const n = m as GenlNotification<S>;
-    n.event = this.#codec.event(m.cmd)[0] as GenlNotification<S>["event"];
+    const n = m as GenlReceived<S>;
+    n.event = this.#codec.received(m.cmd)[0] as GenlReceived<S>["event"];
     const g = message instanceof Uint8Array || message instanceof MessageIterator
       ? undefined
       : message.group;
-    if (g) {
-      for (const [name, id] of this.#info.groups) if (id === g) n.group = name;
-    }
+    if (g) this.#nameGroup(n, g);
     return n;
   }
 
@@ -513,6 +512,19 @@ export class Family<S extends FamilySpec> {
     checkBoolean(o.strict, verb, "strict", false);
     checkTimeout(o.timeoutMs, verb, 5000);
     checkOptionalInt(o.retryInterrupted, verb, "retryInterrupted", 0, 0x7fffffff, 0);
+  }
+
+  /** A notification from a multicast group: decoded as the event its cmd names (or `cmd-N`). */
+  #decodeEvent(m: NetlinkMessage, strict: boolean): GenlNotification<S> {
+    const [event, set] = this.#codec.event(m.payload.length ? m.payload[0] : -1);
+    const n = this.#decodeOwned(m, set, strict) as GenlNotification<S>;
+    n.event = event as GenlNotification<S>["event"];
+    if (m.group) this.#nameGroup(n, m.group);
+    return n;
+  }
+
+  #nameGroup(n: { group?: string }, g: number): void {
+    for (const [name, id] of this.#info.groups) if (id === g) n.group = name;
   }
 
   /** Builds the request; returns the bytes (a view) and a function naming ext-ack offsets. */
@@ -958,7 +970,7 @@ export class Family<S extends FamilySpec> {
     }
     const familyId = this.#info.id;
     const strict = options.strict ?? false;
-    const decode = (m: NetlinkMessage) => this.decode(m, { strict });
+    const decode = (m: NetlinkMessage) => this.#decodeEvent(m, strict);
     let subs = subscriptionsOf.get(this.#genl);
     if (subs === undefined) subscriptionsOf.set(this.#genl, subs = new Set());
     const sub: Subscription<GenlNotification<S>> = subscriptionOf(

@@ -149,6 +149,19 @@ export type EventSetOf<S extends FamilySpec, E extends keyof EventsOf<S>> = Even
   { readonly attrs: infer A extends AnySet } ? A : S["attrs"];
 
 /**
+ * A message of family `S` decoded by its cmd alone (`Family.decode` without an op): a
+ * notification, or an operation's reply, whose `event` is then the operation's name (a cmd that
+ * is both an event's and a reply's decodes as the event).
+ */
+export type GenlReceived<S extends FamilySpec> =
+  | GenlNotification<S>
+  | {
+    [K in keyof OpsOf<S> & string]:
+      & GenlMessage<ReplyOf<S, K>, HeaderOf<S>>
+      & { event: K; group?: string };
+  }[keyof OpsOf<S> & string];
+
+/**
  * A decoded notification: a union over the family's events, each with its own attribute types
  * (`event` tells them apart); a command the description does not know arrives as `cmd-N` with
  * the family's main attribute set. `group` names the multicast group it came through.

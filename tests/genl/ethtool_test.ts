@@ -260,6 +260,22 @@ test("ethtool: linkinfo, linkmodes and linkstate of a veth agree with ethtool(8)
   assert.equal(field("Link detected"), "yes");
 });
 
+test("ethtool: Family.decode without an op decodes a reply with its op's reply set (ethtool numbers replies apart)", () => {
+  using ns = vethNetns();
+  using genl = GenlSocket.open({ netns: ns.name });
+  const fam = genl.family(ethtool);
+  const [m] = genl.socket.requestSync(
+    fam.encode("features-get", { header: { devName: "et0" } }),
+  );
+  // The reply's cmd (ETHTOOL_MSG_FEATURES_GET_REPLY, 11) is not an event of ethtool's: it names
+  // the features-get operation, whose reply set decodes it (the family's main set would not).
+  const d = fam.decode(m, { strict: true });
+  assert.equal(d.event, "features-get");
+  const byOp = fam.decode(m, { op: "features-get", strict: true });
+  assert.deepEqual(d.attrs, byOp.attrs);
+  assert.equal(d.attrs.header?.devName, "et0");
+});
+
 test("ethtool: features of a veth agree with ethtool -k (verbose and compact bitsets)", () => {
   using ns = vethNetns();
   using genl = GenlSocket.open({ netns: ns.name });
