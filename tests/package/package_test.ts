@@ -163,11 +163,15 @@ import { parseFlowKey } from "@nlts/netlink/ovs";
 import { FakeKernel } from "@nlts/netlink/testing";
 import { loadSpec } from "@nlts/netlink/ynl";
 import { main, USAGE } from "@nlts/netlink/cli";
+import { RouteClient } from "@nlts/netlink/route";
+import { netdev as generatedNetdev } from "@nlts/netlink/families/netdev";
 
 using ctrl = Controller.open();
 const names: string[] = (await ctrl.listFamilies()).map((f) => f.name);
 using route = NetlinkSocket.open(NETLINK.ROUTE);
 const links: number = route.dumpSync({ type: 18, payload: new Uint8Array(16) }).length;
+using rt = RouteClient.open();
+const lo: string | undefined = rt.linksSync().find((l) => l.index === 1)?.name;
 
 const kernel = new FakeKernel();
 kernel.serveFamily(netdev, { "dev-get": [{ ifindex: 7 }] });
@@ -191,6 +195,8 @@ console.log(JSON.stringify({
   usage: status === 0 && out.join("") === USAGE,
   ynl: typeof loadSpec,
   error: new NetlinkError(2).code,
+  lo,
+  family: generatedNetdev.name,
 }));
 `;
 
@@ -203,6 +209,8 @@ const EXPECTED = {
   usage: true,
   ynl: "function",
   error: "ENOENT",
+  lo: "lo",
+  family: "netdev",
 };
 
 /** `bun init`'s tsconfig.json (Bun 1.4), with this checkout's @types for the Bun types. */
