@@ -8,7 +8,8 @@
 
 import { NETLINK, NLM_F_NEW } from "../protocol/constants.ts";
 import { ERRNO } from "../protocol/errno.ts";
-import { NetlinkError, SyscallError } from "../protocol/errors.ts";
+import { type ExtAck, NetlinkError, SyscallError } from "../protocol/errors.ts";
+import { AttrTrace } from "../protocol/schema_trace.ts";
 import { NetlinkWriter } from "../protocol/writer.ts";
 import type { Libc } from "../socket/mod.ts";
 import { type NetlinkMessage, NetlinkSocket } from "../socket/netlink_socket.ts";
@@ -66,6 +67,7 @@ import {
 import { type Rule, type RuleAttrs, type RuleHeader, toRule } from "./rule.ts";
 import type { NewLink } from "./kinds.ts";
 import { linkData } from "./_link_data.ts";
+import { routeOf } from "./_route_decode.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -1150,16 +1152,30 @@ export class RouteClient {
     return { header, attrs };
   }
 
-  *#routes(filter: RouteFilter = {}): Plan<Route[]> {
-    const { header, attrs } = yield* this.#routeDump(filter);
-    let ms: AnyMessage[];
-    try {
-      ms = yield { family: this.#rtRoute, op: "getroute", header, attrs, dump: true };
-    } catch (e) {
-      if (noSuchTable(e, attrs)) return [];
-      throw e;
-    }
-    return ms.map((m) => toRoute(m.header as RouteHeader, m.attrs as RouteAttrs));
+  /**
+   * The dump request of `filter` and how to name the attribute an extended ack points at.
+   * Route dumps skip RawFamily's per-message objects: each reply becomes a {@link Route}
+   * straight from the receive buffer (see _route_decode.ts).
+   */
+  #routeRequest(
+    header: Record<string, unknown>,
+    attrs: Record<string, unknown>,
+  ): { bytes: Uint8Array; options: { operation: string; describeExtAck: (a: ExtAck) => void } } {
+    const bytes = this.#rtRoute.encode("getroute", attrs as never, { header: header as never });
+    const describeExtAck = (ack: ExtAck) => {
+      // The attributes follow nlmsghdr and rtmsg: extended-ack offsets count from the message.
+      const trace = new AttrTrace({ origin: -(16 + 12) });
+      rtRoute.operations.getroute.request.encode(new NetlinkWriter(), attrs as never, { trace });
+      if (ack.offset !== undefined) {
+        const p = trace.pathAt(ack.offset);
+        if (p !== undefined) ack.attributePath = p;
+      }
+      if (ack.missingType !== undefined) {
+        const n = trace.missingName(ack.missingType, ack.missingNest);
+        if (n !== undefined) ack.missingName = n;
+      }
+    };
+    return { bytes, options: { operation: "rt-route.getroute", describeExtAck } };
   }
 
   /**
@@ -1174,7 +1190,18 @@ export class RouteClient {
    * ```
    */
   routesSync(filter?: RouteFilter): Route[] {
-    return this.#runSync(this.#routes(filter));
+    const { header, attrs } = this.#runSync(this.#routeDump(filter ?? {}));
+    const { bytes, options } = this.#routeRequest(header, attrs);
+    const out: Route[] = [];
+    try {
+      this.#rtRoute.socket.exchangeSync(bytes, { ...options, dump: true }, (it) => {
+        out.push(routeOf(it));
+      });
+    } catch (e) {
+      if (noSuchTable(e, attrs)) return [];
+      throw e;
+    }
+    return out;
   }
 
   /**
@@ -1187,8 +1214,19 @@ export class RouteClient {
    * console.log((await rt.routes({ table: 100 })).length);
    * ```
    */
-  routes(filter?: RouteFilter): Promise<Route[]> {
-    return this.#run(this.#routes(filter));
+  async routes(filter?: RouteFilter): Promise<Route[]> {
+    const { header, attrs } = await this.#run(this.#routeDump(filter ?? {}));
+    const { bytes, options } = this.#routeRequest(header, attrs);
+    const out: Route[] = [];
+    try {
+      await this.#rtRoute.socket.exchange(bytes, { ...options, dump: true }, (it) => {
+        out.push(routeOf(it));
+      });
+    } catch (e) {
+      if (noSuchTable(e, attrs)) return [];
+      throw e;
+    }
+    return out;
   }
 
   /**
@@ -1206,11 +1244,10 @@ export class RouteClient {
    */
   async *routeStream(filter: RouteFilter = {}): AsyncGenerator<Route, void, undefined> {
     const { header, attrs } = await this.#run(this.#routeDump(filter));
+    const { bytes, options } = this.#routeRequest(header, attrs);
     try {
-      for await (
-        const m of this.#rtRoute.dump("getroute", attrs as never, { header: header as never })
-      ) {
-        yield toRoute(m.header as RouteHeader, m.attrs as RouteAttrs);
+      for await (const batch of this.#rtRoute.socket.dumpBatches(bytes, options, routeOf)) {
+        yield* batch;
       }
     } catch (e) {
       if (noSuchTable(e, attrs)) return;

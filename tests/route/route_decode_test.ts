@@ -1,0 +1,250 @@
+// The route dump's fast decoder (src/route/_route_decode.ts) against the generic one (the
+// rt-route spec's rtmsg and route-attrs, then toRoute): for the messages a dump is made of
+// it must give the same Route (values, keys and their order, so JSON.stringify agrees too),
+// and for anything else step aside so that the generic decoder answers (or raises its
+// DecodeError). Messages are built byte by byte; a seeded generator varies them.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { DecodeError } from "../../mod.ts";
+import { fastRoute, genericRoute, routeOf } from "../../src/route/_route_decode.ts";
+import { MessageIterator } from "../../src/protocol/reader.ts";
+
+/** An rtattr: length, type, payload, padding to 4. */
+function attr(type: number, payload: number[]): number[] {
+  const len = 4 + payload.length;
+  const out = [len & 0xff, len >> 8, type & 0xff, type >> 8, ...payload];
+  while (out.length % 4) out.push(0);
+  return out;
+}
+const u32 = (v: number) => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24];
+
+/** An rtmsg: family, dst_len, src_len, tos, table, protocol, scope, type, flags (u32). */
+function rtmsg(h: number[], flags = 0): number[] {
+  return [...h, ...u32(flags)];
+}
+
+/** Both decoders on one payload (at an offset inside a larger buffer, as in a datagram). */
+function both(payload: number[]): { fast: unknown; generic: unknown } {
+  const data = new Uint8Array([9, 9, 9, ...payload, 7, 7]);
+  const view = new DataView(data.buffer);
+  const end = 3 + payload.length;
+  let generic: unknown;
+  try {
+    generic = genericRoute(data, 3, end);
+  } catch (e) {
+    generic = e;
+  }
+  return { fast: fastRoute(data, view, 3, end), generic };
+}
+
+function same(payload: number[], what: string): void {
+  const { fast, generic } = both(payload);
+  assert.ok(fast !== null, `${what}: the fast decoder handles it`);
+  assert.deepEqual(fast, generic, what);
+  assert.equal(JSON.stringify(fast), JSON.stringify(generic), `${what}: key order`);
+}
+
+const V4_HOST = rtmsg([2, 32, 0, 0, 252, 4, 0, 1]);
+const DST4 = attr(1, [11, 0, 1, 23]);
+const DST6 = attr(1, [0x20, 1, 0x0d, 0xb8, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0]);
+const GW6 = attr(5, [0x20, 1, 0x0d, 0xb8, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2]);
+const CACHEINFO = attr(12, [...u32(0), ...u32(0), ...u32(0), ...u32(0), ...u32(5)]);
+const CACHEINFO_32 = attr(12, [
+  ...u32(1),
+  ...u32(2),
+  ...u32(3),
+  ...u32(4),
+  ...u32(5),
+  ...u32(6),
+  ...u32(7),
+  ...u32(8),
+]);
+
+test("route decoding: a dump's messages, fast and generic alike", () => {
+  // IPv4 host route through a gateway, as the kernel orders its attributes
+  same([
+    ...V4_HOST,
+    ...attr(15, u32(100)),
+    ...DST4,
+    ...attr(6, u32(12)),
+    ...attr(5, [10, 0, 0, 2]),
+    ...attr(4, u32(2)),
+  ], "v4 via gateway");
+  // direct, proto static, table < 256 in the header too
+  same([
+    ...rtmsg([2, 32, 0, 0, 100, 4, 253, 1]),
+    ...attr(15, u32(100)),
+    ...DST4,
+    ...attr(4, u32(2)),
+  ], "v4 direct");
+  // blackhole without oif; unreachable; prohibit
+  for (const type of [6, 7, 8]) {
+    same(
+      [...rtmsg([2, 32, 0, 0, 101, 3, 0, type]), ...attr(15, u32(101)), ...DST4],
+      `type ${type}`,
+    );
+  }
+  // IPv6 /64 via a gateway with cacheinfo (32 bytes: 12 beyond the spec's struct) and pref
+  same([
+    ...rtmsg([10, 64, 0, 0, 102, 3, 0, 1]),
+    ...attr(15, u32(102)),
+    ...DST6,
+    ...attr(6, u32(3)),
+    ...GW6,
+    ...attr(4, u32(2)),
+    ...CACHEINFO_32,
+    ...attr(20, [0]),
+  ], "v6 via gateway");
+  same([
+    ...rtmsg([10, 64, 0, 0, 254, 2, 0, 1]),
+    ...attr(15, u32(254)),
+    ...DST6,
+    ...attr(4, u32(1)),
+    ...CACHEINFO,
+    ...attr(20, [1]),
+  ], "v6 cacheinfo of 20 bytes");
+  // default routes of both families (no RTA_DST), a /0 in table 255 (local), prefsrc, iif
+  same([
+    ...rtmsg([2, 0, 0, 0, 254, 16, 0, 1]),
+    ...attr(15, u32(254)),
+    ...attr(5, [192, 168, 1, 1]),
+    ...attr(4, u32(3)),
+    ...attr(7, [192, 168, 1, 9]),
+  ], "v4 default");
+  same(
+    [...rtmsg([10, 0, 0, 0, 254, 9, 0, 7]), ...attr(15, u32(254)), ...attr(6, u32(1024))],
+    "v6 default unreachable",
+  );
+  same([
+    ...rtmsg([2, 24, 0, 0, 254, 2, 253, 1]),
+    ...attr(15, u32(254)),
+    ...attr(1, [10, 1, 2, 0]),
+    ...attr(7, [10, 1, 2, 3]),
+    ...attr(4, u32(5)),
+  ], "v4 /24 prefsrc");
+  same([
+    ...rtmsg([2, 0, 0, 0, 254, 2, 0, 1]),
+    ...attr(15, u32(254)),
+    ...attr(3, u32(7)),
+    ...attr(16, u32(0x42)),
+    ...attr(23, u32(300)),
+  ], "iif, mark, expires");
+  // source routing (RTA_SRC with a prefix length), nhid, flags (onlink | linkdown, and more bits)
+  same([
+    ...rtmsg([10, 128, 48, 0, 254, 3, 0, 1], 4 | 16 | 0x100),
+    ...attr(15, u32(254)),
+    ...DST6,
+    ...attr(2, [0x20, 1, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+    ...attr(30, u32(77)),
+  ], "src /48, nh id, flags");
+  // unknown header values: family 28 (MPLS-ish number), protocol 199, scope 7, type 200, table in attrs only
+  same(
+    [...rtmsg([28, 0, 0, 3, 0, 199, 7, 200], 0x80), ...attr(15, u32(100000))],
+    "numbers without names",
+  );
+  // a duplicate attribute: the last wins, at the place of the first
+  same(
+    [...V4_HOST, ...DST4, ...attr(4, u32(2)), ...attr(1, [11, 0, 1, 24]), ...attr(4, u32(3))],
+    "duplicates",
+  );
+  // trailing bytes shorter than an attribute header are ignored by both
+  same([...V4_HOST, ...DST4, 1, 2], "trailing bytes");
+});
+
+test("route decoding: what the fast decoder leaves to the generic one", () => {
+  const cases: [string, number[]][] = [
+    ["metrics nest", [...V4_HOST, ...DST4, ...attr(8, attr(2, u32(1400)))]],
+    ["multipath", [...V4_HOST, ...DST4, ...attr(9, [8, 0, 0, 0, ...u32(2)])]],
+    ["encap", [...V4_HOST, ...DST4, ...attr(21, [1, 0]), ...attr(22, [1, 2, 3, 4])]],
+    ["nested flag bit", [...V4_HOST, ...attr(0x8000 | 1, [11, 0, 1, 23])]],
+    ["unknown type", [...V4_HOST, ...DST4, ...attr(200, [1, 2, 3])]],
+    ["oif of 2 bytes", [...V4_HOST, ...attr(4, [1, 0])]],
+    ["dst of 5 bytes", [...V4_HOST, ...attr(1, [1, 2, 3, 4, 5])]],
+    ["short cacheinfo", [...V4_HOST, ...attr(12, u32(1))]],
+    ["pref of 4 bytes", [...V4_HOST, ...attr(20, u32(1))]],
+    ["attribute past the end", [...V4_HOST, 40, 0, 1, 0, 1, 2, 3, 4]],
+    ["short header", [2, 32, 0]],
+  ];
+  for (const [what, payload] of cases) {
+    const { fast, generic } = both(payload);
+    assert.equal(fast, null, what);
+    const data = new Uint8Array([
+      16 + payload.length,
+      0,
+      0,
+      0,
+      24,
+      0,
+      2,
+      0,
+      ...u32(1),
+      ...u32(0),
+      ...payload,
+    ]);
+    data[0] = data.length;
+    const it = new MessageIterator(data);
+    assert.ok(it.next());
+    if (generic instanceof Error) {
+      assert.ok(generic instanceof DecodeError, what);
+      assert.throws(() => routeOf(it), DecodeError, what);
+    } else assert.deepEqual(routeOf(it), generic, what);
+  }
+});
+
+test("route decoding: random attribute lists agree with the generic decoder", () => {
+  let seed = 0x2545f491;
+  const rnd = (n: number) => {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) % n;
+  };
+  const bytes = (n: number) => Array.from({ length: n }, () => rnd(256));
+  const sizes: Record<number, number[]> = {
+    1: [4, 16, 4, 16, 3],
+    2: [4, 16, 0],
+    3: [4, 2],
+    4: [4, 4, 8],
+    5: [4, 16, 6],
+    6: [4, 1],
+    7: [4, 16],
+    12: [20, 32, 24, 16],
+    15: [4, 4, 0],
+    16: [4, 5],
+    20: [1, 1, 2],
+    23: [4, 3],
+    30: [4, 8],
+    8: [4],
+    9: [8],
+    21: [2],
+    200: [3],
+  };
+  const types = Object.keys(sizes).map(Number);
+  let fastCount = 0;
+  for (let i = 0; i < 4000; i++) {
+    const family = [2, 10, 0, 28][rnd(4)];
+    const payload = rtmsg([
+      family,
+      rnd(129),
+      rnd(129),
+      rnd(4),
+      rnd(256),
+      rnd(256),
+      rnd(256),
+      rnd(256),
+    ], rnd(2) ? 0 : rnd(0x10000));
+    const n = rnd(8);
+    for (let k = 0; k < n; k++) {
+      const t = types[rnd(types.length)];
+      const s = sizes[t];
+      payload.push(...attr(t, bytes(s[rnd(s.length)])));
+    }
+    if (rnd(20) === 0) payload.length -= 1 + rnd(6); // cut short
+    const { fast, generic } = both(payload);
+    if (fast === null) continue;
+    fastCount++;
+    assert.deepEqual(fast, generic, `case ${i}`);
+    assert.equal(JSON.stringify(fast), JSON.stringify(generic), `case ${i}: key order`);
+  }
+  assert.ok(fastCount > 500, `the fast decoder took ${fastCount} of 4000 random messages`);
+});
