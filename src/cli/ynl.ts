@@ -144,7 +144,7 @@ async function callGenl(
   if (typeof values.subscribe === "string") {
     const sub = client.subscribe([values.subscribe], { signal: io.signal });
     try {
-      if (mode !== undefined) await runGenl(fam, client, json, mode, values, input, flags, io);
+      if (mode !== undefined) await runRequest(fam, client, json, mode, values, input, flags, io);
       let n = 0;
       if (count > 0) {
         for await (const m of sub) {
@@ -165,31 +165,8 @@ async function callGenl(
     }
     return EXIT.OK;
   }
-  await runGenl(fam, client, json, mode!, values, input, flags, io);
+  await runRequest(fam, client, json, mode!, values, input, flags, io);
   return EXIT.OK;
-}
-
-async function runGenl(
-  fam: GenlSpecFamily,
-  // deno-lint-ignore no-explicit-any
-  client: any,
-  json: YnlJson,
-  mode: "do" | "dump",
-  values: OptionValues,
-  input: Obj,
-  flags: number,
-  io: CliIO,
-): Promise<void> {
-  const opName = values[mode] as string;
-  const p = prepare(fam, json, opName, mode, input);
-  const options = { ...(p.header ? { header: p.header } : {}), ...(flags ? { flags } : {}) };
-  const msgs = mode === "dump"
-    ? client.dumpSync(opName, p.attrs, options)
-    : await client.request(opName, p.attrs, options);
-  const rows = (msgs as { attrs: Obj; header: Obj }[]).map((m) =>
-    json.fromMessage(p.reply, m.attrs, p.headerStruct, m.header)
-  );
-  printReplies(io, mode === "dump", rows);
 }
 
 async function callRaw(
@@ -215,7 +192,7 @@ async function callRaw(
     const sub = client.subscribe([values.subscribe], { signal: ac.signal });
     try {
       const first = sub.next(); // joined before the request goes out
-      if (mode !== undefined) await runRaw(fam, client, json, mode, values, input, flags, io);
+      if (mode !== undefined) await runRequest(fam, client, json, mode, values, input, flags, io);
       let n = 0;
       let next = first;
       while (n < count) {
@@ -237,13 +214,22 @@ async function callRaw(
     }
     return EXIT.OK;
   }
-  await runRaw(fam, client, json, mode!, values, input, flags, io);
+  await runRequest(fam, client, json, mode!, values, input, flags, io);
   return EXIT.OK;
 }
 
-async function runRaw(
-  fam: RawSpecFamily,
-  client: RawFamily<RawSpecFamily>,
+/** What `--do`/`--dump` need of a client: the genl one and the netlink-raw one both have it. */
+interface RequestClient {
+  dumpSync(op: string, attrs: never, options: object): { attrs: unknown; header?: unknown }[];
+  request(op: string, attrs: never, options: object): Promise<
+    { attrs: unknown; header?: unknown }[]
+  >;
+}
+
+/** The `--do`/`--dump` request, over either kind of family, its replies printed. */
+async function runRequest(
+  fam: GenlSpecFamily | RawSpecFamily,
+  client: RequestClient,
   json: YnlJson,
   mode: "do" | "dump",
   values: OptionValues,
@@ -255,10 +241,10 @@ async function runRaw(
   const p = prepare(fam, json, opName, mode, input);
   const options = { ...(p.header ? { header: p.header } : {}), ...(flags ? { flags } : {}) };
   const msgs = mode === "dump"
-    ? client.dumpSync(opName, p.attrs, options)
-    : await client.request(opName, p.attrs, options);
+    ? client.dumpSync(opName, p.attrs as never, options)
+    : await client.request(opName, p.attrs as never, options);
   const rows = msgs.map((m) =>
-    json.fromMessage(p.reply, m.attrs as Obj, p.headerStruct, m.header as Obj)
+    json.fromMessage(p.reply, m.attrs as Obj, p.headerStruct, m.header as Obj | undefined)
   );
   printReplies(io, mode === "dump", rows);
 }
