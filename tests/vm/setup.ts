@@ -29,7 +29,11 @@ import {
 } from "./_internal.ts";
 import { setupUml } from "./uml.ts";
 
-/** Debian packages the harness needs on the host, with a file each one provides. */
+/**
+ * Debian packages the harness needs on the host (the guest sees the host's files), with a file
+ * each one provides; wireguard-tools and iw are the independent peers of the guest-only family
+ * tests (wireguard, nl80211).
+ */
 export const HOST_PACKAGES: Readonly<Record<string, string>> = {
   "qemu-system-x86": "/usr/bin/qemu-system-x86_64",
   "busybox-static": "/bin/busybox",
@@ -38,6 +42,8 @@ export const HOST_PACKAGES: Readonly<Record<string, string>> = {
   "tcpdump": "/usr/bin/tcpdump",
   "iproute2": "/usr/sbin/genl",
   "xz-utils": "/usr/bin/xz",
+  "wireguard-tools": "/usr/bin/wg",
+  "iw": "/usr/sbin/iw",
 };
 
 /** Modules the initramfs loads (with their dependencies) to reach the 9p root and consoles. */
