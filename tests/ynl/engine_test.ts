@@ -13,9 +13,12 @@ import {
   loadGenlSpec,
   loadRawSpec,
   loadSpec,
+  parseSpecText,
   RawFamily,
+  readSpecText,
   YnlSpecError,
 } from "../../src/ynl/mod.ts";
+import { load as loadYaml } from "js-yaml";
 import { ipIn, tempNetns } from "../helpers/netns.ts";
 
 const LINUX_DOC = "/usr/share/doc/linux-doc-6.12/Documentation/netlink/specs";
@@ -51,6 +54,20 @@ test("ynl: every newer spec in ../shared/ynl-specs loads", (t) => {
     const fam = loadSpec(f);
     assert.ok(Object.keys(fam.operations).length > 0, f);
   }
+});
+
+test("ynl: parseSpecText gives what js-yaml gives on every spec (Bun: its native parser)", () => {
+  const files = [
+    ...listSpecs({ dirs: [LINUX_DOC] }).filter((s) => s.dir === LINUX_DOC).map((s) => s.path),
+    ...sharedSpecs(),
+  ];
+  assert.ok(files.length >= 19, "linux-doc-6.12 must be installed");
+  for (const f of files) {
+    const text = readSpecText(f);
+    assert.deepEqual(parseSpecText(text, f), loadYaml(text), f);
+  }
+  // text the native parser would take differently still fails as js-yaml says
+  assert.throws(() => parseSpecText("name: [x\n", "bad.yaml"), /bad\.yaml.*YAML/s);
 });
 
 test("ynl: nlctrl loaded at run time resolves families like the generated nlctrl", () => {
