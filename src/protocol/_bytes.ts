@@ -49,6 +49,74 @@ const INTERN_SLOTS = 4096;
 const internBytes: (Uint8Array | undefined)[] = new Array(INTERN_SLOTS);
 const internStrings: string[] = new Array(INTERN_SLOTS);
 
+// A second table for the common case, a string whose NUL is the payload's last byte: buckets of
+// QUICK_WAYS strings keyed by the length and a few sampled bytes, so a hit costs one comparison
+// pass and no hashing pass (names that differ in one unsampled byte, such as "tx-ipxip4-..."
+// and "tx-ipxip6-...", share a bucket). It only holds strings the hashing pass read: ASCII,
+// without NUL.
+const QUICK_BUCKETS = 1024;
+const QUICK_WAYS = 4;
+const quickBytes: (Uint8Array | undefined)[] = new Array(QUICK_BUCKETS * QUICK_WAYS);
+const quickStrings: string[] = new Array(QUICK_BUCKETS * QUICK_WAYS);
+
+/** The first entry of the bucket of the `n` bytes at `offset` (n >= 2). */
+function quickBucket(data: Uint8Array, offset: number, n: number): number {
+  const e = offset + n;
+  let h = Math.imul(n ^ 0x811c9dc5, 0x01000193);
+  h = Math.imul(h ^ data[e - 1], 0x01000193);
+  h = Math.imul(h ^ data[e - 2], 0x01000193);
+  h = Math.imul(h ^ data[offset + (n >> 1)], 0x01000193);
+  h = Math.imul(h ^ data[offset + (n >> 2)], 0x01000193);
+  h = Math.imul(h ^ data[offset], 0x01000193);
+  return ((h ^ (h >>> 16)) & (QUICK_BUCKETS - 1)) * QUICK_WAYS;
+}
+
+/**
+ * The interned string whose bytes fill `data[offset, offset + length - 1)` with a NUL in the
+ * payload's last byte, or undefined (then {@link readStringAt} reads it). A hit is an ASCII
+ * string of `length - 1` bytes without NUL. Unchecked, like readStringAt.
+ *
+ * @example
+ * ```ts
+ * import { quickStringAt, readStringAt } from "./_bytes.ts";
+ * const b = new Uint8Array([0x68, 0x69, 0]);
+ * readStringAt(b, 0, 3); // interns "hi"
+ * console.log(quickStringAt(b, 0, 3)); // "hi"
+ * ```
+ */
+export function quickStringAt(
+  data: Uint8Array,
+  offset: number,
+  length: number,
+): string | undefined {
+  const n = length - 1;
+  if (n < 2 || n > INTERN_MAX || data[offset + n] !== 0) return undefined;
+  const b = quickBucket(data, offset, n);
+  for (let w = b; w < b + QUICK_WAYS; w++) {
+    const cached = quickBytes[w];
+    if (cached === undefined) return undefined;
+    if (cached.length !== n) continue;
+    let i = 0;
+    while (i < n && cached[i] === data[offset + i]) i++;
+    if (i === n) return quickStrings[w];
+  }
+  return undefined;
+}
+
+/** Adds an interned string (its bytes as read) to its quick bucket, evicting the oldest. */
+function quickAdd(bytes: Uint8Array, s: string): void {
+  const b = quickBucket(bytes, 0, bytes.length);
+  let w = b;
+  while (w < b + QUICK_WAYS - 1 && quickBytes[w] !== undefined && quickStrings[w] !== s) w++;
+  // Newest first: shift the entries before the free (or oldest, or same) one down.
+  for (; w > b; w--) {
+    quickBytes[w] = quickBytes[w - 1];
+    quickStrings[w] = quickStrings[w - 1];
+  }
+  quickBytes[b] = bytes;
+  quickStrings[b] = s;
+}
+
 /**
  * Reads a string payload: stops at the first NUL byte (or the end), decodes UTF-8. Unchecked:
  * the decoders call it with bounds they checked (the public, checked one is `readString`).
@@ -78,19 +146,24 @@ export function readStringAt(data: Uint8Array, offset: number, length: number): 
   if (!ascii || n > INTERN_MAX) return decoder.decode(data.subarray(offset, end));
   const slot = (hash >>> 0) & (INTERN_SLOTS - 1);
   const cached = internBytes[slot];
+  let s: string | undefined;
   if (cached !== undefined && cached.length === n) {
-    let same = true;
+    s = internStrings[slot];
     for (let i = 0; i < n; i++) {
       if (cached[i] !== data[offset + i]) {
-        same = false;
+        s = undefined;
         break;
       }
     }
-    if (same) return internStrings[slot];
   }
-  const bytes = data.slice(offset, end);
-  const s = String.fromCharCode.apply(null, bytes as unknown as number[]);
-  internBytes[slot] = bytes;
-  internStrings[slot] = s;
+  let bytes = cached;
+  if (s === undefined) {
+    bytes = data.slice(offset, end);
+    s = String.fromCharCode.apply(null, bytes as unknown as number[]);
+    internBytes[slot] = bytes;
+    internStrings[slot] = s;
+  }
+  // NUL-terminated right at the payload's end: the quick table finds it next time.
+  if (n >= 2 && end === stop - 1) quickAdd(bytes!, s);
   return s;
 }

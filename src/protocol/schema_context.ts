@@ -13,7 +13,7 @@
 
 import { lastStringScan } from "./_internal.ts";
 import { DecodeError } from "./errors.ts";
-import { readStringAt as readString } from "./_bytes.ts";
+import { quickStringAt, readStringAt as readString } from "./_bytes.ts";
 import type { AttrTrace } from "./schema_trace.ts";
 
 const EMPTY = new Uint8Array(0);
@@ -188,6 +188,13 @@ function utf8Length(s: string): number {
  * {@link DecodeContext.grow} for the enclosing nests to check. Internal.
  */
 export function decodeString(c: DecodeContext, p: number, len: number, max: number): string {
+  // An interned string NUL-terminated at the payload's end: len - 1 ASCII bytes, no growth.
+  const quick = len - 1 <= max ? quickStringAt(c.data, p, len) : undefined;
+  if (quick !== undefined) {
+    lastStringScan.bytes = len - 1; // (t.string's minLength check reads it)
+    lastStringScan.ascii = true;
+    return quick;
+  }
   const s = readString(c.data, p, len);
   const bytes = lastStringScan.ascii ? lastStringScan.bytes : utf8Length(s);
   if (bytes > max) {

@@ -1,0 +1,70 @@
+// Strings read through the interning caches (src/protocol/_bytes.ts): repeated names come back
+// equal whichever cache answers, including names that differ in one byte only (they share a
+// quick bucket), more such names than a bucket holds, payloads with a NUL before the last byte,
+// longer than the set's maxLength, or not ASCII.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { attrSet, NetlinkWriter, readString, t } from "../../src/protocol/mod.ts";
+
+/** One string attribute of type 1 with `payload` as its bytes (padded). */
+function attr(payload: number[]): Uint8Array {
+  const b = new Uint8Array(4 + ((payload.length + 3) & ~3));
+  new DataView(b.buffer).setUint16(0, 4 + payload.length, true);
+  b[2] = 1;
+  b.set(payload, 4);
+  return b;
+}
+const ascii = (s: string) => [...s].map((c) => c.charCodeAt(0));
+
+test("names that share sampled bytes decode to themselves, again and again", () => {
+  const set = attrSet("names", { name: [1, t.string()] });
+  // Same length, same first, middle and last bytes: one quick bucket for all of them.
+  const names = Array.from({ length: 9 }, (_, i) => `tx-ipxip${i}-segmentation`);
+  names.push("tls-hw-tx-offload", "tls-hw-rx-offload", "hsr-fwd-offload", "hsr-dup-offload");
+  for (let round = 0; round < 4; round++) {
+    for (const n of round % 2 ? [...names].reverse() : names) {
+      const w = new NetlinkWriter();
+      set.encode(w, { name: n });
+      assert.deepEqual(set.decode(w.bytes()), { name: n });
+      assert.equal(readString(w.bytes(), 4, w.length - 4), n);
+    }
+  }
+});
+
+test("a NUL before the payload's last byte ends the string, cached or not", () => {
+  const set = attrSet("names", { name: [1, t.string()] });
+  for (let round = 0; round < 3; round++) {
+    assert.deepEqual(set.decode(attr([...ascii("abcd"), 0])), { name: "abcd" });
+    // Same length and sampled bytes as "abcd" where the table looks; a NUL cuts it short.
+    assert.deepEqual(set.decode(attr([...ascii("ab"), 0, ...ascii("d"), 0])), { name: "ab" });
+    assert.deepEqual(set.decode(attr([...ascii("abcd")])), { name: "abcd" }); // no NUL at all
+  }
+});
+
+test("a cached name longer than the maxLength of another set is still refused there", () => {
+  const long = attrSet("long", { name: [1, t.string()] });
+  const short = attrSet("short", { name: [1, t.string({ maxLength: 3 })] });
+  const bytes = attr([...ascii("abcdef"), 0]);
+  for (let round = 0; round < 2; round++) {
+    assert.deepEqual(long.decode(bytes), { name: "abcdef" });
+    assert.throws(() => short.decode(bytes), { name: "DecodeError" });
+  }
+});
+
+test("minLength sees the length of a cached name", () => {
+  const loose = attrSet("loose", { name: [1, t.string()] });
+  const strict = attrSet("strict", { name: [1, t.string({ minLength: 5 })] });
+  const bytes = attr([...ascii("abc"), 0]);
+  for (let round = 0; round < 2; round++) {
+    assert.deepEqual(loose.decode(bytes), { name: "abc" });
+    assert.throws(() => strict.decode(bytes), { name: "DecodeError" });
+  }
+});
+
+test("UTF-8 names are decoded every time (never cached as ASCII)", () => {
+  const set = attrSet("names", { name: [1, t.string()] });
+  const utf8 = [...new TextEncoder().encode("é-port"), 0];
+  for (let round = 0; round < 3; round++) {
+    assert.deepEqual(set.decode(attr(utf8)), { name: "é-port" });
+  }
+});
