@@ -81,6 +81,8 @@ self.onmessage = (event) => {
 `;
 
 const TWO_32 = 0x100000000;
+/** Typed arrays this large keep their bytes where they are (see recvmsg). */
+const STABLE_BYTES = 4096;
 
 /** A fixed-size native scratch buffer: bytes, a DataView and its address. */
 interface Scratch {
@@ -126,6 +128,9 @@ class BunLibc implements Libc {
   readonly #riov: Scratch;
   readonly #rname: Scratch;
   readonly #rnameU32: Uint32Array;
+  /** The receive buffer the iovec of #rmsg points at, and its length then. */
+  #rbuf: Uint8Array | undefined;
+  #rbufLength = -1;
   readonly #len: Scratch;
   readonly #lenU32: Uint32Array;
   /** Idle waiter Workers, ready for the next waitReadable. */
@@ -254,9 +259,17 @@ class BunLibc implements Libc {
   }
 
   recvmsg(fd: number, buf: Uint8Array, flags: number, control?: Uint8Array): RecvResult {
-    const iv = this.#riov.view;
-    setU64(iv, IOVEC.base, addressOf(buf));
-    setU64(iv, IOVEC.len, buf.byteLength);
+    if (buf !== this.#rbuf || buf.byteLength !== this.#rbufLength) {
+      const iv = this.#riov.view;
+      setU64(iv, IOVEC.base, addressOf(buf));
+      setU64(iv, IOVEC.len, buf.byteLength);
+      // The iovec stays for the next call with the same buffer (a socket reads into one):
+      // JavaScriptCore keeps the bytes of large typed arrays in place (small ones, up to
+      // 1000 elements, may move to a new store when their buffer is asked for, so they are
+      // pointed at on every call; a detached or shrunk buffer changes byteLength).
+      this.#rbuf = buf.byteLength >= STABLE_BYTES ? buf : undefined;
+      this.#rbufLength = buf.byteLength;
+    }
     const m = this.#rmsg.view;
     m.setUint32(MSGHDR.namelen, SOCKADDR_NL.size, true);
     if (control === undefined) {

@@ -123,6 +123,8 @@ interface DenoFfi {
 const Deno = (globalThis as unknown as { Deno: DenoFfi }).Deno;
 
 const POLLIN = 1;
+/** Typed arrays this large keep their bytes where they are (see recvmsg). */
+const STABLE_BYTES = 4096;
 
 /** A fixed-size native scratch buffer: bytes, a DataView, its pointer and its address. */
 interface Scratch {
@@ -160,6 +162,12 @@ class DenoLibc implements Libc {
   readonly #riov: Scratch;
   readonly #rname: Scratch;
   readonly #rnameU32: Uint32Array;
+  /** The receive buffer the iovec of #rmsg points at, and its length then. */
+  #rbuf: Uint8Array | undefined;
+  #rbufLength = -1;
+  /** The last length sendto() passed, as the bigint its usize parameter takes. */
+  #sendLength = -1;
+  #sendLengthBig = 0n;
   /** socklen_t for getsockname/getsockopt. */
   readonly #len: Scratch;
   readonly #lenU32: Uint32Array;
@@ -290,16 +298,28 @@ class DenoLibc implements Libc {
   ): SysResult {
     checkAddr(op, addr);
     const addrLen = addr === null ? 0 : addr.byteLength;
-    return this.#result(
-      this.#sym.sendto(fd, buf, BigInt(buf.byteLength), flags, addr, addrLen),
-    );
+    const n = buf.byteLength;
+    if (n !== this.#sendLength) {
+      // Requests repeat their length: no bigint made per call.
+      this.#sendLengthBig = BigInt(n);
+      this.#sendLength = n;
+    }
+    return this.#result(this.#sym.sendto(fd, buf, this.#sendLengthBig, flags, addr, addrLen));
   }
 
   recvmsg(fd: number, buf: Uint8Array, flags: number, control?: Uint8Array): RecvResult {
-    const iv = this.#riov.view;
-    iv.setBigUint64(IOVEC.base, this.#addressOf(buf), true);
-    iv.setUint32(IOVEC.len, buf.byteLength, true);
-    iv.setUint32(IOVEC.len + 4, (buf.byteLength / 0x100000000) >>> 0, true);
+    if (buf !== this.#rbuf || buf.byteLength !== this.#rbufLength) {
+      const iv = this.#riov.view;
+      iv.setBigUint64(IOVEC.base, this.#addressOf(buf), true);
+      iv.setUint32(IOVEC.len, buf.byteLength, true);
+      iv.setUint32(IOVEC.len + 4, (buf.byteLength / 0x100000000) >>> 0, true);
+      // The iovec stays for the next call with the same buffer (a socket reads into one):
+      // V8 keeps the bytes of typed arrays over 64 bytes off its heap, where they never move
+      // (small ones are pointed at on every call, as in the Bun backend; a detached or shrunk
+      // buffer changes byteLength).
+      this.#rbuf = buf.byteLength >= STABLE_BYTES ? buf : undefined;
+      this.#rbufLength = buf.byteLength;
+    }
     const m = this.#rmsg.view;
     m.setUint32(MSGHDR.namelen, SOCKADDR_NL.size, true);
     if (control === undefined) {

@@ -856,6 +856,18 @@ export class IndexedArrayCodec implements Codec<unknown[], readonly unknown[]> {
     const d = c.depth;
     const grow = c.grow;
     let pos = offset;
+    const set = s.op === OP.NEST ? s.set : null;
+    if (set !== null) {
+      // Nests (nlctrl's ops and groups...): the element set's decoder, called directly.
+      while (end - pos >= NLA_HDRLEN) {
+        c.frames[d] = out.length;
+        c.depth = d + 1;
+        const len = attrLen(c, pos, end);
+        out.push(set.decode(c, pos + NLA_HDRLEN, pos + len));
+        c.depth = d;
+        pos += (len + 3) & ~3;
+      }
+    }
     while (end - pos >= NLA_HDRLEN) {
       c.frames[d] = out.length;
       c.depth = d + 1;

@@ -1344,11 +1344,21 @@ export class NetlinkSocket {
   #encode(msg: NetlinkMessageInit | Uint8Array, flags: number, seq: number): Uint8Array {
     let bytes: Uint8Array;
     if (msg instanceof Uint8Array) {
+      // Byte by byte: no DataView per request.
       bytes = msg;
-      const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      if (v.getUint32(0, true) === 0) v.setUint32(0, bytes.length, true);
-      v.setUint16(6, v.getUint16(6, true) | flags, true);
-      v.setUint32(8, seq, true);
+      if ((bytes[0] | bytes[1] | bytes[2] | bytes[3]) === 0) {
+        const n = bytes.length;
+        bytes[0] = n & 0xff;
+        bytes[1] = (n >>> 8) & 0xff;
+        bytes[2] = (n >>> 16) & 0xff;
+        bytes[3] = n >>> 24;
+      }
+      bytes[6] |= flags & 0xff;
+      bytes[7] |= flags >>> 8;
+      bytes[8] = seq & 0xff;
+      bytes[9] = (seq >>> 8) & 0xff;
+      bytes[10] = (seq >>> 16) & 0xff;
+      bytes[11] = seq >>> 24;
     } else {
       const payload = msg.payload ?? new Uint8Array(0);
       bytes = new Uint8Array(NLMSG_HDRLEN + ((payload.length + 3) & ~3));

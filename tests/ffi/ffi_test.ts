@@ -262,6 +262,38 @@ describe("USERSOCK pair", () => {
     closeFd(b.fd);
   });
 
+  test("recvmsg follows its buffer: the same one again, another, a view of it, a small one", () => {
+    // The backends keep the iovec of the last buffer; each change must point it anew.
+    const a = boundUsersock();
+    const b = boundUsersock();
+    const to = encodeSockaddrNl(b.portid);
+    const big = new Uint8Array(4096);
+    const other = new Uint8Array(4096);
+    const small = new Uint8Array(16);
+    const steps: [Uint8Array, Uint8Array][] = [
+      [big, big],
+      [big, big],
+      [other, other],
+      [big.subarray(100, 200), big],
+      [big, big],
+      [small, small],
+      [big, big],
+      [small.subarray(4), small],
+    ];
+    steps.forEach(([into, backing], i) => {
+      const payload = Uint8Array.of(i + 1, 0x5a, i + 1);
+      c.sendto(a.fd, payload, to, 0);
+      const before = backing.slice();
+      const r = c.recvmsg(b.fd, into, MSG.DONTWAIT);
+      assert.equal(r.ret, 3, `step ${i}`);
+      const at = into.byteOffset - backing.byteOffset;
+      before.set(payload, at);
+      assert.deepEqual(backing, before, `step ${i}: the bytes land in the buffer given`);
+    });
+    closeFd(a.fd);
+    closeFd(b.fd);
+  });
+
   test("MSG_TRUNC: the real length with the flag, the copied length without", () => {
     const a = boundUsersock();
     const b = boundUsersock();
