@@ -65,39 +65,64 @@ export function parseIpv4(s: string, out: number[] | Uint8Array, at: number): bo
   return true;
 }
 
-/** Formats 16 bytes at `data[o]` as RFC 5952 text. */
+const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16));
+const v6Keys = new Int32Array(CACHE * 4);
+const v6Strs: string[] = new Array<string>(CACHE).fill("");
+
+/**
+ * Formats 16 bytes at `data[o]` as RFC 5952 text. Recently formatted addresses come from a
+ * direct-mapped cache (route dumps repeat the same gateways), checked against all 16 bytes.
+ */
 export function fmtIpv6(d: Uint8Array, o: number): string {
-  const g: number[] = [0, 0, 0, 0, 0, 0, 0, 0];
-  for (let i = 0; i < 8; i++) g[i] = (d[o + 2 * i] << 8) | d[o + 2 * i + 1];
+  const k0 = (d[o] << 24) | (d[o + 1] << 16) | (d[o + 2] << 8) | d[o + 3];
+  const k1 = (d[o + 4] << 24) | (d[o + 5] << 16) | (d[o + 6] << 8) | d[o + 7];
+  const k2 = (d[o + 8] << 24) | (d[o + 9] << 16) | (d[o + 10] << 8) | d[o + 11];
+  const k3 = (d[o + 12] << 24) | (d[o + 13] << 16) | (d[o + 14] << 8) | d[o + 15];
+  const h = (Math.imul(k0 ^ k2, 0x9e3779b1) ^ Math.imul(k1 ^ k3, 0x85ebca6b)) >>> 22;
+  const at = h * 4;
+  if (
+    v6Keys[at] === k0 && v6Keys[at + 1] === k1 && v6Keys[at + 2] === k2 &&
+    v6Keys[at + 3] === k3 && v6Strs[h] !== ""
+  ) return v6Strs[h];
+  const s = formatIpv6(d, o, k0, k1, k2);
+  v6Keys[at] = k0;
+  v6Keys[at + 1] = k1;
+  v6Keys[at + 2] = k2;
+  v6Keys[at + 3] = k3;
+  v6Strs[h] = s;
+  return s;
+}
+
+function formatIpv6(d: Uint8Array, o: number, k0: number, k1: number, k2: number): string {
   // RFC 5952 section 5: IPv4-mapped addresses keep the dotted quad.
-  if (g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 && g[5] === 0xffff) {
-    return `::ffff:${fmtIpv4(d, o + 12)}`;
-  }
+  if (k0 === 0 && k1 === 0 && k2 === 0xffff) return `::ffff:${fmtIpv4(d, o + 12)}`;
   // The longest run of two or more zero groups becomes "::" (the first one on a tie).
   let best = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8;) {
-    if (g[i] !== 0) {
-      i++;
+  for (let i = 0, run = 0; i < 8; i++) {
+    if (d[o + 2 * i] !== 0 || d[o + 2 * i + 1] !== 0) {
+      run = 0;
       continue;
     }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen) {
-      best = i;
-      bestLen = j - i;
+    if (++run > bestLen) {
+      best = i - run + 1;
+      bestLen = run;
     }
-    i = j;
   }
   let s = "";
+  let sep = false;
   for (let i = 0; i < 8; i++) {
     if (i === best) {
       s += "::";
       i += bestLen - 1;
+      sep = false;
       continue;
     }
-    if (s !== "" && !s.endsWith(":")) s += ":";
-    s += g[i].toString(16);
+    const hi = d[o + 2 * i];
+    const lo = d[o + 2 * i + 1];
+    const g = hi === 0 ? HEX[lo] : HEX[hi] + HEX2[lo];
+    s += sep ? ":" + g : g;
+    sep = true;
   }
   return s;
 }

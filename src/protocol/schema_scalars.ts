@@ -1432,7 +1432,11 @@ export class ExtensibleStructCodec implements Codec<unknown, unknown> {
     }
     const v = s.read(ctx, offset);
     if (length > s.size) {
-      (v as Record<string, unknown>).unknown = ctx.data.slice(offset + s.size, offset + length);
+      (v as Record<string, unknown>).unknown = copyBytes(
+        ctx.data,
+        offset + s.size,
+        length - s.size,
+      );
     }
     return v;
   }

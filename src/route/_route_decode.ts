@@ -12,6 +12,7 @@
  */
 
 import type { MessageIterator } from "../protocol/reader.ts";
+import { copyBytesAt } from "../protocol/_bytes.ts";
 import { fmtIpv4, fmtIpv6 } from "../protocol/schema_addr.ts";
 import { rtmsgStruct, rtRoute } from "../families/rt_route.ts";
 import { familyName } from "./address.ts";
@@ -112,7 +113,7 @@ export function fastRoute(
           rtaError: view.getUint32(p + 12, true),
           rtaUsed: view.getUint32(p + 16, true),
         };
-        if (plen > 20) c.unknown = data.slice(p + 20, p + plen);
+        if (plen > 20) c.unknown = copyBytesAt(data, p + 20, plen - 20);
         a.cacheinfo = c;
         break;
       }
