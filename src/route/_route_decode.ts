@@ -41,11 +41,6 @@ const PROTOCOLS = Array.from({ length: 256 }, (_, i) => protocolName(i));
 const SCOPES = Array.from({ length: 256 }, (_, i) => scopeName(i));
 const SUFFIX = Array.from({ length: 256 }, (_, i) => `/${i}`);
 
-/** An IP address attribute's text (4 or 16 bytes), or undefined for another length. */
-function ip(data: Uint8Array, p: number, plen: number): string | undefined {
-  return plen === 4 ? fmtIpv4(data, p) : plen === 16 ? fmtIpv6(data, p) : undefined;
-}
-
 /**
  * The route of the RTM_NEWROUTE whose payload is `[off, end)` of `data`, or null when it has
  * something the generic decoder must handle.
@@ -77,11 +72,15 @@ export function fastRoute(
     const plen = len - 4;
     switch (view.getUint16(pos + 2, true)) {
       case 1: // RTA_DST
-        if ((dst = ip(data, p, plen)) === undefined) return null;
+        if (plen === 4) dst = fmtIpv4(data, p);
+        else if (plen === 16) dst = fmtIpv6(data, p);
+        else return null;
         a.dst = dst;
         break;
       case 2: // RTA_SRC
-        if ((src = ip(data, p, plen)) === undefined) return null;
+        if (plen === 4) src = fmtIpv4(data, p);
+        else if (plen === 16) src = fmtIpv6(data, p);
+        else return null;
         a.src = src;
         break;
       case 3: // RTA_IIF
@@ -93,7 +92,9 @@ export function fastRoute(
         a.oif = oif = view.getUint32(p, true);
         break;
       case 5: // RTA_GATEWAY
-        if ((gateway = ip(data, p, plen)) === undefined) return null;
+        if (plen === 4) gateway = fmtIpv4(data, p);
+        else if (plen === 16) gateway = fmtIpv6(data, p);
+        else return null;
         a.gateway = gateway;
         break;
       case 6: // RTA_PRIORITY
@@ -101,7 +102,9 @@ export function fastRoute(
         a.priority = priority = view.getUint32(p, true);
         break;
       case 7: // RTA_PREFSRC
-        if ((prefsrc = ip(data, p, plen)) === undefined) return null;
+        if (plen === 4) prefsrc = fmtIpv4(data, p);
+        else if (plen === 16) prefsrc = fmtIpv6(data, p);
+        else return null;
         a.prefsrc = prefsrc;
         break;
       case 12: { // RTA_CACHEINFO: struct rta_cacheinfo, the spec's first 5 members
@@ -159,7 +162,7 @@ export function fastRoute(
     protocol: PROTOCOLS[data[off + 5]],
     scope: SCOPES[data[off + 6]],
     tos: data[off + 3],
-    flags: nexthopFlagNames(data[off + 8]),
+    flags: data[off + 8] === 0 ? [] : nexthopFlagNames(data[off + 8]),
     attrs: a as RouteAttrs,
   };
   if (src !== undefined) r.src = srcLen === full ? src : src + SUFFIX[srcLen];
