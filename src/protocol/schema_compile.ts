@@ -81,6 +81,26 @@ function valueExpr(op: number, ref: string, off: string, len: string, member: bo
   }
 }
 
+/** Operations read inline that never throw (their size is checked before). */
+const LEAF_OPS: ReadonlySet<number> = new Set([
+  OP.U8,
+  OP.U16,
+  OP.U32,
+  OP.U64,
+  OP.S8,
+  OP.S16,
+  OP.S32,
+  OP.S64,
+  OP.U16BE,
+  OP.U32BE,
+  OP.U64BE,
+  OP.FLAG,
+  OP.BINARY,
+  OP.IPV4,
+  OP.IPV6,
+  OP.MAC,
+]);
+
 const HELPER_NAMES = ["decodeString", "fmtIpv4", "fmtIpv6", "fmtMac", "copyBytes"];
 const HELPERS = [decodeString, fmtIpv4, fmtIpv6, fmtMac, copyBytes];
 
@@ -178,6 +198,36 @@ export function compileSetDecoder(
       ? `if (plen !== ${f.size}) throw H.sizeError(c, ${ref}, pos, plen);`
       : "";
     const value = valueExpr(f.op, ref, "p", "plen", false);
+    if (LEAF_OPS.has(f.op)) {
+      // A value read inline that cannot fail: the path is written only when its size is wrong.
+      const sized = f.size >= 0
+        ? `if (plen !== ${f.size}) {
+          frames[d] = ${JSON.stringify(f.name)};
+          ${
+          f.repeated
+            ? `frames[d + 1] = (o[${key}] ?? []).length;
+          c.depth = d + 2;`
+            : "c.depth = d + 1;"
+        }
+          throw H.sizeError(c, ${ref}, pos, plen);
+        }`
+        : "";
+      cases += f.repeated
+        ? `      case ${f.type}: {
+        ${sized}
+        const l = o[${key}];
+        if (l === undefined) o[${key}] = [${value}];
+        else l.push(${value});
+        break;
+      }
+`
+        : `      case ${f.type}:
+        ${sized}
+        o[${key}] = ${value};
+        break;
+`;
+      return;
+    }
     if (f.repeated) {
       cases += `      case ${f.type}: {
         frames[d] = ${JSON.stringify(f.name)};
@@ -187,6 +237,7 @@ export function compileSetDecoder(
         c.depth = d + 2;
         ${check}
         l.push(${value});
+        c.depth = d;
         break;
       }\n`;
     } else {
@@ -195,6 +246,7 @@ export function compileSetDecoder(
         c.depth = d + 1;
         ${check}
         o[${key}] = ${value};
+        c.depth = d;
         break;\n`;
     }
   });
@@ -208,7 +260,6 @@ export function compileSetDecoder(
 ${cases}      default:
         H.unknown(c, o, raw, pos, plen);
     }
-    c.depth = d;
     pos += (len + 3) & ~3;
   }`;
   const body = `return function decode(c, start, end) {

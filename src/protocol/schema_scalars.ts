@@ -20,6 +20,7 @@ import {
   markChecks,
   OP,
   opOf,
+  raisesChecks,
   releaseDecode,
   setOp,
 } from "./schema_context.ts";
@@ -900,6 +901,7 @@ export class FlagsCodec implements FixedCodec<unknown[], unknown> {
     this.nlaFlags = base.nlaFlags;
     this.#big = base.kind.includes("64") || base.kind === "uint" || base.kind === "sint";
     this.#u64 = base instanceof BigIntCodec && base.kind === "u64";
+    this.#zeroOk = !raisesChecks(base);
     this.#names = [];
     this.#bits = [];
     this.#bigBits = [];
@@ -961,6 +963,8 @@ export class FlagsCodec implements FixedCodec<unknown[], unknown> {
   #lastLo = -1;
   #lastHi = -1;
   #last: unknown[] = [];
+  /** A u64 word of zero needs no check (the base has none): it decodes as []. */
+  readonly #zeroOk: boolean;
 
   decode(ctx: DecodeContext, offset: number, length: number): unknown[] {
     if (this.#u64 && length === 8) return this.read(ctx, offset);
@@ -971,6 +975,7 @@ export class FlagsCodec implements FixedCodec<unknown[], unknown> {
     if (this.#u64) {
       const lo = ctx.view.getUint32(offset, true);
       const hi = ctx.view.getUint32(offset + 4, true);
+      if ((lo | hi) === 0 && this.#zeroOk) return []; // no flag set (many features words)
       if (lo === this.#lastLo && hi === this.#lastHi) return this.#last.slice();
       const out = this.#list((this.#base as FixedCodec<unknown, unknown>).read(ctx, offset));
       this.#lastLo = lo;
@@ -982,6 +987,7 @@ export class FlagsCodec implements FixedCodec<unknown[], unknown> {
   }
 
   #remember(v: unknown): unknown[] {
+    if (v === 0) return []; // (the base has checked it)
     if (typeof v !== "number") return this.#list(v);
     const hit = this.#byWord.get(v);
     if (hit !== undefined) return hit.slice();

@@ -1,7 +1,8 @@
-// Strings read through the interning caches (src/protocol/_bytes.ts): repeated names come back
-// equal whichever cache answers, including names that differ in one byte only (they share a
-// quick bucket), more such names than a bucket holds, payloads with a NUL before the last byte,
-// longer than the set's maxLength, or not ASCII.
+// What the decoders remember between messages. Strings read through the interning caches
+// (src/protocol/_bytes.ts): repeated names come back equal whichever cache answers, including
+// names that differ in one byte only (they share a quick bucket), more such names than a bucket
+// holds, payloads with a NUL before the last byte, longer than the set's maxLength, or not
+// ASCII. Flag words of zero: a fresh empty list each time, unless the base's checks refuse zero.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { attrSet, NetlinkWriter, readString, t } from "../../src/protocol/mod.ts";
@@ -67,4 +68,59 @@ test("UTF-8 names are decoded every time (never cached as ASCII)", () => {
   for (let round = 0; round < 3; round++) {
     assert.deepEqual(set.decode(attr(utf8)), { name: "é-port" });
   }
+});
+
+test("flag words of zero decode to a fresh empty list, unless the base's checks refuse zero", () => {
+  const values = { a: 1, b: 2 } as const;
+  const set = attrSet("zero", {
+    checked: [1, t.flags(t.u64({ min: 1 }), values)],
+    plain: [2, t.flags(t.u64(), values)],
+    word: [3, t.flags(t.u32(), values)],
+  });
+  // checked = 0 (refused by min 1: kept as unknown), plain = 0, word = 0
+  const bytes = Uint8Array.of(
+    12,
+    0,
+    1,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    12,
+    0,
+    2,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    8,
+    0,
+    3,
+    0,
+    0,
+    0,
+    0,
+    0,
+  ); // deno-fmt-ignore
+  const first = set.decode(bytes);
+  assert.deepEqual(first, {
+    unknown: [{ type: 1, bytes: new Uint8Array(8) }],
+    plain: [],
+    word: [],
+  });
+  const mutated = set.decode(bytes); // its lists are the caller's own
+  mutated.plain?.push("a");
+  mutated.word?.push("b");
+  assert.deepEqual(set.decode(bytes).plain, []);
+  assert.deepEqual(set.decode(bytes).word, []);
 });
