@@ -25,7 +25,7 @@ import {
   releaseDecode,
   setOp,
 } from "./schema_context.ts";
-import { compileSetDecoder } from "./schema_compile.ts";
+import { codegenEnabled, compileSetDecoder } from "./schema_compile.ts";
 import { StructCodecImpl } from "./schema_scalars.ts";
 import type { AttrNames, AttrTrace } from "./schema_trace.ts";
 import type {
@@ -306,6 +306,10 @@ class SetImpl implements AttrNames {
   }
 
   #firstDecode = (c: DecodeContext, start: number, end: number): Record<string, unknown> => {
+    if (this.#generate) {
+      this.#generate = false;
+      this.#compile();
+    }
     this.decode = this.scoped() ? this.#decodeScoped : this.#plain;
     return this.decode(c, start, end);
   };
@@ -331,9 +335,21 @@ class SetImpl implements AttrNames {
     return this.#scoped;
   }
 
-  /** Called once every field is defined: generates the specialised decoder. */
+  /**
+   * Whether the specialised decoder is still to be generated (at the first decode: a family
+   * loaded from a spec defines hundreds of sets, and most of an operation's request sets are
+   * never decoded).
+   */
+  #generate = false;
+
+  /** Called once every field is defined. */
   finish(): void {
     this.checks = this.fields.some((f) => raisesChecks(f.declared));
+    this.#generate = codegenEnabled(); // as when the set was defined (setCodegen)
+  }
+
+  /** Generates the specialised decoder. */
+  #compile(): void {
     const gen = compileSetDecoder(this.fields, {
       headerError: (c, pos, end) => {
         const type = c.view.getUint16(pos + 2, true) & NLA_F.TYPE_MASK;
