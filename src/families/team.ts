@@ -8,6 +8,20 @@
  *
  * Operations: noop (0, do), options-set (1, do), options-get (2, do), port-list-get (3, do).
  *
+ * Multicast groups: change_event.
+ *
+ * Erratum applied: mcast-groups: change_event (drivers/net/team/team_core.c: team_nl_mcgrps has
+ * TEAM_GENL_CHANGE_EVENT_MC_GRP_NAME; team_nl_send_multicast() sends option and port changes to
+ * it).
+ *
+ * Erratum applied: item-option.option is repeated, one per option (drivers/net/team/team_core.c:
+ * team_nl_fill_one_option_get() opens a TEAM_ATTR_ITEM_OPTION for each option in the one
+ * TEAM_ATTR_LIST_OPTION; team_nl_cmd_options_set() reads each of them).
+ *
+ * Erratum applied: item-port.port is repeated, one per port (drivers/net/team/team_core.c:
+ * team_nl_fill_one_port_get() opens a TEAM_ATTR_ITEM_PORT for each port in the one
+ * TEAM_ATTR_LIST_PORT).
+ *
  * @example
  * ```ts
  * import { GenlSocket } from "@nlts/netlink/genl";
@@ -20,7 +34,7 @@
  * @module
  */
 
-import { type AttrSet, attrSet, type Codec, type FixedCodec, type NestOf, t } from "../protocol/schema.ts";
+import { type ArrayOf, type AttrSet, attrSet, type Codec, type FixedCodec, type NestOf, t } from "../protocol/schema.ts";
 
 /** Attribute numbers of the set "team" (`TEAM_ATTR_*`). */
 export const TEAM_ATTR: {
@@ -127,9 +141,9 @@ export const attrOptionAttrs: AttrSet<{
 
 /** The attribute set "item-option". */
 export const itemOptionAttrs: AttrSet<{
-  option: NestOf<typeof attrOptionAttrs>;
+  option: ArrayOf<NestOf<typeof attrOptionAttrs>>;
 }> = attrSet("item-option", {
-  option: [TEAM_ATTR_ITEM.OPTION, t.nest(attrOptionAttrs)],
+  option: [TEAM_ATTR_ITEM.OPTION, t.multi(t.nest(attrOptionAttrs))],
 });
 
 /** The attribute set "attr-port". */
@@ -151,9 +165,9 @@ export const attrPortAttrs: AttrSet<{
 
 /** The attribute set "item-port". */
 export const itemPortAttrs: AttrSet<{
-  port: NestOf<typeof attrPortAttrs>;
+  port: ArrayOf<NestOf<typeof attrPortAttrs>>;
 }> = attrSet("item-port", {
-  port: [TEAM_A_ITEM_PORT.PORT, t.nest(attrPortAttrs)],
+  port: [TEAM_A_ITEM_PORT.PORT, t.multi(t.nest(attrPortAttrs))],
 });
 
 /** The attribute set "team". */
@@ -203,7 +217,7 @@ export const team: {
     };
   };
   readonly events: Record<never, never>;
-  readonly mcastGroups: readonly [];
+  readonly mcastGroups: readonly ["change_event"];
 } = {
   name: "team",
   version: 1,
@@ -239,5 +253,5 @@ export const team: {
     },
   },
   events: {},
-  mcastGroups: [],
+  mcastGroups: ["change_event"],
 };

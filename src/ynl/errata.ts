@@ -34,6 +34,19 @@ function nlctrlPolicyPad(doc: Obj): string | undefined {
 }
 
 /**
+ * team.yaml (6.12) declares no multicast group, although the team driver multicasts every
+ * option and port change to "change_event" (and options-set fails with ESRCH while nobody
+ * listens there: it returns the multicast's error): add it.
+ */
+function teamChangeEvent(doc: Obj): string | undefined {
+  if (doc.name !== "team" || doc["mcast-groups"] !== undefined) return undefined;
+  doc["mcast-groups"] = { list: [{ name: "change_event" }] };
+  return "mcast-groups: change_event (drivers/net/team/team_core.c: team_nl_mcgrps has " +
+    "TEAM_GENL_CHANGE_EVENT_MC_GRP_NAME; team_nl_send_multicast() sends option and port changes " +
+    "to it)";
+}
+
+/**
  * An operation whose request list leaves out attributes the kernel accepts. Per-op request
  * lists are strict (a request encodes only what its operation lists), so an omission would make
  * a valid request impossible to send; each entry names the kernel source that accepts the
@@ -384,6 +397,23 @@ const OVS_PATCHES: readonly SpecPatch[] = [
   },
 ];
 
+const TEAM_PATCHES: readonly SpecPatch[] = [
+  {
+    family: "team",
+    target: { set: "item-option", attr: "option", fields: { "multi-attr": true } },
+    note: "item-option.option is repeated, one per option (drivers/net/team/team_core.c: " +
+      "team_nl_fill_one_option_get() opens a TEAM_ATTR_ITEM_OPTION for each option in the " +
+      "one TEAM_ATTR_LIST_OPTION; team_nl_cmd_options_set() reads each of them)",
+  },
+  {
+    family: "team",
+    target: { set: "item-port", attr: "port", fields: { "multi-attr": true } },
+    note: "item-port.port is repeated, one per port (drivers/net/team/team_core.c: " +
+      "team_nl_fill_one_port_get() opens a TEAM_ATTR_ITEM_PORT for each port in the one " +
+      "TEAM_ATTR_LIST_PORT)",
+  },
+];
+
 /** Applies a {@link SpecPatch} when the spec still has the old form. */
 function specPatch(e: SpecPatch): (doc: Obj) => string | undefined {
   const sameFields = (o: Obj, fields: Obj) => Object.entries(fields).every(([k, v]) => o[k] === v);
@@ -533,10 +563,12 @@ const ERRATA = [
   nlctrlVersion,
   ovsVportVersion,
   ethtoolMonitor,
+  teamChangeEvent,
   addLinkKinds,
   ...REQUEST_ERRATA.map(requestErratum),
   ...ATTR_ERRATA.map(attrErratum),
   ...OVS_PATCHES.map(specPatch),
+  ...TEAM_PATCHES.map(specPatch),
   ...TYPE_ERRATA.map(typeErratum),
 ];
 
