@@ -11,6 +11,7 @@
 
 import { DecodeContext } from "../protocol/schema_context.ts";
 import type { Codec } from "../protocol/schema_types.ts";
+import { codegenEnabled } from "../protocol/schema_compile.ts";
 import { type FlowKey, flowKeyAttrs, type FlowKeyCodecs } from "./keys.ts";
 
 /** A key attribute of the flow model (a member of {@link FlowKey}). */
@@ -145,6 +146,12 @@ export function allBytes(b: Uint8Array | undefined, v: number): boolean {
   return true;
 }
 
+/** True when every item of `w` is `v`. */
+function allWords(w: readonly number[], v: number): boolean {
+  for (let i = 0; i < w.length; i++) if (w[i] !== v) return false;
+  return true;
+}
+
 /** True when `o` has no attribute (an empty `unknown` list counts as none). */
 export function isEmpty(o: Record<string, unknown> | undefined): boolean {
   if (o === undefined) return true;
@@ -192,43 +199,117 @@ export function ctStateList(bits: number): (string | number)[] {
 }
 
 /**
- * `odp_mask_is_constant__`: is mask `m` of attribute `kind` all zeros (`ones` false) or all
- * ones (`ones` true)? Compared member by member with the values the attribute's codec decodes
- * from 0x00 and 0xff bytes, with Open vSwitch's exceptions: the IPv6 label counts 20 bits, the
- * TCP flags 12, ct_state is a bit set, the padded nd_ext struct is never all ones; nests are
- * constant only when empty, unknown attributes never.
+ * Open vSwitch's test of a constant mask for one attribute (`odp_mask_is_constant__`): is the
+ * mask all zeros (`zero`) or all ones (`ones`)?
  */
-export function maskIs(kind: string, m: unknown, ones: boolean): boolean {
+export interface MaskTests {
+  /** The mask wildcards every bit. */
+  readonly zero: (m: unknown) => boolean;
+  /** The mask matches every bit exactly. */
+  readonly ones: (m: unknown) => boolean;
+}
+
+/** Members whose constant test counts fewer bits than the field holds (the IPv6 flow label). */
+const MEMBER_BITS: { readonly [kind: string]: { readonly [member: string]: number } } = {
+  ipv6: { label: 0xfffff },
+};
+
+/**
+ * A struct attribute's test against its all-zero or all-ones members: generated once per
+ * attribute (named loads and `===` against the constants the codec decoded, so each test is
+ * one monomorphic comparison chain), or a loop over the members where `new Function` is not
+ * allowed.
+ */
+function structTest(
+  kind: string,
+  members: readonly (readonly [string, unknown, unknown])[],
+  ones: boolean,
+): (m: unknown) => boolean {
+  const bits = MEMBER_BITS[kind] ?? {};
+  const want = members.map(([, zero, one]) => (ones ? one : zero));
+  if (codegenEnabled()) {
+    const terms = members.map(([name], i) => {
+      const field = `m[${JSON.stringify(name)}]`;
+      const b = bits[name];
+      return b === undefined ? `${field} === W[${i}]` : `(${field} & ${b}) === ${ones ? b : 0}`;
+    });
+    return new Function("W", `return function (m) { return ${terms.join(" && ")}; };`)(want);
+  }
+  return (m) => {
+    const x = m as Record<string, unknown>;
+    for (let i = 0; i < members.length; i++) {
+      const name = members[i][0], b = bits[name];
+      if (b === undefined ? x[name] !== want[i] : ((x[name] as number) & b) !== (ones ? b : 0)) {
+        return false;
+      }
+    }
+    return true;
+  };
+}
+
+/** The constant-mask tests of attribute `kind`, from its codec's 0x00/0xff values. */
+function maskTests(kind: KeyKind): MaskTests {
   switch (kind) {
     case "tcpFlags":
-      return ((m as number) & 0x0fff) === (ones ? 0x0fff : 0);
+      // Open vSwitch counts the 12 bits of the TCP flags.
+      return {
+        zero: (m) => ((m as number) & 0x0fff) === 0,
+        ones: (m) => ((m as number) & 0x0fff) === 0x0fff,
+      };
     case "ctState":
-      return ctStateBits(m as (string | number)[]) === (ones ? 0xffff_ffff : 0);
-    case "ndExtensions":
-      // The whole struct counts, tail padding (always zero here) included: never all ones.
-      if (ones) return false;
-      break;
-    case "mpls": {
-      const x = m as number[];
-      for (let i = 0; i < x.length; i++) if (x[i] !== (ones ? 0xffff_ffff : 0)) return false;
-      return true;
-    }
+      // A bit set: compared as its u32.
+      return {
+        zero: (m) => ctStateBits(m as (string | number)[]) === 0,
+        ones: (m) => ctStateBits(m as (string | number)[]) === 0xffff_ffff,
+      };
+    case "mpls":
+      return {
+        zero: (m) => allWords(m as number[], 0),
+        ones: (m) => allWords(m as number[], 0xffff_ffff),
+      };
     case "tunnel":
     case "nsh":
       // The nest's payload (attribute headers included) is all-equal only when empty.
-      return isEmpty(m as Record<string, unknown>);
+      return {
+        zero: (m) => isEmpty(m as Record<string, unknown>),
+        ones: (m) => isEmpty(m as Record<string, unknown>),
+      };
   }
-  const c = CONSTANTS.get(kind as KeyKind);
-  if (c === undefined) return false;
-  const want = ones ? c.ones : c.zero;
+  const c = CONSTANTS.get(kind);
+  if (c === undefined) return { zero: () => false, ones: () => false };
   if (c.members === null) {
-    return want instanceof Uint8Array ? allBytes(m as Uint8Array, ones ? 0xff : 0) : m === want;
+    if (c.zero instanceof Uint8Array) {
+      return {
+        zero: (m) => allBytes(m as Uint8Array, 0),
+        ones: (m) => allBytes(m as Uint8Array, 0xff),
+      };
+    }
+    const zero = c.zero, one = c.ones;
+    return { zero: (m) => m === zero, ones: (m) => m === one };
   }
-  const x = m as Record<string, unknown>;
-  for (const [name, zero, one] of c.members) {
-    if (kind === "ipv6" && name === "label") {
-      if (((x.label as number) & 0xfffff) !== (ones ? 0xfffff : 0)) return false;
-    } else if (x[name] !== (ones ? one : zero)) return false;
-  }
-  return true;
+  return {
+    zero: structTest(kind, c.members, false),
+    // The whole nd_ext struct counts, tail padding (always zero here) included: never all ones.
+    ones: kind === "ndExtensions" ? () => false : structTest(kind, c.members, true),
+  };
+}
+
+/**
+ * The constant-mask tests of every key attribute, compiled once at load from the values each
+ * attribute's codec decodes from 0x00 and 0xff bytes, with Open vSwitch's exceptions: the IPv6
+ * label counts 20 bits, the TCP flags 12, ct_state is a bit set, the padded nd_ext struct is
+ * never all ones; nests are constant only when empty, unknown attributes never.
+ */
+export const MASK_TESTS: { readonly [K in KeyKind]: MaskTests } = Object.fromEntries(
+  (Object.keys(KEY_TEXT) as KeyKind[]).map((kind) => [kind, maskTests(kind)]),
+) as { [K in KeyKind]: MaskTests };
+
+/**
+ * `odp_mask_is_constant__`: is mask `m` of attribute `kind` all zeros (`ones` false) or all
+ * ones (`ones` true)? See {@link MASK_TESTS}; false for a name that is no key attribute.
+ */
+export function maskIs(kind: string, m: unknown, ones: boolean): boolean {
+  const t = Object.hasOwn(MASK_TESTS, kind) ? MASK_TESTS[kind as KeyKind] : undefined;
+  if (t === undefined) return false;
+  return ones ? t.ones(m) : t.zero(m);
 }

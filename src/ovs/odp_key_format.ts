@@ -34,7 +34,7 @@ import {
   isEmpty,
   KEY_TEXT,
   type KeyKind,
-  maskIs,
+  MASK_TESTS,
   zeroMask,
 } from "./_internal.ts";
 
@@ -585,6 +585,11 @@ export interface KeyFormatOptions {
   portNames?: PortNames;
 }
 
+/** No mask, or an all-ones one: the attributes that print a mask leave it out. */
+function isExact(kind: KeyKind, m: unknown): boolean {
+  return m === undefined || MASK_TESTS[kind].ones(m);
+}
+
 /**
  * `format_odp_key_attr__`: one attribute `kind(...)`. `m` undefined means exact (no mask).
  */
@@ -593,7 +598,6 @@ export function formatKeyAttr(
   v: unknown,
   m: unknown,
   o: KeyFormatOptions,
-  exact: boolean = m === undefined ? true : maskIs(kind, m, true),
 ): string {
   const verbose = o.verbose;
   const name = KEY_TEXT[kind];
@@ -615,15 +619,18 @@ export function formatKeyAttr(
     case "skbMark":
     case "dpHash":
     case "recircId":
-      return `${name}(${hexAlt(v as number)}${exact ? "" : "/" + hexAlt(m as number)})`;
+      return `${name}(${hexAlt(v as number)}${isExact(kind, m) ? "" : "/" + hexAlt(m as number)})`;
     case "ctMark":
       if (verbose || (m !== undefined && (m as number) !== 0)) {
-        return `ct_mark(${hexAlt(v as number)}${exact ? "" : "/" + hexAlt(m as number)})`;
+        return `ct_mark(${hexAlt(v as number)}${
+          isExact(kind, m) ? "" : "/" + hexAlt(m as number)
+        })`;
       }
       return "ct_mark()";
     case "ctState": {
       const bits = ctStateBits(v as (string | number)[]);
       const mb = m === undefined ? 0 : ctStateBits(m as (string | number)[]);
+      const exact = m === undefined || mb === 0xffff_ffff;
       if (verbose) {
         // the parsers know the 8 bits of OVS_CS_F_* only
         if ((bits | (exact ? 0 : mb)) & ~0xff) printState.lossy = true;
@@ -634,7 +641,9 @@ export function formatKeyAttr(
     }
     case "ctZone":
       if (verbose || (m !== undefined && (m as number) !== 0)) {
-        return `ct_zone(${hexAlt(v as number)}${exact ? "" : "/" + hexAlt(m as number)})`;
+        return `ct_zone(${hexAlt(v as number)}${
+          isExact(kind, m) ? "" : "/" + hexAlt(m as number)
+        })`;
       }
       return "ct_zone()";
     case "ctLabels":
@@ -653,7 +662,7 @@ export function formatKeyAttr(
     case "tunnel":
       return `tunnel(${formatTunnel(v as TunnelKey, m as TunnelKey | undefined, verbose)})`;
     case "inPort":
-      return exact
+      return isExact(kind, m)
         ? `in_port(${portName(v as number, o.portNames)})`
         : `in_port(${v as number}/${hexAlt(m as number)})`;
     case "packetType": {
@@ -678,7 +687,7 @@ export function formatKeyAttr(
       // Open vSwitch reads at most 3 label stack entries back
       if (k.length > 3) printState.lossy = true;
       let mm: number[] | undefined;
-      if (!exact) {
+      if (!isExact(kind, m)) {
         mm = m as number[];
         if (mm.length !== k.length) {
           return lossy(`mpls((key length ${k.length * 4} != mask length ${mm.length * 4})`);
@@ -688,7 +697,7 @@ export function formatKeyAttr(
     }
     case "ethertype": {
       const s = `eth_type(0x${hex4(v as number)}`;
-      return exact ? s + ")" : `${s}/0x${hex4(m as number)})`;
+      return isExact(kind, m) ? s + ")" : `${s}/0x${hex4(m as number)})`;
     }
     case "ipv4": {
       const k = v as OvsKeyIpv4, mm = m as OvsKeyIpv4 | undefined;
@@ -716,7 +725,7 @@ export function formatKeyAttr(
       })`;
     }
     case "tcpFlags":
-      return exact
+      return isExact(kind, m)
         ? `tcp_flags(${formatFlags(TCP_FLAG_TEXT, v as number, "|")})`
         : `tcp_flags(${
           formatFlagsMasked(TCP_FLAG_TEXT, v as number, (m as number) & 0x0fff, 0x0fff)
@@ -771,7 +780,7 @@ export function formatKeyAttr(
       printState.lossy = true;
       const b = v as Uint8Array;
       let s = `${name}(${generic(b)}`;
-      if (m !== undefined && !exact) s += "/" + generic(m as Uint8Array);
+      if (m !== undefined && !isExact(kind, m)) s += "/" + generic(m as Uint8Array);
       return s + ")";
     }
     default: {
@@ -781,8 +790,6 @@ export function formatKeyAttr(
     }
   }
 }
-
-const NESTED = new Set(["encap", "tunnel", "nsh"]);
 
 /** The payload of key attribute `kind` with value `v` as encoded, and its type; null if not. */
 function encodedKeyAttr(kind: string, v: unknown): [number, Uint8Array] | null {
@@ -858,8 +865,8 @@ export function formatKeyAttrs(
     if (kind === "ethertype") hasEthtype = true;
     else if (kind === "packetType") hasPacketType = true;
     let ma: unknown = hasMask ? mo[kind] : undefined;
-    const isWildcard = hasMask ? (ma === undefined ? true : maskIs(kind, ma, false)) : false;
-    if (o.verbose || !isWildcard || NESTED.has(kind)) {
+    const isWildcard = hasMask ? (ma === undefined || MASK_TESTS[kind].zero(ma)) : false;
+    if (o.verbose || !isWildcard || kind === "encap" || kind === "tunnel" || kind === "nsh") {
       if (isWildcard && ma === undefined) ma = zeroMask(kind, v);
       if (!first) out += ",";
       const outer = printState.lossy;
