@@ -26,6 +26,7 @@ import type { UnknownAttr } from "../protocol/schema.ts";
 import { EncodeContext } from "../protocol/schema_context.ts";
 import { NetlinkWriter } from "../protocol/writer.ts";
 import type { NetlinkSocket } from "../socket/netlink_socket.ts";
+import { BatchItems } from "../socket/_batch_items.ts";
 import {
   checkBoolean,
   checkFunction,
@@ -990,19 +991,18 @@ export class FlowTable {
    * for await (const f of flows.dump()) console.log(formatFlow(f, { now }));
    * ```
    */
-  async *dump(options?: DumpFlowsOptions): AsyncGenerator<Flow, void, undefined> {
-    const id = this.family.id;
-    // Each datagram's flows are decoded while they sit in the receive buffer; one await each.
-    for await (
-      const flows of this.#genl.socket.dumpBatches(
+  dump(options?: DumpFlowsOptions): AsyncGenerator<Flow, void, undefined> {
+    // Each datagram's flows are decoded while they sit in the receive buffer: one await per
+    // datagram, handed out item by item (options are checked at the first next()).
+    return new BatchItems(() => {
+      const id = this.family.id;
+      return this.#genl.socket.dumpBatches(
         this.#dumpRequest(options),
         { operation: "ovs_flow.get", timeoutMs: options?.timeoutMs },
         (it) =>
           it.type === id ? decodeFlowMessage(it.data, it.payloadOffset, it.messageEnd) : undefined,
-      )
-    ) {
-      for (let i = 0; i < flows.length; i++) yield flows[i];
-    }
+      );
+    });
   }
 
   /**

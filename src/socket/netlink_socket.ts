@@ -6,6 +6,7 @@
  * @module
  */
 
+import { BatchItems } from "./_batch_items.ts";
 import { getLibc } from "../ffi/mod.ts";
 import type { Libc } from "../ffi/types.ts";
 import { CMSGHDR, decodeSockaddrNl, encodeSockaddrNl } from "../ffi/structs.ts";
@@ -1805,11 +1806,7 @@ export class NetlinkSocket {
     options: RequestOptions = {},
   ): AsyncGenerator<NetlinkMessage, void, undefined> {
     const batches = this.#dumpBatches(message, options, ownMessage, true);
-    return (async function* () {
-      for await (const batch of batches) {
-        for (const m of batch) yield m;
-      }
-    })();
+    return new BatchItems(() => batches);
   }
 
   /**
