@@ -14,6 +14,9 @@
  *   in the same namespace (the whole process, as a user runs it; the median of the rounds);
  * - `c route_dump_ms`: bench/c/route_dump.c, recvmsg and an attribute walk in C (the floor),
  *   when a C compiler is present;
+ * - `route_dump_first_cpu_ms`, `route_dump_cpu_ms`: the process's CPU time (user and system, all
+ *   threads: the kernel's share of the dump and the garbage collector's helpers count) of the
+ *   same dumps, which a loaded machine stretches less than their wall time;
  * - `route_dump_process_ms`: a whole process of this runtime that opens a `RouteClient` in the
  *   namespace, dumps every table into `Route`s and exits (startup and JIT warm-up included, as
  *   `ip` is measured; the median of the rounds), `route_dump_process_vs_ip`: that over ip's;
@@ -58,6 +61,12 @@ function run(cmd: string, args: string[], stdout: "ignore" | number = "ignore"):
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/** The process's CPU time so far (user and system), in milliseconds. */
+function cpu(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
 }
 
 /** Milliseconds `fn` takes. */
@@ -159,7 +168,9 @@ try {
   install();
 
   let count = 0;
+  const c0 = cpu();
   report(runtime, "route_dump_first_ms", ms(() => count = rt.routesSync({ table: "all" }).length));
+  report(runtime, "route_dump_first_cpu_ms", cpu() - c0);
   if (count < N) throw new Error(`${count} routes dumped, ${N} installed`);
 
   // exactly what iproute2 shows, before any figure counts
@@ -178,13 +189,17 @@ try {
   if (ours !== theirs) throw new Error(`nlts ${ours}, ip -j route show ${theirs}`);
 
   const dumps: number[] = [];
+  const cpus: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {
+    const c = cpu();
     dumps.push(ms(() => {
       if (rt.routesSync({ table: "all" }).length !== count) throw new Error("dumps disagree");
     }));
+    cpus.push(cpu() - c);
   }
   const dump = median(dumps);
   report(runtime, "route_dump_ms", dump);
+  report(runtime, "route_dump_cpu_ms", median(cpus));
   const streams: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {
     const t0 = performance.now();
