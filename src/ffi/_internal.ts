@@ -47,6 +47,26 @@ export function checkAddr(op: string, addr: Uint8Array | null): void {
   }
 }
 
+/** Most datagrams one recvmmsg call reads. */
+export const MAX_MMSG = 8;
+
+/**
+ * Throws a `RangeError` unless `count` is in 1..{@link MAX_MMSG}.
+ *
+ * @example
+ * ```ts
+ * import { checkMmsgCount } from "./_internal.ts";
+ * checkMmsgCount(2); // ok
+ * ```
+ */
+export function checkMmsgCount(count: number): void {
+  if (!(count >= 1 && count <= MAX_MMSG)) {
+    throw new RangeError(
+      `Cannot recvmmsg: ${count} buffers given, 1..${MAX_MMSG} are read at once`,
+    );
+  }
+}
+
 /**
  * Throws a `RangeError` unless `iovCount` is in 0..{@link MAX_IOV}.
  *

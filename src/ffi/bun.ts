@@ -22,14 +22,16 @@
 
 import { dlopen, FFIType, type Pointer, ptr, toArrayBuffer } from "bun:ffi";
 import process from "node:process";
-import type { Libc, RecvResult, SysResult, WaitResult } from "./types.ts";
-import { assertSupportedPlatform, IOVEC, MSGHDR, SOCKADDR_NL } from "./structs.ts";
+import type { Libc, RecvManyResult, RecvResult, SysResult, WaitResult } from "./types.ts";
+import { assertSupportedPlatform, IOVEC, MMSGHDR, MSGHDR, SOCKADDR_NL } from "./structs.ts";
 import {
   checkAddr,
   checkIovCount,
+  checkMmsgCount,
   checkPollfds,
   checkTimespec,
   cString,
+  MAX_MMSG,
   MAX_SOCKADDR,
   pollTimeout,
   waitOutcome,
@@ -46,6 +48,7 @@ const SYMBOLS = {
   sendmsg: { args: ["i32", "buffer", "i32"], returns: "i32" },
   sendto: { args: ["i32", "buffer", FFIType.u64_fast, "i32", "ptr", "u32"], returns: "i32" },
   recvmsg: { args: ["i32", "buffer", "i32"], returns: "i32" },
+  recvmmsg: { args: ["i32", "buffer", "u32", "i32", "ptr"], returns: "i32" },
   poll: { args: ["buffer", FFIType.u64_fast, "i32"], returns: "i32" },
   close: { args: ["i32"], returns: "i32" },
   eventfd: { args: ["u32", "i32"], returns: "i32" },
@@ -128,6 +131,15 @@ class BunLibc implements Libc {
   readonly #riov: Scratch;
   readonly #rname: Scratch;
   readonly #rnameU32: Uint32Array;
+  /** mmsghdr array, iovecs and sockaddr_nl of recvmmsg (MAX_MMSG each). */
+  readonly #mmsg: Scratch;
+  readonly #miov: Scratch;
+  readonly #mname: Scratch;
+  readonly #mnameU32: Uint32Array;
+  /** The buffers the iovecs of #miov point at, and their lengths then. */
+  readonly #mbufs: (Uint8Array | undefined)[] = [];
+  readonly #mlens: number[] = [];
+  readonly #mresults: RecvResult[] = [];
   /** The receive buffer the iovec of #rmsg points at, and its length then. */
   #rbuf: Uint8Array | undefined;
   #rbufLength = -1;
@@ -165,6 +177,19 @@ class BunLibc implements Libc {
     setU64(r, MSGHDR.name, this.#rname.address);
     setU64(r, MSGHDR.iov, this.#riov.address);
     setU64(r, MSGHDR.iovlen, 1);
+
+    this.#mmsg = scratch(MMSGHDR.size * MAX_MMSG);
+    this.#miov = scratch(IOVEC.size * MAX_MMSG);
+    this.#mname = scratch(SOCKADDR_NL.size * MAX_MMSG);
+    this.#mnameU32 = new Uint32Array(this.#mname.bytes.buffer);
+    for (let i = 0; i < MAX_MMSG; i++) {
+      const h = this.#mmsg.view;
+      const o = i * MMSGHDR.size;
+      setU64(h, o + MSGHDR.name, this.#mname.address + i * SOCKADDR_NL.size);
+      setU64(h, o + MSGHDR.iov, this.#miov.address + i * IOVEC.size);
+      setU64(h, o + MSGHDR.iovlen, 1);
+      this.#mresults.push({ ret: 0, errno: 0, msgFlags: 0, portid: 0, groups: 0, controlLen: 0 });
+    }
 
     this.#len = scratch(4);
     this.#lenU32 = new Uint32Array(this.#len.bytes.buffer);
@@ -293,6 +318,39 @@ class BunLibc implements Libc {
       groups: named ? this.#rnameU32[2] : 0,
       controlLen: control === undefined ? 0 : m.getUint32(MSGHDR.controllen, true),
     };
+  }
+
+  recvmmsg(fd: number, bufs: readonly Uint8Array[], flags: number): RecvManyResult {
+    const n = bufs.length;
+    checkMmsgCount(n);
+    const h = this.#mmsg.view;
+    const iv = this.#miov.view;
+    for (let i = 0; i < n; i++) {
+      const buf = bufs[i];
+      const o = i * MMSGHDR.size;
+      if (buf !== this.#mbufs[i] || buf.byteLength !== this.#mlens[i]) {
+        // As in recvmsg: the iovec stays while the buffer does (large buffers only).
+        setU64(iv, i * IOVEC.size + IOVEC.base, addressOf(buf));
+        setU64(iv, i * IOVEC.size + IOVEC.len, buf.byteLength);
+        this.#mbufs[i] = buf.byteLength >= STABLE_BYTES ? buf : undefined;
+        this.#mlens[i] = buf.byteLength;
+      }
+      h.setUint32(o + MSGHDR.namelen, SOCKADDR_NL.size, true);
+      h.setInt32(o + MSGHDR.flags, 0, true);
+    }
+    const ret = this.#sym.recvmmsg(fd, this.#mmsg.bytes, n, flags, null);
+    if (ret < 0) return { ret, errno: this.#errno[0], results: [] };
+    const results = this.#mresults;
+    for (let i = 0; i < ret; i++) {
+      const o = i * MMSGHDR.size;
+      const r = results[i];
+      const named = h.getUint32(o + MSGHDR.namelen, true) >= SOCKADDR_NL.size;
+      r.ret = h.getUint32(o + MMSGHDR.len, true);
+      r.msgFlags = h.getInt32(o + MSGHDR.flags, true);
+      r.portid = named ? this.#mnameU32[i * 3 + 1] : 0;
+      r.groups = named ? this.#mnameU32[i * 3 + 2] : 0;
+    }
+    return { ret, errno: 0, results };
   }
 
   poll(fds: Uint8Array, nfds: number, timeoutMs: number): SysResult {

@@ -16,14 +16,16 @@
  * @module
  */
 
-import type { Libc, RecvResult, SysResult, WaitResult } from "./types.ts";
-import { assertSupportedPlatform, IOVEC, MSGHDR, POLLFD, SOCKADDR_NL } from "./structs.ts";
+import type { Libc, RecvManyResult, RecvResult, SysResult, WaitResult } from "./types.ts";
+import { assertSupportedPlatform, IOVEC, MMSGHDR, MSGHDR, POLLFD, SOCKADDR_NL } from "./structs.ts";
 import {
   checkAddr,
   checkIovCount,
+  checkMmsgCount,
   checkPollfds,
   checkTimespec,
   cString,
+  MAX_MMSG,
   MAX_SOCKADDR,
   pollTimeout,
   waitOutcome,
@@ -40,6 +42,7 @@ const SYMBOLS = {
   sendmsg: { parameters: ["i32", "pointer", "i32"], result: "i32" },
   sendto: { parameters: ["i32", "buffer", "usize", "i32", "buffer", "u32"], result: "i32" },
   recvmsg: { parameters: ["i32", "pointer", "i32"], result: "i32" },
+  recvmmsg: { parameters: ["i32", "pointer", "u32", "i32", "pointer"], result: "i32" },
   poll: { parameters: ["buffer", "usize", "i32"], result: "i32" },
   pollNonblocking: {
     name: "poll",
@@ -91,6 +94,7 @@ interface Symbols {
     addrLen: number,
   ): number;
   recvmsg(fd: number, msg: PointerValue, flags: number): number;
+  recvmmsg(fd: number, msgs: PointerValue, n: number, flags: number, timeout: PointerValue): number;
   poll(fds: BufferArg, nfds: bigint, timeout: number): number;
   pollNonblocking(fds: BufferArg, nfds: bigint, timeout: number): Promise<number>;
   close(fd: number): number;
@@ -168,6 +172,15 @@ class DenoLibc implements Libc {
   /** The last length sendto() passed, as the bigint its usize parameter takes. */
   #sendLength = -1;
   #sendLengthBig = 0n;
+  /** mmsghdr array, iovecs and sockaddr_nl of recvmmsg (MAX_MMSG each). */
+  readonly #mmsg: Scratch;
+  readonly #miov: Scratch;
+  readonly #mname: Scratch;
+  readonly #mnameU32: Uint32Array;
+  /** The buffers the iovecs of #miov point at, and their lengths then. */
+  readonly #mbufs: (Uint8Array | undefined)[] = [];
+  readonly #mlens: number[] = [];
+  readonly #mresults: RecvResult[] = [];
   /** socklen_t for getsockname/getsockopt. */
   readonly #len: Scratch;
   readonly #lenU32: Uint32Array;
@@ -202,6 +215,19 @@ class DenoLibc implements Libc {
     r.setBigUint64(MSGHDR.name, this.#rname.address, true);
     r.setBigUint64(MSGHDR.iov, this.#riov.address, true);
     r.setBigUint64(MSGHDR.iovlen, 1n, true);
+
+    this.#mmsg = scratch(MMSGHDR.size * MAX_MMSG);
+    this.#miov = scratch(IOVEC.size * MAX_MMSG);
+    this.#mname = scratch(SOCKADDR_NL.size * MAX_MMSG);
+    this.#mnameU32 = new Uint32Array(this.#mname.bytes.buffer);
+    for (let i = 0; i < MAX_MMSG; i++) {
+      const h = this.#mmsg.view;
+      const o = i * MMSGHDR.size;
+      h.setBigUint64(o + MSGHDR.name, this.#mname.address + BigInt(i * SOCKADDR_NL.size), true);
+      h.setBigUint64(o + MSGHDR.iov, this.#miov.address + BigInt(i * IOVEC.size), true);
+      h.setBigUint64(o + MSGHDR.iovlen, 1n, true);
+      this.#mresults.push({ ret: 0, errno: 0, msgFlags: 0, portid: 0, groups: 0, controlLen: 0 });
+    }
 
     this.#len = scratch(4);
     this.#lenU32 = new Uint32Array(this.#len.bytes.buffer);
@@ -343,6 +369,41 @@ class DenoLibc implements Libc {
       groups: named ? this.#rnameU32[2] : 0,
       controlLen: control === undefined ? 0 : m.getUint32(MSGHDR.controllen, true),
     };
+  }
+
+  recvmmsg(fd: number, bufs: readonly Uint8Array[], flags: number): RecvManyResult {
+    const n = bufs.length;
+    checkMmsgCount(n);
+    const h = this.#mmsg.view;
+    const iv = this.#miov.view;
+    for (let i = 0; i < n; i++) {
+      const buf = bufs[i];
+      const o = i * MMSGHDR.size;
+      if (buf !== this.#mbufs[i] || buf.byteLength !== this.#mlens[i]) {
+        // As in recvmsg: the iovec stays while the buffer does (large buffers only).
+        const v = i * IOVEC.size;
+        iv.setBigUint64(v + IOVEC.base, this.#addressOf(buf), true);
+        iv.setUint32(v + IOVEC.len, buf.byteLength, true);
+        iv.setUint32(v + IOVEC.len + 4, (buf.byteLength / 0x100000000) >>> 0, true);
+        this.#mbufs[i] = buf.byteLength >= STABLE_BYTES ? buf : undefined;
+        this.#mlens[i] = buf.byteLength;
+      }
+      h.setUint32(o + MSGHDR.namelen, SOCKADDR_NL.size, true);
+      h.setInt32(o + MSGHDR.flags, 0, true);
+    }
+    const ret = this.#sym.recvmmsg(fd, this.#mmsg.pointer, n, flags, null);
+    if (ret < 0) return { ret, errno: this.#errno[0], results: [] };
+    const results = this.#mresults;
+    for (let i = 0; i < ret; i++) {
+      const o = i * MMSGHDR.size;
+      const r = results[i];
+      const named = h.getUint32(o + MSGHDR.namelen, true) >= SOCKADDR_NL.size;
+      r.ret = h.getUint32(o + MMSGHDR.len, true);
+      r.msgFlags = h.getInt32(o + MSGHDR.flags, true);
+      r.portid = named ? this.#mnameU32[i * 3 + 1] : 0;
+      r.groups = named ? this.#mnameU32[i * 3 + 2] : 0;
+    }
+    return { ret, errno: 0, results };
   }
 
   poll(fds: Uint8Array, nfds: number, timeoutMs: number): SysResult {

@@ -22,7 +22,7 @@
 import type { Libc } from "./types.ts";
 import { createDenoLibc } from "./deno.ts";
 
-export type { Libc, RecvResult, SysResult, WaitResult } from "./types.ts";
+export type { Libc, RecvManyResult, RecvResult, SysResult, WaitResult } from "./types.ts";
 export { AF, CLONE, EFD, MSG, O, POLL, SO, SOCK, SOL } from "./constants.ts";
 export { ERRNO, errnoMessage, type ErrnoName, errnoName } from "../protocol/errno.ts";
 export {

@@ -83,6 +83,22 @@ export const MSGHDR: {
 } as const;
 
 /**
+ * Byte offsets and size of `struct mmsghdr` on LP64 (recvmmsg): a {@link MSGHDR}, then
+ * `msg_len`, the bytes received, and 4 bytes of padding.
+ *
+ * @example
+ * ```ts
+ * import { MMSGHDR } from "./structs.ts";
+ * console.log(MMSGHDR.size, MMSGHDR.len); // 64 56
+ * ```
+ */
+export const MMSGHDR: {
+  readonly size: 64;
+  /** `msg_len`, unsigned int. */
+  readonly len: 56;
+} = { size: 64, len: 56 } as const;
+
+/**
  * Byte offsets and size of `struct cmsghdr` on LP64; data starts at `CMSG_DATA` = 16.
  *
  * @example

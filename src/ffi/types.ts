@@ -31,6 +31,26 @@ export interface SysResult {
 }
 
 /**
+ * The result of {@link Libc.recvmmsg}: how many datagrams were read, and each one's result.
+ *
+ * @example
+ * ```ts
+ * import { getLibc, MSG } from "./mod.ts";
+ * const c = getLibc();
+ * const fd = c.socket(16, 3 | 0o4000 | 0o2000000, 2).ret; // AF_NETLINK, NETLINK_USERSOCK
+ * const r = c.recvmmsg?.(fd, [new Uint8Array(64), new Uint8Array(64)], MSG.DONTWAIT);
+ * console.log(r?.ret, r?.errno); // -1 11 (EAGAIN: nothing queued)
+ * c.close(fd);
+ * ```
+ */
+export interface RecvManyResult extends SysResult {
+  /** Datagrams read (at least 1), or -1 with `errno`. */
+  ret: number;
+  /** Per datagram read: its length (`ret`), flags and source address. */
+  results: readonly RecvResult[];
+}
+
+/**
  * The result of {@link Libc.recvmsg}.
  *
  * @example
@@ -127,6 +147,15 @@ export interface Libc {
    * and, if given, `control` as the ancillary-data buffer.
    */
   recvmsg(fd: number, buf: Uint8Array, flags: number, control?: Uint8Array): RecvResult;
+  /**
+   * `recvmmsg()` of up to `bufs.length` (1..8) datagrams, each into its buffer (one iovec and a
+   * `sockaddr_nl` each, no control data, no timeout): one system call for what would take
+   * several `recvmsg()` (a reply and its acknowledgement, consecutive dump datagrams). `ret` is
+   * the number read (-1 and `errno` when none was); `results[i]` describes datagram `i < ret`
+   * like a {@link RecvResult} (`controlLen` 0). The results array is the backend's own, valid
+   * until its next call. Optional: transports without it are read with `recvmsg()`.
+   */
+  recvmmsg?(fd: number, bufs: readonly Uint8Array[], flags: number): RecvManyResult;
   /**
    * Synchronous `poll(fds, nfds, timeoutMs)` on the caller's thread. `fds` holds `nfds` 8-byte
    * `pollfd` entries (see `encodePollfds`); `revents` are written back into it.

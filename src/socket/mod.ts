@@ -24,7 +24,7 @@ export {
   type RequestOptions,
   type SendBatchOptions,
 } from "./netlink_socket.ts";
-export type { Libc, RecvResult, SysResult, WaitResult } from "../ffi/types.ts";
+export type { Libc, RecvManyResult, RecvResult, SysResult, WaitResult } from "../ffi/types.ts";
 export { monotonicMs } from "./clock.ts";
 export { closeNamespace, netnsPath, openNamespace } from "./netns.ts";
 export {

@@ -8,7 +8,7 @@
 
 import { BatchItems } from "./_batch_items.ts";
 import { getLibc } from "../ffi/mod.ts";
-import type { Libc } from "../ffi/types.ts";
+import type { Libc, RecvResult } from "../ffi/types.ts";
 import { CMSGHDR, decodeSockaddrNl, encodeSockaddrNl } from "../ffi/structs.ts";
 import {
   NETLINK_SOCKOPT,
@@ -985,8 +985,51 @@ export class NetlinkSocket {
   #recv(throwOverflow = false): number {
     const libc = this.#libc;
     const depth = this.#depth;
+    const held = this.#held;
+    if (held !== undefined) {
+      // The second datagram of the last recvmmsg: its buffer becomes this depth's.
+      this.#held = undefined;
+      this.#spare = this.#bufs[depth];
+      this.#bufs[depth] = held;
+      return this.#accept(held, this.#heldResult, undefined, depth);
+    }
     for (;;) {
       let buf = this.#bufs[depth] ??= new Uint8Array(this.#bufs[0].length);
+      if (!this.#peek && this.#ctl === undefined && libc.recvmmsg !== undefined) {
+        // Two datagrams per system call when two are queued (a reply and its ACK, a dump's
+        // next datagram, which the kernel fills while this call reads the first).
+        let spare = this.#spare;
+        if (spare === undefined || spare.length !== buf.length) {
+          spare = this.#spare = new Uint8Array(buf.length);
+        }
+        const pair = this.#pair;
+        pair[0] = buf;
+        pair[1] = spare;
+        const m = libc.recvmmsg(this.#fd, pair, MSG.DONTWAIT | MSG.TRUNC);
+        if (m.ret < 0) {
+          if (m.errno === E.EINTR) continue;
+          if (m.errno === E.EAGAIN) return -1;
+          if (m.errno === E.ENOBUFS) {
+            this.#overflow();
+            if (throwOverflow) throw this.#overflowError();
+            continue;
+          }
+          throw new SyscallError("recvmsg", m.errno);
+        }
+        if (m.ret > 1) {
+          const r = m.results[1];
+          this.#held = spare;
+          this.#spare = undefined;
+          const h = this.#heldResult;
+          h.ret = r.ret;
+          h.msgFlags = r.msgFlags;
+          h.portid = r.portid;
+          h.groups = r.groups;
+          // Whoever waits must come and read it: the kernel's queue may now be empty.
+          this.#kick();
+        }
+        return this.#accept(buf, m.results[0], undefined, depth);
+      }
       if (this.#peek) {
         const p = libc.recvmsg(this.#fd, buf, MSG.DONTWAIT | MSG.PEEK | MSG.TRUNC);
         if (p.ret < 0) {
@@ -1016,29 +1059,56 @@ export class NetlinkSocket {
         }
         throw new SyscallError("recvmsg", r.errno);
       }
-      this.#lastPortid = r.portid;
-      this.#lastGroups = r.groups;
-      this.#lastGroup = ctl !== undefined && r.controlLen > 0
-        ? pktinfoGroup(this.#ctlView!, r.controlLen, r.groups)
-        : groupOfMask(r.groups);
-      this.#lastNsid = this.#listenAll && r.controlLen > 0
-        ? listenAllNsid(this.#ctlView!, r.controlLen)
-        : undefined;
-      if (r.ret > buf.length || (r.msgFlags & MSG.TRUNC) !== 0) {
-        const size = r.ret;
-        this.#bufs[depth] = new Uint8Array(Math.max(size, buf.length * 2));
-        throw new SyscallError(
-          "recvmsg",
-          E.EMSGSIZE,
-          `a ${size}-byte datagram did not fit the ${buf.length}-byte receive buffer and was cut; the buffer is now ${
-            this.#bufs[depth].length
-          } bytes (use receiveMode "peek" to never lose one)`,
-        );
-      }
-      if (tracing()) trace("recv", this.name, buf.subarray(0, r.ret), this.protocol);
-      this.#rx = buf;
-      return r.ret;
+      return this.#accept(buf, r, ctl, depth);
     }
+  }
+
+  /** The second datagram of the last recvmmsg, not yet read (see #recv), and its result. */
+  #held: Uint8Array | undefined;
+  readonly #heldResult: RecvResult = {
+    ret: 0,
+    errno: 0,
+    msgFlags: 0,
+    portid: 0,
+    groups: 0,
+    controlLen: 0,
+  };
+  /** The buffer recvmmsg reads a second datagram into. */
+  #spare: Uint8Array | undefined;
+  readonly #pair: Uint8Array[] = [];
+
+  /**
+   * Takes the datagram `r` describes, read into `buf` (this depth's buffer): notes its sender
+   * and group, checks it was not cut, and makes it #rx. Returns its length.
+   */
+  #accept(
+    buf: Uint8Array,
+    r: RecvResult,
+    ctl: Uint8Array | undefined,
+    depth: number,
+  ): number {
+    this.#lastPortid = r.portid;
+    this.#lastGroups = r.groups;
+    this.#lastGroup = ctl !== undefined && r.controlLen > 0
+      ? pktinfoGroup(this.#ctlView!, r.controlLen, r.groups)
+      : groupOfMask(r.groups);
+    this.#lastNsid = this.#listenAll && r.controlLen > 0
+      ? listenAllNsid(this.#ctlView!, r.controlLen)
+      : undefined;
+    if (r.ret > buf.length || (r.msgFlags & MSG.TRUNC) !== 0) {
+      const size = r.ret;
+      this.#bufs[depth] = new Uint8Array(Math.max(size, buf.length * 2));
+      throw new SyscallError(
+        "recvmsg",
+        E.EMSGSIZE,
+        `a ${size}-byte datagram did not fit the ${buf.length}-byte receive buffer and was cut; the buffer is now ${
+          this.#bufs[depth].length
+        } bytes (use receiveMode "peek" to never lose one)`,
+      );
+    }
+    if (tracing()) trace("recv", this.name, buf.subarray(0, r.ret), this.protocol);
+    this.#rx = buf;
+    return r.ret;
   }
 
   /**
@@ -1632,6 +1702,7 @@ export class NetlinkSocket {
 
   /** Blocks in poll() until the socket is readable or `timeoutMs` passes; true if readable. */
   #pollSync(timeoutMs: number): boolean {
+    if (this.#held !== undefined) return true; // read ahead (see #recv): readable now
     const fds = new Uint8Array(8);
     const v = new DataView(fds.buffer);
     v.setInt32(0, this.#fd, true);
@@ -1658,6 +1729,8 @@ export class NetlinkSocket {
    */
   #wait(timeoutMs: number, kickOnly = false): Promise<"readable" | "woken" | "timeout"> {
     if (this.#closed) return Promise.reject(this.#closedWhileWaiting());
+    // A datagram read ahead (see #recv) is not in the kernel's queue: no poll would see it.
+    if (!kickOnly && this.#held !== undefined) return Promise.resolve("woken");
     return new Promise((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const end = (how: WaitEnd) => {
@@ -2308,6 +2381,7 @@ export class NetlinkSocket {
     if (this.#polling) this.#signalEventfd();
     this.#libc.close(this.#fd);
     this.#fd = -1;
+    this.#held = undefined;
     if (!this.#polling && this.#eventfd >= 0) {
       this.#libc.close(this.#eventfd);
       this.#eventfd = -1;

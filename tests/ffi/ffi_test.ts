@@ -294,6 +294,41 @@ describe("USERSOCK pair", () => {
     closeFd(b.fd);
   });
 
+  test("recvmmsg reads what is queued, up to one datagram per buffer, with each one's sender", () => {
+    const a = boundUsersock();
+    const b = boundUsersock();
+    const recvmmsg = c.recvmmsg!.bind(c);
+    const one = new Uint8Array(8192);
+    const two = new Uint8Array(8192);
+    const small = new Uint8Array(2);
+    assert.deepEqual(recvmmsg(b.fd, [one, two], MSG.DONTWAIT), {
+      ret: -1,
+      errno: ERRNO.EAGAIN,
+      results: [],
+    });
+    const to = encodeSockaddrNl(b.portid);
+    c.sendto(a.fd, Uint8Array.of(1, 2, 3), to, 0);
+    c.sendto(a.fd, Uint8Array.of(4, 5, 6, 7), to, 0);
+    c.sendto(a.fd, Uint8Array.of(8, 9, 10), to, 0);
+    let r = recvmmsg(b.fd, [one, two], MSG.DONTWAIT);
+    assert.equal(r.ret, 2);
+    assert.deepEqual(
+      r.results.slice(0, 2).map((x) => [x.ret, x.portid, x.groups, x.msgFlags]),
+      [[3, a.portid, 0, 0], [4, a.portid, 0, 0]],
+    );
+    assert.deepEqual([...one.subarray(0, 3), ...two.subarray(0, 4)], [1, 2, 3, 4, 5, 6, 7]);
+    // One left, into a buffer too small: cut, and told so with MSG_TRUNC.
+    r = recvmmsg(b.fd, [small, one], MSG.DONTWAIT | MSG.TRUNC);
+    assert.equal(r.ret, 1);
+    assert.equal(r.results[0].ret, 3);
+    assert.equal(r.results[0].msgFlags & MSG.TRUNC, MSG.TRUNC);
+    assert.deepEqual([...small], [8, 9]);
+    assert.throws(() => recvmmsg(b.fd, [], 0), RangeError);
+    assert.throws(() => recvmmsg(b.fd, new Array(9).fill(one), 0), RangeError);
+    closeFd(a.fd);
+    closeFd(b.fd);
+  });
+
   test("MSG_TRUNC: the real length with the flag, the copied length without", () => {
     const a = boundUsersock();
     const b = boundUsersock();

@@ -36,10 +36,16 @@ function recording(): { libc: Libc; sent: Uint8Array[]; received: Uint8Array[] }
     if (r.ret > 0 && !(flags & 2 /* MSG_PEEK */)) received.push(buf.slice(0, r.ret));
     return r;
   };
+  const recvmmsg: Libc["recvmmsg"] = (fd, bufs, flags) => {
+    const r = real.recvmmsg!(fd, bufs, flags);
+    for (let i = 0; i < r.ret; i++) received.push(bufs[i].slice(0, r.results[i].ret));
+    return r;
+  };
   const libc = new Proxy(real, {
     get: (target, key) => {
       if (key === "sendmsg") return sendmsg;
       if (key === "recvmsg") return recvmsg;
+      if (key === "recvmmsg" && real.recvmmsg) return recvmmsg;
       const v = Reflect.get(target, key);
       return typeof v === "function" ? v.bind(target) : v;
     },
