@@ -10,7 +10,7 @@
 
 import type { Address } from "../route/address.ts";
 import { fmtIpv6 } from "../protocol/schema_addr.ts";
-import { RT_TABLE, tableName } from "../route/constants.ts";
+import { RT_TABLE, RTM_F, tableName } from "../route/constants.ts";
 import type { Link } from "../route/link.ts";
 import type { Route } from "../route/route.ts";
 
@@ -404,6 +404,23 @@ export function addressListJson(
 const PREFS: Readonly<Record<number, string>> = { 0: "medium", 1: "high", 3: "low" };
 
 /**
+ * A route's flags as ip prints them: the next-hop flags with `notify` among them (before
+ * `linkdown` and `unresolved`), then the route's offload state (`rt_offload`, `rt_trap`,
+ * `rt_offload_failed`).
+ */
+function routeFlags(r: Route): string[] {
+  const flags = [...r.flags];
+  if (r.rtmFlags & RTM_F.NOTIFY) {
+    const at = flags.findIndex((f) => f === "linkdown" || f === "unresolved" || f.startsWith("0x"));
+    flags.splice(at < 0 ? flags.length : at, 0, "notify");
+  }
+  if (r.rtmFlags & RTM_F.OFFLOAD) flags.push("rt_offload");
+  if (r.rtmFlags & RTM_F.TRAP) flags.push("rt_trap");
+  if (r.rtmFlags & RTM_F.OFFLOAD_FAILED) flags.push("rt_offload_failed");
+  return flags;
+}
+
+/**
  * A route as `ip -j route show` prints it; `allTables` as with `table all` (the table is then
  * named for routes outside `main`).
  *
@@ -429,7 +446,7 @@ export function routeJson(r: Route, names: LinkNames, options: { allTables?: boo
   if (r.scope !== "global") o.scope = String(r.scope);
   put(o, "prefsrc", r.prefsrc);
   put(o, "metric", r.metric);
-  o.flags = [...r.flags];
+  o.flags = routeFlags(r);
   if (r.metrics !== undefined) {
     const m: Obj = {};
     for (const [k, v] of Object.entries(r.metrics)) if (k !== "unknown") m[k] = v;

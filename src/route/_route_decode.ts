@@ -14,7 +14,7 @@
 import type { MessageIterator } from "../protocol/reader.ts";
 import { copyBytesAt } from "../protocol/_bytes.ts";
 import { fmtIpv4, fmtIpv6 } from "../protocol/schema_addr.ts";
-import { rtmsgStruct, rtRoute } from "../families/rt_route.ts";
+import { RTA, rtaCacheinfoStruct, rtmsgStruct, rtRoute } from "../families/rt_route.ts";
 import { familyName } from "./address.ts";
 import { protocolName, scopeName } from "./constants.ts";
 import { nexthopFlagNames } from "./multipath.ts";
@@ -22,12 +22,45 @@ import { type Route, type RouteAttrs, type RouteHeader, toRoute } from "./route.
 
 const REPLY = rtRoute.operations.getroute.reply;
 const HEADER = rtmsgStruct;
-const HEADER_SIZE = 12;
+const HEADER_SIZE = HEADER.size;
+// Where the header's fields are, from the spec's struct (every one of them a byte but the flags).
+const AT = HEADER.offsets;
+const AT_FAMILY = AT.rtmFamily;
+const AT_DST_LEN = AT.rtmDstLen;
+const AT_SRC_LEN = AT.rtmSrcLen;
+const AT_TOS = AT.rtmTos;
+const AT_TABLE = AT.rtmTable;
+const AT_PROTOCOL = AT.rtmProtocol;
+const AT_SCOPE = AT.rtmScope;
+const AT_TYPE = AT.rtmType;
+const AT_FLAGS = AT.rtmFlags;
+const CACHEINFO = rtaCacheinfoStruct;
+const CI = CACHEINFO.offsets;
+
+/**
+ * The attributes read here, by their rt-route number: each maps to the `case` of the decoder's
+ * switch that reads it (0: any other, left to the generic decoder). The numbers are the spec's
+ * (RTA); the cases are this file's own.
+ */
+const CASE = new Uint8Array(Math.max(...Object.values(RTA)) + 1);
+CASE[RTA.DST] = 1;
+CASE[RTA.SRC] = 2;
+CASE[RTA.IIF] = 3;
+CASE[RTA.OIF] = 4;
+CASE[RTA.GATEWAY] = 5;
+CASE[RTA.PRIORITY] = 6;
+CASE[RTA.PREFSRC] = 7;
+CASE[RTA.CACHEINFO] = 8;
+CASE[RTA.TABLE] = 9;
+CASE[RTA.MARK] = 10;
+CASE[RTA.PREF] = 11;
+CASE[RTA.EXPIRES] = 12;
+CASE[RTA.NH_ID] = 13;
 
 /** The value a byte of `struct rtmsg` field `key` decodes to, for all 256 of them. */
 function byteTable(key: keyof RouteHeader): (string | number)[] {
   const b = new Uint8Array(HEADER_SIZE);
-  const at = { rtmFamily: 0, rtmProtocol: 5, rtmScope: 6, rtmType: 7 }[key as string]!;
+  const at = AT[key];
   return Array.from({ length: 256 }, (_, i) => {
     b[at] = i;
     return HEADER.decodeAt(b, 0)[key] as string | number;
@@ -52,9 +85,9 @@ export function fastRoute(
   end: number,
 ): Route | null {
   if (end - off < HEADER_SIZE || end - off > 0xffff) return null;
-  const family = data[off];
-  const dstLen = data[off + 1];
-  const srcLen = data[off + 2];
+  const family = data[off + AT_FAMILY];
+  const dstLen = data[off + AT_DST_LEN];
+  const srcLen = data[off + AT_SRC_LEN];
   const full = family === 10 ? 128 : 32;
   // Attributes are stored in the order they come (as the generic decoder stores them); the
   // route's own fields are kept in locals.
@@ -70,73 +103,76 @@ export function fastRoute(
     if (len < 4 || len > end - pos) return null;
     const p = pos + 4;
     const plen = len - 4;
-    switch (view.getUint16(pos + 2, true)) {
-      case 1: // RTA_DST
+    const type = view.getUint16(pos + 2, true);
+    switch (type < CASE.length ? CASE[type] : 0) {
+      case 1: // dst
         if (plen === 4) dst = fmtIpv4(data, p);
         else if (plen === 16) dst = fmtIpv6(data, p);
         else return null;
         a.dst = dst;
         break;
-      case 2: // RTA_SRC
+      case 2: // src
         if (plen === 4) src = fmtIpv4(data, p);
         else if (plen === 16) src = fmtIpv6(data, p);
         else return null;
         a.src = src;
         break;
-      case 3: // RTA_IIF
+      case 3: // iif
         if (plen !== 4) return null;
         a.iif = iif = view.getUint32(p, true);
         break;
-      case 4: // RTA_OIF
+      case 4: // oif
         if (plen !== 4) return null;
         a.oif = oif = view.getUint32(p, true);
         break;
-      case 5: // RTA_GATEWAY
+      case 5: // gateway
         if (plen === 4) gateway = fmtIpv4(data, p);
         else if (plen === 16) gateway = fmtIpv6(data, p);
         else return null;
         a.gateway = gateway;
         break;
-      case 6: // RTA_PRIORITY
+      case 6: // priority
         if (plen !== 4) return null;
         a.priority = priority = view.getUint32(p, true);
         break;
-      case 7: // RTA_PREFSRC
+      case 7: // prefsrc
         if (plen === 4) prefsrc = fmtIpv4(data, p);
         else if (plen === 16) prefsrc = fmtIpv6(data, p);
         else return null;
         a.prefsrc = prefsrc;
         break;
-      case 12: { // RTA_CACHEINFO: struct rta_cacheinfo, the spec's first 5 members
-        if (plen < 20) return null;
+      case 8: { // cacheinfo: struct rta-cacheinfo (the kernel's is longer: the rest is unknown)
+        if (plen < CACHEINFO.size) return null;
         const c: Record<string, unknown> = {
-          rtaClntref: view.getUint32(p, true),
-          rtaLastuse: view.getUint32(p + 4, true),
-          rtaExpires: view.getUint32(p + 8, true),
-          rtaError: view.getUint32(p + 12, true),
-          rtaUsed: view.getUint32(p + 16, true),
+          rtaClntref: view.getUint32(p + CI.rtaClntref, true),
+          rtaLastuse: view.getUint32(p + CI.rtaLastuse, true),
+          rtaExpires: view.getUint32(p + CI.rtaExpires, true),
+          rtaError: view.getUint32(p + CI.rtaError, true),
+          rtaUsed: view.getUint32(p + CI.rtaUsed, true),
         };
-        if (plen > 20) c.unknown = copyBytesAt(data, p + 20, plen - 20);
+        if (plen > CACHEINFO.size) {
+          c.unknown = copyBytesAt(data, p + CACHEINFO.size, plen - CACHEINFO.size);
+        }
         a.cacheinfo = c;
         break;
       }
-      case 15: // RTA_TABLE
+      case 9: // table
         if (plen !== 4) return null;
         a.table = table = view.getUint32(p, true);
         break;
-      case 16: // RTA_MARK
+      case 10: // mark
         if (plen !== 4) return null;
         a.mark = view.getUint32(p, true);
         break;
-      case 20: // RTA_PREF
+      case 11: // pref
         if (plen !== 1) return null;
         a.pref = pref = data[p];
         break;
-      case 23: // RTA_EXPIRES
+      case 12: // expires
         if (plen !== 4) return null;
         a.expires = view.getUint32(p, true);
         break;
-      case 30: // RTA_NH_ID
+      case 13: // nh-id
         if (plen !== 4) return null;
         a.nhId = nhId = view.getUint32(p, true);
         break;
@@ -157,12 +193,13 @@ export function fastRoute(
       ? dst
       : dst + SUFFIX[dstLen],
     dstLength: dstLen,
-    table: table >= 0 ? table : data[off + 4],
-    type: TYPES[data[off + 7]],
-    protocol: PROTOCOLS[data[off + 5]],
-    scope: SCOPES[data[off + 6]],
-    tos: data[off + 3],
-    flags: data[off + 8] === 0 ? [] : nexthopFlagNames(data[off + 8]),
+    table: table >= 0 ? table : data[off + AT_TABLE],
+    type: TYPES[data[off + AT_TYPE]],
+    protocol: PROTOCOLS[data[off + AT_PROTOCOL]],
+    scope: SCOPES[data[off + AT_SCOPE]],
+    tos: data[off + AT_TOS],
+    flags: data[off + AT_FLAGS] === 0 ? [] : nexthopFlagNames(data[off + AT_FLAGS]),
+    rtmFlags: view.getUint32(off + AT_FLAGS, true),
     attrs: a as RouteAttrs,
   };
   if (src !== undefined) r.src = srcLen === full ? src : src + SUFFIX[srcLen];

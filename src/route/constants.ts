@@ -215,6 +215,7 @@ export const RTM_F: {
   readonly FIB_MATCH: 0x2000;
   readonly OFFLOAD: 0x4000;
   readonly TRAP: 0x8000;
+  readonly OFFLOAD_FAILED: 0x20000000;
 } = {
   NOTIFY: 0x100,
   CLONED: 0x200,
@@ -224,6 +225,7 @@ export const RTM_F: {
   FIB_MATCH: 0x2000,
   OFFLOAD: 0x4000,
   TRAP: 0x8000,
+  OFFLOAD_FAILED: 0x20000000,
 };
 
 /** Name -> number tables (iproute2's spellings) and their inverses. */

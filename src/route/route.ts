@@ -73,6 +73,12 @@ export interface Route {
   tos: number;
   /** Next-hop flags as iproute2 prints them (`onlink`, `linkdown`, `dead`...). */
   flags: string[];
+  /**
+   * The header's `rtm_flags`, all 32 bits: the next-hop flags {@link Route.flags} names in the
+   * low byte, and the route's own `RTM_F` bits above them (`CLONED` for a cache entry,
+   * `OFFLOAD`, `TRAP`, `OFFLOAD_FAILED` when hardware holds it, `NOTIFY`...).
+   */
+  rtmFlags: number;
   /** Gateway. */
   gateway?: string;
   /** Output interface index. */
@@ -127,6 +133,7 @@ export function toRoute(h: RouteHeader, a: RouteAttrs): Route {
     scope: scopeName(h.rtmScope),
     tos: h.rtmTos,
     flags: nexthopFlagNames(h.rtmFlags & 0xff),
+    rtmFlags: h.rtmFlags,
     attrs: a,
   };
   if (a.src !== undefined) r.src = h.rtmSrcLen === full ? a.src : `${a.src}/${h.rtmSrcLen}`;

@@ -248,3 +248,31 @@ test("route decoding: random attribute lists agree with the generic decoder", ()
   }
   assert.ok(fastCount > 500, `the fast decoder took ${fastCount} of 4000 random messages`);
 });
+
+test("route decode: rtm_flags above the next-hop byte are kept (cache entries, offload state)", () => {
+  const flags = 0x20000000 | 0x8000 | 0x4000 | 0x200 | 0x100 | 4;
+  const payload = [...rtmsg([2, 32, 0, 0, 254, 2, 0, 1], flags), ...attr(15, u32(254)), ...DST4];
+  same(payload, "flags above the low byte");
+  const { fast, generic } = both(payload);
+  for (const r of [fast, generic] as { rtmFlags: number; flags: string[] }[]) {
+    assert.equal(r.rtmFlags, flags);
+    assert.deepEqual(r.flags, ["onlink"]);
+  }
+});
+
+test("route json: rtm_flags named as ip -j route names them (notify among the next-hop flags)", async () => {
+  const { namesOf, routeJson } = await import("../../src/cli/route_json.ts");
+  const names = namesOf([]);
+  const json = (flags: number) => {
+    const payload = [...rtmsg([2, 32, 0, 0, 254, 2, 0, 1], flags), ...attr(15, u32(254)), ...DST4];
+    return routeJson(genericRoute(new Uint8Array(payload), 0, payload.length), names).flags;
+  };
+  assert.deepEqual(json(0), []);
+  assert.deepEqual(json(4 | 16 | 0x100), ["onlink", "notify", "linkdown"]);
+  assert.deepEqual(json(0x4000 | 0x8000 | 0x20000000), [
+    "rt_offload",
+    "rt_trap",
+    "rt_offload_failed",
+  ]);
+  assert.deepEqual(json(0x200), [], "a cache entry's CLONED bit is no flag ip prints");
+});
