@@ -987,11 +987,20 @@ export class NetlinkSocket {
     const depth = this.#depth;
     const held = this.#held;
     if (held !== undefined) {
-      // The second datagram of the last recvmmsg: its buffer becomes this depth's.
+      // The second datagram of the last recvmmsg. A small one (an ACK, NLMSG_DONE) is copied
+      // into this depth's buffer, which then stays the same (the message cursor and decode
+      // context over it are reused, not made anew per datagram); a large one lends its buffer.
       this.#held = undefined;
+      const r = this.#heldResult;
+      const buf = this.#bufs[depth];
+      if (buf !== undefined && r.ret <= 4096 && r.ret <= buf.length && !(r.msgFlags & MSG.TRUNC)) {
+        buf.set(held.subarray(0, r.ret));
+        this.#spare = held;
+        return this.#accept(buf, r, undefined, depth);
+      }
       this.#spare = this.#bufs[depth];
       this.#bufs[depth] = held;
-      return this.#accept(held, this.#heldResult, undefined, depth);
+      return this.#accept(held, r, undefined, depth);
     }
     for (;;) {
       let buf = this.#bufs[depth] ??= new Uint8Array(this.#bufs[0].length);
