@@ -548,14 +548,7 @@ export class Family<S extends FamilySpec> {
         ...opts,
         trace,
       });
-      if (ack.offset !== undefined) {
-        const p = trace.pathAt(ack.offset);
-        if (p !== undefined) ack.attributePath = p;
-      }
-      if (ack.missingType !== undefined) {
-        const n = trace.missingName(ack.missingType, ack.missingNest);
-        if (n !== undefined) ack.missingName = n;
-      }
+      trace.describe(ack);
     };
     return { bytes, describe };
   }

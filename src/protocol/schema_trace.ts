@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { ExtAck } from "./errors.ts";
+
 /**
  * What a trace needs from an attribute set: its name and the name of an attribute type.
  *
@@ -139,5 +141,32 @@ export class AttrTrace {
     }
     const name = set?.nameOf(type);
     return name === undefined ? undefined : `${prefix}.${name}`;
+  }
+
+  /**
+   * Names what the kernel's extended ack points at in the traced request: sets
+   * `ack.attributePath` from its offset ({@link AttrTrace.pathAt}) and `ack.missingName` from its
+   * missing type and nest ({@link AttrTrace.missingName}), where the schema knows them.
+   *
+   * @example
+   * ```ts
+   * import { AttrTrace, attrSet, type ExtAck, NetlinkWriter, t } from "@nlts/netlink/protocol";
+   * const link = attrSet("link", { ifname: [3, t.string()] });
+   * const trace = new AttrTrace();
+   * link.encode(new NetlinkWriter(), { ifname: "eth0" }, { trace });
+   * const ack: ExtAck = { offset: 0, missingType: 3 };
+   * trace.describe(ack);
+   * console.log(ack.attributePath, ack.missingName); // ".ifname" ".ifname"
+   * ```
+   */
+  describe(ack: ExtAck): void {
+    if (ack.offset !== undefined) {
+      const p = this.pathAt(ack.offset);
+      if (p !== undefined) ack.attributePath = p;
+    }
+    if (ack.missingType !== undefined) {
+      const n = this.missingName(ack.missingType, ack.missingNest);
+      if (n !== undefined) ack.missingName = n;
+    }
   }
 }

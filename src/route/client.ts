@@ -1166,14 +1166,7 @@ export class RouteClient {
       // The attributes follow nlmsghdr and rtmsg: extended-ack offsets count from the message.
       const trace = new AttrTrace({ origin: -(16 + 12) });
       rtRoute.operations.getroute.request.encode(new NetlinkWriter(), attrs as never, { trace });
-      if (ack.offset !== undefined) {
-        const p = trace.pathAt(ack.offset);
-        if (p !== undefined) ack.attributePath = p;
-      }
-      if (ack.missingType !== undefined) {
-        const n = trace.missingName(ack.missingType, ack.missingNest);
-        if (n !== undefined) ack.missingName = n;
-      }
+      trace.describe(ack);
     };
     return { bytes, options: { operation: "rt-route.getroute", describeExtAck } };
   }

@@ -369,14 +369,7 @@ export class RawFamily<S extends RawFamilySpec> {
       const tw = new NetlinkWriter();
       const trace = new AttrTrace({ origin: 0 });
       write(tw, trace);
-      if (ack.offset !== undefined) {
-        const p = trace.pathAt(ack.offset);
-        if (p !== undefined) ack.attributePath = p;
-      }
-      if (ack.missingType !== undefined) {
-        const n = trace.missingName(ack.missingType, ack.missingNest);
-        if (n !== undefined) ack.missingName = n;
-      }
+      trace.describe(ack);
     };
     return { bytes, describe };
   }

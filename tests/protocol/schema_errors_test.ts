@@ -9,6 +9,7 @@ import {
   type Codec,
   DecodeError,
   decodeErrorMessage,
+  type ExtAck,
   MAX_NESTING,
   MessageIterator,
   NetlinkWriter,
@@ -476,4 +477,24 @@ test("schema ext-ack: nothing is recorded without a trace; failed encodes are fo
   assert.throws(() => ctrl.encode(w, { name: "x", mtu: -1 }, { trace }), RangeError);
   assert.deepEqual(trace.entries, [[8, 16, ".mtu"]]);
   assert.equal(w.length, 16);
+});
+
+test("schema ext-ack: describe names the offset's attribute and the missing one, and leaves what it cannot name", () => {
+  const link = attrSet("link", {
+    ifname: [3, t.string()],
+    linkinfo: [18, t.nest(attrSet("linkinfo", { kind: [1, t.string()] }))],
+  });
+  const trace = new AttrTrace();
+  link.encode(new NetlinkWriter(), { ifname: "x", linkinfo: { kind: "veth" } }, { trace });
+  const inner = trace.entries.find((e) => e[2] === ".linkinfo")![0];
+  const ack: ExtAck = { offset: inner + 4, missingType: 1, missingNest: inner };
+  trace.describe(ack);
+  assert.equal(ack.attributePath, ".linkinfo.kind");
+  assert.equal(ack.missingName, ".linkinfo.kind");
+  const unknown: ExtAck = { offset: 999, missingType: 77, message: "m" };
+  trace.describe(unknown);
+  assert.deepEqual(unknown, { offset: 999, missingType: 77, message: "m" });
+  const empty: ExtAck = {};
+  trace.describe(empty);
+  assert.deepEqual(empty, {});
 });
