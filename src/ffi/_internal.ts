@@ -5,6 +5,9 @@
  * @module
  */
 
+import { MMSGHDR, MSGHDR, SOCKADDR_NL } from "./structs.ts";
+import type { RecvResult } from "./types.ts";
+
 /**
  * Largest socket address `sendmsg`/`sendto` accept (`sizeof(struct sockaddr_storage)`).
  *
@@ -64,6 +67,56 @@ export function checkMmsgCount(count: number): void {
     throw new RangeError(
       `Cannot recvmmsg: ${count} buffers given, 1..${MAX_MMSG} are read at once`,
     );
+  }
+}
+
+/**
+ * Before a recvmmsg: each of the first `n` `struct mmsghdr`s in `h` asks for a whole
+ * `sockaddr_nl` and has no flags (the kernel wrote both in the last call).
+ *
+ * @example
+ * ```ts
+ * import { resetMmsgHeaders } from "./_internal.ts";
+ * import { MMSGHDR } from "./structs.ts";
+ * resetMmsgHeaders(new DataView(new ArrayBuffer(2 * MMSGHDR.size)), 2);
+ * ```
+ */
+export function resetMmsgHeaders(h: DataView, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const o = i * MMSGHDR.size;
+    h.setUint32(o + MSGHDR.namelen, SOCKADDR_NL.size, true);
+    h.setInt32(o + MSGHDR.flags, 0, true);
+  }
+}
+
+/**
+ * After a recvmmsg that read `ret` datagrams: each one's length, flags and sender (port id and
+ * groups, 0 without a whole `sockaddr_nl`) from the headers in `h` and the addresses in `names`
+ * (3 words per datagram) into `results[0..ret)`.
+ *
+ * @example
+ * ```ts
+ * import { readMmsgResults } from "./_internal.ts";
+ * import { MMSGHDR } from "./structs.ts";
+ * const results = [{ ret: 0, errno: 0, msgFlags: 0, portid: 0, groups: 0, controlLen: 0 }];
+ * readMmsgResults(new DataView(new ArrayBuffer(MMSGHDR.size)), new Uint32Array(3), results, 1);
+ * console.log(results[0].portid); // 0
+ * ```
+ */
+export function readMmsgResults(
+  h: DataView,
+  names: Uint32Array,
+  results: RecvResult[],
+  ret: number,
+): void {
+  for (let i = 0; i < ret; i++) {
+    const o = i * MMSGHDR.size;
+    const r = results[i];
+    const named = h.getUint32(o + MSGHDR.namelen, true) >= SOCKADDR_NL.size;
+    r.ret = h.getUint32(o + MMSGHDR.len, true);
+    r.msgFlags = h.getInt32(o + MSGHDR.flags, true);
+    r.portid = named ? names[i * 3 + 1] : 0;
+    r.groups = named ? names[i * 3 + 2] : 0;
   }
 }
 

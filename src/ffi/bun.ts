@@ -34,6 +34,8 @@ import {
   MAX_MMSG,
   MAX_SOCKADDR,
   pollTimeout,
+  readMmsgResults,
+  resetMmsgHeaders,
   waitOutcome,
 } from "./_internal.ts";
 
@@ -327,7 +329,6 @@ class BunLibc implements Libc {
     const iv = this.#miov.view;
     for (let i = 0; i < n; i++) {
       const buf = bufs[i];
-      const o = i * MMSGHDR.size;
       if (buf !== this.#mbufs[i] || buf.byteLength !== this.#mlens[i]) {
         // As in recvmsg: the iovec stays while the buffer does (large buffers only).
         setU64(iv, i * IOVEC.size + IOVEC.base, addressOf(buf));
@@ -335,21 +336,12 @@ class BunLibc implements Libc {
         this.#mbufs[i] = buf.byteLength >= STABLE_BYTES ? buf : undefined;
         this.#mlens[i] = buf.byteLength;
       }
-      h.setUint32(o + MSGHDR.namelen, SOCKADDR_NL.size, true);
-      h.setInt32(o + MSGHDR.flags, 0, true);
     }
+    resetMmsgHeaders(h, n);
     const ret = this.#sym.recvmmsg(fd, this.#mmsg.bytes, n, flags, null);
     if (ret < 0) return { ret, errno: this.#errno[0], results: [] };
     const results = this.#mresults;
-    for (let i = 0; i < ret; i++) {
-      const o = i * MMSGHDR.size;
-      const r = results[i];
-      const named = h.getUint32(o + MSGHDR.namelen, true) >= SOCKADDR_NL.size;
-      r.ret = h.getUint32(o + MMSGHDR.len, true);
-      r.msgFlags = h.getInt32(o + MSGHDR.flags, true);
-      r.portid = named ? this.#mnameU32[i * 3 + 1] : 0;
-      r.groups = named ? this.#mnameU32[i * 3 + 2] : 0;
-    }
+    readMmsgResults(h, this.#mnameU32, results, ret);
     return { ret, errno: 0, results };
   }
 
