@@ -1016,14 +1016,8 @@ export class NetlinkSocket {
         pair[1] = spare;
         const m = libc.recvmmsg(this.#fd, pair, MSG.DONTWAIT | MSG.TRUNC);
         if (m.ret < 0) {
-          if (m.errno === E.EINTR) continue;
-          if (m.errno === E.EAGAIN) return -1;
-          if (m.errno === E.ENOBUFS) {
-            this.#overflow();
-            if (throwOverflow) throw this.#overflowError();
-            continue;
-          }
-          throw new SyscallError("recvmsg", m.errno);
+          if (this.#recvFailed(m.errno, throwOverflow)) return -1;
+          continue;
         }
         if (m.ret > 1) {
           const r = m.results[1];
@@ -1042,14 +1036,8 @@ export class NetlinkSocket {
       if (this.#peek) {
         const p = libc.recvmsg(this.#fd, buf, MSG.DONTWAIT | MSG.PEEK | MSG.TRUNC);
         if (p.ret < 0) {
-          if (p.errno === E.EINTR) continue;
-          if (p.errno === E.EAGAIN) return -1;
-          if (p.errno === E.ENOBUFS) {
-            this.#overflow();
-            if (throwOverflow) throw this.#overflowError();
-            continue;
-          }
-          throw new SyscallError("recvmsg", p.errno);
+          if (this.#recvFailed(p.errno, throwOverflow)) return -1;
+          continue;
         }
         if (p.ret > buf.length) {
           this.#bufs[depth] = buf = new Uint8Array(Math.max(p.ret, buf.length * 2));
@@ -1059,17 +1047,27 @@ export class NetlinkSocket {
       const ctl = this.#ctl;
       const r = libc.recvmsg(this.#fd, buf, MSG.DONTWAIT | MSG.TRUNC, ctl);
       if (r.ret < 0) {
-        if (r.errno === E.EINTR) continue;
-        if (r.errno === E.EAGAIN) return -1;
-        if (r.errno === E.ENOBUFS) {
-          this.#overflow();
-          if (throwOverflow) throw this.#overflowError();
-          continue;
-        }
-        throw new SyscallError("recvmsg", r.errno);
+        if (this.#recvFailed(r.errno, throwOverflow)) return -1;
+        continue;
       }
       return this.#accept(buf, r, ctl, depth);
     }
+  }
+
+  /**
+   * What #recv does after a failed read: false to read again (EINTR; ENOBUFS, a receive-queue
+   * overflow noted for every consumer, see #overflow), true when nothing is queued (EAGAIN).
+   * Raises the overflow with `throwOverflow`, and any other errno as SyscallError("recvmsg").
+   */
+  #recvFailed(errno: number, throwOverflow: boolean): boolean {
+    if (errno === E.EAGAIN) return true;
+    if (errno === E.EINTR) return false;
+    if (errno === E.ENOBUFS) {
+      this.#overflow();
+      if (throwOverflow) throw this.#overflowError();
+      return false;
+    }
+    throw new SyscallError("recvmsg", errno);
   }
 
   /** The second datagram of the last recvmmsg, not yet read (see #recv), and its result. */
