@@ -7,14 +7,20 @@
  *   replies alone (bytes received once); `..._loaded_vs_generated_pct`: loaded over generated;
  * - `ynl_ethtool_features_dump_...` and `ynl_ethtool_features_decode_...`: the same for an
  *   ethtool features-get dump (bitsets as named bit lists);
- * - `ynl_load_<spec>_{first,best}_ms`: `loadSpec` of the largest specs (devlink, ethtool,
- *   rt-link, tc; the file each shipped module is generated from): reading (gunzip), YAML parsing,
- *   checking and building every codec, the first time in this process (CPU time) and the best
- *   of later runs.
+ * - `ynl_load_<spec>_...`: `loadSpec` of the largest specs (devlink, ethtool, rt-link, tc; the
+ *   file each shipped module is generated from): reading (gunzip), YAML parsing, checking, and
+ *   the codecs a family builds at load. Each is measured in fresh processes
+ *   (`bench/ynl_load_child.ts`, one per spec and round, the specs taking turns), so no earlier
+ *   load has warmed the JIT: `_first_ms` the wall time of the first `loadSpec` in the process,
+ *   `_first_cpu_ms` its CPU time (user + system: JIT and GC threads count), `_use_ms` /
+ *   `_use_cpu_ms` the first use of a typical operation afterwards (encoding a request, decoding a
+ *   reply: the sets a loaded family builds when an operation first needs them),
+ *   `_first_total_ms` the two together (wall); the median of `NLTS_BENCH_LOAD_ROUNDS` (default
+ *   7) processes. `_best_ms`: the fastest later `loadSpec` in those processes.
  *
- * Each figure is the fastest of `NLTS_BENCH_ITERATIONS / 500` (at least 10) samples, the two
- * families' samples alternating: on a shared machine the fastest sample is the one no neighbour
- * interrupted. `ynl_load_<spec>_first_ms` is CPU time (user + system: JIT and GC threads count).
+ * Each other figure is the fastest of `NLTS_BENCH_ITERATIONS / 500` (at least 10) samples, the
+ * two families' samples alternating: on a shared machine the fastest sample is the one no
+ * neighbour interrupted.
  *
  * The namespace (needs root and iproute2) is deleted at the end. Run:
  *
@@ -34,7 +40,7 @@ import { GenlSocket } from "../src/genl/mod.ts";
 import type { NetlinkMessage } from "../src/socket/mod.ts";
 import { netdev } from "../src/families/netdev.ts";
 import { ethtool } from "../src/families/ethtool.ts";
-import { loadGenlSpec, loadSpec } from "../src/ynl/mod.ts";
+import { loadGenlSpec } from "../src/ynl/mod.ts";
 import { FAMILIES, specPath } from "../scripts/gen_families.ts";
 
 const runtime = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined" ? "bun" : "deno";
@@ -43,12 +49,6 @@ const PAIRS = 500;
 
 function report(name: string, value: number): void {
   console.log(`${runtime} ${name} ${value.toFixed(2)}`);
-}
-
-/** CPU time of this process so far (user + system), in ms. */
-function cpu(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
 }
 
 /** Wall time of one run of `k` calls of `fn`, per call, in ms. */
@@ -75,21 +75,50 @@ function pair(samples: number, a: () => void, b: () => void): [number, number] {
 
 const SAMPLES = Math.max(10, Math.floor(iterations / 500));
 
-// loading and compiling the largest specs
-for (const module of ["devlink", "ethtool", "rt_link", "tc"]) {
-  const f = FAMILIES.find((x) => x.module === module);
-  if (f === undefined) throw new Error(`no shipped family ${module}`);
-  const path = specPath(f);
-  if (!existsSync(path)) {
-    console.log(`${runtime} ynl_load_${module}: not measured (${path} is absent)`);
-    continue;
+// loading and compiling the largest specs, each in fresh processes
+{
+  /** The operation whose first use is measured after the load. */
+  const LOADS: readonly (readonly [string, string])[] = [
+    ["devlink", "get"],
+    ["ethtool", "linkinfo-get"],
+    ["rt_link", "getlink"],
+    ["tc", "getqdisc"],
+  ];
+  const rounds = Math.max(1, Number(process.env.NLTS_BENCH_LOAD_ROUNDS ?? 7));
+  const child = new URL("./ynl_load_child.ts", import.meta.url).pathname;
+  const figures = new Map<string, Record<string, number>[]>();
+  for (let r = 0; r < rounds; r++) {
+    for (const [module, op] of LOADS) {
+      const f = FAMILIES.find((x) => x.module === module);
+      if (f === undefined) throw new Error(`no shipped family ${module}`);
+      const path = specPath(f);
+      if (!existsSync(path)) continue;
+      const args = runtime === "bun" ? [child, path, op] : ["run", "-A", child, path, op];
+      const out = execFileSync(process.execPath, args, { encoding: "utf8" });
+      const list = figures.get(module) ?? [];
+      list.push(JSON.parse(out.trim().split("\n").pop()!));
+      figures.set(module, list);
+    }
   }
-  const t0 = cpu();
-  loadSpec(path);
-  report(`ynl_load_${module}_first_ms`, cpu() - t0);
-  let best = Infinity;
-  for (let i = 0; i < SAMPLES; i++) best = Math.min(best, sample(1, () => loadSpec(path)));
-  report(`ynl_load_${module}_best_ms`, best);
+  const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  };
+  for (const [module] of LOADS) {
+    const list = figures.get(module);
+    if (list === undefined) {
+      const path = specPath(FAMILIES.find((x) => x.module === module)!);
+      console.log(`${runtime} ynl_load_${module}: not measured (${path} is absent)`);
+      continue;
+    }
+    const m = (k: string) => median(list.map((x) => x[k]));
+    report(`ynl_load_${module}_first_ms`, m("firstWall"));
+    report(`ynl_load_${module}_first_cpu_ms`, m("firstCpu"));
+    report(`ynl_load_${module}_use_ms`, m("useWall"));
+    report(`ynl_load_${module}_use_cpu_ms`, m("useCpu"));
+    report(`ynl_load_${module}_first_total_ms`, median(list.map((x) => x.firstWall + x.useWall)));
+    report(`ynl_load_${module}_best_ms`, Math.min(...list.map((x) => x.best)));
+  }
 }
 
 /** The spec a shipped module is generated from (by name from linux-doc when that file is absent). */

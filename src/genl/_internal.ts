@@ -102,6 +102,29 @@ export interface GenlEncodeOptions {
 }
 
 const codecs = new WeakMap<FamilySpec, GenlCodec>();
+
+/**
+ * A message's name and attribute set, the set read from the spec at the first message (a
+ * family loaded from a spec builds an operation's sets when it is used).
+ */
+class Named {
+  readonly #name: string;
+  #set: (() => AnySet) | null;
+  #pair: readonly [string, AnySet] | null = null;
+
+  constructor(name: string, set: () => AnySet) {
+    this.#name = name;
+    this.#set = set;
+  }
+
+  pair(): readonly [string, AnySet] {
+    if (this.#pair === null) {
+      this.#pair = [this.#name, this.#set!()];
+      this.#set = null;
+    }
+    return this.#pair;
+  }
+}
 const STRICT = { strict: true } as const;
 
 /**
@@ -115,28 +138,31 @@ export class GenlCodec {
   /** Where the attributes start in the payload: genlmsghdr plus the aligned fixed header. */
   readonly attrsOffset: number;
   /** Requests by cmd: the op's name and request set. */
-  readonly #sent = new Map<number, readonly [string, AnySet]>();
+  readonly #sent = new Map<number, Named>();
   /**
    * Messages from the kernel by cmd: events first (a family may number kernel-to-user messages
    * apart, as ethtool does), then each op's reply cmd.
    */
-  readonly #received = new Map<number, readonly [string, AnySet]>();
+  readonly #received = new Map<number, Named>();
   /** Notifications by cmd: the event's name and set. */
-  readonly #events = new Map<number, readonly [string, AnySet]>();
+  readonly #events = new Map<number, Named>();
   readonly #ctx = new DecodeContext();
 
   private constructor(spec: FamilySpec) {
     this.spec = spec;
     this.attrsOffset = GENL_HDRLEN + (spec.header ? (spec.header.size + 3) & ~3 : 0);
     for (const [name, e] of Object.entries(spec.events ?? {})) {
-      this.#events.set(e.cmd, [name, e.attrs ?? spec.attrs]);
-      this.#received.set(e.cmd, [name, e.attrs ?? spec.attrs]);
+      const n = new Named(name, () => e.attrs ?? spec.attrs);
+      this.#events.set(e.cmd, n);
+      this.#received.set(e.cmd, n);
     }
     for (const [name, o] of Object.entries(spec.operations)) {
-      if (!this.#sent.has(o.cmd)) this.#sent.set(o.cmd, [name, o.request ?? spec.attrs]);
+      if (!this.#sent.has(o.cmd)) {
+        this.#sent.set(o.cmd, new Named(name, () => o.request ?? spec.attrs));
+      }
       const rc = o.replyCmd ?? o.cmd;
       if (!this.#received.has(rc)) {
-        this.#received.set(rc, [name, o.reply ?? o.request ?? spec.attrs]);
+        this.#received.set(rc, new Named(name, () => o.reply ?? o.request ?? spec.attrs));
       }
     }
   }
@@ -164,17 +190,17 @@ export class GenlCodec {
 
   /** Name and attribute set of a message with `cmd` sent to the kernel (`cmd-N` if unknown). */
   sent(cmd: number): readonly [string, AnySet] {
-    return this.#sent.get(cmd) ?? [`cmd-${cmd}`, this.spec.attrs];
+    return this.#sent.get(cmd)?.pair() ?? [`cmd-${cmd}`, this.spec.attrs];
   }
 
   /** Name and attribute set of a message with `cmd` from the kernel (`cmd-N` if unknown). */
   received(cmd: number): readonly [string, AnySet] {
-    return this.#received.get(cmd) ?? [`cmd-${cmd}`, this.spec.attrs];
+    return this.#received.get(cmd)?.pair() ?? [`cmd-${cmd}`, this.spec.attrs];
   }
 
   /** Name and attribute set of notification `cmd` (`cmd-N` and the main set if unknown). */
   event(cmd: number): readonly [string, AnySet] {
-    return this.#events.get(cmd) ?? [`cmd-${cmd}`, this.spec.attrs];
+    return this.#events.get(cmd)?.pair() ?? [`cmd-${cmd}`, this.spec.attrs];
   }
 
   /**

@@ -54,6 +54,7 @@ export function checkFamilySpec(spec: unknown, verb: string): void {
     const od = o as Record<string, unknown>;
     checkInt(od.cmd, `${verb} ${name}.${op}`, "cmd", 0, 255);
     for (const k of ["request", "reply"]) {
+      if (pending(od, k)) continue;
       if (od[k] !== undefined && !isAttrSet(od[k])) {
         throw new TypeError(
           `Cannot ${verb} ${name}.${op}: ${k} must be an attribute set, not ${
@@ -75,6 +76,20 @@ export function checkFamilySpec(spec: unknown, verb: string): void {
     }
     for (const g of s.mcastGroups) checkString(g, `${verb} ${name}`, "a group name", true);
   }
+}
+
+/**
+ * Whether `obj[key]` is still to be made by a getter (a family loaded from a spec builds an
+ * operation's sets at their first use): checking it would build it, so it is taken as it comes.
+ *
+ * @example
+ * ```ts
+ * import { pending } from "./_validate.ts";
+ * console.log(pending({ get reply() { return 1; } }, "reply"), pending({ reply: 1 }, "reply")); // true false
+ * ```
+ */
+export function pending(obj: object, key: string): boolean {
+  return Object.getOwnPropertyDescriptor(obj, key)?.get !== undefined;
 }
 
 /**

@@ -1326,11 +1326,18 @@ export class SubMessageCodec implements Codec<unknown, unknown> {
   /** camelCase key of the selector attribute. */
   readonly selector: string;
   readonly #selectorName: string;
-  readonly #formats: Map<string, Format>;
+  /** Formats by selector value; a function is a format still to be made (see the constructor). */
+  readonly #formats: Map<string, Format | (() => SubMessageFormat)>;
 
+  /**
+   * A format may also be given as a function returning it, called the first time its selector
+   * value is met (a family loaded from a spec has dozens of formats, and a script uses a few);
+   * the codec is then taken to possibly raise check failures (`markChecks`), as it cannot look
+   * at the headers before.
+   */
   constructor(
     selector: string,
-    formats: { readonly [value: string]: SubMessageFormat },
+    formats: { readonly [value: string]: SubMessageFormat | (() => SubMessageFormat) },
     options?: SubMessageOptions,
   ) {
     if (typeof selector !== "string" || selector === "") {
@@ -1343,10 +1350,20 @@ export class SubMessageCodec implements Codec<unknown, unknown> {
     this.#selectorName = options?.selectorName ?? kebab(selector);
     this.type = `sub-message by ${this.#selectorName}`;
     this.#formats = new Map();
+    const headers: unknown[] = [];
+    let deferred = false;
     for (const [value, f] of Object.entries(formats)) {
-      this.#formats.set(value, toFormat(value, f));
+      if (typeof f === "function") {
+        this.#formats.set(value, f);
+        deferred = true;
+      } else {
+        const format = toFormat(value, f);
+        this.#formats.set(value, format);
+        headers.push(format.header);
+      }
     }
-    markChecks(this, ...[...this.#formats.values()].map((f) => f.header));
+    if (deferred) markChecks(this);
+    else markChecks(this, ...headers);
   }
 
   /** The selector values this codec knows. */
@@ -1361,7 +1378,13 @@ export class SubMessageCodec implements Codec<unknown, unknown> {
     for (let i = scopes.length - 1; i >= 0; i--) {
       if (scopes[i].keys.has(this.selector)) {
         const value = (scopes[i].obj as Record<string, unknown>)[this.selector];
-        return { value, format: this.#formats.get(String(value)) };
+        const key = String(value);
+        let format = this.#formats.get(key);
+        if (typeof format === "function") {
+          format = toFormat(key, format());
+          this.#formats.set(key, format);
+        }
+        return { value, format };
       }
     }
     return { value: undefined, format: undefined };

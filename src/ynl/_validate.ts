@@ -7,7 +7,7 @@
  * @module
  */
 
-import { isAttrSet } from "../genl/_validate.ts";
+import { isAttrSet, pending } from "../genl/_validate.ts";
 import { checkInt, checkOptions, checkString, describeValue } from "../protocol/_validate.ts";
 
 /**
@@ -107,6 +107,7 @@ export function checkRawFamilySpec(spec: unknown, verb: string): void {
     checkInt(od.cmd, v, "cmd", 0, 0xffff);
     if (od.replyCmd !== undefined) checkInt(od.replyCmd, v, "replyCmd", 0, 0xffff);
     for (const k of ["request", "reply"]) {
+      if (pending(od, k)) continue;
       if (od[k] !== undefined && !isAttrSet(od[k])) {
         throw new TypeError(
           `Cannot ${v}: ${k} must be an attribute set, not ${describeValue(od[k])}`,

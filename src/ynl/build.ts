@@ -28,12 +28,101 @@ export interface BuiltFamily {
   readonly enums: ReadonlyMap<string, Readonly<Record<string, number | bigint>>>;
 }
 
-/** Evaluates the IR: enums, structs, sets. */
+/**
+ * A read-only map whose values are made on their first `get` (iterating makes them all, in
+ * the order of `names`): a family loaded from a spec builds only the sets and structs a script
+ * reaches.
+ */
+class LazyMap<V> implements ReadonlyMap<string, V> {
+  readonly #names: readonly string[];
+  readonly #known: ReadonlySet<string>;
+  readonly #make: (name: string) => V;
+  readonly #made = new Map<string, V>();
+  #all: Map<string, V> | undefined;
+
+  constructor(names: readonly string[], make: (name: string) => V) {
+    this.#names = names;
+    this.#known = new Set(names);
+    this.#make = make;
+  }
+
+  get size(): number {
+    return this.#names.length;
+  }
+
+  has(name: string): boolean {
+    return this.#known.has(name);
+  }
+
+  get(name: string): V | undefined {
+    let v = this.#made.get(name);
+    if (v === undefined && this.#known.has(name)) {
+      v = this.#make(name);
+      this.#made.set(name, v);
+    }
+    return v;
+  }
+
+  /** Every value, made now, in declaration order. */
+  #every(): Map<string, V> {
+    if (this.#all === undefined) {
+      const all = new Map<string, V>();
+      for (const n of this.#names) all.set(n, this.get(n)!);
+      this.#all = all;
+    }
+    return this.#all;
+  }
+
+  forEach(fn: (value: V, key: string, map: ReadonlyMap<string, V>) => void, self?: unknown): void {
+    for (const [k, v] of this.#every()) fn.call(self, v, k, this);
+  }
+
+  keys(): MapIterator<string> {
+    return new Map(this.#names.map((n) => [n, 0])).keys();
+  }
+
+  values(): MapIterator<V> {
+    return this.#every().values();
+  }
+
+  entries(): MapIterator<[string, V]> {
+    return this.#every().entries();
+  }
+
+  [Symbol.iterator](): MapIterator<[string, V]> {
+    return this.#every().entries();
+  }
+
+  get [Symbol.toStringTag](): string {
+    return "Map";
+  }
+}
+
+/**
+ * Evaluates the IR: enums now; structs and attribute sets at their first use (a set built
+ * builds the sets it nests; sub-message formats are built when their selector value is met).
+ */
 export function buildObjects(ir: FamilyIR): BuiltFamily {
   const enums = new Map<string, Record<string, number | bigint>>();
   for (const e of ir.enums) enums.set(e.name, Object.fromEntries(e.values));
-  const structs = new Map<string, AnyStruct>();
-  const sets = new Map<string, AnySet>();
+  const structIR = new Map(ir.structs.map((s) => [s.name, s]));
+  const setIR = new Map(ir.sets.map((s) => [s.name, s]));
+  const structs: LazyMap<AnyStruct> = new LazyMap(ir.structs.map((s) => s.name), (name) => {
+    const s = structIR.get(name)!;
+    return t.struct(
+      s.name,
+      Object.fromEntries(s.members.map((m) => [m.key, evalIR(m.ir)])) as never,
+      { packed: true },
+    );
+  });
+  const sets: LazyMap<AnySet> = new LazyMap(ir.sets.map((s) => s.name), (name) => {
+    const spec: Record<string, AttrEntry> = {};
+    for (const f of setIR.get(name)!.fields) {
+      const codec = evalIR(f.ir);
+      spec[f.key] = kebab(f.key) === f.name ? [f.value, codec] : [f.value, codec, { name: f.name }];
+    }
+    return new AttrSet(name, spec);
+  });
 
   const evalArg = (a: Arg): unknown => {
     if ("ir" in a) return evalIR(a.ir);
@@ -47,11 +136,12 @@ export function buildObjects(ir: FamilyIR): BuiltFamily {
       return Object.fromEntries(a.structMembers.map((m) => [m.key, evalIR(m.ir)]));
     }
     if ("formats" in a) {
-      return Object.fromEntries(a.formats.map((f) => {
+      // made when the selector value is first met (SubMessageCodec takes functions)
+      return Object.fromEntries(a.formats.map((f) => [f.value, () => {
         const h = f.header === undefined ? undefined : structs.get(f.header);
         const s = f.set === undefined ? undefined : sets.get(f.set);
-        return [f.value, h && s ? { header: h, attrs: s } : h ?? s ?? null];
-      }));
+        return h && s ? { header: h, attrs: s } : h ?? s ?? null;
+      }]));
     }
     return a.lit;
   };
@@ -73,24 +163,28 @@ export function buildObjects(ir: FamilyIR): BuiltFamily {
     const f = (t as any)[x.fn === "enum" ? "enum" : x.fn] as (...a: unknown[]) => AnyCodec;
     return f(...args);
   };
-
-  for (const s of ir.structs) {
-    structs.set(
-      s.name,
-      t.struct(s.name, Object.fromEntries(s.members.map((m) => [m.key, evalIR(m.ir)])) as never, {
-        packed: true,
-      }),
-    );
-  }
-  for (const s of ir.sets) {
-    const spec: Record<string, AttrEntry> = {};
-    for (const f of s.fields) {
-      const codec = evalIR(f.ir);
-      spec[f.key] = kebab(f.key) === f.name ? [f.value, codec] : [f.value, codec, { name: f.name }];
-    }
-    sets.set(s.name, new AttrSet(s.name, spec));
-  }
   return { sets, structs, enums };
+}
+
+/**
+ * Defines `obj[key]` as made by `make` at its first read (then a plain property): an
+ * operation's sets are built when a script uses the operation.
+ */
+function lazyProp<T extends object>(obj: T, key: string, make: () => unknown): void {
+  Object.defineProperty(obj, key, {
+    enumerable: true,
+    configurable: true,
+    get() {
+      const value = make();
+      Object.defineProperty(obj, key, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+      return value;
+    },
+  });
 }
 
 /** The camelCase keys of the attributes an operation's messages list (unknown names dropped). */
@@ -122,6 +216,28 @@ export function requestSet(op: OpDef, set: AnySet): AnySet {
   return set.pick((keys ?? []) as never);
 }
 
+/**
+ * An operation's description: cmd, request and reply sets (built at their first read), do,
+ * dump, replyCmd.
+ */
+function opSpec(model: SpecModel, op: OpDef, built: BuiltFamily): Record<string, unknown> {
+  const o: Record<string, unknown> = { cmd: op.reqValue! };
+  lazyProp(o, "request", () => requestSet(op, built.sets.get(op.attrSet!)!));
+  lazyProp(o, "reply", () => built.sets.get(op.attrSet!)!);
+  o.do = op.do !== undefined;
+  o.dump = op.dump !== undefined;
+  if (hasReplyCmd(model, op)) o.replyCmd = op.rspValue;
+  return o;
+}
+
+/** A notification's description: cmd and its set (built at its first read). */
+function eventSpec(model: SpecModel, op: OpDef, built: BuiltFamily): Record<string, unknown> {
+  const setName = op.attrSet ?? model.ops.find((x) => x.name === op.notify)!.attrSet!;
+  const e: Record<string, unknown> = { cmd: op.rspValue! };
+  lazyProp(e, "attrs", () => built.sets.get(setName)!);
+  return e;
+}
+
 /** The family's main set: the attribute set of the first operation that has one. */
 function mainSet(model: SpecModel, built: BuiltFamily): AnySet {
   const op = model.ops.find((o) => o.attrSet !== undefined);
@@ -135,19 +251,9 @@ export function genlFamily(model: SpecModel, built: BuiltFamily): FamilySpec {
   const events: Record<string, EventSpec> = {};
   for (const op of model.ops) {
     if (op.do !== undefined || op.dump !== undefined) {
-      const set = built.sets.get(op.attrSet!)!;
-      const o: { -readonly [K in keyof OperationSpec]: OperationSpec[K] } = {
-        cmd: op.reqValue!,
-        request: requestSet(op, set),
-        reply: set,
-        do: op.do !== undefined,
-        dump: op.dump !== undefined,
-      };
-      if (hasReplyCmd(model, op)) o.replyCmd = op.rspValue;
-      operations[op.name] = o;
+      operations[op.name] = opSpec(model, op, built) as unknown as OperationSpec;
     } else if (op.rspValue !== undefined && (op.notify !== undefined || op.event !== undefined)) {
-      const setName = op.attrSet ?? model.ops.find((x) => x.name === op.notify)!.attrSet!;
-      events[op.name] = { cmd: op.rspValue, attrs: built.sets.get(setName)! };
+      events[op.name] = eventSpec(model, op, built) as unknown as EventSpec;
     }
   }
   const header = model.fixedHeader === undefined ? undefined : built.structs.get(model.fixedHeader);
@@ -169,22 +275,14 @@ export function rawFamily(model: SpecModel, built: BuiltFamily): RawFamilySpec {
   for (const op of model.ops) {
     const header = op.fixedHeader === undefined ? undefined : built.structs.get(op.fixedHeader);
     if (op.do !== undefined || op.dump !== undefined) {
-      const set = built.sets.get(op.attrSet!)!;
-      const o: { -readonly [K in keyof RawOperationSpec]: RawOperationSpec[K] } = {
-        cmd: op.reqValue!,
-        request: requestSet(op, set),
-        reply: set,
-        do: op.do !== undefined,
-        dump: op.dump !== undefined,
+      const o = opSpec(model, op, built) as unknown as {
+        -readonly [K in keyof RawOperationSpec]: RawOperationSpec[K];
       };
-      if (hasReplyCmd(model, op)) o.replyCmd = op.rspValue;
       if (header !== undefined) o.header = header;
       operations[op.name] = o;
     } else if (op.rspValue !== undefined && (op.notify !== undefined || op.event !== undefined)) {
-      const setName = op.attrSet ?? model.ops.find((x) => x.name === op.notify)!.attrSet!;
-      const e: { -readonly [K in keyof RawEventSpec]: RawEventSpec[K] } = {
-        cmd: op.rspValue,
-        attrs: built.sets.get(setName)!,
+      const e = eventSpec(model, op, built) as unknown as {
+        -readonly [K in keyof RawEventSpec]: RawEventSpec[K];
       };
       if (header !== undefined) e.header = header;
       events[op.name] = e;

@@ -573,12 +573,13 @@ const ERRATA = [
 ];
 
 /**
- * Applies the errata to a parsed spec (a deep copy is made first when one applies); returns
- * the spec to use and what was corrected.
+ * Applies the errata to a parsed spec; returns the spec to use and what was corrected. The
+ * corrections are made on a deep copy, unless `owned` (a spec this module just parsed, that
+ * nobody else holds: then in place, saving the copy of a large spec).
  */
-export function applyErrata(doc: unknown): { doc: unknown; applied: string[] } {
+export function applyErrata(doc: unknown, owned = false): { doc: unknown; applied: string[] } {
   if (typeof doc !== "object" || doc === null) return { doc, applied: [] };
-  const copy = structuredClone(doc) as Obj;
+  const copy = (owned ? doc : structuredClone(doc)) as Obj;
   const applied: string[] = [];
   for (const e of ERRATA) {
     const note = e(copy);

@@ -337,8 +337,8 @@ export function generateModule(source: string | object, options: GenerateOptions
   for (const k of ["kernel", "specName", "schemaImport", "exportPath"] as const) {
     checkString(o[k], verb, k, true);
   }
-  const { doc, file, license } = readSpecSource(source, options);
-  const fixed = applyErrata(doc);
+  const { doc, file, license, owned } = readSpecSource(source, options);
+  const fixed = applyErrata(doc, owned);
   const model = readSpecModel(fixed.doc, file);
   return printModule(model, familyIR(model), {
     ...options,

@@ -104,21 +104,26 @@ export interface LoadSpecOptions extends SpecSourceOptions {
   file?: string;
 }
 
-/** Reads `source` into a parsed object plus its file name and licence. */
+/**
+ * Reads `source` into a parsed object plus its file name and licence; `owned` when the object
+ * was parsed here (nobody else holds it, so the errata may correct it in place).
+ */
 export function readSpecSource(
   source: string | object,
   options: LoadSpecOptions = {},
-): { doc: unknown; file: string; license?: string } {
+): { doc: unknown; file: string; license?: string; owned: boolean } {
   checkSpecSource(source, "load spec");
   checkSpecOptions(options, "load spec");
-  if (typeof source === "object") return { doc: source, file: options.file ?? "<object>" };
+  if (typeof source === "object") {
+    return { doc: source, file: options.file ?? "<object>", owned: false };
+  }
   if (source.includes("\n")) {
     const file = options.file ?? "<text>";
-    return { doc: parseSpecText(source, file), file, license: licenseOf(source) };
+    return { doc: parseSpecText(source, file), file, license: licenseOf(source), owned: true };
   }
   const path = findSpec(source, options);
   const text = readSpecText(path);
-  return { doc: parseSpecText(text, path), file: path, license: licenseOf(text) };
+  return { doc: parseSpecText(text, path), file: path, license: licenseOf(text), owned: true };
 }
 
 /**
@@ -142,8 +147,8 @@ export function loadSpec(
   source: string | object,
   options: LoadSpecOptions = {},
 ): GenlSpecFamily | RawSpecFamily {
-  const { doc, file, license } = readSpecSource(source, options);
-  const fixed = applyErrata(doc);
+  const { doc, file, license, owned } = readSpecSource(source, options);
+  const fixed = applyErrata(doc, owned);
   const model = readSpecModel(fixed.doc, file);
   const built = buildObjects(familyIR(model));
   const ynl: SpecInfo = {

@@ -60,3 +60,40 @@ test("subMessage: decode errors name the format", () => {
   bytes[bytes.length - 8] = 6; // the ttl attribute claims 2 bytes
   assert.throws(() => info.decode(bytes), /info-attrs\.data\(tun\)\.ttl/);
 });
+
+test("subMessage: a format given as a function is made when its selector value is first met", () => {
+  const made: string[] = [];
+  const lazyInfo = attrSet("lazy-info-attrs", {
+    kind: [1, t.string()],
+    data: [
+      2,
+      t.subMessage("kind", {
+        // typed as the formats they return (the public type has no function formats)
+        pair: (() => (made.push("pair"), pair)) as unknown as typeof pair,
+        tun: (() => (made.push("tun"), tun)) as unknown as typeof tun,
+      }),
+    ],
+  });
+  assert.deepEqual(made, []);
+  const w = new NetlinkWriter();
+  lazyInfo.encode(w, { kind: "tun", data: { id: 5, ttl: 3 } });
+  assert.deepEqual(made, ["tun"]);
+  // the same bytes as the eager codec, decoded alike; the format is made once
+  const eager = new NetlinkWriter();
+  info.encode(eager, { kind: "tun", data: { id: 5, ttl: 3 } });
+  assert.deepEqual([...w.bytes()], [...eager.bytes()]);
+  assert.deepEqual(lazyInfo.decode(w.bytes().slice()), { kind: "tun", data: { id: 5, ttl: 3 } });
+  assert.deepEqual(made, ["tun"]);
+  // errors still name the format; an unknown value still keeps its bytes
+  assert.throws(
+    () => lazyInfo.encode(new NetlinkWriter(), { kind: "tun", data: { id: 1 << 24 } }),
+    /lazy-info-attrs\.data\(tun\)\.id/,
+  );
+  const other = new NetlinkWriter();
+  lazyInfo.encode(other, { kind: "gre", data: new Uint8Array([1, 2, 3, 4]) });
+  assert.deepEqual(lazyInfo.decode(other.bytes().slice()), {
+    kind: "gre",
+    data: new Uint8Array([1, 2, 3, 4]),
+  });
+  assert.deepEqual(made, ["tun"]);
+});

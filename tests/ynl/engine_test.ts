@@ -84,6 +84,26 @@ test("ynl: nlctrl loaded at run time resolves families like the generated nlctrl
   assert.deepEqual(policy.map((m) => m.attrs), hand.map((m) => m.attrs));
 });
 
+test("ynl: a loaded family builds an operation's sets when the operation is first used", () => {
+  using genl = GenlSocket.open();
+  const spec = loadGenlSpec(`${LINUX_DOC}/ethtool.yaml.gz`);
+  const pending = (op: string, key: string) =>
+    Object.getOwnPropertyDescriptor(spec.operations[op], key)?.get !== undefined;
+  assert.ok(pending("features-get", "reply") && pending("linkinfo-get", "request"));
+  const family = genl.family(spec); // checks the description without building every set
+  assert.ok(pending("features-get", "reply") && pending("linkinfo-get", "request"));
+  const lo = family.doSync("features-get", { header: { devName: "lo" } });
+  assert.equal(lo?.header?.devName, "lo");
+  assert.ok(!pending("features-get", "reply") && !pending("features-get", "request"));
+  assert.ok(pending("linkinfo-get", "request"), "an operation not used is not built");
+  // the same objects on every read, and as the eager description lists them
+  assert.equal(spec.operations["features-get"].reply, spec.ynl.sets.get("features"));
+  assert.deepEqual(
+    Object.keys(spec.operations["features-get"]),
+    ["cmd", "request", "reply", "do", "dump", "replyCmd"],
+  );
+});
+
 test("ynl: a request encodes only the attributes its operation lists", () => {
   const spec = loadGenlSpec("nlctrl", { dirs: [LINUX_DOC] });
   // the spec lists family-name; an erratum adds family-id, which ctrl_getfamily() reads too
