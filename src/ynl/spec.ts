@@ -23,6 +23,8 @@ import {
 import { readSpecModel, type SpecModel } from "./model.ts";
 import type { RawFamilySpec } from "./raw_family.ts";
 import { checkSpecOptions, checkSpecSource } from "./_validate.ts";
+import { readCachedSpec, SPEC_PARSER, specCacheDir, writeCachedSpec } from "./_cache.ts";
+import { checkString } from "../protocol/_validate.ts";
 
 /** What a loaded family knows of its spec. */
 export interface SpecInfo {
@@ -102,6 +104,13 @@ export interface RawSpecFamily extends RawFamilySpec {
 export interface LoadSpecOptions extends SpecSourceOptions {
   /** Name of the spec in error messages when it is given as text or an object. */
   file?: string;
+  /**
+   * Where parsed spec files are kept for the next process (JSON, keyed by the file's real path,
+   * size and modification time), or false for no cache. Default: `NLTS_YNL_CACHE` ("off" for
+   * none), else `$XDG_CACHE_HOME/nlts/ynl`, else `~/.cache/nlts/ynl`. Under Deno the cache is
+   * used only with the read, write and env permissions already granted.
+   */
+  cache?: string | false;
 }
 
 /**
@@ -114,6 +123,7 @@ export function readSpecSource(
 ): { doc: unknown; file: string; license?: string; owned: boolean } {
   checkSpecSource(source, "load spec");
   checkSpecOptions(options, "load spec");
+  if (options.cache !== false) checkString(options.cache, "load spec", "cache", true);
   if (typeof source === "object") {
     return { doc: source, file: options.file ?? "<object>", owned: false };
   }
@@ -122,8 +132,16 @@ export function readSpecSource(
     return { doc: parseSpecText(source, file), file, license: licenseOf(source), owned: true };
   }
   const path = findSpec(source, options);
+  const dir = specCacheDir(options.cache);
+  if (dir !== undefined) {
+    const hit = readCachedSpec(dir, path, SPEC_PARSER);
+    if (hit !== undefined) return { ...hit, file: path, owned: true };
+  }
   const text = readSpecText(path);
-  return { doc: parseSpecText(text, path), file: path, license: licenseOf(text), owned: true };
+  const doc = parseSpecText(text, path);
+  const license = licenseOf(text);
+  if (dir !== undefined) writeCachedSpec(dir, path, SPEC_PARSER, { doc, license });
+  return { doc, file: path, license, owned: true };
 }
 
 /**
