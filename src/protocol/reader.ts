@@ -48,6 +48,7 @@ export class MessageIterator {
   readonly view: DataView;
   #pos: number;
   #end: number;
+  #epoch = 1;
   /** Offset of the current message's header. */
   offset = 0;
   /** `nlmsg_len` of the current message. */
@@ -84,7 +85,29 @@ export class MessageIterator {
     }
     this.#pos = start;
     this.#end = end;
+    this.#epoch++;
     return this;
+  }
+
+  /** End of the range being read (exclusive): where the datagram's last message ends. */
+  get end(): number {
+    return this.#end;
+  }
+
+  /**
+   * Which range the cursor reads: 1 for the constructor's, one more after each
+   * {@link MessageIterator.reset}. A message's offset names it only together with this, since a
+   * reset cursor may read the next datagram from the same buffer.
+   *
+   * @example
+   * ```ts
+   * import { MessageIterator } from "@nlts/netlink/protocol";
+   * const it = new MessageIterator(new Uint8Array(16));
+   * console.log(it.epoch, it.reset(0, 0).epoch); // 1 2
+   * ```
+   */
+  get epoch(): number {
+    return this.#epoch;
   }
 
   /** Offset of the current message's payload. */

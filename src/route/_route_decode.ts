@@ -4,7 +4,8 @@
  * same few (dst, gateway, oif, priority, table, prefsrc, cacheinfo, pref), so those are read here
  * with one `switch` and no intermediate header object, message wrapper or second pass; the
  * result is the object {@link toRoute} makes of the generic decode (same values, same keys in the
- * same order: a test compares both). A message with anything else (nests, binary attributes,
+ * same order, the same `attrs`: a test compares both), except that its `attrs` is decoded by the
+ * generic decoder when first read, from a copy of the message's bytes. A message with anything else (nests, binary attributes,
  * flag bits in the type, a payload of an unexpected size) goes the generic way, which also
  * raises the DecodeError of a malformed one.
  *
@@ -12,13 +13,12 @@
  */
 
 import type { MessageIterator } from "../protocol/reader.ts";
-import { copyBytesAt } from "../protocol/_bytes.ts";
 import { fmtIpv4, fmtIpv6 } from "../protocol/schema_addr.ts";
 import { RTA, rtaCacheinfoStruct, rtmsgStruct, rtRoute } from "../families/rt_route.ts";
 import { familyName } from "./address.ts";
 import { protocolName, scopeName } from "./constants.ts";
-import { nexthopFlagNames } from "./multipath.ts";
 import { type Route, type RouteAttrs, type RouteHeader, toRoute } from "./route.ts";
+import { NEXTHOP_FLAG_NAMES, RouteRecord } from "./_route_record.ts";
 
 const REPLY = rtRoute.operations.getroute.reply;
 const HEADER = rtmsgStruct;
@@ -35,7 +35,6 @@ const AT_SCOPE = AT.rtmScope;
 const AT_TYPE = AT.rtmType;
 const AT_FLAGS = AT.rtmFlags;
 const CACHEINFO = rtaCacheinfoStruct;
-const CI = CACHEINFO.offsets;
 
 /**
  * The attributes read here, by their rt-route number: each maps to the `case` of the decoder's
@@ -76,22 +75,25 @@ const SUFFIX = Array.from({ length: 256 }, (_, i) => `/${i}`);
 
 /**
  * The route of the RTM_NEWROUTE whose payload is `[off, end)` of `data`, or null when it has
- * something the generic decoder must handle.
+ * something the generic decoder must handle. Its `attrs` will be decoded, when first read, from
+ * `copy`: an owned copy of `data` from `base` on, which holds the message at `[off - base,
+ * end - base)`.
  */
 export function fastRoute(
   data: Uint8Array,
   view: DataView,
   off: number,
   end: number,
+  copy: Uint8Array,
+  base: number,
 ): Route | null {
   if (end - off < HEADER_SIZE || end - off > 0xffff) return null;
   const family = data[off + AT_FAMILY];
   const dstLen = data[off + AT_DST_LEN];
   const srcLen = data[off + AT_SRC_LEN];
   const full = family === 10 ? 128 : 32;
-  // Attributes are stored in the order they come (as the generic decoder stores them); the
-  // route's own fields are kept in locals.
-  const a: Record<string, unknown> = {};
+  // The route's own fields are read into locals; the other attributes it allows (mark,
+  // expires, cacheinfo) are only checked here: `attrs` decodes them all from the copy.
   let dst: string | undefined;
   let src: string | undefined;
   let gateway: string | undefined;
@@ -109,81 +111,61 @@ export function fastRoute(
         if (plen === 4) dst = fmtIpv4(data, p);
         else if (plen === 16) dst = fmtIpv6(data, p);
         else return null;
-        a.dst = dst;
         break;
       case 2: // src
         if (plen === 4) src = fmtIpv4(data, p);
         else if (plen === 16) src = fmtIpv6(data, p);
         else return null;
-        a.src = src;
         break;
       case 3: // iif
         if (plen !== 4) return null;
-        a.iif = iif = view.getUint32(p, true);
+        iif = view.getUint32(p, true);
         break;
       case 4: // oif
         if (plen !== 4) return null;
-        a.oif = oif = view.getUint32(p, true);
+        oif = view.getUint32(p, true);
         break;
       case 5: // gateway
         if (plen === 4) gateway = fmtIpv4(data, p);
         else if (plen === 16) gateway = fmtIpv6(data, p);
         else return null;
-        a.gateway = gateway;
         break;
       case 6: // priority
         if (plen !== 4) return null;
-        a.priority = priority = view.getUint32(p, true);
+        priority = view.getUint32(p, true);
         break;
       case 7: // prefsrc
         if (plen === 4) prefsrc = fmtIpv4(data, p);
         else if (plen === 16) prefsrc = fmtIpv6(data, p);
         else return null;
-        a.prefsrc = prefsrc;
         break;
-      case 8: { // cacheinfo: struct rta-cacheinfo (the kernel's is longer: the rest is unknown)
+      case 8: // cacheinfo: struct rta-cacheinfo (the kernel's is longer: the rest is unknown)
         if (plen < CACHEINFO.size) return null;
-        const c: Record<string, unknown> = {
-          rtaClntref: view.getUint32(p + CI.rtaClntref, true),
-          rtaLastuse: view.getUint32(p + CI.rtaLastuse, true),
-          rtaExpires: view.getUint32(p + CI.rtaExpires, true),
-          rtaError: view.getUint32(p + CI.rtaError, true),
-          rtaUsed: view.getUint32(p + CI.rtaUsed, true),
-        };
-        if (plen > CACHEINFO.size) {
-          c.unknown = copyBytesAt(data, p + CACHEINFO.size, plen - CACHEINFO.size);
-        }
-        a.cacheinfo = c;
         break;
-      }
       case 9: // table
         if (plen !== 4) return null;
-        a.table = table = view.getUint32(p, true);
-        break;
-      case 10: // mark
-        if (plen !== 4) return null;
-        a.mark = view.getUint32(p, true);
+        table = view.getUint32(p, true);
         break;
       case 11: // pref
         if (plen !== 1) return null;
-        a.pref = pref = data[p];
+        pref = data[p];
         break;
+      case 10: // mark
       case 12: // expires
         if (plen !== 4) return null;
-        a.expires = view.getUint32(p, true);
         break;
       case 13: // nh-id
         if (plen !== 4) return null;
-        a.nhId = nhId = view.getUint32(p, true);
+        nhId = view.getUint32(p, true);
         break;
       default:
         return null;
     }
     pos += (len + 3) & ~3;
   }
-  const r: Route = {
-    family: FAMILIES[family] as Route["family"],
-    dst: dst === undefined
+  const r = new RouteRecord(
+    FAMILIES[family] as Route["family"],
+    dst === undefined
       ? (dstLen === 0
         ? "default"
         : family === 10
@@ -192,16 +174,18 @@ export function fastRoute(
       : dstLen === full
       ? dst
       : dst + SUFFIX[dstLen],
-    dstLength: dstLen,
-    table: table >= 0 ? table : data[off + AT_TABLE],
-    type: TYPES[data[off + AT_TYPE]],
-    protocol: PROTOCOLS[data[off + AT_PROTOCOL]],
-    scope: SCOPES[data[off + AT_SCOPE]],
-    tos: data[off + AT_TOS],
-    flags: data[off + AT_FLAGS] === 0 ? [] : nexthopFlagNames(data[off + AT_FLAGS]),
-    rtmFlags: view.getUint32(off + AT_FLAGS, true),
-    attrs: a as RouteAttrs,
-  };
+    dstLen,
+    table >= 0 ? table : data[off + AT_TABLE],
+    TYPES[data[off + AT_TYPE]],
+    PROTOCOLS[data[off + AT_PROTOCOL]],
+    SCOPES[data[off + AT_SCOPE]],
+    data[off + AT_TOS],
+    NEXTHOP_FLAG_NAMES[data[off + AT_FLAGS]],
+    view.getUint32(off + AT_FLAGS, true),
+    copy,
+    off - base,
+    end - base,
+  );
   if (src !== undefined) r.src = srcLen === full ? src : src + SUFFIX[srcLen];
   if (gateway !== undefined) r.gateway = gateway;
   if (oif >= 0) r.oif = oif;
@@ -225,9 +209,26 @@ export function genericRoute(data: Uint8Array, off: number, end: number): Route 
   return toRoute(header as RouteHeader, attrs as RouteAttrs);
 }
 
-/** The route of the RTM_NEWROUTE `it` is on (a dump's or a notification's). */
-export function routeOf(it: MessageIterator): Route {
-  const off = it.payloadOffset;
-  const end = it.messageEnd;
-  return fastRoute(it.data, it.view, off, end) ?? genericRoute(it.data, off, end);
+/**
+ * A reader of the RTM_NEWROUTE messages of one dump (or stream of notifications): the route of
+ * the message `it` is on. The first route of each datagram copies the datagram (from that
+ * message to its end) for the routes' `attrs`; a datagram is told from the next by the
+ * cursor and its {@link MessageIterator.epoch}.
+ */
+export function routeReader(): (it: MessageIterator) => Route {
+  let last: MessageIterator | undefined;
+  let epoch = 0;
+  let copy = new Uint8Array(0);
+  let base = 0;
+  return (it) => {
+    const off = it.payloadOffset;
+    const end = it.messageEnd;
+    if (it !== last || it.epoch !== epoch) {
+      last = it;
+      epoch = it.epoch;
+      base = it.offset;
+      copy = it.data.slice(base, it.end);
+    }
+    return fastRoute(it.data, it.view, off, end, copy, base) ?? genericRoute(it.data, off, end);
+  };
 }

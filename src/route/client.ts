@@ -67,7 +67,7 @@ import {
 import { type Rule, type RuleAttrs, type RuleHeader, toRule } from "./rule.ts";
 import type { NewLink } from "./kinds.ts";
 import { linkData } from "./_link_data.ts";
-import { routeOf } from "./_route_decode.ts";
+import { routeReader } from "./_route_decode.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -1186,6 +1186,7 @@ export class RouteClient {
     const { header, attrs } = this.#runSync(this.#routeDump(filter ?? {}));
     const { bytes, options } = this.#routeRequest(header, attrs);
     const out: Route[] = [];
+    const routeOf = routeReader();
     try {
       this.#rtRoute.socket.exchangeSync(bytes, { ...options, dump: true }, (it) => {
         out.push(routeOf(it));
@@ -1211,6 +1212,7 @@ export class RouteClient {
     const { header, attrs } = await this.#run(this.#routeDump(filter ?? {}));
     const { bytes, options } = this.#routeRequest(header, attrs);
     const out: Route[] = [];
+    const routeOf = routeReader();
     try {
       await this.#rtRoute.socket.exchange(bytes, { ...options, dump: true }, (it) => {
         out.push(routeOf(it));
@@ -1238,6 +1240,7 @@ export class RouteClient {
   async *routeStream(filter: RouteFilter = {}): AsyncGenerator<Route, void, undefined> {
     const { header, attrs } = await this.#run(this.#routeDump(filter));
     const { bytes, options } = this.#routeRequest(header, attrs);
+    const routeOf = routeReader();
     try {
       for await (const batch of this.#rtRoute.socket.dumpBatches(bytes, options, routeOf)) {
         yield* batch;

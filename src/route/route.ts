@@ -9,7 +9,8 @@ import type { RawHeaderOf, RawReplyOf } from "../ynl/raw_family.ts";
 import type { rtRoute } from "../families/rt_route.ts";
 import { protocolName, scopeName } from "./constants.ts";
 import { type Family, familyName } from "./address.ts";
-import { decodeMultipath, type Nexthop, nexthopFlagNames } from "./multipath.ts";
+import { decodeMultipath, type Nexthop } from "./multipath.ts";
+import { NEXTHOP_FLAG_NAMES, RouteRecord } from "./_route_record.ts";
 
 /**
  * The decoded attributes of an RTM_NEWROUTE (the rt-route spec's `route-attrs`).
@@ -71,7 +72,10 @@ export interface Route {
   scope: string | number;
   /** TOS / DSCP. */
   tos: number;
-  /** Next-hop flags as iproute2 prints them (`onlink`, `linkdown`, `dead`...). */
+  /**
+   * Next-hop flags as iproute2 prints them (`onlink`, `linkdown`, `dead`...). Frozen and shared
+   * by the routes with the same flags (copy it to change it).
+   */
   flags: string[];
   /**
    * The header's `rtm_flags`, all 32 bits: the next-hop flags {@link Route.flags} names in the
@@ -99,12 +103,18 @@ export interface Route {
   encap?: { type: number; data: Uint8Array };
   /** Next-hop object id (RTA_NH_ID). */
   nhId?: number;
-  /** Every attribute the kernel sent, decoded by the rt-route spec (`multipath` as bytes). */
+  /**
+   * Every attribute the kernel sent, decoded by the rt-route spec (`multipath` as bytes). The
+   * routes {@link RouteClient} dumps decode it when it is first read, from a copy of the bytes
+   * of their message (the datagram it came in, shared by its other routes, stays alive while
+   * such a route does and has not had `attrs` read). It is an accessor of the routes' class,
+   * not an own property: `Object.keys`, spread and `JSON.stringify` do not show it.
+   */
   attrs: RouteAttrs;
 }
 
 /**
- * A {@link Route} from a decoded RTM_NEWROUTE.
+ * A {@link Route} from a decoded RTM_NEWROUTE (its `attrs` is `a`).
  *
  * @example
  * ```ts
@@ -123,19 +133,21 @@ export function toRoute(h: RouteHeader, a: RouteAttrs): Route {
     : len === full
     ? a.dst
     : `${a.dst}/${len}`;
-  const r: Route = {
-    family: familyName(h.rtmFamily),
+  const r = new RouteRecord(
+    familyName(h.rtmFamily),
     dst,
-    dstLength: len,
-    table: a.table ?? h.rtmTable,
-    type: h.rtmType,
-    protocol: protocolName(h.rtmProtocol),
-    scope: scopeName(h.rtmScope),
-    tos: h.rtmTos,
-    flags: nexthopFlagNames(h.rtmFlags & 0xff),
-    rtmFlags: h.rtmFlags,
-    attrs: a,
-  };
+    len,
+    a.table ?? h.rtmTable,
+    h.rtmType,
+    protocolName(h.rtmProtocol),
+    scopeName(h.rtmScope),
+    h.rtmTos,
+    NEXTHOP_FLAG_NAMES[h.rtmFlags & 0xff],
+    h.rtmFlags,
+    a,
+    0,
+    0,
+  );
   if (a.src !== undefined) r.src = h.rtmSrcLen === full ? a.src : `${a.src}/${h.rtmSrcLen}`;
   if (a.gateway !== undefined) r.gateway = a.gateway;
   if (a.oif !== undefined) r.oif = a.oif;
