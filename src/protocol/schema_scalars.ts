@@ -891,6 +891,8 @@ export class FlagsCodec implements FixedCodec<unknown[], unknown> {
   readonly #big: boolean;
   /** The base is a little-endian u64 (its value checks, if any, pass again on a repeat). */
   readonly #u64: boolean;
+  /** The base is a little-endian u32 without value checks: the word is read here. */
+  readonly #u32: boolean;
 
   constructor(base: Codec<unknown, never>, values: EnumValues) {
     checkBase(base, "flags");
@@ -902,6 +904,7 @@ export class FlagsCodec implements FixedCodec<unknown[], unknown> {
     this.#big = base.kind.includes("64") || base.kind === "uint" || base.kind === "sint";
     this.#u64 = base instanceof BigIntCodec && base.kind === "u64";
     this.#zeroOk = !raisesChecks(base);
+    this.#u32 = base instanceof IntCodec && base.kind === "u32" && this.#zeroOk;
     this.#names = [];
     this.#bits = [];
     this.#bigBits = [];
@@ -967,6 +970,7 @@ export class FlagsCodec implements FixedCodec<unknown[], unknown> {
   readonly #zeroOk: boolean;
 
   decode(ctx: DecodeContext, offset: number, length: number): unknown[] {
+    if (this.#u32 && length === 4) return this.#remember(ctx.view.getUint32(offset, true));
     if (this.#u64 && length === 8) return this.read(ctx, offset);
     return this.#remember(this.#base.decode(ctx, offset, length));
   }
@@ -983,19 +987,27 @@ export class FlagsCodec implements FixedCodec<unknown[], unknown> {
       this.#last = out.slice();
       return out;
     }
+    if (this.#u32) return this.#remember(ctx.view.getUint32(offset, true));
     return this.#remember((this.#base as FixedCodec<unknown, unknown>).read(ctx, offset));
   }
 
   #remember(v: unknown): unknown[] {
     if (v === 0) return []; // (the base has checked it)
     if (typeof v !== "number") return this.#list(v);
-    const hit = this.#byWord.get(v);
-    if (hit !== undefined) return hit.slice();
-    const out = this.#list(v);
-    if (this.#byWord.size >= FLAGS_MEMO) this.#byWord.clear();
-    this.#byWord.set(v, out.slice());
-    return out;
+    // The word of the last call first (a dump repeats one word message after message).
+    if (v === this.#lastWord) return this.#lastWordList.slice();
+    let list = this.#byWord.get(v);
+    if (list === undefined) {
+      list = this.#list(v);
+      if (this.#byWord.size >= FLAGS_MEMO) this.#byWord.clear();
+      this.#byWord.set(v, list);
+    }
+    this.#lastWord = v;
+    this.#lastWordList = list;
+    return list.slice();
   }
+  #lastWord = 0; // (0 never gets here)
+  #lastWordList: unknown[] = [];
 
   #value(value: unknown, ctx: EncodeContext): unknown {
     if (!Array.isArray(value)) return value; // a raw number: the base validates it
