@@ -15,7 +15,10 @@
  * order (the machine may be loaded: interleaving spreads the load over all), each client in its
  * own process inside a temporary network namespace holding lo and 500 veth pairs (needs root and
  * iproute2; removed at the end). Prints the medians over the rounds as microseconds and as ratios
- * to C, with the load average before and after.
+ * to C, with the load average before and after: wall time per operation, then the process's CPU
+ * time per operation (user and system, all threads: GC and JIT helpers count). On a machine
+ * shared with other work the wall time also holds the time spent waiting for a core; the CPU
+ * time much less so.
  *
  *   deno run -A bench/genl_bench.ts
  *
@@ -83,6 +86,7 @@ for (const [rt, cmd] of runtimes) {
 
 const ns = `nlts-bench-${process.pid}`;
 const times = new Map<string, number[]>();
+const cpus = new Map<string, number[]>();
 const sums = new Map<string, string>();
 const loadBefore = load();
 let created = false;
@@ -101,9 +105,11 @@ try {
       const [cmd, ...args] = client.cmd;
       const text = run("ip", ["netns", "exec", ns, cmd, ...args, ...iterations.map(String)]);
       for (const line of text.trim().split("\n")) {
-        const [, workload, us, sum] = line.split(" ");
+        const [, workload, us, sum, cpu] = line.split(" ");
         const key = `${client.name} ${workload}`;
         (times.get(key) ?? times.set(key, []).get(key)!).push(Number(us));
+        // (a baseline tree from before the CPU column prints none)
+        if (cpu !== undefined) (cpus.get(key) ?? cpus.set(key, []).get(key)!).push(Number(cpu));
         const want = sums.get(workload);
         if (want === undefined) sums.set(workload, sum);
         else if (want !== sum) {
@@ -125,16 +131,21 @@ for (const w of WORKLOADS) {
   const devices = w === "features" || w === "netdev" ? ` over ${DEVICES} devices` : "";
   console.log(`${w}${devices}: checksum ${sums.get(w)} (all clients agree)`);
 }
-console.log(
-  `medians of ${rounds} rounds, us per operation (ratio to C); load ${loadBefore} -> ${load()}`,
-);
+const loadAfter = load();
 const names = clients.map((c) => c.name);
-console.log(["workload", ...names].join(" | "));
-for (const w of WORKLOADS) {
-  const c = median(times.get(`c ${w}`)!);
-  const cells = names.map((n) => {
-    const m = median(times.get(`${n} ${w}`)!);
-    return n === "c" ? `${m.toFixed(2)}` : `${m.toFixed(2)} (${(m / c).toFixed(2)}x)`;
-  });
-  console.log([w, ...cells].join(" | "));
+for (const [what, table] of [["wall time", times], ["CPU time", cpus]] as const) {
+  console.log(
+    `medians of ${rounds} rounds, ${what}, us per operation (ratio to C); load ${loadBefore} -> ${loadAfter}`,
+  );
+  console.log(["workload", ...names].join(" | "));
+  for (const w of WORKLOADS) {
+    const c = median(table.get(`c ${w}`)!);
+    const cells = names.map((n) => {
+      const xs = table.get(`${n} ${w}`);
+      if (xs === undefined) return "-";
+      const m = median(xs);
+      return n === "c" ? `${m.toFixed(2)}` : `${m.toFixed(2)} (${(m / c).toFixed(2)}x)`;
+    });
+    console.log([w, ...cells].join(" | "));
+  }
 }

@@ -2,7 +2,8 @@
  * The plain-FFI floor of bench/genl_bench.ts: the four workloads of bench/c/genl_workloads.c with
  * no library at all, only the runtime's FFI (`Deno.dlopen` or `bun:ffi`'s `dlopen` of libc:
  * socket, bind, setsockopt, sendmsg, recvmsg) and a DataView attribute walk computing the same
- * checksums. One timed round per process; prints `RUNTIME-ffi WORKLOAD US_PER_OP CHECKSUM`.
+ * checksums. One timed round per process; prints `RUNTIME-ffi WORKLOAD US_PER_OP CHECKSUM
+ * CPU_US_PER_OP` (wall time, then the process's CPU time, all threads).
  *
  *   deno run -A bench/genl_floor.ts RTT FAMS FEATS NETDEVS
  *   bun bench/genl_floor.ts RTT FAMS FEATS NETDEVS
@@ -306,7 +307,10 @@ workloads.forEach((w, i) => {
   for (let k = 0; k < iters[i] / 10 + 1; k++) run();
   let s: Sums = [0, 0, 0, 0];
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   for (let k = 0; k < iters[i]; k++) s = run();
+  const c = process.cpuUsage(c0);
   const us = (performance.now() - t0) * 1000 / iters[i];
-  console.log(`${runtime}-ffi ${w.name} ${us.toFixed(3)} ${w.sum(s)}`);
+  const cpu = (c.user + c.system) / iters[i];
+  console.log(`${runtime}-ffi ${w.name} ${us.toFixed(3)} ${w.sum(s)} ${cpu.toFixed(3)}`);
 });

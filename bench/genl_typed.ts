@@ -2,7 +2,8 @@
  * The nlts client of bench/genl_bench.ts: the four workloads of bench/c/genl_workloads.c through
  * the public typed API, every reply decoded into its objects by the families' codecs, with the
  * same checksums taken from the decoded values. One timed round per process; prints
- * `RUNTIME-nlts WORKLOAD US_PER_OP CHECKSUM`.
+ * `RUNTIME-nlts WORKLOAD US_PER_OP CHECKSUM CPU_US_PER_OP` (wall time, then the process's CPU
+ * time, all threads).
  *
  *   deno run -A bench/genl_typed.ts RTT FAMS FEATS NETDEVS
  *   bun bench/genl_typed.ts RTT FAMS FEATS NETDEVS
@@ -67,7 +68,10 @@ workloads.forEach(([name, run], i) => {
   for (let k = 0; k < iters[i] / 10 + 1; k++) run();
   let sum = "";
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   for (let k = 0; k < iters[i]; k++) sum = run();
+  const c = process.cpuUsage(c0);
   const us = (performance.now() - t0) * 1000 / iters[i];
-  console.log(`${runtime}-nlts ${name} ${us.toFixed(3)} ${sum}`);
+  const cpu = (c.user + c.system) / iters[i];
+  console.log(`${runtime}-nlts ${name} ${us.toFixed(3)} ${sum} ${cpu.toFixed(3)}`);
 });

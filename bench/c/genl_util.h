@@ -1,12 +1,13 @@
 /* Helpers shared by the C baselines of bench/ (header only: each baseline is one cc call):
- * a monotonic clock in milliseconds, a send to the kernel, and a generic netlink family's id
- * from nlctrl. */
+ * a monotonic clock and the process's CPU time in milliseconds, a send to the kernel, and a
+ * generic netlink family's id from nlctrl. */
 #ifndef NLTS_BENCH_GENL_UTIL_H
 #define NLTS_BENCH_GENL_UTIL_H
 
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -14,6 +15,15 @@ static double now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* CPU time of the process so far (user and system, all threads), as process.cpuUsage() in
+ * the JavaScript clients. */
+static double cpu_ms(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+         (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
 }
 
 /* Sends `len` bytes to the kernel; 0 when all went, -1 otherwise. */

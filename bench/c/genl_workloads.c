@@ -1,7 +1,8 @@
 /* The C floor of bench/genl_bench.ts: the four workloads of issue 14 with sendmsg/recvmsg on one
  * generic netlink socket and a hand-written attribute walk, one timed round per process (the
  * driver interleaves the clients and takes medians). Each workload prints
- * `c WORKLOAD US_PER_OP CHECKSUM`; the checksums are the values every client must decode alike:
+ * `c WORKLOAD US_PER_OP CHECKSUM CPU_US_PER_OP` (wall time, then the process's CPU time); the
+ * checksums are the values every client must decode alike:
  * - getfamily: CTRL_CMD_GETFAMILY "nlctrl" with ACK; "id:ops";
  * - families: CTRL_CMD_GETFAMILY dump; "families:sum of ids:sum of ops";
  * - features: ETHTOOL_MSG_FEATURES_GET dump (verbose bitsets); "devices:sum of ifindex:bits:set";
@@ -171,18 +172,19 @@ int main(int argc, char **argv) {
       }
     }
     struct sums one_run = s, t = {0};
-    double t0 = now_ms();
+    double t0 = now_ms(), c0 = cpu_ms();
     for (int k = 0; k < iters[i]; k++) {
       memset(&t, 0, sizeof t);
       exchange(w[i].type, w[i].cmd, w[i].version, w[i].flags, w[i].attrs, w[i].alen, seq++,
                w[i].msg, &t);
     }
-    double us = (now_ms() - t0) * 1000 / iters[i];
+    double us = (now_ms() - t0) * 1000 / iters[i], cpu = (cpu_ms() - c0) * 1000 / iters[i];
     if (memcmp(&t, &one_run, sizeof t) != 0) fprintf(stderr, "%s: results differ\n", w[i].name);
-    if (i == 0) printf("c %s %.3f %ld:%ld\n", w[i].name, us, t.a, t.b);
-    else if (i == 1) printf("c %s %.3f %ld:%ld:%ld\n", w[i].name, us, t.n, t.a, t.b);
-    else if (i == 2) printf("c %s %.3f %ld:%ld:%ld:%ld\n", w[i].name, us, t.n, t.a, t.b, t.c);
-    else printf("c %s %.3f %ld:%ld:%ld\n", w[i].name, us, t.n, t.a, t.b);
+    if (i == 0) printf("c %s %.3f %ld:%ld %.3f\n", w[i].name, us, t.a, t.b, cpu);
+    else if (i == 1) printf("c %s %.3f %ld:%ld:%ld %.3f\n", w[i].name, us, t.n, t.a, t.b, cpu);
+    else if (i == 2) {
+      printf("c %s %.3f %ld:%ld:%ld:%ld %.3f\n", w[i].name, us, t.n, t.a, t.b, t.c, cpu);
+    } else printf("c %s %.3f %ld:%ld:%ld %.3f\n", w[i].name, us, t.n, t.a, t.b, cpu);
     fflush(stdout);
   }
   return 0;

@@ -2,8 +2,8 @@
  * parsed the libnl way (genlmsg_parse into an attribute table, nla_for_each_nested for the
  * nests), requests built with genlmsg_put, the ACK of the round trip awaited with
  * nl_wait_for_ack as genl_ctrl_resolve does (auto-ACK off: dumps are asked without NLM_F_ACK,
- * as the other clients do). Prints `libnl WORKLOAD US_PER_OP CHECKSUM`
- * with the checksums of genl_workloads.c.
+ * as the other clients do). Prints `libnl WORKLOAD US_PER_OP CHECKSUM CPU_US_PER_OP` with the
+ * checksums of genl_workloads.c.
  * Build: cc -O2 libnl_workloads.c $(pkg-config --cflags --libs libnl-genl-3.0) ;
  * run: ./libnl_workloads RTT FAMS FEATS NETDEVS */
 #include <linux/ethtool_netlink.h>
@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #define NETDEV_CMD_DEV_GET 1
@@ -28,6 +29,14 @@ static double now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* CPU time of the process so far (user and system), as in genl_util.h */
+static double cpu_ms(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+         (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
 }
 
 static int family_cb(struct nl_msg *msg, void *arg) {
@@ -148,15 +157,16 @@ int main(int argc, char **argv) {
         return 1;
       }
     }
-    double t0 = now_ms();
+    double t0 = now_ms(), c0 = cpu_ms();
     for (int k = 0; k < iters[w]; k++) {
       memset(&s, 0, sizeof s);
       run(w, ids[w], &s);
     }
-    double us = (now_ms() - t0) * 1000 / iters[w];
-    if (w == 0) printf("libnl %s %.3f %ld:%ld\n", names[w], us, s.a, s.b);
-    else if (w == 2) printf("libnl %s %.3f %ld:%ld:%ld:%ld\n", names[w], us, s.n, s.a, s.b, s.c);
-    else printf("libnl %s %.3f %ld:%ld:%ld\n", names[w], us, s.n, s.a, s.b);
+    double us = (now_ms() - t0) * 1000 / iters[w], cpu = (cpu_ms() - c0) * 1000 / iters[w];
+    if (w == 0) printf("libnl %s %.3f %ld:%ld %.3f\n", names[w], us, s.a, s.b, cpu);
+    else if (w == 2) {
+      printf("libnl %s %.3f %ld:%ld:%ld:%ld %.3f\n", names[w], us, s.n, s.a, s.b, s.c, cpu);
+    } else printf("libnl %s %.3f %ld:%ld:%ld %.3f\n", names[w], us, s.n, s.a, s.b, cpu);
     fflush(stdout);
   }
   nl_socket_free(sk);
