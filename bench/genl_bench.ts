@@ -23,8 +23,11 @@
  *   deno run -A bench/genl_bench.ts
  *
  * Environment: `NLTS_BENCH_ROUNDS` (default 5), `NLTS_BENCH_ITERATIONS` (round trips per round,
- * default 20000; the dumps scale with it), `NLTS_BENCH_BASELINE=DIR` adds the nlts client of
- * another checkout (DIR/bench/genl_typed.ts) as "base" for A/B comparisons in the same run.
+ * default 20000; the dumps scale with it), `NLTS_BENCH_WARMUP_MS` (each client warms each
+ * workload up for a tenth of its count and at least this long, default 500: a JIT that is still
+ * compiling in the background would be timed with it), `NLTS_BENCH_BASELINE=DIR` adds the nlts
+ * client of another checkout (DIR/bench/genl_typed.ts) as "base" for A/B comparisons in the
+ * same run.
  *
  * @module
  */

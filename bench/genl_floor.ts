@@ -59,6 +59,8 @@ async function open(): Promise<Floor> {
 
 const runtime = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined" ? "bun" : "deno";
 const iters = process.argv.slice(2).map(Number);
+/** Least warm-up time per workload (NLTS_BENCH_WARMUP_MS, default 500). */
+const WARMUP_MS = Number(process.env.NLTS_BENCH_WARMUP_MS ?? 500);
 if (iters.length !== 4 || iters.some((n) => !(n > 0))) {
   throw new TypeError("Cannot run the floor: pass four iteration counts");
 }
@@ -304,7 +306,10 @@ workloads.forEach((w, i) => {
     if (err !== 0) throw new Error(`Cannot run ${w.name}: error ${err}`);
     return s;
   };
-  for (let k = 0; k < iters[i] / 10 + 1; k++) run();
+  // Warm up for a tenth of the count and at least WARMUP_MS (a JIT tiers up in the background:
+  // a short timed loop would also time its compiler threads).
+  const warm = performance.now() + WARMUP_MS;
+  for (let k = 0; k < iters[i] / 10 + 1 || performance.now() < warm; k++) run();
   let s: Sums = [0, 0, 0, 0];
   const t0 = performance.now();
   const c0 = process.cpuUsage();

@@ -1,11 +1,12 @@
 /* Helpers shared by the C baselines of bench/ (header only: each baseline is one cc call):
- * a monotonic clock and the process's CPU time in milliseconds, a send to the kernel, and a
+ * a monotonic clock and the process's CPU time in milliseconds, the warm-up time, a send to the kernel, and a
  * generic netlink family's id from nlctrl. */
 #ifndef NLTS_BENCH_GENL_UTIL_H
 #define NLTS_BENCH_GENL_UTIL_H
 
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -15,6 +16,13 @@ static double now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* Least warm-up time per workload in milliseconds: NLTS_BENCH_WARMUP_MS, default 500 (as in
+ * the JavaScript clients, whose JIT tiers up in the background while they warm up). */
+static double warmup_ms(void) {
+  const char *s = getenv("NLTS_BENCH_WARMUP_MS");
+  return s ? atof(s) : 500;
 }
 
 /* CPU time of the process so far (user and system, all threads), as process.cpuUsage() in
