@@ -24,6 +24,7 @@ import { ERRNO } from "../protocol/errno.ts";
 import { DecodeError, NetlinkError } from "../protocol/errors.ts";
 import type { UnknownAttr } from "../protocol/schema.ts";
 import { EncodeContext } from "../protocol/schema_context.ts";
+import { plainObjects } from "../protocol/schema_compile.ts";
 import { NetlinkWriter } from "../protocol/writer.ts";
 import type { NetlinkSocket } from "../socket/netlink_socket.ts";
 import { BatchItems } from "../socket/_batch_items.ts";
@@ -393,7 +394,8 @@ export function ufidFlags(omit: readonly FlowOmit[] | undefined): number {
  * ```
  */
 export function toFlow(dpIfindex: number, a: FlowAttrs): Flow {
-  const f: Flow = { dpIfindex };
+  const f = new PlainFlow();
+  f.dpIfindex = dpIfindex;
   if (a.ufid !== undefined) f.ufid = a.ufid;
   if (a.key !== undefined) f.key = a.key;
   if (a.mask !== undefined) f.mask = a.mask;
@@ -404,6 +406,15 @@ export function toFlow(dpIfindex: number, a: FlowAttrs): Flow {
   if (a.unknown !== undefined) f.unknown = a.unknown;
   return f;
 }
+
+/**
+ * Makes the flows' plain objects: one allocation with room for all their properties (a `{}`
+ * grows a separate property store past 4; see plainObjects).
+ */
+const PlainFlow = plainObjects<Flow>();
+
+/** genlmsghdr and `struct ovs_header`: where a flow message's attributes start. */
+const FLOW_ATTRS_OFFSET = 8;
 
 /**
  * Decodes an `ovs_flow` message: `data[offset, end)` is the payload after the 16-byte
@@ -424,8 +435,16 @@ export function decodeFlowMessage(data: Uint8Array, offset = 0, end: number = da
   if (offset < 0 || end > data.length || offset > end) {
     throw new DecodeError(`offsets ${offset}..${end} are outside the ${data.length} bytes`, 0);
   }
-  const m = FLOW_CODEC.decode(data, offset, end, flowAttrs);
-  return toFlow((m.header as { dpIfindex: number }).dpIfindex, m.attrs as FlowAttrs);
+  if (end - offset < FLOW_ATTRS_OFFSET) {
+    // Too short for the headers: the family's codec names what is missing.
+    const m = FLOW_CODEC.decode(data, offset, end, flowAttrs);
+    return toFlow((m.header as { dpIfindex: number }).dpIfindex, m.attrs as FlowAttrs);
+  }
+  // What the family's codec does, without its message and header objects: ovs_header's
+  // dp_ifindex is an s32 in host order (little-endian on the platforms the FFI supports).
+  const dpIfindex = data[offset + 4] | data[offset + 5] << 8 | data[offset + 6] << 16 |
+    data[offset + 7] << 24;
+  return toFlow(dpIfindex, flowAttrs.decode(data, offset + FLOW_ATTRS_OFFSET, end) as FlowAttrs);
 }
 
 const FLOW_CODEC = GenlCodec.of(ovsFlow);
