@@ -22,7 +22,7 @@ import type { Libc } from "../socket/mod.ts";
 import { NLM_F, NLM_F_NEW, SO, SOL } from "../protocol/constants.ts";
 import { ERRNO } from "../protocol/errno.ts";
 import { DecodeError, NetlinkError } from "../protocol/errors.ts";
-import type { UnknownAttr } from "../protocol/schema.ts";
+import { t, type UnknownAttr } from "../protocol/schema.ts";
 import { EncodeContext } from "../protocol/schema_context.ts";
 import { plainObjects } from "../protocol/schema_compile.ts";
 import { NetlinkWriter } from "../protocol/writer.ts";
@@ -462,7 +462,12 @@ class BulkEncoder {
   readonly #masks = new WeakMap<object, Uint8Array>();
   readonly #actions = new WeakMap<object, Uint8Array>();
   readonly #scratch = new NetlinkWriter(1024);
-  readonly #header: Uint8Array;
+  // One context and two option objects for every request (the key's paths start at its set's
+  // name, as flowKeyAttrs.encode's do), and the attributes of the request being encoded.
+  readonly #keyContext = new EncodeContext(flowKeyAttrs.name);
+  readonly #create: { header: Uint8Array; flags: number };
+  readonly #modify: { header: Uint8Array; flags: number };
+  #a: RequestAttrs = {};
 
   constructor(
     readonly family: Family<typeof ovsFlow>,
@@ -471,38 +476,62 @@ class BulkEncoder {
   ) {
     const h = new NetlinkWriter(16);
     ovsHeader.encodeTo(h, { dpIfindex });
-    this.#header = h.copy();
+    const header = h.copy();
+    this.#create = { header, flags: NLM_F_NEW.CREATE };
+    this.#modify = { header, flags: 0 };
   }
 
-  /** Appends the request for `o`. */
-  encode(w: NetlinkWriter, o: FlowOp): void {
+  /** Appends the request for `o`; returns its operation. */
+  encode(w: NetlinkWriter, o: FlowOp): FlowOp["op"] {
+    if (o?.op === "new") return this.encodeNew(w, o.flow, o.modify === true);
     this.messageStart = w.length;
-    let a: RequestAttrs, flags = 0;
-    if (o?.op === "new") {
-      a = newAttrs(o.flow, this.probe);
-      flags = o.modify ? 0 : NLM_F_NEW.CREATE;
-    } else if (o?.op === "set") {
-      a = setAttrs(o.update, { clear: o.clear, probe: this.probe });
+    if (o?.op === "set") {
+      this.#a = setAttrs(o.update, { clear: o.clear, probe: this.probe });
     } else if (o?.op === "del") {
-      a = delAttrs(o.ref, { probe: this.probe });
+      this.#a = delAttrs(o.ref, { probe: this.probe });
     } else {
       throw new TypeError("Cannot run flow batch: the operation is not new, set or del");
     }
-    this.family.encodeTo(w, o.op, (w) => {
-      if (a.key !== undefined) {
-        const at = w.beginAttr(OVS_FLOW_ATTR.KEY);
-        flowKeyAttrs.encode(w, a.key);
-        w.endAttr(at);
-      }
-      if (a.mask !== undefined) this.#cached(w, OVS_FLOW_ATTR.MASK, a.mask, this.#masks);
-      if (a.actions !== undefined) {
-        this.#cached(w, OVS_FLOW_ATTR.ACTIONS, a.actions, this.#actions);
-      }
-      if (a.clear) w.attrFlag(OVS_FLOW_ATTR.CLEAR);
-      if (a.probe) w.attrFlag(OVS_FLOW_ATTR.PROBE);
-      if (a.ufid !== undefined) w.attrBinary(OVS_FLOW_ATTR.UFID, a.ufid);
-    }, { header: this.#header, flags });
+    this.family.encodeTo(w, o.op, this.#write, this.#modify);
+    return o.op;
   }
+
+  /** Appends the request installing `flow` (checked as {@link FlowTable.new} checks it). */
+  encodeNew(w: NetlinkWriter, flow: FlowInit, modify: boolean): "new" {
+    this.messageStart = w.length;
+    this.#a = newAttrs(flow, this.probe);
+    this.family.encodeTo(w, "new", this.#write, modify ? this.#modify : this.#create);
+    return "new";
+  }
+
+  /** Appends the request deleting the flow `ref` names. */
+  encodeDel(w: NetlinkWriter, ref: FlowRef): "del" {
+    this.messageStart = w.length;
+    this.#a = delAttrs(ref, { probe: this.probe });
+    this.family.encodeTo(w, "del", this.#write, this.#modify);
+    return "del";
+  }
+
+  /** Writes the attributes of the request being encoded (#a). */
+  readonly #write = (w: NetlinkWriter): void => {
+    const a = this.#a;
+    if (a.key !== undefined) {
+      const c = this.#keyContext;
+      c.depth = 0;
+      c.nesting = 0;
+      if (c.scopes.length !== 0) c.scopes.length = 0;
+      const at = w.beginAttr(OVS_FLOW_ATTR.KEY);
+      KEY_NEST.encode(w, a.key, c);
+      w.endAttr(at);
+    }
+    if (a.mask !== undefined) this.#cached(w, OVS_FLOW_ATTR.MASK, a.mask, this.#masks);
+    if (a.actions !== undefined) {
+      this.#cached(w, OVS_FLOW_ATTR.ACTIONS, a.actions, this.#actions);
+    }
+    if (a.clear) w.attrFlag(OVS_FLOW_ATTR.CLEAR);
+    if (a.probe) w.attrFlag(OVS_FLOW_ATTR.PROBE);
+    if (a.ufid !== undefined) w.attrBinary(OVS_FLOW_ATTR.UFID, a.ufid);
+  };
 
   #cached(w: NetlinkWriter, type: number, v: object, cache: WeakMap<object, Uint8Array>): void {
     let b = cache.get(v);
@@ -518,9 +547,8 @@ class BulkEncoder {
   }
 }
 
-function* mapIter<T, U>(it: Iterable<T>, f: (x: T) => U): Generator<U> {
-  for (const x of it) yield f(x);
-}
+/** The flow key as an attribute's payload (what BulkEncoder writes with a context of its own). */
+const KEY_NEST = t.nest(flowKeyAttrs);
 
 /** The socket buffers raised for bulk requests, per socket (raised only, never lowered). */
 const bulkBuffers = new WeakMap<NetlinkSocket, { snd: number; rcv: number }>();
@@ -1105,7 +1133,7 @@ export class FlowTable {
     checkIterable(flows, "install flows", "flows");
     checkOptions(options, "install flows");
     const modify = checkBoolean(options.modify, "install flows", "modify", false);
-    return this.batch(mapIter(flows, (flow): FlowOp => ({ op: "new", flow, modify })), options);
+    return this.#batch(flows, options, (enc, w, flow) => enc.encodeNew(w, flow, modify));
   }
 
   /**
@@ -1122,7 +1150,7 @@ export class FlowTable {
    */
   delBatch(refs: Iterable<FlowRef>, options: FlowBatchOptions = {}): FlowBatchResult {
     checkIterable(refs, "delete flows", "refs");
-    return this.batch(mapIter(refs, (ref): FlowOp => ({ op: "del", ref })), options);
+    return this.#batch(refs, options, (enc, w, ref) => enc.encodeDel(w, ref));
   }
 
   /**
@@ -1151,6 +1179,19 @@ export class FlowTable {
    */
   batch(ops: Iterable<FlowOp>, options: FlowBatchOptions = {}): FlowBatchResult {
     checkIterable(ops, "run flow batch", "ops");
+    return this.#batch(ops, options, (enc, w, o) => enc.encode(w, o));
+  }
+
+  /**
+   * {@link FlowTable.batch} of `items`, each appended by `encodeOne` (which returns its
+   * operation): newBatch and delBatch hand their flows and refs over as they are, without an
+   * operation object per item.
+   */
+  #batch<T>(
+    items: Iterable<T>,
+    options: FlowBatchOptions,
+    encodeOne: (enc: BulkEncoder, w: NetlinkWriter, item: T) => FlowOp["op"],
+  ): FlowBatchResult {
     const chunk = checkBatchOptions(options, "run flow batch");
     const sock = this.#genl.socket;
     this.#bulkBuffers(sock, options.rcvbuf ?? 4 << 20);
@@ -1180,9 +1221,10 @@ export class FlowTable {
         options.onProgress(base, result.errors.length);
       }
     };
-    for (const o of ops) {
+    for (const item of items) {
+      let op: FlowOp["op"];
       try {
-        enc.encode(w, o);
+        op = encodeOne(enc, w, item);
       } catch (e) {
         if (e instanceof TypeError || e instanceof RangeError) {
           const inner = e.message.replace(/^Cannot run flow batch: /, "");
@@ -1192,7 +1234,7 @@ export class FlowTable {
         send();
         throw e;
       }
-      names.push(o.op);
+      names.push(op);
       if (names.length >= chunk || w.length >= BULK_BYTES) send();
     }
     send();
