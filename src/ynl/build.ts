@@ -12,7 +12,7 @@ import type { NestOptions } from "../protocol/schema_codecs.ts";
 import type { Codec, StructCodec } from "../protocol/schema_types.ts";
 import type { EventSpec, FamilySpec, OperationSpec } from "../genl/family.ts";
 import type { RawEventSpec, RawFamilySpec, RawOperationSpec } from "./raw_family.ts";
-import { type Arg, type FamilyIR, type IR, kebab } from "./ir.ts";
+import type { Arg, FamilyIR, IR } from "./ir.ts";
 import type { OpDef, SpecModel } from "./model.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -106,7 +106,7 @@ export function buildObjects(ir: FamilyIR): BuiltFamily {
   const enums = new Map<string, Record<string, number | bigint>>();
   for (const e of ir.enums) enums.set(e.name, Object.fromEntries(e.values));
   const structIR = new Map(ir.structs.map((s) => [s.name, s]));
-  const setIR = new Map(ir.sets.map((s) => [s.name, s]));
+
   const structs: LazyMap<AnyStruct> = new LazyMap(ir.structs.map((s) => s.name), (name) => {
     const s = structIR.get(name)!;
     return t.struct(
@@ -115,11 +115,11 @@ export function buildObjects(ir: FamilyIR): BuiltFamily {
       { packed: true },
     );
   });
-  const sets: LazyMap<AnySet> = new LazyMap(ir.sets.map((s) => s.name), (name) => {
+  const sets: LazyMap<AnySet> = new LazyMap(ir.setNames, (name) => {
     const spec: Record<string, AttrEntry> = {};
-    for (const f of setIR.get(name)!.fields) {
-      const codec = evalIR(f.ir);
-      spec[f.key] = kebab(f.key) === f.name ? [f.value, codec] : [f.value, codec, { name: f.name }];
+    for (const f of ir.setIR(name).fields) {
+      // the YNL name given, so the set need not derive it from the key
+      spec[f.key] = [f.value, evalIR(f.ir), { name: f.name }];
     }
     return new AttrSet(name, spec);
   });

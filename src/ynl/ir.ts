@@ -82,14 +82,26 @@ export interface FamilyIR {
   readonly enums: readonly EnumIR[];
   readonly structs: readonly StructIR[];
   readonly sets: readonly SetIR[];
+  /** The attribute sets' names, in the order of `sets`. */
+  readonly setNames: readonly string[];
+  /** The IR of attribute set `name` (built at the first call when the IR is lazy). */
+  setIR(name: string): SetIR;
 }
+
+/** Names already converted by {@link camel} (a spec repeats its names across sets). */
+const camels = new Map<string, string>();
 
 /** `rx-otherhost-dropped` -> `rxOtherhostDropped`; `labels mask` -> `labelsMask`. */
 export function camel(name: string): string {
-  return name.replace(/[-_ ]+([A-Za-z0-9])/g, (_, c: string) => c.toUpperCase()).replace(
-    /[-_ ]+$/,
-    "",
-  );
+  let c = camels.get(name);
+  if (c === undefined) {
+    c = name.replace(/[-_ ]+([A-Za-z0-9])/g, (_, x: string) => x.toUpperCase()).replace(
+      /[-_ ]+$/,
+      "",
+    );
+    if (camels.size < 10000) camels.set(name, c);
+  }
+  return c;
 }
 
 /** `familyName` -> `family-name` (as the schema does for error paths). */
@@ -125,8 +137,11 @@ function strLit(s: string): string {
   return JSON.stringify(s);
 }
 
-/** Builds the IR of a family from its model. */
-export function familyIR(model: SpecModel): FamilyIR {
+/**
+ * Builds the IR of a family from its model; with `lazy`, an attribute set's IR is built at its
+ * first `setIR(name)` (or `sets`), every attribute being checked now all the same.
+ */
+export function familyIR(model: SpecModel, options: { lazy?: boolean } = {}): FamilyIR {
   const fail = (path: string, detail: string): never => {
     throw new YnlSpecError(model.file, path, detail);
   };
@@ -173,8 +188,27 @@ export function familyIR(model: SpecModel): FamilyIR {
     return enums.get(e.name)!.varName;
   };
 
-  const enumType = (e: EnumIR): string =>
-    e.values.length === 0 ? "never" : e.values.map(([k]) => strLit(k)).join(" | ");
+  const enumTypes = new Map<EnumIR, string>();
+  const enumType = (e: EnumIR): string => {
+    let t = enumTypes.get(e);
+    if (t === undefined) {
+      t = e.values.length === 0 ? "never" : e.values.map(([k]) => strLit(k)).join(" | ");
+      enumTypes.set(e, t);
+    }
+    return t;
+  };
+
+  /** What an enum or flags attribute of `baseType` over `enumName` cannot be (YnlSpecError). */
+  const enumChecks = (baseType: string, enumName: string, asFlags: boolean, path: string) => {
+    const def = model.enums.get(enumName)!;
+    if (def.kind !== "flags" && !asFlags) return;
+    flagValues(def, path);
+    if (def.kind === "flags" && !isBig(baseType)) {
+      for (const [, v] of enums.get(enumName)!.values) {
+        if (BigInt(v) > 0xffff_ffffn) fail(path, `flag value ${v} does not fit in ${baseType}`);
+      }
+    }
+  };
 
   /** t.enum / t.flags over `base`. */
   const enumIR = (
@@ -194,17 +228,12 @@ export function familyIR(model: SpecModel): FamilyIR {
     const names = enumType(e);
     const C = fixed ? "FixedCodec" : "Codec";
     if (def.kind === "flags" || asFlags) {
-      flagValues(def, path);
+      enumChecks(baseType, enumName, asFlags, path);
       const valuesArg: Arg = def.kind === "flags" ? { enumValues: enumName } : {
         lit: Object.fromEntries(
           e.values.map(([k, v]) => [k, Number(v) > 30 ? 1n << BigInt(v) : 2 ** Number(v)]),
         ),
       };
-      if (!big) {
-        for (const [, v] of def.kind === "flags" ? e.values : []) {
-          if (BigInt(v) > 0xffff_ffffn) fail(path, `flag value ${v} does not fit in ${baseType}`);
-        }
-      }
       return call("flags", `${C}<(${names} | ${D})[], readonly (${names} | ${E})[] | ${E}>`, {
         ir: base,
       }, valuesArg);
@@ -323,7 +352,75 @@ export function familyIR(model: SpecModel): FamilyIR {
     };
   };
 
+  /** The selector attribute of sub-message attribute `a` (its set's, else any set's). */
+  const selectorOf = (setName: string, a: AttrDef): AttrDef =>
+    model.attrSets.get(setName)!.attrs.find((x) => x.name === a.selector) ??
+      [...model.attrSets.values()].flatMap((s) => s.attrs).find((x) => x.name === a.selector)!;
+
+  /**
+   * Raises the YnlSpecError the IR of attribute `a` (of set `setName`) would, without building
+   * it: a loaded family checks every attribute at load and builds a set's IR at its first use.
+   */
+  const checkAttr = (setName: string, a: AttrDef): void => {
+    const scalarChecks = (type: string) => {
+      if (!/^[us](8|16|32|64|int)$/.test(type)) fail(a.path, `unsupported scalar type "${type}"`);
+      if (a.displayHint === "ipv4" && type === "u32" && a.byteOrder === "big-endian") return;
+      if (a.enum !== undefined) enumChecks(type, a.enum, a.enumAsFlags, a.path);
+    };
+    switch (a.type) {
+      case "pad":
+      case "flag":
+      case "string":
+      case "nest":
+      case "nest-type-value":
+      case "unused":
+        return;
+      case "binary":
+        if (a.struct === undefined && a.subType !== undefined) {
+          if (!/^[us](8|16|32|64)$/.test(a.subType)) {
+            fail(`${a.path}.sub-type`, `unsupported sub-type "${a.subType}" of binary`);
+          }
+        }
+        return;
+      case "bitfield32":
+        if (a.enum !== undefined) enumChecks("u32", a.enum, true, a.path);
+        return;
+      case "indexed-array":
+        if (a.subType !== "nest" && a.subType !== "binary") scalarChecks(a.subType!);
+        return;
+      case "sub-message": {
+        const sm = model.subMessages.get(a.subMessage!)!;
+        const byEnum = selectorOf(setName, a).enum !== undefined;
+        const seen = new Set<string>();
+        for (const f of sm.formats) {
+          const value = byEnum ? camel(f.value) : f.value;
+          if (seen.has(value)) fail(f.path, `format "${f.value}" appears twice`);
+          seen.add(value);
+        }
+        for (const f of sm.formats) {
+          if (f.attrSet !== undefined && back.has(`${setName}->${f.attrSet}`)) {
+            fail(
+              a.path,
+              `sub-message format "${
+                byEnum ? camel(f.value) : f.value
+              }" refers back to ${setName} (unsupported)`,
+            );
+          }
+        }
+        return;
+      }
+      default: {
+        const mask = a.checks?.flagsMask;
+        if (mask !== undefined && model.enums.get(mask) === undefined) {
+          fail(`${a.path}.checks.flags-mask`, `no flags named "${mask}"`);
+        }
+        scalarChecks(a.type);
+      }
+    }
+  };
+
   const attrIR = (setName: string, a: AttrDef): IR => {
+    checkAttr(setName, a);
     const path = a.path;
     const checks = a.checks;
     const intChecks = (): Record<string, unknown> | undefined => {
@@ -411,9 +508,7 @@ export function familyIR(model: SpecModel): FamilyIR {
         const sm = model.subMessages.get(a.subMessage!)!;
         const formats: FormatIR[] = [];
         const seen = new Set<string>();
-        const set = model.attrSets.get(setName)!;
-        const selector = set.attrs.find((x) => x.name === a.selector) ??
-          [...model.attrSets.values()].flatMap((s) => s.attrs).find((x) => x.name === a.selector)!;
+        const selector = selectorOf(setName, a);
         for (const f of sm.formats) {
           const value = selector.enum !== undefined ? camel(f.value) : f.value;
           if (seen.has(value)) fail(f.path, `format "${f.value}" appears twice`);
@@ -503,8 +598,10 @@ export function familyIR(model: SpecModel): FamilyIR {
       : call("binary", "Codec<Uint8Array>");
   };
 
-  const sets: SetIR[] = [];
-  for (const name of order) {
+  const setIRs = new Map<string, SetIR>();
+  const setIR = (name: string): SetIR => {
+    let ir = setIRs.get(name);
+    if (ir !== undefined) return ir;
     const s = model.attrSets.get(name)!;
     const keys = new Set<string>();
     const fields: FieldIR[] = [];
@@ -516,12 +613,22 @@ export function familyIR(model: SpecModel): FamilyIR {
       keys.add(key);
       fields.push({ key, name: a.name, value: a.value, ir: attrIR(name, a) });
     }
-    sets.push({
+    ir = {
       name,
       varName: setVars.get(name)!,
       fields,
       ...(s.subsetOf !== undefined ? { subsetOf: s.subsetOf } : {}),
-    });
+    };
+    setIRs.set(name, ir);
+    return ir;
+  };
+  if (options.lazy) {
+    // every attribute checked now, in the order the eager IR meets them
+    for (const name of order) {
+      for (const a of model.attrSets.get(name)!.attrs) if (a.type !== "unused") checkAttr(name, a);
+    }
+  } else {
+    for (const name of order) setIR(name);
   }
   // structs in dependency order (members first)
   const structOrder: StructIR[] = [];
@@ -534,7 +641,17 @@ export function familyIR(model: SpecModel): FamilyIR {
   };
   for (const n of model.structs.keys()) addStruct(n);
 
-  return { model, varName: famVar, enums: [...enums.values()], structs: structOrder, sets };
+  return {
+    model,
+    varName: famVar,
+    enums: [...enums.values()],
+    structs: structOrder,
+    get sets(): readonly SetIR[] {
+      return order.map(setIR);
+    },
+    setNames: order,
+    setIR,
+  };
 }
 
 /** An object key as TypeScript source: bare when it is an identifier. */

@@ -734,8 +734,9 @@ export function readSpecModel(doc: unknown, file = "<object>"): SpecModel {
   });
   // subsets (a subset of a subset resolves through its parent)
   const resolving = new Set<string>();
+  const subsetByName = new Map(subsets.map((e) => [e[1], e]));
   const resolveSubset = (sname: string): AttrSetDef => {
-    const entry = subsets.find(([, n]) => n === sname);
+    const entry = subsetByName.get(sname);
     const done = attrSets.get(sname)!;
     if (entry === undefined || done.subsetOf !== undefined) return done;
     const [o, , path] = entry;
@@ -750,11 +751,12 @@ export function readSpecModel(doc: unknown, file = "<object>"): SpecModel {
     const parent = resolveSubset(parentName);
     resolving.delete(sname);
     const seen = new Set<string>();
+    const byName = new Map(parent.attrs.map((x) => [x.name, x]));
     const attrs = r.list(o.attributes, join(path, "attributes")).map((a, j) => {
       const ap = `${path}.attributes[${j}]`;
       const ao = r.obj(a, ap, KEYS.attr);
       const aname = r.str(ao, "name", ap);
-      const base = parent.attrs.find((x) => x.name === aname);
+      const base = byName.get(aname);
       if (base === undefined) {
         r.fail(join(ap, "name"), `"${parentName}" has no attribute "${aname}"`);
       }
@@ -1137,6 +1139,18 @@ function readOps(
     };
     ops.push(op);
   });
+  // the attribute names of each set an operation lists from (a set is shared by many)
+  const setNames = new Map<string, ReadonlySet<string>>();
+  const namesOf = (set: string): ReadonlySet<string> => {
+    let n = setNames.get(set);
+    if (n === undefined) {
+      setNames.set(
+        set,
+        n = new Set(attrSets.get(set)?.attrs.map((a) => a.name)),
+      );
+    }
+    return n;
+  };
   for (const op of ops) {
     if (op.notify !== undefined) {
       const target = ops.find((x) => x.name === op.notify);
@@ -1151,11 +1165,11 @@ function readOps(
       r.fail(op.path, "an event needs attribute-set");
     }
     // attribute lists name attributes of the set (or members of the fixed header)
-    const set = op.attrSet === undefined ? undefined : attrSets.get(op.attrSet);
+    const known = op.attrSet === undefined ? undefined : namesOf(op.attrSet);
     const header = op.fixedHeader === undefined ? undefined : structs.get(op.fixedHeader);
     const check = (list: readonly string[] | undefined, where: string) => {
       list?.forEach((n, j) => {
-        if (set?.attrs.some((a) => a.name === n)) return;
+        if (known?.has(n)) return;
         if (header?.members.some((m) => m.name === n)) return;
         warnings.push(
           `${op.path}.${where}.attributes[${j}]: "${op.attrSet}" has no attribute "${n}" (ignored)`,

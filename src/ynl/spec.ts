@@ -168,7 +168,7 @@ export function loadSpec(
   const { doc, file, license, owned } = readSpecSource(source, options);
   const fixed = applyErrata(doc, owned);
   const model = readSpecModel(fixed.doc, file);
-  const built = buildObjects(familyIR(model));
+  const built = buildObjects(familyIR(model, { lazy: true }));
   const ynl: SpecInfo = {
     model,
     sets: built.sets,

@@ -9,6 +9,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { GenlSocket, nlctrl } from "../../src/genl/mod.ts";
 import { DecodeError, NetlinkWriter } from "../../src/protocol/mod.ts";
 import {
+  generateModule,
   listSpecs,
   loadGenlSpec,
   loadRawSpec,
@@ -282,6 +283,38 @@ const BAD: [string, string, RegExp][] = [
     /attribute-sets\[0\]\.attributes\[0\]\.selector: no attribute named "nokind"/,
   ],
   ["YAML syntax", `name: [x\n`, /YAML/],
+  // what the IR raises (a loaded family checks every attribute at load and builds a set at
+  // its first use: the bad set is not the main one, which is built at load)
+  [
+    "binary of strings",
+    `name: x\ndoc: d\nattribute-sets:\n  - { name: ok, attributes: [{ name: id, type: u32 }] }\n  - name: a\n    attributes:\n      - { name: b, type: binary, sub-type: string }\noperations: { list: [] }\n`,
+    /attribute-sets\[1\]\.attributes\[0\]\.sub-type: unsupported sub-type "string" of binary/,
+  ],
+  [
+    "indexed array of flags",
+    `name: x\ndoc: d\nattribute-sets:\n  - { name: ok, attributes: [{ name: id, type: u32 }] }\n  - name: a\n    attributes:\n      - { name: b, type: indexed-array, sub-type: flag }\noperations: { list: [] }\n`,
+    /attribute-sets\[1\]\.attributes\[0\]: unsupported scalar type "flag"/,
+  ],
+  [
+    "flags-mask naming nothing",
+    `name: x\ndoc: d\nattribute-sets:\n  - { name: ok, attributes: [{ name: id, type: u32 }] }\n  - name: a\n    attributes:\n      - { name: b, type: u32, checks: { flags-mask: nope } }\noperations: { list: [] }\n`,
+    /attribute-sets\[1\]\.attributes\[0\]\.checks\.flags-mask: no flags named "nope"/,
+  ],
+  [
+    "enum-as-flags beyond bit 63",
+    `name: x\ndoc: d\ndefinitions:\n  - { name: e, type: enum, entries: [{ name: big, value: 70 }] }\nattribute-sets:\n  - { name: ok, attributes: [{ name: id, type: u32 }] }\n  - name: a\n    attributes:\n      - { name: b, type: u64, enum: e, enum-as-flags: true }\noperations: { list: [] }\n`,
+    /attribute-sets\[1\]\.attributes\[0\]: enum-as-flags value 70 of e is not a bit 0\.\.63/,
+  ],
+  [
+    "flag beyond u32",
+    `name: x\ndoc: d\ndefinitions:\n  - { name: f, type: flags, entries: [{ name: high, value: 40 }] }\nattribute-sets:\n  - { name: ok, attributes: [{ name: id, type: u32 }] }\n  - name: a\n    attributes:\n      - { name: b, type: u32, enum: f }\noperations: { list: [] }\n`,
+    /attribute-sets\[1\]\.attributes\[0\]: flag value 1099511627776 does not fit in u32/,
+  ],
+  [
+    "sub-message format referring back",
+    `name: x\ndoc: d\nprotocol: netlink-raw\nprotonum: 0\nattribute-sets:\n  - { name: ok, attributes: [{ name: id, type: u32 }] }\n  - name: a\n    attributes:\n      - { name: kind, type: string }\n      - { name: data, type: sub-message, sub-message: m, selector: kind }\nsub-messages:\n  - { name: m, formats: [{ value: x, attribute-set: a }] }\noperations: { list: [] }\n`,
+    /attribute-sets\[1\]\.attributes\[1\]: sub-message format "x" refers back to a/,
+  ],
 ];
 
 for (const [what, text, expected] of BAD) {
@@ -293,6 +326,19 @@ for (const [what, text, expected] of BAD) {
       assert.match(e.message, expected);
       return true;
     });
+    // the generator (which builds every set's IR at once) raises the same
+    let loaded = "", generated = "";
+    try {
+      loadSpec(text, { file: "bad.yaml" });
+    } catch (e) {
+      loaded = (e as Error).message;
+    }
+    try {
+      generateModule(text, { file: "bad.yaml" });
+    } catch (e) {
+      generated = (e as Error).message;
+    }
+    assert.equal(generated, loaded);
   });
 }
 
