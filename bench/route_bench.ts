@@ -18,8 +18,10 @@
  *   threads: the kernel's share of the dump and the garbage collector's helpers count) of the
  *   same dumps, which a loaded machine stretches less than their wall time;
  * - `route_dump_process_ms`: a whole process of this runtime that opens a `RouteClient` in the
- *   namespace, dumps every table into `Route`s and exits (startup and JIT warm-up included, as
- *   `ip` is measured; the median of the rounds), `route_dump_process_vs_ip`: that over ip's;
+ *   namespace, dumps every table into `Route`s and exits (bench/route_dump_once.ts: startup and
+ *   JIT warm-up included, as `ip` is measured; the median of the rounds), and
+ *   `route_dump_process_cpu_ms` its CPU time (user and system, the median), `ip
+ *   route_dump_json_cpu_ms` ip's; `route_dump_process_vs_ip`: the wall time over ip's;
  * - `route_dump_vs_ip`, `route_dump_vs_c`: `route_dump_ms` over those.
  *
  * Before timing, the dump is checked against iproute2: as many routes, and the same SHA-256 of
@@ -37,7 +39,7 @@
  * @module
  */
 import process from "node:process";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -67,6 +69,21 @@ function median(xs: number[]): number {
 function cpu(): number {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
+}
+
+/**
+ * Wall and CPU time (user and system) in milliseconds of a process `cmd args` whose standard
+ * output goes to the file `out`, as bash's `time` measures them (bash's own start excluded).
+ */
+function timed(out: string, cmd: string, args: string[]): { wall: number; cpu: number } {
+  const r = spawnSync(
+    "bash",
+    ["-c", 'TIMEFORMAT="%3R %3U %3S"; time "$@" > "$0"', out, cmd, ...args],
+    { encoding: "utf8" },
+  );
+  const t = /(\d+\.\d+) (\d+\.\d+) (\d+\.\d+)\s*$/.exec(r.stderr ?? "");
+  if (r.status !== 0 || t === null) throw new Error(`${cmd} failed: ${r.stderr}`);
+  return { wall: Number(t[1]) * 1000, cpu: (Number(t[2]) + Number(t[3])) * 1000 };
 }
 
 /** Milliseconds `fn` takes. */
@@ -137,14 +154,6 @@ function digest(items: readonly Record<string, unknown>[]): string {
   return `${items.length} ${h.digest("hex")}`;
 }
 
-// `NLTS_ROUTE_BENCH_ONCE=NETNS`: the process that route_dump_process_ms times.
-const once = process.env.NLTS_ROUTE_BENCH_ONCE;
-if (once !== undefined) {
-  using rt = RouteClient.open({ netns: once });
-  console.log(rt.routesSync({ table: "all" }).length);
-  process.exit(0);
-}
-
 const dir = mkdtempSync(join(tmpdir(), "nlts-route-bench-"));
 const ns = `nlts-rtb-${process.pid}`;
 const ns2 = `nlts-rtb2-${process.pid}`;
@@ -210,27 +219,30 @@ try {
   }
   report(runtime, "route_stream_ms", median(streams));
 
+  // ip and a process of ours take turns, so that the load of the machine falls on both alike
+  const once = new URL("./route_dump_once.ts", import.meta.url).pathname;
+  const args = runtime === "deno" ? ["run", "-A", once, ns] : [once, ns];
+  const counted = join(dir, "count");
   const ipDumps: number[] = [];
+  const ipCpus: number[] = [];
+  const procs: number[] = [];
+  const procCpus: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {
-    ipDumps.push(ms(() => run("ip", ["-n", ns, "-j", "route", "show", "table", "all"])));
+    const ip = timed("/dev/null", "ip", ["-n", ns, "-j", "route", "show", "table", "all"]);
+    ipDumps.push(ip.wall);
+    ipCpus.push(ip.cpu);
+    const ours = timed(counted, process.execPath, args);
+    procs.push(ours.wall);
+    procCpus.push(ours.cpu);
+    const n = readFileSync(counted, "utf8");
+    if (Number(n) !== count) throw new Error(`a dumping process got ${n.trim()} routes`);
   }
   const ipDump = median(ipDumps);
   report("ip", "route_dump_json_ms", ipDump);
+  report("ip", "route_dump_json_cpu_ms", median(ipCpus));
   report(runtime, "route_dump_vs_ip", dump / ipDump);
-  const self = new URL(import.meta.url).pathname;
-  const args = runtime === "deno" ? ["run", "-A", self] : [self];
-  const procs: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    let n = "";
-    procs.push(ms(() => {
-      n = execFileSync(process.execPath, args, {
-        env: { ...process.env, NLTS_ROUTE_BENCH_ONCE: ns },
-        encoding: "utf8",
-      });
-    }));
-    if (Number(n) !== count) throw new Error(`a dumping process got ${n.trim()} routes`);
-  }
   report(runtime, "route_dump_process_ms", median(procs));
+  report(runtime, "route_dump_process_cpu_ms", median(procCpus));
   report(runtime, "route_dump_process_vs_ip", median(procs) / ipDump);
 
   let cc = true;
