@@ -16,22 +16,39 @@ const DONE: IteratorReturnResult<void> = Object.freeze({ value: undefined, done:
  * async generator function); `return()`, `throw()` and disposal close it (a dump left early is
  * abandoned by its own `finally`); calls made while a batch is awaited run in order.
  */
-export class BatchItems<T> implements AsyncGenerator<T, void, undefined> {
-  #start: (() => AsyncGenerator<readonly T[], void, undefined>) | undefined;
-  #source: AsyncGenerator<readonly T[], void, undefined> | undefined;
-  #batch: readonly T[] = [];
+export class BatchItems<T, S = T> implements AsyncGenerator<T, void, undefined> {
+  #start: (() => AsyncGenerator<readonly S[], void, undefined>) | undefined;
+  #source: AsyncGenerator<readonly S[], void, undefined> | undefined;
+  #batch: readonly S[] = [];
   #i = 0;
   #done = false;
   #pending: Promise<unknown> | undefined;
+  readonly #item: ((s: S) => T) | undefined;
 
-  constructor(start: () => AsyncGenerator<readonly T[], void, undefined>) {
+  /**
+   * Items of the batches `start()` yields; with `item`, each is made from its batch entry when
+   * it is handed out (one at a time: a batch of entries holds no decoded items). An exception
+   * `item` throws closes the source and rejects that `next()`.
+   */
+  constructor(start: () => AsyncGenerator<readonly S[], void, undefined>, item?: (s: S) => T) {
     this.#start = start;
+    this.#item = item;
   }
 
   next(): Promise<IteratorResult<T, void>> {
     if (this.#pending !== undefined) return this.#after(() => this.next());
     if (this.#i < this.#batch.length) {
-      return Promise.resolve({ value: this.#batch[this.#i++], done: false });
+      const s = this.#batch[this.#i++];
+      if (this.#item === undefined) {
+        return Promise.resolve({ value: s as unknown as T, done: false });
+      }
+      let value: T;
+      try {
+        value = this.#item(s);
+      } catch (e) {
+        return this.#track(this.#close().then(() => Promise.reject(e)));
+      }
+      return Promise.resolve({ value, done: false });
     }
     if (this.#done) return Promise.resolve(DONE);
     return this.#track(this.#refill());
@@ -74,7 +91,7 @@ export class BatchItems<T> implements AsyncGenerator<T, void, undefined> {
   async #refill(): Promise<IteratorResult<T, void>> {
     try {
       if (this.#source === undefined) {
-        const start = this.#start as () => AsyncGenerator<readonly T[], void, undefined>;
+        const start = this.#start as () => AsyncGenerator<readonly S[], void, undefined>;
         this.#start = undefined;
         this.#source = start();
       }
@@ -84,11 +101,19 @@ export class BatchItems<T> implements AsyncGenerator<T, void, undefined> {
           this.#finish();
           return DONE;
         }
-        const batch = r.value as readonly T[];
+        const batch = r.value as readonly S[];
         if (batch.length > 0) {
           this.#batch = batch;
           this.#i = 1;
-          return { value: batch[0], done: false };
+          if (this.#item === undefined) return { value: batch[0] as unknown as T, done: false };
+          let value: T;
+          try {
+            value = this.#item(batch[0]);
+          } catch (e) {
+            await this.#close();
+            throw e;
+          }
+          return { value, done: false };
         }
       }
     } catch (e) {
