@@ -105,10 +105,9 @@ class LazyMap<V> implements ReadonlyMap<string, V> {
 export function buildObjects(ir: FamilyIR): BuiltFamily {
   const enums = new Map<string, Record<string, number | bigint>>();
   for (const e of ir.enums) enums.set(e.name, Object.fromEntries(e.values));
-  const structIR = new Map(ir.structs.map((s) => [s.name, s]));
 
-  const structs: LazyMap<AnyStruct> = new LazyMap(ir.structs.map((s) => s.name), (name) => {
-    const s = structIR.get(name)!;
+  const structs: LazyMap<AnyStruct> = new LazyMap(ir.structNames, (name) => {
+    const s = ir.structIR(name);
     return t.struct(
       s.name,
       Object.fromEntries(s.members.map((m) => [m.key, evalIR(m.ir)])) as never,

@@ -82,6 +82,10 @@ export interface FamilyIR {
   readonly enums: readonly EnumIR[];
   readonly structs: readonly StructIR[];
   readonly sets: readonly SetIR[];
+  /** The structs' names, in the order of `structs`. */
+  readonly structNames: readonly string[];
+  /** The IR of struct `name` (built at the first call when the IR is lazy). */
+  structIR(name: string): StructIR;
   /** The attribute sets' names, in the order of `sets`. */
   readonly setNames: readonly string[];
   /** The IR of attribute set `name` (built at the first call when the IR is lazy). */
@@ -138,8 +142,9 @@ function strLit(s: string): string {
 }
 
 /**
- * Builds the IR of a family from its model; with `lazy`, an attribute set's IR is built at its
- * first `setIR(name)` (or `sets`), every attribute being checked now all the same.
+ * Builds the IR of a family from its model; with `lazy`, an attribute set's or a struct's IR
+ * is built at its first `setIR(name)` / `structIR(name)` (or `sets` / `structs`), every
+ * attribute and member being checked now all the same.
  */
 export function familyIR(model: SpecModel, options: { lazy?: boolean } = {}): FamilyIR {
   const fail = (path: string, detail: string): never => {
@@ -255,7 +260,22 @@ export function familyIR(model: SpecModel, options: { lazy?: boolean } = {}): Fa
   };
 
   const structs = new Map<string, StructIR>();
+  /**
+   * Raises the YnlSpecError the IR of struct member `m` would (see checkAttr); `visit` checks a
+   * struct it holds, where the IR would build that struct's.
+   */
+  const checkMember = (m: MemberDef, visit?: (struct: string) => void): void => {
+    if (m.type === "string") fail(m.path, "string struct members are not supported");
+    if (m.type === "pad") return;
+    if (m.type === "binary") {
+      if (m.struct !== undefined) visit?.(m.struct);
+      return;
+    }
+    if (m.displayHint === "ipv4" && m.type === "u32" && m.byteOrder === "big-endian") return;
+    if (m.enum !== undefined) enumChecks(m.type, m.enum, m.enumAsFlags, m.path);
+  };
   const memberIR = (m: MemberDef): IR => {
+    checkMember(m);
     const path = m.path;
     switch (m.type) {
       case "pad":
@@ -307,7 +327,18 @@ export function familyIR(model: SpecModel, options: { lazy?: boolean } = {}): Fa
     }
     return s.varName;
   };
-  for (const name of model.structs.keys()) structVar(name);
+  if (options.lazy) {
+    // every member checked now, in the order the eager IR meets them
+    const checked = new Set<string>();
+    const visit = (name: string): void => {
+      if (checked.has(name)) return;
+      checked.add(name);
+      for (const m of model.structs.get(name)!.members) checkMember(m, visit);
+    };
+    for (const name of model.structs.keys()) visit(name);
+  } else {
+    for (const name of model.structs.keys()) structVar(name);
+  }
 
   // attribute sets: variable names first (for references), then fields in dependency order
   const setVars = new Map<string, string>();
@@ -519,20 +550,25 @@ export function familyIR(model: SpecModel, options: { lazy?: boolean } = {}): Fa
             ...(f.attrSet !== undefined ? { set: f.attrSet } : {}),
           });
         }
-        const types = formats.map((f) => {
-          const h = f.header === undefined ? undefined : `typeof ${structVar(f.header)}`;
-          const s = f.set === undefined
-            ? undefined
-            : back.has(`${setName}->${f.set}`)
-            ? "AttrSet<AttrFields>"
-            : `typeof ${setVars.get(f.set)}`;
-          const t = h && s ? `{ readonly header: ${h}; readonly attrs: ${s} }` : h ?? s ?? "null";
-          return `${strLit(f.value)}: ${t}`;
-        });
+        const types = () =>
+          formats.map((f) => {
+            const h = f.header === undefined ? undefined : `typeof ${structVar(f.header)}`;
+            const s = f.set === undefined
+              ? undefined
+              : back.has(`${setName}->${f.set}`)
+              ? "AttrSet<AttrFields>"
+              : `typeof ${setVars.get(f.set)}`;
+            const t = h && s ? `{ readonly header: ${h}; readonly attrs: ${s} }` : h ?? s ?? "null";
+            return `${strLit(f.value)}: ${t}`;
+          });
         ir = {
           fn: "subMessage",
           args: [{ lit: camel(a.selector!) }, { formats }, { lit: { selectorName: a.selector } }],
-          type: `SubMessageOf<{ ${types.join("; ")} }>`,
+          // made when read (by the generator): it names every format's header struct, which a
+          // loaded family builds only when the format is met
+          get type(): string {
+            return `SubMessageOf<{ ${types().join("; ")} }>`;
+          },
         };
         for (const f of formats) {
           if (f.set !== undefined && back.has(`${setName}->${f.set}`)) {
@@ -631,21 +667,29 @@ export function familyIR(model: SpecModel, options: { lazy?: boolean } = {}): Fa
     for (const name of order) setIR(name);
   }
   // structs in dependency order (members first)
-  const structOrder: StructIR[] = [];
+  const structOrder: string[] = [];
   const done = new Set<string>();
   const addStruct = (n: string) => {
     if (done.has(n)) return;
     done.add(n);
     for (const m of model.structs.get(n)!.members) if (m.struct !== undefined) addStruct(m.struct);
-    structOrder.push(structs.get(n)!);
+    structOrder.push(n);
   };
   for (const n of model.structs.keys()) addStruct(n);
+  const structIR = (name: string): StructIR => {
+    structVar(name);
+    return structs.get(name)!;
+  };
 
   return {
     model,
     varName: famVar,
     enums: [...enums.values()],
-    structs: structOrder,
+    get structs(): readonly StructIR[] {
+      return structOrder.map(structIR);
+    },
+    structNames: structOrder,
+    structIR,
     get sets(): readonly SetIR[] {
       return order.map(setIR);
     },

@@ -444,6 +444,9 @@ const LIMITS: Record<string, bigint> = {
   "s64-max": 0x7fff_ffff_ffff_ffffn,
 };
 
+/** The key lists of KEYS as sets (looked up once per key of every mapping of a spec). */
+const keySets = new WeakMap<readonly string[], ReadonlySet<string>>();
+
 class Reader {
   constructor(readonly file: string) {}
 
@@ -455,8 +458,10 @@ class Reader {
     if (typeof v !== "object" || v === null || Array.isArray(v)) {
       this.fail(path, `expected a mapping, got ${show(v)}`);
     }
+    let known = keySets.get(keys);
+    if (known === undefined) keySets.set(keys, known = new Set(keys));
     for (const k of Object.keys(v)) {
-      if (!keys.includes(k)) this.fail(join(path, k), `unsupported key "${k}"`);
+      if (!known.has(k)) this.fail(join(path, k), `unsupported key "${k}"`);
     }
     return v as Obj;
   }

@@ -311,6 +311,11 @@ const BAD: [string, string, RegExp][] = [
     /attribute-sets\[1\]\.attributes\[0\]: flag value 1099511627776 does not fit in u32/,
   ],
   [
+    "string struct member",
+    `name: x\ndoc: d\ndefinitions:\n  - { name: s, type: struct, members: [{ name: m, type: string, len: 4 }] }\nattribute-sets:\n  - { name: ok, attributes: [{ name: id, type: u32 }] }\n  - name: a\n    attributes:\n      - { name: b, type: binary, struct: s }\noperations: { list: [] }\n`,
+    /definitions\[0\]\.members\[0\]: string struct members are not supported/,
+  ],
+  [
     "sub-message format referring back",
     `name: x\ndoc: d\nprotocol: netlink-raw\nprotonum: 0\nattribute-sets:\n  - { name: ok, attributes: [{ name: id, type: u32 }] }\n  - name: a\n    attributes:\n      - { name: kind, type: string }\n      - { name: data, type: sub-message, sub-message: m, selector: kind }\nsub-messages:\n  - { name: m, formats: [{ value: x, attribute-set: a }] }\noperations: { list: [] }\n`,
     /attribute-sets\[1\]\.attributes\[1\]: sub-message format "x" refers back to a/,
