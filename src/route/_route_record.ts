@@ -55,16 +55,19 @@ export class RouteRecord {
   declare pref?: number;
   declare encap?: { type: number; data: Uint8Array };
   declare nhId?: number;
-  /** The decoded attributes, or the bytes holding the message's `struct rtmsg` at #at. */
+  /** The decoded attributes, or the bytes holding the message. */
   #raw: Uint8Array | RouteAttrs;
-  /** Where the message's payload (`struct rtmsg`) starts in #raw. */
-  #at: number;
-  /** Where the message ends in #raw. */
-  #end: number;
+  /**
+   * Where the message is in #raw: its payload's offset (its `struct rtmsg`) times 65536 plus
+   * its length (at most 0xffff: the fast decoder takes no longer ones). One field, not two:
+   * every route has it, and the garbage collector copies each route's bytes.
+   */
+  #span: number;
 
   /**
    * The fields every route has, and its attributes: decoded (`raw`) or as the message's bytes
-   * `raw[at, end)` (from its `struct rtmsg` on), decoded on first use.
+   * `raw[at, end)` (from its `struct rtmsg` on, `end - at` at most 0xffff), decoded on first
+   * use.
    */
   constructor(
     family: Family,
@@ -92,16 +95,17 @@ export class RouteRecord {
     this.flags = flags;
     this.rtmFlags = rtmFlags;
     this.#raw = raw;
-    this.#at = at;
-    this.#end = end;
+    this.#span = at * 65536 + (end - at);
   }
 
   /** Every attribute the kernel sent, decoded by the rt-route spec on first use. */
   get attrs(): RouteAttrs {
     const raw = this.#raw;
     if (!(raw instanceof Uint8Array)) return raw;
-    const end = this.#end;
-    const attrs = REPLY.decode(raw, Math.min(this.#at + HEADER_SIZE, end), end, {
+    const span = this.#span;
+    const at = Math.floor(span / 65536);
+    const end = at + span % 65536;
+    const attrs = REPLY.decode(raw, Math.min(at + HEADER_SIZE, end), end, {
       strict: false,
       path: REPLY.name,
     }) as RouteAttrs;

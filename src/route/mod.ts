@@ -4,7 +4,8 @@
  * asynchronously, and follows their changes as typed events. Everything goes through the
  * kernel's YNL specs (`@nlts/netlink/families/rt_*`); the results are plain objects
  * ({@link Link}, {@link Address}, {@link Route}, {@link Neighbour}, {@link Rule}) that keep
- * every decoded attribute in `attrs`.
+ * every decoded attribute in `attrs` (routes are instances of one class whose `attrs`, an
+ * accessor, is decoded when first read: see {@link Route.attrs}).
  *
  * @example
  * ```ts
