@@ -1082,6 +1082,11 @@ export class FlowTable {
     let arena = new Uint8Array(ARENA_BYTES);
     let words = new Int32Array(arena.buffer);
     let at = 0, copied = 0, taken = 0;
+    // The attempt being read (its sequence number) and whether the kernel flagged it
+    // NLM_F_DUMP_INTR: the socket drops every batch of an interrupted attempt, so its messages
+    // are not copied (the arena would otherwise grow to the rest of the dump), and a restarted
+    // attempt starts the arena afresh (what the last one copied is never handed out).
+    let seq = -1, interrupted = false;
     // The receive buffer as 32-bit words (messages start 4-byte aligned): a message is copied
     // by a word loop, without a view object per message.
     let src: Uint8Array | undefined, srcWords: Int32Array = words;
@@ -1091,6 +1096,15 @@ export class FlowTable {
         this.#dumpRequest(options),
         { operation: "ovs_flow.get", timeoutMs: options?.timeoutMs },
         (it) => {
+          if (it.seq !== seq) {
+            seq = it.seq;
+            interrupted = false;
+            copied = taken;
+          }
+          if (interrupted || (it.flags & NLM_F.DUMP_INTR) !== 0) {
+            interrupted = true;
+            return undefined;
+          }
           if (it.type !== id) return undefined;
           if (taken === copied) at = 0;
           const len = it.length;

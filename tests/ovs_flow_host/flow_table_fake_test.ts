@@ -4,7 +4,14 @@
 // requests go through the same family. The VM suite runs the same paths against the kernel.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ERRNO, NetlinkError, NLM_F, NLM_F_GET, NLM_F_NEW } from "../../mod.ts";
+import {
+  DumpInterruptedError,
+  ERRNO,
+  NetlinkError,
+  NLM_F,
+  NLM_F_GET,
+  NLM_F_NEW,
+} from "../../mod.ts";
 import { FakeKernel, genlReply } from "../../src/testing/mod.ts";
 import { type FlowInit, FlowTable, ovsDatapathFamily, ovsFlowFamily } from "../../src/ovs/mod.ts";
 
@@ -95,4 +102,45 @@ test("FlowTable dump on a fake kernel: the request is the family's GET dump with
   assert.equal(q.message.flags & NLM_F_GET.DUMP, NLM_F_GET.DUMP);
   assert.deepEqual(q.header, { dpIfindex: 7 });
   assert.equal((q.attrs as { ufidFlags?: number }).ufidFlags, 4 /* OMIT_ACTIONS */);
+});
+
+test("FlowTable dump on a fake kernel: several datagrams handed out in order; an interrupted dump raises", async () => {
+  // 6,000 flows fill several 32 KiB datagrams: under Bun each datagram's messages are copied
+  // and decoded as they are handed out (an arena reused from one datagram to the next), under
+  // Deno decoded at once; both must give every flow, in order.
+  const kernel = new FakeKernel();
+  kernel.serveFamily(ovsDatapathFamily, {
+    get: () => genlReply({ name: "dp0" }, { header: { dpIfindex: 7 } }),
+  });
+  const N = 6000;
+  let interruptAt = -1;
+  kernel.serveFamily(ovsFlowFamily, {
+    get: (req) =>
+      req.dump
+        ? Array.from({ length: N }, (_, i) =>
+          genlReply(
+            { key: { inPort: i, ethertype: 0x0800 + (i & 0xff) }, actions: [] },
+            { header: { dpIfindex: 7 }, flags: i === interruptAt ? NLM_F.DUMP_INTR : 0 },
+          ))
+        : undefined,
+  });
+  using table = FlowTable.openSync("dp0", undefined, { transport: kernel });
+  const seen: [number, number][] = [];
+  for await (const f of table.dump()) seen.push([f.key?.inPort ?? -1, f.key?.ethertype ?? -1]);
+  assert.equal(seen.length, N);
+  assert.deepEqual(seen, Array.from({ length: N }, (_, i) => [i, 0x0800 + (i & 0xff)]));
+  // The kernel flags a message of an early datagram NLM_F_DUMP_INTR: the flows of the
+  // datagram before it were handed out, the rest of the dump is dropped and the dump raises.
+  interruptAt = 700;
+  const before: number[] = [];
+  await assert.rejects(async () => {
+    for await (const f of table.dump()) before.push(f.key?.inPort ?? -1);
+  }, (e: unknown) => e instanceof DumpInterruptedError);
+  assert.ok(before.length < interruptAt, `${before.length} flows before the interruption`);
+  assert.deepEqual(before, Array.from({ length: before.length }, (_, i) => i));
+  // The table's socket is ready for the next dump.
+  interruptAt = -1;
+  let n = 0;
+  for await (const _ of table.dump()) n++;
+  assert.equal(n, N);
 });
