@@ -129,8 +129,16 @@ export class NetlinkWriter {
 
   /** A view of the bytes written so far, valid until the writer is reset or grows. */
   bytes(): Uint8Array {
-    return this.#buf.subarray(0, this.#len);
+    // The same view again while buffer and length are (a request repeated: no view made,
+    // subarray() costs ~0.1-0.2 us under Bun).
+    const v = this.#bytes;
+    if (v !== undefined && this.#bytesOf === this.#buf && v.length === this.#len) return v;
+    this.#bytesOf = this.#buf;
+    return this.#bytes = this.#buf.subarray(0, this.#len);
   }
+  /** The view the last bytes() returned, and the buffer it is a view of. */
+  #bytes: Uint8Array | undefined;
+  #bytesOf: Uint8Array | undefined;
 
   /** An owned copy of the bytes written so far. */
   copy(): Uint8Array {

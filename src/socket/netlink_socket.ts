@@ -994,7 +994,11 @@ export class NetlinkSocket {
       const r = this.#heldResult;
       const buf = this.#bufs[depth];
       if (buf !== undefined && r.ret <= 4096 && r.ret <= buf.length && !(r.msgFlags & MSG.TRUNC)) {
-        buf.set(held.subarray(0, r.ret));
+        // An ACK or NLMSG_DONE (tens of bytes) byte by byte: no view made (subarray() costs
+        // ~0.1-0.2 us under Bun, per round trip).
+        const n = r.ret;
+        if (n <= 128) { for (let i = 0; i < n; i++) buf[i] = held[i]; }
+        else buf.set(held.subarray(0, n));
         this.#spare = held;
         return this.#accept(buf, r, undefined, depth);
       }
