@@ -740,6 +740,8 @@ export function readSpecModel(doc: unknown, file = "<object>"): SpecModel {
   // subsets (a subset of a subset resolves through its parent)
   const resolving = new Set<string>();
   const subsetByName = new Map(subsets.map((e) => [e[1], e]));
+  // a parent's attributes by name, made once (devlink has 32 subsets of one set)
+  const parentIndex = new Map<AttrSetDef, Map<string, AttrDef>>();
   const resolveSubset = (sname: string): AttrSetDef => {
     const entry = subsetByName.get(sname);
     const done = attrSets.get(sname)!;
@@ -756,7 +758,10 @@ export function readSpecModel(doc: unknown, file = "<object>"): SpecModel {
     const parent = resolveSubset(parentName);
     resolving.delete(sname);
     const seen = new Set<string>();
-    const byName = new Map(parent.attrs.map((x) => [x.name, x]));
+    let byName = parentIndex.get(parent);
+    if (byName === undefined) {
+      parentIndex.set(parent, byName = new Map(parent.attrs.map((x) => [x.name, x])));
+    }
     const attrs = r.list(o.attributes, join(path, "attributes")).map((a, j) => {
       const ap = `${path}.attributes[${j}]`;
       const ao = r.obj(a, ap, KEYS.attr);
