@@ -27,9 +27,9 @@ const HEADER_SIZE = rtmsgStruct.size;
  * The next-hop flag names of each value of `rtm_flags`' low byte, frozen and shared by every
  * route with those flags (most have none: one empty array for all of them).
  */
-export const NEXTHOP_FLAG_NAMES: readonly string[][] = Array.from(
+export const NEXTHOP_FLAG_NAMES: readonly (readonly string[])[] = Array.from(
   { length: 256 },
-  (_, i) => Object.freeze(nexthopFlagNames(i)) as string[],
+  (_, i) => Object.freeze(nexthopFlagNames(i)),
 );
 
 /** A `Route`: typed fields as own properties, `attrs` an accessor. */
@@ -42,7 +42,7 @@ export class RouteRecord {
   declare protocol: string | number;
   declare scope: string | number;
   declare tos: number;
-  declare flags: string[];
+  declare flags: readonly string[];
   declare rtmFlags: number;
   declare src?: string;
   declare gateway?: string;
@@ -78,7 +78,7 @@ export class RouteRecord {
     protocol: string | number,
     scope: string | number,
     tos: number,
-    flags: string[],
+    flags: readonly string[],
     rtmFlags: number,
     raw: Uint8Array | RouteAttrs,
     at: number,

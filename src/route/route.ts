@@ -74,9 +74,9 @@ export interface Route {
   tos: number;
   /**
    * Next-hop flags as iproute2 prints them (`onlink`, `linkdown`, `dead`...). Frozen and shared
-   * by the routes with the same flags (copy it to change it).
+   * by the routes with the same flags, hence `readonly` (copy it to change it).
    */
-  flags: string[];
+  flags: readonly string[];
   /**
    * The header's `rtm_flags`, all 32 bits: the next-hop flags {@link Route.flags} names in the
    * low byte, and the route's own `RTM_F` bits above them (`CLONED` for a cache entry,
