@@ -20,6 +20,7 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
+import { envVar } from "../ffi/_env.ts";
 
 /** Bumped whenever what the cache holds changes meaning. */
 const VERSION = 1;
@@ -46,14 +47,7 @@ function granted(name: "read" | "write" | "env", what: string): boolean {
 }
 
 function env(name: string): string | undefined {
-  if (!granted("env", name)) return undefined;
-  try {
-    // deno-lint-ignore no-explicit-any
-    const v = (globalThis as any).process?.env?.[name];
-    return typeof v === "string" && v !== "" ? v : undefined;
-  } catch {
-    return undefined;
-  }
+  return granted("env", name) ? envVar(name) : undefined;
 }
 
 /**

@@ -8,6 +8,7 @@
 
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
+import { envVar } from "../ffi/_env.ts";
 import { load } from "js-yaml";
 import { YnlSpecError } from "./model.ts";
 import { checkString } from "../protocol/_validate.ts";
@@ -60,14 +61,7 @@ export interface SpecFileInfo {
 }
 
 function envDirs(): string[] {
-  // deno-lint-ignore no-explicit-any
-  const g = globalThis as any;
-  let v: string | undefined;
-  try {
-    v = g.process?.env?.NLTS_YNL_SPECS ?? g.Deno?.env?.get("NLTS_YNL_SPECS");
-  } catch {
-    v = undefined; // no env permission
-  }
+  const v = envVar("NLTS_YNL_SPECS");
   return v ? v.split(":").filter((d) => d !== "") : [];
 }
 
