@@ -247,3 +247,33 @@ export function pollTimeout(timeoutMs: number): number {
   }
   return t;
 }
+
+/**
+ * Which buffer each iovec of an array points at, so that it is rewritten only when its buffer
+ * changes (a socket reads into the same buffer call after call). Only a buffer of at least
+ * 4096 bytes is remembered: both runtimes keep such bytes where they are (V8 off its heap,
+ * JavaScriptCore in place for large typed arrays), while a small typed array's bytes may move
+ * when its buffer is asked for, so small buffers are pointed at on every call. A detached or
+ * shrunk buffer changes `byteLength`, which is compared too.
+ *
+ * @example
+ * ```ts
+ * import { IovecSlots } from "./_internal.ts";
+ * const slots = new IovecSlots();
+ * const buf = new Uint8Array(32768);
+ * console.log(slots.stale(0, buf), slots.stale(0, buf)); // true false
+ * ```
+ */
+export class IovecSlots {
+  readonly #bufs: (Uint8Array | undefined)[] = [];
+  readonly #lens: number[] = [];
+
+  /** Whether iovec `i` must be pointed at `buf`; notes that it then is. */
+  stale(i: number, buf: Uint8Array): boolean {
+    const len = buf.byteLength;
+    if (buf === this.#bufs[i] && len === this.#lens[i]) return false;
+    this.#bufs[i] = len >= 4096 ? buf : undefined;
+    this.#lens[i] = len;
+    return true;
+  }
+}

@@ -31,6 +31,7 @@ import {
   checkPollfds,
   checkTimespec,
   cString,
+  IovecSlots,
   MAX_MMSG,
   MAX_SOCKADDR,
   pollTimeout,
@@ -86,8 +87,6 @@ self.onmessage = (event) => {
 `;
 
 const TWO_32 = 0x100000000;
-/** Typed arrays this large keep their bytes where they are (see recvmsg). */
-const STABLE_BYTES = 4096;
 
 /** A fixed-size native scratch buffer: bytes, a DataView and its address. */
 interface Scratch {
@@ -138,13 +137,11 @@ class BunLibc implements Libc {
   readonly #miov: Scratch;
   readonly #mname: Scratch;
   readonly #mnameU32: Uint32Array;
-  /** The buffers the iovecs of #miov point at, and their lengths then. */
-  readonly #mbufs: (Uint8Array | undefined)[] = [];
-  readonly #mlens: number[] = [];
+  /** The buffers the iovecs of #miov point at. */
+  readonly #mslots = new IovecSlots();
   readonly #mresults: RecvResult[] = [];
-  /** The receive buffer the iovec of #rmsg points at, and its length then. */
-  #rbuf: Uint8Array | undefined;
-  #rbufLength = -1;
+  /** The receive buffer the iovec of #rmsg points at. */
+  readonly #rslot = new IovecSlots();
   readonly #len: Scratch;
   readonly #lenU32: Uint32Array;
   /** Idle waiter Workers, ready for the next waitReadable. */
@@ -285,18 +282,14 @@ class BunLibc implements Libc {
     return this.#result(this.#sym.sendto(fd, buf, buf.byteLength, flags, addrPtr, addrLen));
   }
 
+  /** Points iovec `i` of `iv` at `buf` (see IovecSlots for when). */
+  #pointIovec(iv: DataView, i: number, buf: Uint8Array): void {
+    setU64(iv, i * IOVEC.size + IOVEC.base, addressOf(buf));
+    setU64(iv, i * IOVEC.size + IOVEC.len, buf.byteLength);
+  }
+
   recvmsg(fd: number, buf: Uint8Array, flags: number, control?: Uint8Array): RecvResult {
-    if (buf !== this.#rbuf || buf.byteLength !== this.#rbufLength) {
-      const iv = this.#riov.view;
-      setU64(iv, IOVEC.base, addressOf(buf));
-      setU64(iv, IOVEC.len, buf.byteLength);
-      // The iovec stays for the next call with the same buffer (a socket reads into one):
-      // JavaScriptCore keeps the bytes of large typed arrays in place (small ones, up to
-      // 1000 elements, may move to a new store when their buffer is asked for, so they are
-      // pointed at on every call; a detached or shrunk buffer changes byteLength).
-      this.#rbuf = buf.byteLength >= STABLE_BYTES ? buf : undefined;
-      this.#rbufLength = buf.byteLength;
-    }
+    if (this.#rslot.stale(0, buf)) this.#pointIovec(this.#riov.view, 0, buf);
     const m = this.#rmsg.view;
     m.setUint32(MSGHDR.namelen, SOCKADDR_NL.size, true);
     if (control === undefined) {
@@ -329,13 +322,7 @@ class BunLibc implements Libc {
     const iv = this.#miov.view;
     for (let i = 0; i < n; i++) {
       const buf = bufs[i];
-      if (buf !== this.#mbufs[i] || buf.byteLength !== this.#mlens[i]) {
-        // As in recvmsg: the iovec stays while the buffer does (large buffers only).
-        setU64(iv, i * IOVEC.size + IOVEC.base, addressOf(buf));
-        setU64(iv, i * IOVEC.size + IOVEC.len, buf.byteLength);
-        this.#mbufs[i] = buf.byteLength >= STABLE_BYTES ? buf : undefined;
-        this.#mlens[i] = buf.byteLength;
-      }
+      if (this.#mslots.stale(i, buf)) this.#pointIovec(iv, i, buf);
     }
     resetMmsgHeaders(h, n);
     const ret = this.#sym.recvmmsg(fd, this.#mmsg.bytes, n, flags, null);

@@ -25,6 +25,7 @@ import {
   checkPollfds,
   checkTimespec,
   cString,
+  IovecSlots,
   MAX_MMSG,
   MAX_SOCKADDR,
   pollTimeout,
@@ -129,8 +130,6 @@ interface DenoFfi {
 const Deno = (globalThis as unknown as { Deno: DenoFfi }).Deno;
 
 const POLLIN = 1;
-/** Typed arrays this large keep their bytes where they are (see recvmsg). */
-const STABLE_BYTES = 4096;
 
 /** A fixed-size native scratch buffer: bytes, a DataView, its pointer and its address. */
 interface Scratch {
@@ -168,9 +167,8 @@ class DenoLibc implements Libc {
   readonly #riov: Scratch;
   readonly #rname: Scratch;
   readonly #rnameU32: Uint32Array;
-  /** The receive buffer the iovec of #rmsg points at, and its length then. */
-  #rbuf: Uint8Array | undefined;
-  #rbufLength = -1;
+  /** The receive buffer the iovec of #rmsg points at. */
+  readonly #rslot = new IovecSlots();
   /** The last length sendto() passed, as the bigint its usize parameter takes. */
   #sendLength = -1;
   #sendLengthBig = 0n;
@@ -179,9 +177,8 @@ class DenoLibc implements Libc {
   readonly #miov: Scratch;
   readonly #mname: Scratch;
   readonly #mnameU32: Uint32Array;
-  /** The buffers the iovecs of #miov point at, and their lengths then. */
-  readonly #mbufs: (Uint8Array | undefined)[] = [];
-  readonly #mlens: number[] = [];
+  /** The buffers the iovecs of #miov point at. */
+  readonly #mslots = new IovecSlots();
   readonly #mresults: RecvResult[] = [];
   /** socklen_t for getsockname/getsockopt. */
   readonly #len: Scratch;
@@ -335,19 +332,16 @@ class DenoLibc implements Libc {
     return this.#result(this.#sym.sendto(fd, buf, this.#sendLengthBig, flags, addr, addrLen));
   }
 
+  /** Points iovec `i` of `iv` at `buf` (see IovecSlots for when). */
+  #pointIovec(iv: DataView, i: number, buf: Uint8Array): void {
+    const v = i * IOVEC.size;
+    iv.setBigUint64(v + IOVEC.base, this.#addressOf(buf), true);
+    iv.setUint32(v + IOVEC.len, buf.byteLength, true);
+    iv.setUint32(v + IOVEC.len + 4, (buf.byteLength / 0x100000000) >>> 0, true);
+  }
+
   recvmsg(fd: number, buf: Uint8Array, flags: number, control?: Uint8Array): RecvResult {
-    if (buf !== this.#rbuf || buf.byteLength !== this.#rbufLength) {
-      const iv = this.#riov.view;
-      iv.setBigUint64(IOVEC.base, this.#addressOf(buf), true);
-      iv.setUint32(IOVEC.len, buf.byteLength, true);
-      iv.setUint32(IOVEC.len + 4, (buf.byteLength / 0x100000000) >>> 0, true);
-      // The iovec stays for the next call with the same buffer (a socket reads into one):
-      // V8 keeps the bytes of typed arrays over 64 bytes off its heap, where they never move
-      // (small ones are pointed at on every call, as in the Bun backend; a detached or shrunk
-      // buffer changes byteLength).
-      this.#rbuf = buf.byteLength >= STABLE_BYTES ? buf : undefined;
-      this.#rbufLength = buf.byteLength;
-    }
+    if (this.#rslot.stale(0, buf)) this.#pointIovec(this.#riov.view, 0, buf);
     const m = this.#rmsg.view;
     m.setUint32(MSGHDR.namelen, SOCKADDR_NL.size, true);
     if (control === undefined) {
@@ -380,15 +374,7 @@ class DenoLibc implements Libc {
     const iv = this.#miov.view;
     for (let i = 0; i < n; i++) {
       const buf = bufs[i];
-      if (buf !== this.#mbufs[i] || buf.byteLength !== this.#mlens[i]) {
-        // As in recvmsg: the iovec stays while the buffer does (large buffers only).
-        const v = i * IOVEC.size;
-        iv.setBigUint64(v + IOVEC.base, this.#addressOf(buf), true);
-        iv.setUint32(v + IOVEC.len, buf.byteLength, true);
-        iv.setUint32(v + IOVEC.len + 4, (buf.byteLength / 0x100000000) >>> 0, true);
-        this.#mbufs[i] = buf.byteLength >= STABLE_BYTES ? buf : undefined;
-        this.#mlens[i] = buf.byteLength;
-      }
+      if (this.#mslots.stale(i, buf)) this.#pointIovec(iv, i, buf);
     }
     resetMmsgHeaders(h, n);
     const ret = this.#sym.recvmmsg(fd, this.#mmsg.pointer, n, flags, null);
