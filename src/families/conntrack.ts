@@ -516,13 +516,13 @@ export const counterAttrs: AttrSet<{
   packetsOld: FixedCodec<number>;
   bytesOld: FixedCodec<number>;
   pad: PadCodec;
-}> = attrSet("counter-attrs", {
+}> = attrSet("counter-attrs", () => ({
   packets: [CONNTRACK_A_COUNTER_ATTRS.PACKETS, t.u64be()],
   bytes: [CONNTRACK_A_COUNTER_ATTRS.BYTES, t.u64be()],
   packetsOld: [CONNTRACK_A_COUNTER_ATTRS.PACKETS_OLD, t.u32()],
   bytesOld: [CONNTRACK_A_COUNTER_ATTRS.BYTES_OLD, t.u32()],
   pad: [CONNTRACK_A_COUNTER_ATTRS.PAD, t.pad()],
-});
+}));
 
 /** The attribute set "tuple-proto-attrs". */
 export const tupleProtoAttrs: AttrSet<{
@@ -535,7 +535,7 @@ export const tupleProtoAttrs: AttrSet<{
   protoIcmpv6Id: FixedCodec<number>;
   protoIcmpv6Type: FixedCodec<number>;
   protoIcmpv6Code: FixedCodec<number>;
-}> = attrSet("tuple-proto-attrs", {
+}> = attrSet("tuple-proto-attrs", () => ({
   protoNum: [CONNTRACK_A_TUPLE_PROTO_ATTRS.PROTO_NUM, t.u8()],
   protoSrcPort: [CONNTRACK_A_TUPLE_PROTO_ATTRS.PROTO_SRC_PORT, t.u16be()],
   protoDstPort: [CONNTRACK_A_TUPLE_PROTO_ATTRS.PROTO_DST_PORT, t.u16be()],
@@ -545,7 +545,7 @@ export const tupleProtoAttrs: AttrSet<{
   protoIcmpv6Id: [CONNTRACK_A_TUPLE_PROTO_ATTRS.PROTO_ICMPV6_ID, t.u16be()],
   protoIcmpv6Type: [CONNTRACK_A_TUPLE_PROTO_ATTRS.PROTO_ICMPV6_TYPE, t.u8()],
   protoIcmpv6Code: [CONNTRACK_A_TUPLE_PROTO_ATTRS.PROTO_ICMPV6_CODE, t.u8()],
-});
+}));
 
 /** The attribute set "tuple-ip-attrs". */
 export const tupleIpAttrs: AttrSet<{
@@ -553,23 +553,23 @@ export const tupleIpAttrs: AttrSet<{
   ipV4Dst: FixedCodec<string>;
   ipV6Src: Codec<string>;
   ipV6Dst: Codec<string>;
-}> = attrSet("tuple-ip-attrs", {
+}> = attrSet("tuple-ip-attrs", () => ({
   ipV4Src: [CONNTRACK_A_TUPLE_IP_ATTRS.IP_V4_SRC, t.ipv4()],
   ipV4Dst: [CONNTRACK_A_TUPLE_IP_ATTRS.IP_V4_DST, t.ipv4()],
   ipV6Src: [CONNTRACK_A_TUPLE_IP_ATTRS.IP_V6_SRC, t.ip()],
   ipV6Dst: [CONNTRACK_A_TUPLE_IP_ATTRS.IP_V6_DST, t.ip()],
-});
+}));
 
 /** The attribute set "tuple-attrs". */
 export const tupleAttrs: AttrSet<{
   tupleIp: NestOf<typeof tupleIpAttrs>;
   tupleProto: NestOf<typeof tupleProtoAttrs>;
   tupleZone: FixedCodec<number>;
-}> = attrSet("tuple-attrs", {
+}> = attrSet("tuple-attrs", () => ({
   tupleIp: [CONNTRACK_A_TUPLE_ATTRS.TUPLE_IP, t.nest(tupleIpAttrs)],
   tupleProto: [CONNTRACK_A_TUPLE_ATTRS.TUPLE_PROTO, t.nest(tupleProtoAttrs)],
   tupleZone: [CONNTRACK_A_TUPLE_ATTRS.TUPLE_ZONE, t.u16be()],
-});
+}));
 
 /** The attribute set "protoinfo-tcp-attrs". */
 export const protoinfoTcpAttrs: AttrSet<{
@@ -578,13 +578,13 @@ export const protoinfoTcpAttrs: AttrSet<{
   tcpWscaleReply: FixedCodec<number>;
   tcpFlagsOriginal: ExtensibleOf<typeof nfCtTcpFlagsMaskStruct>;
   tcpFlagsReply: ExtensibleOf<typeof nfCtTcpFlagsMaskStruct>;
-}> = attrSet("protoinfo-tcp-attrs", {
+}> = attrSet("protoinfo-tcp-attrs", () => ({
   tcpState: [CONNTRACK_A_PROTOINFO_TCP_ATTRS.TCP_STATE, t.enum(t.u8(), nfCtTcpStateValues)],
   tcpWscaleOriginal: [CONNTRACK_A_PROTOINFO_TCP_ATTRS.TCP_WSCALE_ORIGINAL, t.u8()],
   tcpWscaleReply: [CONNTRACK_A_PROTOINFO_TCP_ATTRS.TCP_WSCALE_REPLY, t.u8()],
   tcpFlagsOriginal: [CONNTRACK_A_PROTOINFO_TCP_ATTRS.TCP_FLAGS_ORIGINAL, t.extensible(nfCtTcpFlagsMaskStruct)],
   tcpFlagsReply: [CONNTRACK_A_PROTOINFO_TCP_ATTRS.TCP_FLAGS_REPLY, t.extensible(nfCtTcpFlagsMaskStruct)],
-});
+}));
 
 /** The attribute set "protoinfo-dccp-attrs". */
 export const protoinfoDccpAttrs: AttrSet<{
@@ -592,50 +592,50 @@ export const protoinfoDccpAttrs: AttrSet<{
   dccpRole: FixedCodec<number>;
   dccpHandshakeSeq: FixedCodec<bigint, bigint | number>;
   dccpPad: PadCodec;
-}> = attrSet("protoinfo-dccp-attrs", {
+}> = attrSet("protoinfo-dccp-attrs", () => ({
   dccpState: [CONNTRACK_A_PROTOINFO_DCCP_ATTRS.DCCP_STATE, t.u8()],
   dccpRole: [CONNTRACK_A_PROTOINFO_DCCP_ATTRS.DCCP_ROLE, t.u8()],
   dccpHandshakeSeq: [CONNTRACK_A_PROTOINFO_DCCP_ATTRS.DCCP_HANDSHAKE_SEQ, t.u64be()],
   dccpPad: [CONNTRACK_A_PROTOINFO_DCCP_ATTRS.DCCP_PAD, t.pad()],
-});
+}));
 
 /** The attribute set "protoinfo-sctp-attrs". */
 export const protoinfoSctpAttrs: AttrSet<{
   sctpState: FixedCodec<"none" | "cloned" | "cookieWait" | "cookieEchoed" | "established" | "shutdownSent" | "shutdownReceived" | "shutdownAckSent" | "shutdownHeartbeatSent" | number, "none" | "cloned" | "cookieWait" | "cookieEchoed" | "established" | "shutdownSent" | "shutdownReceived" | "shutdownAckSent" | "shutdownHeartbeatSent" | number>;
   vtagOriginal: FixedCodec<number>;
   vtagReply: FixedCodec<number>;
-}> = attrSet("protoinfo-sctp-attrs", {
+}> = attrSet("protoinfo-sctp-attrs", () => ({
   sctpState: [CONNTRACK_A_PROTOINFO_SCTP_ATTRS.SCTP_STATE, t.enum(t.u8(), nfCtSctpStateValues)],
   vtagOriginal: [CONNTRACK_A_PROTOINFO_SCTP_ATTRS.VTAG_ORIGINAL, t.u32be()],
   vtagReply: [CONNTRACK_A_PROTOINFO_SCTP_ATTRS.VTAG_REPLY, t.u32be()],
-});
+}));
 
 /** The attribute set "protoinfo-attrs". */
 export const protoinfoAttrs: AttrSet<{
   protoinfoTcp: NestOf<typeof protoinfoTcpAttrs>;
   protoinfoDccp: NestOf<typeof protoinfoDccpAttrs>;
   protoinfoSctp: NestOf<typeof protoinfoSctpAttrs>;
-}> = attrSet("protoinfo-attrs", {
+}> = attrSet("protoinfo-attrs", () => ({
   protoinfoTcp: [CONNTRACK_A_PROTOINFO_ATTRS.PROTOINFO_TCP, t.nest(protoinfoTcpAttrs)],
   protoinfoDccp: [CONNTRACK_A_PROTOINFO_ATTRS.PROTOINFO_DCCP, t.nest(protoinfoDccpAttrs)],
   protoinfoSctp: [CONNTRACK_A_PROTOINFO_ATTRS.PROTOINFO_SCTP, t.nest(protoinfoSctpAttrs)],
-});
+}));
 
 /** The attribute set "help-attrs". */
 export const helpAttrs: AttrSet<{
   helpName: Codec<string>;
-}> = attrSet("help-attrs", {
+}> = attrSet("help-attrs", () => ({
   helpName: [CONNTRACK_A_HELP_ATTRS.HELP_NAME, t.string()],
-});
+}));
 
 /** The attribute set "nat-proto-attrs". */
 export const natProtoAttrs: AttrSet<{
   natPortMin: FixedCodec<number>;
   natPortMax: FixedCodec<number>;
-}> = attrSet("nat-proto-attrs", {
+}> = attrSet("nat-proto-attrs", () => ({
   natPortMin: [CONNTRACK_A_NAT_PROTO_ATTRS.NAT_PORT_MIN, t.u16be()],
   natPortMax: [CONNTRACK_A_NAT_PROTO_ATTRS.NAT_PORT_MAX, t.u16be()],
-});
+}));
 
 /** The attribute set "nat-attrs". */
 export const natAttrs: AttrSet<{
@@ -644,42 +644,42 @@ export const natAttrs: AttrSet<{
   natV6Minip: Codec<Uint8Array>;
   natV6Maxip: Codec<Uint8Array>;
   natProto: NestOf<typeof natProtoAttrs>;
-}> = attrSet("nat-attrs", {
+}> = attrSet("nat-attrs", () => ({
   natV4Minip: [CONNTRACK_A_NAT_ATTRS.NAT_V4_MINIP, t.u32be()],
   natV4Maxip: [CONNTRACK_A_NAT_ATTRS.NAT_V4_MAXIP, t.u32be()],
   natV6Minip: [CONNTRACK_A_NAT_ATTRS.NAT_V6_MINIP, t.binary()],
   natV6Maxip: [CONNTRACK_A_NAT_ATTRS.NAT_V6_MAXIP, t.binary()],
   natProto: [CONNTRACK_A_NAT_ATTRS.NAT_PROTO, t.nest(natProtoAttrs)],
-});
+}));
 
 /** The attribute set "seqadj-attrs". */
 export const seqadjAttrs: AttrSet<{
   correctionPos: FixedCodec<number>;
   offsetBefore: FixedCodec<number>;
   offsetAfter: FixedCodec<number>;
-}> = attrSet("seqadj-attrs", {
+}> = attrSet("seqadj-attrs", () => ({
   correctionPos: [CONNTRACK_A_SEQADJ_ATTRS.CORRECTION_POS, t.u32be()],
   offsetBefore: [CONNTRACK_A_SEQADJ_ATTRS.OFFSET_BEFORE, t.u32be()],
   offsetAfter: [CONNTRACK_A_SEQADJ_ATTRS.OFFSET_AFTER, t.u32be()],
-});
+}));
 
 /** The attribute set "secctx-attrs". */
 export const secctxAttrs: AttrSet<{
   secctxName: Codec<string>;
-}> = attrSet("secctx-attrs", {
+}> = attrSet("secctx-attrs", () => ({
   secctxName: [CONNTRACK_A_SECCTX_ATTRS.SECCTX_NAME, t.string()],
-});
+}));
 
 /** The attribute set "synproxy-attrs". */
 export const synproxyAttrs: AttrSet<{
   isn: FixedCodec<number>;
   its: FixedCodec<number>;
   tsoff: FixedCodec<number>;
-}> = attrSet("synproxy-attrs", {
+}> = attrSet("synproxy-attrs", () => ({
   isn: [CONNTRACK_A_SYNPROXY_ATTRS.ISN, t.u32be()],
   its: [CONNTRACK_A_SYNPROXY_ATTRS.ITS, t.u32be()],
   tsoff: [CONNTRACK_A_SYNPROXY_ATTRS.TSOFF, t.u32be()],
-});
+}));
 
 /** The attribute set "conntrack-attrs". */
 export const conntrackAttrs: AttrSet<{
@@ -710,7 +710,7 @@ export const conntrackAttrs: AttrSet<{
   filter: NestOf<typeof tupleAttrs>;
   statusMask: FixedCodec<("expected" | "seenReply" | "assured" | "confirmed" | "srcNat" | "dstNat" | "seqAdj" | "srcNatDone" | "dstNatDone" | "dying" | "fixedTimeout" | "template" | "natClash" | "helper" | "offload" | "hwOffload" | number)[], readonly ("expected" | "seenReply" | "assured" | "confirmed" | "srcNat" | "dstNat" | "seqAdj" | "srcNatDone" | "dstNatDone" | "dying" | "fixedTimeout" | "template" | "natClash" | "helper" | "offload" | "hwOffload" | number)[] | number>;
   timestampEvent: FixedCodec<bigint, bigint | number>;
-}> = attrSet("conntrack-attrs", {
+}> = attrSet("conntrack-attrs", () => ({
   tupleOrig: [CONNTRACK_A_CONNTRACK_ATTRS.TUPLE_ORIG, t.nest(tupleAttrs)],
   tupleReply: [CONNTRACK_A_CONNTRACK_ATTRS.TUPLE_REPLY, t.nest(tupleAttrs)],
   status: [CONNTRACK_A_CONNTRACK_ATTRS.STATUS, t.flags(t.u32be(), nfCtStatusValues)],
@@ -738,7 +738,7 @@ export const conntrackAttrs: AttrSet<{
   filter: [CONNTRACK_A_CONNTRACK_ATTRS.FILTER, t.nest(tupleAttrs)],
   statusMask: [CONNTRACK_A_CONNTRACK_ATTRS.STATUS_MASK, t.flags(t.u32be(), nfCtStatusValues)],
   timestampEvent: [CONNTRACK_A_CONNTRACK_ATTRS.TIMESTAMP_EVENT, t.u64be()],
-});
+}));
 
 /** The attribute set "conntrack-stats-attrs". */
 export const conntrackStatsAttrs: AttrSet<{
@@ -757,7 +757,7 @@ export const conntrackStatsAttrs: AttrSet<{
   searchRestart: FixedCodec<number>;
   clashResolve: FixedCodec<number>;
   chainToolong: FixedCodec<number>;
-}> = attrSet("conntrack-stats-attrs", {
+}> = attrSet("conntrack-stats-attrs", () => ({
   searched: [CONNTRACK_A_CONNTRACK_STATS_ATTRS.SEARCHED, t.u32be()],
   found: [CONNTRACK_A_CONNTRACK_STATS_ATTRS.FOUND, t.u32be()],
   new: [CONNTRACK_A_CONNTRACK_STATS_ATTRS.NEW, t.u32be()],
@@ -773,7 +773,7 @@ export const conntrackStatsAttrs: AttrSet<{
   searchRestart: [CONNTRACK_A_CONNTRACK_STATS_ATTRS.SEARCH_RESTART, t.u32be()],
   clashResolve: [CONNTRACK_A_CONNTRACK_STATS_ATTRS.CLASH_RESOLVE, t.u32be()],
   chainToolong: [CONNTRACK_A_CONNTRACK_STATS_ATTRS.CHAIN_TOOLONG, t.u32be()],
-});
+}));
 
 /** The conntrack family (netlink protocol 12), for `RawFamily.open`. */
 export const conntrack: {

@@ -975,20 +975,20 @@ export const dlDpipeMatchAttrs: AttrSet<{
   dpipeHeaderGlobal: FixedCodec<number>;
   dpipeHeaderIndex: FixedCodec<number>;
   dpipeFieldId: FixedCodec<number>;
-}> = attrSet("dl-dpipe-match", {
+}> = attrSet("dl-dpipe-match", () => ({
   dpipeMatchType: [DEVLINK_ATTR.DPIPE_MATCH_TYPE, t.enum(t.u32(), dpipeMatchTypeValues)],
   dpipeHeaderId: [DEVLINK_ATTR.DPIPE_HEADER_ID, t.enum(t.u32(), dpipeHeaderIdValues)],
   dpipeHeaderGlobal: [DEVLINK_ATTR.DPIPE_HEADER_GLOBAL, t.u8()],
   dpipeHeaderIndex: [DEVLINK_ATTR.DPIPE_HEADER_INDEX, t.u32()],
   dpipeFieldId: [DEVLINK_ATTR.DPIPE_FIELD_ID, t.u32()],
-});
+}));
 
 /** The attribute set "dl-dpipe-table-matches" (a subset of "devlink"). */
 export const dlDpipeTableMatchesAttrs: AttrSet<{
   dpipeMatch: ArrayOf<NestOf<typeof dlDpipeMatchAttrs>>;
-}> = attrSet("dl-dpipe-table-matches", {
+}> = attrSet("dl-dpipe-table-matches", () => ({
   dpipeMatch: [DEVLINK_ATTR.DPIPE_MATCH, t.multi(t.nest(dlDpipeMatchAttrs))],
-});
+}));
 
 /** The attribute set "dl-dpipe-action" (a subset of "devlink"). */
 export const dlDpipeActionAttrs: AttrSet<{
@@ -997,20 +997,20 @@ export const dlDpipeActionAttrs: AttrSet<{
   dpipeHeaderGlobal: FixedCodec<number>;
   dpipeHeaderIndex: FixedCodec<number>;
   dpipeFieldId: FixedCodec<number>;
-}> = attrSet("dl-dpipe-action", {
+}> = attrSet("dl-dpipe-action", () => ({
   dpipeActionType: [DEVLINK_ATTR.DPIPE_ACTION_TYPE, t.enum(t.u32(), dpipeActionTypeValues)],
   dpipeHeaderId: [DEVLINK_ATTR.DPIPE_HEADER_ID, t.enum(t.u32(), dpipeHeaderIdValues)],
   dpipeHeaderGlobal: [DEVLINK_ATTR.DPIPE_HEADER_GLOBAL, t.u8()],
   dpipeHeaderIndex: [DEVLINK_ATTR.DPIPE_HEADER_INDEX, t.u32()],
   dpipeFieldId: [DEVLINK_ATTR.DPIPE_FIELD_ID, t.u32()],
-});
+}));
 
 /** The attribute set "dl-dpipe-table-actions" (a subset of "devlink"). */
 export const dlDpipeTableActionsAttrs: AttrSet<{
   dpipeAction: ArrayOf<NestOf<typeof dlDpipeActionAttrs>>;
-}> = attrSet("dl-dpipe-table-actions", {
+}> = attrSet("dl-dpipe-table-actions", () => ({
   dpipeAction: [DEVLINK_ATTR.DPIPE_ACTION, t.multi(t.nest(dlDpipeActionAttrs))],
-});
+}));
 
 /** The attribute set "dl-dpipe-table" (a subset of "devlink"). */
 export const dlDpipeTableAttrs: AttrSet<{
@@ -1021,7 +1021,7 @@ export const dlDpipeTableAttrs: AttrSet<{
   dpipeTableCountersEnabled: FixedCodec<number>;
   dpipeTableResourceId: FixedCodec<bigint, bigint | number>;
   dpipeTableResourceUnits: FixedCodec<bigint, bigint | number>;
-}> = attrSet("dl-dpipe-table", {
+}> = attrSet("dl-dpipe-table", () => ({
   dpipeTableName: [DEVLINK_ATTR.DPIPE_TABLE_NAME, t.string()],
   dpipeTableSize: [DEVLINK_ATTR.DPIPE_TABLE_SIZE, t.u64()],
   dpipeTableMatches: [DEVLINK_ATTR.DPIPE_TABLE_MATCHES, t.nest(dlDpipeTableMatchesAttrs)],
@@ -1029,14 +1029,14 @@ export const dlDpipeTableAttrs: AttrSet<{
   dpipeTableCountersEnabled: [DEVLINK_ATTR.DPIPE_TABLE_COUNTERS_ENABLED, t.u8()],
   dpipeTableResourceId: [DEVLINK_ATTR.DPIPE_TABLE_RESOURCE_ID, t.u64()],
   dpipeTableResourceUnits: [DEVLINK_ATTR.DPIPE_TABLE_RESOURCE_UNITS, t.u64()],
-});
+}));
 
 /** The attribute set "dl-dpipe-tables" (a subset of "devlink"). */
 export const dlDpipeTablesAttrs: AttrSet<{
   dpipeTable: ArrayOf<NestOf<typeof dlDpipeTableAttrs>>;
-}> = attrSet("dl-dpipe-tables", {
+}> = attrSet("dl-dpipe-tables", () => ({
   dpipeTable: [DEVLINK_ATTR.DPIPE_TABLE, t.multi(t.nest(dlDpipeTableAttrs))],
-});
+}));
 
 /** The attribute set "dl-dpipe-match-value" (a subset of "devlink"). */
 export const dlDpipeMatchValueAttrs: AttrSet<{
@@ -1044,19 +1044,19 @@ export const dlDpipeMatchValueAttrs: AttrSet<{
   dpipeValue: Codec<Uint8Array>;
   dpipeValueMask: Codec<Uint8Array>;
   dpipeValueMapping: FixedCodec<number>;
-}> = attrSet("dl-dpipe-match-value", {
+}> = attrSet("dl-dpipe-match-value", () => ({
   dpipeMatch: [DEVLINK_ATTR.DPIPE_MATCH, t.multi(t.nest(dlDpipeMatchAttrs))],
   dpipeValue: [DEVLINK_ATTR.DPIPE_VALUE, t.binary()],
   dpipeValueMask: [DEVLINK_ATTR.DPIPE_VALUE_MASK, t.binary()],
   dpipeValueMapping: [DEVLINK_ATTR.DPIPE_VALUE_MAPPING, t.u32()],
-});
+}));
 
 /** The attribute set "dl-dpipe-entry-match-values" (a subset of "devlink"). */
 export const dlDpipeEntryMatchValuesAttrs: AttrSet<{
   dpipeMatchValue: ArrayOf<NestOf<typeof dlDpipeMatchValueAttrs>>;
-}> = attrSet("dl-dpipe-entry-match-values", {
+}> = attrSet("dl-dpipe-entry-match-values", () => ({
   dpipeMatchValue: [DEVLINK_ATTR.DPIPE_MATCH_VALUE, t.multi(t.nest(dlDpipeMatchValueAttrs))],
-});
+}));
 
 /** The attribute set "dl-dpipe-action-value" (a subset of "devlink"). */
 export const dlDpipeActionValueAttrs: AttrSet<{
@@ -1064,19 +1064,19 @@ export const dlDpipeActionValueAttrs: AttrSet<{
   dpipeValue: Codec<Uint8Array>;
   dpipeValueMask: Codec<Uint8Array>;
   dpipeValueMapping: FixedCodec<number>;
-}> = attrSet("dl-dpipe-action-value", {
+}> = attrSet("dl-dpipe-action-value", () => ({
   dpipeAction: [DEVLINK_ATTR.DPIPE_ACTION, t.multi(t.nest(dlDpipeActionAttrs))],
   dpipeValue: [DEVLINK_ATTR.DPIPE_VALUE, t.binary()],
   dpipeValueMask: [DEVLINK_ATTR.DPIPE_VALUE_MASK, t.binary()],
   dpipeValueMapping: [DEVLINK_ATTR.DPIPE_VALUE_MAPPING, t.u32()],
-});
+}));
 
 /** The attribute set "dl-dpipe-entry-action-values" (a subset of "devlink"). */
 export const dlDpipeEntryActionValuesAttrs: AttrSet<{
   dpipeActionValue: ArrayOf<NestOf<typeof dlDpipeActionValueAttrs>>;
-}> = attrSet("dl-dpipe-entry-action-values", {
+}> = attrSet("dl-dpipe-entry-action-values", () => ({
   dpipeActionValue: [DEVLINK_ATTR.DPIPE_ACTION_VALUE, t.multi(t.nest(dlDpipeActionValueAttrs))],
-});
+}));
 
 /** The attribute set "dl-dpipe-entry" (a subset of "devlink"). */
 export const dlDpipeEntryAttrs: AttrSet<{
@@ -1084,19 +1084,19 @@ export const dlDpipeEntryAttrs: AttrSet<{
   dpipeEntryMatchValues: NestOf<typeof dlDpipeEntryMatchValuesAttrs>;
   dpipeEntryActionValues: NestOf<typeof dlDpipeEntryActionValuesAttrs>;
   dpipeEntryCounter: FixedCodec<bigint, bigint | number>;
-}> = attrSet("dl-dpipe-entry", {
+}> = attrSet("dl-dpipe-entry", () => ({
   dpipeEntryIndex: [DEVLINK_ATTR.DPIPE_ENTRY_INDEX, t.u64()],
   dpipeEntryMatchValues: [DEVLINK_ATTR.DPIPE_ENTRY_MATCH_VALUES, t.nest(dlDpipeEntryMatchValuesAttrs)],
   dpipeEntryActionValues: [DEVLINK_ATTR.DPIPE_ENTRY_ACTION_VALUES, t.nest(dlDpipeEntryActionValuesAttrs)],
   dpipeEntryCounter: [DEVLINK_ATTR.DPIPE_ENTRY_COUNTER, t.u64()],
-});
+}));
 
 /** The attribute set "dl-dpipe-entries" (a subset of "devlink"). */
 export const dlDpipeEntriesAttrs: AttrSet<{
   dpipeEntry: ArrayOf<NestOf<typeof dlDpipeEntryAttrs>>;
-}> = attrSet("dl-dpipe-entries", {
+}> = attrSet("dl-dpipe-entries", () => ({
   dpipeEntry: [DEVLINK_ATTR.DPIPE_ENTRY, t.multi(t.nest(dlDpipeEntryAttrs))],
-});
+}));
 
 /** The attribute set "dl-dpipe-field" (a subset of "devlink"). */
 export const dlDpipeFieldAttrs: AttrSet<{
@@ -1104,19 +1104,19 @@ export const dlDpipeFieldAttrs: AttrSet<{
   dpipeFieldId: FixedCodec<number>;
   dpipeFieldBitwidth: FixedCodec<number>;
   dpipeFieldMappingType: FixedCodec<"none" | "ifindex" | number, "none" | "ifindex" | number>;
-}> = attrSet("dl-dpipe-field", {
+}> = attrSet("dl-dpipe-field", () => ({
   dpipeFieldName: [DEVLINK_ATTR.DPIPE_FIELD_NAME, t.string()],
   dpipeFieldId: [DEVLINK_ATTR.DPIPE_FIELD_ID, t.u32()],
   dpipeFieldBitwidth: [DEVLINK_ATTR.DPIPE_FIELD_BITWIDTH, t.u32()],
   dpipeFieldMappingType: [DEVLINK_ATTR.DPIPE_FIELD_MAPPING_TYPE, t.enum(t.u32(), dpipeFieldMappingTypeValues)],
-});
+}));
 
 /** The attribute set "dl-dpipe-header-fields" (a subset of "devlink"). */
 export const dlDpipeHeaderFieldsAttrs: AttrSet<{
   dpipeField: ArrayOf<NestOf<typeof dlDpipeFieldAttrs>>;
-}> = attrSet("dl-dpipe-header-fields", {
+}> = attrSet("dl-dpipe-header-fields", () => ({
   dpipeField: [DEVLINK_ATTR.DPIPE_FIELD, t.multi(t.nest(dlDpipeFieldAttrs))],
-});
+}));
 
 /** The attribute set "dl-dpipe-header" (a subset of "devlink"). */
 export const dlDpipeHeaderAttrs: AttrSet<{
@@ -1124,19 +1124,19 @@ export const dlDpipeHeaderAttrs: AttrSet<{
   dpipeHeaderId: FixedCodec<"ethernet" | "ipv4" | "ipv6" | number, "ethernet" | "ipv4" | "ipv6" | number>;
   dpipeHeaderGlobal: FixedCodec<number>;
   dpipeHeaderFields: NestOf<typeof dlDpipeHeaderFieldsAttrs>;
-}> = attrSet("dl-dpipe-header", {
+}> = attrSet("dl-dpipe-header", () => ({
   dpipeHeaderName: [DEVLINK_ATTR.DPIPE_HEADER_NAME, t.string()],
   dpipeHeaderId: [DEVLINK_ATTR.DPIPE_HEADER_ID, t.enum(t.u32(), dpipeHeaderIdValues)],
   dpipeHeaderGlobal: [DEVLINK_ATTR.DPIPE_HEADER_GLOBAL, t.u8()],
   dpipeHeaderFields: [DEVLINK_ATTR.DPIPE_HEADER_FIELDS, t.nest(dlDpipeHeaderFieldsAttrs)],
-});
+}));
 
 /** The attribute set "dl-dpipe-headers" (a subset of "devlink"). */
 export const dlDpipeHeadersAttrs: AttrSet<{
   dpipeHeader: ArrayOf<NestOf<typeof dlDpipeHeaderAttrs>>;
-}> = attrSet("dl-dpipe-headers", {
+}> = attrSet("dl-dpipe-headers", () => ({
   dpipeHeader: [DEVLINK_ATTR.DPIPE_HEADER, t.multi(t.nest(dlDpipeHeaderAttrs))],
-});
+}));
 
 /** The attribute set "dl-resource" (a subset of "devlink"). */
 export const dlResourceAttrs: AttrSet<{
@@ -1150,7 +1150,7 @@ export const dlResourceAttrs: AttrSet<{
   resourceSizeGran: FixedCodec<bigint, bigint | number>;
   resourceUnit: FixedCodec<"entry" | number, "entry" | number>;
   resourceOcc: FixedCodec<bigint, bigint | number>;
-}> = attrSet("dl-resource", {
+}> = attrSet("dl-resource", () => ({
   resourceName: [DEVLINK_ATTR.RESOURCE_NAME, t.string()],
   resourceId: [DEVLINK_ATTR.RESOURCE_ID, t.u64()],
   resourceSize: [DEVLINK_ATTR.RESOURCE_SIZE, t.u64()],
@@ -1161,64 +1161,64 @@ export const dlResourceAttrs: AttrSet<{
   resourceSizeGran: [DEVLINK_ATTR.RESOURCE_SIZE_GRAN, t.u64()],
   resourceUnit: [DEVLINK_ATTR.RESOURCE_UNIT, t.enum(t.u8(), resourceUnitValues)],
   resourceOcc: [DEVLINK_ATTR.RESOURCE_OCC, t.u64()],
-});
+}));
 
 /** The attribute set "dl-resource-list" (a subset of "devlink"). */
 export const dlResourceListAttrs: AttrSet<{
   resource: ArrayOf<NestOf<typeof dlResourceAttrs>>;
-}> = attrSet("dl-resource-list", {
+}> = attrSet("dl-resource-list", () => ({
   resource: [DEVLINK_ATTR.RESOURCE, t.multi(t.nest(dlResourceAttrs))],
-});
+}));
 
 /** The attribute set "dl-param" (a subset of "devlink"). */
 export const dlParamAttrs: AttrSet<{
   paramName: Codec<string>;
   paramGeneric: Codec<true, boolean>;
   paramType: FixedCodec<"u8" | "u16" | "u32" | "u64" | "string" | "flag" | "nulString" | "binary" | number, "u8" | "u16" | "u32" | "u64" | "string" | "flag" | "nulString" | "binary" | number>;
-}> = attrSet("dl-param", {
+}> = attrSet("dl-param", () => ({
   paramName: [DEVLINK_ATTR.PARAM_NAME, t.string()],
   paramGeneric: [DEVLINK_ATTR.PARAM_GENERIC, t.flag()],
   paramType: [DEVLINK_ATTR.PARAM_TYPE, t.enum(t.u8(), varAttrTypeValues)],
-});
+}));
 
 /** The attribute set "dl-region-snapshot" (a subset of "devlink"). */
 export const dlRegionSnapshotAttrs: AttrSet<{
   regionSnapshotId: FixedCodec<number>;
-}> = attrSet("dl-region-snapshot", {
+}> = attrSet("dl-region-snapshot", () => ({
   regionSnapshotId: [DEVLINK_ATTR.REGION_SNAPSHOT_ID, t.u32()],
-});
+}));
 
 /** The attribute set "dl-region-snapshots" (a subset of "devlink"). */
 export const dlRegionSnapshotsAttrs: AttrSet<{
   regionSnapshot: NestOf<typeof dlRegionSnapshotAttrs>;
-}> = attrSet("dl-region-snapshots", {
+}> = attrSet("dl-region-snapshots", () => ({
   regionSnapshot: [DEVLINK_ATTR.REGION_SNAPSHOT, t.nest(dlRegionSnapshotAttrs)],
-});
+}));
 
 /** The attribute set "dl-region-chunk" (a subset of "devlink"). */
 export const dlRegionChunkAttrs: AttrSet<{
   regionChunkData: Codec<Uint8Array>;
   regionChunkAddr: FixedCodec<bigint, bigint | number>;
-}> = attrSet("dl-region-chunk", {
+}> = attrSet("dl-region-chunk", () => ({
   regionChunkData: [DEVLINK_ATTR.REGION_CHUNK_DATA, t.binary()],
   regionChunkAddr: [DEVLINK_ATTR.REGION_CHUNK_ADDR, t.u64()],
-});
+}));
 
 /** The attribute set "dl-region-chunks" (a subset of "devlink"). */
 export const dlRegionChunksAttrs: AttrSet<{
   regionChunk: NestOf<typeof dlRegionChunkAttrs>;
-}> = attrSet("dl-region-chunks", {
+}> = attrSet("dl-region-chunks", () => ({
   regionChunk: [DEVLINK_ATTR.REGION_CHUNK, t.nest(dlRegionChunkAttrs)],
-});
+}));
 
 /** The attribute set "dl-info-version" (a subset of "devlink"). */
 export const dlInfoVersionAttrs: AttrSet<{
   infoVersionName: Codec<string>;
   infoVersionValue: Codec<string>;
-}> = attrSet("dl-info-version", {
+}> = attrSet("dl-info-version", () => ({
   infoVersionName: [DEVLINK_ATTR.INFO_VERSION_NAME, t.string()],
   infoVersionValue: [DEVLINK_ATTR.INFO_VERSION_VALUE, t.string()],
-});
+}));
 
 /** The attribute set "dl-fmsg" (a subset of "devlink"). */
 export const dlFmsgAttrs: AttrSet<{
@@ -1227,13 +1227,13 @@ export const dlFmsgAttrs: AttrSet<{
   fmsgArrNestStart: Codec<true, boolean>;
   fmsgNestEnd: Codec<true, boolean>;
   fmsgObjName: Codec<string>;
-}> = attrSet("dl-fmsg", {
+}> = attrSet("dl-fmsg", () => ({
   fmsgObjNestStart: [DEVLINK_ATTR.FMSG_OBJ_NEST_START, t.flag()],
   fmsgPairNestStart: [DEVLINK_ATTR.FMSG_PAIR_NEST_START, t.flag()],
   fmsgArrNestStart: [DEVLINK_ATTR.FMSG_ARR_NEST_START, t.flag()],
   fmsgNestEnd: [DEVLINK_ATTR.FMSG_NEST_END, t.flag()],
   fmsgObjName: [DEVLINK_ATTR.FMSG_OBJ_NAME, t.string()],
-});
+}));
 
 /** The attribute set "dl-health-reporter" (a subset of "devlink"). */
 export const dlHealthReporterAttrs: AttrSet<{
@@ -1247,7 +1247,7 @@ export const dlHealthReporterAttrs: AttrSet<{
   healthReporterDumpTsNs: FixedCodec<bigint, bigint | number>;
   healthReporterAutoDump: FixedCodec<number>;
   healthReporterBurstPeriod: FixedCodec<bigint, bigint | number>;
-}> = attrSet("dl-health-reporter", {
+}> = attrSet("dl-health-reporter", () => ({
   healthReporterName: [DEVLINK_ATTR.HEALTH_REPORTER_NAME, t.string()],
   healthReporterState: [DEVLINK_ATTR.HEALTH_REPORTER_STATE, t.u8()],
   healthReporterErrCount: [DEVLINK_ATTR.HEALTH_REPORTER_ERR_COUNT, t.u64()],
@@ -1258,27 +1258,27 @@ export const dlHealthReporterAttrs: AttrSet<{
   healthReporterDumpTsNs: [DEVLINK_ATTR.HEALTH_REPORTER_DUMP_TS_NS, t.u64()],
   healthReporterAutoDump: [DEVLINK_ATTR.HEALTH_REPORTER_AUTO_DUMP, t.u8()],
   healthReporterBurstPeriod: [DEVLINK_ATTR.HEALTH_REPORTER_BURST_PERIOD, t.u64()],
-});
+}));
 
 /** The attribute set "dl-attr-stats". */
 export const dlAttrStatsAttrs: AttrSet<{
   statsRxPackets: FixedCodec<bigint, bigint | number>;
   statsRxBytes: FixedCodec<bigint, bigint | number>;
   statsRxDropped: FixedCodec<bigint, bigint | number>;
-}> = attrSet("dl-attr-stats", {
+}> = attrSet("dl-attr-stats", () => ({
   statsRxPackets: [DEVLINK_A_DL_ATTR_STATS.STATS_RX_PACKETS, t.u64()],
   statsRxBytes: [DEVLINK_A_DL_ATTR_STATS.STATS_RX_BYTES, t.u64()],
   statsRxDropped: [DEVLINK_A_DL_ATTR_STATS.STATS_RX_DROPPED, t.u64()],
-});
+}));
 
 /** The attribute set "dl-trap-metadata". */
 export const dlTrapMetadataAttrs: AttrSet<{
   trapMetadataTypeInPort: Codec<true, boolean>;
   trapMetadataTypeFaCookie: Codec<true, boolean>;
-}> = attrSet("dl-trap-metadata", {
+}> = attrSet("dl-trap-metadata", () => ({
   trapMetadataTypeInPort: [DEVLINK_A_DL_TRAP_METADATA.TRAP_METADATA_TYPE_IN_PORT, t.flag()],
   trapMetadataTypeFaCookie: [DEVLINK_A_DL_TRAP_METADATA.TRAP_METADATA_TYPE_FA_COOKIE, t.flag()],
-});
+}));
 
 /** The attribute set "dl-port-function". */
 export const dlPortFunctionAttrs: AttrSet<{
@@ -1286,76 +1286,76 @@ export const dlPortFunctionAttrs: AttrSet<{
   state: FixedCodec<"inactive" | "active" | number, "inactive" | "active" | number>;
   opstate: FixedCodec<"detached" | "attached" | number, "detached" | "attached" | number>;
   caps: StructCodec<{ value: FixedCodec<("roceBit" | "migratableBit" | "ipsecCryptoBit" | "ipsecPacketBit" | number)[], readonly ("roceBit" | "migratableBit" | "ipsecCryptoBit" | "ipsecPacketBit" | number)[] | number>; selector: FixedCodec<("roceBit" | "migratableBit" | "ipsecCryptoBit" | "ipsecPacketBit" | number)[], readonly ("roceBit" | "migratableBit" | "ipsecCryptoBit" | "ipsecPacketBit" | number)[] | number> }>;
-}> = attrSet("dl-port-function", {
+}> = attrSet("dl-port-function", () => ({
   hwAddr: [DEVLINK_PORT_FN_ATTR.HW_ADDR, t.binary()],
   state: [DEVLINK_PORT_FN_ATTR.STATE, t.enum(t.u8(), portFnStateValues)],
   opstate: [DEVLINK_PORT_FN_ATTR.OPSTATE, t.enum(t.u8(), portFnOpstateValues)],
   caps: [DEVLINK_PORT_FN_ATTR.CAPS, t.struct("nla-bitfield32", { value: t.flags(t.u32(), { roceBit: 1, migratableBit: 2, ipsecCryptoBit: 4, ipsecPacketBit: 8 }), selector: t.flags(t.u32(), { roceBit: 1, migratableBit: 2, ipsecCryptoBit: 4, ipsecPacketBit: 8 }) }, { packed: true })],
-});
+}));
 
 /** The attribute set "dl-reload-stats-entry" (a subset of "devlink"). */
 export const dlReloadStatsEntryAttrs: AttrSet<{
   reloadStatsLimit: FixedCodec<number>;
   reloadStatsValue: FixedCodec<number>;
-}> = attrSet("dl-reload-stats-entry", {
+}> = attrSet("dl-reload-stats-entry", () => ({
   reloadStatsLimit: [DEVLINK_ATTR.RELOAD_STATS_LIMIT, t.u8()],
   reloadStatsValue: [DEVLINK_ATTR.RELOAD_STATS_VALUE, t.u32()],
-});
+}));
 
 /** The attribute set "dl-reload-act-stats" (a subset of "devlink"). */
 export const dlReloadActStatsAttrs: AttrSet<{
   reloadStatsEntry: ArrayOf<NestOf<typeof dlReloadStatsEntryAttrs>>;
-}> = attrSet("dl-reload-act-stats", {
+}> = attrSet("dl-reload-act-stats", () => ({
   reloadStatsEntry: [DEVLINK_ATTR.RELOAD_STATS_ENTRY, t.multi(t.nest(dlReloadStatsEntryAttrs))],
-});
+}));
 
 /** The attribute set "dl-reload-act-info" (a subset of "devlink"). */
 export const dlReloadActInfoAttrs: AttrSet<{
   reloadAction: FixedCodec<"driverReinit" | "fwActivate" | number, "driverReinit" | "fwActivate" | number>;
   reloadActionStats: ArrayOf<NestOf<typeof dlReloadActStatsAttrs>>;
-}> = attrSet("dl-reload-act-info", {
+}> = attrSet("dl-reload-act-info", () => ({
   reloadAction: [DEVLINK_ATTR.RELOAD_ACTION, t.enum(t.u8(), reloadActionValues)],
   reloadActionStats: [DEVLINK_ATTR.RELOAD_ACTION_STATS, t.multi(t.nest(dlReloadActStatsAttrs))],
-});
+}));
 
 /** The attribute set "dl-reload-stats" (a subset of "devlink"). */
 export const dlReloadStatsAttrs: AttrSet<{
   reloadActionInfo: ArrayOf<NestOf<typeof dlReloadActInfoAttrs>>;
-}> = attrSet("dl-reload-stats", {
+}> = attrSet("dl-reload-stats", () => ({
   reloadActionInfo: [DEVLINK_ATTR.RELOAD_ACTION_INFO, t.multi(t.nest(dlReloadActInfoAttrs))],
-});
+}));
 
 /** The attribute set "dl-dev-stats" (a subset of "devlink"). */
 export const dlDevStatsAttrs: AttrSet<{
   reloadStats: NestOf<typeof dlReloadStatsAttrs>;
   remoteReloadStats: NestOf<typeof dlReloadStatsAttrs>;
-}> = attrSet("dl-dev-stats", {
+}> = attrSet("dl-dev-stats", () => ({
   reloadStats: [DEVLINK_ATTR.RELOAD_STATS, t.nest(dlReloadStatsAttrs)],
   remoteReloadStats: [DEVLINK_ATTR.REMOTE_RELOAD_STATS, t.nest(dlReloadStatsAttrs)],
-});
+}));
 
 /** The attribute set "dl-linecard-supported-types" (a subset of "devlink"). */
 export const dlLinecardSupportedTypesAttrs: AttrSet<{
   linecardType: Codec<string>;
-}> = attrSet("dl-linecard-supported-types", {
+}> = attrSet("dl-linecard-supported-types", () => ({
   linecardType: [DEVLINK_ATTR.LINECARD_TYPE, t.string()],
-});
+}));
 
 /** The attribute set "dl-selftest-id". */
 export const dlSelftestIdAttrs: AttrSet<{
   flash: Codec<true, boolean>;
-}> = attrSet("dl-selftest-id", {
+}> = attrSet("dl-selftest-id", () => ({
   flash: [DEVLINK_ATTR_SELFTEST_ID.FLASH, t.flag()],
-});
+}));
 
 /** The attribute set "dl-rate-tc-bws". */
 export const dlRateTcBwsAttrs: AttrSet<{
   index: FixedCodec<number>;
   bw: FixedCodec<number>;
-}> = attrSet("dl-rate-tc-bws", {
+}> = attrSet("dl-rate-tc-bws", () => ({
   index: [DEVLINK_RATE_TC_ATTR.INDEX, t.u8({ max: 7 })],
   bw: [DEVLINK_RATE_TC_ATTR.BW, t.u32()],
-});
+}));
 
 /** The attribute set "devlink". */
 export const devlinkAttrs: AttrSet<{
@@ -1535,7 +1535,7 @@ export const devlinkAttrs: AttrSet<{
   regionDirect: Codec<true, boolean>;
   rateTcBws: ArrayOf<NestOf<typeof dlRateTcBwsAttrs>>;
   healthReporterBurstPeriod: FixedCodec<bigint, bigint | number>;
-}> = attrSet("devlink", {
+}> = attrSet("devlink", () => ({
   busName: [DEVLINK_ATTR.BUS_NAME, t.string()],
   devName: [DEVLINK_ATTR.DEV_NAME, t.string()],
   portIndex: [DEVLINK_ATTR.PORT_INDEX, t.u32()],
@@ -1712,7 +1712,7 @@ export const devlinkAttrs: AttrSet<{
   regionDirect: [DEVLINK_ATTR.REGION_DIRECT, t.flag()],
   rateTcBws: [DEVLINK_ATTR.RATE_TC_BWS, t.multi(t.nest(dlRateTcBwsAttrs))],
   healthReporterBurstPeriod: [DEVLINK_ATTR.HEALTH_REPORTER_BURST_PERIOD, t.u64()],
-});
+}));
 
 /** The devlink family, for `GenlSocket.family`. */
 export const devlink: {

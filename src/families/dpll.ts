@@ -324,7 +324,7 @@ export const dpllAttrs: AttrSet<{
   type: FixedCodec<"pps" | "eec" | number, "pps" | "eec" | number>;
   lockStatusError: FixedCodec<"none" | "undefined" | "mediaDown" | "fractionalFrequencyOffsetTooHigh" | number, "none" | "undefined" | "mediaDown" | "fractionalFrequencyOffsetTooHigh" | number>;
   clockQualityLevel: ArrayOf<FixedCodec<"ituOpt1Prc" | "ituOpt1SsuA" | "ituOpt1SsuB" | "ituOpt1Eec1" | "ituOpt1Prtc" | "ituOpt1Eprtc" | "ituOpt1Eeec" | "ituOpt1Eprc" | number, "ituOpt1Prc" | "ituOpt1SsuA" | "ituOpt1SsuB" | "ituOpt1Eec1" | "ituOpt1Prtc" | "ituOpt1Eprtc" | "ituOpt1Eeec" | "ituOpt1Eprc" | number>>;
-}> = attrSet("dpll", {
+}> = attrSet("dpll", () => ({
   id: [DPLL_A.ID, t.u32()],
   moduleName: [DPLL_A.MODULE_NAME, t.string()],
   pad: [DPLL_A.PAD, t.pad()],
@@ -336,16 +336,16 @@ export const dpllAttrs: AttrSet<{
   type: [DPLL_A.TYPE, t.enum(t.u32(), typeValues)],
   lockStatusError: [DPLL_A.LOCK_STATUS_ERROR, t.enum(t.u32(), lockStatusErrorValues)],
   clockQualityLevel: [DPLL_A.CLOCK_QUALITY_LEVEL, t.multi(t.enum(t.u32(), clockQualityLevelValues))],
-});
+}));
 
 /** The attribute set "frequency-range" (a subset of "pin"). */
 export const frequencyRangeAttrs: AttrSet<{
   frequencyMin: FixedCodec<bigint, bigint | number>;
   frequencyMax: FixedCodec<bigint, bigint | number>;
-}> = attrSet("frequency-range", {
+}> = attrSet("frequency-range", () => ({
   frequencyMin: [DPLL_A_PIN.FREQUENCY_MIN, t.u64()],
   frequencyMax: [DPLL_A_PIN.FREQUENCY_MAX, t.u64()],
-});
+}));
 
 /** The attribute set "pin-parent-device" (a subset of "pin"). */
 export const pinParentDeviceAttrs: AttrSet<{
@@ -354,31 +354,31 @@ export const pinParentDeviceAttrs: AttrSet<{
   prio: FixedCodec<number>;
   state: FixedCodec<"connected" | "disconnected" | "selectable" | number, "connected" | "disconnected" | "selectable" | number>;
   phaseOffset: FixedCodec<bigint, bigint | number>;
-}> = attrSet("pin-parent-device", {
+}> = attrSet("pin-parent-device", () => ({
   parentId: [DPLL_A_PIN.PARENT_ID, t.u32()],
   direction: [DPLL_A_PIN.DIRECTION, t.enum(t.u32(), pinDirectionValues)],
   prio: [DPLL_A_PIN.PRIO, t.u32()],
   state: [DPLL_A_PIN.STATE, t.enum(t.u32(), pinStateValues)],
   phaseOffset: [DPLL_A_PIN.PHASE_OFFSET, t.s64()],
-});
+}));
 
 /** The attribute set "pin-parent-pin" (a subset of "pin"). */
 export const pinParentPinAttrs: AttrSet<{
   parentId: FixedCodec<number>;
   state: FixedCodec<"connected" | "disconnected" | "selectable" | number, "connected" | "disconnected" | "selectable" | number>;
-}> = attrSet("pin-parent-pin", {
+}> = attrSet("pin-parent-pin", () => ({
   parentId: [DPLL_A_PIN.PARENT_ID, t.u32()],
   state: [DPLL_A_PIN.STATE, t.enum(t.u32(), pinStateValues)],
-});
+}));
 
 /** The attribute set "reference-sync" (a subset of "pin"). */
 export const referenceSyncAttrs: AttrSet<{
   id: FixedCodec<number>;
   state: FixedCodec<"connected" | "disconnected" | "selectable" | number, "connected" | "disconnected" | "selectable" | number>;
-}> = attrSet("reference-sync", {
+}> = attrSet("reference-sync", () => ({
   id: [DPLL_A_PIN.ID, t.u32()],
   state: [DPLL_A_PIN.STATE, t.enum(t.u32(), pinStateValues)],
-});
+}));
 
 /** The attribute set "pin". */
 export const pinAttrs: AttrSet<{
@@ -410,7 +410,7 @@ export const pinAttrs: AttrSet<{
   esyncFrequencySupported: ArrayOf<NestOf<typeof frequencyRangeAttrs>>;
   esyncPulse: FixedCodec<number>;
   referenceSync: ArrayOf<NestOf<typeof referenceSyncAttrs>>;
-}> = attrSet("pin", {
+}> = attrSet("pin", () => ({
   id: [DPLL_A_PIN.ID, t.u32()],
   parentId: [DPLL_A_PIN.PARENT_ID, t.u32()],
   moduleName: [DPLL_A_PIN.MODULE_NAME, t.string()],
@@ -439,7 +439,7 @@ export const pinAttrs: AttrSet<{
   esyncFrequencySupported: [DPLL_A_PIN.ESYNC_FREQUENCY_SUPPORTED, t.multi(t.nest(frequencyRangeAttrs))],
   esyncPulse: [DPLL_A_PIN.ESYNC_PULSE, t.u32()],
   referenceSync: [DPLL_A_PIN.REFERENCE_SYNC, t.multi(t.nest(referenceSyncAttrs))],
-});
+}));
 
 /** The dpll family, for `GenlSocket.family`. */
 export const dpll: {

@@ -1160,30 +1160,30 @@ export const headerAttrs: AttrSet<{
   devName: Codec<string>;
   flags: FixedCodec<("compactBitsets" | "omitReply" | "stats" | number)[], readonly ("compactBitsets" | "omitReply" | "stats" | number)[] | number>;
   phyIndex: FixedCodec<number>;
-}> = attrSet("header", {
+}> = attrSet("header", () => ({
   devIndex: [ETHTOOL_A_HEADER.DEV_INDEX, t.u32()],
   devName: [ETHTOOL_A_HEADER.DEV_NAME, t.string({ maxLength: 127 })],
   flags: [ETHTOOL_A_HEADER.FLAGS, t.flags(t.u32(), headerFlagsValues)],
   phyIndex: [ETHTOOL_A_HEADER.PHY_INDEX, t.u32()],
-});
+}));
 
 /** The attribute set "bitset-bit". */
 export const bitsetBitAttrs: AttrSet<{
   index: FixedCodec<number>;
   name: Codec<string>;
   value: Codec<true, boolean>;
-}> = attrSet("bitset-bit", {
+}> = attrSet("bitset-bit", () => ({
   index: [ETHTOOL_A_BITSET_BIT.INDEX, t.u32()],
   name: [ETHTOOL_A_BITSET_BIT.NAME, t.string()],
   value: [ETHTOOL_A_BITSET_BIT.VALUE, t.flag()],
-});
+}));
 
 /** The attribute set "bitset-bits". */
 export const bitsetBitsAttrs: AttrSet<{
   bit: ArrayOf<NestOf<typeof bitsetBitAttrs>>;
-}> = attrSet("bitset-bits", {
+}> = attrSet("bitset-bits", () => ({
   bit: [ETHTOOL_A_BITSET_BITS.BIT, t.multi(t.nest(bitsetBitAttrs))],
-});
+}));
 
 /** The attribute set "bitset". */
 export const bitsetAttrs: AttrSet<{
@@ -1192,67 +1192,67 @@ export const bitsetAttrs: AttrSet<{
   bits: NestOf<typeof bitsetBitsAttrs>;
   value: Codec<Uint8Array>;
   mask: Codec<Uint8Array>;
-}> = attrSet("bitset", {
+}> = attrSet("bitset", () => ({
   nomask: [ETHTOOL_A_BITSET.NOMASK, t.flag()],
   size: [ETHTOOL_A_BITSET.SIZE, t.u32()],
   bits: [ETHTOOL_A_BITSET.BITS, t.nest(bitsetBitsAttrs)],
   value: [ETHTOOL_A_BITSET.VALUE, t.binary()],
   mask: [ETHTOOL_A_BITSET.MASK, t.binary()],
-});
+}));
 
 /** The attribute set "string". */
 export const stringAttrs: AttrSet<{
   index: FixedCodec<number>;
   value: Codec<string>;
-}> = attrSet("string", {
+}> = attrSet("string", () => ({
   index: [ETHTOOL_A_STRING.INDEX, t.u32()],
   value: [ETHTOOL_A_STRING.VALUE, t.string()],
-});
+}));
 
 /** The attribute set "strings". */
 export const stringsAttrs: AttrSet<{
   string: ArrayOf<NestOf<typeof stringAttrs>>;
-}> = attrSet("strings", {
+}> = attrSet("strings", () => ({
   string: [ETHTOOL_A_STRINGS.STRING, t.multi(t.nest(stringAttrs))],
-});
+}));
 
 /** The attribute set "stringset". */
 export const stringsetAttrs: AttrSet<{
   id: FixedCodec<number>;
   count: FixedCodec<number>;
   strings: ArrayOf<NestOf<typeof stringsAttrs>>;
-}> = attrSet("stringset", {
+}> = attrSet("stringset", () => ({
   id: [ETHTOOL_A_STRINGSET.ID, t.u32()],
   count: [ETHTOOL_A_STRINGSET.COUNT, t.u32()],
   strings: [ETHTOOL_A_STRINGSET.STRINGS, t.multi(t.nest(stringsAttrs))],
-});
+}));
 
 /** The attribute set "stringsets". */
 export const stringsetsAttrs: AttrSet<{
   stringset: ArrayOf<NestOf<typeof stringsetAttrs>>;
-}> = attrSet("stringsets", {
+}> = attrSet("stringsets", () => ({
   stringset: [ETHTOOL_A_STRINGSETS.STRINGSET, t.multi(t.nest(stringsetAttrs))],
-});
+}));
 
 /** The attribute set "strset". */
 export const strsetAttrs: AttrSet<{
   header: NestOf<typeof headerAttrs>;
   stringsets: NestOf<typeof stringsetsAttrs>;
   countsOnly: Codec<true, boolean>;
-}> = attrSet("strset", {
+}> = attrSet("strset", () => ({
   header: [ETHTOOL_A_STRSET.HEADER, t.nest(headerAttrs)],
   stringsets: [ETHTOOL_A_STRSET.STRINGSETS, t.nest(stringsetsAttrs)],
   countsOnly: [ETHTOOL_A_STRSET.COUNTS_ONLY, t.flag()],
-});
+}));
 
 /** The attribute set "privflags". */
 export const privflagsAttrs: AttrSet<{
   header: NestOf<typeof headerAttrs>;
   flags: NestOf<typeof bitsetAttrs>;
-}> = attrSet("privflags", {
+}> = attrSet("privflags", () => ({
   header: [ETHTOOL_A_PRIVFLAGS.HEADER, t.nest(headerAttrs)],
   flags: [ETHTOOL_A_PRIVFLAGS.FLAGS, t.nest(bitsetAttrs)],
-});
+}));
 
 /** The attribute set "rings". */
 export const ringsAttrs: AttrSet<{
@@ -1272,7 +1272,7 @@ export const ringsAttrs: AttrSet<{
   rxPush: FixedCodec<number>;
   txPushBufLen: FixedCodec<number>;
   txPushBufLenMax: FixedCodec<number>;
-}> = attrSet("rings", {
+}> = attrSet("rings", () => ({
   header: [ETHTOOL_A_RINGS.HEADER, t.nest(headerAttrs)],
   rxMax: [ETHTOOL_A_RINGS.RX_MAX, t.u32()],
   rxMiniMax: [ETHTOOL_A_RINGS.RX_MINI_MAX, t.u32()],
@@ -1289,7 +1289,7 @@ export const ringsAttrs: AttrSet<{
   rxPush: [ETHTOOL_A_RINGS.RX_PUSH, t.u8()],
   txPushBufLen: [ETHTOOL_A_RINGS.TX_PUSH_BUF_LEN, t.u32()],
   txPushBufLenMax: [ETHTOOL_A_RINGS.TX_PUSH_BUF_LEN_MAX, t.u32()],
-});
+}));
 
 /** The attribute set "mm-stat". */
 export const mmStatAttrs: AttrSet<{
@@ -1300,7 +1300,7 @@ export const mmStatAttrs: AttrSet<{
   rxFragCount: FixedCodec<bigint, bigint | number>;
   txFragCount: FixedCodec<bigint, bigint | number>;
   holdCount: FixedCodec<bigint, bigint | number>;
-}> = attrSet("mm-stat", {
+}> = attrSet("mm-stat", () => ({
   pad: [ETHTOOL_A_MM_STAT.PAD, t.pad()],
   reassemblyErrors: [ETHTOOL_A_MM_STAT.REASSEMBLY_ERRORS, t.u64()],
   smdErrors: [ETHTOOL_A_MM_STAT.SMD_ERRORS, t.u64()],
@@ -1308,7 +1308,7 @@ export const mmStatAttrs: AttrSet<{
   rxFragCount: [ETHTOOL_A_MM_STAT.RX_FRAG_COUNT, t.u64()],
   txFragCount: [ETHTOOL_A_MM_STAT.TX_FRAG_COUNT, t.u64()],
   holdCount: [ETHTOOL_A_MM_STAT.HOLD_COUNT, t.u64()],
-});
+}));
 
 /** The attribute set "mm". */
 export const mmAttrs: AttrSet<{
@@ -1323,7 +1323,7 @@ export const mmAttrs: AttrSet<{
   verifyTime: FixedCodec<number>;
   maxVerifyTime: FixedCodec<number>;
   stats: NestOf<typeof mmStatAttrs>;
-}> = attrSet("mm", {
+}> = attrSet("mm", () => ({
   header: [ETHTOOL_A_MM.HEADER, t.nest(headerAttrs)],
   pmacEnabled: [ETHTOOL_A_MM.PMAC_ENABLED, t.u8()],
   txEnabled: [ETHTOOL_A_MM.TX_ENABLED, t.u8()],
@@ -1335,7 +1335,7 @@ export const mmAttrs: AttrSet<{
   verifyTime: [ETHTOOL_A_MM.VERIFY_TIME, t.u32()],
   maxVerifyTime: [ETHTOOL_A_MM.MAX_VERIFY_TIME, t.u32()],
   stats: [ETHTOOL_A_MM.STATS, t.nest(mmStatAttrs)],
-});
+}));
 
 /** The attribute set "linkinfo". */
 export const linkinfoAttrs: AttrSet<{
@@ -1345,14 +1345,14 @@ export const linkinfoAttrs: AttrSet<{
   tpMdix: FixedCodec<number>;
   tpMdixCtrl: FixedCodec<number>;
   transceiver: FixedCodec<number>;
-}> = attrSet("linkinfo", {
+}> = attrSet("linkinfo", () => ({
   header: [ETHTOOL_A_LINKINFO.HEADER, t.nest(headerAttrs)],
   port: [ETHTOOL_A_LINKINFO.PORT, t.u8()],
   phyaddr: [ETHTOOL_A_LINKINFO.PHYADDR, t.u8()],
   tpMdix: [ETHTOOL_A_LINKINFO.TP_MDIX, t.u8()],
   tpMdixCtrl: [ETHTOOL_A_LINKINFO.TP_MDIX_CTRL, t.u8()],
   transceiver: [ETHTOOL_A_LINKINFO.TRANSCEIVER, t.u8()],
-});
+}));
 
 /** The attribute set "linkmodes". */
 export const linkmodesAttrs: AttrSet<{
@@ -1366,7 +1366,7 @@ export const linkmodesAttrs: AttrSet<{
   masterSlaveState: FixedCodec<number>;
   lanes: FixedCodec<number>;
   rateMatching: FixedCodec<number>;
-}> = attrSet("linkmodes", {
+}> = attrSet("linkmodes", () => ({
   header: [ETHTOOL_A_LINKMODES.HEADER, t.nest(headerAttrs)],
   autoneg: [ETHTOOL_A_LINKMODES.AUTONEG, t.u8()],
   ours: [ETHTOOL_A_LINKMODES.OURS, t.nest(bitsetAttrs)],
@@ -1377,7 +1377,7 @@ export const linkmodesAttrs: AttrSet<{
   masterSlaveState: [ETHTOOL_A_LINKMODES.MASTER_SLAVE_STATE, t.u8()],
   lanes: [ETHTOOL_A_LINKMODES.LANES, t.u32()],
   rateMatching: [ETHTOOL_A_LINKMODES.RATE_MATCHING, t.u8()],
-});
+}));
 
 /** The attribute set "linkstate". */
 export const linkstateAttrs: AttrSet<{
@@ -1388,7 +1388,7 @@ export const linkstateAttrs: AttrSet<{
   extState: FixedCodec<number>;
   extSubstate: FixedCodec<number>;
   extDownCnt: FixedCodec<number>;
-}> = attrSet("linkstate", {
+}> = attrSet("linkstate", () => ({
   header: [ETHTOOL_A_LINKSTATE.HEADER, t.nest(headerAttrs)],
   link: [ETHTOOL_A_LINKSTATE.LINK, t.u8()],
   sqi: [ETHTOOL_A_LINKSTATE.SQI, t.u32()],
@@ -1396,27 +1396,27 @@ export const linkstateAttrs: AttrSet<{
   extState: [ETHTOOL_A_LINKSTATE.EXT_STATE, t.u8()],
   extSubstate: [ETHTOOL_A_LINKSTATE.EXT_SUBSTATE, t.u8()],
   extDownCnt: [ETHTOOL_A_LINKSTATE.EXT_DOWN_CNT, t.u32()],
-});
+}));
 
 /** The attribute set "debug". */
 export const debugAttrs: AttrSet<{
   header: NestOf<typeof headerAttrs>;
   msgmask: NestOf<typeof bitsetAttrs>;
-}> = attrSet("debug", {
+}> = attrSet("debug", () => ({
   header: [ETHTOOL_A_DEBUG.HEADER, t.nest(headerAttrs)],
   msgmask: [ETHTOOL_A_DEBUG.MSGMASK, t.nest(bitsetAttrs)],
-});
+}));
 
 /** The attribute set "wol". */
 export const wolAttrs: AttrSet<{
   header: NestOf<typeof headerAttrs>;
   modes: NestOf<typeof bitsetAttrs>;
   sopass: Codec<Uint8Array>;
-}> = attrSet("wol", {
+}> = attrSet("wol", () => ({
   header: [ETHTOOL_A_WOL.HEADER, t.nest(headerAttrs)],
   modes: [ETHTOOL_A_WOL.MODES, t.nest(bitsetAttrs)],
   sopass: [ETHTOOL_A_WOL.SOPASS, t.binary({ maxLength: 6 })],
-});
+}));
 
 /** The attribute set "features". */
 export const featuresAttrs: AttrSet<{
@@ -1425,13 +1425,13 @@ export const featuresAttrs: AttrSet<{
   wanted: NestOf<typeof bitsetAttrs>;
   active: NestOf<typeof bitsetAttrs>;
   nochange: NestOf<typeof bitsetAttrs>;
-}> = attrSet("features", {
+}> = attrSet("features", () => ({
   header: [ETHTOOL_A_FEATURES.HEADER, t.nest(headerAttrs)],
   hw: [ETHTOOL_A_FEATURES.HW, t.nest(bitsetAttrs)],
   wanted: [ETHTOOL_A_FEATURES.WANTED, t.nest(bitsetAttrs)],
   active: [ETHTOOL_A_FEATURES.ACTIVE, t.nest(bitsetAttrs)],
   nochange: [ETHTOOL_A_FEATURES.NOCHANGE, t.nest(bitsetAttrs)],
-});
+}));
 
 /** The attribute set "channels". */
 export const channelsAttrs: AttrSet<{
@@ -1444,7 +1444,7 @@ export const channelsAttrs: AttrSet<{
   txCount: FixedCodec<number>;
   otherCount: FixedCodec<number>;
   combinedCount: FixedCodec<number>;
-}> = attrSet("channels", {
+}> = attrSet("channels", () => ({
   header: [ETHTOOL_A_CHANNELS.HEADER, t.nest(headerAttrs)],
   rxMax: [ETHTOOL_A_CHANNELS.RX_MAX, t.u32()],
   txMax: [ETHTOOL_A_CHANNELS.TX_MAX, t.u32()],
@@ -1454,25 +1454,25 @@ export const channelsAttrs: AttrSet<{
   txCount: [ETHTOOL_A_CHANNELS.TX_COUNT, t.u32()],
   otherCount: [ETHTOOL_A_CHANNELS.OTHER_COUNT, t.u32()],
   combinedCount: [ETHTOOL_A_CHANNELS.COMBINED_COUNT, t.u32()],
-});
+}));
 
 /** The attribute set "irq-moderation". */
 export const irqModerationAttrs: AttrSet<{
   usec: FixedCodec<number>;
   pkts: FixedCodec<number>;
   comps: FixedCodec<number>;
-}> = attrSet("irq-moderation", {
+}> = attrSet("irq-moderation", () => ({
   usec: [ETHTOOL_A_IRQ_MODERATION.USEC, t.u32()],
   pkts: [ETHTOOL_A_IRQ_MODERATION.PKTS, t.u32()],
   comps: [ETHTOOL_A_IRQ_MODERATION.COMPS, t.u32()],
-});
+}));
 
 /** The attribute set "profile". */
 export const profileAttrs: AttrSet<{
   irqModeration: ArrayOf<NestOf<typeof irqModerationAttrs>>;
-}> = attrSet("profile", {
+}> = attrSet("profile", () => ({
   irqModeration: [ETHTOOL_A_PROFILE.IRQ_MODERATION, t.multi(t.nest(irqModerationAttrs))],
-});
+}));
 
 /** The attribute set "coalesce". */
 export const coalesceAttrs: AttrSet<{
@@ -1506,7 +1506,7 @@ export const coalesceAttrs: AttrSet<{
   txAggrTimeUsecs: FixedCodec<number>;
   rxProfile: NestOf<typeof profileAttrs>;
   txProfile: NestOf<typeof profileAttrs>;
-}> = attrSet("coalesce", {
+}> = attrSet("coalesce", () => ({
   header: [ETHTOOL_A_COALESCE.HEADER, t.nest(headerAttrs)],
   rxUsecs: [ETHTOOL_A_COALESCE.RX_USECS, t.u32()],
   rxMaxFrames: [ETHTOOL_A_COALESCE.RX_MAX_FRAMES, t.u32()],
@@ -1537,18 +1537,18 @@ export const coalesceAttrs: AttrSet<{
   txAggrTimeUsecs: [ETHTOOL_A_COALESCE.TX_AGGR_TIME_USECS, t.u32()],
   rxProfile: [ETHTOOL_A_COALESCE.RX_PROFILE, t.nest(profileAttrs)],
   txProfile: [ETHTOOL_A_COALESCE.TX_PROFILE, t.nest(profileAttrs)],
-});
+}));
 
 /** The attribute set "pause-stat". */
 export const pauseStatAttrs: AttrSet<{
   pad: PadCodec;
   txFrames: FixedCodec<bigint, bigint | number>;
   rxFrames: FixedCodec<bigint, bigint | number>;
-}> = attrSet("pause-stat", {
+}> = attrSet("pause-stat", () => ({
   pad: [ETHTOOL_A_PAUSE_STAT.PAD, t.pad()],
   txFrames: [ETHTOOL_A_PAUSE_STAT.TX_FRAMES, t.u64()],
   rxFrames: [ETHTOOL_A_PAUSE_STAT.RX_FRAMES, t.u64()],
-});
+}));
 
 /** The attribute set "pause". */
 export const pauseAttrs: AttrSet<{
@@ -1558,14 +1558,14 @@ export const pauseAttrs: AttrSet<{
   tx: FixedCodec<number>;
   stats: NestOf<typeof pauseStatAttrs>;
   statsSrc: FixedCodec<number>;
-}> = attrSet("pause", {
+}> = attrSet("pause", () => ({
   header: [ETHTOOL_A_PAUSE.HEADER, t.nest(headerAttrs)],
   autoneg: [ETHTOOL_A_PAUSE.AUTONEG, t.u8()],
   rx: [ETHTOOL_A_PAUSE.RX, t.u8()],
   tx: [ETHTOOL_A_PAUSE.TX, t.u8()],
   stats: [ETHTOOL_A_PAUSE.STATS, t.nest(pauseStatAttrs)],
   statsSrc: [ETHTOOL_A_PAUSE.STATS_SRC, t.u32()],
-});
+}));
 
 /** The attribute set "eee". */
 export const eeeAttrs: AttrSet<{
@@ -1576,7 +1576,7 @@ export const eeeAttrs: AttrSet<{
   enabled: FixedCodec<number>;
   txLpiEnabled: FixedCodec<number>;
   txLpiTimer: FixedCodec<number>;
-}> = attrSet("eee", {
+}> = attrSet("eee", () => ({
   header: [ETHTOOL_A_EEE.HEADER, t.nest(headerAttrs)],
   modesOurs: [ETHTOOL_A_EEE.MODES_OURS, t.nest(bitsetAttrs)],
   modesPeer: [ETHTOOL_A_EEE.MODES_PEER, t.nest(bitsetAttrs)],
@@ -1584,18 +1584,18 @@ export const eeeAttrs: AttrSet<{
   enabled: [ETHTOOL_A_EEE.ENABLED, t.u8()],
   txLpiEnabled: [ETHTOOL_A_EEE.TX_LPI_ENABLED, t.u8()],
   txLpiTimer: [ETHTOOL_A_EEE.TX_LPI_TIMER, t.u32()],
-});
+}));
 
 /** The attribute set "ts-stat". */
 export const tsStatAttrs: AttrSet<{
   txPkts: Codec<bigint, bigint | number>;
   txLost: Codec<bigint, bigint | number>;
   txErr: Codec<bigint, bigint | number>;
-}> = attrSet("ts-stat", {
+}> = attrSet("ts-stat", () => ({
   txPkts: [ETHTOOL_A_TS_STAT.TX_PKTS, t.uint()],
   txLost: [ETHTOOL_A_TS_STAT.TX_LOST, t.uint()],
   txErr: [ETHTOOL_A_TS_STAT.TX_ERR, t.uint()],
-});
+}));
 
 /** The attribute set "tsinfo". */
 export const tsinfoAttrs: AttrSet<{
@@ -1605,63 +1605,63 @@ export const tsinfoAttrs: AttrSet<{
   rxFilters: NestOf<typeof bitsetAttrs>;
   phcIndex: FixedCodec<number>;
   stats: NestOf<typeof tsStatAttrs>;
-}> = attrSet("tsinfo", {
+}> = attrSet("tsinfo", () => ({
   header: [ETHTOOL_A_TSINFO.HEADER, t.nest(headerAttrs)],
   timestamping: [ETHTOOL_A_TSINFO.TIMESTAMPING, t.nest(bitsetAttrs)],
   txTypes: [ETHTOOL_A_TSINFO.TX_TYPES, t.nest(bitsetAttrs)],
   rxFilters: [ETHTOOL_A_TSINFO.RX_FILTERS, t.nest(bitsetAttrs)],
   phcIndex: [ETHTOOL_A_TSINFO.PHC_INDEX, t.u32()],
   stats: [ETHTOOL_A_TSINFO.STATS, t.nest(tsStatAttrs)],
-});
+}));
 
 /** The attribute set "cable-result". */
 export const cableResultAttrs: AttrSet<{
   pair: FixedCodec<number>;
   code: FixedCodec<number>;
   src: FixedCodec<number>;
-}> = attrSet("cable-result", {
+}> = attrSet("cable-result", () => ({
   pair: [ETHTOOL_A_CABLE_RESULT.PAIR, t.u8()],
   code: [ETHTOOL_A_CABLE_RESULT.CODE, t.u8()],
   src: [ETHTOOL_A_CABLE_RESULT.SRC, t.u32()],
-});
+}));
 
 /** The attribute set "cable-fault-length". */
 export const cableFaultLengthAttrs: AttrSet<{
   pair: FixedCodec<number>;
   cm: FixedCodec<number>;
   src: FixedCodec<number>;
-}> = attrSet("cable-fault-length", {
+}> = attrSet("cable-fault-length", () => ({
   pair: [ETHTOOL_A_CABLE_FAULT_LENGTH.PAIR, t.u8()],
   cm: [ETHTOOL_A_CABLE_FAULT_LENGTH.CM, t.u32()],
   src: [ETHTOOL_A_CABLE_FAULT_LENGTH.SRC, t.u32()],
-});
+}));
 
 /** The attribute set "cable-nest". */
 export const cableNestAttrs: AttrSet<{
   result: NestOf<typeof cableResultAttrs>;
   faultLength: NestOf<typeof cableFaultLengthAttrs>;
-}> = attrSet("cable-nest", {
+}> = attrSet("cable-nest", () => ({
   result: [ETHTOOL_A_CABLE_NEST.RESULT, t.nest(cableResultAttrs)],
   faultLength: [ETHTOOL_A_CABLE_NEST.FAULT_LENGTH, t.nest(cableFaultLengthAttrs)],
-});
+}));
 
 /** The attribute set "cable-test". */
 export const cableTestAttrs: AttrSet<{
   header: NestOf<typeof headerAttrs>;
-}> = attrSet("cable-test", {
+}> = attrSet("cable-test", () => ({
   header: [ETHTOOL_A_CABLE_TEST.HEADER, t.nest(headerAttrs)],
-});
+}));
 
 /** The attribute set "cable-test-ntf". */
 export const cableTestNtfAttrs: AttrSet<{
   header: NestOf<typeof headerAttrs>;
   status: FixedCodec<number>;
   nest: NestOf<typeof cableNestAttrs>;
-}> = attrSet("cable-test-ntf", {
+}> = attrSet("cable-test-ntf", () => ({
   header: [ETHTOOL_A_CABLE_TEST_NTF.HEADER, t.nest(headerAttrs)],
   status: [ETHTOOL_A_CABLE_TEST_NTF.STATUS, t.u8()],
   nest: [ETHTOOL_A_CABLE_TEST_NTF.NEST, t.nest(cableNestAttrs)],
-});
+}));
 
 /** The attribute set "cable-test-tdr-cfg". */
 export const cableTestTdrCfgAttrs: AttrSet<{
@@ -1669,68 +1669,68 @@ export const cableTestTdrCfgAttrs: AttrSet<{
   last: FixedCodec<number>;
   step: FixedCodec<number>;
   pair: FixedCodec<number>;
-}> = attrSet("cable-test-tdr-cfg", {
+}> = attrSet("cable-test-tdr-cfg", () => ({
   first: [ETHTOOL_A_CABLE_TEST_TDR_CFG.FIRST, t.u32()],
   last: [ETHTOOL_A_CABLE_TEST_TDR_CFG.LAST, t.u32()],
   step: [ETHTOOL_A_CABLE_TEST_TDR_CFG.STEP, t.u32()],
   pair: [ETHTOOL_A_CABLE_TEST_TDR_CFG.PAIR, t.u8()],
-});
+}));
 
 /** The attribute set "cable-test-tdr-ntf". */
 export const cableTestTdrNtfAttrs: AttrSet<{
   header: NestOf<typeof headerAttrs>;
   status: FixedCodec<number>;
   nest: NestOf<typeof cableNestAttrs>;
-}> = attrSet("cable-test-tdr-ntf", {
+}> = attrSet("cable-test-tdr-ntf", () => ({
   header: [ETHTOOL_A_CABLE_TEST_TDR_NTF.HEADER, t.nest(headerAttrs)],
   status: [ETHTOOL_A_CABLE_TEST_TDR_NTF.STATUS, t.u8()],
   nest: [ETHTOOL_A_CABLE_TEST_TDR_NTF.NEST, t.nest(cableNestAttrs)],
-});
+}));
 
 /** The attribute set "cable-test-tdr". */
 export const cableTestTdrAttrs: AttrSet<{
   header: NestOf<typeof headerAttrs>;
   cfg: NestOf<typeof cableTestTdrCfgAttrs>;
-}> = attrSet("cable-test-tdr", {
+}> = attrSet("cable-test-tdr", () => ({
   header: [ETHTOOL_A_CABLE_TEST_TDR.HEADER, t.nest(headerAttrs)],
   cfg: [ETHTOOL_A_CABLE_TEST_TDR.CFG, t.nest(cableTestTdrCfgAttrs)],
-});
+}));
 
 /** The attribute set "tunnel-udp-entry". */
 export const tunnelUdpEntryAttrs: AttrSet<{
   port: FixedCodec<number>;
   type: FixedCodec<"vxlan" | "geneve" | "vxlanGpe" | number, "vxlan" | "geneve" | "vxlanGpe" | number>;
-}> = attrSet("tunnel-udp-entry", {
+}> = attrSet("tunnel-udp-entry", () => ({
   port: [ETHTOOL_A_TUNNEL_UDP_ENTRY.PORT, t.u16be()],
   type: [ETHTOOL_A_TUNNEL_UDP_ENTRY.TYPE, t.enum(t.u32(), udpTunnelTypeValues)],
-});
+}));
 
 /** The attribute set "tunnel-udp-table". */
 export const tunnelUdpTableAttrs: AttrSet<{
   size: FixedCodec<number>;
   types: NestOf<typeof bitsetAttrs>;
   entry: ArrayOf<NestOf<typeof tunnelUdpEntryAttrs>>;
-}> = attrSet("tunnel-udp-table", {
+}> = attrSet("tunnel-udp-table", () => ({
   size: [ETHTOOL_A_TUNNEL_UDP_TABLE.SIZE, t.u32()],
   types: [ETHTOOL_A_TUNNEL_UDP_TABLE.TYPES, t.nest(bitsetAttrs)],
   entry: [ETHTOOL_A_TUNNEL_UDP_TABLE.ENTRY, t.multi(t.nest(tunnelUdpEntryAttrs))],
-});
+}));
 
 /** The attribute set "tunnel-udp". */
 export const tunnelUdpAttrs: AttrSet<{
   table: NestOf<typeof tunnelUdpTableAttrs>;
-}> = attrSet("tunnel-udp", {
+}> = attrSet("tunnel-udp", () => ({
   table: [ETHTOOL_A_TUNNEL_UDP.TABLE, t.nest(tunnelUdpTableAttrs)],
-});
+}));
 
 /** The attribute set "tunnel-info". */
 export const tunnelInfoAttrs: AttrSet<{
   header: NestOf<typeof headerAttrs>;
   udpPorts: NestOf<typeof tunnelUdpAttrs>;
-}> = attrSet("tunnel-info", {
+}> = attrSet("tunnel-info", () => ({
   header: [ETHTOOL_A_TUNNEL_INFO.HEADER, t.nest(headerAttrs)],
   udpPorts: [ETHTOOL_A_TUNNEL_INFO.UDP_PORTS, t.nest(tunnelUdpAttrs)],
-});
+}));
 
 /** The attribute set "fec-stat". */
 export const fecStatAttrs: AttrSet<{
@@ -1738,12 +1738,12 @@ export const fecStatAttrs: AttrSet<{
   corrected: Codec<bigint[], readonly (bigint | number)[]>;
   uncorr: Codec<bigint[], readonly (bigint | number)[]>;
   corrBits: Codec<bigint[], readonly (bigint | number)[]>;
-}> = attrSet("fec-stat", {
+}> = attrSet("fec-stat", () => ({
   pad: [ETHTOOL_A_FEC_STAT.PAD, t.pad()],
   corrected: [ETHTOOL_A_FEC_STAT.CORRECTED, t.array(t.u64())],
   uncorr: [ETHTOOL_A_FEC_STAT.UNCORR, t.array(t.u64())],
   corrBits: [ETHTOOL_A_FEC_STAT.CORR_BITS, t.array(t.u64())],
-});
+}));
 
 /** The attribute set "fec". */
 export const fecAttrs: AttrSet<{
@@ -1752,13 +1752,13 @@ export const fecAttrs: AttrSet<{
   auto: FixedCodec<number>;
   active: FixedCodec<number>;
   stats: NestOf<typeof fecStatAttrs>;
-}> = attrSet("fec", {
+}> = attrSet("fec", () => ({
   header: [ETHTOOL_A_FEC.HEADER, t.nest(headerAttrs)],
   modes: [ETHTOOL_A_FEC.MODES, t.nest(bitsetAttrs)],
   auto: [ETHTOOL_A_FEC.AUTO, t.u8()],
   active: [ETHTOOL_A_FEC.ACTIVE, t.u32()],
   stats: [ETHTOOL_A_FEC.STATS, t.nest(fecStatAttrs)],
-});
+}));
 
 /** The attribute set "module-eeprom". */
 export const moduleEepromAttrs: AttrSet<{
@@ -1769,7 +1769,7 @@ export const moduleEepromAttrs: AttrSet<{
   bank: FixedCodec<number>;
   i2cAddress: FixedCodec<number>;
   data: Codec<Uint8Array>;
-}> = attrSet("module-eeprom", {
+}> = attrSet("module-eeprom", () => ({
   header: [ETHTOOL_A_MODULE_EEPROM.HEADER, t.nest(headerAttrs)],
   offset: [ETHTOOL_A_MODULE_EEPROM.OFFSET, t.u32()],
   length: [ETHTOOL_A_MODULE_EEPROM.LENGTH, t.u32()],
@@ -1777,18 +1777,18 @@ export const moduleEepromAttrs: AttrSet<{
   bank: [ETHTOOL_A_MODULE_EEPROM.BANK, t.u8()],
   i2cAddress: [ETHTOOL_A_MODULE_EEPROM.I2C_ADDRESS, t.u8()],
   data: [ETHTOOL_A_MODULE_EEPROM.DATA, t.binary()],
-});
+}));
 
 /** The attribute set "stats-grp-hist" (a subset of "stats-grp"). */
 export const statsGrpHistAttrs: AttrSet<{
   histBktLow: FixedCodec<number>;
   histBktHi: FixedCodec<number>;
   histVal: FixedCodec<bigint, bigint | number>;
-}> = attrSet("stats-grp-hist", {
+}> = attrSet("stats-grp-hist", () => ({
   histBktLow: [ETHTOOL_A_STATS_GRP.HIST_BKT_LOW, t.u32()],
   histBktHi: [ETHTOOL_A_STATS_GRP.HIST_BKT_HI, t.u32()],
   histVal: [ETHTOOL_A_STATS_GRP.HIST_VAL, t.u64()],
-});
+}));
 
 /** The attribute set "stats-grp". */
 export const statsGrpAttrs: AttrSet<{
@@ -1801,7 +1801,7 @@ export const statsGrpAttrs: AttrSet<{
   histBktLow: FixedCodec<number>;
   histBktHi: FixedCodec<number>;
   histVal: FixedCodec<bigint, bigint | number>;
-}> = attrSet("stats-grp", {
+}> = attrSet("stats-grp", () => ({
   pad: [ETHTOOL_A_STATS_GRP.PAD, t.pad()],
   id: [ETHTOOL_A_STATS_GRP.ID, t.u32()],
   ssId: [ETHTOOL_A_STATS_GRP.SS_ID, t.u32()],
@@ -1811,7 +1811,7 @@ export const statsGrpAttrs: AttrSet<{
   histBktLow: [ETHTOOL_A_STATS_GRP.HIST_BKT_LOW, t.u32()],
   histBktHi: [ETHTOOL_A_STATS_GRP.HIST_BKT_HI, t.u32()],
   histVal: [ETHTOOL_A_STATS_GRP.HIST_VAL, t.u64()],
-});
+}));
 
 /** The attribute set "stats". */
 export const statsAttrs: AttrSet<{
@@ -1820,44 +1820,44 @@ export const statsAttrs: AttrSet<{
   groups: NestOf<typeof bitsetAttrs>;
   grp: NestOf<typeof statsGrpAttrs>;
   src: FixedCodec<number>;
-}> = attrSet("stats", {
+}> = attrSet("stats", () => ({
   pad: [ETHTOOL_A_STATS.PAD, t.pad()],
   header: [ETHTOOL_A_STATS.HEADER, t.nest(headerAttrs)],
   groups: [ETHTOOL_A_STATS.GROUPS, t.nest(bitsetAttrs)],
   grp: [ETHTOOL_A_STATS.GRP, t.nest(statsGrpAttrs)],
   src: [ETHTOOL_A_STATS.SRC, t.u32()],
-});
+}));
 
 /** The attribute set "phc-vclocks". */
 export const phcVclocksAttrs: AttrSet<{
   header: NestOf<typeof headerAttrs>;
   num: FixedCodec<number>;
   index: Codec<number[], readonly number[]>;
-}> = attrSet("phc-vclocks", {
+}> = attrSet("phc-vclocks", () => ({
   header: [ETHTOOL_A_PHC_VCLOCKS.HEADER, t.nest(headerAttrs)],
   num: [ETHTOOL_A_PHC_VCLOCKS.NUM, t.u32()],
   index: [ETHTOOL_A_PHC_VCLOCKS.INDEX, t.array(t.s32())],
-});
+}));
 
 /** The attribute set "module". */
 export const moduleAttrs: AttrSet<{
   header: NestOf<typeof headerAttrs>;
   powerModePolicy: FixedCodec<number>;
   powerMode: FixedCodec<number>;
-}> = attrSet("module", {
+}> = attrSet("module", () => ({
   header: [ETHTOOL_A_MODULE.HEADER, t.nest(headerAttrs)],
   powerModePolicy: [ETHTOOL_A_MODULE.POWER_MODE_POLICY, t.u8()],
   powerMode: [ETHTOOL_A_MODULE.POWER_MODE, t.u8()],
-});
+}));
 
 /** The attribute set "c33-pse-pw-limit". */
 export const c33PsePwLimitAttrs: AttrSet<{
   min: FixedCodec<number>;
   max: FixedCodec<number>;
-}> = attrSet("c33-pse-pw-limit", {
+}> = attrSet("c33-pse-pw-limit", () => ({
   min: [ETHTOOL_A_C33_PSE_PW_LIMIT.MIN, t.u32()],
   max: [ETHTOOL_A_C33_PSE_PW_LIMIT.MAX, t.u32()],
-});
+}));
 
 /** The attribute set "pse". */
 export const pseAttrs: AttrSet<{
@@ -1874,7 +1874,7 @@ export const pseAttrs: AttrSet<{
   c33PseExtSubstate: FixedCodec<number>;
   c33PseAvailPwLimit: FixedCodec<number>;
   c33PsePwLimitRanges: ArrayOf<NestOf<typeof c33PsePwLimitAttrs>>;
-}> = attrSet("pse", {
+}> = attrSet("pse", () => ({
   header: [ETHTOOL_A_PSE.HEADER, t.nest(headerAttrs)],
   podlPseAdminState: [ETHTOOL_A_PSE.PODL_PSE_ADMIN_STATE, t.u32()],
   podlPseAdminControl: [ETHTOOL_A_PSE.PODL_PSE_ADMIN_CONTROL, t.u32()],
@@ -1888,7 +1888,7 @@ export const pseAttrs: AttrSet<{
   c33PseExtSubstate: [ETHTOOL_A_PSE.C33_PSE_EXT_SUBSTATE, t.u32()],
   c33PseAvailPwLimit: [ETHTOOL_A_PSE.C33_PSE_AVAIL_PW_LIMIT, t.u32()],
   c33PsePwLimitRanges: [ETHTOOL_A_PSE.C33_PSE_PW_LIMIT_RANGES, t.multi(t.nest(c33PsePwLimitAttrs))],
-});
+}));
 
 /** The attribute set "rss". */
 export const rssAttrs: AttrSet<{
@@ -1899,7 +1899,7 @@ export const rssAttrs: AttrSet<{
   hkey: Codec<Uint8Array>;
   inputXfrm: FixedCodec<number>;
   startContext: FixedCodec<number>;
-}> = attrSet("rss", {
+}> = attrSet("rss", () => ({
   header: [ETHTOOL_A_RSS.HEADER, t.nest(headerAttrs)],
   context: [ETHTOOL_A_RSS.CONTEXT, t.u32()],
   hfunc: [ETHTOOL_A_RSS.HFUNC, t.u32()],
@@ -1907,7 +1907,7 @@ export const rssAttrs: AttrSet<{
   hkey: [ETHTOOL_A_RSS.HKEY, t.binary()],
   inputXfrm: [ETHTOOL_A_RSS.INPUT_XFRM, t.u32(), { name: "input_xfrm" }],
   startContext: [ETHTOOL_A_RSS.START_CONTEXT, t.u32()],
-});
+}));
 
 /** The attribute set "plca". */
 export const plcaAttrs: AttrSet<{
@@ -1920,7 +1920,7 @@ export const plcaAttrs: AttrSet<{
   toTmr: FixedCodec<number>;
   burstCnt: FixedCodec<number>;
   burstTmr: FixedCodec<number>;
-}> = attrSet("plca", {
+}> = attrSet("plca", () => ({
   header: [ETHTOOL_A_PLCA.HEADER, t.nest(headerAttrs)],
   version: [ETHTOOL_A_PLCA.VERSION, t.u16()],
   enabled: [ETHTOOL_A_PLCA.ENABLED, t.u8()],
@@ -1930,7 +1930,7 @@ export const plcaAttrs: AttrSet<{
   toTmr: [ETHTOOL_A_PLCA.TO_TMR, t.u32()],
   burstCnt: [ETHTOOL_A_PLCA.BURST_CNT, t.u32()],
   burstTmr: [ETHTOOL_A_PLCA.BURST_TMR, t.u32()],
-});
+}));
 
 /** The attribute set "module-fw-flash". */
 export const moduleFwFlashAttrs: AttrSet<{
@@ -1941,7 +1941,7 @@ export const moduleFwFlashAttrs: AttrSet<{
   statusMsg: Codec<string>;
   done: Codec<bigint, bigint | number>;
   total: Codec<bigint, bigint | number>;
-}> = attrSet("module-fw-flash", {
+}> = attrSet("module-fw-flash", () => ({
   header: [ETHTOOL_A_MODULE_FW_FLASH.HEADER, t.nest(headerAttrs)],
   fileName: [ETHTOOL_A_MODULE_FW_FLASH.FILE_NAME, t.string()],
   password: [ETHTOOL_A_MODULE_FW_FLASH.PASSWORD, t.u32()],
@@ -1949,7 +1949,7 @@ export const moduleFwFlashAttrs: AttrSet<{
   statusMsg: [ETHTOOL_A_MODULE_FW_FLASH.STATUS_MSG, t.string()],
   done: [ETHTOOL_A_MODULE_FW_FLASH.DONE, t.uint()],
   total: [ETHTOOL_A_MODULE_FW_FLASH.TOTAL, t.uint()],
-});
+}));
 
 /** The attribute set "phy". */
 export const phyAttrs: AttrSet<{
@@ -1961,7 +1961,7 @@ export const phyAttrs: AttrSet<{
   upstreamIndex: FixedCodec<number>;
   upstreamSfpName: Codec<string>;
   downstreamSfpName: Codec<string>;
-}> = attrSet("phy", {
+}> = attrSet("phy", () => ({
   header: [ETHTOOL_A_PHY.HEADER, t.nest(headerAttrs)],
   index: [ETHTOOL_A_PHY.INDEX, t.u32()],
   drvname: [ETHTOOL_A_PHY.DRVNAME, t.string()],
@@ -1970,7 +1970,7 @@ export const phyAttrs: AttrSet<{
   upstreamIndex: [ETHTOOL_A_PHY.UPSTREAM_INDEX, t.u32()],
   upstreamSfpName: [ETHTOOL_A_PHY.UPSTREAM_SFP_NAME, t.string()],
   downstreamSfpName: [ETHTOOL_A_PHY.DOWNSTREAM_SFP_NAME, t.string()],
-});
+}));
 
 /** The ethtool family, for `GenlSocket.family`. */
 export const ethtool: {

@@ -88,7 +88,7 @@ export const fouAttrs: AttrSet<{
   peerV6: Codec<Uint8Array>;
   peerPort: FixedCodec<number>;
   ifindex: FixedCodec<number>;
-}> = attrSet("fou", {
+}> = attrSet("fou", () => ({
   port: [FOU_ATTR.PORT, t.u16be()],
   af: [FOU_ATTR.AF, t.u8()],
   ipproto: [FOU_ATTR.IPPROTO, t.u8({ min: 1 })],
@@ -100,7 +100,7 @@ export const fouAttrs: AttrSet<{
   peerV6: [FOU_ATTR.PEER_V6, t.binary({ minLength: 16 }), { name: "peer_v6" }],
   peerPort: [FOU_ATTR.PEER_PORT, t.u16be(), { name: "peer_port" }],
   ifindex: [FOU_ATTR.IFINDEX, t.s32()],
-});
+}));
 
 /** The fou family, for `GenlSocket.family`. */
 export const fou: {

@@ -136,10 +136,10 @@ const authValues = {
 export const x509Attrs: AttrSet<{
   cert: FixedCodec<number>;
   privkey: FixedCodec<number>;
-}> = attrSet("x509", {
+}> = attrSet("x509", () => ({
   cert: [HANDSHAKE_A_X509.CERT, t.s32()],
   privkey: [HANDSHAKE_A_X509.PRIVKEY, t.s32()],
-});
+}));
 
 /** The attribute set "accept". */
 export const acceptAttrs: AttrSet<{
@@ -151,7 +151,7 @@ export const acceptAttrs: AttrSet<{
   peerIdentity: ArrayOf<FixedCodec<number>>;
   certificate: ArrayOf<NestOf<typeof x509Attrs>>;
   peername: Codec<string>;
-}> = attrSet("accept", {
+}> = attrSet("accept", () => ({
   sockfd: [HANDSHAKE_A_ACCEPT.SOCKFD, t.s32()],
   handlerClass: [HANDSHAKE_A_ACCEPT.HANDLER_CLASS, t.enum(t.u32(), handlerClassValues)],
   messageType: [HANDSHAKE_A_ACCEPT.MESSAGE_TYPE, t.enum(t.u32(), msgTypeValues)],
@@ -160,18 +160,18 @@ export const acceptAttrs: AttrSet<{
   peerIdentity: [HANDSHAKE_A_ACCEPT.PEER_IDENTITY, t.multi(t.u32())],
   certificate: [HANDSHAKE_A_ACCEPT.CERTIFICATE, t.multi(t.nest(x509Attrs))],
   peername: [HANDSHAKE_A_ACCEPT.PEERNAME, t.string()],
-});
+}));
 
 /** The attribute set "done". */
 export const doneAttrs: AttrSet<{
   status: FixedCodec<number>;
   sockfd: FixedCodec<number>;
   remoteAuth: ArrayOf<FixedCodec<number>>;
-}> = attrSet("done", {
+}> = attrSet("done", () => ({
   status: [HANDSHAKE_A_DONE.STATUS, t.u32({ max: 4095 })],
   sockfd: [HANDSHAKE_A_DONE.SOCKFD, t.s32()],
   remoteAuth: [HANDSHAKE_A_DONE.REMOTE_AUTH, t.multi(t.u32())],
-});
+}));
 
 /** The handshake family, for `GenlSocket.family`. */
 export const handshake: {

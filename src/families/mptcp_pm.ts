@@ -208,7 +208,7 @@ export const addressAttrs: AttrSet<{
   port: FixedCodec<number>;
   flags: FixedCodec<number>;
   ifIdx: FixedCodec<number>;
-}> = attrSet("address", {
+}> = attrSet("address", () => ({
   family: [MPTCP_PM_ADDR_ATTR.FAMILY, t.u16()],
   id: [MPTCP_PM_ADDR_ATTR.ID, t.u8()],
   addr4: [MPTCP_PM_ADDR_ATTR.ADDR4, t.u32be()],
@@ -216,7 +216,7 @@ export const addressAttrs: AttrSet<{
   port: [MPTCP_PM_ADDR_ATTR.PORT, t.u16()],
   flags: [MPTCP_PM_ADDR_ATTR.FLAGS, t.u32()],
   ifIdx: [MPTCP_PM_ADDR_ATTR.IF_IDX, t.s32()],
-});
+}));
 
 /** The attribute set "subflow-attribute". */
 export const subflowAttributeAttrs: AttrSet<{
@@ -231,7 +231,7 @@ export const subflowAttributeAttrs: AttrSet<{
   idRem: FixedCodec<number>;
   idLoc: FixedCodec<number>;
   pad: PadCodec;
-}> = attrSet("subflow-attribute", {
+}> = attrSet("subflow-attribute", () => ({
   tokenRem: [MPTCP_SUBFLOW_ATTR.TOKEN_REM, t.u32()],
   tokenLoc: [MPTCP_SUBFLOW_ATTR.TOKEN_LOC, t.u32()],
   relwriteSeq: [MPTCP_SUBFLOW_ATTR.RELWRITE_SEQ, t.u32()],
@@ -243,14 +243,14 @@ export const subflowAttributeAttrs: AttrSet<{
   idRem: [MPTCP_SUBFLOW_ATTR.ID_REM, t.u8()],
   idLoc: [MPTCP_SUBFLOW_ATTR.ID_LOC, t.u8()],
   pad: [MPTCP_SUBFLOW_ATTR.PAD, t.pad()],
-});
+}));
 
 /** The attribute set "endpoint". */
 export const endpointAttrs: AttrSet<{
   addr: NestOf<typeof addressAttrs>;
-}> = attrSet("endpoint", {
+}> = attrSet("endpoint", () => ({
   addr: [MPTCP_PM_ENDPOINT.ADDR, t.nest(addressAttrs)],
-});
+}));
 
 /** The attribute set "attr". */
 export const attrAttrs: AttrSet<{
@@ -260,14 +260,14 @@ export const attrAttrs: AttrSet<{
   token: FixedCodec<number>;
   locId: FixedCodec<number>;
   addrRemote: NestOf<typeof addressAttrs>;
-}> = attrSet("attr", {
+}> = attrSet("attr", () => ({
   addr: [MPTCP_PM_ATTR.ADDR, t.nest(addressAttrs)],
   rcvAddAddrs: [MPTCP_PM_ATTR.RCV_ADD_ADDRS, t.u32()],
   subflows: [MPTCP_PM_ATTR.SUBFLOWS, t.u32()],
   token: [MPTCP_PM_ATTR.TOKEN, t.u32()],
   locId: [MPTCP_PM_ATTR.LOC_ID, t.u8()],
   addrRemote: [MPTCP_PM_ATTR.ADDR_REMOTE, t.nest(addressAttrs)],
-});
+}));
 
 /** The attribute set "event-attr". */
 export const eventAttrAttrs: AttrSet<{
@@ -289,7 +289,7 @@ export const eventAttrAttrs: AttrSet<{
   resetReason: FixedCodec<number>;
   resetFlags: FixedCodec<number>;
   serverSide: FixedCodec<number>;
-}> = attrSet("event-attr", {
+}> = attrSet("event-attr", () => ({
   token: [MPTCP_ATTR.TOKEN, t.u32()],
   family: [MPTCP_ATTR.FAMILY, t.u16()],
   locId: [MPTCP_ATTR.LOC_ID, t.u8()],
@@ -308,7 +308,7 @@ export const eventAttrAttrs: AttrSet<{
   resetReason: [MPTCP_ATTR.RESET_REASON, t.u32()],
   resetFlags: [MPTCP_ATTR.RESET_FLAGS, t.u32()],
   serverSide: [MPTCP_ATTR.SERVER_SIDE, t.u8()],
-});
+}));
 
 /** The mptcp_pm family, for `GenlSocket.family`. */
 export const mptcpPm: {

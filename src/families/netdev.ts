@@ -366,18 +366,18 @@ export const devAttrs: AttrSet<{
   xdpZcMaxSegs: FixedCodec<number>;
   xdpRxMetadataFeatures: FixedCodec<("timestamp" | "hash" | "vlanTag" | bigint)[], readonly ("timestamp" | "hash" | "vlanTag" | bigint | number)[] | bigint | number>;
   xskFeatures: FixedCodec<("txTimestamp" | "txChecksum" | "txLaunchTimeFifo" | bigint)[], readonly ("txTimestamp" | "txChecksum" | "txLaunchTimeFifo" | bigint | number)[] | bigint | number>;
-}> = attrSet("dev", {
+}> = attrSet("dev", () => ({
   ifindex: [NETDEV_A_DEV.IFINDEX, t.u32({ min: 1 })],
   pad: [NETDEV_A_DEV.PAD, t.pad()],
   xdpFeatures: [NETDEV_A_DEV.XDP_FEATURES, t.flags(t.u64(), xdpActValues)],
   xdpZcMaxSegs: [NETDEV_A_DEV.XDP_ZC_MAX_SEGS, t.u32({ min: 1 })],
   xdpRxMetadataFeatures: [NETDEV_A_DEV.XDP_RX_METADATA_FEATURES, t.flags(t.u64(), xdpRxMetadataValues)],
   xskFeatures: [NETDEV_A_DEV.XSK_FEATURES, t.flags(t.u64(), xskFlagsValues)],
-});
+}));
 
 /** The attribute set "io-uring-provider-info". */
-export const ioUringProviderInfoAttrs: AttrSet<Record<never, never>> = attrSet("io-uring-provider-info", {
-});
+export const ioUringProviderInfoAttrs: AttrSet<Record<never, never>> = attrSet("io-uring-provider-info", () => ({
+}));
 
 /** The attribute set "page-pool". */
 export const pagePoolAttrs: AttrSet<{
@@ -389,7 +389,7 @@ export const pagePoolAttrs: AttrSet<{
   detachTime: Codec<bigint, bigint | number>;
   dmabuf: FixedCodec<number>;
   ioUring: NestOf<typeof ioUringProviderInfoAttrs>;
-}> = attrSet("page-pool", {
+}> = attrSet("page-pool", () => ({
   id: [NETDEV_A_PAGE_POOL.ID, t.uint({ min: 1, max: 4294967295 })],
   ifindex: [NETDEV_A_PAGE_POOL.IFINDEX, t.u32({ min: 1, max: 2147483647 })],
   napiId: [NETDEV_A_PAGE_POOL.NAPI_ID, t.uint({ min: 1, max: 4294967295 })],
@@ -398,16 +398,16 @@ export const pagePoolAttrs: AttrSet<{
   detachTime: [NETDEV_A_PAGE_POOL.DETACH_TIME, t.uint()],
   dmabuf: [NETDEV_A_PAGE_POOL.DMABUF, t.u32()],
   ioUring: [NETDEV_A_PAGE_POOL.IO_URING, t.nest(ioUringProviderInfoAttrs)],
-});
+}));
 
 /** The attribute set "page-pool-info" (a subset of "page-pool"). */
 export const pagePoolInfoAttrs: AttrSet<{
   id: Codec<bigint, bigint | number>;
   ifindex: FixedCodec<number>;
-}> = attrSet("page-pool-info", {
+}> = attrSet("page-pool-info", () => ({
   id: [NETDEV_A_PAGE_POOL.ID, t.uint({ min: 1, max: 4294967295 })],
   ifindex: [NETDEV_A_PAGE_POOL.IFINDEX, t.u32({ min: 1, max: 2147483647 })],
-});
+}));
 
 /** The attribute set "page-pool-stats". */
 export const pagePoolStatsAttrs: AttrSet<{
@@ -423,7 +423,7 @@ export const pagePoolStatsAttrs: AttrSet<{
   recycleRing: Codec<bigint, bigint | number>;
   recycleRingFull: Codec<bigint, bigint | number>;
   recycleReleasedRefcnt: Codec<bigint, bigint | number>;
-}> = attrSet("page-pool-stats", {
+}> = attrSet("page-pool-stats", () => ({
   info: [NETDEV_A_PAGE_POOL_STATS.INFO, t.nest(pagePoolInfoAttrs)],
   allocFast: [NETDEV_A_PAGE_POOL_STATS.ALLOC_FAST, t.uint()],
   allocSlow: [NETDEV_A_PAGE_POOL_STATS.ALLOC_SLOW, t.uint()],
@@ -436,7 +436,7 @@ export const pagePoolStatsAttrs: AttrSet<{
   recycleRing: [NETDEV_A_PAGE_POOL_STATS.RECYCLE_RING, t.uint()],
   recycleRingFull: [NETDEV_A_PAGE_POOL_STATS.RECYCLE_RING_FULL, t.uint()],
   recycleReleasedRefcnt: [NETDEV_A_PAGE_POOL_STATS.RECYCLE_RELEASED_REFCNT, t.uint()],
-});
+}));
 
 /** The attribute set "napi". */
 export const napiAttrs: AttrSet<{
@@ -448,7 +448,7 @@ export const napiAttrs: AttrSet<{
   groFlushTimeout: Codec<bigint, bigint | number>;
   irqSuspendTimeout: Codec<bigint, bigint | number>;
   threaded: FixedCodec<"disabled" | "enabled" | "busyPoll" | number, "disabled" | "enabled" | "busyPoll" | number>;
-}> = attrSet("napi", {
+}> = attrSet("napi", () => ({
   ifindex: [NETDEV_A_NAPI.IFINDEX, t.u32({ min: 1 })],
   id: [NETDEV_A_NAPI.ID, t.u32()],
   irq: [NETDEV_A_NAPI.IRQ, t.u32()],
@@ -457,11 +457,11 @@ export const napiAttrs: AttrSet<{
   groFlushTimeout: [NETDEV_A_NAPI.GRO_FLUSH_TIMEOUT, t.uint()],
   irqSuspendTimeout: [NETDEV_A_NAPI.IRQ_SUSPEND_TIMEOUT, t.uint()],
   threaded: [NETDEV_A_NAPI.THREADED, t.enum(t.u32(), napiThreadedValues)],
-});
+}));
 
 /** The attribute set "xsk-info". */
-export const xskInfoAttrs: AttrSet<Record<never, never>> = attrSet("xsk-info", {
-});
+export const xskInfoAttrs: AttrSet<Record<never, never>> = attrSet("xsk-info", () => ({
+}));
 
 /** The attribute set "queue". */
 export const queueAttrs: AttrSet<{
@@ -472,7 +472,7 @@ export const queueAttrs: AttrSet<{
   dmabuf: FixedCodec<number>;
   ioUring: NestOf<typeof ioUringProviderInfoAttrs>;
   xsk: NestOf<typeof xskInfoAttrs>;
-}> = attrSet("queue", {
+}> = attrSet("queue", () => ({
   id: [NETDEV_A_QUEUE.ID, t.u32()],
   ifindex: [NETDEV_A_QUEUE.IFINDEX, t.u32({ min: 1 })],
   type: [NETDEV_A_QUEUE.TYPE, t.enum(t.u32(), queueTypeValues)],
@@ -480,7 +480,7 @@ export const queueAttrs: AttrSet<{
   dmabuf: [NETDEV_A_QUEUE.DMABUF, t.u32()],
   ioUring: [NETDEV_A_QUEUE.IO_URING, t.nest(ioUringProviderInfoAttrs)],
   xsk: [NETDEV_A_QUEUE.XSK, t.nest(xskInfoAttrs)],
-});
+}));
 
 /** The attribute set "qstats". */
 export const qstatsAttrs: AttrSet<{
@@ -515,7 +515,7 @@ export const qstatsAttrs: AttrSet<{
   txHwDropRatelimits: Codec<bigint, bigint | number>;
   txStop: Codec<bigint, bigint | number>;
   txWake: Codec<bigint, bigint | number>;
-}> = attrSet("qstats", {
+}> = attrSet("qstats", () => ({
   ifindex: [NETDEV_A_QSTATS.IFINDEX, t.u32({ min: 1 })],
   queueType: [NETDEV_A_QSTATS.QUEUE_TYPE, t.enum(t.u32(), queueTypeValues)],
   queueId: [NETDEV_A_QSTATS.QUEUE_ID, t.u32()],
@@ -547,16 +547,16 @@ export const qstatsAttrs: AttrSet<{
   txHwDropRatelimits: [NETDEV_A_QSTATS.TX_HW_DROP_RATELIMITS, t.uint()],
   txStop: [NETDEV_A_QSTATS.TX_STOP, t.uint()],
   txWake: [NETDEV_A_QSTATS.TX_WAKE, t.uint()],
-});
+}));
 
 /** The attribute set "queue-id" (a subset of "queue"). */
 export const queueIdAttrs: AttrSet<{
   id: FixedCodec<number>;
   type: FixedCodec<"rx" | "tx" | number, "rx" | "tx" | number>;
-}> = attrSet("queue-id", {
+}> = attrSet("queue-id", () => ({
   id: [NETDEV_A_QUEUE.ID, t.u32()],
   type: [NETDEV_A_QUEUE.TYPE, t.enum(t.u32(), queueTypeValues)],
-});
+}));
 
 /** The attribute set "dmabuf". */
 export const dmabufAttrs: AttrSet<{
@@ -564,12 +564,12 @@ export const dmabufAttrs: AttrSet<{
   queues: ArrayOf<NestOf<typeof queueIdAttrs>>;
   fd: FixedCodec<number>;
   id: FixedCodec<number>;
-}> = attrSet("dmabuf", {
+}> = attrSet("dmabuf", () => ({
   ifindex: [NETDEV_A_DMABUF.IFINDEX, t.u32({ min: 1 })],
   queues: [NETDEV_A_DMABUF.QUEUES, t.multi(t.nest(queueIdAttrs))],
   fd: [NETDEV_A_DMABUF.FD, t.u32()],
   id: [NETDEV_A_DMABUF.ID, t.u32({ min: 1 })],
-});
+}));
 
 /** The netdev family, for `GenlSocket.family`. */
 export const netdev: {

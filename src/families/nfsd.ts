@@ -152,7 +152,7 @@ export const rpcStatusAttrs: AttrSet<{
   sport: FixedCodec<number>;
   dport: FixedCodec<number>;
   compoundOps: ArrayOf<FixedCodec<number>>;
-}> = attrSet("rpc-status", {
+}> = attrSet("rpc-status", () => ({
   xid: [NFSD_A_RPC_STATUS.XID, t.u32be()],
   flags: [NFSD_A_RPC_STATUS.FLAGS, t.u32()],
   prog: [NFSD_A_RPC_STATUS.PROG, t.u32()],
@@ -167,7 +167,7 @@ export const rpcStatusAttrs: AttrSet<{
   sport: [NFSD_A_RPC_STATUS.SPORT, t.u16be()],
   dport: [NFSD_A_RPC_STATUS.DPORT, t.u16be()],
   compoundOps: [NFSD_A_RPC_STATUS.COMPOUND_OPS, t.multi(t.u32())],
-});
+}));
 
 /** The attribute set "server". */
 export const serverAttrs: AttrSet<{
@@ -175,55 +175,55 @@ export const serverAttrs: AttrSet<{
   gracetime: FixedCodec<number>;
   leasetime: FixedCodec<number>;
   scope: Codec<string>;
-}> = attrSet("server", {
+}> = attrSet("server", () => ({
   threads: [NFSD_A_SERVER.THREADS, t.multi(t.u32())],
   gracetime: [NFSD_A_SERVER.GRACETIME, t.u32()],
   leasetime: [NFSD_A_SERVER.LEASETIME, t.u32()],
   scope: [NFSD_A_SERVER.SCOPE, t.string()],
-});
+}));
 
 /** The attribute set "version". */
 export const versionAttrs: AttrSet<{
   major: FixedCodec<number>;
   minor: FixedCodec<number>;
   enabled: Codec<true, boolean>;
-}> = attrSet("version", {
+}> = attrSet("version", () => ({
   major: [NFSD_A_VERSION.MAJOR, t.u32()],
   minor: [NFSD_A_VERSION.MINOR, t.u32()],
   enabled: [NFSD_A_VERSION.ENABLED, t.flag()],
-});
+}));
 
 /** The attribute set "server-proto". */
 export const serverProtoAttrs: AttrSet<{
   version: ArrayOf<NestOf<typeof versionAttrs>>;
-}> = attrSet("server-proto", {
+}> = attrSet("server-proto", () => ({
   version: [NFSD_A_SERVER_PROTO.VERSION, t.multi(t.nest(versionAttrs))],
-});
+}));
 
 /** The attribute set "sock". */
 export const sockAttrs: AttrSet<{
   addr: Codec<Uint8Array>;
   transportName: Codec<string>;
-}> = attrSet("sock", {
+}> = attrSet("sock", () => ({
   addr: [NFSD_A_SOCK.ADDR, t.binary()],
   transportName: [NFSD_A_SOCK.TRANSPORT_NAME, t.string()],
-});
+}));
 
 /** The attribute set "server-sock". */
 export const serverSockAttrs: AttrSet<{
   addr: ArrayOf<NestOf<typeof sockAttrs>>;
-}> = attrSet("server-sock", {
+}> = attrSet("server-sock", () => ({
   addr: [NFSD_A_SERVER_SOCK.ADDR, t.multi(t.nest(sockAttrs))],
-});
+}));
 
 /** The attribute set "pool-mode". */
 export const poolModeAttrs: AttrSet<{
   mode: Codec<string>;
   npools: FixedCodec<number>;
-}> = attrSet("pool-mode", {
+}> = attrSet("pool-mode", () => ({
   mode: [NFSD_A_POOL_MODE.MODE, t.string()],
   npools: [NFSD_A_POOL_MODE.NPOOLS, t.u32()],
-});
+}));
 
 /** The nfsd family, for `GenlSocket.family`. */
 export const nfsd: {

@@ -1532,14 +1532,14 @@ export const logAttrs: AttrSet<{
   qthreshold: FixedCodec<number>;
   level: FixedCodec<"emerg" | "alert" | "crit" | "err" | "warning" | "notice" | "info" | "debug" | "audit" | number, "emerg" | "alert" | "crit" | "err" | "warning" | "notice" | "info" | "debug" | "audit" | number>;
   flags: FixedCodec<("tcpseq" | "tcpopt" | "ipopt" | "uid" | "nflog" | "macdecode" | number)[], readonly ("tcpseq" | "tcpopt" | "ipopt" | "uid" | "nflog" | "macdecode" | number)[] | number>;
-}> = attrSet("log-attrs", {
+}> = attrSet("log-attrs", () => ({
   group: [NFTABLES_A_LOG_ATTRS.GROUP, t.u16be()],
   prefix: [NFTABLES_A_LOG_ATTRS.PREFIX, t.string()],
   snaplen: [NFTABLES_A_LOG_ATTRS.SNAPLEN, t.u32be()],
   qthreshold: [NFTABLES_A_LOG_ATTRS.QTHRESHOLD, t.u16be()],
   level: [NFTABLES_A_LOG_ATTRS.LEVEL, t.enum(t.u32be(), logLevelValues)],
   flags: [NFTABLES_A_LOG_ATTRS.FLAGS, t.flags(t.u32be(), logFlagsValues)],
-});
+}));
 
 /** The attribute set "numgen-attrs". */
 export const numgenAttrs: AttrSet<{
@@ -1547,32 +1547,32 @@ export const numgenAttrs: AttrSet<{
   modulus: FixedCodec<number>;
   type: FixedCodec<"incremental" | "random" | number, "incremental" | "random" | number>;
   offset: FixedCodec<number>;
-}> = attrSet("numgen-attrs", {
+}> = attrSet("numgen-attrs", () => ({
   dreg: [NFTABLES_A_NUMGEN_ATTRS.DREG, t.enum(t.u32(), registersValues)],
   modulus: [NFTABLES_A_NUMGEN_ATTRS.MODULUS, t.u32be()],
   type: [NFTABLES_A_NUMGEN_ATTRS.TYPE, t.enum(t.u32be(), numgenTypesValues)],
   offset: [NFTABLES_A_NUMGEN_ATTRS.OFFSET, t.u32be()],
-});
+}));
 
 /** The attribute set "verdict-attrs". */
 export const verdictAttrs: AttrSet<{
   code: FixedCodec<"continue" | "break" | "jump" | "goto" | "return" | "drop" | "accept" | "stolen" | "queue" | "repeat" | number, "continue" | "break" | "jump" | "goto" | "return" | "drop" | "accept" | "stolen" | "queue" | "repeat" | number>;
   chain: Codec<string>;
   chainId: FixedCodec<number>;
-}> = attrSet("verdict-attrs", {
+}> = attrSet("verdict-attrs", () => ({
   code: [NFTABLES_A_VERDICT_ATTRS.CODE, t.enum(t.u32be(), verdictCodeValues)],
   chain: [NFTABLES_A_VERDICT_ATTRS.CHAIN, t.string()],
   chainId: [NFTABLES_A_VERDICT_ATTRS.CHAIN_ID, t.u32be()],
-});
+}));
 
 /** The attribute set "data-attrs". */
 export const dataAttrs: AttrSet<{
   value: Codec<Uint8Array>;
   verdict: NestOf<typeof verdictAttrs>;
-}> = attrSet("data-attrs", {
+}> = attrSet("data-attrs", () => ({
   value: [NFTABLES_A_DATA_ATTRS.VALUE, t.binary()],
   verdict: [NFTABLES_A_DATA_ATTRS.VERDICT, t.nest(verdictAttrs)],
-});
+}));
 
 /** The attribute set "range-attrs". */
 export const rangeAttrs: AttrSet<{
@@ -1580,19 +1580,19 @@ export const rangeAttrs: AttrSet<{
   op: FixedCodec<"eq" | "neq" | number, "eq" | "neq" | number>;
   fromData: NestOf<typeof dataAttrs>;
   toData: NestOf<typeof dataAttrs>;
-}> = attrSet("range-attrs", {
+}> = attrSet("range-attrs", () => ({
   sreg: [NFTABLES_A_RANGE_ATTRS.SREG, t.enum(t.u32be(), registersValues)],
   op: [NFTABLES_A_RANGE_ATTRS.OP, t.enum(t.u32be({ max: 256 }), rangeOpsValues)],
   fromData: [NFTABLES_A_RANGE_ATTRS.FROM_DATA, t.nest(dataAttrs)],
   toData: [NFTABLES_A_RANGE_ATTRS.TO_DATA, t.nest(dataAttrs)],
-});
+}));
 
 /** The attribute set "batch-attrs". */
 export const batchAttrs: AttrSet<{
   genid: FixedCodec<number>;
-}> = attrSet("batch-attrs", {
+}> = attrSet("batch-attrs", () => ({
   genid: [NFTABLES_A_BATCH_ATTRS.GENID, t.u32be()],
-});
+}));
 
 /** The attribute set "table-attrs". */
 export const tableAttrs: AttrSet<{
@@ -1603,7 +1603,7 @@ export const tableAttrs: AttrSet<{
   pad: PadCodec;
   userdata: Codec<Uint8Array>;
   owner: FixedCodec<number>;
-}> = attrSet("table-attrs", {
+}> = attrSet("table-attrs", () => ({
   name: [NFTABLES_A_TABLE_ATTRS.NAME, t.string()],
   flags: [NFTABLES_A_TABLE_ATTRS.FLAGS, t.flags(t.u32be(), tableFlagsValues)],
   use: [NFTABLES_A_TABLE_ATTRS.USE, t.u32be()],
@@ -1611,14 +1611,14 @@ export const tableAttrs: AttrSet<{
   pad: [NFTABLES_A_TABLE_ATTRS.PAD, t.pad()],
   userdata: [NFTABLES_A_TABLE_ATTRS.USERDATA, t.binary()],
   owner: [NFTABLES_A_TABLE_ATTRS.OWNER, t.u32be()],
-});
+}));
 
 /** The attribute set "hook-dev-attrs". */
 export const hookDevAttrs: AttrSet<{
   name: ArrayOf<Codec<string>>;
-}> = attrSet("hook-dev-attrs", {
+}> = attrSet("hook-dev-attrs", () => ({
   name: [NFTABLES_A_HOOK_DEV_ATTRS.NAME, t.multi(t.string())],
-});
+}));
 
 /** The attribute set "nft-hook-attrs". */
 export const nftHookAttrs: AttrSet<{
@@ -1626,21 +1626,21 @@ export const nftHookAttrs: AttrSet<{
   priority: FixedCodec<number>;
   dev: Codec<string>;
   devs: NestOf<typeof hookDevAttrs>;
-}> = attrSet("nft-hook-attrs", {
+}> = attrSet("nft-hook-attrs", () => ({
   num: [NFTABLES_A_NFT_HOOK_ATTRS.NUM, t.u32be()],
   priority: [NFTABLES_A_NFT_HOOK_ATTRS.PRIORITY, t.s32be()],
   dev: [NFTABLES_A_NFT_HOOK_ATTRS.DEV, t.string()],
   devs: [NFTABLES_A_NFT_HOOK_ATTRS.DEVS, t.nest(hookDevAttrs)],
-});
+}));
 
 /** The attribute set "nft-counter-attrs". */
 export const nftCounterAttrs: AttrSet<{
   bytes: FixedCodec<bigint, bigint | number>;
   packets: FixedCodec<bigint, bigint | number>;
-}> = attrSet("nft-counter-attrs", {
+}> = attrSet("nft-counter-attrs", () => ({
   bytes: [NFTABLES_A_NFT_COUNTER_ATTRS.BYTES, t.u64be()],
   packets: [NFTABLES_A_NFT_COUNTER_ATTRS.PACKETS, t.u64be()],
-});
+}));
 
 /** The attribute set "chain-attrs". */
 export const chainAttrs: AttrSet<{
@@ -1655,7 +1655,7 @@ export const chainAttrs: AttrSet<{
   flags: FixedCodec<("base" | "hwOffload" | "binding" | number)[], readonly ("base" | "hwOffload" | "binding" | number)[] | number>;
   id: FixedCodec<number>;
   userdata: Codec<Uint8Array>;
-}> = attrSet("chain-attrs", {
+}> = attrSet("chain-attrs", () => ({
   table: [NFTABLES_A_CHAIN_ATTRS.TABLE, t.string()],
   handle: [NFTABLES_A_CHAIN_ATTRS.HANDLE, t.u64be()],
   name: [NFTABLES_A_CHAIN_ATTRS.NAME, t.string()],
@@ -1667,18 +1667,18 @@ export const chainAttrs: AttrSet<{
   flags: [NFTABLES_A_CHAIN_ATTRS.FLAGS, t.flags(t.u32be(), chainFlagsValues)],
   id: [NFTABLES_A_CHAIN_ATTRS.ID, t.u32be()],
   userdata: [NFTABLES_A_CHAIN_ATTRS.USERDATA, t.binary()],
-});
+}));
 
 /** The attribute set "counter-attrs". */
 export const counterAttrs: AttrSet<{
   bytes: FixedCodec<bigint, bigint | number>;
   packets: FixedCodec<bigint, bigint | number>;
   pad: PadCodec;
-}> = attrSet("counter-attrs", {
+}> = attrSet("counter-attrs", () => ({
   bytes: [NFTABLES_A_COUNTER_ATTRS.BYTES, t.u64be()],
   packets: [NFTABLES_A_COUNTER_ATTRS.PACKETS, t.u64be()],
   pad: [NFTABLES_A_COUNTER_ATTRS.PAD, t.pad()],
-});
+}));
 
 /** The attribute set "expr-bitwise-attrs". */
 export const exprBitwiseAttrs: AttrSet<{
@@ -1690,7 +1690,7 @@ export const exprBitwiseAttrs: AttrSet<{
   op: FixedCodec<"maskXor" | "lshift" | "rshift" | "and" | "or" | "xor" | number, "maskXor" | "lshift" | "rshift" | "and" | "or" | "xor" | number>;
   data: NestOf<typeof dataAttrs>;
   sreg2: FixedCodec<number>;
-}> = attrSet("expr-bitwise-attrs", {
+}> = attrSet("expr-bitwise-attrs", () => ({
   sreg: [NFTABLES_A_EXPR_BITWISE_ATTRS.SREG, t.u32be()],
   dreg: [NFTABLES_A_EXPR_BITWISE_ATTRS.DREG, t.u32be()],
   len: [NFTABLES_A_EXPR_BITWISE_ATTRS.LEN, t.u32be()],
@@ -1699,29 +1699,29 @@ export const exprBitwiseAttrs: AttrSet<{
   op: [NFTABLES_A_EXPR_BITWISE_ATTRS.OP, t.enum(t.u32be({ max: 255 }), bitwiseOpsValues)],
   data: [NFTABLES_A_EXPR_BITWISE_ATTRS.DATA, t.nest(dataAttrs)],
   sreg2: [NFTABLES_A_EXPR_BITWISE_ATTRS.SREG2, t.u32be()],
-});
+}));
 
 /** The attribute set "expr-cmp-attrs". */
 export const exprCmpAttrs: AttrSet<{
   sreg: FixedCodec<number>;
   op: FixedCodec<"eq" | "neq" | "lt" | "lte" | "gt" | "gte" | number, "eq" | "neq" | "lt" | "lte" | "gt" | "gte" | number>;
   data: NestOf<typeof dataAttrs>;
-}> = attrSet("expr-cmp-attrs", {
+}> = attrSet("expr-cmp-attrs", () => ({
   sreg: [NFTABLES_A_EXPR_CMP_ATTRS.SREG, t.u32be()],
   op: [NFTABLES_A_EXPR_CMP_ATTRS.OP, t.enum(t.u32be(), cmpOpsValues)],
   data: [NFTABLES_A_EXPR_CMP_ATTRS.DATA, t.nest(dataAttrs)],
-});
+}));
 
 /** The attribute set "expr-counter-attrs". */
 export const exprCounterAttrs: AttrSet<{
   bytes: FixedCodec<bigint, bigint | number>;
   packets: FixedCodec<bigint, bigint | number>;
   pad: PadCodec;
-}> = attrSet("expr-counter-attrs", {
+}> = attrSet("expr-counter-attrs", () => ({
   bytes: [NFTABLES_A_EXPR_COUNTER_ATTRS.BYTES, t.u64be()],
   packets: [NFTABLES_A_EXPR_COUNTER_ATTRS.PACKETS, t.u64be()],
   pad: [NFTABLES_A_EXPR_COUNTER_ATTRS.PAD, t.pad()],
-});
+}));
 
 /** The attribute set "expr-ct-attrs". */
 export const exprCtAttrs: AttrSet<{
@@ -1729,39 +1729,39 @@ export const exprCtAttrs: AttrSet<{
   key: FixedCodec<"state" | "direction" | "status" | "mark" | "secmark" | "expiration" | "helper" | "l3protocol" | "src" | "dst" | "protocol" | "protoSrc" | "protoDst" | "labels" | "pkts" | "bytes" | "avgpkt" | "zone" | "eventmask" | "srcIp" | "dstIp" | "srcIp6" | "dstIp6" | "ctId" | number, "state" | "direction" | "status" | "mark" | "secmark" | "expiration" | "helper" | "l3protocol" | "src" | "dst" | "protocol" | "protoSrc" | "protoDst" | "labels" | "pkts" | "bytes" | "avgpkt" | "zone" | "eventmask" | "srcIp" | "dstIp" | "srcIp6" | "dstIp6" | "ctId" | number>;
   direction: FixedCodec<"original" | "reply" | number, "original" | "reply" | number>;
   sreg: FixedCodec<number>;
-}> = attrSet("expr-ct-attrs", {
+}> = attrSet("expr-ct-attrs", () => ({
   dreg: [NFTABLES_A_EXPR_CT_ATTRS.DREG, t.u32be()],
   key: [NFTABLES_A_EXPR_CT_ATTRS.KEY, t.enum(t.u32be(), ctKeysValues)],
   direction: [NFTABLES_A_EXPR_CT_ATTRS.DIRECTION, t.enum(t.u8(), ctDirectionValues)],
   sreg: [NFTABLES_A_EXPR_CT_ATTRS.SREG, t.u32be()],
-});
+}));
 
 /** The attribute set "expr-fib-attrs". */
 export const exprFibAttrs: AttrSet<{
   dreg: FixedCodec<number>;
   result: FixedCodec<"oif" | "oifname" | "addrtype" | number, "oif" | "oifname" | "addrtype" | number>;
   flags: FixedCodec<("saddr" | "daddr" | "mark" | "iif" | "oif" | "present" | number)[], readonly ("saddr" | "daddr" | "mark" | "iif" | "oif" | "present" | number)[] | number>;
-}> = attrSet("expr-fib-attrs", {
+}> = attrSet("expr-fib-attrs", () => ({
   dreg: [NFTABLES_A_EXPR_FIB_ATTRS.DREG, t.u32be()],
   result: [NFTABLES_A_EXPR_FIB_ATTRS.RESULT, t.enum(t.u32be(), fibResultValues)],
   flags: [NFTABLES_A_EXPR_FIB_ATTRS.FLAGS, t.flags(t.u32be(), fibFlagsValues)],
-});
+}));
 
 /** The attribute set "expr-flow-offload-attrs". */
 export const exprFlowOffloadAttrs: AttrSet<{
   name: Codec<string>;
-}> = attrSet("expr-flow-offload-attrs", {
+}> = attrSet("expr-flow-offload-attrs", () => ({
   name: [NFTABLES_A_EXPR_FLOW_OFFLOAD_ATTRS.NAME, t.string()],
-});
+}));
 
 /** The attribute set "expr-immediate-attrs". */
 export const exprImmediateAttrs: AttrSet<{
   dreg: FixedCodec<number>;
   data: NestOf<typeof dataAttrs>;
-}> = attrSet("expr-immediate-attrs", {
+}> = attrSet("expr-immediate-attrs", () => ({
   dreg: [NFTABLES_A_EXPR_IMMEDIATE_ATTRS.DREG, t.u32be()],
   data: [NFTABLES_A_EXPR_IMMEDIATE_ATTRS.DATA, t.nest(dataAttrs)],
-});
+}));
 
 /** The attribute set "expr-lookup-attrs". */
 export const exprLookupAttrs: AttrSet<{
@@ -1770,24 +1770,24 @@ export const exprLookupAttrs: AttrSet<{
   sreg: FixedCodec<number>;
   dreg: FixedCodec<number>;
   flags: FixedCodec<("invert" | number)[], readonly ("invert" | number)[] | number>;
-}> = attrSet("expr-lookup-attrs", {
+}> = attrSet("expr-lookup-attrs", () => ({
   set: [NFTABLES_A_EXPR_LOOKUP_ATTRS.SET, t.string()],
   setId: [NFTABLES_A_EXPR_LOOKUP_ATTRS.SET_ID, t.u32be()],
   sreg: [NFTABLES_A_EXPR_LOOKUP_ATTRS.SREG, t.u32be()],
   dreg: [NFTABLES_A_EXPR_LOOKUP_ATTRS.DREG, t.u32be()],
   flags: [NFTABLES_A_EXPR_LOOKUP_ATTRS.FLAGS, t.flags(t.u32be(), lookupFlagsValues)],
-});
+}));
 
 /** The attribute set "expr-meta-attrs". */
 export const exprMetaAttrs: AttrSet<{
   dreg: FixedCodec<number>;
   key: FixedCodec<"len" | "protocol" | "priority" | "mark" | "iif" | "oif" | "iifname" | "oifname" | "iftype" | "oiftype" | "skuid" | "skgid" | "nftrace" | "rtclassid" | "secmark" | "nfproto" | "l4Proto" | "briIifname" | "briOifname" | "pkttype" | "cpu" | "iifgroup" | "oifgroup" | "cgroup" | "prandom" | "secpath" | "iifkind" | "oifkind" | "briIifpvid" | "briIifvproto" | "timeNs" | "timeDay" | "timeHour" | "sdif" | "sdifname" | "briBroute" | number, "len" | "protocol" | "priority" | "mark" | "iif" | "oif" | "iifname" | "oifname" | "iftype" | "oiftype" | "skuid" | "skgid" | "nftrace" | "rtclassid" | "secmark" | "nfproto" | "l4Proto" | "briIifname" | "briOifname" | "pkttype" | "cpu" | "iifgroup" | "oifgroup" | "cgroup" | "prandom" | "secpath" | "iifkind" | "oifkind" | "briIifpvid" | "briIifvproto" | "timeNs" | "timeDay" | "timeHour" | "sdif" | "sdifname" | "briBroute" | number>;
   sreg: FixedCodec<number>;
-}> = attrSet("expr-meta-attrs", {
+}> = attrSet("expr-meta-attrs", () => ({
   dreg: [NFTABLES_A_EXPR_META_ATTRS.DREG, t.u32be()],
   key: [NFTABLES_A_EXPR_META_ATTRS.KEY, t.enum(t.u32be(), metaKeysValues)],
   sreg: [NFTABLES_A_EXPR_META_ATTRS.SREG, t.u32be()],
-});
+}));
 
 /** The attribute set "expr-nat-attrs". */
 export const exprNatAttrs: AttrSet<{
@@ -1798,7 +1798,7 @@ export const exprNatAttrs: AttrSet<{
   regProtoMin: FixedCodec<number>;
   regProtoMax: FixedCodec<number>;
   flags: FixedCodec<("mapIps" | "protoSpecified" | "protoRandom" | "persistent" | "protoRandomFully" | "protoOffset" | "netmap" | number)[], readonly ("mapIps" | "protoSpecified" | "protoRandom" | "persistent" | "protoRandomFully" | "protoOffset" | "netmap" | number)[] | number>;
-}> = attrSet("expr-nat-attrs", {
+}> = attrSet("expr-nat-attrs", () => ({
   type: [NFTABLES_A_EXPR_NAT_ATTRS.TYPE, t.u32be()],
   family: [NFTABLES_A_EXPR_NAT_ATTRS.FAMILY, t.u32be()],
   regAddrMin: [NFTABLES_A_EXPR_NAT_ATTRS.REG_ADDR_MIN, t.u32be()],
@@ -1806,7 +1806,7 @@ export const exprNatAttrs: AttrSet<{
   regProtoMin: [NFTABLES_A_EXPR_NAT_ATTRS.REG_PROTO_MIN, t.u32be()],
   regProtoMax: [NFTABLES_A_EXPR_NAT_ATTRS.REG_PROTO_MAX, t.u32be()],
   flags: [NFTABLES_A_EXPR_NAT_ATTRS.FLAGS, t.flags(t.u32be(), natRangeFlagsValues)],
-});
+}));
 
 /** The attribute set "expr-objref-attrs". */
 export const exprObjrefAttrs: AttrSet<{
@@ -1815,13 +1815,13 @@ export const exprObjrefAttrs: AttrSet<{
   setSreg: FixedCodec<number>;
   setName: Codec<string>;
   setId: FixedCodec<number>;
-}> = attrSet("expr-objref-attrs", {
+}> = attrSet("expr-objref-attrs", () => ({
   immType: [NFTABLES_A_EXPR_OBJREF_ATTRS.IMM_TYPE, t.u32be()],
   immName: [NFTABLES_A_EXPR_OBJREF_ATTRS.IMM_NAME, t.string()],
   setSreg: [NFTABLES_A_EXPR_OBJREF_ATTRS.SET_SREG, t.u32be()],
   setName: [NFTABLES_A_EXPR_OBJREF_ATTRS.SET_NAME, t.string()],
   setId: [NFTABLES_A_EXPR_OBJREF_ATTRS.SET_ID, t.u32be()],
-});
+}));
 
 /** The attribute set "expr-payload-attrs". */
 export const exprPayloadAttrs: AttrSet<{
@@ -1833,7 +1833,7 @@ export const exprPayloadAttrs: AttrSet<{
   csumType: FixedCodec<number>;
   csumOffset: FixedCodec<number>;
   csumFlags: FixedCodec<number>;
-}> = attrSet("expr-payload-attrs", {
+}> = attrSet("expr-payload-attrs", () => ({
   dreg: [NFTABLES_A_EXPR_PAYLOAD_ATTRS.DREG, t.enum(t.u32be(), registersValues)],
   base: [NFTABLES_A_EXPR_PAYLOAD_ATTRS.BASE, t.enum(t.u32be(), payloadBaseValues)],
   offset: [NFTABLES_A_EXPR_PAYLOAD_ATTRS.OFFSET, t.u32be()],
@@ -1842,7 +1842,7 @@ export const exprPayloadAttrs: AttrSet<{
   csumType: [NFTABLES_A_EXPR_PAYLOAD_ATTRS.CSUM_TYPE, t.u32be()],
   csumOffset: [NFTABLES_A_EXPR_PAYLOAD_ATTRS.CSUM_OFFSET, t.u32be()],
   csumFlags: [NFTABLES_A_EXPR_PAYLOAD_ATTRS.CSUM_FLAGS, t.u32be()],
-});
+}));
 
 /** The attribute set "quota-attrs". */
 export const quotaAttrs: AttrSet<{
@@ -1850,90 +1850,90 @@ export const quotaAttrs: AttrSet<{
   flags: FixedCodec<("invert" | "depleted" | number)[], readonly ("invert" | "depleted" | number)[] | number>;
   pad: PadCodec;
   consumed: FixedCodec<bigint, bigint | number>;
-}> = attrSet("quota-attrs", {
+}> = attrSet("quota-attrs", () => ({
   bytes: [NFTABLES_A_QUOTA_ATTRS.BYTES, t.u64be()],
   flags: [NFTABLES_A_QUOTA_ATTRS.FLAGS, t.flags(t.u32be(), quotaFlagsValues)],
   pad: [NFTABLES_A_QUOTA_ATTRS.PAD, t.pad()],
   consumed: [NFTABLES_A_QUOTA_ATTRS.CONSUMED, t.u64be()],
-});
+}));
 
 /** The attribute set "expr-reject-attrs". */
 export const exprRejectAttrs: AttrSet<{
   type: FixedCodec<"icmpUnreach" | "tcpRst" | "icmpxUnreach" | number, "icmpUnreach" | "tcpRst" | "icmpxUnreach" | number>;
   icmpCode: FixedCodec<"icmpxNoRoute" | "icmpxPortUnreach" | "icmpxHostUnreach" | "icmpxAdminProhibited" | number, "icmpxNoRoute" | "icmpxPortUnreach" | "icmpxHostUnreach" | "icmpxAdminProhibited" | number>;
-}> = attrSet("expr-reject-attrs", {
+}> = attrSet("expr-reject-attrs", () => ({
   type: [NFTABLES_A_EXPR_REJECT_ATTRS.TYPE, t.enum(t.u32be(), rejectTypesValues)],
   icmpCode: [NFTABLES_A_EXPR_REJECT_ATTRS.ICMP_CODE, t.enum(t.u8(), rejectInetCodeValues)],
-});
+}));
 
 /** The attribute set "expr-target-attrs". */
 export const exprTargetAttrs: AttrSet<{
   name: Codec<string>;
   rev: FixedCodec<number>;
   info: Codec<Uint8Array>;
-}> = attrSet("expr-target-attrs", {
+}> = attrSet("expr-target-attrs", () => ({
   name: [NFTABLES_A_EXPR_TARGET_ATTRS.NAME, t.string()],
   rev: [NFTABLES_A_EXPR_TARGET_ATTRS.REV, t.u32be()],
   info: [NFTABLES_A_EXPR_TARGET_ATTRS.INFO, t.binary()],
-});
+}));
 
 /** The attribute set "expr-tproxy-attrs". */
 export const exprTproxyAttrs: AttrSet<{
   family: FixedCodec<number>;
   regAddr: FixedCodec<number>;
   regPort: FixedCodec<number>;
-}> = attrSet("expr-tproxy-attrs", {
+}> = attrSet("expr-tproxy-attrs", () => ({
   family: [NFTABLES_A_EXPR_TPROXY_ATTRS.FAMILY, t.u32be()],
   regAddr: [NFTABLES_A_EXPR_TPROXY_ATTRS.REG_ADDR, t.u32be()],
   regPort: [NFTABLES_A_EXPR_TPROXY_ATTRS.REG_PORT, t.u32be()],
-});
+}));
 
 /** The attribute set "compat-match-attrs". */
 export const compatMatchAttrs: AttrSet<{
   name: Codec<string>;
   rev: FixedCodec<number>;
   info: Codec<Uint8Array>;
-}> = attrSet("compat-match-attrs", {
+}> = attrSet("compat-match-attrs", () => ({
   name: [NFTABLES_A_COMPAT_MATCH_ATTRS.NAME, t.string({ maxLength: 32 })],
   rev: [NFTABLES_A_COMPAT_MATCH_ATTRS.REV, t.u32be({ max: 255 })],
   info: [NFTABLES_A_COMPAT_MATCH_ATTRS.INFO, t.binary()],
-});
+}));
 
 /** The attribute set "expr-masq-attrs". */
 export const exprMasqAttrs: AttrSet<{
   flags: FixedCodec<("mapIps" | "protoSpecified" | "protoRandom" | "persistent" | "protoRandomFully" | "protoOffset" | "netmap" | number)[], readonly ("mapIps" | "protoSpecified" | "protoRandom" | "persistent" | "protoRandomFully" | "protoOffset" | "netmap" | number)[] | number>;
   regProtoMin: FixedCodec<"regVerdict" | "reg1" | "reg2" | "reg3" | "reg4" | "reg3200" | "reg3201" | "reg3202" | "reg3203" | "reg3204" | "reg3205" | "reg3206" | "reg3207" | "reg3208" | "reg3209" | "reg3210" | "reg3211" | "reg3212" | "reg3213" | "reg3214" | "reg3215" | number, "regVerdict" | "reg1" | "reg2" | "reg3" | "reg4" | "reg3200" | "reg3201" | "reg3202" | "reg3203" | "reg3204" | "reg3205" | "reg3206" | "reg3207" | "reg3208" | "reg3209" | "reg3210" | "reg3211" | "reg3212" | "reg3213" | "reg3214" | "reg3215" | number>;
   regProtoMax: FixedCodec<"regVerdict" | "reg1" | "reg2" | "reg3" | "reg4" | "reg3200" | "reg3201" | "reg3202" | "reg3203" | "reg3204" | "reg3205" | "reg3206" | "reg3207" | "reg3208" | "reg3209" | "reg3210" | "reg3211" | "reg3212" | "reg3213" | "reg3214" | "reg3215" | number, "regVerdict" | "reg1" | "reg2" | "reg3" | "reg4" | "reg3200" | "reg3201" | "reg3202" | "reg3203" | "reg3204" | "reg3205" | "reg3206" | "reg3207" | "reg3208" | "reg3209" | "reg3210" | "reg3211" | "reg3212" | "reg3213" | "reg3214" | "reg3215" | number>;
-}> = attrSet("expr-masq-attrs", {
+}> = attrSet("expr-masq-attrs", () => ({
   flags: [NFTABLES_A_EXPR_MASQ_ATTRS.FLAGS, t.flags(t.u32be(), natRangeFlagsValues)],
   regProtoMin: [NFTABLES_A_EXPR_MASQ_ATTRS.REG_PROTO_MIN, t.enum(t.u32be(), registersValues)],
   regProtoMax: [NFTABLES_A_EXPR_MASQ_ATTRS.REG_PROTO_MAX, t.enum(t.u32be(), registersValues)],
-});
+}));
 
 /** The attribute set "expr-attrs". */
 export const exprAttrs: AttrSet<{
   name: Codec<string>;
   data: SubMessageOf<{ bitwise: typeof exprBitwiseAttrs; cmp: typeof exprCmpAttrs; counter: typeof exprCounterAttrs; ct: typeof exprCtAttrs; fib: typeof exprFibAttrs; flow_offload: typeof exprFlowOffloadAttrs; immediate: typeof exprImmediateAttrs; lookup: typeof exprLookupAttrs; meta: typeof exprMetaAttrs; nat: typeof exprNatAttrs; objref: typeof exprObjrefAttrs; payload: typeof exprPayloadAttrs; quota: typeof quotaAttrs; reject: typeof exprRejectAttrs; target: typeof exprTargetAttrs; tproxy: typeof exprTproxyAttrs; match: typeof compatMatchAttrs; range: typeof rangeAttrs; numgen: typeof numgenAttrs; log: typeof logAttrs; masq: typeof exprMasqAttrs }>;
-}> = attrSet("expr-attrs", {
+}> = attrSet("expr-attrs", () => ({
   name: [NFTABLES_A_EXPR_ATTRS.NAME, t.string()],
   data: [NFTABLES_A_EXPR_ATTRS.DATA, t.subMessage("name", { bitwise: exprBitwiseAttrs, cmp: exprCmpAttrs, counter: exprCounterAttrs, ct: exprCtAttrs, fib: exprFibAttrs, flow_offload: exprFlowOffloadAttrs, immediate: exprImmediateAttrs, lookup: exprLookupAttrs, meta: exprMetaAttrs, nat: exprNatAttrs, objref: exprObjrefAttrs, payload: exprPayloadAttrs, quota: quotaAttrs, reject: exprRejectAttrs, target: exprTargetAttrs, tproxy: exprTproxyAttrs, match: compatMatchAttrs, range: rangeAttrs, numgen: numgenAttrs, log: logAttrs, masq: exprMasqAttrs }, { selectorName: "name" })],
-});
+}));
 
 /** The attribute set "expr-list-attrs". */
 export const exprListAttrs: AttrSet<{
   elem: ArrayOf<NestOf<typeof exprAttrs>>;
-}> = attrSet("expr-list-attrs", {
+}> = attrSet("expr-list-attrs", () => ({
   elem: [NFTABLES_A_EXPR_LIST_ATTRS.ELEM, t.multi(t.nest(exprAttrs))],
-});
+}));
 
 /** The attribute set "rule-compat-attrs". */
 export const ruleCompatAttrs: AttrSet<{
   proto: FixedCodec<number>;
   flags: FixedCodec<number>;
-}> = attrSet("rule-compat-attrs", {
+}> = attrSet("rule-compat-attrs", () => ({
   proto: [NFTABLES_A_RULE_COMPAT_ATTRS.PROTO, t.u32be()],
   flags: [NFTABLES_A_RULE_COMPAT_ATTRS.FLAGS, t.u32be()],
-});
+}));
 
 /** The attribute set "rule-attrs". */
 export const ruleAttrs: AttrSet<{
@@ -1947,7 +1947,7 @@ export const ruleAttrs: AttrSet<{
   id: FixedCodec<number>;
   positionId: FixedCodec<number>;
   chainId: FixedCodec<number>;
-}> = attrSet("rule-attrs", {
+}> = attrSet("rule-attrs", () => ({
   table: [NFTABLES_A_RULE_ATTRS.TABLE, t.string()],
   chain: [NFTABLES_A_RULE_ATTRS.CHAIN, t.string()],
   handle: [NFTABLES_A_RULE_ATTRS.HANDLE, t.u64be()],
@@ -1958,37 +1958,37 @@ export const ruleAttrs: AttrSet<{
   id: [NFTABLES_A_RULE_ATTRS.ID, t.u32()],
   positionId: [NFTABLES_A_RULE_ATTRS.POSITION_ID, t.u32()],
   chainId: [NFTABLES_A_RULE_ATTRS.CHAIN_ID, t.u32()],
-});
+}));
 
 /** The attribute set "set-field-attrs". */
 export const setFieldAttrs: AttrSet<{
   len: FixedCodec<number>;
-}> = attrSet("set-field-attrs", {
+}> = attrSet("set-field-attrs", () => ({
   len: [NFTABLES_A_SET_FIELD_ATTRS.LEN, t.u32be()],
-});
+}));
 
 /** The attribute set "set-desc-concat-attrs". */
 export const setDescConcatAttrs: AttrSet<{
   elem: NestOf<typeof setFieldAttrs>;
-}> = attrSet("set-desc-concat-attrs", {
+}> = attrSet("set-desc-concat-attrs", () => ({
   elem: [NFTABLES_A_SET_DESC_CONCAT_ATTRS.ELEM, t.nest(setFieldAttrs)],
-});
+}));
 
 /** The attribute set "set-desc-attrs". */
 export const setDescAttrs: AttrSet<{
   size: FixedCodec<number>;
   concat: ArrayOf<NestOf<typeof setDescConcatAttrs>>;
-}> = attrSet("set-desc-attrs", {
+}> = attrSet("set-desc-attrs", () => ({
   size: [NFTABLES_A_SET_DESC_ATTRS.SIZE, t.u32be()],
   concat: [NFTABLES_A_SET_DESC_ATTRS.CONCAT, t.multi(t.nest(setDescConcatAttrs))],
-});
+}));
 
 /** The attribute set "set-list-attrs". */
 export const setListAttrs: AttrSet<{
   elem: ArrayOf<NestOf<typeof exprAttrs>>;
-}> = attrSet("set-list-attrs", {
+}> = attrSet("set-list-attrs", () => ({
   elem: [NFTABLES_A_SET_LIST_ATTRS.ELEM, t.multi(t.nest(exprAttrs))],
-});
+}));
 
 /** The attribute set "set-attrs". */
 export const setAttrs: AttrSet<{
@@ -2012,7 +2012,7 @@ export const setAttrs: AttrSet<{
   expressions: NestOf<typeof setListAttrs>;
   type: Codec<string>;
   count: FixedCodec<number>;
-}> = attrSet("set-attrs", {
+}> = attrSet("set-attrs", () => ({
   table: [NFTABLES_A_SET_ATTRS.TABLE, t.string()],
   name: [NFTABLES_A_SET_ATTRS.NAME, t.string()],
   flags: [NFTABLES_A_SET_ATTRS.FLAGS, t.flags(t.u32be(), setFlagsValues)],
@@ -2033,7 +2033,7 @@ export const setAttrs: AttrSet<{
   expressions: [NFTABLES_A_SET_ATTRS.EXPRESSIONS, t.nest(setListAttrs)],
   type: [NFTABLES_A_SET_ATTRS.TYPE, t.string()],
   count: [NFTABLES_A_SET_ATTRS.COUNT, t.u32be()],
-});
+}));
 
 /** The attribute set "setelem-attrs". */
 export const setelemAttrs: AttrSet<{
@@ -2047,7 +2047,7 @@ export const setelemAttrs: AttrSet<{
   objref: Codec<string>;
   keyEnd: NestOf<typeof dataAttrs>;
   expressions: NestOf<typeof exprListAttrs>;
-}> = attrSet("setelem-attrs", {
+}> = attrSet("setelem-attrs", () => ({
   key: [NFTABLES_A_SETELEM_ATTRS.KEY, t.nest(dataAttrs)],
   data: [NFTABLES_A_SETELEM_ATTRS.DATA, t.nest(dataAttrs)],
   flags: [NFTABLES_A_SETELEM_ATTRS.FLAGS, t.flags(t.u32be(), setElemFlagsValues)],
@@ -2058,14 +2058,14 @@ export const setelemAttrs: AttrSet<{
   objref: [NFTABLES_A_SETELEM_ATTRS.OBJREF, t.string()],
   keyEnd: [NFTABLES_A_SETELEM_ATTRS.KEY_END, t.nest(dataAttrs)],
   expressions: [NFTABLES_A_SETELEM_ATTRS.EXPRESSIONS, t.nest(exprListAttrs)],
-});
+}));
 
 /** The attribute set "setelem-list-elem-attrs". */
 export const setelemListElemAttrs: AttrSet<{
   elem: ArrayOf<NestOf<typeof setelemAttrs>>;
-}> = attrSet("setelem-list-elem-attrs", {
+}> = attrSet("setelem-list-elem-attrs", () => ({
   elem: [NFTABLES_A_SETELEM_LIST_ELEM_ATTRS.ELEM, t.multi(t.nest(setelemAttrs))],
-});
+}));
 
 /** The attribute set "setelem-list-attrs". */
 export const setelemListAttrs: AttrSet<{
@@ -2073,23 +2073,23 @@ export const setelemListAttrs: AttrSet<{
   set: Codec<string>;
   elements: NestOf<typeof setelemListElemAttrs>;
   setId: FixedCodec<number>;
-}> = attrSet("setelem-list-attrs", {
+}> = attrSet("setelem-list-attrs", () => ({
   table: [NFTABLES_A_SETELEM_LIST_ATTRS.TABLE, t.string()],
   set: [NFTABLES_A_SETELEM_LIST_ATTRS.SET, t.string()],
   elements: [NFTABLES_A_SETELEM_LIST_ATTRS.ELEMENTS, t.nest(setelemListElemAttrs)],
   setId: [NFTABLES_A_SETELEM_LIST_ATTRS.SET_ID, t.u32()],
-});
+}));
 
 /** The attribute set "gen-attrs". */
 export const genAttrs: AttrSet<{
   id: FixedCodec<number>;
   procPid: FixedCodec<number>;
   procName: Codec<string>;
-}> = attrSet("gen-attrs", {
+}> = attrSet("gen-attrs", () => ({
   id: [NFTABLES_A_GEN_ATTRS.ID, t.u32be()],
   procPid: [NFTABLES_A_GEN_ATTRS.PROC_PID, t.u32be()],
   procName: [NFTABLES_A_GEN_ATTRS.PROC_NAME, t.string()],
-});
+}));
 
 /** The attribute set "obj-attrs". */
 export const objAttrs: AttrSet<{
@@ -2101,7 +2101,7 @@ export const objAttrs: AttrSet<{
   handle: FixedCodec<bigint, bigint | number>;
   pad: PadCodec;
   userdata: Codec<Uint8Array>;
-}> = attrSet("obj-attrs", {
+}> = attrSet("obj-attrs", () => ({
   table: [NFTABLES_A_OBJ_ATTRS.TABLE, t.string()],
   name: [NFTABLES_A_OBJ_ATTRS.NAME, t.string()],
   type: [NFTABLES_A_OBJ_ATTRS.TYPE, t.enum(t.u32be(), objectTypeValues)],
@@ -2110,18 +2110,18 @@ export const objAttrs: AttrSet<{
   handle: [NFTABLES_A_OBJ_ATTRS.HANDLE, t.u64be()],
   pad: [NFTABLES_A_OBJ_ATTRS.PAD, t.pad()],
   userdata: [NFTABLES_A_OBJ_ATTRS.USERDATA, t.binary()],
-});
+}));
 
 /** The attribute set "flowtable-hook-attrs". */
 export const flowtableHookAttrs: AttrSet<{
   num: FixedCodec<number>;
   priority: FixedCodec<number>;
   devs: NestOf<typeof hookDevAttrs>;
-}> = attrSet("flowtable-hook-attrs", {
+}> = attrSet("flowtable-hook-attrs", () => ({
   num: [NFTABLES_A_FLOWTABLE_HOOK_ATTRS.NUM, t.u32be()],
   priority: [NFTABLES_A_FLOWTABLE_HOOK_ATTRS.PRIORITY, t.u32be()],
   devs: [NFTABLES_A_FLOWTABLE_HOOK_ATTRS.DEVS, t.nest(hookDevAttrs)],
-});
+}));
 
 /** The attribute set "flowtable-attrs". */
 export const flowtableAttrs: AttrSet<{
@@ -2132,7 +2132,7 @@ export const flowtableAttrs: AttrSet<{
   handle: FixedCodec<bigint, bigint | number>;
   pad: PadCodec;
   flags: FixedCodec<number>;
-}> = attrSet("flowtable-attrs", {
+}> = attrSet("flowtable-attrs", () => ({
   table: [NFTABLES_A_FLOWTABLE_ATTRS.TABLE, t.string()],
   name: [NFTABLES_A_FLOWTABLE_ATTRS.NAME, t.string()],
   hook: [NFTABLES_A_FLOWTABLE_ATTRS.HOOK, t.nest(flowtableHookAttrs)],
@@ -2140,29 +2140,29 @@ export const flowtableAttrs: AttrSet<{
   handle: [NFTABLES_A_FLOWTABLE_ATTRS.HANDLE, t.u64be()],
   pad: [NFTABLES_A_FLOWTABLE_ATTRS.PAD, t.pad()],
   flags: [NFTABLES_A_FLOWTABLE_ATTRS.FLAGS, t.u32be()],
-});
+}));
 
 /** The attribute set "compat-target-attrs". */
 export const compatTargetAttrs: AttrSet<{
   name: Codec<string>;
   rev: FixedCodec<number>;
   info: Codec<Uint8Array>;
-}> = attrSet("compat-target-attrs", {
+}> = attrSet("compat-target-attrs", () => ({
   name: [NFTABLES_A_COMPAT_TARGET_ATTRS.NAME, t.string({ maxLength: 32 })],
   rev: [NFTABLES_A_COMPAT_TARGET_ATTRS.REV, t.u32be()],
   info: [NFTABLES_A_COMPAT_TARGET_ATTRS.INFO, t.binary()],
-});
+}));
 
 /** The attribute set "compat-attrs". */
 export const compatAttrs: AttrSet<{
   name: Codec<string>;
   rev: FixedCodec<number>;
   type: FixedCodec<number>;
-}> = attrSet("compat-attrs", {
+}> = attrSet("compat-attrs", () => ({
   name: [NFTABLES_A_COMPAT_ATTRS.NAME, t.string({ maxLength: 32 })],
   rev: [NFTABLES_A_COMPAT_ATTRS.REV, t.u32be({ max: 255 })],
   type: [NFTABLES_A_COMPAT_ATTRS.TYPE, t.u32be()],
-});
+}));
 
 /** The nftables family (netlink protocol 12), for `RawFamily.open`. */
 export const nftables: {

@@ -1697,12 +1697,12 @@ export const wmmAttrs: AttrSet<{
   cwMax: FixedCodec<number>;
   aifsn: FixedCodec<number>;
   txop: FixedCodec<number>;
-}> = attrSet("wmm-attrs", {
+}> = attrSet("wmm-attrs", () => ({
   cwMin: [NL80211_WMMR.CW_MIN, t.u16()],
   cwMax: [NL80211_WMMR.CW_MAX, t.u16()],
   aifsn: [NL80211_WMMR.AIFSN, t.u8()],
   txop: [NL80211_WMMR.TXOP, t.u16()],
-});
+}));
 
 /** The attribute set "frequency-attrs". */
 export const frequencyAttrs: AttrSet<{
@@ -1739,7 +1739,7 @@ export const frequencyAttrs: AttrSet<{
   no6ghzAfcClient: Codec<Uint8Array>;
   canMonitor: Codec<Uint8Array>;
   allow6ghzVlpAp: Codec<Uint8Array>;
-}> = attrSet("frequency-attrs", {
+}> = attrSet("frequency-attrs", () => ({
   freq: [NL80211_FREQUENCY_ATTR.FREQ, t.u32()],
   disabled: [NL80211_FREQUENCY_ATTR.DISABLED, t.flag()],
   noIr: [NL80211_FREQUENCY_ATTR.NO_IR, t.flag()],
@@ -1773,16 +1773,16 @@ export const frequencyAttrs: AttrSet<{
   no6ghzAfcClient: [NL80211_FREQUENCY_ATTR.NO_6GHZ_AFC_CLIENT, t.binary(), { name: "no-6ghz-afc-client" }],
   canMonitor: [NL80211_FREQUENCY_ATTR.CAN_MONITOR, t.binary()],
   allow6ghzVlpAp: [NL80211_FREQUENCY_ATTR.ALLOW_6GHZ_VLP_AP, t.binary(), { name: "allow-6ghz-vlp-ap" }],
-});
+}));
 
 /** The attribute set "bitrate-attrs". */
 export const bitrateAttrs: AttrSet<{
   rate: FixedCodec<number>;
   "2ghzShortpreamble": Codec<true, boolean>;
-}> = attrSet("bitrate-attrs", {
+}> = attrSet("bitrate-attrs", () => ({
   rate: [NL80211_BITRATE_ATTR.RATE, t.u32()],
   "2ghzShortpreamble": [NL80211_BITRATE_ATTR["2GHZ_SHORTPREAMBLE"], t.flag()],
-});
+}));
 
 /** The attribute set "iftype-data-attrs". */
 export const iftypeDataAttrs: AttrSet<{
@@ -1797,7 +1797,7 @@ export const iftypeDataAttrs: AttrSet<{
   ehtCapPhy: Codec<Uint8Array>;
   ehtCapMcsSet: Codec<Uint8Array>;
   ehtCapPpe: Codec<Uint8Array>;
-}> = attrSet("iftype-data-attrs", {
+}> = attrSet("iftype-data-attrs", () => ({
   iftypes: [NL80211_BAND_IFTYPE_ATTR.IFTYPES, t.binary()],
   heCapMac: [NL80211_BAND_IFTYPE_ATTR.HE_CAP_MAC, t.binary()],
   heCapPhy: [NL80211_BAND_IFTYPE_ATTR.HE_CAP_PHY, t.binary()],
@@ -1809,7 +1809,7 @@ export const iftypeDataAttrs: AttrSet<{
   ehtCapPhy: [NL80211_BAND_IFTYPE_ATTR.EHT_CAP_PHY, t.binary()],
   ehtCapMcsSet: [NL80211_BAND_IFTYPE_ATTR.EHT_CAP_MCS_SET, t.binary()],
   ehtCapPpe: [NL80211_BAND_IFTYPE_ATTR.EHT_CAP_PPE, t.binary()],
-});
+}));
 
 /** The attribute set "band-attrs". */
 export const bandAttrs: AttrSet<{
@@ -1826,7 +1826,7 @@ export const bandAttrs: AttrSet<{
   edmgBwConfig: Codec<Uint8Array>;
   s1gMcsNssSet: Codec<Uint8Array>;
   s1gCapa: Codec<Uint8Array>;
-}> = attrSet("band-attrs", {
+}> = attrSet("band-attrs", () => ({
   freqs: [NL80211_BAND_ATTR.FREQS, t.indexedArray(t.nest(frequencyAttrs))],
   rates: [NL80211_BAND_ATTR.RATES, t.indexedArray(t.nest(bitrateAttrs))],
   htMcsSet: [NL80211_BAND_ATTR.HT_MCS_SET, t.binary()],
@@ -1840,7 +1840,7 @@ export const bandAttrs: AttrSet<{
   edmgBwConfig: [NL80211_BAND_ATTR.EDMG_BW_CONFIG, t.binary()],
   s1gMcsNssSet: [NL80211_BAND_ATTR.S1G_MCS_NSS_SET, t.binary()],
   s1gCapa: [NL80211_BAND_ATTR.S1G_CAPA, t.binary()],
-});
+}));
 
 /** The attribute set "wiphy-bands". */
 export const wiphyBandsAttrs: AttrSet<{
@@ -1850,14 +1850,14 @@ export const wiphyBandsAttrs: AttrSet<{
   "6ghz": NestOf<typeof bandAttrs>;
   s1ghz: NestOf<typeof bandAttrs>;
   lc: NestOf<typeof bandAttrs>;
-}> = attrSet("wiphy-bands", {
+}> = attrSet("wiphy-bands", () => ({
   "2ghz": [NL80211_BAND["2GHZ"], t.nest(bandAttrs)],
   "5ghz": [NL80211_BAND["5GHZ"], t.nest(bandAttrs)],
   "60ghz": [NL80211_BAND["60GHZ"], t.nest(bandAttrs)],
   "6ghz": [NL80211_BAND["6GHZ"], t.nest(bandAttrs)],
   s1ghz: [NL80211_BAND.S1GHZ, t.nest(bandAttrs)],
   lc: [NL80211_BAND.LC, t.nest(bandAttrs)],
-});
+}));
 
 /** The attribute set "supported-iftypes". */
 export const supportedIftypesAttrs: AttrSet<{
@@ -1873,7 +1873,7 @@ export const supportedIftypesAttrs: AttrSet<{
   p2pDevice: Codec<true, boolean>;
   ocb: Codec<true, boolean>;
   nan: Codec<true, boolean>;
-}> = attrSet("supported-iftypes", {
+}> = attrSet("supported-iftypes", () => ({
   adhoc: [NL80211_A_SUPPORTED_IFTYPES.ADHOC, t.flag()],
   station: [NL80211_A_SUPPORTED_IFTYPES.STATION, t.flag()],
   ap: [NL80211_A_SUPPORTED_IFTYPES.AP, t.flag()],
@@ -1886,14 +1886,14 @@ export const supportedIftypesAttrs: AttrSet<{
   p2pDevice: [NL80211_A_SUPPORTED_IFTYPES.P2P_DEVICE, t.flag()],
   ocb: [NL80211_A_SUPPORTED_IFTYPES.OCB, t.flag()],
   nan: [NL80211_A_SUPPORTED_IFTYPES.NAN, t.flag()],
-});
+}));
 
 /** The attribute set "frame-type-attrs" (a subset of "nl80211-attrs"). */
 export const frameTypeAttrs: AttrSet<{
   frameType: FixedCodec<number>;
-}> = attrSet("frame-type-attrs", {
+}> = attrSet("frame-type-attrs", () => ({
   frameType: [NL80211_ATTR.FRAME_TYPE, t.u16()],
-});
+}));
 
 /** The attribute set "iftype-attrs". */
 export const iftypeAttrs: AttrSet<{
@@ -1910,7 +1910,7 @@ export const iftypeAttrs: AttrSet<{
   p2pDevice: NestOf<typeof frameTypeAttrs>;
   ocb: NestOf<typeof frameTypeAttrs>;
   nan: NestOf<typeof frameTypeAttrs>;
-}> = attrSet("iftype-attrs", {
+}> = attrSet("iftype-attrs", () => ({
   unspecified: [NL80211_IFTYPE.UNSPECIFIED, t.nest(frameTypeAttrs)],
   adhoc: [NL80211_IFTYPE.ADHOC, t.nest(frameTypeAttrs)],
   station: [NL80211_IFTYPE.STATION, t.nest(frameTypeAttrs)],
@@ -1924,7 +1924,7 @@ export const iftypeAttrs: AttrSet<{
   p2pDevice: [NL80211_IFTYPE.P2P_DEVICE, t.nest(frameTypeAttrs)],
   ocb: [NL80211_IFTYPE.OCB, t.nest(frameTypeAttrs)],
   nan: [NL80211_IFTYPE.NAN, t.nest(frameTypeAttrs)],
-});
+}));
 
 /** The attribute set "wowlan-triggers-attrs". */
 export const wowlanTriggersAttrs: AttrSet<{
@@ -1948,7 +1948,7 @@ export const wowlanTriggersAttrs: AttrSet<{
   netDetect: Codec<true, boolean>;
   netDetectResults: Codec<true, boolean>;
   unprotectedDeauthDisassoc: Codec<true, boolean>;
-}> = attrSet("wowlan-triggers-attrs", {
+}> = attrSet("wowlan-triggers-attrs", () => ({
   any: [NL80211_WOWLAN_TRIG.ANY, t.flag()],
   disconnect: [NL80211_WOWLAN_TRIG.DISCONNECT, t.flag()],
   magicPkt: [NL80211_WOWLAN_TRIG.MAGIC_PKT, t.flag()],
@@ -1969,16 +1969,16 @@ export const wowlanTriggersAttrs: AttrSet<{
   netDetect: [NL80211_WOWLAN_TRIG.NET_DETECT, t.flag()],
   netDetectResults: [NL80211_WOWLAN_TRIG.NET_DETECT_RESULTS, t.flag()],
   unprotectedDeauthDisassoc: [NL80211_WOWLAN_TRIG.UNPROTECTED_DEAUTH_DISASSOC, t.flag()],
-});
+}));
 
 /** The attribute set "iface-limit-attributes". */
 export const ifaceLimitAttributesAttrs: AttrSet<{
   max: FixedCodec<number>;
   types: NestOf<typeof supportedIftypesAttrs>;
-}> = attrSet("iface-limit-attributes", {
+}> = attrSet("iface-limit-attributes", () => ({
   max: [NL80211_IFACE_LIMIT.MAX, t.u32()],
   types: [NL80211_IFACE_LIMIT.TYPES, t.nest(supportedIftypesAttrs)],
-});
+}));
 
 /** The attribute set "if-combination-attributes". */
 export const ifCombinationAttributesAttrs: AttrSet<{
@@ -1989,7 +1989,7 @@ export const ifCombinationAttributesAttrs: AttrSet<{
   radarDetectWidths: FixedCodec<number>;
   radarDetectRegions: FixedCodec<number>;
   biMinGcd: FixedCodec<number>;
-}> = attrSet("if-combination-attributes", {
+}> = attrSet("if-combination-attributes", () => ({
   limits: [NL80211_IFACE_COMB.LIMITS, t.indexedArray(t.nest(ifaceLimitAttributesAttrs))],
   maxnum: [NL80211_IFACE_COMB.MAXNUM, t.u32()],
   staApBiMatch: [NL80211_IFACE_COMB.STA_AP_BI_MATCH, t.flag()],
@@ -1997,7 +1997,7 @@ export const ifCombinationAttributesAttrs: AttrSet<{
   radarDetectWidths: [NL80211_IFACE_COMB.RADAR_DETECT_WIDTHS, t.u32()],
   radarDetectRegions: [NL80211_IFACE_COMB.RADAR_DETECT_REGIONS, t.u32()],
   biMinGcd: [NL80211_IFACE_COMB.BI_MIN_GCD, t.u32()],
-});
+}));
 
 /** The attribute set "txq-stats-attrs". */
 export const txqStatsAttrs: AttrSet<{
@@ -2012,7 +2012,7 @@ export const txqStatsAttrs: AttrSet<{
   txBytes: FixedCodec<number>;
   txPackets: FixedCodec<number>;
   maxFlows: FixedCodec<number>;
-}> = attrSet("txq-stats-attrs", {
+}> = attrSet("txq-stats-attrs", () => ({
   backlogBytes: [NL80211_TXQ_STATS.BACKLOG_BYTES, t.u32()],
   backlogPackets: [NL80211_TXQ_STATS.BACKLOG_PACKETS, t.u32()],
   flows: [NL80211_TXQ_STATS.FLOWS, t.u32()],
@@ -2024,7 +2024,7 @@ export const txqStatsAttrs: AttrSet<{
   txBytes: [NL80211_TXQ_STATS.TX_BYTES, t.u32()],
   txPackets: [NL80211_TXQ_STATS.TX_PACKETS, t.u32()],
   maxFlows: [NL80211_TXQ_STATS.MAX_FLOWS, t.u32()],
-});
+}));
 
 /** The attribute set "sar-specs". */
 export const sarSpecsAttrs: AttrSet<{
@@ -2032,21 +2032,21 @@ export const sarSpecsAttrs: AttrSet<{
   rangeIndex: FixedCodec<number>;
   startFreq: FixedCodec<number>;
   endFreq: FixedCodec<number>;
-}> = attrSet("sar-specs", {
+}> = attrSet("sar-specs", () => ({
   power: [NL80211_SAR_ATTR_SPECS.POWER, t.s32()],
   rangeIndex: [NL80211_SAR_ATTR_SPECS.RANGE_INDEX, t.u32()],
   startFreq: [NL80211_SAR_ATTR_SPECS.START_FREQ, t.u32()],
   endFreq: [NL80211_SAR_ATTR_SPECS.END_FREQ, t.u32()],
-});
+}));
 
 /** The attribute set "sar-attributes". */
 export const sarAttributesAttrs: AttrSet<{
   type: FixedCodec<number>;
   specs: ArrayOf<NestOf<typeof sarSpecsAttrs>>;
-}> = attrSet("sar-attributes", {
+}> = attrSet("sar-attributes", () => ({
   type: [NL80211_SAR_ATTR.TYPE, t.u32()],
   specs: [NL80211_SAR_ATTR.SPECS, t.indexedArray(t.nest(sarSpecsAttrs))],
-});
+}));
 
 /** The attribute set "nl80211-attrs". */
 export const nl80211Attrs: AttrSet<{
@@ -2383,7 +2383,7 @@ export const nl80211Attrs: AttrSet<{
   wiphyRadios: Codec<Uint8Array>;
   wiphyInterfaceCombinations: Codec<Uint8Array>;
   vifRadioMask: FixedCodec<number>;
-}> = attrSet("nl80211-attrs", {
+}> = attrSet("nl80211-attrs", () => ({
   wiphy: [NL80211_ATTR.WIPHY, t.u32()],
   wiphyName: [NL80211_ATTR.WIPHY_NAME, t.string()],
   ifindex: [NL80211_ATTR.IFINDEX, t.u32()],
@@ -2717,7 +2717,7 @@ export const nl80211Attrs: AttrSet<{
   wiphyRadios: [NL80211_ATTR.WIPHY_RADIOS, t.binary()],
   wiphyInterfaceCombinations: [NL80211_ATTR.WIPHY_INTERFACE_COMBINATIONS, t.binary()],
   vifRadioMask: [NL80211_ATTR.VIF_RADIO_MASK, t.u32()],
-});
+}));
 
 /** The nl80211 family, for `GenlSocket.family`. */
 export const nl80211: {

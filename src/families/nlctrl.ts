@@ -228,19 +228,19 @@ const attrTypeValues = {
 export const opAttrs: AttrSet<{
   id: FixedCodec<number>;
   flags: FixedCodec<("adminPerm" | "cmdCapDo" | "cmdCapDump" | "cmdCapHaspol" | "unsAdminPerm" | number)[], readonly ("adminPerm" | "cmdCapDo" | "cmdCapDump" | "cmdCapHaspol" | "unsAdminPerm" | number)[] | number>;
-}> = attrSet("op-attrs", {
+}> = attrSet("op-attrs", () => ({
   id: [CTRL_ATTR_OP.ID, t.u32()],
   flags: [CTRL_ATTR_OP.FLAGS, t.flags(t.u32(), opFlagsValues)],
-});
+}));
 
 /** The attribute set "mcast-group-attrs". */
 export const mcastGroupAttrs: AttrSet<{
   name: Codec<string>;
   id: FixedCodec<number>;
-}> = attrSet("mcast-group-attrs", {
+}> = attrSet("mcast-group-attrs", () => ({
   name: [CTRL_ATTR_MCAST_GRP.NAME, t.string()],
   id: [CTRL_ATTR_MCAST_GRP.ID, t.u32()],
-});
+}));
 
 /** The attribute set "policy-attrs". */
 export const policyAttrs: AttrSet<{
@@ -256,7 +256,7 @@ export const policyAttrs: AttrSet<{
   bitfield32Mask: FixedCodec<number>;
   pad: PadCodec;
   mask: FixedCodec<bigint, bigint | number>;
-}> = attrSet("policy-attrs", {
+}> = attrSet("policy-attrs", () => ({
   type: [NL_POLICY_TYPE_ATTR.TYPE, t.enum(t.u32(), attrTypeValues)],
   minValueS: [NL_POLICY_TYPE_ATTR.MIN_VALUE_S, t.s64()],
   maxValueS: [NL_POLICY_TYPE_ATTR.MAX_VALUE_S, t.s64()],
@@ -269,16 +269,16 @@ export const policyAttrs: AttrSet<{
   bitfield32Mask: [NL_POLICY_TYPE_ATTR.BITFIELD32_MASK, t.u32()],
   pad: [NL_POLICY_TYPE_ATTR.PAD, t.pad()],
   mask: [NL_POLICY_TYPE_ATTR.MASK, t.u64()],
-});
+}));
 
 /** The attribute set "op-policy-attrs". */
 export const opPolicyAttrs: AttrSet<{
   do: FixedCodec<number>;
   dump: FixedCodec<number>;
-}> = attrSet("op-policy-attrs", {
+}> = attrSet("op-policy-attrs", () => ({
   do: [CTRL_ATTR_POLICY.DO, t.u32()],
   dump: [CTRL_ATTR_POLICY.DUMP, t.u32()],
-});
+}));
 
 /** The attribute set "ctrl-attrs". */
 export const ctrlAttrs: AttrSet<{
@@ -292,7 +292,7 @@ export const ctrlAttrs: AttrSet<{
   policy: MapOf<MapOf<NestOf<typeof policyAttrs>>>;
   opPolicy: MapOf<NestOf<typeof opPolicyAttrs>>;
   op: FixedCodec<number>;
-}> = attrSet("ctrl-attrs", {
+}> = attrSet("ctrl-attrs", () => ({
   familyId: [CTRL_ATTR.FAMILY_ID, t.u16()],
   familyName: [CTRL_ATTR.FAMILY_NAME, t.string({ maxLength: 15 })],
   version: [CTRL_ATTR.VERSION, t.u32()],
@@ -303,7 +303,7 @@ export const ctrlAttrs: AttrSet<{
   policy: [CTRL_ATTR.POLICY, t.map(t.map(t.nest(policyAttrs)))],
   opPolicy: [CTRL_ATTR.OP_POLICY, t.map(t.nest(opPolicyAttrs))],
   op: [CTRL_ATTR.OP, t.u32()],
-});
+}));
 
 /** The nlctrl family, for `GenlSocket.family`. */
 export const nlctrl: {

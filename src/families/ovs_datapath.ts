@@ -135,7 +135,7 @@ export const datapathAttrs: AttrSet<{
   masksCacheSize: FixedCodec<number>;
   perCpuPids: Codec<number[], readonly number[]>;
   ifindex: FixedCodec<number>;
-}> = attrSet("datapath", {
+}> = attrSet("datapath", () => ({
   name: [OVS_DP_ATTR.NAME, t.string()],
   upcallPid: [OVS_DP_ATTR.UPCALL_PID, t.u32()],
   stats: [OVS_DP_ATTR.STATS, t.extensible(datapathStatsStruct)],
@@ -144,7 +144,7 @@ export const datapathAttrs: AttrSet<{
   masksCacheSize: [OVS_DP_ATTR.MASKS_CACHE_SIZE, t.u32()],
   perCpuPids: [OVS_DP_ATTR.PER_CPU_PIDS, t.array(t.u32())],
   ifindex: [OVS_DP_ATTR.IFINDEX, t.u32()],
-});
+}));
 
 /** The ovs_datapath family, for `GenlSocket.family`. */
 export const ovsDatapath: {

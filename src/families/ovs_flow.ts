@@ -700,9 +700,9 @@ export const ovsActionAddMplsStruct: StructCodec<{
 /** The attribute set "vxlan-ext-attrs". */
 export const vxlanExtAttrs: AttrSet<{
   gbp: FixedCodec<number>;
-}> = attrSet("vxlan-ext-attrs", {
+}> = attrSet("vxlan-ext-attrs", () => ({
   gbp: [OVS_VXLAN_EXT.GBP, t.u32()],
-});
+}));
 
 /** The attribute set "tunnel-key-attrs". */
 export const tunnelKeyAttrs: AttrSet<{
@@ -723,7 +723,7 @@ export const tunnelKeyAttrs: AttrSet<{
   pad: Codec<Uint8Array>;
   erspanOpts: Codec<Uint8Array>;
   ipv4InfoBridge: Codec<true, boolean>;
-}> = attrSet("tunnel-key-attrs", {
+}> = attrSet("tunnel-key-attrs", () => ({
   id: [OVS_TUNNEL_KEY_ATTR.ID, t.u64be()],
   ipv4Src: [OVS_TUNNEL_KEY_ATTR.IPV4_SRC, t.u32be()],
   ipv4Dst: [OVS_TUNNEL_KEY_ATTR.IPV4_DST, t.u32be()],
@@ -741,18 +741,18 @@ export const tunnelKeyAttrs: AttrSet<{
   pad: [OVS_TUNNEL_KEY_ATTR.PAD, t.binary()],
   erspanOpts: [OVS_TUNNEL_KEY_ATTR.ERSPAN_OPTS, t.binary()],
   ipv4InfoBridge: [OVS_TUNNEL_KEY_ATTR.IPV4_INFO_BRIDGE, t.flag()],
-});
+}));
 
 /** The attribute set "ovs-nsh-key-attrs". */
 export const ovsNshKeyAttrs: AttrSet<{
   base: Codec<Uint8Array>;
   md1: Codec<Uint8Array>;
   md2: Codec<Uint8Array>;
-}> = attrSet("ovs-nsh-key-attrs", {
+}> = attrSet("ovs-nsh-key-attrs", () => ({
   base: [OVS_NSH_KEY_ATTR.BASE, t.binary()],
   md1: [OVS_NSH_KEY_ATTR.MD1, t.binary()],
   md2: [OVS_NSH_KEY_ATTR.MD2, t.binary()],
-});
+}));
 
 /** Decoded attributes of the set "key-attrs" (it takes part in a nesting cycle). */
 export interface KeyValue {
@@ -931,7 +931,7 @@ export type KeyFields = {
 };
 
 /** The attribute set "key-attrs". */
-export const keyAttrs: AttrSet<KeyFields> = attrSet("key-attrs", {
+export const keyAttrs: AttrSet<KeyFields> = attrSet("key-attrs", () => ({
   encap: [OVS_KEY_ATTR.ENCAP, t.lazy(() => t.nest(keyAttrs))],
   priority: [OVS_KEY_ATTR.PRIORITY, t.u32()],
   inPort: [OVS_KEY_ATTR.IN_PORT, t.u32()],
@@ -964,7 +964,7 @@ export const keyAttrs: AttrSet<KeyFields> = attrSet("key-attrs", {
   ndExtensions: [OVS_KEY_ATTR.ND_EXTENSIONS, t.binary()],
   tunnelInfo: [OVS_KEY_ATTR.TUNNEL_INFO, t.binary()],
   ipv6Exthdrs: [OVS_KEY_ATTR.IPV6_EXTHDRS, t.extensible(ovsKeyIpv6ExthdrsStruct)],
-});
+}));
 
 /** The attribute set "userspace-attrs". */
 export const userspaceAttrs: AttrSet<{
@@ -972,12 +972,12 @@ export const userspaceAttrs: AttrSet<{
   userdata: Codec<Uint8Array>;
   egressTunPort: FixedCodec<number>;
   actions: Codec<true, boolean>;
-}> = attrSet("userspace-attrs", {
+}> = attrSet("userspace-attrs", () => ({
   pid: [OVS_USERSPACE_ATTR.PID, t.u32()],
   userdata: [OVS_USERSPACE_ATTR.USERDATA, t.binary()],
   egressTunPort: [OVS_USERSPACE_ATTR.EGRESS_TUN_PORT, t.u32()],
   actions: [OVS_USERSPACE_ATTR.ACTIONS, t.flag()],
-});
+}));
 
 /** Decoded attributes of the set "sample-attrs" (it takes part in a nesting cycle). */
 export interface SampleValue {
@@ -1006,10 +1006,10 @@ export type SampleFields = {
 };
 
 /** The attribute set "sample-attrs". */
-export const sampleAttrs: AttrSet<SampleFields> = attrSet("sample-attrs", {
+export const sampleAttrs: AttrSet<SampleFields> = attrSet("sample-attrs", () => ({
   probability: [OVS_SAMPLE_ATTR.PROBABILITY, t.u32()],
   actions: [OVS_SAMPLE_ATTR.ACTIONS, t.lazy(() => t.nest(actionAttrs))],
-});
+}));
 
 /** The attribute set "nat-attrs". */
 export const natAttrs: AttrSet<{
@@ -1022,7 +1022,7 @@ export const natAttrs: AttrSet<{
   persistent: Codec<true, boolean>;
   protoHash: Codec<true, boolean>;
   protoRandom: Codec<true, boolean>;
-}> = attrSet("nat-attrs", {
+}> = attrSet("nat-attrs", () => ({
   src: [OVS_NAT_ATTR.SRC, t.flag()],
   dst: [OVS_NAT_ATTR.DST, t.flag()],
   ipMin: [OVS_NAT_ATTR.IP_MIN, t.binary()],
@@ -1032,7 +1032,7 @@ export const natAttrs: AttrSet<{
   persistent: [OVS_NAT_ATTR.PERSISTENT, t.flag()],
   protoHash: [OVS_NAT_ATTR.PROTO_HASH, t.flag()],
   protoRandom: [OVS_NAT_ATTR.PROTO_RANDOM, t.flag()],
-});
+}));
 
 /** The attribute set "ct-attrs". */
 export const ctAttrs: AttrSet<{
@@ -1045,7 +1045,7 @@ export const ctAttrs: AttrSet<{
   forceCommit: Codec<true, boolean>;
   eventmask: FixedCodec<number>;
   timeout: Codec<string>;
-}> = attrSet("ct-attrs", {
+}> = attrSet("ct-attrs", () => ({
   commit: [OVS_CT_ATTR.COMMIT, t.flag()],
   zone: [OVS_CT_ATTR.ZONE, t.u16()],
   mark: [OVS_CT_ATTR.MARK, t.binary()],
@@ -1055,7 +1055,7 @@ export const ctAttrs: AttrSet<{
   forceCommit: [OVS_CT_ATTR.FORCE_COMMIT, t.flag()],
   eventmask: [OVS_CT_ATTR.EVENTMASK, t.u32()],
   timeout: [OVS_CT_ATTR.TIMEOUT, t.string()],
-});
+}));
 
 /** Decoded attributes of the set "check-pkt-len-attrs" (it takes part in a nesting cycle). */
 export interface CheckPktLenValue {
@@ -1089,11 +1089,11 @@ export type CheckPktLenFields = {
 };
 
 /** The attribute set "check-pkt-len-attrs". */
-export const checkPktLenAttrs: AttrSet<CheckPktLenFields> = attrSet("check-pkt-len-attrs", {
+export const checkPktLenAttrs: AttrSet<CheckPktLenFields> = attrSet("check-pkt-len-attrs", () => ({
   pktLen: [OVS_CHECK_PKT_LEN_ATTR.PKT_LEN, t.u16()],
   actionsIfGreater: [OVS_CHECK_PKT_LEN_ATTR.ACTIONS_IF_GREATER, t.lazy(() => t.nest(actionAttrs))],
   actionsIfLessEqual: [OVS_CHECK_PKT_LEN_ATTR.ACTIONS_IF_LESS_EQUAL, t.lazy(() => t.nest(actionAttrs))],
-});
+}));
 
 /** Decoded attributes of the set "dec-ttl-attrs" (it takes part in a nesting cycle). */
 export interface DecTtlValue {
@@ -1117,18 +1117,18 @@ export type DecTtlFields = {
 };
 
 /** The attribute set "dec-ttl-attrs". */
-export const decTtlAttrs: AttrSet<DecTtlFields> = attrSet("dec-ttl-attrs", {
+export const decTtlAttrs: AttrSet<DecTtlFields> = attrSet("dec-ttl-attrs", () => ({
   action: [OVS_DEC_TTL_ATTR.ACTION, t.lazy(() => t.nest(actionAttrs))],
-});
+}));
 
 /** The attribute set "psample-attrs". */
 export const psampleAttrs: AttrSet<{
   group: FixedCodec<number>;
   cookie: Codec<Uint8Array>;
-}> = attrSet("psample-attrs", {
+}> = attrSet("psample-attrs", () => ({
   group: [OVS_PSAMPLE_ATTR.GROUP, t.u32()],
   cookie: [OVS_PSAMPLE_ATTR.COOKIE, t.binary()],
-});
+}));
 
 /** Decoded attributes of the set "action-attrs" (it takes part in a nesting cycle). */
 export interface ActionValue {
@@ -1272,7 +1272,7 @@ export type ActionFields = {
 };
 
 /** The attribute set "action-attrs". */
-export const actionAttrs: AttrSet<ActionFields> = attrSet("action-attrs", {
+export const actionAttrs: AttrSet<ActionFields> = attrSet("action-attrs", () => ({
   output: [OVS_ACTION_ATTR.OUTPUT, t.u32()],
   userspace: [OVS_ACTION_ATTR.USERSPACE, t.nest(userspaceAttrs)],
   set: [OVS_ACTION_ATTR.SET, t.nest(keyAttrs)],
@@ -1298,7 +1298,7 @@ export const actionAttrs: AttrSet<ActionFields> = attrSet("action-attrs", {
   decTtl: [OVS_ACTION_ATTR.DEC_TTL, t.nest(decTtlAttrs)],
   drop: [OVS_ACTION_ATTR.DROP, t.u32()],
   psample: [OVS_ACTION_ATTR.PSAMPLE, t.nest(psampleAttrs)],
-});
+}));
 
 /** The attribute set "flow-attrs". */
 export const flowAttrs: AttrSet<{
@@ -1313,7 +1313,7 @@ export const flowAttrs: AttrSet<{
   ufid: Codec<Uint8Array>;
   ufidFlags: FixedCodec<("omitKey" | "omitMask" | "omitActions" | number)[], readonly ("omitKey" | "omitMask" | "omitActions" | number)[] | number>;
   pad: Codec<Uint8Array>;
-}> = attrSet("flow-attrs", {
+}> = attrSet("flow-attrs", () => ({
   key: [OVS_FLOW_ATTR.KEY, t.nest(keyAttrs)],
   actions: [OVS_FLOW_ATTR.ACTIONS, t.nest(actionAttrs)],
   stats: [OVS_FLOW_ATTR.STATS, t.extensible(ovsFlowStatsStruct)],
@@ -1325,7 +1325,7 @@ export const flowAttrs: AttrSet<{
   ufid: [OVS_FLOW_ATTR.UFID, t.binary()],
   ufidFlags: [OVS_FLOW_ATTR.UFID_FLAGS, t.flags(t.u32(), ovsUfidFlagsValues)],
   pad: [OVS_FLOW_ATTR.PAD, t.binary()],
-});
+}));
 
 /** The ovs_flow family, for `GenlSocket.family`. */
 export const ovsFlow: {

@@ -168,27 +168,27 @@ export const vportStatsStruct: StructCodec<{
 /** The attribute set "vport-vxlan-ext-attrs". */
 export const vportVxlanExtAttrs: AttrSet<{
   gbp: Codec<true, boolean>;
-}> = attrSet("vport-vxlan-ext-attrs", {
+}> = attrSet("vport-vxlan-ext-attrs", () => ({
   gbp: [OVS_VXLAN_EXT.GBP, t.flag()],
-});
+}));
 
 /** The attribute set "vport-options". */
 export const vportOptionsAttrs: AttrSet<{
   dstPort: FixedCodec<number>;
   extension: NestOf<typeof vportVxlanExtAttrs>;
-}> = attrSet("vport-options", {
+}> = attrSet("vport-options", () => ({
   dstPort: [OVS_TUNNEL_ATTR.DST_PORT, t.u16()],
   extension: [OVS_TUNNEL_ATTR.EXTENSION, t.nest(vportVxlanExtAttrs, { nestedFlag: false })],
-});
+}));
 
 /** The attribute set "upcall-stats". */
 export const upcallStatsAttrs: AttrSet<{
   success: FixedCodec<bigint, bigint | number>;
   fail: FixedCodec<bigint, bigint | number>;
-}> = attrSet("upcall-stats", {
+}> = attrSet("upcall-stats", () => ({
   success: [OVS_VPORT_UPCALL_ATTR.SUCCESS, t.u64()],
   fail: [OVS_VPORT_UPCALL_ATTR.FAIL, t.u64()],
-});
+}));
 
 /** The attribute set "vport". */
 export const vportAttrs: AttrSet<{
@@ -201,7 +201,7 @@ export const vportAttrs: AttrSet<{
   ifindex: FixedCodec<number>;
   netnsid: FixedCodec<number>;
   upcallStats: NestOf<typeof upcallStatsAttrs>;
-}> = attrSet("vport", {
+}> = attrSet("vport", () => ({
   portNo: [OVS_VPORT_ATTR.PORT_NO, t.u32()],
   type: [OVS_VPORT_ATTR.TYPE, t.enum(t.u32(), vportTypeValues)],
   name: [OVS_VPORT_ATTR.NAME, t.string()],
@@ -211,7 +211,7 @@ export const vportAttrs: AttrSet<{
   ifindex: [OVS_VPORT_ATTR.IFINDEX, t.u32()],
   netnsid: [OVS_VPORT_ATTR.NETNSID, t.u32()],
   upcallStats: [OVS_VPORT_ATTR.UPCALL_STATS, t.nest(upcallStatsAttrs)],
-});
+}));
 
 /** The ovs_vport family, for `GenlSocket.family`. */
 export const ovsVport: {

@@ -173,7 +173,7 @@ export const addrAttrs: AttrSet<{
   rtPriority: FixedCodec<number>;
   targetNetnsid: Codec<Uint8Array>;
   proto: FixedCodec<number>;
-}> = attrSet("addr-attrs", {
+}> = attrSet("addr-attrs", () => ({
   address: [IFA.ADDRESS, t.ip()],
   local: [IFA.LOCAL, t.ip()],
   label: [IFA.LABEL, t.string()],
@@ -185,7 +185,7 @@ export const addrAttrs: AttrSet<{
   rtPriority: [IFA.RT_PRIORITY, t.u32()],
   targetNetnsid: [IFA.TARGET_NETNSID, t.binary()],
   proto: [IFA.PROTO, t.u8()],
-});
+}));
 
 /** The rt-addr family (netlink protocol 0), for `RawFamily.open`. */
 export const rtAddr: {

@@ -2109,13 +2109,13 @@ export const bondAdInfoAttrs: AttrSet<{
   actorKey: FixedCodec<number>;
   partnerKey: FixedCodec<number>;
   partnerMac: Codec<string>;
-}> = attrSet("bond-ad-info-attrs", {
+}> = attrSet("bond-ad-info-attrs", () => ({
   aggregator: [IFLA_BOND_AD_INFO.AGGREGATOR, t.u16()],
   numPorts: [IFLA_BOND_AD_INFO.NUM_PORTS, t.u16()],
   actorKey: [IFLA_BOND_AD_INFO.ACTOR_KEY, t.u16()],
   partnerKey: [IFLA_BOND_AD_INFO.PARTNER_KEY, t.u16()],
   partnerMac: [IFLA_BOND_AD_INFO.PARTNER_MAC, t.lladdr()],
-});
+}));
 
 /** The attribute set "linkinfo-bond-attrs". */
 export const linkinfoBondAttrs: AttrSet<{
@@ -2151,7 +2151,7 @@ export const linkinfoBondAttrs: AttrSet<{
   missedMax: FixedCodec<number>;
   nsIp6Target: ArrayOf<Codec<string>>;
   coupledControl: FixedCodec<number>;
-}> = attrSet("linkinfo-bond-attrs", {
+}> = attrSet("linkinfo-bond-attrs", () => ({
   mode: [IFLA_BOND.MODE, t.u8()],
   activeSlave: [IFLA_BOND.ACTIVE_SLAVE, t.u32()],
   miimon: [IFLA_BOND.MIIMON, t.u32()],
@@ -2184,7 +2184,7 @@ export const linkinfoBondAttrs: AttrSet<{
   missedMax: [IFLA_BOND.MISSED_MAX, t.u8()],
   nsIp6Target: [IFLA_BOND.NS_IP6_TARGET, t.indexedArray(t.ip())],
   coupledControl: [IFLA_BOND.COUPLED_CONTROL, t.u8()],
-});
+}));
 
 /** The attribute set "linkinfo-bridge-attrs". */
 export const linkinfoBridgeAttrs: AttrSet<{
@@ -2237,7 +2237,7 @@ export const linkinfoBridgeAttrs: AttrSet<{
   mcastQuerierState: Codec<Uint8Array>;
   fdbNLearned: FixedCodec<number>;
   fdbMaxLearned: FixedCodec<number>;
-}> = attrSet("linkinfo-bridge-attrs", {
+}> = attrSet("linkinfo-bridge-attrs", () => ({
   forwardDelay: [IFLA_BR.FORWARD_DELAY, t.u32()],
   helloTime: [IFLA_BR.HELLO_TIME, t.u32()],
   maxAge: [IFLA_BR.MAX_AGE, t.u32()],
@@ -2287,7 +2287,7 @@ export const linkinfoBridgeAttrs: AttrSet<{
   mcastQuerierState: [IFLA_BR.MCAST_QUERIER_STATE, t.binary()],
   fdbNLearned: [IFLA_BR.FDB_N_LEARNED, t.u32()],
   fdbMaxLearned: [IFLA_BR.FDB_MAX_LEARNED, t.u32()],
-});
+}));
 
 /** The attribute set "linkinfo-gre-attrs". */
 export const linkinfoGreAttrs: AttrSet<{
@@ -2315,7 +2315,7 @@ export const linkinfoGreAttrs: AttrSet<{
   erspanVer: FixedCodec<number>;
   erspanDir: FixedCodec<number>;
   erspanHwid: FixedCodec<number>;
-}> = attrSet("linkinfo-gre-attrs", {
+}> = attrSet("linkinfo-gre-attrs", () => ({
   link: [IFLA_GRE.LINK, t.u32()],
   iflags: [IFLA_GRE.IFLAGS, t.u16be()],
   oflags: [IFLA_GRE.OFLAGS, t.u16be()],
@@ -2340,7 +2340,7 @@ export const linkinfoGreAttrs: AttrSet<{
   erspanVer: [IFLA_GRE.ERSPAN_VER, t.u8()],
   erspanDir: [IFLA_GRE.ERSPAN_DIR, t.u8()],
   erspanHwid: [IFLA_GRE.ERSPAN_HWID, t.u16()],
-});
+}));
 
 /** The attribute set "linkinfo-gre6-attrs" (a subset of "linkinfo-gre-attrs"). */
 export const linkinfoGre6Attrs: AttrSet<{
@@ -2365,7 +2365,7 @@ export const linkinfoGre6Attrs: AttrSet<{
   erspanVer: FixedCodec<number>;
   erspanDir: FixedCodec<number>;
   erspanHwid: FixedCodec<number>;
-}> = attrSet("linkinfo-gre6-attrs", {
+}> = attrSet("linkinfo-gre6-attrs", () => ({
   link: [IFLA_GRE.LINK, t.u32()],
   iflags: [IFLA_GRE.IFLAGS, t.u16be()],
   oflags: [IFLA_GRE.OFLAGS, t.u16be()],
@@ -2387,7 +2387,7 @@ export const linkinfoGre6Attrs: AttrSet<{
   erspanVer: [IFLA_GRE.ERSPAN_VER, t.u8()],
   erspanDir: [IFLA_GRE.ERSPAN_DIR, t.u8()],
   erspanHwid: [IFLA_GRE.ERSPAN_HWID, t.u16()],
-});
+}));
 
 /** The attribute set "linkinfo-geneve-attrs". */
 export const linkinfoGeneveAttrs: AttrSet<{
@@ -2406,7 +2406,7 @@ export const linkinfoGeneveAttrs: AttrSet<{
   df: FixedCodec<number>;
   innerProtoInherit: Codec<true, boolean>;
   portRange: ExtensibleOf<typeof iflaGenevePortRangeStruct>;
-}> = attrSet("linkinfo-geneve-attrs", {
+}> = attrSet("linkinfo-geneve-attrs", () => ({
   id: [IFLA_GENEVE.ID, t.u32()],
   remote: [IFLA_GENEVE.REMOTE, t.ip()],
   ttl: [IFLA_GENEVE.TTL, t.u8()],
@@ -2422,7 +2422,7 @@ export const linkinfoGeneveAttrs: AttrSet<{
   df: [IFLA_GENEVE.DF, t.u8()],
   innerProtoInherit: [IFLA_GENEVE.INNER_PROTO_INHERIT, t.flag()],
   portRange: [IFLA_GENEVE.PORT_RANGE, t.extensible(iflaGenevePortRangeStruct)],
-});
+}));
 
 /** The attribute set "linkinfo-iptun-attrs". */
 export const linkinfoIptunAttrs: AttrSet<{
@@ -2446,7 +2446,7 @@ export const linkinfoIptunAttrs: AttrSet<{
   encapDport: FixedCodec<number>;
   collectMetadata: Codec<true, boolean>;
   fwmark: FixedCodec<number>;
-}> = attrSet("linkinfo-iptun-attrs", {
+}> = attrSet("linkinfo-iptun-attrs", () => ({
   link: [IFLA_IPTUN.LINK, t.u32()],
   local: [IFLA_IPTUN.LOCAL, t.ip()],
   remote: [IFLA_IPTUN.REMOTE, t.ip()],
@@ -2467,7 +2467,7 @@ export const linkinfoIptunAttrs: AttrSet<{
   encapDport: [IFLA_IPTUN.ENCAP_DPORT, t.u16be()],
   collectMetadata: [IFLA_IPTUN.COLLECT_METADATA, t.flag()],
   fwmark: [IFLA_IPTUN.FWMARK, t.u32()],
-});
+}));
 
 /** The attribute set "linkinfo-ip6tnl-attrs" (a subset of "linkinfo-iptun-attrs"). */
 export const linkinfoIp6tnlAttrs: AttrSet<{
@@ -2485,7 +2485,7 @@ export const linkinfoIp6tnlAttrs: AttrSet<{
   encapDport: FixedCodec<number>;
   collectMetadata: Codec<true, boolean>;
   fwmark: FixedCodec<number>;
-}> = attrSet("linkinfo-ip6tnl-attrs", {
+}> = attrSet("linkinfo-ip6tnl-attrs", () => ({
   link: [IFLA_IPTUN.LINK, t.u32()],
   local: [IFLA_IPTUN.LOCAL, t.ip()],
   remote: [IFLA_IPTUN.REMOTE, t.ip()],
@@ -2500,7 +2500,7 @@ export const linkinfoIp6tnlAttrs: AttrSet<{
   encapDport: [IFLA_IPTUN.ENCAP_DPORT, t.u16be()],
   collectMetadata: [IFLA_IPTUN.COLLECT_METADATA, t.flag()],
   fwmark: [IFLA_IPTUN.FWMARK, t.u32()],
-});
+}));
 
 /** The attribute set "linkinfo-tun-attrs". */
 export const linkinfoTunAttrs: AttrSet<{
@@ -2513,7 +2513,7 @@ export const linkinfoTunAttrs: AttrSet<{
   multiQueue: FixedCodec<number>;
   numQueues: FixedCodec<number>;
   numDisabledQueues: FixedCodec<number>;
-}> = attrSet("linkinfo-tun-attrs", {
+}> = attrSet("linkinfo-tun-attrs", () => ({
   owner: [IFLA_TUN.OWNER, t.u32()],
   group: [IFLA_TUN.GROUP, t.u32()],
   type: [IFLA_TUN.TYPE, t.u8()],
@@ -2523,14 +2523,14 @@ export const linkinfoTunAttrs: AttrSet<{
   multiQueue: [IFLA_TUN.MULTI_QUEUE, t.u8()],
   numQueues: [IFLA_TUN.NUM_QUEUES, t.u32()],
   numDisabledQueues: [IFLA_TUN.NUM_DISABLED_QUEUES, t.u32()],
-});
+}));
 
 /** The attribute set "ifla-vlan-qos". */
 export const iflaVlanQosAttrs: AttrSet<{
   mapping: ArrayOf<ExtensibleOf<typeof iflaVlanQosMappingStruct>>;
-}> = attrSet("ifla-vlan-qos", {
+}> = attrSet("ifla-vlan-qos", () => ({
   mapping: [IFLA_VLAN_QOS.MAPPING, t.multi(t.extensible(iflaVlanQosMappingStruct))],
-});
+}));
 
 /** The attribute set "linkinfo-vlan-attrs". */
 export const linkinfoVlanAttrs: AttrSet<{
@@ -2539,20 +2539,20 @@ export const linkinfoVlanAttrs: AttrSet<{
   egressQos: NestOf<typeof iflaVlanQosAttrs>;
   ingressQos: NestOf<typeof iflaVlanQosAttrs>;
   protocol: FixedCodec<"8021q" | "8021ad" | number, "8021q" | "8021ad" | number>;
-}> = attrSet("linkinfo-vlan-attrs", {
+}> = attrSet("linkinfo-vlan-attrs", () => ({
   id: [IFLA_VLAN.ID, t.u16()],
   flags: [IFLA_VLAN.FLAGS, t.extensible(iflaVlanFlagsStruct)],
   egressQos: [IFLA_VLAN.EGRESS_QOS, t.nest(iflaVlanQosAttrs)],
   ingressQos: [IFLA_VLAN.INGRESS_QOS, t.nest(iflaVlanQosAttrs)],
   protocol: [IFLA_VLAN.PROTOCOL, t.enum(t.u16be(), vlanProtocolsValues)],
-});
+}));
 
 /** The attribute set "linkinfo-vrf-attrs". */
 export const linkinfoVrfAttrs: AttrSet<{
   table: FixedCodec<number>;
-}> = attrSet("linkinfo-vrf-attrs", {
+}> = attrSet("linkinfo-vrf-attrs", () => ({
   table: [IFLA_VRF.TABLE, t.u32()],
-});
+}));
 
 /** The attribute set "linkinfo-vti-attrs". */
 export const linkinfoVtiAttrs: AttrSet<{
@@ -2562,14 +2562,14 @@ export const linkinfoVtiAttrs: AttrSet<{
   local: Codec<string>;
   remote: Codec<string>;
   fwmark: FixedCodec<number>;
-}> = attrSet("linkinfo-vti-attrs", {
+}> = attrSet("linkinfo-vti-attrs", () => ({
   link: [IFLA_VTI.LINK, t.u32()],
   ikey: [IFLA_VTI.IKEY, t.u32be()],
   okey: [IFLA_VTI.OKEY, t.u32be()],
   local: [IFLA_VTI.LOCAL, t.ip()],
   remote: [IFLA_VTI.REMOTE, t.ip()],
   fwmark: [IFLA_VTI.FWMARK, t.u32()],
-});
+}));
 
 /** The attribute set "linkinfo-vti6-attrs" (a subset of "linkinfo-vti-attrs"). */
 export const linkinfoVti6Attrs: AttrSet<{
@@ -2579,14 +2579,14 @@ export const linkinfoVti6Attrs: AttrSet<{
   local: Codec<string>;
   remote: Codec<string>;
   fwmark: FixedCodec<number>;
-}> = attrSet("linkinfo-vti6-attrs", {
+}> = attrSet("linkinfo-vti6-attrs", () => ({
   link: [IFLA_VTI.LINK, t.u32()],
   ikey: [IFLA_VTI.IKEY, t.u32be()],
   okey: [IFLA_VTI.OKEY, t.u32be()],
   local: [IFLA_VTI.LOCAL, t.ip()],
   remote: [IFLA_VTI.REMOTE, t.ip()],
   fwmark: [IFLA_VTI.FWMARK, t.u32()],
-});
+}));
 
 /** The attribute set "linkinfo-netkit-attrs". */
 export const linkinfoNetkitAttrs: AttrSet<{
@@ -2599,7 +2599,7 @@ export const linkinfoNetkitAttrs: AttrSet<{
   peerScrub: FixedCodec<"none" | "default" | number, "none" | "default" | number>;
   headroom: FixedCodec<number>;
   tailroom: FixedCodec<number>;
-}> = attrSet("linkinfo-netkit-attrs", {
+}> = attrSet("linkinfo-netkit-attrs", () => ({
   peerInfo: [IFLA_NETKIT.PEER_INFO, t.binary()],
   primary: [IFLA_NETKIT.PRIMARY, t.u8()],
   policy: [IFLA_NETKIT.POLICY, t.enum(t.u32(), netkitPolicyValues)],
@@ -2609,14 +2609,14 @@ export const linkinfoNetkitAttrs: AttrSet<{
   peerScrub: [IFLA_NETKIT.PEER_SCRUB, t.enum(t.u32(), netkitScrubValues)],
   headroom: [IFLA_NETKIT.HEADROOM, t.u16()],
   tailroom: [IFLA_NETKIT.TAILROOM, t.u16()],
-});
+}));
 
 /** The attribute set "linkinfo-ovpn-attrs". */
 export const linkinfoOvpnAttrs: AttrSet<{
   mode: FixedCodec<"p2p" | "mp" | number, "p2p" | "mp" | number>;
-}> = attrSet("linkinfo-ovpn-attrs", {
+}> = attrSet("linkinfo-ovpn-attrs", () => ({
   mode: [IFLA_OVPN.MODE, t.enum(t.u8(), ovpnModeValues)],
-});
+}));
 
 /** The attribute set "linkinfo-veth-peer-attrs" (a subset of "link-attrs"). */
 export const linkinfoVethPeerAttrs: AttrSet<{
@@ -2639,7 +2639,7 @@ export const linkinfoVethPeerAttrs: AttrSet<{
   groMaxSize: FixedCodec<number>;
   gsoIpv4MaxSize: FixedCodec<number>;
   groIpv4MaxSize: FixedCodec<number>;
-}> = attrSet("linkinfo-veth-peer-attrs", {
+}> = attrSet("linkinfo-veth-peer-attrs", () => ({
   address: [IFLA.ADDRESS, t.lladdr()],
   broadcast: [IFLA.BROADCAST, t.lladdr()],
   ifname: [IFLA.IFNAME, t.string()],
@@ -2659,14 +2659,14 @@ export const linkinfoVethPeerAttrs: AttrSet<{
   groMaxSize: [IFLA.GRO_MAX_SIZE, t.u32()],
   gsoIpv4MaxSize: [IFLA.GSO_IPV4_MAX_SIZE, t.u32()],
   groIpv4MaxSize: [IFLA.GRO_IPV4_MAX_SIZE, t.u32()],
-});
+}));
 
 /** The attribute set "linkinfo-veth-attrs". */
 export const linkinfoVethAttrs: AttrSet<{
   peer: SubMessageOf<{ veth: { readonly header: typeof ifinfomsgStruct; readonly attrs: typeof linkinfoVethPeerAttrs } }>;
-}> = attrSet("linkinfo-veth-attrs", {
+}> = attrSet("linkinfo-veth-attrs", () => ({
   peer: [VETH_INFO.PEER, t.subMessage("kind", { veth: { header: ifinfomsgStruct, attrs: linkinfoVethPeerAttrs } }, { selectorName: "kind" })],
-});
+}));
 
 /** The attribute set "linkinfo-vxlan-attrs". */
 export const linkinfoVxlanAttrs: AttrSet<{
@@ -2704,7 +2704,7 @@ export const linkinfoVxlanAttrs: AttrSet<{
   labelPolicy: FixedCodec<"fixed" | "inherit" | number, "fixed" | "inherit" | number>;
   reservedBits: Codec<Uint8Array>;
   mcRoute: FixedCodec<number>;
-}> = attrSet("linkinfo-vxlan-attrs", {
+}> = attrSet("linkinfo-vxlan-attrs", () => ({
   id: [IFLA_VXLAN.ID, t.u32()],
   group: [IFLA_VXLAN.GROUP, t.ip()],
   link: [IFLA_VXLAN.LINK, t.u32()],
@@ -2739,14 +2739,14 @@ export const linkinfoVxlanAttrs: AttrSet<{
   labelPolicy: [IFLA_VXLAN.LABEL_POLICY, t.enum(t.u32(), vxlanLabelPolicyValues)],
   reservedBits: [IFLA_VXLAN.RESERVED_BITS, t.binary({ minLength: 8, maxLength: 8 })],
   mcRoute: [IFLA_VXLAN.MC_ROUTE, t.u8()],
-});
+}));
 
 /** The attribute set "macvlan-macaddr-list". */
 export const macvlanMacaddrListAttrs: AttrSet<{
   macaddr: ArrayOf<Codec<string>>;
-}> = attrSet("macvlan-macaddr-list", {
+}> = attrSet("macvlan-macaddr-list", () => ({
   macaddr: [RT_LINK_A_MACVLAN_MACADDR_LIST.MACADDR, t.multi(t.lladdr())],
-});
+}));
 
 /** The attribute set "linkinfo-macvlan-attrs". */
 export const linkinfoMacvlanAttrs: AttrSet<{
@@ -2759,7 +2759,7 @@ export const linkinfoMacvlanAttrs: AttrSet<{
   bcQueueLen: FixedCodec<number>;
   bcQueueLenUsed: FixedCodec<number>;
   bcCutoff: FixedCodec<number>;
-}> = attrSet("linkinfo-macvlan-attrs", {
+}> = attrSet("linkinfo-macvlan-attrs", () => ({
   mode: [IFLA_MACVLAN.MODE, t.enum(t.u32(), macvlanModeValues)],
   flags: [IFLA_MACVLAN.FLAGS, t.flags(t.u16(), macvlanFlagsValues)],
   macaddrMode: [IFLA_MACVLAN.MACADDR_MODE, t.enum(t.u32(), macvlanMacaddrModeValues)],
@@ -2769,16 +2769,16 @@ export const linkinfoMacvlanAttrs: AttrSet<{
   bcQueueLen: [IFLA_MACVLAN.BC_QUEUE_LEN, t.u32()],
   bcQueueLenUsed: [IFLA_MACVLAN.BC_QUEUE_LEN_USED, t.u32()],
   bcCutoff: [IFLA_MACVLAN.BC_CUTOFF, t.s32()],
-});
+}));
 
 /** The attribute set "linkinfo-ipvlan-attrs". */
 export const linkinfoIpvlanAttrs: AttrSet<{
   mode: FixedCodec<"l2" | "l3" | "l3s" | number, "l2" | "l3" | "l3s" | number>;
   flags: FixedCodec<("private" | "vepa" | number)[], readonly ("private" | "vepa" | number)[] | number>;
-}> = attrSet("linkinfo-ipvlan-attrs", {
+}> = attrSet("linkinfo-ipvlan-attrs", () => ({
   mode: [IFLA_IPVLAN.MODE, t.enum(t.u16(), ipvlanModeValues)],
   flags: [IFLA_IPVLAN.FLAGS, t.flags(t.u16(), ipvlanFlagsValues)],
-});
+}));
 
 /** The attribute set "linkinfo-brport-attrs". */
 export const linkinfoBrportAttrs: AttrSet<{
@@ -2826,7 +2826,7 @@ export const linkinfoBrportAttrs: AttrSet<{
   mcastMaxGroups: FixedCodec<number>;
   neighVlanSuppress: FixedCodec<number>;
   backupNhid: FixedCodec<number>;
-}> = attrSet("linkinfo-brport-attrs", {
+}> = attrSet("linkinfo-brport-attrs", () => ({
   state: [IFLA_BRPORT.STATE, t.u8()],
   priority: [IFLA_BRPORT.PRIORITY, t.u16()],
   cost: [IFLA_BRPORT.COST, t.u32()],
@@ -2871,7 +2871,7 @@ export const linkinfoBrportAttrs: AttrSet<{
   mcastMaxGroups: [IFLA_BRPORT.MCAST_MAX_GROUPS, t.u32()],
   neighVlanSuppress: [IFLA_BRPORT.NEIGH_VLAN_SUPPRESS, t.u8()],
   backupNhid: [IFLA_BRPORT.BACKUP_NHID, t.u32()],
-});
+}));
 
 /** The attribute set "bond-slave-attrs". */
 export const bondSlaveAttrs: AttrSet<{
@@ -2884,7 +2884,7 @@ export const bondSlaveAttrs: AttrSet<{
   adActorOperPortState: FixedCodec<number>;
   adPartnerOperPortState: FixedCodec<number>;
   prio: FixedCodec<number>;
-}> = attrSet("bond-slave-attrs", {
+}> = attrSet("bond-slave-attrs", () => ({
   state: [IFLA_BOND_SLAVE.STATE, t.u8()],
   miiStatus: [IFLA_BOND_SLAVE.MII_STATUS, t.u8()],
   linkFailureCount: [IFLA_BOND_SLAVE.LINK_FAILURE_COUNT, t.u32()],
@@ -2894,14 +2894,14 @@ export const bondSlaveAttrs: AttrSet<{
   adActorOperPortState: [IFLA_BOND_SLAVE.AD_ACTOR_OPER_PORT_STATE, t.u8()],
   adPartnerOperPortState: [IFLA_BOND_SLAVE.AD_PARTNER_OPER_PORT_STATE, t.u16()],
   prio: [IFLA_BOND_SLAVE.PRIO, t.u32()],
-});
+}));
 
 /** The attribute set "linkinfo-vrf-port-attrs". */
 export const linkinfoVrfPortAttrs: AttrSet<{
   table: FixedCodec<number>;
-}> = attrSet("linkinfo-vrf-port-attrs", {
+}> = attrSet("linkinfo-vrf-port-attrs", () => ({
   table: [IFLA_VRF_PORT.TABLE, t.u32()],
-});
+}));
 
 /** The attribute set "linkinfo-attrs". */
 export const linkinfoAttrs: AttrSet<{
@@ -2910,13 +2910,13 @@ export const linkinfoAttrs: AttrSet<{
   xstats: Codec<Uint8Array>;
   slaveKind: Codec<string>;
   slaveData: SubMessageOf<{ bridge: typeof linkinfoBrportAttrs; bond: typeof bondSlaveAttrs; vrf: typeof linkinfoVrfPortAttrs }>;
-}> = attrSet("linkinfo-attrs", {
+}> = attrSet("linkinfo-attrs", () => ({
   kind: [IFLA_INFO.KIND, t.string()],
   data: [IFLA_INFO.DATA, t.subMessage("kind", { bond: linkinfoBondAttrs, bridge: linkinfoBridgeAttrs, erspan: linkinfoGreAttrs, gre: linkinfoGreAttrs, gretap: linkinfoGreAttrs, ip6gre: linkinfoGre6Attrs, geneve: linkinfoGeneveAttrs, ipip: linkinfoIptunAttrs, ip6tnl: linkinfoIp6tnlAttrs, sit: linkinfoIptunAttrs, tun: linkinfoTunAttrs, vlan: linkinfoVlanAttrs, vrf: linkinfoVrfAttrs, vti: linkinfoVtiAttrs, vti6: linkinfoVti6Attrs, netkit: linkinfoNetkitAttrs, ovpn: linkinfoOvpnAttrs, veth: linkinfoVethAttrs, vxlan: linkinfoVxlanAttrs, macvlan: linkinfoMacvlanAttrs, macvtap: linkinfoMacvlanAttrs, ipvlan: linkinfoIpvlanAttrs, ipvtap: linkinfoIpvlanAttrs, ip6gretap: linkinfoGre6Attrs, ip6erspan: linkinfoGre6Attrs }, { selectorName: "kind" })],
   xstats: [IFLA_INFO.XSTATS, t.binary()],
   slaveKind: [IFLA_INFO.SLAVE_KIND, t.string()],
   slaveData: [IFLA_INFO.SLAVE_DATA, t.subMessage("slaveKind", { bridge: linkinfoBrportAttrs, bond: bondSlaveAttrs, vrf: linkinfoVrfPortAttrs }, { selectorName: "slave-kind" })],
-});
+}));
 
 /** The attribute set "vf-stats-attrs". */
 export const vfStatsAttrs: AttrSet<{
@@ -2929,7 +2929,7 @@ export const vfStatsAttrs: AttrSet<{
   pad: PadCodec;
   rxDropped: FixedCodec<bigint, bigint | number>;
   txDropped: FixedCodec<bigint, bigint | number>;
-}> = attrSet("vf-stats-attrs", {
+}> = attrSet("vf-stats-attrs", () => ({
   rxPackets: [IFLA_VF_STATS.RX_PACKETS, t.u64()],
   txPackets: [IFLA_VF_STATS.TX_PACKETS, t.u64()],
   rxBytes: [IFLA_VF_STATS.RX_BYTES, t.u64()],
@@ -2939,14 +2939,14 @@ export const vfStatsAttrs: AttrSet<{
   pad: [IFLA_VF_STATS.PAD, t.pad()],
   rxDropped: [IFLA_VF_STATS.RX_DROPPED, t.u64()],
   txDropped: [IFLA_VF_STATS.TX_DROPPED, t.u64()],
-});
+}));
 
 /** The attribute set "vf-vlan-attrs". */
 export const vfVlanAttrs: AttrSet<{
   info: ArrayOf<ExtensibleOf<typeof iflaVfVlanInfoStruct>>;
-}> = attrSet("vf-vlan-attrs", {
+}> = attrSet("vf-vlan-attrs", () => ({
   info: [IFLA_VF_VLAN.INFO, t.multi(t.extensible(iflaVfVlanInfoStruct))],
-});
+}));
 
 /** The attribute set "vfinfo-attrs". */
 export const vfinfoAttrs: AttrSet<{
@@ -2963,7 +2963,7 @@ export const vfinfoAttrs: AttrSet<{
   ibPortGuid: ExtensibleOf<typeof iflaVfGuidStruct>;
   vlanList: NestOf<typeof vfVlanAttrs>;
   broadcast: Codec<Uint8Array>;
-}> = attrSet("vfinfo-attrs", {
+}> = attrSet("vfinfo-attrs", () => ({
   mac: [RT_LINK_A_VFINFO_ATTRS.MAC, t.extensible(iflaVfMacStruct)],
   vlan: [RT_LINK_A_VFINFO_ATTRS.VLAN, t.extensible(iflaVfVlanStruct)],
   txRate: [RT_LINK_A_VFINFO_ATTRS.TX_RATE, t.extensible(iflaVfTxRateStruct)],
@@ -2977,29 +2977,29 @@ export const vfinfoAttrs: AttrSet<{
   ibPortGuid: [RT_LINK_A_VFINFO_ATTRS.IB_PORT_GUID, t.extensible(iflaVfGuidStruct)],
   vlanList: [RT_LINK_A_VFINFO_ATTRS.VLAN_LIST, t.nest(vfVlanAttrs)],
   broadcast: [RT_LINK_A_VFINFO_ATTRS.BROADCAST, t.binary()],
-});
+}));
 
 /** The attribute set "vfinfo-list-attrs". */
 export const vfinfoListAttrs: AttrSet<{
   info: ArrayOf<NestOf<typeof vfinfoAttrs>>;
-}> = attrSet("vfinfo-list-attrs", {
+}> = attrSet("vfinfo-list-attrs", () => ({
   info: [IFLA_VF.INFO, t.multi(t.nest(vfinfoAttrs))],
-});
+}));
 
 /** The attribute set "vf-ports-attrs". */
-export const vfPortsAttrs: AttrSet<Record<never, never>> = attrSet("vf-ports-attrs", {
-});
+export const vfPortsAttrs: AttrSet<Record<never, never>> = attrSet("vf-ports-attrs", () => ({
+}));
 
 /** The attribute set "port-self-attrs". */
-export const portSelfAttrs: AttrSet<Record<never, never>> = attrSet("port-self-attrs", {
-});
+export const portSelfAttrs: AttrSet<Record<never, never>> = attrSet("port-self-attrs", () => ({
+}));
 
 /** The attribute set "ifla-attrs". */
 export const iflaAttrs: AttrSet<{
   conf: Codec<number[], readonly number[]>;
-}> = attrSet("ifla-attrs", {
+}> = attrSet("ifla-attrs", () => ({
   conf: [IFLA_INET.CONF, t.array(t.u32())],
-});
+}));
 
 /** The attribute set "ifla6-attrs". */
 export const ifla6Attrs: AttrSet<{
@@ -3012,7 +3012,7 @@ export const ifla6Attrs: AttrSet<{
   token: Codec<Uint8Array>;
   addrGenMode: FixedCodec<number>;
   raMtu: FixedCodec<number>;
-}> = attrSet("ifla6-attrs", {
+}> = attrSet("ifla6-attrs", () => ({
   flags: [IFLA_INET6.FLAGS, t.u32()],
   conf: [IFLA_INET6.CONF, t.array(t.u32())],
   stats: [IFLA_INET6.STATS, t.array(t.u64())],
@@ -3022,27 +3022,27 @@ export const ifla6Attrs: AttrSet<{
   token: [IFLA_INET6.TOKEN, t.binary()],
   addrGenMode: [IFLA_INET6.ADDR_GEN_MODE, t.u8()],
   raMtu: [IFLA_INET6.RA_MTU, t.u32()],
-});
+}));
 
 /** The attribute set "mctp-attrs". */
 export const mctpAttrs: AttrSet<{
   net: FixedCodec<number>;
   physBinding: FixedCodec<number>;
-}> = attrSet("mctp-attrs", {
+}> = attrSet("mctp-attrs", () => ({
   net: [IFLA_MCTP.NET, t.u32()],
   physBinding: [IFLA_MCTP.PHYS_BINDING, t.u8()],
-});
+}));
 
 /** The attribute set "af-spec-attrs". */
 export const afSpecAttrs: AttrSet<{
   inet: NestOf<typeof iflaAttrs>;
   inet6: NestOf<typeof ifla6Attrs>;
   mctp: NestOf<typeof mctpAttrs>;
-}> = attrSet("af-spec-attrs", {
+}> = attrSet("af-spec-attrs", () => ({
   inet: [AF.INET, t.nest(iflaAttrs)],
   inet6: [AF.INET6, t.nest(ifla6Attrs)],
   mctp: [AF.MCTP, t.nest(mctpAttrs)],
-});
+}));
 
 /** The attribute set "xdp-attrs". */
 export const xdpAttrs: AttrSet<{
@@ -3054,7 +3054,7 @@ export const xdpAttrs: AttrSet<{
   skbProgId: FixedCodec<number>;
   hwProgId: FixedCodec<number>;
   expectedFd: FixedCodec<number>;
-}> = attrSet("xdp-attrs", {
+}> = attrSet("xdp-attrs", () => ({
   fd: [IFLA_XDP.FD, t.s32()],
   attached: [IFLA_XDP.ATTACHED, t.u8()],
   flags: [IFLA_XDP.FLAGS, t.u32()],
@@ -3063,21 +3063,21 @@ export const xdpAttrs: AttrSet<{
   skbProgId: [IFLA_XDP.SKB_PROG_ID, t.u32()],
   hwProgId: [IFLA_XDP.HW_PROG_ID, t.u32()],
   expectedFd: [IFLA_XDP.EXPECTED_FD, t.s32()],
-});
+}));
 
 /** The attribute set "prop-list-link-attrs" (a subset of "link-attrs"). */
 export const propListLinkAttrs: AttrSet<{
   altIfname: Codec<string>;
-}> = attrSet("prop-list-link-attrs", {
+}> = attrSet("prop-list-link-attrs", () => ({
   altIfname: [IFLA.ALT_IFNAME, t.string()],
-});
+}));
 
 /** The attribute set "link-dpll-pin-attrs". */
 export const linkDpllPinAttrs: AttrSet<{
   id: FixedCodec<number>;
-}> = attrSet("link-dpll-pin-attrs", {
+}> = attrSet("link-dpll-pin-attrs", () => ({
   id: [DPLL_A.ID, t.u32()],
-});
+}));
 
 /** The attribute set "link-attrs". */
 export const linkAttrs: AttrSet<{
@@ -3148,7 +3148,7 @@ export const linkAttrs: AttrSet<{
   dpllPin: NestOf<typeof linkDpllPinAttrs>;
   maxPacingOffloadHorizon: Codec<bigint, bigint | number>;
   netnsImmutable: FixedCodec<number>;
-}> = attrSet("link-attrs", {
+}> = attrSet("link-attrs", () => ({
   address: [IFLA.ADDRESS, t.lladdr()],
   broadcast: [IFLA.BROADCAST, t.lladdr()],
   ifname: [IFLA.IFNAME, t.string()],
@@ -3216,27 +3216,27 @@ export const linkAttrs: AttrSet<{
   dpllPin: [IFLA.DPLL_PIN, t.nest(linkDpllPinAttrs)],
   maxPacingOffloadHorizon: [IFLA.MAX_PACING_OFFLOAD_HORIZON, t.uint()],
   netnsImmutable: [IFLA.NETNS_IMMUTABLE, t.u8()],
-});
+}));
 
 /** The attribute set "hw-s-info-one". */
 export const hwSInfoOneAttrs: AttrSet<{
   request: FixedCodec<number>;
   used: FixedCodec<number>;
-}> = attrSet("hw-s-info-one", {
+}> = attrSet("hw-s-info-one", () => ({
   request: [IFLA_OFFLOAD_XSTATS_HW_S_INFO.REQUEST, t.u8()],
   used: [IFLA_OFFLOAD_XSTATS_HW_S_INFO.USED, t.u8()],
-});
+}));
 
 /** The attribute set "link-offload-xstats". */
 export const linkOffloadXstatsAttrs: AttrSet<{
   cpuHit: Codec<Uint8Array>;
   hwSInfo: ArrayOf<NestOf<typeof hwSInfoOneAttrs>>;
   l3Stats: Codec<Uint8Array>;
-}> = attrSet("link-offload-xstats", {
+}> = attrSet("link-offload-xstats", () => ({
   cpuHit: [IFLA_OFFLOAD_XSTATS.CPU_HIT, t.binary()],
   hwSInfo: [IFLA_OFFLOAD_XSTATS.HW_S_INFO, t.indexedArray(t.nest(hwSInfoOneAttrs))],
   l3Stats: [IFLA_OFFLOAD_XSTATS.L3_STATS, t.binary()],
-});
+}));
 
 /** The attribute set "stats-attrs". */
 export const statsAttrs: AttrSet<{
@@ -3245,13 +3245,13 @@ export const statsAttrs: AttrSet<{
   linkXstatsSlave: Codec<Uint8Array>;
   linkOffloadXstats: NestOf<typeof linkOffloadXstatsAttrs>;
   afSpec: Codec<Uint8Array>;
-}> = attrSet("stats-attrs", {
+}> = attrSet("stats-attrs", () => ({
   link64: [IFLA_STATS.LINK_64, t.extensible(rtnlLinkStats64Struct), { name: "link-64" }],
   linkXstats: [IFLA_STATS.LINK_XSTATS, t.binary()],
   linkXstatsSlave: [IFLA_STATS.LINK_XSTATS_SLAVE, t.binary()],
   linkOffloadXstats: [IFLA_STATS.LINK_OFFLOAD_XSTATS, t.nest(linkOffloadXstatsAttrs)],
   afSpec: [IFLA_STATS.AF_SPEC, t.binary()],
-});
+}));
 
 /** The rt-link family (netlink protocol 0), for `RawFamily.open`. */
 export const rtLink: {

@@ -415,7 +415,7 @@ export const neighbourAttrs: AttrSet<{
   flagsExt: FixedCodec<("managed" | "locked" | "extValidated" | number)[], readonly ("managed" | "locked" | "extValidated" | number)[] | number>;
   ndmStateMask: FixedCodec<number>;
   ndmFlagsMask: FixedCodec<number>;
-}> = attrSet("neighbour-attrs", {
+}> = attrSet("neighbour-attrs", () => ({
   unspec: [NDA.UNSPEC, t.binary()],
   dst: [NDA.DST, t.ip()],
   lladdr: [NDA.LLADDR, t.lladdr()],
@@ -434,7 +434,7 @@ export const neighbourAttrs: AttrSet<{
   flagsExt: [NDA.FLAGS_EXT, t.flags(t.u32(), ntfExtFlagsValues)],
   ndmStateMask: [NDA.NDM_STATE_MASK, t.u16()],
   ndmFlagsMask: [NDA.NDM_FLAGS_MASK, t.u8()],
-});
+}));
 
 /** The attribute set "ndtpa-attrs". */
 export const ndtpaAttrs: AttrSet<{
@@ -457,7 +457,7 @@ export const ndtpaAttrs: AttrSet<{
   mcastReprobes: FixedCodec<number>;
   pad: PadCodec;
   intervalProbeTimeMs: FixedCodec<bigint, bigint | number>;
-}> = attrSet("ndtpa-attrs", {
+}> = attrSet("ndtpa-attrs", () => ({
   ifindex: [NDTPA.IFINDEX, t.u32()],
   refcnt: [NDTPA.REFCNT, t.u32()],
   reachableTime: [NDTPA.REACHABLE_TIME, t.u64()],
@@ -477,7 +477,7 @@ export const ndtpaAttrs: AttrSet<{
   mcastReprobes: [NDTPA.MCAST_REPROBES, t.u32()],
   pad: [NDTPA.PAD, t.pad()],
   intervalProbeTimeMs: [NDTPA.INTERVAL_PROBE_TIME_MS, t.u64()],
-});
+}));
 
 /** The attribute set "ndt-attrs". */
 export const ndtAttrs: AttrSet<{
@@ -490,7 +490,7 @@ export const ndtAttrs: AttrSet<{
   stats: ExtensibleOf<typeof ndtStatsStruct>;
   gcInterval: FixedCodec<bigint, bigint | number>;
   pad: PadCodec;
-}> = attrSet("ndt-attrs", {
+}> = attrSet("ndt-attrs", () => ({
   name: [NDTA.NAME, t.string()],
   thresh1: [NDTA.THRESH1, t.u32()],
   thresh2: [NDTA.THRESH2, t.u32()],
@@ -500,7 +500,7 @@ export const ndtAttrs: AttrSet<{
   stats: [NDTA.STATS, t.extensible(ndtStatsStruct)],
   gcInterval: [NDTA.GC_INTERVAL, t.u64()],
   pad: [NDTA.PAD, t.pad()],
-});
+}));
 
 /** The rt-neigh family (netlink protocol 0), for `RawFamily.open`. */
 export const rtNeigh: {

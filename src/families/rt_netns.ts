@@ -80,13 +80,13 @@ export const netnsAttrs: AttrSet<{
   fd: FixedCodec<number>;
   targetNsid: FixedCodec<number>;
   currentNsid: FixedCodec<number>;
-}> = attrSet("netns-attrs", {
+}> = attrSet("netns-attrs", () => ({
   nsid: [NETNSA.NSID, t.s32()],
   pid: [NETNSA.PID, t.u32()],
   fd: [NETNSA.FD, t.u32()],
   targetNsid: [NETNSA.TARGET_NSID, t.s32()],
   currentNsid: [NETNSA.CURRENT_NSID, t.s32()],
-});
+}));
 
 /** The rt-netns family (netlink protocol 0), for `RawFamily.open`. */
 export const rtNetns: {

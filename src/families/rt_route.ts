@@ -260,7 +260,7 @@ export const metricsAttrs: AttrSet<{
   quickack: FixedCodec<number>;
   ccAlgo: Codec<string>;
   fastopenNoCookie: FixedCodec<number>;
-}> = attrSet("metrics", {
+}> = attrSet("metrics", () => ({
   lock: [RTAX.LOCK, t.u32()],
   mtu: [RTAX.MTU, t.u32()],
   window: [RTAX.WINDOW, t.u32()],
@@ -278,7 +278,7 @@ export const metricsAttrs: AttrSet<{
   quickack: [RTAX.QUICKACK, t.u32()],
   ccAlgo: [RTAX.CC_ALGO, t.string()],
   fastopenNoCookie: [RTAX.FASTOPEN_NO_COOKIE, t.u32()],
-});
+}));
 
 /** The attribute set "route-attrs". */
 export const routeAttrs: AttrSet<{
@@ -313,7 +313,7 @@ export const routeAttrs: AttrSet<{
   dport: FixedCodec<number>;
   nhId: FixedCodec<number>;
   flowlabel: FixedCodec<number>;
-}> = attrSet("route-attrs", {
+}> = attrSet("route-attrs", () => ({
   dst: [RTA.DST, t.ip()],
   src: [RTA.SRC, t.ip()],
   iif: [RTA.IIF, t.u32()],
@@ -345,7 +345,7 @@ export const routeAttrs: AttrSet<{
   dport: [RTA.DPORT, t.u16()],
   nhId: [RTA.NH_ID, t.u32()],
   flowlabel: [RTA.FLOWLABEL, t.u32be()],
-});
+}));
 
 /** The rt-route family (netlink protocol 0), for `RawFamily.open`. */
 export const rtRoute: {

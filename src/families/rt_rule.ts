@@ -257,7 +257,7 @@ export const fibRuleAttrs: AttrSet<{
   sportMask: FixedCodec<number>;
   dportMask: FixedCodec<number>;
   dscpMask: FixedCodec<number>;
-}> = attrSet("fib-rule-attrs", {
+}> = attrSet("fib-rule-attrs", () => ({
   dst: [FRA.DST, t.ip()],
   src: [FRA.SRC, t.ip()],
   iifname: [FRA.IIFNAME, t.string()],
@@ -288,7 +288,7 @@ export const fibRuleAttrs: AttrSet<{
   sportMask: [FRA.SPORT_MASK, t.u16()],
   dportMask: [FRA.DPORT_MASK, t.u16()],
   dscpMask: [FRA.DSCP_MASK, t.u8()],
-});
+}));
 
 /** The rt-rule family (netlink protocol 0), for `RawFamily.open`. */
 export const rtRule: {

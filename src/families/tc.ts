@@ -2949,10 +2949,10 @@ export const tcVlanStruct: StructCodec<{
 export const ematchAttrs: AttrSet<{
   treeHdr: ExtensibleOf<typeof tcfEmatchTreeHdrStruct>;
   treeList: Codec<Uint8Array>;
-}> = attrSet("ematch-attrs", {
+}> = attrSet("ematch-attrs", () => ({
   treeHdr: [TCA_EMATCH.TREE_HDR, t.extensible(tcfEmatchTreeHdrStruct)],
   treeList: [TCA_EMATCH.TREE_LIST, t.binary()],
-});
+}));
 
 /** The attribute set "act-bpf-attrs". */
 export const actBpfAttrs: AttrSet<{
@@ -2965,7 +2965,7 @@ export const actBpfAttrs: AttrSet<{
   pad: PadCodec;
   tag: Codec<Uint8Array>;
   id: Codec<Uint8Array>;
-}> = attrSet("act-bpf-attrs", {
+}> = attrSet("act-bpf-attrs", () => ({
   tm: [TCA_ACT_BPF.TM, t.extensible(tcfTStruct)],
   parms: [TCA_ACT_BPF.PARMS, t.binary()],
   opsLen: [TCA_ACT_BPF.OPS_LEN, t.u16()],
@@ -2975,29 +2975,29 @@ export const actBpfAttrs: AttrSet<{
   pad: [TCA_ACT_BPF.PAD, t.pad()],
   tag: [TCA_ACT_BPF.TAG, t.binary()],
   id: [TCA_ACT_BPF.ID, t.binary()],
-});
+}));
 
 /** The attribute set "act-connmark-attrs". */
 export const actConnmarkAttrs: AttrSet<{
   parms: Codec<Uint8Array>;
   tm: ExtensibleOf<typeof tcfTStruct>;
   pad: PadCodec;
-}> = attrSet("act-connmark-attrs", {
+}> = attrSet("act-connmark-attrs", () => ({
   parms: [TCA_CONNMARK.PARMS, t.binary()],
   tm: [TCA_CONNMARK.TM, t.extensible(tcfTStruct)],
   pad: [TCA_CONNMARK.PAD, t.pad()],
-});
+}));
 
 /** The attribute set "act-csum-attrs". */
 export const actCsumAttrs: AttrSet<{
   parms: Codec<Uint8Array>;
   tm: ExtensibleOf<typeof tcfTStruct>;
   pad: PadCodec;
-}> = attrSet("act-csum-attrs", {
+}> = attrSet("act-csum-attrs", () => ({
   parms: [TCA_CSUM.PARMS, t.binary()],
   tm: [TCA_CSUM.TM, t.extensible(tcfTStruct)],
   pad: [TCA_CSUM.PAD, t.pad()],
-});
+}));
 
 /** The attribute set "act-ct-attrs". */
 export const actCtAttrs: AttrSet<{
@@ -3019,7 +3019,7 @@ export const actCtAttrs: AttrSet<{
   helperName: Codec<string>;
   helperFamily: FixedCodec<number>;
   helperProto: FixedCodec<number>;
-}> = attrSet("act-ct-attrs", {
+}> = attrSet("act-ct-attrs", () => ({
   parms: [TCA_CT.PARMS, t.binary()],
   tm: [TCA_CT.TM, t.extensible(tcfTStruct)],
   action: [TCA_CT.ACTION, t.u16()],
@@ -3038,7 +3038,7 @@ export const actCtAttrs: AttrSet<{
   helperName: [TCA_CT.HELPER_NAME, t.string()],
   helperFamily: [TCA_CT.HELPER_FAMILY, t.u8()],
   helperProto: [TCA_CT.HELPER_PROTO, t.u8()],
-});
+}));
 
 /** The attribute set "act-ctinfo-attrs". */
 export const actCtinfoAttrs: AttrSet<{
@@ -3052,7 +3052,7 @@ export const actCtinfoAttrs: AttrSet<{
   statsDscpSet: FixedCodec<bigint, bigint | number>;
   statsDscpError: FixedCodec<bigint, bigint | number>;
   statsCpmarkSet: FixedCodec<bigint, bigint | number>;
-}> = attrSet("act-ctinfo-attrs", {
+}> = attrSet("act-ctinfo-attrs", () => ({
   pad: [TCA_CTINFO.PAD, t.pad()],
   tm: [TCA_CTINFO.TM, t.extensible(tcfTStruct)],
   act: [TCA_CTINFO.ACT, t.binary()],
@@ -3063,7 +3063,7 @@ export const actCtinfoAttrs: AttrSet<{
   statsDscpSet: [TCA_CTINFO.STATS_DSCP_SET, t.u64()],
   statsDscpError: [TCA_CTINFO.STATS_DSCP_ERROR, t.u64()],
   statsCpmarkSet: [TCA_CTINFO.STATS_CPMARK_SET, t.u64()],
-});
+}));
 
 /** The attribute set "act-gact-attrs". */
 export const actGactAttrs: AttrSet<{
@@ -3071,12 +3071,12 @@ export const actGactAttrs: AttrSet<{
   parms: ExtensibleOf<typeof tcGactStruct>;
   prob: ExtensibleOf<typeof tcGactPStruct>;
   pad: PadCodec;
-}> = attrSet("act-gact-attrs", {
+}> = attrSet("act-gact-attrs", () => ({
   tm: [TCA_GACT.TM, t.extensible(tcfTStruct)],
   parms: [TCA_GACT.PARMS, t.extensible(tcGactStruct)],
   prob: [TCA_GACT.PROB, t.extensible(tcGactPStruct)],
   pad: [TCA_GACT.PAD, t.pad()],
-});
+}));
 
 /** The attribute set "act-gate-attrs". */
 export const actGateAttrs: AttrSet<{
@@ -3090,7 +3090,7 @@ export const actGateAttrs: AttrSet<{
   cycleTimeExt: FixedCodec<bigint, bigint | number>;
   flags: FixedCodec<number>;
   clockid: FixedCodec<number>;
-}> = attrSet("act-gate-attrs", {
+}> = attrSet("act-gate-attrs", () => ({
   tm: [TCA_GATE.TM, t.extensible(tcfTStruct)],
   parms: [TCA_GATE.PARMS, t.binary()],
   pad: [TCA_GATE.PAD, t.pad()],
@@ -3101,7 +3101,7 @@ export const actGateAttrs: AttrSet<{
   cycleTimeExt: [TCA_GATE.CYCLE_TIME_EXT, t.u64()],
   flags: [TCA_GATE.FLAGS, t.u32()],
   clockid: [TCA_GATE.CLOCKID, t.s32()],
-});
+}));
 
 /** The attribute set "act-ife-attrs". */
 export const actIfeAttrs: AttrSet<{
@@ -3112,7 +3112,7 @@ export const actIfeAttrs: AttrSet<{
   type: FixedCodec<number>;
   metalst: Codec<Uint8Array>;
   pad: PadCodec;
-}> = attrSet("act-ife-attrs", {
+}> = attrSet("act-ife-attrs", () => ({
   parms: [TCA_IFE.PARMS, t.binary()],
   tm: [TCA_IFE.TM, t.extensible(tcfTStruct)],
   dmac: [TCA_IFE.DMAC, t.binary()],
@@ -3120,7 +3120,7 @@ export const actIfeAttrs: AttrSet<{
   type: [TCA_IFE.TYPE, t.u16()],
   metalst: [TCA_IFE.METALST, t.binary()],
   pad: [TCA_IFE.PAD, t.pad()],
-});
+}));
 
 /** The attribute set "act-mirred-attrs". */
 export const actMirredAttrs: AttrSet<{
@@ -3128,12 +3128,12 @@ export const actMirredAttrs: AttrSet<{
   parms: Codec<Uint8Array>;
   pad: PadCodec;
   blockid: Codec<Uint8Array>;
-}> = attrSet("act-mirred-attrs", {
+}> = attrSet("act-mirred-attrs", () => ({
   tm: [TCA_MIRRED.TM, t.extensible(tcfTStruct)],
   parms: [TCA_MIRRED.PARMS, t.binary()],
   pad: [TCA_MIRRED.PAD, t.pad()],
   blockid: [TCA_MIRRED.BLOCKID, t.binary()],
-});
+}));
 
 /** The attribute set "act-mpls-attrs". */
 export const actMplsAttrs: AttrSet<{
@@ -3145,7 +3145,7 @@ export const actMplsAttrs: AttrSet<{
   tc: FixedCodec<number>;
   ttl: FixedCodec<number>;
   bos: FixedCodec<number>;
-}> = attrSet("act-mpls-attrs", {
+}> = attrSet("act-mpls-attrs", () => ({
   tm: [TCA_MPLS.TM, t.extensible(tcfTStruct)],
   parms: [TCA_MPLS.PARMS, t.extensible(tcMplsStruct)],
   pad: [TCA_MPLS.PAD, t.pad()],
@@ -3154,18 +3154,18 @@ export const actMplsAttrs: AttrSet<{
   tc: [TCA_MPLS.TC, t.u8()],
   ttl: [TCA_MPLS.TTL, t.u8()],
   bos: [TCA_MPLS.BOS, t.u8()],
-});
+}));
 
 /** The attribute set "act-nat-attrs". */
 export const actNatAttrs: AttrSet<{
   parms: Codec<Uint8Array>;
   tm: ExtensibleOf<typeof tcfTStruct>;
   pad: PadCodec;
-}> = attrSet("act-nat-attrs", {
+}> = attrSet("act-nat-attrs", () => ({
   parms: [TCA_NAT.PARMS, t.binary()],
   tm: [TCA_NAT.TM, t.extensible(tcfTStruct)],
   pad: [TCA_NAT.PAD, t.pad()],
-});
+}));
 
 /** The attribute set "act-pedit-attrs". */
 export const actPeditAttrs: AttrSet<{
@@ -3175,14 +3175,14 @@ export const actPeditAttrs: AttrSet<{
   parmsEx: Codec<Uint8Array>;
   keysEx: Codec<Uint8Array>;
   keyEx: Codec<Uint8Array>;
-}> = attrSet("act-pedit-attrs", {
+}> = attrSet("act-pedit-attrs", () => ({
   tm: [TCA_PEDIT.TM, t.extensible(tcfTStruct)],
   parms: [TCA_PEDIT.PARMS, t.extensible(tcPeditSelStruct)],
   pad: [TCA_PEDIT.PAD, t.pad()],
   parmsEx: [TCA_PEDIT.PARMS_EX, t.binary()],
   keysEx: [TCA_PEDIT.KEYS_EX, t.binary()],
   keyEx: [TCA_PEDIT.KEY_EX, t.binary()],
-});
+}));
 
 /** The attribute set "police-attrs". */
 export const policeAttrs: AttrSet<{
@@ -3197,7 +3197,7 @@ export const policeAttrs: AttrSet<{
   peakrate64: FixedCodec<bigint, bigint | number>;
   pktrate64: FixedCodec<bigint, bigint | number>;
   pktburst64: FixedCodec<bigint, bigint | number>;
-}> = attrSet("police-attrs", {
+}> = attrSet("police-attrs", () => ({
   tbf: [TCA_POLICE.TBF, t.extensible(tcPoliceStruct)],
   rate: [TCA_POLICE.RATE, t.binary()],
   peakrate: [TCA_POLICE.PEAKRATE, t.binary()],
@@ -3209,7 +3209,7 @@ export const policeAttrs: AttrSet<{
   peakrate64: [TCA_POLICE.PEAKRATE64, t.u64()],
   pktrate64: [TCA_POLICE.PKTRATE64, t.u64()],
   pktburst64: [TCA_POLICE.PKTBURST64, t.u64()],
-});
+}));
 
 /** The attribute set "act-sample-attrs". */
 export const actSampleAttrs: AttrSet<{
@@ -3219,14 +3219,14 @@ export const actSampleAttrs: AttrSet<{
   truncSize: FixedCodec<number>;
   psampleGroup: FixedCodec<number>;
   pad: PadCodec;
-}> = attrSet("act-sample-attrs", {
+}> = attrSet("act-sample-attrs", () => ({
   tm: [TCA_SAMPLE.TM, t.extensible(tcfTStruct)],
   parms: [TCA_SAMPLE.PARMS, t.extensible(tcGactStruct)],
   rate: [TCA_SAMPLE.RATE, t.u32()],
   truncSize: [TCA_SAMPLE.TRUNC_SIZE, t.u32()],
   psampleGroup: [TCA_SAMPLE.PSAMPLE_GROUP, t.u32()],
   pad: [TCA_SAMPLE.PAD, t.pad()],
-});
+}));
 
 /** The attribute set "act-simple-attrs". */
 export const actSimpleAttrs: AttrSet<{
@@ -3234,12 +3234,12 @@ export const actSimpleAttrs: AttrSet<{
   parms: Codec<Uint8Array>;
   data: Codec<Uint8Array>;
   pad: PadCodec;
-}> = attrSet("act-simple-attrs", {
+}> = attrSet("act-simple-attrs", () => ({
   tm: [TCA_DEF.TM, t.extensible(tcfTStruct)],
   parms: [TCA_DEF.PARMS, t.binary()],
   data: [TCA_DEF.DATA, t.binary()],
   pad: [TCA_DEF.PAD, t.pad()],
-});
+}));
 
 /** The attribute set "act-skbedit-attrs". */
 export const actSkbeditAttrs: AttrSet<{
@@ -3253,7 +3253,7 @@ export const actSkbeditAttrs: AttrSet<{
   mask: FixedCodec<number>;
   flags: FixedCodec<bigint, bigint | number>;
   queueMappingMax: FixedCodec<number>;
-}> = attrSet("act-skbedit-attrs", {
+}> = attrSet("act-skbedit-attrs", () => ({
   tm: [TCA_SKBEDIT.TM, t.extensible(tcfTStruct)],
   parms: [TCA_SKBEDIT.PARMS, t.binary()],
   priority: [TCA_SKBEDIT.PRIORITY, t.u32()],
@@ -3264,7 +3264,7 @@ export const actSkbeditAttrs: AttrSet<{
   mask: [TCA_SKBEDIT.MASK, t.u32()],
   flags: [TCA_SKBEDIT.FLAGS, t.u64()],
   queueMappingMax: [TCA_SKBEDIT.QUEUE_MAPPING_MAX, t.u16()],
-});
+}));
 
 /** The attribute set "act-skbmod-attrs". */
 export const actSkbmodAttrs: AttrSet<{
@@ -3274,14 +3274,14 @@ export const actSkbmodAttrs: AttrSet<{
   smac: Codec<Uint8Array>;
   etype: Codec<Uint8Array>;
   pad: PadCodec;
-}> = attrSet("act-skbmod-attrs", {
+}> = attrSet("act-skbmod-attrs", () => ({
   tm: [TCA_SKBMOD.TM, t.extensible(tcfTStruct)],
   parms: [TCA_SKBMOD.PARMS, t.binary()],
   dmac: [TCA_SKBMOD.DMAC, t.binary()],
   smac: [TCA_SKBMOD.SMAC, t.binary()],
   etype: [TCA_SKBMOD.ETYPE, t.binary()],
   pad: [TCA_SKBMOD.PAD, t.pad()],
-});
+}));
 
 /** The attribute set "act-tunnel-key-attrs". */
 export const actTunnelKeyAttrs: AttrSet<{
@@ -3299,7 +3299,7 @@ export const actTunnelKeyAttrs: AttrSet<{
   encTos: FixedCodec<number>;
   encTtl: FixedCodec<number>;
   noFrag: Codec<true, boolean>;
-}> = attrSet("act-tunnel-key-attrs", {
+}> = attrSet("act-tunnel-key-attrs", () => ({
   tm: [TCA_TUNNEL_KEY.TM, t.extensible(tcfTStruct)],
   parms: [TCA_TUNNEL_KEY.PARMS, t.binary()],
   encIpv4Src: [TCA_TUNNEL_KEY.ENC_IPV4_SRC, t.u32be()],
@@ -3314,7 +3314,7 @@ export const actTunnelKeyAttrs: AttrSet<{
   encTos: [TCA_TUNNEL_KEY.ENC_TOS, t.u8()],
   encTtl: [TCA_TUNNEL_KEY.ENC_TTL, t.u8()],
   noFrag: [TCA_TUNNEL_KEY.NO_FRAG, t.flag()],
-});
+}));
 
 /** The attribute set "act-vlan-attrs". */
 export const actVlanAttrs: AttrSet<{
@@ -3326,7 +3326,7 @@ export const actVlanAttrs: AttrSet<{
   pushVlanPriority: FixedCodec<number>;
   pushEthDst: Codec<Uint8Array>;
   pushEthSrc: Codec<Uint8Array>;
-}> = attrSet("act-vlan-attrs", {
+}> = attrSet("act-vlan-attrs", () => ({
   tm: [TCA_VLAN.TM, t.extensible(tcfTStruct)],
   parms: [TCA_VLAN.PARMS, t.extensible(tcVlanStruct)],
   pushVlanId: [TCA_VLAN.PUSH_VLAN_ID, t.u16()],
@@ -3335,7 +3335,7 @@ export const actVlanAttrs: AttrSet<{
   pushVlanPriority: [TCA_VLAN.PUSH_VLAN_PRIORITY, t.u8()],
   pushEthDst: [TCA_VLAN.PUSH_ETH_DST, t.binary()],
   pushEthSrc: [TCA_VLAN.PUSH_ETH_SRC, t.binary()],
-});
+}));
 
 /** The attribute set "cake-tin-stats-attrs". */
 export const cakeTinStatsAttrs: AttrSet<{
@@ -3364,7 +3364,7 @@ export const cakeTinStatsAttrs: AttrSet<{
   unresponsiveFlows: FixedCodec<number>;
   maxSkblen: FixedCodec<number>;
   flowQuantum: FixedCodec<number>;
-}> = attrSet("cake-tin-stats-attrs", {
+}> = attrSet("cake-tin-stats-attrs", () => ({
   pad: [TCA_CAKE_TIN_STATS.PAD, t.pad()],
   sentPackets: [TCA_CAKE_TIN_STATS.SENT_PACKETS, t.u32()],
   sentBytes64: [TCA_CAKE_TIN_STATS.SENT_BYTES64, t.u64()],
@@ -3390,7 +3390,7 @@ export const cakeTinStatsAttrs: AttrSet<{
   unresponsiveFlows: [TCA_CAKE_TIN_STATS.UNRESPONSIVE_FLOWS, t.u32()],
   maxSkblen: [TCA_CAKE_TIN_STATS.MAX_SKBLEN, t.u32()],
   flowQuantum: [TCA_CAKE_TIN_STATS.FLOW_QUANTUM, t.u32()],
-});
+}));
 
 /** The attribute set "cake-stats-attrs". */
 export const cakeStatsAttrs: AttrSet<{
@@ -3410,7 +3410,7 @@ export const cakeStatsAttrs: AttrSet<{
   dropNextUs: FixedCodec<number>;
   pDrop: FixedCodec<number>;
   blueTimerUs: FixedCodec<number>;
-}> = attrSet("cake-stats-attrs", {
+}> = attrSet("cake-stats-attrs", () => ({
   pad: [TCA_CAKE_STATS.PAD, t.pad()],
   capacityEstimate64: [TCA_CAKE_STATS.CAPACITY_ESTIMATE64, t.u64()],
   memoryLimit: [TCA_CAKE_STATS.MEMORY_LIMIT, t.u32()],
@@ -3427,7 +3427,7 @@ export const cakeStatsAttrs: AttrSet<{
   dropNextUs: [TCA_CAKE_STATS.DROP_NEXT_US, t.s32()],
   pDrop: [TCA_CAKE_STATS.P_DROP, t.u32()],
   blueTimerUs: [TCA_CAKE_STATS.BLUE_TIMER_US, t.s32()],
-});
+}));
 
 /** The attribute set "tca-stats-attrs". */
 export const tcaStatsAttrs: AttrSet<{
@@ -3439,7 +3439,7 @@ export const tcaStatsAttrs: AttrSet<{
   pad: PadCodec;
   basicHw: ExtensibleOf<typeof gnetStatsBasicStruct>;
   pkt64: FixedCodec<bigint, bigint | number>;
-}> = attrSet("tca-stats-attrs", {
+}> = attrSet("tca-stats-attrs", () => ({
   basic: [TCA_STATS.BASIC, t.extensible(gnetStatsBasicStruct)],
   rateEst: [TCA_STATS.RATE_EST, t.extensible(gnetStatsRateEstStruct)],
   queue: [TCA_STATS.QUEUE, t.extensible(gnetStatsQueueStruct)],
@@ -3448,7 +3448,7 @@ export const tcaStatsAttrs: AttrSet<{
   pad: [TCA_STATS.PAD, t.pad()],
   basicHw: [TCA_STATS.BASIC_HW, t.extensible(gnetStatsBasicStruct)],
   pkt64: [TCA_STATS.PKT64, t.u64()],
-});
+}));
 
 /** The attribute set "act-attrs". */
 export const actAttrs: AttrSet<{
@@ -3462,7 +3462,7 @@ export const actAttrs: AttrSet<{
   hwStats: StructCodec<{ value: FixedCodec<number>; selector: FixedCodec<number> }>;
   usedHwStats: StructCodec<{ value: FixedCodec<number>; selector: FixedCodec<number> }>;
   inHwCount: FixedCodec<number>;
-}> = attrSet("act-attrs", {
+}> = attrSet("act-attrs", () => ({
   kind: [TCA_ACT.KIND, t.string()],
   options: [TCA_ACT.OPTIONS, t.subMessage("kind", { bpf: actBpfAttrs, connmark: actConnmarkAttrs, csum: actCsumAttrs, ct: actCtAttrs, ctinfo: actCtinfoAttrs, gact: actGactAttrs, gate: actGateAttrs, ife: actIfeAttrs, mirred: actMirredAttrs, mpls: actMplsAttrs, nat: actNatAttrs, pedit: actPeditAttrs, police: policeAttrs, sample: actSampleAttrs, simple: actSimpleAttrs, skbedit: actSkbeditAttrs, skbmod: actSkbmodAttrs, tunnel_key: actTunnelKeyAttrs, vlan: actVlanAttrs }, { selectorName: "kind" })],
   index: [TCA_ACT.INDEX, t.u32()],
@@ -3473,7 +3473,7 @@ export const actAttrs: AttrSet<{
   hwStats: [TCA_ACT.HW_STATS, t.bitfield32()],
   usedHwStats: [TCA_ACT.USED_HW_STATS, t.bitfield32()],
   inHwCount: [TCA_ACT.IN_HW_COUNT, t.u32()],
-});
+}));
 
 /** The attribute set "basic-attrs". */
 export const basicAttrs: AttrSet<{
@@ -3483,14 +3483,14 @@ export const basicAttrs: AttrSet<{
   police: NestOf<typeof policeAttrs>;
   pcnt: ExtensibleOf<typeof tcBasicPcntStruct>;
   pad: PadCodec;
-}> = attrSet("basic-attrs", {
+}> = attrSet("basic-attrs", () => ({
   classid: [TCA_BASIC.CLASSID, t.u32()],
   ematches: [TCA_BASIC.EMATCHES, t.nest(ematchAttrs)],
   act: [TCA_BASIC.ACT, t.indexedArray(t.nest(actAttrs))],
   police: [TCA_BASIC.POLICE, t.nest(policeAttrs)],
   pcnt: [TCA_BASIC.PCNT, t.extensible(tcBasicPcntStruct)],
   pad: [TCA_BASIC.PAD, t.pad()],
-});
+}));
 
 /** The attribute set "bpf-attrs". */
 export const bpfAttrs: AttrSet<{
@@ -3505,7 +3505,7 @@ export const bpfAttrs: AttrSet<{
   flagsGen: FixedCodec<number>;
   tag: Codec<Uint8Array>;
   id: FixedCodec<number>;
-}> = attrSet("bpf-attrs", {
+}> = attrSet("bpf-attrs", () => ({
   act: [TCA_BPF.ACT, t.indexedArray(t.nest(actAttrs))],
   police: [TCA_BPF.POLICE, t.nest(policeAttrs)],
   classid: [TCA_BPF.CLASSID, t.u32()],
@@ -3517,7 +3517,7 @@ export const bpfAttrs: AttrSet<{
   flagsGen: [TCA_BPF.FLAGS_GEN, t.u32()],
   tag: [TCA_BPF.TAG, t.binary()],
   id: [TCA_BPF.ID, t.u32()],
-});
+}));
 
 /** The attribute set "cake-attrs". */
 export const cakeAttrs: AttrSet<{
@@ -3539,7 +3539,7 @@ export const cakeAttrs: AttrSet<{
   ackFilter: FixedCodec<number>;
   splitGso: FixedCodec<number>;
   fwmark: FixedCodec<number>;
-}> = attrSet("cake-attrs", {
+}> = attrSet("cake-attrs", () => ({
   pad: [TCA_CAKE.PAD, t.pad()],
   baseRate64: [TCA_CAKE.BASE_RATE64, t.u64()],
   diffservMode: [TCA_CAKE.DIFFSERV_MODE, t.u32()],
@@ -3558,36 +3558,36 @@ export const cakeAttrs: AttrSet<{
   ackFilter: [TCA_CAKE.ACK_FILTER, t.u32()],
   splitGso: [TCA_CAKE.SPLIT_GSO, t.u32()],
   fwmark: [TCA_CAKE.FWMARK, t.u32()],
-});
+}));
 
 /** The attribute set "cbs-attrs". */
 export const cbsAttrs: AttrSet<{
   parms: ExtensibleOf<typeof tcCbsQoptStruct>;
-}> = attrSet("cbs-attrs", {
+}> = attrSet("cbs-attrs", () => ({
   parms: [TCA_CBS.PARMS, t.extensible(tcCbsQoptStruct)],
-});
+}));
 
 /** The attribute set "cgroup-attrs". */
 export const cgroupAttrs: AttrSet<{
   act: ArrayOf<NestOf<typeof actAttrs>>;
   police: NestOf<typeof policeAttrs>;
   ematches: Codec<Uint8Array>;
-}> = attrSet("cgroup-attrs", {
+}> = attrSet("cgroup-attrs", () => ({
   act: [TCA_CGROUP.ACT, t.indexedArray(t.nest(actAttrs))],
   police: [TCA_CGROUP.POLICE, t.nest(policeAttrs)],
   ematches: [TCA_CGROUP.EMATCHES, t.binary()],
-});
+}));
 
 /** The attribute set "choke-attrs". */
 export const chokeAttrs: AttrSet<{
   parms: ExtensibleOf<typeof tcRedQoptStruct>;
   stab: Codec<Uint8Array>;
   maxP: FixedCodec<number>;
-}> = attrSet("choke-attrs", {
+}> = attrSet("choke-attrs", () => ({
   parms: [TCA_CHOKE.PARMS, t.extensible(tcRedQoptStruct)],
   stab: [TCA_CHOKE.STAB, t.binary({ minLength: 256, maxLength: 256 })],
   maxP: [TCA_CHOKE.MAX_P, t.u32()],
-});
+}));
 
 /** The attribute set "codel-attrs". */
 export const codelAttrs: AttrSet<{
@@ -3596,20 +3596,20 @@ export const codelAttrs: AttrSet<{
   interval: FixedCodec<number>;
   ecn: FixedCodec<number>;
   ceThreshold: FixedCodec<number>;
-}> = attrSet("codel-attrs", {
+}> = attrSet("codel-attrs", () => ({
   target: [TCA_CODEL.TARGET, t.u32()],
   limit: [TCA_CODEL.LIMIT, t.u32()],
   interval: [TCA_CODEL.INTERVAL, t.u32()],
   ecn: [TCA_CODEL.ECN, t.u32()],
   ceThreshold: [TCA_CODEL.CE_THRESHOLD, t.u32()],
-});
+}));
 
 /** The attribute set "drr-attrs". */
 export const drrAttrs: AttrSet<{
   quantum: FixedCodec<number>;
-}> = attrSet("drr-attrs", {
+}> = attrSet("drr-attrs", () => ({
   quantum: [TCA_DRR.QUANTUM, t.u32()],
-});
+}));
 
 /** The attribute set "dualpi2-attrs". */
 export const dualpi2Attrs: AttrSet<{
@@ -3628,7 +3628,7 @@ export const dualpi2Attrs: AttrSet<{
   cProtection: FixedCodec<number>;
   ecnMask: FixedCodec<"l4sEct" | "claEct" | "anyEct" | number, "l4sEct" | "claEct" | "anyEct" | number>;
   splitGso: FixedCodec<"noSplitGso" | "splitGso" | number, "noSplitGso" | "splitGso" | number>;
-}> = attrSet("dualpi2-attrs", {
+}> = attrSet("dualpi2-attrs", () => ({
   limit: [TCA_DUALPI2.LIMIT, t.u32()],
   memoryLimit: [TCA_DUALPI2.MEMORY_LIMIT, t.u32()],
   target: [TCA_DUALPI2.TARGET, t.u32()],
@@ -3644,14 +3644,14 @@ export const dualpi2Attrs: AttrSet<{
   cProtection: [TCA_DUALPI2.C_PROTECTION, t.u8()],
   ecnMask: [TCA_DUALPI2.ECN_MASK, t.enum(t.u8(), dualpi2EcnMaskValues)],
   splitGso: [TCA_DUALPI2.SPLIT_GSO, t.enum(t.u8(), dualpi2SplitGsoValues)],
-});
+}));
 
 /** The attribute set "etf-attrs". */
 export const etfAttrs: AttrSet<{
   parms: ExtensibleOf<typeof tcEtfQoptStruct>;
-}> = attrSet("etf-attrs", {
+}> = attrSet("etf-attrs", () => ({
   parms: [TCA_ETF.PARMS, t.extensible(tcEtfQoptStruct)],
-});
+}));
 
 /** Decoded attributes of the set "ets-attrs" (it takes part in a nesting cycle). */
 export interface EtsValue {
@@ -3700,14 +3700,14 @@ export type EtsFields = {
 };
 
 /** The attribute set "ets-attrs". */
-export const etsAttrs: AttrSet<EtsFields> = attrSet("ets-attrs", {
+export const etsAttrs: AttrSet<EtsFields> = attrSet("ets-attrs", () => ({
   nbands: [TCA_ETS.NBANDS, t.u8()],
   nstrict: [TCA_ETS.NSTRICT, t.u8()],
   quanta: [TCA_ETS.QUANTA, t.lazy(() => t.nest(etsAttrs))],
   quantaBand: [TCA_ETS.QUANTA_BAND, t.multi(t.u32())],
   priomap: [TCA_ETS.PRIOMAP, t.lazy(() => t.nest(etsAttrs))],
   priomapBand: [TCA_ETS.PRIOMAP_BAND, t.multi(t.u8())],
-});
+}));
 
 /** The attribute set "flow-attrs". */
 export const flowAttrs: AttrSet<{
@@ -3723,7 +3723,7 @@ export const flowAttrs: AttrSet<{
   police: NestOf<typeof policeAttrs>;
   ematches: Codec<Uint8Array>;
   perturb: FixedCodec<number>;
-}> = attrSet("flow-attrs", {
+}> = attrSet("flow-attrs", () => ({
   keys: [TCA_FLOW.KEYS, t.u32()],
   mode: [TCA_FLOW.MODE, t.u32()],
   baseclass: [TCA_FLOW.BASECLASS, t.u32()],
@@ -3736,25 +3736,25 @@ export const flowAttrs: AttrSet<{
   police: [TCA_FLOW.POLICE, t.nest(policeAttrs)],
   ematches: [TCA_FLOW.EMATCHES, t.binary()],
   perturb: [TCA_FLOW.PERTURB, t.u32()],
-});
+}));
 
 /** The attribute set "flower-key-enc-opt-geneve-attrs". */
 export const flowerKeyEncOptGeneveAttrs: AttrSet<{
   class: FixedCodec<number>;
   type: FixedCodec<number>;
   data: Codec<Uint8Array>;
-}> = attrSet("flower-key-enc-opt-geneve-attrs", {
+}> = attrSet("flower-key-enc-opt-geneve-attrs", () => ({
   class: [TCA_FLOWER_KEY_ENC_OPT_GENEVE.CLASS, t.u16()],
   type: [TCA_FLOWER_KEY_ENC_OPT_GENEVE.TYPE, t.u8()],
   data: [TCA_FLOWER_KEY_ENC_OPT_GENEVE.DATA, t.binary()],
-});
+}));
 
 /** The attribute set "flower-key-enc-opt-vxlan-attrs". */
 export const flowerKeyEncOptVxlanAttrs: AttrSet<{
   gbp: FixedCodec<number>;
-}> = attrSet("flower-key-enc-opt-vxlan-attrs", {
+}> = attrSet("flower-key-enc-opt-vxlan-attrs", () => ({
   gbp: [TCA_FLOWER_KEY_ENC_OPT_VXLAN.GBP, t.u32()],
-});
+}));
 
 /** The attribute set "flower-key-enc-opt-erspan-attrs". */
 export const flowerKeyEncOptErspanAttrs: AttrSet<{
@@ -3762,21 +3762,21 @@ export const flowerKeyEncOptErspanAttrs: AttrSet<{
   index: FixedCodec<number>;
   dir: FixedCodec<number>;
   hwid: FixedCodec<number>;
-}> = attrSet("flower-key-enc-opt-erspan-attrs", {
+}> = attrSet("flower-key-enc-opt-erspan-attrs", () => ({
   ver: [TCA_FLOWER_KEY_ENC_OPT_ERSPAN.VER, t.u8()],
   index: [TCA_FLOWER_KEY_ENC_OPT_ERSPAN.INDEX, t.u32()],
   dir: [TCA_FLOWER_KEY_ENC_OPT_ERSPAN.DIR, t.u8()],
   hwid: [TCA_FLOWER_KEY_ENC_OPT_ERSPAN.HWID, t.u8()],
-});
+}));
 
 /** The attribute set "flower-key-enc-opt-gtp-attrs". */
 export const flowerKeyEncOptGtpAttrs: AttrSet<{
   pduType: FixedCodec<number>;
   qfi: FixedCodec<number>;
-}> = attrSet("flower-key-enc-opt-gtp-attrs", {
+}> = attrSet("flower-key-enc-opt-gtp-attrs", () => ({
   pduType: [TCA_FLOWER_KEY_ENC_OPT_GTP.PDU_TYPE, t.u8()],
   qfi: [TCA_FLOWER_KEY_ENC_OPT_GTP.QFI, t.u8()],
-});
+}));
 
 /** The attribute set "flower-key-enc-opts-attrs". */
 export const flowerKeyEncOptsAttrs: AttrSet<{
@@ -3784,12 +3784,12 @@ export const flowerKeyEncOptsAttrs: AttrSet<{
   vxlan: NestOf<typeof flowerKeyEncOptVxlanAttrs>;
   erspan: NestOf<typeof flowerKeyEncOptErspanAttrs>;
   gtp: NestOf<typeof flowerKeyEncOptGtpAttrs>;
-}> = attrSet("flower-key-enc-opts-attrs", {
+}> = attrSet("flower-key-enc-opts-attrs", () => ({
   geneve: [TCA_FLOWER_KEY_ENC_OPTS.GENEVE, t.nest(flowerKeyEncOptGeneveAttrs)],
   vxlan: [TCA_FLOWER_KEY_ENC_OPTS.VXLAN, t.nest(flowerKeyEncOptVxlanAttrs)],
   erspan: [TCA_FLOWER_KEY_ENC_OPTS.ERSPAN, t.nest(flowerKeyEncOptErspanAttrs)],
   gtp: [TCA_FLOWER_KEY_ENC_OPTS.GTP, t.nest(flowerKeyEncOptGtpAttrs)],
-});
+}));
 
 /** The attribute set "flower-key-mpls-opt-attrs". */
 export const flowerKeyMplsOptAttrs: AttrSet<{
@@ -3798,22 +3798,22 @@ export const flowerKeyMplsOptAttrs: AttrSet<{
   lseBos: FixedCodec<number>;
   lseTc: FixedCodec<number>;
   lseLabel: FixedCodec<number>;
-}> = attrSet("flower-key-mpls-opt-attrs", {
+}> = attrSet("flower-key-mpls-opt-attrs", () => ({
   lseDepth: [TCA_FLOWER_KEY_MPLS_OPT.LSE_DEPTH, t.u8()],
   lseTtl: [TCA_FLOWER_KEY_MPLS_OPT.LSE_TTL, t.u8()],
   lseBos: [TCA_FLOWER_KEY_MPLS_OPT.LSE_BOS, t.u8()],
   lseTc: [TCA_FLOWER_KEY_MPLS_OPT.LSE_TC, t.u8()],
   lseLabel: [TCA_FLOWER_KEY_MPLS_OPT.LSE_LABEL, t.u32()],
-});
+}));
 
 /** The attribute set "flower-key-cfm-attrs". */
 export const flowerKeyCfmAttrs: AttrSet<{
   mdLevel: FixedCodec<number>;
   opcode: FixedCodec<number>;
-}> = attrSet("flower-key-cfm-attrs", {
+}> = attrSet("flower-key-cfm-attrs", () => ({
   mdLevel: [TCA_FLOWER_KEY_CFM.MD_LEVEL, t.u8()],
   opcode: [TCA_FLOWER_KEY_CFM.OPCODE, t.u8()],
-});
+}));
 
 /** The attribute set "flower-attrs". */
 export const flowerAttrs: AttrSet<{
@@ -3928,7 +3928,7 @@ export const flowerAttrs: AttrSet<{
   keySpiMask: FixedCodec<number>;
   keyEncFlags: FixedCodec<("frag" | "firstfrag" | "tuncsum" | "tundf" | "tunoam" | "tuncrit" | number)[], readonly ("frag" | "firstfrag" | "tuncsum" | "tundf" | "tunoam" | "tuncrit" | number)[] | number>;
   keyEncFlagsMask: FixedCodec<("frag" | "firstfrag" | "tuncsum" | "tundf" | "tunoam" | "tuncrit" | number)[], readonly ("frag" | "firstfrag" | "tuncsum" | "tundf" | "tunoam" | "tuncrit" | number)[] | number>;
-}> = attrSet("flower-attrs", {
+}> = attrSet("flower-attrs", () => ({
   classid: [TCA_FLOWER.CLASSID, t.u32()],
   indev: [TCA_FLOWER.INDEV, t.string()],
   act: [TCA_FLOWER.ACT, t.indexedArray(t.nest(actAttrs))],
@@ -4040,7 +4040,7 @@ export const flowerAttrs: AttrSet<{
   keySpiMask: [TCA_FLOWER.KEY_SPI_MASK, t.u32be()],
   keyEncFlags: [TCA_FLOWER.KEY_ENC_FLAGS, t.flags(t.u32be(), flowerKeyCtrlFlagsValues)],
   keyEncFlagsMask: [TCA_FLOWER.KEY_ENC_FLAGS_MASK, t.flags(t.u32be(), flowerKeyCtrlFlagsValues)],
-});
+}));
 
 /** The attribute set "fq-attrs". */
 export const fqAttrs: AttrSet<{
@@ -4061,7 +4061,7 @@ export const fqAttrs: AttrSet<{
   horizonDrop: FixedCodec<number>;
   priomap: ExtensibleOf<typeof tcPrioQoptStruct>;
   weights: Codec<number[], readonly number[]>;
-}> = attrSet("fq-attrs", {
+}> = attrSet("fq-attrs", () => ({
   plimit: [TCA_FQ.PLIMIT, t.u32()],
   flowPlimit: [TCA_FQ.FLOW_PLIMIT, t.u32()],
   quantum: [TCA_FQ.QUANTUM, t.u32()],
@@ -4079,7 +4079,7 @@ export const fqAttrs: AttrSet<{
   horizonDrop: [TCA_FQ.HORIZON_DROP, t.u8()],
   priomap: [TCA_FQ.PRIOMAP, t.extensible(tcPrioQoptStruct)],
   weights: [TCA_FQ.WEIGHTS, t.array(t.s32())],
-});
+}));
 
 /** The attribute set "fq-codel-attrs". */
 export const fqCodelAttrs: AttrSet<{
@@ -4094,7 +4094,7 @@ export const fqCodelAttrs: AttrSet<{
   memoryLimit: FixedCodec<number>;
   ceThresholdSelector: FixedCodec<number>;
   ceThresholdMask: FixedCodec<number>;
-}> = attrSet("fq-codel-attrs", {
+}> = attrSet("fq-codel-attrs", () => ({
   target: [TCA_FQ_CODEL.TARGET, t.u32()],
   limit: [TCA_FQ_CODEL.LIMIT, t.u32()],
   interval: [TCA_FQ_CODEL.INTERVAL, t.u32()],
@@ -4106,7 +4106,7 @@ export const fqCodelAttrs: AttrSet<{
   memoryLimit: [TCA_FQ_CODEL.MEMORY_LIMIT, t.u32()],
   ceThresholdSelector: [TCA_FQ_CODEL.CE_THRESHOLD_SELECTOR, t.u8()],
   ceThresholdMask: [TCA_FQ_CODEL.CE_THRESHOLD_MASK, t.u8()],
-});
+}));
 
 /** The attribute set "fq-pie-attrs". */
 export const fqPieAttrs: AttrSet<{
@@ -4122,7 +4122,7 @@ export const fqPieAttrs: AttrSet<{
   ecn: FixedCodec<number>;
   bytemode: FixedCodec<number>;
   dqRateEstimator: FixedCodec<number>;
-}> = attrSet("fq-pie-attrs", {
+}> = attrSet("fq-pie-attrs", () => ({
   limit: [TCA_FQ_PIE.LIMIT, t.u32()],
   flows: [TCA_FQ_PIE.FLOWS, t.u32()],
   target: [TCA_FQ_PIE.TARGET, t.u32()],
@@ -4135,7 +4135,7 @@ export const fqPieAttrs: AttrSet<{
   ecn: [TCA_FQ_PIE.ECN, t.u32()],
   bytemode: [TCA_FQ_PIE.BYTEMODE, t.u32()],
   dqRateEstimator: [TCA_FQ_PIE.DQ_RATE_ESTIMATOR, t.u32()],
-});
+}));
 
 /** The attribute set "fw-attrs". */
 export const fwAttrs: AttrSet<{
@@ -4144,13 +4144,13 @@ export const fwAttrs: AttrSet<{
   indev: Codec<string>;
   act: ArrayOf<NestOf<typeof actAttrs>>;
   mask: FixedCodec<number>;
-}> = attrSet("fw-attrs", {
+}> = attrSet("fw-attrs", () => ({
   classid: [TCA_FW.CLASSID, t.u32()],
   police: [TCA_FW.POLICE, t.nest(policeAttrs)],
   indev: [TCA_FW.INDEV, t.string()],
   act: [TCA_FW.ACT, t.indexedArray(t.nest(actAttrs))],
   mask: [TCA_FW.MASK, t.u32()],
-});
+}));
 
 /** The attribute set "tca-gred-vq-entry-attrs". */
 export const tcaGredVqEntryAttrs: AttrSet<{
@@ -4166,7 +4166,7 @@ export const tcaGredVqEntryAttrs: AttrSet<{
   statPdrop: FixedCodec<number>;
   statOther: FixedCodec<number>;
   flags: FixedCodec<number>;
-}> = attrSet("tca-gred-vq-entry-attrs", {
+}> = attrSet("tca-gred-vq-entry-attrs", () => ({
   pad: [TC_A_TCA_GRED_VQ_ENTRY_ATTRS.PAD, t.pad()],
   dp: [TC_A_TCA_GRED_VQ_ENTRY_ATTRS.DP, t.u32()],
   statBytes: [TC_A_TCA_GRED_VQ_ENTRY_ATTRS.STAT_BYTES, t.u64()],
@@ -4179,14 +4179,14 @@ export const tcaGredVqEntryAttrs: AttrSet<{
   statPdrop: [TC_A_TCA_GRED_VQ_ENTRY_ATTRS.STAT_PDROP, t.u32()],
   statOther: [TC_A_TCA_GRED_VQ_ENTRY_ATTRS.STAT_OTHER, t.u32()],
   flags: [TC_A_TCA_GRED_VQ_ENTRY_ATTRS.FLAGS, t.u32()],
-});
+}));
 
 /** The attribute set "tca-gred-vq-list-attrs". */
 export const tcaGredVqListAttrs: AttrSet<{
   entry: ArrayOf<NestOf<typeof tcaGredVqEntryAttrs>>;
-}> = attrSet("tca-gred-vq-list-attrs", {
+}> = attrSet("tca-gred-vq-list-attrs", () => ({
   entry: [TCA_GRED_VQ.ENTRY, t.multi(t.nest(tcaGredVqEntryAttrs))],
-});
+}));
 
 /** The attribute set "gred-attrs". */
 export const gredAttrs: AttrSet<{
@@ -4196,14 +4196,14 @@ export const gredAttrs: AttrSet<{
   maxP: Codec<number[], readonly number[]>;
   limit: FixedCodec<number>;
   vqList: NestOf<typeof tcaGredVqListAttrs>;
-}> = attrSet("gred-attrs", {
+}> = attrSet("gred-attrs", () => ({
   parms: [TCA_GRED.PARMS, t.binary()],
   stab: [TCA_GRED.STAB, t.array(t.u8())],
   dps: [TCA_GRED.DPS, t.extensible(tcGredSoptStruct)],
   maxP: [TCA_GRED.MAX_P, t.array(t.u32())],
   limit: [TCA_GRED.LIMIT, t.u32()],
   vqList: [TCA_GRED.VQ_LIST, t.nest(tcaGredVqListAttrs)],
-});
+}));
 
 /** The attribute set "hhf-attrs". */
 export const hhfAttrs: AttrSet<{
@@ -4214,7 +4214,7 @@ export const hhfAttrs: AttrSet<{
   admitBytes: FixedCodec<number>;
   evictTimeout: FixedCodec<number>;
   nonHhWeight: FixedCodec<number>;
-}> = attrSet("hhf-attrs", {
+}> = attrSet("hhf-attrs", () => ({
   backlogLimit: [TCA_HHF.BACKLOG_LIMIT, t.u32()],
   quantum: [TCA_HHF.QUANTUM, t.u32()],
   hhFlowsLimit: [TCA_HHF.HH_FLOWS_LIMIT, t.u32()],
@@ -4222,7 +4222,7 @@ export const hhfAttrs: AttrSet<{
   admitBytes: [TCA_HHF.ADMIT_BYTES, t.u32()],
   evictTimeout: [TCA_HHF.EVICT_TIMEOUT, t.u32()],
   nonHhWeight: [TCA_HHF.NON_HH_WEIGHT, t.u32()],
-});
+}));
 
 /** The attribute set "htb-attrs". */
 export const htbAttrs: AttrSet<{
@@ -4235,7 +4235,7 @@ export const htbAttrs: AttrSet<{
   ceil64: FixedCodec<bigint, bigint | number>;
   pad: PadCodec;
   offload: Codec<true, boolean>;
-}> = attrSet("htb-attrs", {
+}> = attrSet("htb-attrs", () => ({
   parms: [TCA_HTB.PARMS, t.extensible(tcHtbOptStruct)],
   init: [TCA_HTB.INIT, t.extensible(tcHtbGlobStruct)],
   ctab: [TCA_HTB.CTAB, t.binary()],
@@ -4245,7 +4245,7 @@ export const htbAttrs: AttrSet<{
   ceil64: [TCA_HTB.CEIL64, t.u64()],
   pad: [TCA_HTB.PAD, t.pad()],
   offload: [TCA_HTB.OFFLOAD, t.flag()],
-});
+}));
 
 /** The attribute set "matchall-attrs". */
 export const matchallAttrs: AttrSet<{
@@ -4254,22 +4254,22 @@ export const matchallAttrs: AttrSet<{
   flags: FixedCodec<number>;
   pcnt: ExtensibleOf<typeof tcMatchallPcntStruct>;
   pad: PadCodec;
-}> = attrSet("matchall-attrs", {
+}> = attrSet("matchall-attrs", () => ({
   classid: [TCA_MATCHALL.CLASSID, t.u32()],
   act: [TCA_MATCHALL.ACT, t.indexedArray(t.nest(actAttrs))],
   flags: [TCA_MATCHALL.FLAGS, t.u32()],
   pcnt: [TCA_MATCHALL.PCNT, t.extensible(tcMatchallPcntStruct)],
   pad: [TCA_MATCHALL.PAD, t.pad()],
-});
+}));
 
 /** The attribute set "netem-loss-attrs". */
 export const netemLossAttrs: AttrSet<{
   gi: ExtensibleOf<typeof tcNetemGimodelStruct>;
   ge: ExtensibleOf<typeof tcNetemGemodelStruct>;
-}> = attrSet("netem-loss-attrs", {
+}> = attrSet("netem-loss-attrs", () => ({
   gi: [NETEM_LOSS.GI, t.extensible(tcNetemGimodelStruct)],
   ge: [NETEM_LOSS.GE, t.extensible(tcNetemGemodelStruct)],
-});
+}));
 
 /** The attribute set "netem-attrs". */
 export const netemAttrs: AttrSet<{
@@ -4287,7 +4287,7 @@ export const netemAttrs: AttrSet<{
   slot: ExtensibleOf<typeof tcNetemSlotStruct>;
   slotDist: Codec<number[], readonly number[]>;
   prngSeed: FixedCodec<bigint, bigint | number>;
-}> = attrSet("netem-attrs", {
+}> = attrSet("netem-attrs", () => ({
   corr: [TCA_NETEM.CORR, t.extensible(tcNetemCorrStruct)],
   delayDist: [TCA_NETEM.DELAY_DIST, t.array(t.s16())],
   reorder: [TCA_NETEM.REORDER, t.extensible(tcNetemReorderStruct)],
@@ -4302,7 +4302,7 @@ export const netemAttrs: AttrSet<{
   slot: [TCA_NETEM.SLOT, t.extensible(tcNetemSlotStruct)],
   slotDist: [TCA_NETEM.SLOT_DIST, t.array(t.s16())],
   prngSeed: [TCA_NETEM.PRNG_SEED, t.u64()],
-});
+}));
 
 /** The attribute set "pie-attrs". */
 export const pieAttrs: AttrSet<{
@@ -4314,7 +4314,7 @@ export const pieAttrs: AttrSet<{
   ecn: FixedCodec<number>;
   bytemode: FixedCodec<number>;
   dqRateEstimator: FixedCodec<number>;
-}> = attrSet("pie-attrs", {
+}> = attrSet("pie-attrs", () => ({
   target: [TCA_PIE.TARGET, t.u32()],
   limit: [TCA_PIE.LIMIT, t.u32()],
   tupdate: [TCA_PIE.TUPDATE, t.u32()],
@@ -4323,16 +4323,16 @@ export const pieAttrs: AttrSet<{
   ecn: [TCA_PIE.ECN, t.u32()],
   bytemode: [TCA_PIE.BYTEMODE, t.u32()],
   dqRateEstimator: [TCA_PIE.DQ_RATE_ESTIMATOR, t.u32()],
-});
+}));
 
 /** The attribute set "qfq-attrs". */
 export const qfqAttrs: AttrSet<{
   weight: FixedCodec<number>;
   lmax: FixedCodec<number>;
-}> = attrSet("qfq-attrs", {
+}> = attrSet("qfq-attrs", () => ({
   weight: [TCA_QFQ.WEIGHT, t.u32()],
   lmax: [TCA_QFQ.LMAX, t.u32()],
-});
+}));
 
 /** The attribute set "red-attrs". */
 export const redAttrs: AttrSet<{
@@ -4342,14 +4342,14 @@ export const redAttrs: AttrSet<{
   flags: StructCodec<{ value: FixedCodec<number>; selector: FixedCodec<number> }>;
   earlyDropBlock: FixedCodec<number>;
   markBlock: FixedCodec<number>;
-}> = attrSet("red-attrs", {
+}> = attrSet("red-attrs", () => ({
   parms: [TCA_RED.PARMS, t.extensible(tcRedQoptStruct)],
   stab: [TCA_RED.STAB, t.binary()],
   maxP: [TCA_RED.MAX_P, t.u32()],
   flags: [TCA_RED.FLAGS, t.bitfield32()],
   earlyDropBlock: [TCA_RED.EARLY_DROP_BLOCK, t.u32()],
   markBlock: [TCA_RED.MARK_BLOCK, t.u32()],
-});
+}));
 
 /** The attribute set "route-attrs". */
 export const routeAttrs: AttrSet<{
@@ -4359,14 +4359,14 @@ export const routeAttrs: AttrSet<{
   iif: FixedCodec<number>;
   police: NestOf<typeof policeAttrs>;
   act: ArrayOf<NestOf<typeof actAttrs>>;
-}> = attrSet("route-attrs", {
+}> = attrSet("route-attrs", () => ({
   classid: [TCA_ROUTE4.CLASSID, t.u32()],
   to: [TCA_ROUTE4.TO, t.u32()],
   from: [TCA_ROUTE4.FROM, t.u32()],
   iif: [TCA_ROUTE4.IIF, t.u32()],
   police: [TCA_ROUTE4.POLICE, t.nest(policeAttrs)],
   act: [TCA_ROUTE4.ACT, t.indexedArray(t.nest(actAttrs))],
-});
+}));
 
 /** The attribute set "taprio-sched-entry". */
 export const taprioSchedEntryAttrs: AttrSet<{
@@ -4374,30 +4374,30 @@ export const taprioSchedEntryAttrs: AttrSet<{
   cmd: FixedCodec<number>;
   gateMask: FixedCodec<number>;
   interval: FixedCodec<number>;
-}> = attrSet("taprio-sched-entry", {
+}> = attrSet("taprio-sched-entry", () => ({
   index: [TCA_TAPRIO_SCHED_ENTRY.INDEX, t.u32()],
   cmd: [TCA_TAPRIO_SCHED_ENTRY.CMD, t.u8()],
   gateMask: [TCA_TAPRIO_SCHED_ENTRY.GATE_MASK, t.u32()],
   interval: [TCA_TAPRIO_SCHED_ENTRY.INTERVAL, t.u32()],
-});
+}));
 
 /** The attribute set "taprio-sched-entry-list". */
 export const taprioSchedEntryListAttrs: AttrSet<{
   entry: ArrayOf<NestOf<typeof taprioSchedEntryAttrs>>;
-}> = attrSet("taprio-sched-entry-list", {
+}> = attrSet("taprio-sched-entry-list", () => ({
   entry: [TCA_TAPRIO_SCHED.ENTRY, t.multi(t.nest(taprioSchedEntryAttrs))],
-});
+}));
 
 /** The attribute set "taprio-tc-entry-attrs". */
 export const taprioTcEntryAttrs: AttrSet<{
   index: FixedCodec<number>;
   maxSdu: FixedCodec<number>;
   fp: FixedCodec<number>;
-}> = attrSet("taprio-tc-entry-attrs", {
+}> = attrSet("taprio-tc-entry-attrs", () => ({
   index: [TCA_TAPRIO_TC_ENTRY.INDEX, t.u32()],
   maxSdu: [TCA_TAPRIO_TC_ENTRY.MAX_SDU, t.u32()],
   fp: [TCA_TAPRIO_TC_ENTRY.FP, t.u32()],
-});
+}));
 
 /** The attribute set "taprio-attrs". */
 export const taprioAttrs: AttrSet<{
@@ -4413,7 +4413,7 @@ export const taprioAttrs: AttrSet<{
   flags: FixedCodec<number>;
   txtimeDelay: FixedCodec<number>;
   tcEntry: NestOf<typeof taprioTcEntryAttrs>;
-}> = attrSet("taprio-attrs", {
+}> = attrSet("taprio-attrs", () => ({
   priomap: [TCA_TAPRIO_ATTR.PRIOMAP, t.extensible(tcMqprioQoptStruct)],
   schedEntryList: [TCA_TAPRIO_ATTR.SCHED_ENTRY_LIST, t.nest(taprioSchedEntryListAttrs)],
   schedBaseTime: [TCA_TAPRIO_ATTR.SCHED_BASE_TIME, t.s64()],
@@ -4426,7 +4426,7 @@ export const taprioAttrs: AttrSet<{
   flags: [TCA_TAPRIO_ATTR.FLAGS, t.u32()],
   txtimeDelay: [TCA_TAPRIO_ATTR.TXTIME_DELAY, t.u32()],
   tcEntry: [TCA_TAPRIO_ATTR.TC_ENTRY, t.nest(taprioTcEntryAttrs)],
-});
+}));
 
 /** The attribute set "tbf-attrs". */
 export const tbfAttrs: AttrSet<{
@@ -4438,7 +4438,7 @@ export const tbfAttrs: AttrSet<{
   burst: FixedCodec<number>;
   pburst: FixedCodec<number>;
   pad: PadCodec;
-}> = attrSet("tbf-attrs", {
+}> = attrSet("tbf-attrs", () => ({
   parms: [TCA_TBF.PARMS, t.extensible(tcTbfQoptStruct)],
   rtab: [TCA_TBF.RTAB, t.binary()],
   ptab: [TCA_TBF.PTAB, t.binary()],
@@ -4447,7 +4447,7 @@ export const tbfAttrs: AttrSet<{
   burst: [TCA_TBF.BURST, t.u32()],
   pburst: [TCA_TBF.PBURST, t.u32()],
   pad: [TCA_TBF.PAD, t.pad()],
-});
+}));
 
 /** The attribute set "u32-attrs". */
 export const u32Attrs: AttrSet<{
@@ -4463,7 +4463,7 @@ export const u32Attrs: AttrSet<{
   mark: ExtensibleOf<typeof tcU32MarkStruct>;
   flags: FixedCodec<number>;
   pad: PadCodec;
-}> = attrSet("u32-attrs", {
+}> = attrSet("u32-attrs", () => ({
   classid: [TCA_U32.CLASSID, t.u32()],
   hash: [TCA_U32.HASH, t.u32()],
   link: [TCA_U32.LINK, t.u32()],
@@ -4476,16 +4476,16 @@ export const u32Attrs: AttrSet<{
   mark: [TCA_U32.MARK, t.extensible(tcU32MarkStruct)],
   flags: [TCA_U32.FLAGS, t.u32()],
   pad: [TCA_U32.PAD, t.pad()],
-});
+}));
 
 /** The attribute set "tca-stab-attrs". */
 export const tcaStabAttrs: AttrSet<{
   base: ExtensibleOf<typeof tcSizespecStruct>;
   data: Codec<Uint8Array>;
-}> = attrSet("tca-stab-attrs", {
+}> = attrSet("tca-stab-attrs", () => ({
   base: [TCA_STAB.BASE, t.extensible(tcSizespecStruct)],
   data: [TCA_STAB.DATA, t.binary()],
-});
+}));
 
 /** The attribute set "attrs". */
 export const attrs: AttrSet<{
@@ -4505,7 +4505,7 @@ export const attrs: AttrSet<{
   egressBlock: FixedCodec<number>;
   dumpFlags: StructCodec<{ value: FixedCodec<number>; selector: FixedCodec<number> }>;
   extWarnMsg: Codec<string>;
-}> = attrSet("attrs", {
+}> = attrSet("attrs", () => ({
   kind: [TCA.KIND, t.string()],
   options: [TCA.OPTIONS, t.subMessage("kind", { basic: basicAttrs, bpf: bpfAttrs, bfifo: tcFifoQoptStruct, cake: cakeAttrs, cbs: cbsAttrs, cgroup: cgroupAttrs, choke: chokeAttrs, clsact: null, codel: codelAttrs, drr: drrAttrs, dualpi2: dualpi2Attrs, etf: etfAttrs, ets: etsAttrs, flow: flowAttrs, flower: flowerAttrs, fq: fqAttrs, fq_codel: fqCodelAttrs, fq_pie: fqPieAttrs, fw: fwAttrs, gred: gredAttrs, hfsc: tcHfscQoptStruct, hhf: hhfAttrs, htb: htbAttrs, ingress: null, matchall: matchallAttrs, mq: null, mqprio: tcMqprioQoptStruct, multiq: tcMultiqQoptStruct, netem: { header: tcNetemQoptStruct, attrs: netemAttrs }, pfifo: tcFifoQoptStruct, pfifo_fast: tcPrioQoptStruct, pfifo_head_drop: tcFifoQoptStruct, pie: pieAttrs, plug: tcPlugQoptStruct, prio: tcPrioQoptStruct, qfq: qfqAttrs, red: redAttrs, route: routeAttrs, sfb: tcSfbQoptStruct, sfq: tcSfqQoptV1Struct, taprio: taprioAttrs, tbf: tbfAttrs, u32: u32Attrs }, { selectorName: "kind" })],
   stats: [TCA.STATS, t.extensible(tcStatsStruct)],
@@ -4522,18 +4522,18 @@ export const attrs: AttrSet<{
   egressBlock: [TCA.EGRESS_BLOCK, t.u32()],
   dumpFlags: [TCA.DUMP_FLAGS, t.bitfield32()],
   extWarnMsg: [TCA.EXT_WARN_MSG, t.string()],
-});
+}));
 
 /** The attribute set "hfsc-attrs". */
 export const hfscAttrs: AttrSet<{
   rsc: Codec<Uint8Array>;
   fsc: Codec<Uint8Array>;
   usc: Codec<Uint8Array>;
-}> = attrSet("hfsc-attrs", {
+}> = attrSet("hfsc-attrs", () => ({
   rsc: [TC_A_HFSC_ATTRS.RSC, t.binary()],
   fsc: [TC_A_HFSC_ATTRS.FSC, t.binary()],
   usc: [TC_A_HFSC_ATTRS.USC, t.binary()],
-});
+}));
 
 /** The tc family (netlink protocol 0), for `RawFamily.open`. */
 export const tc: {

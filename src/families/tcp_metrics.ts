@@ -90,7 +90,7 @@ export const metricsAttrs: AttrSet<{
   reodering: FixedCodec<number>;
   rttUs: FixedCodec<number>;
   rttvarUs: FixedCodec<number>;
-}> = attrSet("metrics", {
+}> = attrSet("metrics", () => ({
   rtt: [TCP_METRICS_A_METRICS.RTT, t.u32()],
   rttvar: [TCP_METRICS_A_METRICS.RTTVAR, t.u32()],
   ssthresh: [TCP_METRICS_A_METRICS.SSTHRESH, t.u32()],
@@ -98,7 +98,7 @@ export const metricsAttrs: AttrSet<{
   reodering: [TCP_METRICS_A_METRICS.REODERING, t.u32()],
   rttUs: [TCP_METRICS_A_METRICS.RTT_US, t.u32()],
   rttvarUs: [TCP_METRICS_A_METRICS.RTTVAR_US, t.u32()],
-});
+}));
 
 /** The attribute set "tcp-metrics". */
 export const tcpMetricsAttrs: AttrSet<{
@@ -115,7 +115,7 @@ export const tcpMetricsAttrs: AttrSet<{
   saddrIpv4: FixedCodec<string>;
   saddrIpv6: Codec<string>;
   pad: PadCodec;
-}> = attrSet("tcp-metrics", {
+}> = attrSet("tcp-metrics", () => ({
   addrIpv4: [TCP_METRICS_ATTR.ADDR_IPV4, t.ipv4()],
   addrIpv6: [TCP_METRICS_ATTR.ADDR_IPV6, t.ip()],
   age: [TCP_METRICS_ATTR.AGE, t.u64()],
@@ -129,7 +129,7 @@ export const tcpMetricsAttrs: AttrSet<{
   saddrIpv4: [TCP_METRICS_ATTR.SADDR_IPV4, t.ipv4()],
   saddrIpv6: [TCP_METRICS_ATTR.SADDR_IPV6, t.ip()],
   pad: [TCP_METRICS_ATTR.PAD, t.pad()],
-});
+}));
 
 /** The tcp_metrics family, for `GenlSocket.family`. */
 export const tcpMetrics: {

@@ -129,7 +129,7 @@ export const attrOptionAttrs: AttrSet<{
   removed: Codec<true, boolean>;
   portIfindex: FixedCodec<number>;
   arrayIndex: FixedCodec<number>;
-}> = attrSet("attr-option", {
+}> = attrSet("attr-option", () => ({
   name: [TEAM_ATTR_OPTION.NAME, t.string({ maxLength: 32 })],
   changed: [TEAM_ATTR_OPTION.CHANGED, t.flag()],
   type: [TEAM_ATTR_OPTION.TYPE, t.u8()],
@@ -137,14 +137,14 @@ export const attrOptionAttrs: AttrSet<{
   removed: [TEAM_ATTR_OPTION.REMOVED, t.flag()],
   portIfindex: [TEAM_ATTR_OPTION.PORT_IFINDEX, t.u32()],
   arrayIndex: [TEAM_ATTR_OPTION.ARRAY_INDEX, t.u32()],
-});
+}));
 
 /** The attribute set "item-option". */
 export const itemOptionAttrs: AttrSet<{
   option: ArrayOf<NestOf<typeof attrOptionAttrs>>;
-}> = attrSet("item-option", {
+}> = attrSet("item-option", () => ({
   option: [TEAM_ATTR_ITEM.OPTION, t.multi(t.nest(attrOptionAttrs))],
-});
+}));
 
 /** The attribute set "attr-port". */
 export const attrPortAttrs: AttrSet<{
@@ -154,32 +154,32 @@ export const attrPortAttrs: AttrSet<{
   speed: FixedCodec<number>;
   duplex: FixedCodec<number>;
   removed: Codec<true, boolean>;
-}> = attrSet("attr-port", {
+}> = attrSet("attr-port", () => ({
   ifindex: [TEAM_ATTR_PORT.IFINDEX, t.u32()],
   changed: [TEAM_ATTR_PORT.CHANGED, t.flag()],
   linkup: [TEAM_ATTR_PORT.LINKUP, t.flag()],
   speed: [TEAM_ATTR_PORT.SPEED, t.u32()],
   duplex: [TEAM_ATTR_PORT.DUPLEX, t.u8()],
   removed: [TEAM_ATTR_PORT.REMOVED, t.flag()],
-});
+}));
 
 /** The attribute set "item-port". */
 export const itemPortAttrs: AttrSet<{
   port: ArrayOf<NestOf<typeof attrPortAttrs>>;
-}> = attrSet("item-port", {
+}> = attrSet("item-port", () => ({
   port: [TEAM_A_ITEM_PORT.PORT, t.multi(t.nest(attrPortAttrs))],
-});
+}));
 
 /** The attribute set "team". */
 export const teamAttrs: AttrSet<{
   teamIfindex: FixedCodec<number>;
   listOption: NestOf<typeof itemOptionAttrs>;
   listPort: NestOf<typeof itemPortAttrs>;
-}> = attrSet("team", {
+}> = attrSet("team", () => ({
   teamIfindex: [TEAM_ATTR.TEAM_IFINDEX, t.u32()],
   listOption: [TEAM_ATTR.LIST_OPTION, t.nest(itemOptionAttrs)],
   listPort: [TEAM_ATTR.LIST_PORT, t.nest(itemPortAttrs)],
-});
+}));
 
 /** The team family, for `GenlSocket.family`. */
 export const team: {

@@ -150,12 +150,12 @@ export const wgallowedipAttrs: AttrSet<{
   ipaddr: Codec<string>;
   cidrMask: FixedCodec<number>;
   flags: FixedCodec<("removeMe" | number)[], readonly ("removeMe" | number)[] | number>;
-}> = attrSet("wgallowedip", {
+}> = attrSet("wgallowedip", () => ({
   family: [WGALLOWEDIP_A.FAMILY, t.u16()],
   ipaddr: [WGALLOWEDIP_A.IPADDR, t.ip()],
   cidrMask: [WGALLOWEDIP_A.CIDR_MASK, t.u8()],
   flags: [WGALLOWEDIP_A.FLAGS, t.flags(t.u32({ mask: 1 }), wgallowedipFlagsValues)],
-});
+}));
 
 /** The attribute set "wgpeer". */
 export const wgpeerAttrs: AttrSet<{
@@ -169,7 +169,7 @@ export const wgpeerAttrs: AttrSet<{
   txBytes: FixedCodec<bigint, bigint | number>;
   allowedips: ArrayOf<NestOf<typeof wgallowedipAttrs>>;
   protocolVersion: FixedCodec<number>;
-}> = attrSet("wgpeer", {
+}> = attrSet("wgpeer", () => ({
   publicKey: [WGPEER_A.PUBLIC_KEY, t.binary({ minLength: 32, maxLength: 32 })],
   presharedKey: [WGPEER_A.PRESHARED_KEY, t.binary({ minLength: 32, maxLength: 32 })],
   flags: [WGPEER_A.FLAGS, t.flags(t.u32({ mask: 7 }), wgpeerFlagsValues)],
@@ -180,7 +180,7 @@ export const wgpeerAttrs: AttrSet<{
   txBytes: [WGPEER_A.TX_BYTES, t.u64()],
   allowedips: [WGPEER_A.ALLOWEDIPS, t.indexedArray(t.nest(wgallowedipAttrs))],
   protocolVersion: [WGPEER_A.PROTOCOL_VERSION, t.u32()],
-});
+}));
 
 /** The attribute set "wgdevice". */
 export const wgdeviceAttrs: AttrSet<{
@@ -192,7 +192,7 @@ export const wgdeviceAttrs: AttrSet<{
   listenPort: FixedCodec<number>;
   fwmark: FixedCodec<number>;
   peers: ArrayOf<NestOf<typeof wgpeerAttrs>>;
-}> = attrSet("wgdevice", {
+}> = attrSet("wgdevice", () => ({
   ifindex: [WGDEVICE_A.IFINDEX, t.u32()],
   ifname: [WGDEVICE_A.IFNAME, t.string()],
   privateKey: [WGDEVICE_A.PRIVATE_KEY, t.binary({ minLength: 32, maxLength: 32 })],
@@ -201,7 +201,7 @@ export const wgdeviceAttrs: AttrSet<{
   listenPort: [WGDEVICE_A.LISTEN_PORT, t.u16()],
   fwmark: [WGDEVICE_A.FWMARK, t.u32()],
   peers: [WGDEVICE_A.PEERS, t.indexedArray(t.nest(wgpeerAttrs))],
-});
+}));
 
 /** The wireguard family, for `GenlSocket.family`. */
 export const wireguard: {

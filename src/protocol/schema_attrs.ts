@@ -342,10 +342,13 @@ class SetImpl implements AttrNames {
    */
   #generate = false;
 
-  /** Called once every field is defined. */
-  finish(): void {
+  /**
+   * Called once every field is defined; `generate`: whether decoders were generated when the
+   * set was defined (setCodegen).
+   */
+  finish(generate: boolean): void {
     this.checks = this.fields.some((f) => raisesChecks(f.declared));
-    this.#generate = codegenEnabled(); // as when the set was defined (setCodegen)
+    this.#generate = generate;
   }
 
   /** Generates the specialised decoder. */
@@ -561,6 +564,16 @@ export interface AttrField {
 
 let implOf: (set: AttrSet<AttrFields>) => SetImpl;
 
+/** The entries of an attribute set: `[type, codec]` or `[type, codec, options]` by key. */
+type AttrSpec = { readonly [key: string]: AttrEntry };
+
+/** A built set: its runtime, and what the class shows of it. */
+interface Built {
+  readonly impl: SetImpl;
+  readonly codecs: Record<string, AnyCodec>;
+  readonly fields: readonly AttrField[];
+}
+
 /**
  * A declarative attribute set: each attribute's key, number and codec. The decoded and
  * encodable object types are inferred from it ({@link Decoded}, {@link Encodable}).
@@ -585,71 +598,117 @@ let implOf: (set: AttrSet<AttrFields>) => SetImpl;
 export class AttrSet<F extends AttrFields> {
   /** The attribute set's YNL name, e.g. "ctrl-attrs"; the root of error paths. */
   readonly name: string;
-  /** The codecs by key. */
-  readonly codecs: F;
-  /** Every attribute, in definition order. */
-  readonly fields: readonly AttrField[];
-  readonly #impl: SetImpl;
+  /** The spec still to build (a function given to the constructor), or null once built. */
+  #spec: AttrSpec | (() => AttrSpec) | null;
+  #built: Built | null = null;
+  /** Whether decoders were generated when the set was defined (setCodegen). */
+  readonly #generate: boolean = codegenEnabled();
 
   static {
-    implOf = (set) => set.#impl;
+    implOf = (set) => (set.#built ?? set.#build()).impl;
   }
 
-  /** Defines the set; prefer {@link attrSet}, which infers the types. */
-  constructor(name: string, spec: { readonly [key: string]: AttrEntry }) {
+  /**
+   * Defines the set; prefer {@link attrSet}, which infers the types. `spec` may be a function
+   * returning the entries: then they are made and checked at the set's first use (a module
+   * defining many sets, like a generated family, costs little to import), and errors in them
+   * are raised there.
+   */
+  constructor(name: string, spec: AttrSpec | (() => AttrSpec)) {
     if (typeof name !== "string" || name === "") {
       throw new TypeError(`Cannot define attribute set: the name must be a non-empty string`);
     }
-    if (typeof spec !== "object" || spec === null || Array.isArray(spec)) {
+    if (
+      typeof spec !== "function" &&
+      (typeof spec !== "object" || spec === null || Array.isArray(spec))
+    ) {
       throw new TypeError(
         `Cannot define attribute set ${name}: the spec must be an object of [type, codec] entries`,
       );
     }
+    this.name = name;
+    this.#spec = spec;
+    if (typeof spec !== "function") this.#build();
+  }
+
+  /** Builds the runtime from the spec (once). */
+  #build(): Built {
+    if (this.#built !== null) return this.#built;
+    const name = this.name;
+    const given = this.#spec!;
+    if (typeof given === "function") {
+      // a set nesting itself other than through t.lazy would recurse here for ever
+      this.#spec = () => {
+        throw new TypeError(
+          `Cannot define attribute set ${name}: it contains itself (nest it through t.lazy)`,
+        );
+      };
+    }
     const impl = new SetImpl(name);
     const codecs: Record<string, AnyCodec> = {};
-    for (const [key, entry] of Object.entries(spec)) {
-      if (!Array.isArray(entry)) {
-        throw new TypeError(`Cannot define ${name}.${key}: expected [type, codec]`);
-      }
-      const [type, codec, options] = entry as [number, AnyCodec, AttrOptions?];
-      if (key === "unknown" || key === "__proto__") {
+    try {
+      const spec = typeof given === "function" ? given() : given;
+      if (typeof spec !== "object" || spec === null || Array.isArray(spec)) {
         throw new TypeError(
-          `Cannot define ${name}.${key}: the key is reserved (unknown attributes go in "unknown")`,
+          `Cannot define attribute set ${name}: the spec must be an object of [type, codec] entries`,
         );
       }
-      if (!Number.isInteger(type) || type < 0 || type > NLA_F.TYPE_MASK) {
-        throw new RangeError(`Cannot define ${name}.${key}: type ${type} is not 0..16383`);
+      for (const [key, entry] of Object.entries(spec)) {
+        if (!Array.isArray(entry)) {
+          throw new TypeError(`Cannot define ${name}.${key}: expected [type, codec]`);
+        }
+        const [type, codec, options] = entry as [number, AnyCodec, AttrOptions?];
+        if (key === "unknown" || key === "__proto__") {
+          throw new TypeError(
+            `Cannot define ${name}.${key}: the key is reserved (unknown attributes go in "unknown")`,
+          );
+        }
+        if (!Number.isInteger(type) || type < 0 || type > NLA_F.TYPE_MASK) {
+          throw new RangeError(`Cannot define ${name}.${key}: type ${type} is not 0..16383`);
+        }
+        if (
+          !codec || typeof codec.decode !== "function" || typeof codec.encode !== "function"
+        ) {
+          throw new TypeError(
+            `Cannot define ${name}.${key}: expected a codec, got ${describe(codec)}`,
+          );
+        }
+        const existing = impl.byType[type];
+        if (existing) {
+          throw new TypeError(
+            `Cannot define ${name}.${key}: type ${type} is already used by ${existing.key}`,
+          );
+        }
+        const f = new Field(key, options?.name ?? kebab(key), type, codec);
+        while (impl.byType.length <= type) impl.byType.push(null);
+        impl.byType[type] = f;
+        impl.byKey.set(key, f);
+        impl.fields.push(f);
+        codecs[key] = codec;
       }
-      if (
-        !codec || typeof codec.decode !== "function" || typeof codec.encode !== "function"
-      ) {
-        throw new TypeError(
-          `Cannot define ${name}.${key}: expected a codec, got ${describe(codec)}`,
-        );
-      }
-      const existing = impl.byType[type];
-      if (existing) {
-        throw new TypeError(
-          `Cannot define ${name}.${key}: type ${type} is already used by ${existing.key}`,
-        );
-      }
-      const f = new Field(key, options?.name ?? kebab(key), type, codec);
-      while (impl.byType.length <= type) impl.byType.push(null);
-      impl.byType[type] = f;
-      impl.byKey.set(key, f);
-      impl.fields.push(f);
-      codecs[key] = codec;
+    } catch (e) {
+      this.#spec = given; // raised again at the next use
+      throw e;
     }
-    impl.finish();
-    this.name = name;
-    this.codecs = codecs as unknown as F;
-    this.fields = impl.fields.map((f) => ({
+    impl.finish(this.#generate);
+    const fields = impl.fields.map((f) => ({
       key: f.key,
       name: f.name,
       type: f.type,
       codec: f.declared as Codec<unknown, never>,
     }));
-    this.#impl = impl;
+    this.#spec = null;
+    return this.#built = { impl, codecs, fields };
+  }
+
+  /** The codecs by key. */
+  get codecs(): F {
+    return (this.#built ?? this.#build()).codecs as unknown as F;
+  }
+
+  /** Every attribute, in definition order. */
+  get fields(): readonly AttrField[] {
+    return (this.#built ?? this.#build()).fields;
   }
 
   /**
@@ -670,7 +729,7 @@ export class AttrSet<F extends AttrFields> {
     }
     const c = acquireDecode(data, options?.path ?? this.name, options?.strict === true);
     try {
-      return this.#impl.decode(c, start, end) as DecodedAttrs<F>;
+      return (this.#built ?? this.#build()).impl.decode(c, start, end) as DecodedAttrs<F>;
     } finally {
       releaseDecode(c);
     }
@@ -682,13 +741,14 @@ export class AttrSet<F extends AttrFields> {
    * fit in u16"); the writer is then left as it was.
    */
   encode(w: NetlinkWriter, value: EncodableAttrs<F>, options?: EncodeOptions): void {
+    const impl = (this.#built ?? this.#build()).impl;
     const trace: AttrTrace | null = options?.trace ?? null;
     const c = new EncodeContext(options?.path ?? this.name, trace);
     const mark = w.length;
     const tmark = trace === null ? 0 : trace.entries.length;
-    if (trace !== null) trace.useRoot(this.#impl);
+    if (trace !== null) trace.useRoot(impl);
     try {
-      this.#impl.encode(w, value, c);
+      impl.encode(w, value, c);
     } catch (e) {
       w.truncate(mark);
       if (trace !== null) trace.truncate(tmark);
@@ -698,15 +758,16 @@ export class AttrSet<F extends AttrFields> {
 
   /** The attribute with camelCase `key` or type number `type`. */
   field(keyOrType: string | number): AttrField | undefined {
+    const { impl, fields } = this.#built ?? this.#build();
     const f = typeof keyOrType === "number"
-      ? this.#impl.byType[keyOrType] ?? undefined
-      : this.#impl.byKey.get(keyOrType);
-    return f === undefined ? undefined : this.fields[this.#impl.fields.indexOf(f)];
+      ? impl.byType[keyOrType] ?? undefined
+      : impl.byKey.get(keyOrType);
+    return f === undefined ? undefined : fields[impl.fields.indexOf(f)];
   }
 
   /** The YNL name of attribute `type` ("family-name"), or undefined. */
   nameOf(type: number): string | undefined {
-    return this.#impl.nameOf(type);
+    return (this.#built ?? this.#build()).impl.nameOf(type);
   }
 
   /**
@@ -723,22 +784,29 @@ export class AttrSet<F extends AttrFields> {
    * ```
    */
   pick<const K extends keyof F & string>(keys: readonly K[], name?: string): AttrSet<Pick<F, K>> {
-    const spec: Record<string, AttrEntry> = {};
-    for (const key of keys) {
-      const f = this.field(key);
-      if (f === undefined) {
-        throw new TypeError(`Cannot pick ${this.name}.${key}: the set has no such attribute`);
+    const spec = (): AttrSpec => {
+      const out: Record<string, AttrEntry> = {};
+      for (const key of keys) {
+        const f = this.field(key);
+        if (f === undefined) {
+          throw new TypeError(`Cannot pick ${this.name}.${key}: the set has no such attribute`);
+        }
+        out[key] = [f.type, f.codec, { name: f.name }];
       }
-      spec[key] = [f.type, f.codec, { name: f.name }];
-    }
-    return new AttrSet<Pick<F, K>>(name ?? this.name, spec);
+      return out;
+    };
+    // from a set still to build (a generated family's), the subset is built at its first use too
+    return new AttrSet<Pick<F, K>>(name ?? this.name, this.#built === null ? spec : spec());
   }
 }
 
 /**
  * Defines an attribute set: keys are the camelCase names of decoded objects, values
  * `[type, codec]` (or `[type, codec, { name }]` to give the YNL name when it is not the
- * kebab-case of the key). Types are inferred: `Decoded<typeof set>`.
+ * kebab-case of the key). Types are inferred: `Decoded<typeof set>`. Given a function returning
+ * the entries instead, the set makes and checks them at its first use (decode, encode, `codecs`,
+ * `fields`, `field`, a nest of it...): what generated families do, so that importing one builds
+ * none of its sets; a mistake in the entries is then raised at that use.
  *
  * @example
  * ```ts
@@ -748,11 +816,12 @@ export class AttrSet<F extends AttrFields> {
  *   flags: [2, t.flags(t.u32(), { adminPerm: 1, cmdCapDo: 2, cmdCapDump: 4 })],
  * });
  * type Op = Decoded<typeof opAttrs>; // { id?: number; flags?: ("adminPerm" | ... | number)[]; unknown?: ... }
+ * const policy = attrSet("policy-attrs", () => ({ type: [1, t.u32()] })); // built when first used
  * ```
  */
 export function attrSet<const S extends { readonly [key: string]: AttrEntry }>(
   name: string,
-  spec: S,
+  spec: S | (() => S),
 ): AttrSet<FieldsOf<S>> {
   return new AttrSet<FieldsOf<S>>(name, spec);
 }
@@ -1309,7 +1378,7 @@ interface Format {
 }
 
 const EMPTY_SET = new SetImpl("empty");
-EMPTY_SET.finish();
+EMPTY_SET.finish(codegenEnabled());
 
 /**
  * YNL `sub-message`: an attribute whose layout depends on the value of another attribute, the

@@ -112,11 +112,15 @@ export interface MemberLike {
   readonly codec: { readonly size: number };
 }
 
-/** A generated struct reader, or null when generation is off. */
+/**
+ * A generated struct reader, or null when generation is off (`on`: whether it was on when the
+ * struct was defined; default: whether it is now).
+ */
 export function compileStructReader(
   members: readonly MemberLike[],
+  on: boolean = enabled,
 ): ((c: DecodeContext, offset: number) => Record<string, unknown>) | null {
-  if (!enabled) return null;
+  if (!on) return null;
   const parts: string[] = [];
   members.forEach((m, i) => {
     if (m.op === OP.PAD) return;

@@ -24,7 +24,7 @@ import {
   releaseDecode,
   setOp,
 } from "./schema_context.ts";
-import { compileStructReader } from "./schema_compile.ts";
+import { codegenEnabled, compileStructReader } from "./schema_compile.ts";
 import type {
   Codec,
   DecodedStruct,
@@ -1137,9 +1137,14 @@ export class StructCodecImpl<M extends StructMembers> implements StructCodec<M> 
     this.align = maxAlign;
     this.size = packed ? off : alignUp(off, maxAlign);
     this.offsets = offsets as { readonly [K in keyof M]: number };
-    const gen = compileStructReader(this.#list);
-    this.read = gen !== null
-      ? gen as (ctx: DecodeContext, offset: number) => DecodedStruct<M>
+    // The specialised reader is generated at the first read: a module defining many structs
+    // (a generated family) costs little to import, and most of them are never read.
+    this.read = codegenEnabled()
+      ? (ctx, offset) => {
+        const gen = compileStructReader(this.#list, true)!;
+        (this as { read: (ctx: DecodeContext, offset: number) => unknown }).read = gen;
+        return gen(ctx, offset) as DecodedStruct<M>;
+      }
       : (ctx, offset) => this.#readGeneric(ctx, offset);
     setOp(this, OP.STRUCT);
   }

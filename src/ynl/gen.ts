@@ -536,13 +536,16 @@ function printModule(model: SpecModel, ir: FamilyIR, options: PrintOptions): str
     emit(`/** The attribute set "${s.name}"${what}. */`);
     const type = ft ??
       (fields.length === 0 ? "Record<never, never>" : `{\n${fields.join("\n")}\n}`);
-    emit(`export const ${s.varName}: AttrSet<${type}> = attrSet(${JSON.stringify(s.name)}, {`);
+    // the entries as a function: the set is built at its first use, not at import
+    emit(
+      `export const ${s.varName}: AttrSet<${type}> = attrSet(${JSON.stringify(s.name)}, () => ({`,
+    );
     for (const f of s.fields) {
       const num = consts.attrRef(s.name, f.name) ?? String(f.value);
       const name = kebab(f.key) === f.name ? "" : `, { name: ${JSON.stringify(f.name)} }`;
       emit(`  ${propKey(f.key)}: [${num}, ${expr(f.ir)}${name}],`);
     }
-    emit(`});`, "");
+    emit(`}));`, "");
   };
   for (const s of ir.sets) printSet(s);
 
