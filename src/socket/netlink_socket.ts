@@ -308,6 +308,23 @@ interface Exchange {
   batch?: { open: number; deferred: boolean };
 }
 
+/**
+ * The requests of one sendBatchSync, seqs `lo` .. `lo + n - 1`: an exchange is made for a
+ * request only when a message with its seq is read (an error, an acknowledgement, a reply), so
+ * the requests the kernel accepts without a word (all but the last with `ack: "last"`) cost no
+ * object and no map entry.
+ */
+interface BatchRange {
+  lo: number;
+  n: number;
+  /** Makes the exchange of request `i` (registered by the caller). */
+  make: (i: number) => Exchange;
+  /** The exchanges made so far, by request index, in the order their first message came. */
+  made: Map<number, Exchange> | undefined;
+  /** The receive queue overflowed while the batch was open. */
+  overflowed: boolean;
+}
+
 /** How a wait for the socket ended. */
 type WaitEnd = "readable" | "woken" | "timeout" | "closed" | "error";
 
@@ -934,7 +951,7 @@ export class NetlinkSocket {
       const r = this.#recv(true);
       if (r < 0) return null;
       const data = this.#rx;
-      if (this.#active.size > 0 && this.#forExchange(data, r)) {
+      if ((this.#active.size > 0 || this.#ranges.length !== 0) && this.#forExchange(data, r)) {
         this.#process(data, r, null, this.#lastPortid, this.#lastGroups, this.#lastGroup);
         continue;
       }
@@ -953,7 +970,8 @@ export class NetlinkSocket {
     const unicast = this.#lastGroup === 0 && this.#lastGroups === 0 &&
       (this.#lastPortid === 0 || this.#userToUser);
     const seq = data[8] | (data[9] << 8) | (data[10] << 16) | (data[11] << 24);
-    const x = this.#active.get(seq >>> 0);
+    const x = this.#active.get(seq >>> 0) ??
+      (unicast && this.#ranges.length !== 0 ? this.#fromRange(seq >>> 0) : undefined);
     return x !== undefined && (unicast || (x.echo === true && this.#lastPortid === 0));
   }
 
@@ -976,6 +994,27 @@ export class NetlinkSocket {
   #ctlView: DataView | undefined;
   /** Exchanges in progress by seq; replies are routed to them whoever reads the datagram. */
   readonly #active = new Map<number, Exchange>();
+  /** The sendBatchSync calls in progress (nested ones too), see BatchRange. */
+  readonly #ranges: BatchRange[] = [];
+
+  /**
+   * The exchange of `seq` made from a batch in progress, or undefined (no batch sent it, or
+   * its exchange was made and has ended: a stray).
+   */
+  #fromRange(seq: number, only?: BatchRange): Exchange | undefined {
+    for (const r of only ? [only] : this.#ranges) {
+      const i = seq - r.lo;
+      if (i < 0 || i >= r.n) continue;
+      const made = r.made ??= new Map();
+      if (made.has(i)) return undefined;
+      const x = r.make(i);
+      if (r.overflowed) x.overflowed = true;
+      made.set(i, x);
+      this.#active.set(seq, x);
+      return x;
+    }
+    return undefined;
+  }
 
   /**
    * Reads one datagram into the receive buffer of the current depth (then #rx); returns its
@@ -1133,6 +1172,7 @@ export class NetlinkSocket {
     this.#overflows++;
     if (this.#readers === 0) this.#unreported = true;
     for (const x of this.#active.values()) if (!x.dump && !x.ended) x.overflowed = true;
+    for (const r of this.#ranges) r.overflowed = true;
     this.#kick();
   }
 
@@ -1149,7 +1189,7 @@ export class NetlinkSocket {
   }
 
   /** The request's reply did not come and the receive queue overflowed meanwhile: it was lost. */
-  #lostReply(x: Exchange): SyscallError {
+  #lostReply(x: { operation: string }): SyscallError {
     return new SyscallError(
       "recvmsg",
       E.ENOBUFS,
@@ -1194,6 +1234,7 @@ export class NetlinkSocket {
         }
         if (!more) break;
         let x = unicast ? this.#active.get(it.seq) : undefined;
+        if (x === undefined && unicast && this.#ranges.length !== 0) x = this.#fromRange(it.seq);
         if (echo && it.pid === this.#portid) {
           const e = this.#active.get(it.seq);
           if (e?.echo) x = e;
@@ -2117,70 +2158,99 @@ export class NetlinkSocket {
     }
     if (offsets.length === 0) return [];
     const n = offsets.length;
-    const owner = {};
-    const batch = { open: ackMode === "each" ? n : 1, deferred: false };
-    const exchanges: Exchange[] = [];
+    // Consecutive seqs (restarting at 1 rather than wrapping inside the batch), so that a
+    // reply's request is its seq minus the first.
+    if (this.#seq + n > 0xffffffff) this.#seq = 0;
+    const lo = this.#seq + 1;
+    this.#seq += n;
     for (let i = 0; i < n; i++) {
       const off = offsets[i];
-      const seq = this.nextSeq();
       const ack = ackMode === "each" || i === n - 1;
-      v.setUint32(off + 8, seq, true);
+      v.setUint32(off + 8, lo + i, true);
       v.setUint16(
         off + 6,
         v.getUint16(off + 6, true) | NLM_F.REQUEST | (ack ? NLM_F.ACK : 0),
         true,
       );
-      exchanges.push({
-        seq,
-        owner,
-        // With one acknowledgement, only the last request's answer ends the batch.
-        batch: ack ? batch : undefined,
-        dump: false,
-        ack,
-        operation: o.operation?.(i) ?? `${this.name} batch[${i}]`,
-        done: false,
-        ended: false,
-        interrupted: false,
-        error: undefined,
-        onMessage: o.onReply ? (it) => o.onReply!(i, it) : () => {},
-        describeExtAck: o.describeExtAck && ((a) => o.describeExtAck!(i, a)),
-      });
     }
-    for (const x of exchanges) this.#active.set(x.seq, x);
+    const owner = {};
+    const batch = { open: ackMode === "each" ? n : 1, deferred: false };
+    const operation = (i: number) => o.operation?.(i) ?? `${this.name} batch[${i}]`;
+    const onReply = o.onReply, describe = o.describeExtAck;
+    const range: BatchRange = {
+      lo,
+      n,
+      made: undefined,
+      overflowed: false,
+      make: (i) => {
+        const ack = ackMode === "each" || i === n - 1;
+        return {
+          seq: lo + i,
+          owner,
+          // With one acknowledgement, only the last request's answer ends the batch.
+          batch: ack ? batch : undefined,
+          dump: false,
+          ack,
+          operation: operation(i),
+          done: false,
+          ended: false,
+          interrupted: false,
+          error: undefined,
+          onMessage: onReply ? (it) => onReply(i, it) : () => {},
+          describeExtAck: describe && ((a) => describe(i, a)),
+        };
+      },
+    };
+    this.#ranges.push(range);
     try {
       this.send(data);
-      this.#readBatchSync(exchanges, batch, timeout);
+      this.#readBatchSync(owner, batch, timeout, () => range.made?.values() ?? [], () => {
+        if (!range.overflowed) return undefined;
+        // The first request still open (its answer may be what was lost) names the failure.
+        let i = 0;
+        while (i < n - 1 && range.made?.get(i)?.done) i++;
+        return { operation: operation(i) };
+      });
     } finally {
-      // The requests the kernel did not answer (no acknowledgement asked) succeeded.
+      this.#ranges.splice(this.#ranges.indexOf(range), 1);
+      // The requests the kernel did not answer (no acknowledgement asked) succeeded; when the
+      // batch was not answered, every request still open is given up (its late replies are
+      // dropped).
       const answered = batch.open === 0;
-      for (const x of exchanges) {
+      if (!answered) { for (let i = 0; i < n; i++) this.#fromRange(lo + i, range); }
+      for (const x of range.made?.values() ?? []) {
         if (x.done) continue;
         if (answered) this.#end(x);
         else this.#abandon(x);
       }
     }
     const failures: BatchFailure[] = [];
-    for (let i = 0; i < n; i++) {
-      const x = exchanges[i];
+    if (range.made === undefined) return failures;
+    for (const [i, x] of [...range.made].sort((a, b) => a[0] - b[0])) {
       if (x.failure !== undefined) throw x.failure;
       if (x.error) failures.push({ index: i, error: x.error });
     }
     return failures;
   }
 
-  /** Reads until every exchange of `batch` ended, blocking in poll() when nothing is queued. */
+  /**
+   * Reads until every exchange of `batch` ended, blocking in poll() when nothing is queued.
+   * `made` lists the batch's exchanges (so far), `lost` names the request whose answer may
+   * have been lost when the receive queue overflowed (undefined: none).
+   */
   #readBatchSync(
-    exchanges: readonly Exchange[],
+    owner: object,
     batch: { open: number; deferred: boolean },
     timeout: number,
+    made: () => Iterable<Exchange>,
+    lost: () => { operation: string } | undefined,
   ): void {
-    const owner = exchanges[0].owner;
     const deadline = timeout < 0 ? Infinity : Date.now() + timeout;
     while (batch.open > 0) {
       if (batch.deferred) {
         // Only a nested reader could have taken replies of ours; hand them over in order.
         batch.deferred = false;
-        for (const x of exchanges) while (x.deferred !== undefined) this.#takeDeferred(x);
+        for (const x of made()) while (x.deferred !== undefined) this.#takeDeferred(x);
         continue;
       }
       const n = this.#recv();
@@ -2188,9 +2258,8 @@ export class NetlinkSocket {
         this.#process(this.#rx, n, owner, this.#lastPortid, this.#lastGroups, this.#lastGroup);
         continue;
       }
-      if (exchanges.some((x) => !x.done && x.overflowed) && !this.#userToUser) {
-        throw this.#lostReply(exchanges.find((x) => !x.done && x.overflowed)!);
-      }
+      const x = this.#userToUser ? undefined : lost();
+      if (x !== undefined) throw this.#lostReply(x);
       const left = deadline - Date.now();
       if (left <= 0) {
         throw new SyscallError("recvmsg", E.EAGAIN, `no reply to a batch within ${timeout} ms`);
@@ -2273,7 +2342,13 @@ export class NetlinkSocket {
           this.#process(this.#rx, n, owner, this.#lastPortid, this.#lastGroups, this.#lastGroup);
         }
       }
-      this.#readBatchSync(exchanges, batch, timeout);
+      this.#readBatchSync(
+        owner,
+        batch,
+        timeout,
+        () => exchanges,
+        () => exchanges.find((x) => !x.done && x.overflowed),
+      );
     } finally {
       for (const x of exchanges) if (!x.done) this.#abandon(x);
     }
