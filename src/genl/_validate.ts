@@ -32,7 +32,7 @@ export function checkFamilySpec(spec: unknown, verb: string): void {
   }
   const name = s.name as string;
   checkInt(s.version, `${verb} ${name}`, "version", 0, 255);
-  if (!isAttrSet(s.attrs)) {
+  if (!pending(s, "attrs") && !isAttrSet(s.attrs)) {
     throw new TypeError(
       `Cannot ${verb} ${name}: attrs must be an attribute set (attrSet), not ${
         describeValue(s.attrs)

@@ -84,7 +84,7 @@ export function checkRawFamilySpec(spec: unknown, verb: string): void {
   if (s.name === undefined) throw new TypeError(`Cannot ${verb}: the description has no name`);
   const name = checkString(s.name, verb, "the family name", true) as string;
   checkInt(s.protocol, `${verb} ${name}`, "protocol", 0, 31);
-  if (!isAttrSet(s.attrs)) {
+  if (!pending(s, "attrs") && !isAttrSet(s.attrs)) {
     throw new TypeError(
       `Cannot ${verb} ${name}: attrs must be an attribute set (attrSet), not ${
         describeValue(s.attrs)

@@ -244,7 +244,10 @@ function mainSet(model: SpecModel, built: BuiltFamily): AnySet {
   return name === undefined ? new AttrSet(model.name, {}) : built.sets.get(name)!;
 }
 
-/** A generic netlink family description. */
+/**
+ * A generic netlink family description; its main set (`attrs`, the default of operations
+ * without sets of their own) is built at its first read.
+ */
 export function genlFamily(model: SpecModel, built: BuiltFamily): FamilySpec {
   const operations: Record<string, OperationSpec> = {};
   const events: Record<string, EventSpec> = {};
@@ -256,18 +259,16 @@ export function genlFamily(model: SpecModel, built: BuiltFamily): FamilySpec {
     }
   }
   const header = model.fixedHeader === undefined ? undefined : built.structs.get(model.fixedHeader);
-  return {
-    name: model.name,
-    version: model.version,
-    ...(header !== undefined ? { header } : {}),
-    attrs: mainSet(model, built),
-    operations,
-    events,
-    mcastGroups: model.mcastGroups.map((g) => g.name),
-  };
+  const f: Record<string, unknown> = { name: model.name, version: model.version };
+  if (header !== undefined) f.header = header;
+  lazyProp(f, "attrs", () => mainSet(model, built));
+  f.operations = operations;
+  f.events = events;
+  f.mcastGroups = model.mcastGroups.map((g) => g.name);
+  return f as unknown as FamilySpec;
 }
 
-/** A netlink-raw family description. */
+/** A netlink-raw family description; its main set (`attrs`) is built at its first read. */
 export function rawFamily(model: SpecModel, built: BuiltFamily): RawFamilySpec {
   const operations: Record<string, RawOperationSpec> = {};
   const events: Record<string, RawEventSpec> = {};
@@ -289,12 +290,10 @@ export function rawFamily(model: SpecModel, built: BuiltFamily): RawFamilySpec {
   }
   const mcastGroups: Record<string, number> = {};
   for (const g of model.mcastGroups) if (g.value !== undefined) mcastGroups[g.name] = g.value;
-  return {
-    name: model.name,
-    protocol: model.protonum!,
-    attrs: mainSet(model, built),
-    operations,
-    events,
-    mcastGroups,
-  };
+  const f: Record<string, unknown> = { name: model.name, protocol: model.protonum! };
+  lazyProp(f, "attrs", () => mainSet(model, built));
+  f.operations = operations;
+  f.events = events;
+  f.mcastGroups = mcastGroups;
+  return f as unknown as RawFamilySpec;
 }

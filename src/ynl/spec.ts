@@ -177,9 +177,15 @@ export function loadSpec(
     ...(license !== undefined ? { license } : {}),
     errata: fixed.applied,
   };
-  return model.protocol === "netlink-raw"
-    ? { ...rawFamily(model, built), kind: "raw", ynl } as RawSpecFamily
-    : { ...genlFamily(model, built), kind: "genl", ynl } as GenlSpecFamily;
+  // assigned, not spread: a spread would read (build) the lazily made main set
+  const raw = model.protocol === "netlink-raw";
+  const f = (raw ? rawFamily(model, built) : genlFamily(model, built)) as unknown as Record<
+    string,
+    unknown
+  >;
+  f.kind = raw ? "raw" : "genl";
+  f.ynl = ynl;
+  return f as unknown as GenlSpecFamily | RawSpecFamily;
 }
 
 /**

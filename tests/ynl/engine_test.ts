@@ -90,15 +90,24 @@ test("ynl: a loaded family builds an operation's sets when the operation is firs
   const spec = loadGenlSpec(`${LINUX_DOC}/ethtool.yaml.gz`);
   const pending = (op: string, key: string) =>
     Object.getOwnPropertyDescriptor(spec.operations[op], key)?.get !== undefined;
+  const mainPending = () => Object.getOwnPropertyDescriptor(spec, "attrs")?.get !== undefined;
   assert.ok(pending("features-get", "reply") && pending("linkinfo-get", "request"));
+  assert.ok(mainPending(), "the main set is built at its first read");
   const family = genl.family(spec); // checks the description without building every set
   assert.ok(pending("features-get", "reply") && pending("linkinfo-get", "request"));
+  assert.ok(mainPending());
   const lo = family.doSync("features-get", { header: { devName: "lo" } });
   assert.equal(lo?.header?.devName, "lo");
   assert.ok(!pending("features-get", "reply") && !pending("features-get", "request"));
   assert.ok(pending("linkinfo-get", "request"), "an operation not used is not built");
   // the same objects on every read, and as the eager description lists them
   assert.equal(spec.operations["features-get"].reply, spec.ynl.sets.get("features"));
+  assert.equal(spec.attrs, spec.ynl.sets.get("strset"), "the first operation's set");
+  assert.ok(!mainPending());
+  assert.deepEqual(
+    Object.keys(spec),
+    ["name", "version", "attrs", "operations", "events", "mcastGroups", "kind", "ynl"],
+  );
   assert.deepEqual(
     Object.keys(spec.operations["features-get"]),
     ["cmd", "request", "reply", "do", "dump", "replyCmd"],
@@ -284,7 +293,7 @@ const BAD: [string, string, RegExp][] = [
   ],
   ["YAML syntax", `name: [x\n`, /YAML/],
   // what the IR raises (a loaded family checks every attribute at load and builds a set at
-  // its first use: the bad set is not the main one, which is built at load)
+  // its first use: the bad set is not the main one)
   [
     "binary of strings",
     `name: x\ndoc: d\nattribute-sets:\n  - { name: ok, attributes: [{ name: id, type: u32 }] }\n  - name: a\n    attributes:\n      - { name: b, type: binary, sub-type: string }\noperations: { list: [] }\n`,
