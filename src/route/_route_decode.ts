@@ -18,7 +18,7 @@ import { RTA, rtaCacheinfoStruct, rtmsgStruct, rtRoute } from "../families/rt_ro
 import { familyName } from "./address.ts";
 import { protocolName, scopeName } from "./constants.ts";
 import { type Route, type RouteAttrs, type RouteHeader, toRoute } from "./route.ts";
-import { NEXTHOP_FLAG_NAMES, RouteRecord } from "./_route_record.ts";
+import { nexthopFlagArray, RouteRecord } from "./_route_record.ts";
 
 const REPLY = rtRoute.operations.getroute.reply;
 const HEADER = rtmsgStruct;
@@ -37,40 +37,40 @@ const AT_FLAGS = AT.rtmFlags;
 const CACHEINFO = rtaCacheinfoStruct;
 
 /**
- * The attributes read here, by their rt-route number: each maps to the `case` of the decoder's
- * switch that reads it (0: any other, left to the generic decoder). The numbers are the spec's
+ * The attributes read here, by their rt-route number: each maps to the case of the decoder that
+ * reads it (0: any other, left to the generic decoder; 1-4 the addresses). The numbers are the spec's
  * (RTA); the cases are this file's own.
  */
 const CASE = new Uint8Array(Math.max(...Object.values(RTA)) + 1);
 CASE[RTA.DST] = 1;
 CASE[RTA.SRC] = 2;
-CASE[RTA.IIF] = 3;
-CASE[RTA.OIF] = 4;
-CASE[RTA.GATEWAY] = 5;
-CASE[RTA.PRIORITY] = 6;
-CASE[RTA.PREFSRC] = 7;
+CASE[RTA.GATEWAY] = 3;
+CASE[RTA.PREFSRC] = 4;
+CASE[RTA.IIF] = 5;
+CASE[RTA.OIF] = 6;
+CASE[RTA.PRIORITY] = 7;
 CASE[RTA.CACHEINFO] = 8;
 CASE[RTA.TABLE] = 9;
 CASE[RTA.MARK] = 10;
 CASE[RTA.PREF] = 11;
 CASE[RTA.EXPIRES] = 12;
 CASE[RTA.NH_ID] = 13;
+/** The last case that is an address (1-4: dst, src, gateway, prefsrc). */
+const LAST_ADDRESS = 4;
 
-/** The value a byte of `struct rtmsg` field `key` decodes to, for all 256 of them. */
-function byteTable(key: keyof RouteHeader): (string | number)[] {
+/** The value `byte` in `struct rtmsg`'s type decodes to, through the spec's enum. */
+function typeName(byte: number): string | number {
   const b = new Uint8Array(HEADER_SIZE);
-  const at = AT[key];
-  return Array.from({ length: 256 }, (_, i) => {
-    b[at] = i;
-    return HEADER.decodeAt(b, 0)[key] as string | number;
-  });
+  b[AT_TYPE] = byte;
+  return HEADER.decodeAt(b, 0).rtmType;
 }
 
-// Names by number, as the generic path gives them (the type through the spec's enum).
-const TYPES = byteTable("rtmType");
-const FAMILIES = Array.from({ length: 256 }, (_, i) => familyName(i));
-const PROTOCOLS = Array.from({ length: 256 }, (_, i) => protocolName(i));
-const SCOPES = Array.from({ length: 256 }, (_, i) => scopeName(i));
+// Names by number, as the generic path gives them, each made when a route first has it (at
+// import, the 4 x 256 of them cost more than a dump's few dozen lookups that miss).
+const TYPES: (string | number | undefined)[] = [];
+const FAMILIES: (Route["family"] | undefined)[] = [];
+const PROTOCOLS: (string | number | undefined)[] = [];
+const SCOPES: (string | number | undefined)[] = [];
 const SUFFIX = Array.from({ length: 256 }, (_, i) => `/${i}`);
 
 /**
@@ -106,65 +106,61 @@ export function fastRoute(
     const p = pos + 4;
     const plen = len - 4;
     const type = view.getUint16(pos + 2, true);
-    switch (type < CASE.length ? CASE[type] : 0) {
-      case 1: // dst
-        if (plen === 4) dst = fmtIpv4(data, p);
-        else if (plen === 16) dst = fmtIpv6(data, p);
-        else return null;
-        break;
-      case 2: // src
-        if (plen === 4) src = fmtIpv4(data, p);
-        else if (plen === 16) src = fmtIpv6(data, p);
-        else return null;
-        break;
-      case 3: // iif
-        if (plen !== 4) return null;
-        iif = view.getUint32(p, true);
-        break;
-      case 4: // oif
-        if (plen !== 4) return null;
-        oif = view.getUint32(p, true);
-        break;
-      case 5: // gateway
-        if (plen === 4) gateway = fmtIpv4(data, p);
-        else if (plen === 16) gateway = fmtIpv6(data, p);
-        else return null;
-        break;
-      case 6: // priority
-        if (plen !== 4) return null;
-        priority = view.getUint32(p, true);
-        break;
-      case 7: // prefsrc
-        if (plen === 4) prefsrc = fmtIpv4(data, p);
-        else if (plen === 16) prefsrc = fmtIpv6(data, p);
-        else return null;
-        break;
-      case 8: // cacheinfo: struct rta-cacheinfo (the kernel's is longer: the rest is unknown)
-        if (plen < CACHEINFO.size) return null;
-        break;
-      case 9: // table
-        if (plen !== 4) return null;
-        table = view.getUint32(p, true);
-        break;
-      case 11: // pref
-        if (plen !== 1) return null;
-        pref = data[p];
-        break;
-      case 10: // mark
-      case 12: // expires
-        if (plen !== 4) return null;
-        break;
-      case 13: // nh-id
-        if (plen !== 4) return null;
-        nhId = view.getUint32(p, true);
-        break;
-      default:
-        return null;
+    const c = type < CASE.length ? CASE[type] : 0;
+    if (c <= LAST_ADDRESS) {
+      // dst, src, gateway, prefsrc: formatted at this one call site, so that the optimising
+      // compilers inline the two formatters once, not once per attribute
+      if (c === 0) return null;
+      const a = plen === 4 ? fmtIpv4(data, p) : plen === 16 ? fmtIpv6(data, p) : null;
+      if (a === null) return null;
+      if (c === 1) dst = a;
+      else if (c === 2) src = a;
+      else if (c === 3) gateway = a;
+      else prefsrc = a;
+    } else {
+      switch (c) {
+        case 5: // iif
+          if (plen !== 4) return null;
+          iif = view.getUint32(p, true);
+          break;
+        case 6: // oif
+          if (plen !== 4) return null;
+          oif = view.getUint32(p, true);
+          break;
+        case 7: // priority
+          if (plen !== 4) return null;
+          priority = view.getUint32(p, true);
+          break;
+        case 8: // cacheinfo: struct rta-cacheinfo (the kernel's is longer: the rest is unknown)
+          if (plen < CACHEINFO.size) return null;
+          break;
+        case 9: // table
+          if (plen !== 4) return null;
+          table = view.getUint32(p, true);
+          break;
+        case 11: // pref
+          if (plen !== 1) return null;
+          pref = data[p];
+          break;
+        case 10: // mark
+        case 12: // expires
+          if (plen !== 4) return null;
+          break;
+        case 13: // nh-id
+          if (plen !== 4) return null;
+          nhId = view.getUint32(p, true);
+          break;
+        default:
+          return null;
+      }
     }
     pos += (len + 3) & ~3;
   }
+  const rtType = data[off + AT_TYPE];
+  const protocol = data[off + AT_PROTOCOL];
+  const scope = data[off + AT_SCOPE];
   const r = new RouteRecord(
-    FAMILIES[family] as Route["family"],
+    FAMILIES[family] ?? (FAMILIES[family] = familyName(family) as Route["family"]),
     dst === undefined
       ? (dstLen === 0
         ? "default"
@@ -176,11 +172,11 @@ export function fastRoute(
       : dst + SUFFIX[dstLen],
     dstLen,
     table >= 0 ? table : data[off + AT_TABLE],
-    TYPES[data[off + AT_TYPE]],
-    PROTOCOLS[data[off + AT_PROTOCOL]],
-    SCOPES[data[off + AT_SCOPE]],
+    TYPES[rtType] ?? (TYPES[rtType] = typeName(rtType)),
+    PROTOCOLS[protocol] ?? (PROTOCOLS[protocol] = protocolName(protocol)),
+    SCOPES[scope] ?? (SCOPES[scope] = scopeName(scope)),
     data[off + AT_TOS],
-    NEXTHOP_FLAG_NAMES[data[off + AT_FLAGS]],
+    nexthopFlagArray(data[off + AT_FLAGS]),
     view.getUint32(off + AT_FLAGS, true),
     copy,
     off - base,

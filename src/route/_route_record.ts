@@ -23,14 +23,17 @@ type RouteMetrics = NonNullable<RouteAttrs["metrics"]>;
 const REPLY = rtRoute.operations.getroute.reply;
 const HEADER_SIZE = rtmsgStruct.size;
 
+/** The flag arrays made so far, by the value of `rtm_flags`' low byte. */
+const FLAG_ARRAYS: (readonly string[] | undefined)[] = [];
+
 /**
- * The next-hop flag names of each value of `rtm_flags`' low byte, frozen and shared by every
- * route with those flags (most have none: one empty array for all of them).
+ * The next-hop flag names of `byte`, a value of `rtm_flags`' low byte: frozen and shared by
+ * every route with those flags (most have none: one empty array for all of them), made at the
+ * first route that has them.
  */
-export const NEXTHOP_FLAG_NAMES: readonly (readonly string[])[] = Array.from(
-  { length: 256 },
-  (_, i) => Object.freeze(nexthopFlagNames(i)),
-);
+export function nexthopFlagArray(byte: number): readonly string[] {
+  return FLAG_ARRAYS[byte] ?? (FLAG_ARRAYS[byte] = Object.freeze(nexthopFlagNames(byte)));
+}
 
 /** A `Route`: typed fields as own properties, `attrs` an accessor. */
 export class RouteRecord {

@@ -10,7 +10,7 @@ import type { rtRoute } from "../families/rt_route.ts";
 import { protocolName, scopeName } from "./constants.ts";
 import { type Family, familyName } from "./address.ts";
 import { decodeMultipath, type Nexthop } from "./multipath.ts";
-import { NEXTHOP_FLAG_NAMES, RouteRecord } from "./_route_record.ts";
+import { nexthopFlagArray, RouteRecord } from "./_route_record.ts";
 
 /**
  * The decoded attributes of an RTM_NEWROUTE (the rt-route spec's `route-attrs`).
@@ -142,7 +142,7 @@ export function toRoute(h: RouteHeader, a: RouteAttrs): Route {
     protocolName(h.rtmProtocol),
     scopeName(h.rtmScope),
     h.rtmTos,
-    NEXTHOP_FLAG_NAMES[h.rtmFlags & 0xff],
+    nexthopFlagArray(h.rtmFlags & 0xff),
     h.rtmFlags,
     a,
     0,

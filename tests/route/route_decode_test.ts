@@ -139,6 +139,13 @@ test("route decoding: a dump's messages, fast and generic alike", () => {
     ...attr(4, u32(5)),
   ], "v4 /24 prefsrc");
   same([
+    ...rtmsg([10, 128, 0, 0, 254, 2, 0, 1]),
+    ...attr(15, u32(254)),
+    ...DST6,
+    ...attr(7, [0x20, 1, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9]),
+    ...attr(4, u32(5)),
+  ], "v6 prefsrc");
+  same([
     ...rtmsg([2, 0, 0, 0, 254, 2, 0, 1]),
     ...attr(15, u32(254)),
     ...attr(3, u32(7)),
@@ -176,6 +183,10 @@ test("route decoding: what the fast decoder leaves to the generic one", () => {
     ["unknown type", [...V4_HOST, ...DST4, ...attr(200, [1, 2, 3])]],
     ["oif of 2 bytes", [...V4_HOST, ...attr(4, [1, 0])]],
     ["dst of 5 bytes", [...V4_HOST, ...attr(1, [1, 2, 3, 4, 5])]],
+    ["src of 8 bytes", [...V4_HOST, ...DST4, ...attr(2, [1, 2, 3, 4, 5, 6, 7, 8])]],
+    ["gateway of 3 bytes", [...V4_HOST, ...DST4, ...attr(5, [10, 0, 0])]],
+    ["prefsrc of 0 bytes", [...V4_HOST, ...DST4, ...attr(7, [])]],
+    ["nh id of 2 bytes", [...V4_HOST, ...DST4, ...attr(30, [1, 0])]],
     ["short cacheinfo", [...V4_HOST, ...attr(12, u32(1))]],
     ["pref of 4 bytes", [...V4_HOST, ...attr(20, u32(1))]],
     ["attribute past the end", [...V4_HOST, 40, 0, 1, 0, 1, 2, 3, 4]],
