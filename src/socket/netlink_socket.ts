@@ -325,10 +325,54 @@ interface BatchRange {
   overflowed: boolean;
 }
 
+/**
+ * The exchanges in progress by seq. One request at a time is the common case: it sits in a
+ * slot, and only a second one at the same time (a batch, a request made while a dump runs)
+ * opens a Map. A Map set and delete per round trip cost ~40-80 ns under Deno (an ordered hash
+ * table that appends and then rehashes as entries are deleted).
+ */
+class Exchanges {
+  #seq = -1;
+  #one: Exchange | undefined;
+  #more: Map<number, Exchange> | undefined;
+  /** Number of exchanges in progress. */
+  size = 0;
+
+  get(seq: number): Exchange | undefined {
+    if (seq === this.#seq) return this.#one;
+    return this.#more === undefined ? undefined : this.#more.get(seq);
+  }
+
+  set(seq: number, x: Exchange): void {
+    if (this.#one === undefined) {
+      this.#one = x;
+      this.#seq = seq;
+    } else (this.#more ??= new Map()).set(seq, x);
+    this.size++;
+  }
+
+  delete(seq: number): void {
+    if (seq === this.#seq) {
+      this.#one = undefined;
+      this.#seq = -1;
+      this.size--;
+    } else if (this.#more !== undefined && this.#more.delete(seq)) this.size--;
+  }
+
+  /** The exchanges in progress (a copy). */
+  values(): Exchange[] {
+    const all = this.#one === undefined ? [] : [this.#one];
+    if (this.#more !== undefined) { for (const x of this.#more.values()) all.push(x); }
+    return all;
+  }
+}
+
 /** How a wait for the socket ended. */
 type WaitEnd = "readable" | "woken" | "timeout" | "closed" | "error";
 
 const MIN_RECV = 32768;
+/** What a reused one-piece iovec array holds between requests. */
+const EMPTY = new Uint8Array(0);
 const MAX_RECV = 2 ** 30;
 /**
  * A messages() reader stops reading while this many datagrams wait for exchanges whose
@@ -906,6 +950,28 @@ export class NetlinkSocket {
       checkOptionalInt(to.groups, "send", "groups", 0, 0xffffffff, 0);
     }
     const addr = to ? encodeSockaddrNl(to.portid ?? 0, to.groups ?? 0) : null;
+    return this.#sendmsg(iov, addr, to);
+  }
+
+  /** One datagram of `iov` to the kernel, for a request of this socket's (already checked). */
+  #sendRequest(bytes: Uint8Array): void {
+    // One array for every request (no [bytes] per round trip), emptied after the call.
+    const iov = this.#iov1;
+    iov[0] = bytes;
+    try {
+      this.#sendmsg(iov, null, undefined);
+    } finally {
+      iov[0] = EMPTY;
+    }
+  }
+  readonly #iov1: Uint8Array[] = [EMPTY];
+
+  /** sendmsg() of checked arguments: retried on EINTR, errors raised as SyscallError. */
+  #sendmsg(
+    iov: readonly Uint8Array[],
+    addr: Uint8Array | null,
+    to: { portid?: number; groups?: number } | undefined,
+  ): number {
     if (tracing()) { for (const b of iov) trace("send", this.name, b, this.protocol); }
     for (;;) {
       const r = this.#libc.sendmsg(this.#fd, iov, addr, 0);
@@ -993,7 +1059,7 @@ export class NetlinkSocket {
   #ctl: Uint8Array | undefined;
   #ctlView: DataView | undefined;
   /** Exchanges in progress by seq; replies are routed to them whoever reads the datagram. */
-  readonly #active = new Map<number, Exchange>();
+  readonly #active = new Exchanges();
   /** The sendBatchSync calls in progress (nested ones too), see BatchRange. */
   readonly #ranges: BatchRange[] = [];
 
@@ -1596,7 +1662,7 @@ export class NetlinkSocket {
     this.#active.set(seq, x);
     if (dump && !this.#userToUser) this.#dumpRunning = x;
     try {
-      this.send(bytes);
+      this.#sendRequest(bytes);
     } catch (e) {
       this.#ended(x);
       this.#end(x);
@@ -1676,7 +1742,9 @@ export class NetlinkSocket {
 
   /** Reads until exchange `x` ends, blocking in poll() when nothing is queued. */
   #runSync(x: Exchange, timeout: number): void {
-    const deadline = timeout < 0 ? Infinity : Date.now() + timeout;
+    // The clock is read only when a reply is late (the timeout counts the waiting), not per
+    // round trip.
+    let deadline = -1;
     try {
       while (!x.done) {
         if (x.deferred !== undefined) this.#takeDeferred(x);
@@ -1693,6 +1761,7 @@ export class NetlinkSocket {
             );
           } else {
             if (x.overflowed && !this.#userToUser) throw this.#lostReply(x);
+            if (deadline < 0) deadline = timeout < 0 ? Infinity : Date.now() + timeout;
             const left = deadline - Date.now();
             if (left <= 0) throw this.#timeout(x, timeout);
             this.#pollSync(left === Infinity ? -1 : Math.ceil(left));
@@ -1708,7 +1777,9 @@ export class NetlinkSocket {
 
   /** Reads until exchange `x` ends, waiting off the main thread when nothing is queued. */
   async #run(x: Exchange, timeout: number): Promise<void> {
-    const deadline = timeout < 0 ? Infinity : Date.now() + timeout;
+    // The clock is read only when a reply is late (the timeout counts the waiting), not per
+    // round trip.
+    let deadline = -1;
     try {
       while (!x.done) {
         if (x.deferred !== undefined) this.#takeDeferred(x);
@@ -1725,6 +1796,7 @@ export class NetlinkSocket {
             );
           } else {
             if (x.overflowed && !this.#userToUser) throw this.#lostReply(x);
+            if (deadline < 0) deadline = timeout < 0 ? Infinity : Date.now() + timeout;
             const left = deadline - Date.now();
             if (left <= 0) throw this.#timeout(x, timeout);
             await this.#wait(left === Infinity ? -1 : Math.ceil(left));
