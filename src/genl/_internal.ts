@@ -213,14 +213,15 @@ export class GenlCodec {
     cmd: number,
     set: AnySet,
     attrs: unknown,
-    options: GenlEncodeOptions = {},
+    options?: GenlEncodeOptions,
   ): number {
     const spec = this.spec;
-    const m = w.beginMessage(id, options.flags ?? 0, options.seq ?? 0, options.pid ?? 0);
-    w.putU8(cmd).putU8(options.version ?? spec.version).putU16(0);
+    // (no {} made when options is absent: a request's usual case)
+    const m = w.beginMessage(id, options?.flags ?? 0, options?.seq ?? 0, options?.pid ?? 0);
+    w.putU8(cmd).putU8(options?.version ?? spec.version).putU16(0);
     if (spec.header) {
       // Without header values the fixed header is all zeros (e.g. dp_ifindex 0: "any").
-      const h = options.header;
+      const h = options?.header;
       if (h instanceof Uint8Array) {
         if (h.length !== spec.header.size) {
           throw new RangeError(
@@ -236,7 +237,7 @@ export class GenlCodec {
     if (typeof attrs === "function") (attrs as (w: NetlinkWriter) => void)(w);
     else if (attrs !== undefined) {
       // deno-lint-ignore no-explicit-any
-      set.encode(w, attrs as any, options.trace ? { trace: options.trace } : undefined);
+      set.encode(w, attrs as any, options?.trace ? { trace: options.trace } : undefined);
     }
     w.endMessage(m);
     return m;

@@ -121,6 +121,19 @@ export interface FamilyEncodeOptions<S extends FamilySpec> {
  */
 export type GenlInput = NetlinkMessage | MessageIterator | Uint8Array;
 
+/** What a family's requests of one operation need, looked up once (see Family's #entry). */
+interface OpEntry {
+  /** The operation's name. */
+  readonly name: string;
+  readonly spec: OperationSpec;
+  /** The set its requests are encoded with. */
+  readonly request: AnySet;
+  /** The set its replies are decoded with. */
+  readonly reply: AnySet;
+  /** `family.op`, naming it in errors. */
+  readonly operation: string;
+}
+
 /** The shared request writer of a GenlSocket (its private field, for its families). */
 let writerOf: (genl: GenlSocket) => NetlinkWriter;
 
@@ -354,6 +367,25 @@ export class Family<S extends FamilySpec> {
     return this.#codec.op(op);
   }
 
+  /** What each operation's requests need, looked up once per operation (see OpEntry). */
+  readonly #ops = new Map<string, OpEntry>();
+
+  /** Operation `op`'s entry, or a TypeError naming the known operations. */
+  #entry(op: string): OpEntry {
+    const e = this.#ops.get(op);
+    if (e !== undefined) return e;
+    const o = this.#op(op);
+    const entry: OpEntry = {
+      name: op,
+      spec: o,
+      request: o.request ?? this.spec.attrs,
+      reply: o.reply ?? o.request ?? this.spec.attrs,
+      operation: `${this.spec.name}.${op}`,
+    };
+    this.#ops.set(op, entry);
+    return entry;
+  }
+
   /**
    * Frames a request for operation `op`: nlmsghdr (type: the family id; flags and seq from
    * `options`, else 0 for the socket to fill), genlmsghdr (the op's cmd, the family's version),
@@ -527,30 +559,46 @@ export class Family<S extends FamilySpec> {
     for (const [name, id] of this.#info.groups) if (id === g) n.group = name;
   }
 
-  /** Builds the request; returns the bytes (a view) and a function naming ext-ack offsets. */
+  /**
+   * Encodes the request into the socket's shared writer and returns the bytes (a view: sent,
+   * or copied, before the next request).
+   */
   #build(
-    op: string,
-    o: OperationSpec,
+    e: OpEntry,
     attrs: unknown,
     options: FamilyRequestOptions<S> | undefined,
-  ): { bytes: Uint8Array; describe: (ack: ExtAck) => void } {
-    this.#checkRequest(op, attrs, options);
-    const set = o.request ?? this.spec.attrs;
-    const opts = { header: options?.header, flags: options?.flags };
+  ): Uint8Array {
+    this.#checkRequest(e.name, attrs, options);
     const w = writerOf(this.#genl).reset();
-    this.#codec.encodeTo(w, this.#info.id, o.cmd, set, attrs, opts);
-    // A view into the socket's shared writer: it is sent (or copied) before the next request.
-    const bytes = w.bytes();
-    const describe = (ack: ExtAck) => {
-      // Re-encode with a trace only now, so successful requests pay nothing for it.
+    this.#codec.encodeTo(
+      w,
+      this.#info.id,
+      e.spec.cmd,
+      e.request,
+      attrs,
+      options === undefined ? undefined : { header: options.header, flags: options.flags },
+    );
+    return w.bytes();
+  }
+
+  /**
+   * A function naming the attribute an extended ack points at: it encodes the request again
+   * with a trace, only when the kernel refused it (successful requests pay nothing for it).
+   */
+  #describer(
+    e: OpEntry,
+    attrs: unknown,
+    options: FamilyRequestOptions<S> | undefined,
+  ): (ack: ExtAck) => void {
+    return (ack) => {
       const trace = new AttrTrace({ origin: 0 });
-      this.#codec.encodeTo(new NetlinkWriter(), this.#info.id, o.cmd, set, attrs, {
-        ...opts,
+      this.#codec.encodeTo(new NetlinkWriter(), this.#info.id, e.spec.cmd, e.request, attrs, {
+        header: options?.header,
+        flags: options?.flags,
         trace,
       });
       trace.describe(ack);
     };
-    return { bytes, describe };
   }
 
   #decodeMessage(
@@ -656,16 +704,17 @@ export class Family<S extends FamilySpec> {
     options?: FamilyRequestOptions<S>,
   ): Promise<GenlMessage<ReplyOf<S, K>, HeaderOf<S>>[]> {
     return this.#withRetry(async () => {
-      const o = this.#op(op);
-      const { bytes, describe } = this.#build(op, o, attrs, options);
-      const set = o.reply ?? o.request ?? this.spec.attrs;
+      const e = this.#entry(op);
+      const bytes = this.#build(e, attrs, options);
+      const set = e.reply;
+      const strict = options?.strict ?? false;
       const out: GenlMessage<unknown, unknown>[] = [];
       await this.#genl.socket.exchange(bytes, {
-        operation: `${this.spec.name}.${op}`,
+        operation: e.operation,
         ack: options?.ack ?? true,
         timeoutMs: options?.timeoutMs,
-        describeExtAck: describe,
-      }, (it) => out.push(this.#decodeMessage(it, set, options?.strict ?? false)));
+        describeExtAck: this.#describer(e, attrs, options),
+      }, (it) => out.push(this.#decodeMessage(it, set, strict)));
       return out as GenlMessage<ReplyOf<S, K>, HeaderOf<S>>[];
     });
   }
@@ -685,19 +734,32 @@ export class Family<S extends FamilySpec> {
     attrs?: RequestOf<S, K>,
     options?: FamilyRequestOptions<S>,
   ): GenlMessage<ReplyOf<S, K>, HeaderOf<S>>[] {
-    return this.#withRetrySync(() => {
-      const o = this.#op(op);
-      const { bytes, describe } = this.#build(op, o, attrs, options);
-      const set = o.reply ?? o.request ?? this.spec.attrs;
-      const out: GenlMessage<unknown, unknown>[] = [];
-      this.#genl.socket.exchangeSync(bytes, {
-        operation: `${this.spec.name}.${op}`,
-        ack: options?.ack ?? true,
-        timeoutMs: options?.timeoutMs,
-        describeExtAck: describe,
-      }, (it) => out.push(this.#decodeMessage(it, set, options?.strict ?? false)));
-      return out as GenlMessage<ReplyOf<S, K>, HeaderOf<S>>[];
-    });
+    // The retry inline (no closure per request), as #withRetrySync does it.
+    try {
+      return this.#requestSync(op, attrs, options);
+    } catch (e) {
+      if (!this.#stale(e)) throw e;
+      return this.#requestSync(op, attrs, options);
+    }
+  }
+
+  #requestSync<K extends keyof OpsOf<S> & string>(
+    op: K,
+    attrs: RequestOf<S, K> | undefined,
+    options: FamilyRequestOptions<S> | undefined,
+  ): GenlMessage<ReplyOf<S, K>, HeaderOf<S>>[] {
+    const e = this.#entry(op);
+    const bytes = this.#build(e, attrs, options);
+    const set = e.reply;
+    const strict = options?.strict ?? false;
+    const out: GenlMessage<unknown, unknown>[] = [];
+    this.#genl.socket.exchangeSync(bytes, {
+      operation: e.operation,
+      ack: options?.ack ?? true,
+      timeoutMs: options?.timeoutMs,
+      describeExtAck: this.#describer(e, attrs, options),
+    }, (it) => out.push(this.#decodeMessage(it, set, strict)));
+    return out as GenlMessage<ReplyOf<S, K>, HeaderOf<S>>[];
   }
 
   /**
@@ -765,16 +827,16 @@ export class Family<S extends FamilySpec> {
     attrs: RequestOf<S, K> | undefined,
     options: FamilyRequestOptions<S> | undefined,
   ): AsyncIterable<GenlMessage<ReplyOf<S, K>, HeaderOf<S>>[]> {
-    const o = this.#op(op);
-    const { bytes, describe } = this.#build(op, o, attrs, options);
-    const set = o.reply ?? o.request ?? this.spec.attrs;
+    const e = this.#entry(op);
+    const bytes = this.#build(e, attrs, options);
+    const set = e.reply;
     const strict = options?.strict ?? false;
     // Decode each datagram's messages while they are in the receive buffer.
     return this.#genl.socket.dumpBatches(bytes, {
-      operation: `${this.spec.name}.${op}`,
+      operation: e.operation,
       timeoutMs: options?.timeoutMs,
       retryInterrupted: options?.retryInterrupted,
-      describeExtAck: describe,
+      describeExtAck: this.#describer(e, attrs, options),
     }, (it) => this.#decodeMessage(it, set, strict) as GenlMessage<ReplyOf<S, K>, HeaderOf<S>>);
   }
 
@@ -818,13 +880,14 @@ export class Family<S extends FamilySpec> {
     },
   ): GenlMessage<ReplyOf<S, K>, HeaderOf<S>>[] {
     return this.#withRetrySync(() => {
-      const o = this.#op(op);
-      const { bytes, describe } = this.#build(op, o, attrs, options);
-      const set = o.reply ?? o.request ?? this.spec.attrs;
+      const e = this.#entry(op);
+      const bytes = this.#build(e, attrs, options);
+      const set = e.reply;
       const strict = options?.strict ?? false;
       const out: GenlMessage<ReplyOf<S, K>, HeaderOf<S>>[] = [];
       const sink = options?.onMessage;
-      checkFunction(sink, `use ${this.spec.name}.${op}`, "onMessage", true);
+      checkFunction(sink, `use ${e.operation}`, "onMessage", true);
+      const describe = this.#describer(e, attrs, options);
       let retries = options?.retryInterrupted ?? 0;
       // Our own copy when onMessage may make a request (that reuses the socket's shared
       // writer); the socket only sets seq and flags in it, so a retry sends it again.
@@ -834,7 +897,7 @@ export class Family<S extends FamilySpec> {
         try {
           this.#genl.socket.exchangeSync(request, {
             dump: true,
-            operation: `${this.spec.name}.${op}`,
+            operation: e.operation,
             timeoutMs: options?.timeoutMs,
             describeExtAck: describe,
           }, (it) => {
@@ -871,8 +934,8 @@ export class Family<S extends FamilySpec> {
     requests: readonly RequestOf<S, K>[],
     options?: FamilyRequestOptions<S> & { chunk?: number },
   ): (ReplyOf<S, K> | undefined | NetlinkError)[] {
-    const o = this.#op(op);
-    const set = o.reply ?? o.request ?? this.spec.attrs;
+    const e = this.#entry(op);
+    const set = e.reply;
     if (!Array.isArray(requests)) {
       throw new TypeError(
         `Cannot use ${this.spec.name}.${op}: requests must be an array of attribute objects, not ${
@@ -881,7 +944,7 @@ export class Family<S extends FamilySpec> {
       );
     }
     checkOptionalInt(options?.chunk, `use ${this.spec.name}.${op}`, "chunk", 1, 1024, 64);
-    const msgs = requests.map((a) => this.#build(op, o, a, options).bytes.slice());
+    const msgs = requests.map((a) => this.#build(e, a, options).slice());
     const results = this.#genl.socket.batchSync(msgs, {
       operation: `${this.spec.name}.${op}`,
       ack: options?.ack ?? true,

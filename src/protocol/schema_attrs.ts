@@ -9,13 +9,14 @@ import { NLA_F, NLA_FLAG_BITS, NLA_HDRLEN } from "./constants.ts";
 import { copyBytesAt as copyBytes } from "./_bytes.ts";
 import {
   acquireDecode,
+  acquireEncode,
   ALIGNED_MAX_PAYLOAD,
   CheckFailure,
   checkGrowth,
   type DecodeContext,
   decodeString,
   describe,
-  EncodeContext,
+  type EncodeContext,
   kebab,
   markChecks,
   MAX_NESTING,
@@ -23,6 +24,7 @@ import {
   opOf,
   raisesChecks,
   releaseDecode,
+  releaseEncode,
   setOp,
 } from "./schema_context.ts";
 import { codegenEnabled, compileSetDecoder } from "./schema_compile.ts";
@@ -743,7 +745,7 @@ export class AttrSet<F extends AttrFields> {
   encode(w: NetlinkWriter, value: EncodableAttrs<F>, options?: EncodeOptions): void {
     const impl = (this.#built ?? this.#build()).impl;
     const trace: AttrTrace | null = options?.trace ?? null;
-    const c = new EncodeContext(options?.path ?? this.name, trace);
+    const c = acquireEncode(options?.path ?? this.name, trace);
     const mark = w.length;
     const tmark = trace === null ? 0 : trace.entries.length;
     if (trace !== null) trace.useRoot(impl);
@@ -753,6 +755,8 @@ export class AttrSet<F extends AttrFields> {
       w.truncate(mark);
       if (trace !== null) trace.truncate(tmark);
       throw e;
+    } finally {
+      releaseEncode(c);
     }
   }
 

@@ -248,6 +248,25 @@ export function releaseDecode(c: DecodeContext): void {
   if (c !== shared && !shared.busy) shared = c;
 }
 
+let freeEncode: EncodeContext | undefined;
+
+/**
+ * Takes the free encode context (or a fresh one while it is in use: an encode inside an encode)
+ * ready for paths starting at `root`: no context made per encoded message. Internal.
+ */
+export function acquireEncode(root: string, trace: AttrTrace | null): EncodeContext {
+  const c = freeEncode;
+  if (c === undefined) return new EncodeContext(root, trace);
+  freeEncode = undefined;
+  return c.reset(root, trace);
+}
+
+/** Returns a context taken with {@link acquireEncode}. Internal. */
+export function releaseEncode(c: EncodeContext): void {
+  c.trace = null;
+  freeEncode = c;
+}
+
 /**
  * Encoding state: the attribute path as a stack of frames (for error messages) and an optional
  * {@link AttrTrace} that records where each attribute was written. Custom codecs use
@@ -280,6 +299,16 @@ export class EncodeContext {
   constructor(root = "", trace: AttrTrace | null = null) {
     this.root = root;
     this.trace = trace;
+  }
+
+  /** Ready for a new encode whose paths start at `root` (internal: see acquireEncode). */
+  reset(root: string, trace: AttrTrace | null): this {
+    this.root = root;
+    this.trace = trace;
+    this.depth = 0;
+    this.nesting = 0;
+    if (this.scopes.length !== 0) this.scopes.length = 0;
+    return this;
   }
 
   /** Pushes a path frame and returns the previous depth (give it to {@link EncodeContext.pop}). */

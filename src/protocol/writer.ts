@@ -96,7 +96,11 @@ export class NetlinkWriter {
   /** Forgets everything written; keeps the buffer. */
   reset(): this {
     // Bytes past the length are kept zero, so reserve() hands out zeroed room without filling.
-    this.#buf.fill(0, 0, this.#len);
+    // A request's few dozen bytes by a loop: fill() is a call into the runtime (~30-40 ns).
+    const n = this.#len;
+    const buf = this.#buf;
+    if (n <= 64) { for (let i = 0; i < n; i++) buf[i] = 0; }
+    else buf.fill(0, 0, n);
     this.#len = 0;
     return this;
   }
