@@ -1047,34 +1047,47 @@ export class ListCodec implements Codec<unknown[], readonly unknown[]> {
   }
 
   decode(c: DecodeContext, offset: number, length: number): unknown[] {
-    const out: unknown[] = [];
     const end = offset + length;
+    // Sized to the number of items up front: an empty [] grows to 17 slots at its first push,
+    // and most lists (a flow's actions) hold one or two.
+    const view = c.view;
+    let n = 0;
+    for (let p = offset; end - p >= NLA_HDRLEN; n++) {
+      const len = view.getUint16(p, true);
+      if (len < NLA_HDRLEN) break;
+      p += (len + 3) & ~3;
+    }
+    const out: unknown[] = n === 0 ? [] : new Array(n);
+    let at: number;
     const grow = c.grow;
-    if (!this.#impl.checks) this.#items(c, offset, end, out);
+    if (!this.#impl.checks) at = this.#items(c, offset, end, out, 0);
     else {
       const d = c.depth;
       let pos = offset;
+      at = 0;
       for (;;) {
         try {
-          this.#items(c, pos, end, out);
+          at = this.#items(c, pos, end, out, at);
           break;
         } catch (e) {
           // An item whose value is outside its checks stays in its place, as an unknown item.
           pos = failedAttr(c, e, pos, end);
           c.depth = d;
+          while (at < out.length && out[at] !== undefined) at++;
           const len = c.view.getUint16(pos, true);
           const raw = c.view.getUint16(pos + 2, true);
-          out.push(unknownItem(unknownAttr(c, raw, pos + NLA_HDRLEN, len - NLA_HDRLEN)));
+          out[at++] = unknownItem(unknownAttr(c, raw, pos + NLA_HDRLEN, len - NLA_HDRLEN));
           pos += (len + 3) & ~3;
         }
       }
     }
+    if (at !== out.length) out.length = at; // (padding items)
     if (c.grow !== grow || length > ALIGNED_MAX_PAYLOAD) checkGrowth(c, offset, end, grow);
     return out;
   }
 
-  /** Decodes the items of `[pos, end)` onto `out`. */
-  #items(c: DecodeContext, pos: number, end: number, out: unknown[]): void {
+  /** Decodes the items of `[pos, end)` into `out` from index `at` on; returns the next index. */
+  #items(c: DecodeContext, pos: number, end: number, out: unknown[], at: number): number {
     const byType = this.#impl.byType;
     const n = byType.length;
     const view = c.view;
@@ -1083,7 +1096,7 @@ export class ListCodec implements Codec<unknown[], readonly unknown[]> {
       const raw = view.getUint16(pos + 2, true);
       const type = raw & NLA_F.TYPE_MASK;
       const f = type < n ? byType[type] : null;
-      c.frames[d] = out.length;
+      c.frames[d] = at;
       c.depth = d + 1;
       if (f !== null) {
         c.frames[d + 1] = f.name;
@@ -1094,14 +1107,15 @@ export class ListCodec implements Codec<unknown[], readonly unknown[]> {
       const plen = len - NLA_HDRLEN;
       if (f === null) {
         if (c.strict) throw c.error(`unknown list item type ${type}`, pos);
-        out.push(unknownItem(unknownAttr(c, raw, p, plen)));
+        out[at++] = unknownItem(unknownAttr(c, raw, p, plen));
       } else if (f.op !== OP.PAD) {
         if (f.size >= 0 && plen !== f.size) throw sizeError(c, f, pos, plen);
-        out.push({ kind: f.key, value: decodeValue(f, c, p, plen) });
+        out[at++] = { kind: f.key, value: decodeValue(f, c, p, plen) };
       }
       c.depth = d;
       pos += (len + 3) & ~3;
     }
+    return at;
   }
 
   encode(w: NetlinkWriter, value: readonly unknown[], c: EncodeContext): void {
