@@ -29,7 +29,7 @@ add_counts() { # junit files...
   skipped=$((skipped + s))
 }
 
-{ [ -d node_modules/typescript ] && [ -d node_modules/js-yaml ] && [ -d node_modules/cli-progress ] && [ -d node_modules/@types/cli-progress ]; } || npm install --no-audit --no-fund >/dev/null
+{ [ -d node_modules/typescript ] && [ -d node_modules/js-yaml ] && [ -d node_modules/@types/js-yaml ] && [ -d node_modules/cli-progress ] && [ -d node_modules/@types/cli-progress ]; } || npm install --no-audit --no-fund >/dev/null
 
 # Independent peers the host tests compare with: iproute2's ip/genl and ethtool(8).
 if ! command -v ethtool >/dev/null 2>&1 || ! command -v genl >/dev/null 2>&1; then
