@@ -43,3 +43,24 @@ test("fmtIpv6: RFC 5952 text, fresh and cached, for random addresses", () => {
     assert.equal(fmtIpv6(new Uint8Array(key.split(",").map(Number)), 0), want);
   }
 });
+
+test("fmtIpv4: dotted quads of sorted and interleaved /24s, fresh and cached", () => {
+  const b = new Uint8Array(4);
+  const text = (a: number, x: number, y: number, z: number) => {
+    b.set([a, x, y, z]);
+    return fmtIpv4(b, 0);
+  };
+  // a table dump's order (one /24 after another), then /24s taking turns, then edge values
+  for (let y = 0; y < 3; y++) {
+    for (let z = 0; z < 256; z += 17) assert.equal(text(11, 0, y, z), `11.0.${y}.${z}`);
+  }
+  for (let i = 0; i < 64; i++) {
+    const y = i % 3;
+    assert.equal(text(10, y, y, i), `10.${y}.${y}.${i}`);
+    assert.equal(text(192, 168, 255 - y, i), `192.168.${255 - y}.${i}`);
+  }
+  assert.equal(text(0, 0, 0, 0), "0.0.0.0");
+  assert.equal(text(255, 255, 255, 255), "255.255.255.255");
+  assert.equal(text(0, 0, 1, 0), "0.0.1.0"); // same last byte and top bits as 0.0.0.0
+  assert.equal(text(1, 0, 0, 0), "1.0.0.0");
+});
