@@ -868,6 +868,8 @@ export class EnumCodec implements FixedCodec<unknown, unknown> {
 
 /** How many distinct words of up to 32 bits a {@link FlagsCodec} remembers the lists of. */
 const FLAGS_MEMO = 64;
+/** What an empty slot of a flag set's memo holds. */
+const EMPTY_LIST: unknown[] = [];
 
 /**
  * Flag sets over an integer codec: decode to the names of the set bits in definition order,
@@ -960,9 +962,12 @@ export class FlagsCodec implements FixedCodec<unknown[], unknown> {
   }
 
   // Flag words repeat from message to message (every veth of a dump has the same features), so
-  // decoded lists are remembered (up to FLAGS_MEMO words of up to 32 bits; the last u64 word,
-  // compared as two 32-bit halves without making a bigint): a repeat costs a lookup and a copy.
-  readonly #byWord = new Map<number, unknown[]>();
+  // decoded lists are remembered (FLAGS_MEMO words of up to 32 bits in a direct-mapped table;
+  // the last u64 word, compared as two 32-bit halves without making a bigint): a repeat costs a
+  // table probe and a copy. A Map (before) cost more than the copy when words alternate
+  // (nlctrl's ops: each op has its own word).
+  readonly #memoWords = new Uint32Array(FLAGS_MEMO); // 0: empty (0 never gets there)
+  readonly #memoLists: unknown[][] = new Array(FLAGS_MEMO).fill(EMPTY_LIST);
   #lastLo = -1;
   #lastHi = -1;
   #last: unknown[] = [];
@@ -994,20 +999,13 @@ export class FlagsCodec implements FixedCodec<unknown[], unknown> {
   #remember(v: unknown): unknown[] {
     if (v === 0) return []; // (the base has checked it)
     if (typeof v !== "number") return this.#list(v);
-    // The word of the last call first (a dump repeats one word message after message).
-    if (v === this.#lastWord) return this.#lastWordList.slice();
-    let list = this.#byWord.get(v);
-    if (list === undefined) {
-      list = this.#list(v);
-      if (this.#byWord.size >= FLAGS_MEMO) this.#byWord.clear();
-      this.#byWord.set(v, list);
-    }
-    this.#lastWord = v;
-    this.#lastWordList = list;
+    const i = (v ^ (v >>> 6) ^ (v >>> 12) ^ (v >>> 20) ^ (v >>> 26)) & (FLAGS_MEMO - 1);
+    if (this.#memoWords[i] === v) return this.#memoLists[i].slice();
+    const list = this.#list(v);
+    this.#memoWords[i] = v; // (a negative word of a signed base never matches: not memoised)
+    this.#memoLists[i] = list;
     return list.slice();
   }
-  #lastWord = 0; // (0 never gets here)
-  #lastWordList: unknown[] = [];
 
   #value(value: unknown, ctx: EncodeContext): unknown {
     if (!Array.isArray(value)) return value; // a raw number: the base validates it
