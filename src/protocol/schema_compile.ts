@@ -33,6 +33,22 @@ export function setCodegen(on: boolean): void {
   enabled = on && probe();
 }
 
+/**
+ * How many well-formed attribute headers `[pos, end)` holds, counting only those of `type`
+ * (or all with -1): up to the first bad header, which the decoding loop raises. Sizes arrays
+ * before they are filled. Internal.
+ */
+export function countAttrs(view: DataView, pos: number, end: number, type: number): number {
+  let n = 0;
+  while (end - pos >= 4) {
+    const len = view.getUint16(pos, true);
+    if (len < 4 || len > end - pos) break;
+    if (type < 0 || (view.getUint16(pos + 2, true) & 0x3fff) === type) n++;
+    pos += (len + 3) & ~3;
+  }
+  return n;
+}
+
 /** The expression decoding a value of operation `op` at `off` (length `len`), or null. */
 function valueExpr(op: number, ref: string, off: string, len: string, member: boolean): string {
   switch (op) {
@@ -101,8 +117,8 @@ const LEAF_OPS: ReadonlySet<number> = new Set([
   OP.MAC,
 ]);
 
-const HELPER_NAMES = ["decodeString", "fmtIpv4", "fmtIpv6", "fmtMac", "copyBytes"];
-const HELPERS = [decodeString, fmtIpv4, fmtIpv6, fmtMac, copyBytes];
+const HELPER_NAMES = ["decodeString", "fmtIpv4", "fmtIpv6", "fmtMac", "copyBytes", "countAttrs"];
+const HELPERS = [decodeString, fmtIpv4, fmtIpv6, fmtMac, copyBytes, countAttrs];
 
 /** What the struct compiler needs of a member. */
 export interface MemberLike {
@@ -214,6 +230,12 @@ export function compileSetDecoder(
 ): ((c: DecodeContext, start: number, end: number) => Record<string, unknown>) | null {
   if (!enabled) return null;
   let cases = "";
+  // Without checks (no attribute is skipped once counted), a repeated attribute's array is made
+  // at its first occurrence with room for all of them (counted from there: one pass over the
+  // headers) and filled by index: an array grown by push() has room for 17 at the first push
+  // and 41 at the 18th, garbage and slack (the ethtool features dump's 4,004 bit lists of ~29).
+  const sized = !checks;
+  let counters = "";
   fields.forEach((f, i) => {
     if (f.op === OP.PAD) {
       cases += `      case ${f.type}:\n        break;\n`;
@@ -227,7 +249,7 @@ export function compileSetDecoder(
     const value = valueExpr(f.op, ref, "p", "plen", false);
     if (LEAF_OPS.has(f.op)) {
       // A value read inline that cannot fail: the path is written only when its size is wrong.
-      const sized = f.size >= 0
+      const sizeCheck = f.size >= 0
         ? `if (plen !== ${f.size}) {
           frames[d] = ${JSON.stringify(f.name)};
           ${
@@ -239,9 +261,19 @@ export function compileSetDecoder(
           throw H.sizeError(c, ${ref}, pos, plen);
         }`
         : "";
-      cases += f.repeated
+      if (f.repeated && sized) counters += `  let n${i} = 0;\n`;
+      cases += f.repeated && sized
         ? `      case ${f.type}: {
-        ${sized}
+        ${sizeCheck.replace(`(o[${key}] ?? []).length`, `n${i}`)}
+        let l = o[${key}];
+        if (l === undefined) o[${key}] = l = new Array(countAttrs(view, pos, end, ${f.type}));
+        l[n${i}++] = ${value};
+        break;
+      }
+`
+        : f.repeated
+        ? `      case ${f.type}: {
+        ${sizeCheck}
         const l = o[${key}];
         if (l === undefined) o[${key}] = [${value}];
         else l.push(${value});
@@ -249,13 +281,26 @@ export function compileSetDecoder(
       }
 `
         : `      case ${f.type}:
-        ${sized}
+        ${sizeCheck}
         o[${key}] = ${value};
         break;
 `;
       return;
     }
-    if (f.repeated) {
+    if (f.repeated && sized) {
+      counters += `  let n${i} = 0;\n`;
+      cases += `      case ${f.type}: {
+        frames[d] = ${JSON.stringify(f.name)};
+        let l = o[${key}];
+        if (l === undefined) o[${key}] = l = new Array(countAttrs(view, pos, end, ${f.type}));
+        frames[d + 1] = n${i};
+        c.depth = d + 2;
+        ${check}
+        l[n${i}++] = ${value};
+        c.depth = d;
+        break;
+      }\n`;
+    } else if (f.repeated) {
       cases += `      case ${f.type}: {
         frames[d] = ${JSON.stringify(f.name)};
         let l = o[${key}];
@@ -301,7 +346,7 @@ ${cases}      default:
   const d = c.depth;
   const grow = c.grow;
   let pos = start;
-  ${
+${counters}  ${
     checks
       ? `for (;;) {
     try {
