@@ -370,8 +370,10 @@ export interface FlowTableOptions {
  * ```
  */
 export function ufidFlags(omit: readonly FlowOmit[] | undefined): number {
+  // Nothing omitted (every install of a bulk one) costs no array and no iterator.
+  if (omit === undefined || omit === null) return 0;
   let f = 0;
-  for (const o of omit ?? []) {
+  for (const o of omit) {
     if (o === "key") f |= OVS_UFID_F.OMIT_KEY;
     else if (o === "mask") f |= OVS_UFID_F.OMIT_MASK;
     else if (o === "actions") f |= OVS_UFID_F.OMIT_ACTIONS;
