@@ -57,8 +57,14 @@ function srcOf(i: number): string {
 
 function* flows(n: number): Generator<FlowInit> {
   for (let i = 0; i < n; i++) {
+    // The flow's number, little-endian, in bytes 0-3. Byte stores, not a DataView: reading a
+    // small array's .buffer makes JavaScriptCore move its bytes out of the collector's heap
+    // (18% of a Bun install profile, all of it this loop's, none of it the library's).
     const ufid = new Uint8Array(16);
-    new DataView(ufid.buffer).setUint32(0, i, true);
+    ufid[0] = i & 255;
+    ufid[1] = (i >> 8) & 255;
+    ufid[2] = (i >> 16) & 255;
+    ufid[3] = i >>> 24;
     ufid[15] = 0xbe;
     yield {
       ufid,
