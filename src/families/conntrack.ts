@@ -522,7 +522,7 @@ export const counterAttrs: AttrSet<{
   packetsOld: [CONNTRACK_A_COUNTER_ATTRS.PACKETS_OLD, t.u32()],
   bytesOld: [CONNTRACK_A_COUNTER_ATTRS.BYTES_OLD, t.u32()],
   pad: [CONNTRACK_A_COUNTER_ATTRS.PAD, t.pad()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "tuple-proto-attrs". */
 export const tupleProtoAttrs: AttrSet<{
@@ -545,7 +545,7 @@ export const tupleProtoAttrs: AttrSet<{
   protoIcmpv6Id: [CONNTRACK_A_TUPLE_PROTO_ATTRS.PROTO_ICMPV6_ID, t.u16be()],
   protoIcmpv6Type: [CONNTRACK_A_TUPLE_PROTO_ATTRS.PROTO_ICMPV6_TYPE, t.u8()],
   protoIcmpv6Code: [CONNTRACK_A_TUPLE_PROTO_ATTRS.PROTO_ICMPV6_CODE, t.u8()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "tuple-ip-attrs". */
 export const tupleIpAttrs: AttrSet<{
@@ -558,7 +558,7 @@ export const tupleIpAttrs: AttrSet<{
   ipV4Dst: [CONNTRACK_A_TUPLE_IP_ATTRS.IP_V4_DST, t.ipv4()],
   ipV6Src: [CONNTRACK_A_TUPLE_IP_ATTRS.IP_V6_SRC, t.ip()],
   ipV6Dst: [CONNTRACK_A_TUPLE_IP_ATTRS.IP_V6_DST, t.ip()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "tuple-attrs". */
 export const tupleAttrs: AttrSet<{
@@ -569,7 +569,7 @@ export const tupleAttrs: AttrSet<{
   tupleIp: [CONNTRACK_A_TUPLE_ATTRS.TUPLE_IP, t.nest(tupleIpAttrs)],
   tupleProto: [CONNTRACK_A_TUPLE_ATTRS.TUPLE_PROTO, t.nest(tupleProtoAttrs)],
   tupleZone: [CONNTRACK_A_TUPLE_ATTRS.TUPLE_ZONE, t.u16be()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "protoinfo-tcp-attrs". */
 export const protoinfoTcpAttrs: AttrSet<{
@@ -584,7 +584,7 @@ export const protoinfoTcpAttrs: AttrSet<{
   tcpWscaleReply: [CONNTRACK_A_PROTOINFO_TCP_ATTRS.TCP_WSCALE_REPLY, t.u8()],
   tcpFlagsOriginal: [CONNTRACK_A_PROTOINFO_TCP_ATTRS.TCP_FLAGS_ORIGINAL, t.extensible(nfCtTcpFlagsMaskStruct)],
   tcpFlagsReply: [CONNTRACK_A_PROTOINFO_TCP_ATTRS.TCP_FLAGS_REPLY, t.extensible(nfCtTcpFlagsMaskStruct)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "protoinfo-dccp-attrs". */
 export const protoinfoDccpAttrs: AttrSet<{
@@ -597,7 +597,7 @@ export const protoinfoDccpAttrs: AttrSet<{
   dccpRole: [CONNTRACK_A_PROTOINFO_DCCP_ATTRS.DCCP_ROLE, t.u8()],
   dccpHandshakeSeq: [CONNTRACK_A_PROTOINFO_DCCP_ATTRS.DCCP_HANDSHAKE_SEQ, t.u64be()],
   dccpPad: [CONNTRACK_A_PROTOINFO_DCCP_ATTRS.DCCP_PAD, t.pad()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "protoinfo-sctp-attrs". */
 export const protoinfoSctpAttrs: AttrSet<{
@@ -608,7 +608,7 @@ export const protoinfoSctpAttrs: AttrSet<{
   sctpState: [CONNTRACK_A_PROTOINFO_SCTP_ATTRS.SCTP_STATE, t.enum(t.u8(), nfCtSctpStateValues)],
   vtagOriginal: [CONNTRACK_A_PROTOINFO_SCTP_ATTRS.VTAG_ORIGINAL, t.u32be()],
   vtagReply: [CONNTRACK_A_PROTOINFO_SCTP_ATTRS.VTAG_REPLY, t.u32be()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "protoinfo-attrs". */
 export const protoinfoAttrs: AttrSet<{
@@ -619,14 +619,14 @@ export const protoinfoAttrs: AttrSet<{
   protoinfoTcp: [CONNTRACK_A_PROTOINFO_ATTRS.PROTOINFO_TCP, t.nest(protoinfoTcpAttrs)],
   protoinfoDccp: [CONNTRACK_A_PROTOINFO_ATTRS.PROTOINFO_DCCP, t.nest(protoinfoDccpAttrs)],
   protoinfoSctp: [CONNTRACK_A_PROTOINFO_ATTRS.PROTOINFO_SCTP, t.nest(protoinfoSctpAttrs)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "help-attrs". */
 export const helpAttrs: AttrSet<{
   helpName: Codec<string>;
 }> = attrSet("help-attrs", () => ({
   helpName: [CONNTRACK_A_HELP_ATTRS.HELP_NAME, t.string()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "nat-proto-attrs". */
 export const natProtoAttrs: AttrSet<{
@@ -635,7 +635,7 @@ export const natProtoAttrs: AttrSet<{
 }> = attrSet("nat-proto-attrs", () => ({
   natPortMin: [CONNTRACK_A_NAT_PROTO_ATTRS.NAT_PORT_MIN, t.u16be()],
   natPortMax: [CONNTRACK_A_NAT_PROTO_ATTRS.NAT_PORT_MAX, t.u16be()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "nat-attrs". */
 export const natAttrs: AttrSet<{
@@ -650,7 +650,7 @@ export const natAttrs: AttrSet<{
   natV6Minip: [CONNTRACK_A_NAT_ATTRS.NAT_V6_MINIP, t.binary()],
   natV6Maxip: [CONNTRACK_A_NAT_ATTRS.NAT_V6_MAXIP, t.binary()],
   natProto: [CONNTRACK_A_NAT_ATTRS.NAT_PROTO, t.nest(natProtoAttrs)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "seqadj-attrs". */
 export const seqadjAttrs: AttrSet<{
@@ -661,14 +661,14 @@ export const seqadjAttrs: AttrSet<{
   correctionPos: [CONNTRACK_A_SEQADJ_ATTRS.CORRECTION_POS, t.u32be()],
   offsetBefore: [CONNTRACK_A_SEQADJ_ATTRS.OFFSET_BEFORE, t.u32be()],
   offsetAfter: [CONNTRACK_A_SEQADJ_ATTRS.OFFSET_AFTER, t.u32be()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "secctx-attrs". */
 export const secctxAttrs: AttrSet<{
   secctxName: Codec<string>;
 }> = attrSet("secctx-attrs", () => ({
   secctxName: [CONNTRACK_A_SECCTX_ATTRS.SECCTX_NAME, t.string()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "synproxy-attrs". */
 export const synproxyAttrs: AttrSet<{
@@ -679,7 +679,7 @@ export const synproxyAttrs: AttrSet<{
   isn: [CONNTRACK_A_SYNPROXY_ATTRS.ISN, t.u32be()],
   its: [CONNTRACK_A_SYNPROXY_ATTRS.ITS, t.u32be()],
   tsoff: [CONNTRACK_A_SYNPROXY_ATTRS.TSOFF, t.u32be()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "conntrack-attrs". */
 export const conntrackAttrs: AttrSet<{
@@ -738,7 +738,7 @@ export const conntrackAttrs: AttrSet<{
   filter: [CONNTRACK_A_CONNTRACK_ATTRS.FILTER, t.nest(tupleAttrs)],
   statusMask: [CONNTRACK_A_CONNTRACK_ATTRS.STATUS_MASK, t.flags(t.u32be(), nfCtStatusValues)],
   timestampEvent: [CONNTRACK_A_CONNTRACK_ATTRS.TIMESTAMP_EVENT, t.u64be()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "conntrack-stats-attrs". */
 export const conntrackStatsAttrs: AttrSet<{
@@ -773,7 +773,7 @@ export const conntrackStatsAttrs: AttrSet<{
   searchRestart: [CONNTRACK_A_CONNTRACK_STATS_ATTRS.SEARCH_RESTART, t.u32be()],
   clashResolve: [CONNTRACK_A_CONNTRACK_STATS_ATTRS.CLASH_RESOLVE, t.u32be()],
   chainToolong: [CONNTRACK_A_CONNTRACK_STATS_ATTRS.CHAIN_TOOLONG, t.u32be()],
-}));
+}), { subMessages: false });
 
 /** The conntrack family (netlink protocol 12), for `RawFamily.open`. */
 export const conntrack: {

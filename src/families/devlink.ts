@@ -981,14 +981,14 @@ export const dlDpipeMatchAttrs: AttrSet<{
   dpipeHeaderGlobal: [DEVLINK_ATTR.DPIPE_HEADER_GLOBAL, t.u8()],
   dpipeHeaderIndex: [DEVLINK_ATTR.DPIPE_HEADER_INDEX, t.u32()],
   dpipeFieldId: [DEVLINK_ATTR.DPIPE_FIELD_ID, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "dl-dpipe-table-matches" (a subset of "devlink"). */
 export const dlDpipeTableMatchesAttrs: AttrSet<{
   dpipeMatch: ArrayOf<NestOf<typeof dlDpipeMatchAttrs>>;
 }> = attrSet("dl-dpipe-table-matches", () => ({
   dpipeMatch: [DEVLINK_ATTR.DPIPE_MATCH, t.multi(t.nest(dlDpipeMatchAttrs))],
-}));
+}), { subMessages: false });
 
 /** The attribute set "dl-dpipe-action" (a subset of "devlink"). */
 export const dlDpipeActionAttrs: AttrSet<{
@@ -1003,14 +1003,14 @@ export const dlDpipeActionAttrs: AttrSet<{
   dpipeHeaderGlobal: [DEVLINK_ATTR.DPIPE_HEADER_GLOBAL, t.u8()],
   dpipeHeaderIndex: [DEVLINK_ATTR.DPIPE_HEADER_INDEX, t.u32()],
   dpipeFieldId: [DEVLINK_ATTR.DPIPE_FIELD_ID, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "dl-dpipe-table-actions" (a subset of "devlink"). */
 export const dlDpipeTableActionsAttrs: AttrSet<{
   dpipeAction: ArrayOf<NestOf<typeof dlDpipeActionAttrs>>;
 }> = attrSet("dl-dpipe-table-actions", () => ({
   dpipeAction: [DEVLINK_ATTR.DPIPE_ACTION, t.multi(t.nest(dlDpipeActionAttrs))],
-}));
+}), { subMessages: false });
 
 /** The attribute set "dl-dpipe-table" (a subset of "devlink"). */
 export const dlDpipeTableAttrs: AttrSet<{
@@ -1029,14 +1029,14 @@ export const dlDpipeTableAttrs: AttrSet<{
   dpipeTableCountersEnabled: [DEVLINK_ATTR.DPIPE_TABLE_COUNTERS_ENABLED, t.u8()],
   dpipeTableResourceId: [DEVLINK_ATTR.DPIPE_TABLE_RESOURCE_ID, t.u64()],
   dpipeTableResourceUnits: [DEVLINK_ATTR.DPIPE_TABLE_RESOURCE_UNITS, t.u64()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "dl-dpipe-tables" (a subset of "devlink"). */
 export const dlDpipeTablesAttrs: AttrSet<{
   dpipeTable: ArrayOf<NestOf<typeof dlDpipeTableAttrs>>;
 }> = attrSet("dl-dpipe-tables", () => ({
   dpipeTable: [DEVLINK_ATTR.DPIPE_TABLE, t.multi(t.nest(dlDpipeTableAttrs))],
-}));
+}), { subMessages: false });
 
 /** The attribute set "dl-dpipe-match-value" (a subset of "devlink"). */
 export const dlDpipeMatchValueAttrs: AttrSet<{
@@ -1049,14 +1049,14 @@ export const dlDpipeMatchValueAttrs: AttrSet<{
   dpipeValue: [DEVLINK_ATTR.DPIPE_VALUE, t.binary()],
   dpipeValueMask: [DEVLINK_ATTR.DPIPE_VALUE_MASK, t.binary()],
   dpipeValueMapping: [DEVLINK_ATTR.DPIPE_VALUE_MAPPING, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "dl-dpipe-entry-match-values" (a subset of "devlink"). */
 export const dlDpipeEntryMatchValuesAttrs: AttrSet<{
   dpipeMatchValue: ArrayOf<NestOf<typeof dlDpipeMatchValueAttrs>>;
 }> = attrSet("dl-dpipe-entry-match-values", () => ({
   dpipeMatchValue: [DEVLINK_ATTR.DPIPE_MATCH_VALUE, t.multi(t.nest(dlDpipeMatchValueAttrs))],
-}));
+}), { subMessages: false });
 
 /** The attribute set "dl-dpipe-action-value" (a subset of "devlink"). */
 export const dlDpipeActionValueAttrs: AttrSet<{
@@ -1069,14 +1069,14 @@ export const dlDpipeActionValueAttrs: AttrSet<{
   dpipeValue: [DEVLINK_ATTR.DPIPE_VALUE, t.binary()],
   dpipeValueMask: [DEVLINK_ATTR.DPIPE_VALUE_MASK, t.binary()],
   dpipeValueMapping: [DEVLINK_ATTR.DPIPE_VALUE_MAPPING, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "dl-dpipe-entry-action-values" (a subset of "devlink"). */
 export const dlDpipeEntryActionValuesAttrs: AttrSet<{
   dpipeActionValue: ArrayOf<NestOf<typeof dlDpipeActionValueAttrs>>;
 }> = attrSet("dl-dpipe-entry-action-values", () => ({
   dpipeActionValue: [DEVLINK_ATTR.DPIPE_ACTION_VALUE, t.multi(t.nest(dlDpipeActionValueAttrs))],
-}));
+}), { subMessages: false });
 
 /** The attribute set "dl-dpipe-entry" (a subset of "devlink"). */
 export const dlDpipeEntryAttrs: AttrSet<{
@@ -1089,14 +1089,14 @@ export const dlDpipeEntryAttrs: AttrSet<{
   dpipeEntryMatchValues: [DEVLINK_ATTR.DPIPE_ENTRY_MATCH_VALUES, t.nest(dlDpipeEntryMatchValuesAttrs)],
   dpipeEntryActionValues: [DEVLINK_ATTR.DPIPE_ENTRY_ACTION_VALUES, t.nest(dlDpipeEntryActionValuesAttrs)],
   dpipeEntryCounter: [DEVLINK_ATTR.DPIPE_ENTRY_COUNTER, t.u64()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "dl-dpipe-entries" (a subset of "devlink"). */
 export const dlDpipeEntriesAttrs: AttrSet<{
   dpipeEntry: ArrayOf<NestOf<typeof dlDpipeEntryAttrs>>;
 }> = attrSet("dl-dpipe-entries", () => ({
   dpipeEntry: [DEVLINK_ATTR.DPIPE_ENTRY, t.multi(t.nest(dlDpipeEntryAttrs))],
-}));
+}), { subMessages: false });
 
 /** The attribute set "dl-dpipe-field" (a subset of "devlink"). */
 export const dlDpipeFieldAttrs: AttrSet<{
@@ -1109,14 +1109,14 @@ export const dlDpipeFieldAttrs: AttrSet<{
   dpipeFieldId: [DEVLINK_ATTR.DPIPE_FIELD_ID, t.u32()],
   dpipeFieldBitwidth: [DEVLINK_ATTR.DPIPE_FIELD_BITWIDTH, t.u32()],
   dpipeFieldMappingType: [DEVLINK_ATTR.DPIPE_FIELD_MAPPING_TYPE, t.enum(t.u32(), dpipeFieldMappingTypeValues)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "dl-dpipe-header-fields" (a subset of "devlink"). */
 export const dlDpipeHeaderFieldsAttrs: AttrSet<{
   dpipeField: ArrayOf<NestOf<typeof dlDpipeFieldAttrs>>;
 }> = attrSet("dl-dpipe-header-fields", () => ({
   dpipeField: [DEVLINK_ATTR.DPIPE_FIELD, t.multi(t.nest(dlDpipeFieldAttrs))],
-}));
+}), { subMessages: false });
 
 /** The attribute set "dl-dpipe-header" (a subset of "devlink"). */
 export const dlDpipeHeaderAttrs: AttrSet<{
@@ -1129,14 +1129,14 @@ export const dlDpipeHeaderAttrs: AttrSet<{
   dpipeHeaderId: [DEVLINK_ATTR.DPIPE_HEADER_ID, t.enum(t.u32(), dpipeHeaderIdValues)],
   dpipeHeaderGlobal: [DEVLINK_ATTR.DPIPE_HEADER_GLOBAL, t.u8()],
   dpipeHeaderFields: [DEVLINK_ATTR.DPIPE_HEADER_FIELDS, t.nest(dlDpipeHeaderFieldsAttrs)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "dl-dpipe-headers" (a subset of "devlink"). */
 export const dlDpipeHeadersAttrs: AttrSet<{
   dpipeHeader: ArrayOf<NestOf<typeof dlDpipeHeaderAttrs>>;
 }> = attrSet("dl-dpipe-headers", () => ({
   dpipeHeader: [DEVLINK_ATTR.DPIPE_HEADER, t.multi(t.nest(dlDpipeHeaderAttrs))],
-}));
+}), { subMessages: false });
 
 /** The attribute set "dl-resource" (a subset of "devlink"). */
 export const dlResourceAttrs: AttrSet<{
@@ -1161,14 +1161,14 @@ export const dlResourceAttrs: AttrSet<{
   resourceSizeGran: [DEVLINK_ATTR.RESOURCE_SIZE_GRAN, t.u64()],
   resourceUnit: [DEVLINK_ATTR.RESOURCE_UNIT, t.enum(t.u8(), resourceUnitValues)],
   resourceOcc: [DEVLINK_ATTR.RESOURCE_OCC, t.u64()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "dl-resource-list" (a subset of "devlink"). */
 export const dlResourceListAttrs: AttrSet<{
   resource: ArrayOf<NestOf<typeof dlResourceAttrs>>;
 }> = attrSet("dl-resource-list", () => ({
   resource: [DEVLINK_ATTR.RESOURCE, t.multi(t.nest(dlResourceAttrs))],
-}));
+}), { subMessages: false });
 
 /** The attribute set "dl-param" (a subset of "devlink"). */
 export const dlParamAttrs: AttrSet<{
@@ -1179,21 +1179,21 @@ export const dlParamAttrs: AttrSet<{
   paramName: [DEVLINK_ATTR.PARAM_NAME, t.string()],
   paramGeneric: [DEVLINK_ATTR.PARAM_GENERIC, t.flag()],
   paramType: [DEVLINK_ATTR.PARAM_TYPE, t.enum(t.u8(), varAttrTypeValues)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "dl-region-snapshot" (a subset of "devlink"). */
 export const dlRegionSnapshotAttrs: AttrSet<{
   regionSnapshotId: FixedCodec<number>;
 }> = attrSet("dl-region-snapshot", () => ({
   regionSnapshotId: [DEVLINK_ATTR.REGION_SNAPSHOT_ID, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "dl-region-snapshots" (a subset of "devlink"). */
 export const dlRegionSnapshotsAttrs: AttrSet<{
   regionSnapshot: NestOf<typeof dlRegionSnapshotAttrs>;
 }> = attrSet("dl-region-snapshots", () => ({
   regionSnapshot: [DEVLINK_ATTR.REGION_SNAPSHOT, t.nest(dlRegionSnapshotAttrs)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "dl-region-chunk" (a subset of "devlink"). */
 export const dlRegionChunkAttrs: AttrSet<{
@@ -1202,14 +1202,14 @@ export const dlRegionChunkAttrs: AttrSet<{
 }> = attrSet("dl-region-chunk", () => ({
   regionChunkData: [DEVLINK_ATTR.REGION_CHUNK_DATA, t.binary()],
   regionChunkAddr: [DEVLINK_ATTR.REGION_CHUNK_ADDR, t.u64()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "dl-region-chunks" (a subset of "devlink"). */
 export const dlRegionChunksAttrs: AttrSet<{
   regionChunk: NestOf<typeof dlRegionChunkAttrs>;
 }> = attrSet("dl-region-chunks", () => ({
   regionChunk: [DEVLINK_ATTR.REGION_CHUNK, t.nest(dlRegionChunkAttrs)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "dl-info-version" (a subset of "devlink"). */
 export const dlInfoVersionAttrs: AttrSet<{
@@ -1218,7 +1218,7 @@ export const dlInfoVersionAttrs: AttrSet<{
 }> = attrSet("dl-info-version", () => ({
   infoVersionName: [DEVLINK_ATTR.INFO_VERSION_NAME, t.string()],
   infoVersionValue: [DEVLINK_ATTR.INFO_VERSION_VALUE, t.string()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "dl-fmsg" (a subset of "devlink"). */
 export const dlFmsgAttrs: AttrSet<{
@@ -1233,7 +1233,7 @@ export const dlFmsgAttrs: AttrSet<{
   fmsgArrNestStart: [DEVLINK_ATTR.FMSG_ARR_NEST_START, t.flag()],
   fmsgNestEnd: [DEVLINK_ATTR.FMSG_NEST_END, t.flag()],
   fmsgObjName: [DEVLINK_ATTR.FMSG_OBJ_NAME, t.string()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "dl-health-reporter" (a subset of "devlink"). */
 export const dlHealthReporterAttrs: AttrSet<{
@@ -1258,7 +1258,7 @@ export const dlHealthReporterAttrs: AttrSet<{
   healthReporterDumpTsNs: [DEVLINK_ATTR.HEALTH_REPORTER_DUMP_TS_NS, t.u64()],
   healthReporterAutoDump: [DEVLINK_ATTR.HEALTH_REPORTER_AUTO_DUMP, t.u8()],
   healthReporterBurstPeriod: [DEVLINK_ATTR.HEALTH_REPORTER_BURST_PERIOD, t.u64()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "dl-attr-stats". */
 export const dlAttrStatsAttrs: AttrSet<{
@@ -1269,7 +1269,7 @@ export const dlAttrStatsAttrs: AttrSet<{
   statsRxPackets: [DEVLINK_A_DL_ATTR_STATS.STATS_RX_PACKETS, t.u64()],
   statsRxBytes: [DEVLINK_A_DL_ATTR_STATS.STATS_RX_BYTES, t.u64()],
   statsRxDropped: [DEVLINK_A_DL_ATTR_STATS.STATS_RX_DROPPED, t.u64()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "dl-trap-metadata". */
 export const dlTrapMetadataAttrs: AttrSet<{
@@ -1278,7 +1278,7 @@ export const dlTrapMetadataAttrs: AttrSet<{
 }> = attrSet("dl-trap-metadata", () => ({
   trapMetadataTypeInPort: [DEVLINK_A_DL_TRAP_METADATA.TRAP_METADATA_TYPE_IN_PORT, t.flag()],
   trapMetadataTypeFaCookie: [DEVLINK_A_DL_TRAP_METADATA.TRAP_METADATA_TYPE_FA_COOKIE, t.flag()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "dl-port-function". */
 export const dlPortFunctionAttrs: AttrSet<{
@@ -1291,7 +1291,7 @@ export const dlPortFunctionAttrs: AttrSet<{
   state: [DEVLINK_PORT_FN_ATTR.STATE, t.enum(t.u8(), portFnStateValues)],
   opstate: [DEVLINK_PORT_FN_ATTR.OPSTATE, t.enum(t.u8(), portFnOpstateValues)],
   caps: [DEVLINK_PORT_FN_ATTR.CAPS, t.struct("nla-bitfield32", { value: t.flags(t.u32(), { roceBit: 1, migratableBit: 2, ipsecCryptoBit: 4, ipsecPacketBit: 8 }), selector: t.flags(t.u32(), { roceBit: 1, migratableBit: 2, ipsecCryptoBit: 4, ipsecPacketBit: 8 }) }, { packed: true })],
-}));
+}), { subMessages: false });
 
 /** The attribute set "dl-reload-stats-entry" (a subset of "devlink"). */
 export const dlReloadStatsEntryAttrs: AttrSet<{
@@ -1300,14 +1300,14 @@ export const dlReloadStatsEntryAttrs: AttrSet<{
 }> = attrSet("dl-reload-stats-entry", () => ({
   reloadStatsLimit: [DEVLINK_ATTR.RELOAD_STATS_LIMIT, t.u8()],
   reloadStatsValue: [DEVLINK_ATTR.RELOAD_STATS_VALUE, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "dl-reload-act-stats" (a subset of "devlink"). */
 export const dlReloadActStatsAttrs: AttrSet<{
   reloadStatsEntry: ArrayOf<NestOf<typeof dlReloadStatsEntryAttrs>>;
 }> = attrSet("dl-reload-act-stats", () => ({
   reloadStatsEntry: [DEVLINK_ATTR.RELOAD_STATS_ENTRY, t.multi(t.nest(dlReloadStatsEntryAttrs))],
-}));
+}), { subMessages: false });
 
 /** The attribute set "dl-reload-act-info" (a subset of "devlink"). */
 export const dlReloadActInfoAttrs: AttrSet<{
@@ -1316,14 +1316,14 @@ export const dlReloadActInfoAttrs: AttrSet<{
 }> = attrSet("dl-reload-act-info", () => ({
   reloadAction: [DEVLINK_ATTR.RELOAD_ACTION, t.enum(t.u8(), reloadActionValues)],
   reloadActionStats: [DEVLINK_ATTR.RELOAD_ACTION_STATS, t.multi(t.nest(dlReloadActStatsAttrs))],
-}));
+}), { subMessages: false });
 
 /** The attribute set "dl-reload-stats" (a subset of "devlink"). */
 export const dlReloadStatsAttrs: AttrSet<{
   reloadActionInfo: ArrayOf<NestOf<typeof dlReloadActInfoAttrs>>;
 }> = attrSet("dl-reload-stats", () => ({
   reloadActionInfo: [DEVLINK_ATTR.RELOAD_ACTION_INFO, t.multi(t.nest(dlReloadActInfoAttrs))],
-}));
+}), { subMessages: false });
 
 /** The attribute set "dl-dev-stats" (a subset of "devlink"). */
 export const dlDevStatsAttrs: AttrSet<{
@@ -1332,21 +1332,21 @@ export const dlDevStatsAttrs: AttrSet<{
 }> = attrSet("dl-dev-stats", () => ({
   reloadStats: [DEVLINK_ATTR.RELOAD_STATS, t.nest(dlReloadStatsAttrs)],
   remoteReloadStats: [DEVLINK_ATTR.REMOTE_RELOAD_STATS, t.nest(dlReloadStatsAttrs)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "dl-linecard-supported-types" (a subset of "devlink"). */
 export const dlLinecardSupportedTypesAttrs: AttrSet<{
   linecardType: Codec<string>;
 }> = attrSet("dl-linecard-supported-types", () => ({
   linecardType: [DEVLINK_ATTR.LINECARD_TYPE, t.string()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "dl-selftest-id". */
 export const dlSelftestIdAttrs: AttrSet<{
   flash: Codec<true, boolean>;
 }> = attrSet("dl-selftest-id", () => ({
   flash: [DEVLINK_ATTR_SELFTEST_ID.FLASH, t.flag()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "dl-rate-tc-bws". */
 export const dlRateTcBwsAttrs: AttrSet<{
@@ -1355,7 +1355,7 @@ export const dlRateTcBwsAttrs: AttrSet<{
 }> = attrSet("dl-rate-tc-bws", () => ({
   index: [DEVLINK_RATE_TC_ATTR.INDEX, t.u8({ max: 7 })],
   bw: [DEVLINK_RATE_TC_ATTR.BW, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "devlink". */
 export const devlinkAttrs: AttrSet<{
@@ -1712,7 +1712,7 @@ export const devlinkAttrs: AttrSet<{
   regionDirect: [DEVLINK_ATTR.REGION_DIRECT, t.flag()],
   rateTcBws: [DEVLINK_ATTR.RATE_TC_BWS, t.multi(t.nest(dlRateTcBwsAttrs))],
   healthReporterBurstPeriod: [DEVLINK_ATTR.HEALTH_REPORTER_BURST_PERIOD, t.u64()],
-}));
+}), { subMessages: false });
 
 /** The devlink family, for `GenlSocket.family`. */
 export const devlink: {

@@ -336,7 +336,7 @@ export const dpllAttrs: AttrSet<{
   type: [DPLL_A.TYPE, t.enum(t.u32(), typeValues)],
   lockStatusError: [DPLL_A.LOCK_STATUS_ERROR, t.enum(t.u32(), lockStatusErrorValues)],
   clockQualityLevel: [DPLL_A.CLOCK_QUALITY_LEVEL, t.multi(t.enum(t.u32(), clockQualityLevelValues))],
-}));
+}), { subMessages: false });
 
 /** The attribute set "frequency-range" (a subset of "pin"). */
 export const frequencyRangeAttrs: AttrSet<{
@@ -345,7 +345,7 @@ export const frequencyRangeAttrs: AttrSet<{
 }> = attrSet("frequency-range", () => ({
   frequencyMin: [DPLL_A_PIN.FREQUENCY_MIN, t.u64()],
   frequencyMax: [DPLL_A_PIN.FREQUENCY_MAX, t.u64()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "pin-parent-device" (a subset of "pin"). */
 export const pinParentDeviceAttrs: AttrSet<{
@@ -360,7 +360,7 @@ export const pinParentDeviceAttrs: AttrSet<{
   prio: [DPLL_A_PIN.PRIO, t.u32()],
   state: [DPLL_A_PIN.STATE, t.enum(t.u32(), pinStateValues)],
   phaseOffset: [DPLL_A_PIN.PHASE_OFFSET, t.s64()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "pin-parent-pin" (a subset of "pin"). */
 export const pinParentPinAttrs: AttrSet<{
@@ -369,7 +369,7 @@ export const pinParentPinAttrs: AttrSet<{
 }> = attrSet("pin-parent-pin", () => ({
   parentId: [DPLL_A_PIN.PARENT_ID, t.u32()],
   state: [DPLL_A_PIN.STATE, t.enum(t.u32(), pinStateValues)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "reference-sync" (a subset of "pin"). */
 export const referenceSyncAttrs: AttrSet<{
@@ -378,7 +378,7 @@ export const referenceSyncAttrs: AttrSet<{
 }> = attrSet("reference-sync", () => ({
   id: [DPLL_A_PIN.ID, t.u32()],
   state: [DPLL_A_PIN.STATE, t.enum(t.u32(), pinStateValues)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "pin". */
 export const pinAttrs: AttrSet<{
@@ -439,7 +439,7 @@ export const pinAttrs: AttrSet<{
   esyncFrequencySupported: [DPLL_A_PIN.ESYNC_FREQUENCY_SUPPORTED, t.multi(t.nest(frequencyRangeAttrs))],
   esyncPulse: [DPLL_A_PIN.ESYNC_PULSE, t.u32()],
   referenceSync: [DPLL_A_PIN.REFERENCE_SYNC, t.multi(t.nest(referenceSyncAttrs))],
-}));
+}), { subMessages: false });
 
 /** The dpll family, for `GenlSocket.family`. */
 export const dpll: {

@@ -1165,7 +1165,7 @@ export const headerAttrs: AttrSet<{
   devName: [ETHTOOL_A_HEADER.DEV_NAME, t.string({ maxLength: 127 })],
   flags: [ETHTOOL_A_HEADER.FLAGS, t.flags(t.u32(), headerFlagsValues)],
   phyIndex: [ETHTOOL_A_HEADER.PHY_INDEX, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "bitset-bit". */
 export const bitsetBitAttrs: AttrSet<{
@@ -1176,14 +1176,14 @@ export const bitsetBitAttrs: AttrSet<{
   index: [ETHTOOL_A_BITSET_BIT.INDEX, t.u32()],
   name: [ETHTOOL_A_BITSET_BIT.NAME, t.string()],
   value: [ETHTOOL_A_BITSET_BIT.VALUE, t.flag()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "bitset-bits". */
 export const bitsetBitsAttrs: AttrSet<{
   bit: ArrayOf<NestOf<typeof bitsetBitAttrs>>;
 }> = attrSet("bitset-bits", () => ({
   bit: [ETHTOOL_A_BITSET_BITS.BIT, t.multi(t.nest(bitsetBitAttrs))],
-}));
+}), { subMessages: false });
 
 /** The attribute set "bitset". */
 export const bitsetAttrs: AttrSet<{
@@ -1198,7 +1198,7 @@ export const bitsetAttrs: AttrSet<{
   bits: [ETHTOOL_A_BITSET.BITS, t.nest(bitsetBitsAttrs)],
   value: [ETHTOOL_A_BITSET.VALUE, t.binary()],
   mask: [ETHTOOL_A_BITSET.MASK, t.binary()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "string". */
 export const stringAttrs: AttrSet<{
@@ -1207,14 +1207,14 @@ export const stringAttrs: AttrSet<{
 }> = attrSet("string", () => ({
   index: [ETHTOOL_A_STRING.INDEX, t.u32()],
   value: [ETHTOOL_A_STRING.VALUE, t.string()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "strings". */
 export const stringsAttrs: AttrSet<{
   string: ArrayOf<NestOf<typeof stringAttrs>>;
 }> = attrSet("strings", () => ({
   string: [ETHTOOL_A_STRINGS.STRING, t.multi(t.nest(stringAttrs))],
-}));
+}), { subMessages: false });
 
 /** The attribute set "stringset". */
 export const stringsetAttrs: AttrSet<{
@@ -1225,14 +1225,14 @@ export const stringsetAttrs: AttrSet<{
   id: [ETHTOOL_A_STRINGSET.ID, t.u32()],
   count: [ETHTOOL_A_STRINGSET.COUNT, t.u32()],
   strings: [ETHTOOL_A_STRINGSET.STRINGS, t.multi(t.nest(stringsAttrs))],
-}));
+}), { subMessages: false });
 
 /** The attribute set "stringsets". */
 export const stringsetsAttrs: AttrSet<{
   stringset: ArrayOf<NestOf<typeof stringsetAttrs>>;
 }> = attrSet("stringsets", () => ({
   stringset: [ETHTOOL_A_STRINGSETS.STRINGSET, t.multi(t.nest(stringsetAttrs))],
-}));
+}), { subMessages: false });
 
 /** The attribute set "strset". */
 export const strsetAttrs: AttrSet<{
@@ -1243,7 +1243,7 @@ export const strsetAttrs: AttrSet<{
   header: [ETHTOOL_A_STRSET.HEADER, t.nest(headerAttrs)],
   stringsets: [ETHTOOL_A_STRSET.STRINGSETS, t.nest(stringsetsAttrs)],
   countsOnly: [ETHTOOL_A_STRSET.COUNTS_ONLY, t.flag()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "privflags". */
 export const privflagsAttrs: AttrSet<{
@@ -1252,7 +1252,7 @@ export const privflagsAttrs: AttrSet<{
 }> = attrSet("privflags", () => ({
   header: [ETHTOOL_A_PRIVFLAGS.HEADER, t.nest(headerAttrs)],
   flags: [ETHTOOL_A_PRIVFLAGS.FLAGS, t.nest(bitsetAttrs)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "rings". */
 export const ringsAttrs: AttrSet<{
@@ -1289,7 +1289,7 @@ export const ringsAttrs: AttrSet<{
   rxPush: [ETHTOOL_A_RINGS.RX_PUSH, t.u8()],
   txPushBufLen: [ETHTOOL_A_RINGS.TX_PUSH_BUF_LEN, t.u32()],
   txPushBufLenMax: [ETHTOOL_A_RINGS.TX_PUSH_BUF_LEN_MAX, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "mm-stat". */
 export const mmStatAttrs: AttrSet<{
@@ -1308,7 +1308,7 @@ export const mmStatAttrs: AttrSet<{
   rxFragCount: [ETHTOOL_A_MM_STAT.RX_FRAG_COUNT, t.u64()],
   txFragCount: [ETHTOOL_A_MM_STAT.TX_FRAG_COUNT, t.u64()],
   holdCount: [ETHTOOL_A_MM_STAT.HOLD_COUNT, t.u64()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "mm". */
 export const mmAttrs: AttrSet<{
@@ -1335,7 +1335,7 @@ export const mmAttrs: AttrSet<{
   verifyTime: [ETHTOOL_A_MM.VERIFY_TIME, t.u32()],
   maxVerifyTime: [ETHTOOL_A_MM.MAX_VERIFY_TIME, t.u32()],
   stats: [ETHTOOL_A_MM.STATS, t.nest(mmStatAttrs)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "linkinfo". */
 export const linkinfoAttrs: AttrSet<{
@@ -1352,7 +1352,7 @@ export const linkinfoAttrs: AttrSet<{
   tpMdix: [ETHTOOL_A_LINKINFO.TP_MDIX, t.u8()],
   tpMdixCtrl: [ETHTOOL_A_LINKINFO.TP_MDIX_CTRL, t.u8()],
   transceiver: [ETHTOOL_A_LINKINFO.TRANSCEIVER, t.u8()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "linkmodes". */
 export const linkmodesAttrs: AttrSet<{
@@ -1377,7 +1377,7 @@ export const linkmodesAttrs: AttrSet<{
   masterSlaveState: [ETHTOOL_A_LINKMODES.MASTER_SLAVE_STATE, t.u8()],
   lanes: [ETHTOOL_A_LINKMODES.LANES, t.u32()],
   rateMatching: [ETHTOOL_A_LINKMODES.RATE_MATCHING, t.u8()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "linkstate". */
 export const linkstateAttrs: AttrSet<{
@@ -1396,7 +1396,7 @@ export const linkstateAttrs: AttrSet<{
   extState: [ETHTOOL_A_LINKSTATE.EXT_STATE, t.u8()],
   extSubstate: [ETHTOOL_A_LINKSTATE.EXT_SUBSTATE, t.u8()],
   extDownCnt: [ETHTOOL_A_LINKSTATE.EXT_DOWN_CNT, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "debug". */
 export const debugAttrs: AttrSet<{
@@ -1405,7 +1405,7 @@ export const debugAttrs: AttrSet<{
 }> = attrSet("debug", () => ({
   header: [ETHTOOL_A_DEBUG.HEADER, t.nest(headerAttrs)],
   msgmask: [ETHTOOL_A_DEBUG.MSGMASK, t.nest(bitsetAttrs)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "wol". */
 export const wolAttrs: AttrSet<{
@@ -1416,7 +1416,7 @@ export const wolAttrs: AttrSet<{
   header: [ETHTOOL_A_WOL.HEADER, t.nest(headerAttrs)],
   modes: [ETHTOOL_A_WOL.MODES, t.nest(bitsetAttrs)],
   sopass: [ETHTOOL_A_WOL.SOPASS, t.binary({ maxLength: 6 })],
-}));
+}), { subMessages: false });
 
 /** The attribute set "features". */
 export const featuresAttrs: AttrSet<{
@@ -1431,7 +1431,7 @@ export const featuresAttrs: AttrSet<{
   wanted: [ETHTOOL_A_FEATURES.WANTED, t.nest(bitsetAttrs)],
   active: [ETHTOOL_A_FEATURES.ACTIVE, t.nest(bitsetAttrs)],
   nochange: [ETHTOOL_A_FEATURES.NOCHANGE, t.nest(bitsetAttrs)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "channels". */
 export const channelsAttrs: AttrSet<{
@@ -1454,7 +1454,7 @@ export const channelsAttrs: AttrSet<{
   txCount: [ETHTOOL_A_CHANNELS.TX_COUNT, t.u32()],
   otherCount: [ETHTOOL_A_CHANNELS.OTHER_COUNT, t.u32()],
   combinedCount: [ETHTOOL_A_CHANNELS.COMBINED_COUNT, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "irq-moderation". */
 export const irqModerationAttrs: AttrSet<{
@@ -1465,14 +1465,14 @@ export const irqModerationAttrs: AttrSet<{
   usec: [ETHTOOL_A_IRQ_MODERATION.USEC, t.u32()],
   pkts: [ETHTOOL_A_IRQ_MODERATION.PKTS, t.u32()],
   comps: [ETHTOOL_A_IRQ_MODERATION.COMPS, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "profile". */
 export const profileAttrs: AttrSet<{
   irqModeration: ArrayOf<NestOf<typeof irqModerationAttrs>>;
 }> = attrSet("profile", () => ({
   irqModeration: [ETHTOOL_A_PROFILE.IRQ_MODERATION, t.multi(t.nest(irqModerationAttrs))],
-}));
+}), { subMessages: false });
 
 /** The attribute set "coalesce". */
 export const coalesceAttrs: AttrSet<{
@@ -1537,7 +1537,7 @@ export const coalesceAttrs: AttrSet<{
   txAggrTimeUsecs: [ETHTOOL_A_COALESCE.TX_AGGR_TIME_USECS, t.u32()],
   rxProfile: [ETHTOOL_A_COALESCE.RX_PROFILE, t.nest(profileAttrs)],
   txProfile: [ETHTOOL_A_COALESCE.TX_PROFILE, t.nest(profileAttrs)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "pause-stat". */
 export const pauseStatAttrs: AttrSet<{
@@ -1548,7 +1548,7 @@ export const pauseStatAttrs: AttrSet<{
   pad: [ETHTOOL_A_PAUSE_STAT.PAD, t.pad()],
   txFrames: [ETHTOOL_A_PAUSE_STAT.TX_FRAMES, t.u64()],
   rxFrames: [ETHTOOL_A_PAUSE_STAT.RX_FRAMES, t.u64()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "pause". */
 export const pauseAttrs: AttrSet<{
@@ -1565,7 +1565,7 @@ export const pauseAttrs: AttrSet<{
   tx: [ETHTOOL_A_PAUSE.TX, t.u8()],
   stats: [ETHTOOL_A_PAUSE.STATS, t.nest(pauseStatAttrs)],
   statsSrc: [ETHTOOL_A_PAUSE.STATS_SRC, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "eee". */
 export const eeeAttrs: AttrSet<{
@@ -1584,7 +1584,7 @@ export const eeeAttrs: AttrSet<{
   enabled: [ETHTOOL_A_EEE.ENABLED, t.u8()],
   txLpiEnabled: [ETHTOOL_A_EEE.TX_LPI_ENABLED, t.u8()],
   txLpiTimer: [ETHTOOL_A_EEE.TX_LPI_TIMER, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "ts-stat". */
 export const tsStatAttrs: AttrSet<{
@@ -1595,7 +1595,7 @@ export const tsStatAttrs: AttrSet<{
   txPkts: [ETHTOOL_A_TS_STAT.TX_PKTS, t.uint()],
   txLost: [ETHTOOL_A_TS_STAT.TX_LOST, t.uint()],
   txErr: [ETHTOOL_A_TS_STAT.TX_ERR, t.uint()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "tsinfo". */
 export const tsinfoAttrs: AttrSet<{
@@ -1612,7 +1612,7 @@ export const tsinfoAttrs: AttrSet<{
   rxFilters: [ETHTOOL_A_TSINFO.RX_FILTERS, t.nest(bitsetAttrs)],
   phcIndex: [ETHTOOL_A_TSINFO.PHC_INDEX, t.u32()],
   stats: [ETHTOOL_A_TSINFO.STATS, t.nest(tsStatAttrs)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "cable-result". */
 export const cableResultAttrs: AttrSet<{
@@ -1623,7 +1623,7 @@ export const cableResultAttrs: AttrSet<{
   pair: [ETHTOOL_A_CABLE_RESULT.PAIR, t.u8()],
   code: [ETHTOOL_A_CABLE_RESULT.CODE, t.u8()],
   src: [ETHTOOL_A_CABLE_RESULT.SRC, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "cable-fault-length". */
 export const cableFaultLengthAttrs: AttrSet<{
@@ -1634,7 +1634,7 @@ export const cableFaultLengthAttrs: AttrSet<{
   pair: [ETHTOOL_A_CABLE_FAULT_LENGTH.PAIR, t.u8()],
   cm: [ETHTOOL_A_CABLE_FAULT_LENGTH.CM, t.u32()],
   src: [ETHTOOL_A_CABLE_FAULT_LENGTH.SRC, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "cable-nest". */
 export const cableNestAttrs: AttrSet<{
@@ -1643,14 +1643,14 @@ export const cableNestAttrs: AttrSet<{
 }> = attrSet("cable-nest", () => ({
   result: [ETHTOOL_A_CABLE_NEST.RESULT, t.nest(cableResultAttrs)],
   faultLength: [ETHTOOL_A_CABLE_NEST.FAULT_LENGTH, t.nest(cableFaultLengthAttrs)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "cable-test". */
 export const cableTestAttrs: AttrSet<{
   header: NestOf<typeof headerAttrs>;
 }> = attrSet("cable-test", () => ({
   header: [ETHTOOL_A_CABLE_TEST.HEADER, t.nest(headerAttrs)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "cable-test-ntf". */
 export const cableTestNtfAttrs: AttrSet<{
@@ -1661,7 +1661,7 @@ export const cableTestNtfAttrs: AttrSet<{
   header: [ETHTOOL_A_CABLE_TEST_NTF.HEADER, t.nest(headerAttrs)],
   status: [ETHTOOL_A_CABLE_TEST_NTF.STATUS, t.u8()],
   nest: [ETHTOOL_A_CABLE_TEST_NTF.NEST, t.nest(cableNestAttrs)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "cable-test-tdr-cfg". */
 export const cableTestTdrCfgAttrs: AttrSet<{
@@ -1674,7 +1674,7 @@ export const cableTestTdrCfgAttrs: AttrSet<{
   last: [ETHTOOL_A_CABLE_TEST_TDR_CFG.LAST, t.u32()],
   step: [ETHTOOL_A_CABLE_TEST_TDR_CFG.STEP, t.u32()],
   pair: [ETHTOOL_A_CABLE_TEST_TDR_CFG.PAIR, t.u8()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "cable-test-tdr-ntf". */
 export const cableTestTdrNtfAttrs: AttrSet<{
@@ -1685,7 +1685,7 @@ export const cableTestTdrNtfAttrs: AttrSet<{
   header: [ETHTOOL_A_CABLE_TEST_TDR_NTF.HEADER, t.nest(headerAttrs)],
   status: [ETHTOOL_A_CABLE_TEST_TDR_NTF.STATUS, t.u8()],
   nest: [ETHTOOL_A_CABLE_TEST_TDR_NTF.NEST, t.nest(cableNestAttrs)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "cable-test-tdr". */
 export const cableTestTdrAttrs: AttrSet<{
@@ -1694,7 +1694,7 @@ export const cableTestTdrAttrs: AttrSet<{
 }> = attrSet("cable-test-tdr", () => ({
   header: [ETHTOOL_A_CABLE_TEST_TDR.HEADER, t.nest(headerAttrs)],
   cfg: [ETHTOOL_A_CABLE_TEST_TDR.CFG, t.nest(cableTestTdrCfgAttrs)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "tunnel-udp-entry". */
 export const tunnelUdpEntryAttrs: AttrSet<{
@@ -1703,7 +1703,7 @@ export const tunnelUdpEntryAttrs: AttrSet<{
 }> = attrSet("tunnel-udp-entry", () => ({
   port: [ETHTOOL_A_TUNNEL_UDP_ENTRY.PORT, t.u16be()],
   type: [ETHTOOL_A_TUNNEL_UDP_ENTRY.TYPE, t.enum(t.u32(), udpTunnelTypeValues)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "tunnel-udp-table". */
 export const tunnelUdpTableAttrs: AttrSet<{
@@ -1714,14 +1714,14 @@ export const tunnelUdpTableAttrs: AttrSet<{
   size: [ETHTOOL_A_TUNNEL_UDP_TABLE.SIZE, t.u32()],
   types: [ETHTOOL_A_TUNNEL_UDP_TABLE.TYPES, t.nest(bitsetAttrs)],
   entry: [ETHTOOL_A_TUNNEL_UDP_TABLE.ENTRY, t.multi(t.nest(tunnelUdpEntryAttrs))],
-}));
+}), { subMessages: false });
 
 /** The attribute set "tunnel-udp". */
 export const tunnelUdpAttrs: AttrSet<{
   table: NestOf<typeof tunnelUdpTableAttrs>;
 }> = attrSet("tunnel-udp", () => ({
   table: [ETHTOOL_A_TUNNEL_UDP.TABLE, t.nest(tunnelUdpTableAttrs)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "tunnel-info". */
 export const tunnelInfoAttrs: AttrSet<{
@@ -1730,7 +1730,7 @@ export const tunnelInfoAttrs: AttrSet<{
 }> = attrSet("tunnel-info", () => ({
   header: [ETHTOOL_A_TUNNEL_INFO.HEADER, t.nest(headerAttrs)],
   udpPorts: [ETHTOOL_A_TUNNEL_INFO.UDP_PORTS, t.nest(tunnelUdpAttrs)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "fec-stat". */
 export const fecStatAttrs: AttrSet<{
@@ -1743,7 +1743,7 @@ export const fecStatAttrs: AttrSet<{
   corrected: [ETHTOOL_A_FEC_STAT.CORRECTED, t.array(t.u64())],
   uncorr: [ETHTOOL_A_FEC_STAT.UNCORR, t.array(t.u64())],
   corrBits: [ETHTOOL_A_FEC_STAT.CORR_BITS, t.array(t.u64())],
-}));
+}), { subMessages: false });
 
 /** The attribute set "fec". */
 export const fecAttrs: AttrSet<{
@@ -1758,7 +1758,7 @@ export const fecAttrs: AttrSet<{
   auto: [ETHTOOL_A_FEC.AUTO, t.u8()],
   active: [ETHTOOL_A_FEC.ACTIVE, t.u32()],
   stats: [ETHTOOL_A_FEC.STATS, t.nest(fecStatAttrs)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "module-eeprom". */
 export const moduleEepromAttrs: AttrSet<{
@@ -1777,7 +1777,7 @@ export const moduleEepromAttrs: AttrSet<{
   bank: [ETHTOOL_A_MODULE_EEPROM.BANK, t.u8()],
   i2cAddress: [ETHTOOL_A_MODULE_EEPROM.I2C_ADDRESS, t.u8()],
   data: [ETHTOOL_A_MODULE_EEPROM.DATA, t.binary()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "stats-grp-hist" (a subset of "stats-grp"). */
 export const statsGrpHistAttrs: AttrSet<{
@@ -1788,7 +1788,7 @@ export const statsGrpHistAttrs: AttrSet<{
   histBktLow: [ETHTOOL_A_STATS_GRP.HIST_BKT_LOW, t.u32()],
   histBktHi: [ETHTOOL_A_STATS_GRP.HIST_BKT_HI, t.u32()],
   histVal: [ETHTOOL_A_STATS_GRP.HIST_VAL, t.u64()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "stats-grp". */
 export const statsGrpAttrs: AttrSet<{
@@ -1811,7 +1811,7 @@ export const statsGrpAttrs: AttrSet<{
   histBktLow: [ETHTOOL_A_STATS_GRP.HIST_BKT_LOW, t.u32()],
   histBktHi: [ETHTOOL_A_STATS_GRP.HIST_BKT_HI, t.u32()],
   histVal: [ETHTOOL_A_STATS_GRP.HIST_VAL, t.u64()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "stats". */
 export const statsAttrs: AttrSet<{
@@ -1826,7 +1826,7 @@ export const statsAttrs: AttrSet<{
   groups: [ETHTOOL_A_STATS.GROUPS, t.nest(bitsetAttrs)],
   grp: [ETHTOOL_A_STATS.GRP, t.nest(statsGrpAttrs)],
   src: [ETHTOOL_A_STATS.SRC, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "phc-vclocks". */
 export const phcVclocksAttrs: AttrSet<{
@@ -1837,7 +1837,7 @@ export const phcVclocksAttrs: AttrSet<{
   header: [ETHTOOL_A_PHC_VCLOCKS.HEADER, t.nest(headerAttrs)],
   num: [ETHTOOL_A_PHC_VCLOCKS.NUM, t.u32()],
   index: [ETHTOOL_A_PHC_VCLOCKS.INDEX, t.array(t.s32())],
-}));
+}), { subMessages: false });
 
 /** The attribute set "module". */
 export const moduleAttrs: AttrSet<{
@@ -1848,7 +1848,7 @@ export const moduleAttrs: AttrSet<{
   header: [ETHTOOL_A_MODULE.HEADER, t.nest(headerAttrs)],
   powerModePolicy: [ETHTOOL_A_MODULE.POWER_MODE_POLICY, t.u8()],
   powerMode: [ETHTOOL_A_MODULE.POWER_MODE, t.u8()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "c33-pse-pw-limit". */
 export const c33PsePwLimitAttrs: AttrSet<{
@@ -1857,7 +1857,7 @@ export const c33PsePwLimitAttrs: AttrSet<{
 }> = attrSet("c33-pse-pw-limit", () => ({
   min: [ETHTOOL_A_C33_PSE_PW_LIMIT.MIN, t.u32()],
   max: [ETHTOOL_A_C33_PSE_PW_LIMIT.MAX, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "pse". */
 export const pseAttrs: AttrSet<{
@@ -1888,7 +1888,7 @@ export const pseAttrs: AttrSet<{
   c33PseExtSubstate: [ETHTOOL_A_PSE.C33_PSE_EXT_SUBSTATE, t.u32()],
   c33PseAvailPwLimit: [ETHTOOL_A_PSE.C33_PSE_AVAIL_PW_LIMIT, t.u32()],
   c33PsePwLimitRanges: [ETHTOOL_A_PSE.C33_PSE_PW_LIMIT_RANGES, t.multi(t.nest(c33PsePwLimitAttrs))],
-}));
+}), { subMessages: false });
 
 /** The attribute set "rss". */
 export const rssAttrs: AttrSet<{
@@ -1907,7 +1907,7 @@ export const rssAttrs: AttrSet<{
   hkey: [ETHTOOL_A_RSS.HKEY, t.binary()],
   inputXfrm: [ETHTOOL_A_RSS.INPUT_XFRM, t.u32(), { name: "input_xfrm" }],
   startContext: [ETHTOOL_A_RSS.START_CONTEXT, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "plca". */
 export const plcaAttrs: AttrSet<{
@@ -1930,7 +1930,7 @@ export const plcaAttrs: AttrSet<{
   toTmr: [ETHTOOL_A_PLCA.TO_TMR, t.u32()],
   burstCnt: [ETHTOOL_A_PLCA.BURST_CNT, t.u32()],
   burstTmr: [ETHTOOL_A_PLCA.BURST_TMR, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "module-fw-flash". */
 export const moduleFwFlashAttrs: AttrSet<{
@@ -1949,7 +1949,7 @@ export const moduleFwFlashAttrs: AttrSet<{
   statusMsg: [ETHTOOL_A_MODULE_FW_FLASH.STATUS_MSG, t.string()],
   done: [ETHTOOL_A_MODULE_FW_FLASH.DONE, t.uint()],
   total: [ETHTOOL_A_MODULE_FW_FLASH.TOTAL, t.uint()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "phy". */
 export const phyAttrs: AttrSet<{
@@ -1970,7 +1970,7 @@ export const phyAttrs: AttrSet<{
   upstreamIndex: [ETHTOOL_A_PHY.UPSTREAM_INDEX, t.u32()],
   upstreamSfpName: [ETHTOOL_A_PHY.UPSTREAM_SFP_NAME, t.string()],
   downstreamSfpName: [ETHTOOL_A_PHY.DOWNSTREAM_SFP_NAME, t.string()],
-}));
+}), { subMessages: false });
 
 /** The ethtool family, for `GenlSocket.family`. */
 export const ethtool: {

@@ -100,7 +100,7 @@ export const fouAttrs: AttrSet<{
   peerV6: [FOU_ATTR.PEER_V6, t.binary({ minLength: 16 }), { name: "peer_v6" }],
   peerPort: [FOU_ATTR.PEER_PORT, t.u16be(), { name: "peer_port" }],
   ifindex: [FOU_ATTR.IFINDEX, t.s32()],
-}));
+}), { subMessages: false });
 
 /** The fou family, for `GenlSocket.family`. */
 export const fou: {

@@ -139,7 +139,7 @@ export const x509Attrs: AttrSet<{
 }> = attrSet("x509", () => ({
   cert: [HANDSHAKE_A_X509.CERT, t.s32()],
   privkey: [HANDSHAKE_A_X509.PRIVKEY, t.s32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "accept". */
 export const acceptAttrs: AttrSet<{
@@ -160,7 +160,7 @@ export const acceptAttrs: AttrSet<{
   peerIdentity: [HANDSHAKE_A_ACCEPT.PEER_IDENTITY, t.multi(t.u32())],
   certificate: [HANDSHAKE_A_ACCEPT.CERTIFICATE, t.multi(t.nest(x509Attrs))],
   peername: [HANDSHAKE_A_ACCEPT.PEERNAME, t.string()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "done". */
 export const doneAttrs: AttrSet<{
@@ -171,7 +171,7 @@ export const doneAttrs: AttrSet<{
   status: [HANDSHAKE_A_DONE.STATUS, t.u32({ max: 4095 })],
   sockfd: [HANDSHAKE_A_DONE.SOCKFD, t.s32()],
   remoteAuth: [HANDSHAKE_A_DONE.REMOTE_AUTH, t.multi(t.u32())],
-}));
+}), { subMessages: false });
 
 /** The handshake family, for `GenlSocket.family`. */
 export const handshake: {

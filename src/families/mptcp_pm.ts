@@ -216,7 +216,7 @@ export const addressAttrs: AttrSet<{
   port: [MPTCP_PM_ADDR_ATTR.PORT, t.u16()],
   flags: [MPTCP_PM_ADDR_ATTR.FLAGS, t.u32()],
   ifIdx: [MPTCP_PM_ADDR_ATTR.IF_IDX, t.s32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "subflow-attribute". */
 export const subflowAttributeAttrs: AttrSet<{
@@ -243,14 +243,14 @@ export const subflowAttributeAttrs: AttrSet<{
   idRem: [MPTCP_SUBFLOW_ATTR.ID_REM, t.u8()],
   idLoc: [MPTCP_SUBFLOW_ATTR.ID_LOC, t.u8()],
   pad: [MPTCP_SUBFLOW_ATTR.PAD, t.pad()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "endpoint". */
 export const endpointAttrs: AttrSet<{
   addr: NestOf<typeof addressAttrs>;
 }> = attrSet("endpoint", () => ({
   addr: [MPTCP_PM_ENDPOINT.ADDR, t.nest(addressAttrs)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "attr". */
 export const attrAttrs: AttrSet<{
@@ -267,7 +267,7 @@ export const attrAttrs: AttrSet<{
   token: [MPTCP_PM_ATTR.TOKEN, t.u32()],
   locId: [MPTCP_PM_ATTR.LOC_ID, t.u8()],
   addrRemote: [MPTCP_PM_ATTR.ADDR_REMOTE, t.nest(addressAttrs)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "event-attr". */
 export const eventAttrAttrs: AttrSet<{
@@ -308,7 +308,7 @@ export const eventAttrAttrs: AttrSet<{
   resetReason: [MPTCP_ATTR.RESET_REASON, t.u32()],
   resetFlags: [MPTCP_ATTR.RESET_FLAGS, t.u32()],
   serverSide: [MPTCP_ATTR.SERVER_SIDE, t.u8()],
-}));
+}), { subMessages: false });
 
 /** The mptcp_pm family, for `GenlSocket.family`. */
 export const mptcpPm: {

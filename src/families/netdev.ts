@@ -373,11 +373,11 @@ export const devAttrs: AttrSet<{
   xdpZcMaxSegs: [NETDEV_A_DEV.XDP_ZC_MAX_SEGS, t.u32({ min: 1 })],
   xdpRxMetadataFeatures: [NETDEV_A_DEV.XDP_RX_METADATA_FEATURES, t.flags(t.u64(), xdpRxMetadataValues)],
   xskFeatures: [NETDEV_A_DEV.XSK_FEATURES, t.flags(t.u64(), xskFlagsValues)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "io-uring-provider-info". */
 export const ioUringProviderInfoAttrs: AttrSet<Record<never, never>> = attrSet("io-uring-provider-info", () => ({
-}));
+}), { subMessages: false });
 
 /** The attribute set "page-pool". */
 export const pagePoolAttrs: AttrSet<{
@@ -398,7 +398,7 @@ export const pagePoolAttrs: AttrSet<{
   detachTime: [NETDEV_A_PAGE_POOL.DETACH_TIME, t.uint()],
   dmabuf: [NETDEV_A_PAGE_POOL.DMABUF, t.u32()],
   ioUring: [NETDEV_A_PAGE_POOL.IO_URING, t.nest(ioUringProviderInfoAttrs)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "page-pool-info" (a subset of "page-pool"). */
 export const pagePoolInfoAttrs: AttrSet<{
@@ -407,7 +407,7 @@ export const pagePoolInfoAttrs: AttrSet<{
 }> = attrSet("page-pool-info", () => ({
   id: [NETDEV_A_PAGE_POOL.ID, t.uint({ min: 1, max: 4294967295 })],
   ifindex: [NETDEV_A_PAGE_POOL.IFINDEX, t.u32({ min: 1, max: 2147483647 })],
-}));
+}), { subMessages: false });
 
 /** The attribute set "page-pool-stats". */
 export const pagePoolStatsAttrs: AttrSet<{
@@ -436,7 +436,7 @@ export const pagePoolStatsAttrs: AttrSet<{
   recycleRing: [NETDEV_A_PAGE_POOL_STATS.RECYCLE_RING, t.uint()],
   recycleRingFull: [NETDEV_A_PAGE_POOL_STATS.RECYCLE_RING_FULL, t.uint()],
   recycleReleasedRefcnt: [NETDEV_A_PAGE_POOL_STATS.RECYCLE_RELEASED_REFCNT, t.uint()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "napi". */
 export const napiAttrs: AttrSet<{
@@ -457,11 +457,11 @@ export const napiAttrs: AttrSet<{
   groFlushTimeout: [NETDEV_A_NAPI.GRO_FLUSH_TIMEOUT, t.uint()],
   irqSuspendTimeout: [NETDEV_A_NAPI.IRQ_SUSPEND_TIMEOUT, t.uint()],
   threaded: [NETDEV_A_NAPI.THREADED, t.enum(t.u32(), napiThreadedValues)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "xsk-info". */
 export const xskInfoAttrs: AttrSet<Record<never, never>> = attrSet("xsk-info", () => ({
-}));
+}), { subMessages: false });
 
 /** The attribute set "queue". */
 export const queueAttrs: AttrSet<{
@@ -480,7 +480,7 @@ export const queueAttrs: AttrSet<{
   dmabuf: [NETDEV_A_QUEUE.DMABUF, t.u32()],
   ioUring: [NETDEV_A_QUEUE.IO_URING, t.nest(ioUringProviderInfoAttrs)],
   xsk: [NETDEV_A_QUEUE.XSK, t.nest(xskInfoAttrs)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "qstats". */
 export const qstatsAttrs: AttrSet<{
@@ -547,7 +547,7 @@ export const qstatsAttrs: AttrSet<{
   txHwDropRatelimits: [NETDEV_A_QSTATS.TX_HW_DROP_RATELIMITS, t.uint()],
   txStop: [NETDEV_A_QSTATS.TX_STOP, t.uint()],
   txWake: [NETDEV_A_QSTATS.TX_WAKE, t.uint()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "queue-id" (a subset of "queue"). */
 export const queueIdAttrs: AttrSet<{
@@ -556,7 +556,7 @@ export const queueIdAttrs: AttrSet<{
 }> = attrSet("queue-id", () => ({
   id: [NETDEV_A_QUEUE.ID, t.u32()],
   type: [NETDEV_A_QUEUE.TYPE, t.enum(t.u32(), queueTypeValues)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "dmabuf". */
 export const dmabufAttrs: AttrSet<{
@@ -569,7 +569,7 @@ export const dmabufAttrs: AttrSet<{
   queues: [NETDEV_A_DMABUF.QUEUES, t.multi(t.nest(queueIdAttrs))],
   fd: [NETDEV_A_DMABUF.FD, t.u32()],
   id: [NETDEV_A_DMABUF.ID, t.u32({ min: 1 })],
-}));
+}), { subMessages: false });
 
 /** The netdev family, for `GenlSocket.family`. */
 export const netdev: {

@@ -167,7 +167,7 @@ export const rpcStatusAttrs: AttrSet<{
   sport: [NFSD_A_RPC_STATUS.SPORT, t.u16be()],
   dport: [NFSD_A_RPC_STATUS.DPORT, t.u16be()],
   compoundOps: [NFSD_A_RPC_STATUS.COMPOUND_OPS, t.multi(t.u32())],
-}));
+}), { subMessages: false });
 
 /** The attribute set "server". */
 export const serverAttrs: AttrSet<{
@@ -180,7 +180,7 @@ export const serverAttrs: AttrSet<{
   gracetime: [NFSD_A_SERVER.GRACETIME, t.u32()],
   leasetime: [NFSD_A_SERVER.LEASETIME, t.u32()],
   scope: [NFSD_A_SERVER.SCOPE, t.string()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "version". */
 export const versionAttrs: AttrSet<{
@@ -191,14 +191,14 @@ export const versionAttrs: AttrSet<{
   major: [NFSD_A_VERSION.MAJOR, t.u32()],
   minor: [NFSD_A_VERSION.MINOR, t.u32()],
   enabled: [NFSD_A_VERSION.ENABLED, t.flag()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "server-proto". */
 export const serverProtoAttrs: AttrSet<{
   version: ArrayOf<NestOf<typeof versionAttrs>>;
 }> = attrSet("server-proto", () => ({
   version: [NFSD_A_SERVER_PROTO.VERSION, t.multi(t.nest(versionAttrs))],
-}));
+}), { subMessages: false });
 
 /** The attribute set "sock". */
 export const sockAttrs: AttrSet<{
@@ -207,14 +207,14 @@ export const sockAttrs: AttrSet<{
 }> = attrSet("sock", () => ({
   addr: [NFSD_A_SOCK.ADDR, t.binary()],
   transportName: [NFSD_A_SOCK.TRANSPORT_NAME, t.string()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "server-sock". */
 export const serverSockAttrs: AttrSet<{
   addr: ArrayOf<NestOf<typeof sockAttrs>>;
 }> = attrSet("server-sock", () => ({
   addr: [NFSD_A_SERVER_SOCK.ADDR, t.multi(t.nest(sockAttrs))],
-}));
+}), { subMessages: false });
 
 /** The attribute set "pool-mode". */
 export const poolModeAttrs: AttrSet<{
@@ -223,7 +223,7 @@ export const poolModeAttrs: AttrSet<{
 }> = attrSet("pool-mode", () => ({
   mode: [NFSD_A_POOL_MODE.MODE, t.string()],
   npools: [NFSD_A_POOL_MODE.NPOOLS, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The nfsd family, for `GenlSocket.family`. */
 export const nfsd: {

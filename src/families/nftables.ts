@@ -1539,7 +1539,7 @@ export const logAttrs: AttrSet<{
   qthreshold: [NFTABLES_A_LOG_ATTRS.QTHRESHOLD, t.u16be()],
   level: [NFTABLES_A_LOG_ATTRS.LEVEL, t.enum(t.u32be(), logLevelValues)],
   flags: [NFTABLES_A_LOG_ATTRS.FLAGS, t.flags(t.u32be(), logFlagsValues)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "numgen-attrs". */
 export const numgenAttrs: AttrSet<{
@@ -1552,7 +1552,7 @@ export const numgenAttrs: AttrSet<{
   modulus: [NFTABLES_A_NUMGEN_ATTRS.MODULUS, t.u32be()],
   type: [NFTABLES_A_NUMGEN_ATTRS.TYPE, t.enum(t.u32be(), numgenTypesValues)],
   offset: [NFTABLES_A_NUMGEN_ATTRS.OFFSET, t.u32be()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "verdict-attrs". */
 export const verdictAttrs: AttrSet<{
@@ -1563,7 +1563,7 @@ export const verdictAttrs: AttrSet<{
   code: [NFTABLES_A_VERDICT_ATTRS.CODE, t.enum(t.u32be(), verdictCodeValues)],
   chain: [NFTABLES_A_VERDICT_ATTRS.CHAIN, t.string()],
   chainId: [NFTABLES_A_VERDICT_ATTRS.CHAIN_ID, t.u32be()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "data-attrs". */
 export const dataAttrs: AttrSet<{
@@ -1572,7 +1572,7 @@ export const dataAttrs: AttrSet<{
 }> = attrSet("data-attrs", () => ({
   value: [NFTABLES_A_DATA_ATTRS.VALUE, t.binary()],
   verdict: [NFTABLES_A_DATA_ATTRS.VERDICT, t.nest(verdictAttrs)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "range-attrs". */
 export const rangeAttrs: AttrSet<{
@@ -1585,14 +1585,14 @@ export const rangeAttrs: AttrSet<{
   op: [NFTABLES_A_RANGE_ATTRS.OP, t.enum(t.u32be({ max: 256 }), rangeOpsValues)],
   fromData: [NFTABLES_A_RANGE_ATTRS.FROM_DATA, t.nest(dataAttrs)],
   toData: [NFTABLES_A_RANGE_ATTRS.TO_DATA, t.nest(dataAttrs)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "batch-attrs". */
 export const batchAttrs: AttrSet<{
   genid: FixedCodec<number>;
 }> = attrSet("batch-attrs", () => ({
   genid: [NFTABLES_A_BATCH_ATTRS.GENID, t.u32be()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "table-attrs". */
 export const tableAttrs: AttrSet<{
@@ -1611,14 +1611,14 @@ export const tableAttrs: AttrSet<{
   pad: [NFTABLES_A_TABLE_ATTRS.PAD, t.pad()],
   userdata: [NFTABLES_A_TABLE_ATTRS.USERDATA, t.binary()],
   owner: [NFTABLES_A_TABLE_ATTRS.OWNER, t.u32be()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "hook-dev-attrs". */
 export const hookDevAttrs: AttrSet<{
   name: ArrayOf<Codec<string>>;
 }> = attrSet("hook-dev-attrs", () => ({
   name: [NFTABLES_A_HOOK_DEV_ATTRS.NAME, t.multi(t.string())],
-}));
+}), { subMessages: false });
 
 /** The attribute set "nft-hook-attrs". */
 export const nftHookAttrs: AttrSet<{
@@ -1631,7 +1631,7 @@ export const nftHookAttrs: AttrSet<{
   priority: [NFTABLES_A_NFT_HOOK_ATTRS.PRIORITY, t.s32be()],
   dev: [NFTABLES_A_NFT_HOOK_ATTRS.DEV, t.string()],
   devs: [NFTABLES_A_NFT_HOOK_ATTRS.DEVS, t.nest(hookDevAttrs)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "nft-counter-attrs". */
 export const nftCounterAttrs: AttrSet<{
@@ -1640,7 +1640,7 @@ export const nftCounterAttrs: AttrSet<{
 }> = attrSet("nft-counter-attrs", () => ({
   bytes: [NFTABLES_A_NFT_COUNTER_ATTRS.BYTES, t.u64be()],
   packets: [NFTABLES_A_NFT_COUNTER_ATTRS.PACKETS, t.u64be()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "chain-attrs". */
 export const chainAttrs: AttrSet<{
@@ -1667,7 +1667,7 @@ export const chainAttrs: AttrSet<{
   flags: [NFTABLES_A_CHAIN_ATTRS.FLAGS, t.flags(t.u32be(), chainFlagsValues)],
   id: [NFTABLES_A_CHAIN_ATTRS.ID, t.u32be()],
   userdata: [NFTABLES_A_CHAIN_ATTRS.USERDATA, t.binary()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "counter-attrs". */
 export const counterAttrs: AttrSet<{
@@ -1678,7 +1678,7 @@ export const counterAttrs: AttrSet<{
   bytes: [NFTABLES_A_COUNTER_ATTRS.BYTES, t.u64be()],
   packets: [NFTABLES_A_COUNTER_ATTRS.PACKETS, t.u64be()],
   pad: [NFTABLES_A_COUNTER_ATTRS.PAD, t.pad()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "expr-bitwise-attrs". */
 export const exprBitwiseAttrs: AttrSet<{
@@ -1699,7 +1699,7 @@ export const exprBitwiseAttrs: AttrSet<{
   op: [NFTABLES_A_EXPR_BITWISE_ATTRS.OP, t.enum(t.u32be({ max: 255 }), bitwiseOpsValues)],
   data: [NFTABLES_A_EXPR_BITWISE_ATTRS.DATA, t.nest(dataAttrs)],
   sreg2: [NFTABLES_A_EXPR_BITWISE_ATTRS.SREG2, t.u32be()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "expr-cmp-attrs". */
 export const exprCmpAttrs: AttrSet<{
@@ -1710,7 +1710,7 @@ export const exprCmpAttrs: AttrSet<{
   sreg: [NFTABLES_A_EXPR_CMP_ATTRS.SREG, t.u32be()],
   op: [NFTABLES_A_EXPR_CMP_ATTRS.OP, t.enum(t.u32be(), cmpOpsValues)],
   data: [NFTABLES_A_EXPR_CMP_ATTRS.DATA, t.nest(dataAttrs)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "expr-counter-attrs". */
 export const exprCounterAttrs: AttrSet<{
@@ -1721,7 +1721,7 @@ export const exprCounterAttrs: AttrSet<{
   bytes: [NFTABLES_A_EXPR_COUNTER_ATTRS.BYTES, t.u64be()],
   packets: [NFTABLES_A_EXPR_COUNTER_ATTRS.PACKETS, t.u64be()],
   pad: [NFTABLES_A_EXPR_COUNTER_ATTRS.PAD, t.pad()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "expr-ct-attrs". */
 export const exprCtAttrs: AttrSet<{
@@ -1734,7 +1734,7 @@ export const exprCtAttrs: AttrSet<{
   key: [NFTABLES_A_EXPR_CT_ATTRS.KEY, t.enum(t.u32be(), ctKeysValues)],
   direction: [NFTABLES_A_EXPR_CT_ATTRS.DIRECTION, t.enum(t.u8(), ctDirectionValues)],
   sreg: [NFTABLES_A_EXPR_CT_ATTRS.SREG, t.u32be()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "expr-fib-attrs". */
 export const exprFibAttrs: AttrSet<{
@@ -1745,14 +1745,14 @@ export const exprFibAttrs: AttrSet<{
   dreg: [NFTABLES_A_EXPR_FIB_ATTRS.DREG, t.u32be()],
   result: [NFTABLES_A_EXPR_FIB_ATTRS.RESULT, t.enum(t.u32be(), fibResultValues)],
   flags: [NFTABLES_A_EXPR_FIB_ATTRS.FLAGS, t.flags(t.u32be(), fibFlagsValues)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "expr-flow-offload-attrs". */
 export const exprFlowOffloadAttrs: AttrSet<{
   name: Codec<string>;
 }> = attrSet("expr-flow-offload-attrs", () => ({
   name: [NFTABLES_A_EXPR_FLOW_OFFLOAD_ATTRS.NAME, t.string()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "expr-immediate-attrs". */
 export const exprImmediateAttrs: AttrSet<{
@@ -1761,7 +1761,7 @@ export const exprImmediateAttrs: AttrSet<{
 }> = attrSet("expr-immediate-attrs", () => ({
   dreg: [NFTABLES_A_EXPR_IMMEDIATE_ATTRS.DREG, t.u32be()],
   data: [NFTABLES_A_EXPR_IMMEDIATE_ATTRS.DATA, t.nest(dataAttrs)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "expr-lookup-attrs". */
 export const exprLookupAttrs: AttrSet<{
@@ -1776,7 +1776,7 @@ export const exprLookupAttrs: AttrSet<{
   sreg: [NFTABLES_A_EXPR_LOOKUP_ATTRS.SREG, t.u32be()],
   dreg: [NFTABLES_A_EXPR_LOOKUP_ATTRS.DREG, t.u32be()],
   flags: [NFTABLES_A_EXPR_LOOKUP_ATTRS.FLAGS, t.flags(t.u32be(), lookupFlagsValues)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "expr-meta-attrs". */
 export const exprMetaAttrs: AttrSet<{
@@ -1787,7 +1787,7 @@ export const exprMetaAttrs: AttrSet<{
   dreg: [NFTABLES_A_EXPR_META_ATTRS.DREG, t.u32be()],
   key: [NFTABLES_A_EXPR_META_ATTRS.KEY, t.enum(t.u32be(), metaKeysValues)],
   sreg: [NFTABLES_A_EXPR_META_ATTRS.SREG, t.u32be()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "expr-nat-attrs". */
 export const exprNatAttrs: AttrSet<{
@@ -1806,7 +1806,7 @@ export const exprNatAttrs: AttrSet<{
   regProtoMin: [NFTABLES_A_EXPR_NAT_ATTRS.REG_PROTO_MIN, t.u32be()],
   regProtoMax: [NFTABLES_A_EXPR_NAT_ATTRS.REG_PROTO_MAX, t.u32be()],
   flags: [NFTABLES_A_EXPR_NAT_ATTRS.FLAGS, t.flags(t.u32be(), natRangeFlagsValues)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "expr-objref-attrs". */
 export const exprObjrefAttrs: AttrSet<{
@@ -1821,7 +1821,7 @@ export const exprObjrefAttrs: AttrSet<{
   setSreg: [NFTABLES_A_EXPR_OBJREF_ATTRS.SET_SREG, t.u32be()],
   setName: [NFTABLES_A_EXPR_OBJREF_ATTRS.SET_NAME, t.string()],
   setId: [NFTABLES_A_EXPR_OBJREF_ATTRS.SET_ID, t.u32be()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "expr-payload-attrs". */
 export const exprPayloadAttrs: AttrSet<{
@@ -1842,7 +1842,7 @@ export const exprPayloadAttrs: AttrSet<{
   csumType: [NFTABLES_A_EXPR_PAYLOAD_ATTRS.CSUM_TYPE, t.u32be()],
   csumOffset: [NFTABLES_A_EXPR_PAYLOAD_ATTRS.CSUM_OFFSET, t.u32be()],
   csumFlags: [NFTABLES_A_EXPR_PAYLOAD_ATTRS.CSUM_FLAGS, t.u32be()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "quota-attrs". */
 export const quotaAttrs: AttrSet<{
@@ -1855,7 +1855,7 @@ export const quotaAttrs: AttrSet<{
   flags: [NFTABLES_A_QUOTA_ATTRS.FLAGS, t.flags(t.u32be(), quotaFlagsValues)],
   pad: [NFTABLES_A_QUOTA_ATTRS.PAD, t.pad()],
   consumed: [NFTABLES_A_QUOTA_ATTRS.CONSUMED, t.u64be()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "expr-reject-attrs". */
 export const exprRejectAttrs: AttrSet<{
@@ -1864,7 +1864,7 @@ export const exprRejectAttrs: AttrSet<{
 }> = attrSet("expr-reject-attrs", () => ({
   type: [NFTABLES_A_EXPR_REJECT_ATTRS.TYPE, t.enum(t.u32be(), rejectTypesValues)],
   icmpCode: [NFTABLES_A_EXPR_REJECT_ATTRS.ICMP_CODE, t.enum(t.u8(), rejectInetCodeValues)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "expr-target-attrs". */
 export const exprTargetAttrs: AttrSet<{
@@ -1875,7 +1875,7 @@ export const exprTargetAttrs: AttrSet<{
   name: [NFTABLES_A_EXPR_TARGET_ATTRS.NAME, t.string()],
   rev: [NFTABLES_A_EXPR_TARGET_ATTRS.REV, t.u32be()],
   info: [NFTABLES_A_EXPR_TARGET_ATTRS.INFO, t.binary()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "expr-tproxy-attrs". */
 export const exprTproxyAttrs: AttrSet<{
@@ -1886,7 +1886,7 @@ export const exprTproxyAttrs: AttrSet<{
   family: [NFTABLES_A_EXPR_TPROXY_ATTRS.FAMILY, t.u32be()],
   regAddr: [NFTABLES_A_EXPR_TPROXY_ATTRS.REG_ADDR, t.u32be()],
   regPort: [NFTABLES_A_EXPR_TPROXY_ATTRS.REG_PORT, t.u32be()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "compat-match-attrs". */
 export const compatMatchAttrs: AttrSet<{
@@ -1897,7 +1897,7 @@ export const compatMatchAttrs: AttrSet<{
   name: [NFTABLES_A_COMPAT_MATCH_ATTRS.NAME, t.string({ maxLength: 32 })],
   rev: [NFTABLES_A_COMPAT_MATCH_ATTRS.REV, t.u32be({ max: 255 })],
   info: [NFTABLES_A_COMPAT_MATCH_ATTRS.INFO, t.binary()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "expr-masq-attrs". */
 export const exprMasqAttrs: AttrSet<{
@@ -1908,7 +1908,7 @@ export const exprMasqAttrs: AttrSet<{
   flags: [NFTABLES_A_EXPR_MASQ_ATTRS.FLAGS, t.flags(t.u32be(), natRangeFlagsValues)],
   regProtoMin: [NFTABLES_A_EXPR_MASQ_ATTRS.REG_PROTO_MIN, t.enum(t.u32be(), registersValues)],
   regProtoMax: [NFTABLES_A_EXPR_MASQ_ATTRS.REG_PROTO_MAX, t.enum(t.u32be(), registersValues)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "expr-attrs". */
 export const exprAttrs: AttrSet<{
@@ -1917,14 +1917,14 @@ export const exprAttrs: AttrSet<{
 }> = attrSet("expr-attrs", () => ({
   name: [NFTABLES_A_EXPR_ATTRS.NAME, t.string()],
   data: [NFTABLES_A_EXPR_ATTRS.DATA, t.subMessage("name", { bitwise: exprBitwiseAttrs, cmp: exprCmpAttrs, counter: exprCounterAttrs, ct: exprCtAttrs, fib: exprFibAttrs, flow_offload: exprFlowOffloadAttrs, immediate: exprImmediateAttrs, lookup: exprLookupAttrs, meta: exprMetaAttrs, nat: exprNatAttrs, objref: exprObjrefAttrs, payload: exprPayloadAttrs, quota: quotaAttrs, reject: exprRejectAttrs, target: exprTargetAttrs, tproxy: exprTproxyAttrs, match: compatMatchAttrs, range: rangeAttrs, numgen: numgenAttrs, log: logAttrs, masq: exprMasqAttrs }, { selectorName: "name" })],
-}));
+}), { subMessages: true });
 
 /** The attribute set "expr-list-attrs". */
 export const exprListAttrs: AttrSet<{
   elem: ArrayOf<NestOf<typeof exprAttrs>>;
 }> = attrSet("expr-list-attrs", () => ({
   elem: [NFTABLES_A_EXPR_LIST_ATTRS.ELEM, t.multi(t.nest(exprAttrs))],
-}));
+}), { subMessages: true });
 
 /** The attribute set "rule-compat-attrs". */
 export const ruleCompatAttrs: AttrSet<{
@@ -1933,7 +1933,7 @@ export const ruleCompatAttrs: AttrSet<{
 }> = attrSet("rule-compat-attrs", () => ({
   proto: [NFTABLES_A_RULE_COMPAT_ATTRS.PROTO, t.u32be()],
   flags: [NFTABLES_A_RULE_COMPAT_ATTRS.FLAGS, t.u32be()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "rule-attrs". */
 export const ruleAttrs: AttrSet<{
@@ -1958,21 +1958,21 @@ export const ruleAttrs: AttrSet<{
   id: [NFTABLES_A_RULE_ATTRS.ID, t.u32()],
   positionId: [NFTABLES_A_RULE_ATTRS.POSITION_ID, t.u32()],
   chainId: [NFTABLES_A_RULE_ATTRS.CHAIN_ID, t.u32()],
-}));
+}), { subMessages: true });
 
 /** The attribute set "set-field-attrs". */
 export const setFieldAttrs: AttrSet<{
   len: FixedCodec<number>;
 }> = attrSet("set-field-attrs", () => ({
   len: [NFTABLES_A_SET_FIELD_ATTRS.LEN, t.u32be()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "set-desc-concat-attrs". */
 export const setDescConcatAttrs: AttrSet<{
   elem: NestOf<typeof setFieldAttrs>;
 }> = attrSet("set-desc-concat-attrs", () => ({
   elem: [NFTABLES_A_SET_DESC_CONCAT_ATTRS.ELEM, t.nest(setFieldAttrs)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "set-desc-attrs". */
 export const setDescAttrs: AttrSet<{
@@ -1981,14 +1981,14 @@ export const setDescAttrs: AttrSet<{
 }> = attrSet("set-desc-attrs", () => ({
   size: [NFTABLES_A_SET_DESC_ATTRS.SIZE, t.u32be()],
   concat: [NFTABLES_A_SET_DESC_ATTRS.CONCAT, t.multi(t.nest(setDescConcatAttrs))],
-}));
+}), { subMessages: false });
 
 /** The attribute set "set-list-attrs". */
 export const setListAttrs: AttrSet<{
   elem: ArrayOf<NestOf<typeof exprAttrs>>;
 }> = attrSet("set-list-attrs", () => ({
   elem: [NFTABLES_A_SET_LIST_ATTRS.ELEM, t.multi(t.nest(exprAttrs))],
-}));
+}), { subMessages: true });
 
 /** The attribute set "set-attrs". */
 export const setAttrs: AttrSet<{
@@ -2033,7 +2033,7 @@ export const setAttrs: AttrSet<{
   expressions: [NFTABLES_A_SET_ATTRS.EXPRESSIONS, t.nest(setListAttrs)],
   type: [NFTABLES_A_SET_ATTRS.TYPE, t.string()],
   count: [NFTABLES_A_SET_ATTRS.COUNT, t.u32be()],
-}));
+}), { subMessages: true });
 
 /** The attribute set "setelem-attrs". */
 export const setelemAttrs: AttrSet<{
@@ -2058,14 +2058,14 @@ export const setelemAttrs: AttrSet<{
   objref: [NFTABLES_A_SETELEM_ATTRS.OBJREF, t.string()],
   keyEnd: [NFTABLES_A_SETELEM_ATTRS.KEY_END, t.nest(dataAttrs)],
   expressions: [NFTABLES_A_SETELEM_ATTRS.EXPRESSIONS, t.nest(exprListAttrs)],
-}));
+}), { subMessages: true });
 
 /** The attribute set "setelem-list-elem-attrs". */
 export const setelemListElemAttrs: AttrSet<{
   elem: ArrayOf<NestOf<typeof setelemAttrs>>;
 }> = attrSet("setelem-list-elem-attrs", () => ({
   elem: [NFTABLES_A_SETELEM_LIST_ELEM_ATTRS.ELEM, t.multi(t.nest(setelemAttrs))],
-}));
+}), { subMessages: true });
 
 /** The attribute set "setelem-list-attrs". */
 export const setelemListAttrs: AttrSet<{
@@ -2078,7 +2078,7 @@ export const setelemListAttrs: AttrSet<{
   set: [NFTABLES_A_SETELEM_LIST_ATTRS.SET, t.string()],
   elements: [NFTABLES_A_SETELEM_LIST_ATTRS.ELEMENTS, t.nest(setelemListElemAttrs)],
   setId: [NFTABLES_A_SETELEM_LIST_ATTRS.SET_ID, t.u32()],
-}));
+}), { subMessages: true });
 
 /** The attribute set "gen-attrs". */
 export const genAttrs: AttrSet<{
@@ -2089,7 +2089,7 @@ export const genAttrs: AttrSet<{
   id: [NFTABLES_A_GEN_ATTRS.ID, t.u32be()],
   procPid: [NFTABLES_A_GEN_ATTRS.PROC_PID, t.u32be()],
   procName: [NFTABLES_A_GEN_ATTRS.PROC_NAME, t.string()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "obj-attrs". */
 export const objAttrs: AttrSet<{
@@ -2110,7 +2110,7 @@ export const objAttrs: AttrSet<{
   handle: [NFTABLES_A_OBJ_ATTRS.HANDLE, t.u64be()],
   pad: [NFTABLES_A_OBJ_ATTRS.PAD, t.pad()],
   userdata: [NFTABLES_A_OBJ_ATTRS.USERDATA, t.binary()],
-}));
+}), { subMessages: true });
 
 /** The attribute set "flowtable-hook-attrs". */
 export const flowtableHookAttrs: AttrSet<{
@@ -2121,7 +2121,7 @@ export const flowtableHookAttrs: AttrSet<{
   num: [NFTABLES_A_FLOWTABLE_HOOK_ATTRS.NUM, t.u32be()],
   priority: [NFTABLES_A_FLOWTABLE_HOOK_ATTRS.PRIORITY, t.u32be()],
   devs: [NFTABLES_A_FLOWTABLE_HOOK_ATTRS.DEVS, t.nest(hookDevAttrs)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "flowtable-attrs". */
 export const flowtableAttrs: AttrSet<{
@@ -2140,7 +2140,7 @@ export const flowtableAttrs: AttrSet<{
   handle: [NFTABLES_A_FLOWTABLE_ATTRS.HANDLE, t.u64be()],
   pad: [NFTABLES_A_FLOWTABLE_ATTRS.PAD, t.pad()],
   flags: [NFTABLES_A_FLOWTABLE_ATTRS.FLAGS, t.u32be()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "compat-target-attrs". */
 export const compatTargetAttrs: AttrSet<{
@@ -2151,7 +2151,7 @@ export const compatTargetAttrs: AttrSet<{
   name: [NFTABLES_A_COMPAT_TARGET_ATTRS.NAME, t.string({ maxLength: 32 })],
   rev: [NFTABLES_A_COMPAT_TARGET_ATTRS.REV, t.u32be()],
   info: [NFTABLES_A_COMPAT_TARGET_ATTRS.INFO, t.binary()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "compat-attrs". */
 export const compatAttrs: AttrSet<{
@@ -2162,7 +2162,7 @@ export const compatAttrs: AttrSet<{
   name: [NFTABLES_A_COMPAT_ATTRS.NAME, t.string({ maxLength: 32 })],
   rev: [NFTABLES_A_COMPAT_ATTRS.REV, t.u32be({ max: 255 })],
   type: [NFTABLES_A_COMPAT_ATTRS.TYPE, t.u32be()],
-}));
+}), { subMessages: false });
 
 /** The nftables family (netlink protocol 12), for `RawFamily.open`. */
 export const nftables: {

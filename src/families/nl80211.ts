@@ -1702,7 +1702,7 @@ export const wmmAttrs: AttrSet<{
   cwMax: [NL80211_WMMR.CW_MAX, t.u16()],
   aifsn: [NL80211_WMMR.AIFSN, t.u8()],
   txop: [NL80211_WMMR.TXOP, t.u16()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "frequency-attrs". */
 export const frequencyAttrs: AttrSet<{
@@ -1773,7 +1773,7 @@ export const frequencyAttrs: AttrSet<{
   no6ghzAfcClient: [NL80211_FREQUENCY_ATTR.NO_6GHZ_AFC_CLIENT, t.binary(), { name: "no-6ghz-afc-client" }],
   canMonitor: [NL80211_FREQUENCY_ATTR.CAN_MONITOR, t.binary()],
   allow6ghzVlpAp: [NL80211_FREQUENCY_ATTR.ALLOW_6GHZ_VLP_AP, t.binary(), { name: "allow-6ghz-vlp-ap" }],
-}));
+}), { subMessages: false });
 
 /** The attribute set "bitrate-attrs". */
 export const bitrateAttrs: AttrSet<{
@@ -1782,7 +1782,7 @@ export const bitrateAttrs: AttrSet<{
 }> = attrSet("bitrate-attrs", () => ({
   rate: [NL80211_BITRATE_ATTR.RATE, t.u32()],
   "2ghzShortpreamble": [NL80211_BITRATE_ATTR["2GHZ_SHORTPREAMBLE"], t.flag()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "iftype-data-attrs". */
 export const iftypeDataAttrs: AttrSet<{
@@ -1809,7 +1809,7 @@ export const iftypeDataAttrs: AttrSet<{
   ehtCapPhy: [NL80211_BAND_IFTYPE_ATTR.EHT_CAP_PHY, t.binary()],
   ehtCapMcsSet: [NL80211_BAND_IFTYPE_ATTR.EHT_CAP_MCS_SET, t.binary()],
   ehtCapPpe: [NL80211_BAND_IFTYPE_ATTR.EHT_CAP_PPE, t.binary()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "band-attrs". */
 export const bandAttrs: AttrSet<{
@@ -1840,7 +1840,7 @@ export const bandAttrs: AttrSet<{
   edmgBwConfig: [NL80211_BAND_ATTR.EDMG_BW_CONFIG, t.binary()],
   s1gMcsNssSet: [NL80211_BAND_ATTR.S1G_MCS_NSS_SET, t.binary()],
   s1gCapa: [NL80211_BAND_ATTR.S1G_CAPA, t.binary()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "wiphy-bands". */
 export const wiphyBandsAttrs: AttrSet<{
@@ -1857,7 +1857,7 @@ export const wiphyBandsAttrs: AttrSet<{
   "6ghz": [NL80211_BAND["6GHZ"], t.nest(bandAttrs)],
   s1ghz: [NL80211_BAND.S1GHZ, t.nest(bandAttrs)],
   lc: [NL80211_BAND.LC, t.nest(bandAttrs)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "supported-iftypes". */
 export const supportedIftypesAttrs: AttrSet<{
@@ -1886,14 +1886,14 @@ export const supportedIftypesAttrs: AttrSet<{
   p2pDevice: [NL80211_A_SUPPORTED_IFTYPES.P2P_DEVICE, t.flag()],
   ocb: [NL80211_A_SUPPORTED_IFTYPES.OCB, t.flag()],
   nan: [NL80211_A_SUPPORTED_IFTYPES.NAN, t.flag()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "frame-type-attrs" (a subset of "nl80211-attrs"). */
 export const frameTypeAttrs: AttrSet<{
   frameType: FixedCodec<number>;
 }> = attrSet("frame-type-attrs", () => ({
   frameType: [NL80211_ATTR.FRAME_TYPE, t.u16()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "iftype-attrs". */
 export const iftypeAttrs: AttrSet<{
@@ -1924,7 +1924,7 @@ export const iftypeAttrs: AttrSet<{
   p2pDevice: [NL80211_IFTYPE.P2P_DEVICE, t.nest(frameTypeAttrs)],
   ocb: [NL80211_IFTYPE.OCB, t.nest(frameTypeAttrs)],
   nan: [NL80211_IFTYPE.NAN, t.nest(frameTypeAttrs)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "wowlan-triggers-attrs". */
 export const wowlanTriggersAttrs: AttrSet<{
@@ -1969,7 +1969,7 @@ export const wowlanTriggersAttrs: AttrSet<{
   netDetect: [NL80211_WOWLAN_TRIG.NET_DETECT, t.flag()],
   netDetectResults: [NL80211_WOWLAN_TRIG.NET_DETECT_RESULTS, t.flag()],
   unprotectedDeauthDisassoc: [NL80211_WOWLAN_TRIG.UNPROTECTED_DEAUTH_DISASSOC, t.flag()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "iface-limit-attributes". */
 export const ifaceLimitAttributesAttrs: AttrSet<{
@@ -1978,7 +1978,7 @@ export const ifaceLimitAttributesAttrs: AttrSet<{
 }> = attrSet("iface-limit-attributes", () => ({
   max: [NL80211_IFACE_LIMIT.MAX, t.u32()],
   types: [NL80211_IFACE_LIMIT.TYPES, t.nest(supportedIftypesAttrs)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "if-combination-attributes". */
 export const ifCombinationAttributesAttrs: AttrSet<{
@@ -1997,7 +1997,7 @@ export const ifCombinationAttributesAttrs: AttrSet<{
   radarDetectWidths: [NL80211_IFACE_COMB.RADAR_DETECT_WIDTHS, t.u32()],
   radarDetectRegions: [NL80211_IFACE_COMB.RADAR_DETECT_REGIONS, t.u32()],
   biMinGcd: [NL80211_IFACE_COMB.BI_MIN_GCD, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "txq-stats-attrs". */
 export const txqStatsAttrs: AttrSet<{
@@ -2024,7 +2024,7 @@ export const txqStatsAttrs: AttrSet<{
   txBytes: [NL80211_TXQ_STATS.TX_BYTES, t.u32()],
   txPackets: [NL80211_TXQ_STATS.TX_PACKETS, t.u32()],
   maxFlows: [NL80211_TXQ_STATS.MAX_FLOWS, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "sar-specs". */
 export const sarSpecsAttrs: AttrSet<{
@@ -2037,7 +2037,7 @@ export const sarSpecsAttrs: AttrSet<{
   rangeIndex: [NL80211_SAR_ATTR_SPECS.RANGE_INDEX, t.u32()],
   startFreq: [NL80211_SAR_ATTR_SPECS.START_FREQ, t.u32()],
   endFreq: [NL80211_SAR_ATTR_SPECS.END_FREQ, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "sar-attributes". */
 export const sarAttributesAttrs: AttrSet<{
@@ -2046,7 +2046,7 @@ export const sarAttributesAttrs: AttrSet<{
 }> = attrSet("sar-attributes", () => ({
   type: [NL80211_SAR_ATTR.TYPE, t.u32()],
   specs: [NL80211_SAR_ATTR.SPECS, t.indexedArray(t.nest(sarSpecsAttrs))],
-}));
+}), { subMessages: false });
 
 /** The attribute set "nl80211-attrs". */
 export const nl80211Attrs: AttrSet<{
@@ -2717,7 +2717,7 @@ export const nl80211Attrs: AttrSet<{
   wiphyRadios: [NL80211_ATTR.WIPHY_RADIOS, t.binary()],
   wiphyInterfaceCombinations: [NL80211_ATTR.WIPHY_INTERFACE_COMBINATIONS, t.binary()],
   vifRadioMask: [NL80211_ATTR.VIF_RADIO_MASK, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The nl80211 family, for `GenlSocket.family`. */
 export const nl80211: {

@@ -231,7 +231,7 @@ export const opAttrs: AttrSet<{
 }> = attrSet("op-attrs", () => ({
   id: [CTRL_ATTR_OP.ID, t.u32()],
   flags: [CTRL_ATTR_OP.FLAGS, t.flags(t.u32(), opFlagsValues)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "mcast-group-attrs". */
 export const mcastGroupAttrs: AttrSet<{
@@ -240,7 +240,7 @@ export const mcastGroupAttrs: AttrSet<{
 }> = attrSet("mcast-group-attrs", () => ({
   name: [CTRL_ATTR_MCAST_GRP.NAME, t.string()],
   id: [CTRL_ATTR_MCAST_GRP.ID, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "policy-attrs". */
 export const policyAttrs: AttrSet<{
@@ -269,7 +269,7 @@ export const policyAttrs: AttrSet<{
   bitfield32Mask: [NL_POLICY_TYPE_ATTR.BITFIELD32_MASK, t.u32()],
   pad: [NL_POLICY_TYPE_ATTR.PAD, t.pad()],
   mask: [NL_POLICY_TYPE_ATTR.MASK, t.u64()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "op-policy-attrs". */
 export const opPolicyAttrs: AttrSet<{
@@ -278,7 +278,7 @@ export const opPolicyAttrs: AttrSet<{
 }> = attrSet("op-policy-attrs", () => ({
   do: [CTRL_ATTR_POLICY.DO, t.u32()],
   dump: [CTRL_ATTR_POLICY.DUMP, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "ctrl-attrs". */
 export const ctrlAttrs: AttrSet<{
@@ -303,7 +303,7 @@ export const ctrlAttrs: AttrSet<{
   policy: [CTRL_ATTR.POLICY, t.map(t.map(t.nest(policyAttrs)))],
   opPolicy: [CTRL_ATTR.OP_POLICY, t.map(t.nest(opPolicyAttrs))],
   op: [CTRL_ATTR.OP, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The nlctrl family, for `GenlSocket.family`. */
 export const nlctrl: {

@@ -144,7 +144,7 @@ export const datapathAttrs: AttrSet<{
   masksCacheSize: [OVS_DP_ATTR.MASKS_CACHE_SIZE, t.u32()],
   perCpuPids: [OVS_DP_ATTR.PER_CPU_PIDS, t.array(t.u32())],
   ifindex: [OVS_DP_ATTR.IFINDEX, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The ovs_datapath family, for `GenlSocket.family`. */
 export const ovsDatapath: {

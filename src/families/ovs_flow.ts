@@ -702,7 +702,7 @@ export const vxlanExtAttrs: AttrSet<{
   gbp: FixedCodec<number>;
 }> = attrSet("vxlan-ext-attrs", () => ({
   gbp: [OVS_VXLAN_EXT.GBP, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "tunnel-key-attrs". */
 export const tunnelKeyAttrs: AttrSet<{
@@ -741,7 +741,7 @@ export const tunnelKeyAttrs: AttrSet<{
   pad: [OVS_TUNNEL_KEY_ATTR.PAD, t.binary()],
   erspanOpts: [OVS_TUNNEL_KEY_ATTR.ERSPAN_OPTS, t.binary()],
   ipv4InfoBridge: [OVS_TUNNEL_KEY_ATTR.IPV4_INFO_BRIDGE, t.flag()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "ovs-nsh-key-attrs". */
 export const ovsNshKeyAttrs: AttrSet<{
@@ -752,7 +752,7 @@ export const ovsNshKeyAttrs: AttrSet<{
   base: [OVS_NSH_KEY_ATTR.BASE, t.binary()],
   md1: [OVS_NSH_KEY_ATTR.MD1, t.binary()],
   md2: [OVS_NSH_KEY_ATTR.MD2, t.binary()],
-}));
+}), { subMessages: false });
 
 /** Decoded attributes of the set "key-attrs" (it takes part in a nesting cycle). */
 export interface KeyValue {
@@ -964,7 +964,7 @@ export const keyAttrs: AttrSet<KeyFields> = attrSet("key-attrs", () => ({
   ndExtensions: [OVS_KEY_ATTR.ND_EXTENSIONS, t.binary()],
   tunnelInfo: [OVS_KEY_ATTR.TUNNEL_INFO, t.binary()],
   ipv6Exthdrs: [OVS_KEY_ATTR.IPV6_EXTHDRS, t.extensible(ovsKeyIpv6ExthdrsStruct)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "userspace-attrs". */
 export const userspaceAttrs: AttrSet<{
@@ -977,7 +977,7 @@ export const userspaceAttrs: AttrSet<{
   userdata: [OVS_USERSPACE_ATTR.USERDATA, t.binary()],
   egressTunPort: [OVS_USERSPACE_ATTR.EGRESS_TUN_PORT, t.u32()],
   actions: [OVS_USERSPACE_ATTR.ACTIONS, t.flag()],
-}));
+}), { subMessages: false });
 
 /** Decoded attributes of the set "sample-attrs" (it takes part in a nesting cycle). */
 export interface SampleValue {
@@ -1009,7 +1009,7 @@ export type SampleFields = {
 export const sampleAttrs: AttrSet<SampleFields> = attrSet("sample-attrs", () => ({
   probability: [OVS_SAMPLE_ATTR.PROBABILITY, t.u32()],
   actions: [OVS_SAMPLE_ATTR.ACTIONS, t.lazy(() => t.nest(actionAttrs))],
-}));
+}), { subMessages: false });
 
 /** The attribute set "nat-attrs". */
 export const natAttrs: AttrSet<{
@@ -1032,7 +1032,7 @@ export const natAttrs: AttrSet<{
   persistent: [OVS_NAT_ATTR.PERSISTENT, t.flag()],
   protoHash: [OVS_NAT_ATTR.PROTO_HASH, t.flag()],
   protoRandom: [OVS_NAT_ATTR.PROTO_RANDOM, t.flag()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "ct-attrs". */
 export const ctAttrs: AttrSet<{
@@ -1055,7 +1055,7 @@ export const ctAttrs: AttrSet<{
   forceCommit: [OVS_CT_ATTR.FORCE_COMMIT, t.flag()],
   eventmask: [OVS_CT_ATTR.EVENTMASK, t.u32()],
   timeout: [OVS_CT_ATTR.TIMEOUT, t.string()],
-}));
+}), { subMessages: false });
 
 /** Decoded attributes of the set "check-pkt-len-attrs" (it takes part in a nesting cycle). */
 export interface CheckPktLenValue {
@@ -1093,7 +1093,7 @@ export const checkPktLenAttrs: AttrSet<CheckPktLenFields> = attrSet("check-pkt-l
   pktLen: [OVS_CHECK_PKT_LEN_ATTR.PKT_LEN, t.u16()],
   actionsIfGreater: [OVS_CHECK_PKT_LEN_ATTR.ACTIONS_IF_GREATER, t.lazy(() => t.nest(actionAttrs))],
   actionsIfLessEqual: [OVS_CHECK_PKT_LEN_ATTR.ACTIONS_IF_LESS_EQUAL, t.lazy(() => t.nest(actionAttrs))],
-}));
+}), { subMessages: false });
 
 /** Decoded attributes of the set "dec-ttl-attrs" (it takes part in a nesting cycle). */
 export interface DecTtlValue {
@@ -1119,7 +1119,7 @@ export type DecTtlFields = {
 /** The attribute set "dec-ttl-attrs". */
 export const decTtlAttrs: AttrSet<DecTtlFields> = attrSet("dec-ttl-attrs", () => ({
   action: [OVS_DEC_TTL_ATTR.ACTION, t.lazy(() => t.nest(actionAttrs))],
-}));
+}), { subMessages: false });
 
 /** The attribute set "psample-attrs". */
 export const psampleAttrs: AttrSet<{
@@ -1128,7 +1128,7 @@ export const psampleAttrs: AttrSet<{
 }> = attrSet("psample-attrs", () => ({
   group: [OVS_PSAMPLE_ATTR.GROUP, t.u32()],
   cookie: [OVS_PSAMPLE_ATTR.COOKIE, t.binary()],
-}));
+}), { subMessages: false });
 
 /** Decoded attributes of the set "action-attrs" (it takes part in a nesting cycle). */
 export interface ActionValue {
@@ -1298,7 +1298,7 @@ export const actionAttrs: AttrSet<ActionFields> = attrSet("action-attrs", () => 
   decTtl: [OVS_ACTION_ATTR.DEC_TTL, t.nest(decTtlAttrs)],
   drop: [OVS_ACTION_ATTR.DROP, t.u32()],
   psample: [OVS_ACTION_ATTR.PSAMPLE, t.nest(psampleAttrs)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "flow-attrs". */
 export const flowAttrs: AttrSet<{
@@ -1325,7 +1325,7 @@ export const flowAttrs: AttrSet<{
   ufid: [OVS_FLOW_ATTR.UFID, t.binary()],
   ufidFlags: [OVS_FLOW_ATTR.UFID_FLAGS, t.flags(t.u32(), ovsUfidFlagsValues)],
   pad: [OVS_FLOW_ATTR.PAD, t.binary()],
-}));
+}), { subMessages: false });
 
 /** The ovs_flow family, for `GenlSocket.family`. */
 export const ovsFlow: {

@@ -170,7 +170,7 @@ export const vportVxlanExtAttrs: AttrSet<{
   gbp: Codec<true, boolean>;
 }> = attrSet("vport-vxlan-ext-attrs", () => ({
   gbp: [OVS_VXLAN_EXT.GBP, t.flag()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "vport-options". */
 export const vportOptionsAttrs: AttrSet<{
@@ -179,7 +179,7 @@ export const vportOptionsAttrs: AttrSet<{
 }> = attrSet("vport-options", () => ({
   dstPort: [OVS_TUNNEL_ATTR.DST_PORT, t.u16()],
   extension: [OVS_TUNNEL_ATTR.EXTENSION, t.nest(vportVxlanExtAttrs, { nestedFlag: false })],
-}));
+}), { subMessages: false });
 
 /** The attribute set "upcall-stats". */
 export const upcallStatsAttrs: AttrSet<{
@@ -188,7 +188,7 @@ export const upcallStatsAttrs: AttrSet<{
 }> = attrSet("upcall-stats", () => ({
   success: [OVS_VPORT_UPCALL_ATTR.SUCCESS, t.u64()],
   fail: [OVS_VPORT_UPCALL_ATTR.FAIL, t.u64()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "vport". */
 export const vportAttrs: AttrSet<{
@@ -211,7 +211,7 @@ export const vportAttrs: AttrSet<{
   ifindex: [OVS_VPORT_ATTR.IFINDEX, t.u32()],
   netnsid: [OVS_VPORT_ATTR.NETNSID, t.u32()],
   upcallStats: [OVS_VPORT_ATTR.UPCALL_STATS, t.nest(upcallStatsAttrs)],
-}));
+}), { subMessages: false });
 
 /** The ovs_vport family, for `GenlSocket.family`. */
 export const ovsVport: {

@@ -185,7 +185,7 @@ export const addrAttrs: AttrSet<{
   rtPriority: [IFA.RT_PRIORITY, t.u32()],
   targetNetnsid: [IFA.TARGET_NETNSID, t.binary()],
   proto: [IFA.PROTO, t.u8()],
-}));
+}), { subMessages: false });
 
 /** The rt-addr family (netlink protocol 0), for `RawFamily.open`. */
 export const rtAddr: {

@@ -2115,7 +2115,7 @@ export const bondAdInfoAttrs: AttrSet<{
   actorKey: [IFLA_BOND_AD_INFO.ACTOR_KEY, t.u16()],
   partnerKey: [IFLA_BOND_AD_INFO.PARTNER_KEY, t.u16()],
   partnerMac: [IFLA_BOND_AD_INFO.PARTNER_MAC, t.lladdr()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "linkinfo-bond-attrs". */
 export const linkinfoBondAttrs: AttrSet<{
@@ -2184,7 +2184,7 @@ export const linkinfoBondAttrs: AttrSet<{
   missedMax: [IFLA_BOND.MISSED_MAX, t.u8()],
   nsIp6Target: [IFLA_BOND.NS_IP6_TARGET, t.indexedArray(t.ip())],
   coupledControl: [IFLA_BOND.COUPLED_CONTROL, t.u8()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "linkinfo-bridge-attrs". */
 export const linkinfoBridgeAttrs: AttrSet<{
@@ -2287,7 +2287,7 @@ export const linkinfoBridgeAttrs: AttrSet<{
   mcastQuerierState: [IFLA_BR.MCAST_QUERIER_STATE, t.binary()],
   fdbNLearned: [IFLA_BR.FDB_N_LEARNED, t.u32()],
   fdbMaxLearned: [IFLA_BR.FDB_MAX_LEARNED, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "linkinfo-gre-attrs". */
 export const linkinfoGreAttrs: AttrSet<{
@@ -2340,7 +2340,7 @@ export const linkinfoGreAttrs: AttrSet<{
   erspanVer: [IFLA_GRE.ERSPAN_VER, t.u8()],
   erspanDir: [IFLA_GRE.ERSPAN_DIR, t.u8()],
   erspanHwid: [IFLA_GRE.ERSPAN_HWID, t.u16()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "linkinfo-gre6-attrs" (a subset of "linkinfo-gre-attrs"). */
 export const linkinfoGre6Attrs: AttrSet<{
@@ -2387,7 +2387,7 @@ export const linkinfoGre6Attrs: AttrSet<{
   erspanVer: [IFLA_GRE.ERSPAN_VER, t.u8()],
   erspanDir: [IFLA_GRE.ERSPAN_DIR, t.u8()],
   erspanHwid: [IFLA_GRE.ERSPAN_HWID, t.u16()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "linkinfo-geneve-attrs". */
 export const linkinfoGeneveAttrs: AttrSet<{
@@ -2422,7 +2422,7 @@ export const linkinfoGeneveAttrs: AttrSet<{
   df: [IFLA_GENEVE.DF, t.u8()],
   innerProtoInherit: [IFLA_GENEVE.INNER_PROTO_INHERIT, t.flag()],
   portRange: [IFLA_GENEVE.PORT_RANGE, t.extensible(iflaGenevePortRangeStruct)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "linkinfo-iptun-attrs". */
 export const linkinfoIptunAttrs: AttrSet<{
@@ -2467,7 +2467,7 @@ export const linkinfoIptunAttrs: AttrSet<{
   encapDport: [IFLA_IPTUN.ENCAP_DPORT, t.u16be()],
   collectMetadata: [IFLA_IPTUN.COLLECT_METADATA, t.flag()],
   fwmark: [IFLA_IPTUN.FWMARK, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "linkinfo-ip6tnl-attrs" (a subset of "linkinfo-iptun-attrs"). */
 export const linkinfoIp6tnlAttrs: AttrSet<{
@@ -2500,7 +2500,7 @@ export const linkinfoIp6tnlAttrs: AttrSet<{
   encapDport: [IFLA_IPTUN.ENCAP_DPORT, t.u16be()],
   collectMetadata: [IFLA_IPTUN.COLLECT_METADATA, t.flag()],
   fwmark: [IFLA_IPTUN.FWMARK, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "linkinfo-tun-attrs". */
 export const linkinfoTunAttrs: AttrSet<{
@@ -2523,14 +2523,14 @@ export const linkinfoTunAttrs: AttrSet<{
   multiQueue: [IFLA_TUN.MULTI_QUEUE, t.u8()],
   numQueues: [IFLA_TUN.NUM_QUEUES, t.u32()],
   numDisabledQueues: [IFLA_TUN.NUM_DISABLED_QUEUES, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "ifla-vlan-qos". */
 export const iflaVlanQosAttrs: AttrSet<{
   mapping: ArrayOf<ExtensibleOf<typeof iflaVlanQosMappingStruct>>;
 }> = attrSet("ifla-vlan-qos", () => ({
   mapping: [IFLA_VLAN_QOS.MAPPING, t.multi(t.extensible(iflaVlanQosMappingStruct))],
-}));
+}), { subMessages: false });
 
 /** The attribute set "linkinfo-vlan-attrs". */
 export const linkinfoVlanAttrs: AttrSet<{
@@ -2545,14 +2545,14 @@ export const linkinfoVlanAttrs: AttrSet<{
   egressQos: [IFLA_VLAN.EGRESS_QOS, t.nest(iflaVlanQosAttrs)],
   ingressQos: [IFLA_VLAN.INGRESS_QOS, t.nest(iflaVlanQosAttrs)],
   protocol: [IFLA_VLAN.PROTOCOL, t.enum(t.u16be(), vlanProtocolsValues)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "linkinfo-vrf-attrs". */
 export const linkinfoVrfAttrs: AttrSet<{
   table: FixedCodec<number>;
 }> = attrSet("linkinfo-vrf-attrs", () => ({
   table: [IFLA_VRF.TABLE, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "linkinfo-vti-attrs". */
 export const linkinfoVtiAttrs: AttrSet<{
@@ -2569,7 +2569,7 @@ export const linkinfoVtiAttrs: AttrSet<{
   local: [IFLA_VTI.LOCAL, t.ip()],
   remote: [IFLA_VTI.REMOTE, t.ip()],
   fwmark: [IFLA_VTI.FWMARK, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "linkinfo-vti6-attrs" (a subset of "linkinfo-vti-attrs"). */
 export const linkinfoVti6Attrs: AttrSet<{
@@ -2586,7 +2586,7 @@ export const linkinfoVti6Attrs: AttrSet<{
   local: [IFLA_VTI.LOCAL, t.ip()],
   remote: [IFLA_VTI.REMOTE, t.ip()],
   fwmark: [IFLA_VTI.FWMARK, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "linkinfo-netkit-attrs". */
 export const linkinfoNetkitAttrs: AttrSet<{
@@ -2609,14 +2609,14 @@ export const linkinfoNetkitAttrs: AttrSet<{
   peerScrub: [IFLA_NETKIT.PEER_SCRUB, t.enum(t.u32(), netkitScrubValues)],
   headroom: [IFLA_NETKIT.HEADROOM, t.u16()],
   tailroom: [IFLA_NETKIT.TAILROOM, t.u16()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "linkinfo-ovpn-attrs". */
 export const linkinfoOvpnAttrs: AttrSet<{
   mode: FixedCodec<"p2p" | "mp" | number, "p2p" | "mp" | number>;
 }> = attrSet("linkinfo-ovpn-attrs", () => ({
   mode: [IFLA_OVPN.MODE, t.enum(t.u8(), ovpnModeValues)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "linkinfo-veth-peer-attrs" (a subset of "link-attrs"). */
 export const linkinfoVethPeerAttrs: AttrSet<{
@@ -2659,14 +2659,14 @@ export const linkinfoVethPeerAttrs: AttrSet<{
   groMaxSize: [IFLA.GRO_MAX_SIZE, t.u32()],
   gsoIpv4MaxSize: [IFLA.GSO_IPV4_MAX_SIZE, t.u32()],
   groIpv4MaxSize: [IFLA.GRO_IPV4_MAX_SIZE, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "linkinfo-veth-attrs". */
 export const linkinfoVethAttrs: AttrSet<{
   peer: SubMessageOf<{ veth: { readonly header: typeof ifinfomsgStruct; readonly attrs: typeof linkinfoVethPeerAttrs } }>;
 }> = attrSet("linkinfo-veth-attrs", () => ({
   peer: [VETH_INFO.PEER, t.subMessage("kind", { veth: { header: ifinfomsgStruct, attrs: linkinfoVethPeerAttrs } }, { selectorName: "kind" })],
-}));
+}), { subMessages: true });
 
 /** The attribute set "linkinfo-vxlan-attrs". */
 export const linkinfoVxlanAttrs: AttrSet<{
@@ -2739,14 +2739,14 @@ export const linkinfoVxlanAttrs: AttrSet<{
   labelPolicy: [IFLA_VXLAN.LABEL_POLICY, t.enum(t.u32(), vxlanLabelPolicyValues)],
   reservedBits: [IFLA_VXLAN.RESERVED_BITS, t.binary({ minLength: 8, maxLength: 8 })],
   mcRoute: [IFLA_VXLAN.MC_ROUTE, t.u8()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "macvlan-macaddr-list". */
 export const macvlanMacaddrListAttrs: AttrSet<{
   macaddr: ArrayOf<Codec<string>>;
 }> = attrSet("macvlan-macaddr-list", () => ({
   macaddr: [RT_LINK_A_MACVLAN_MACADDR_LIST.MACADDR, t.multi(t.lladdr())],
-}));
+}), { subMessages: false });
 
 /** The attribute set "linkinfo-macvlan-attrs". */
 export const linkinfoMacvlanAttrs: AttrSet<{
@@ -2769,7 +2769,7 @@ export const linkinfoMacvlanAttrs: AttrSet<{
   bcQueueLen: [IFLA_MACVLAN.BC_QUEUE_LEN, t.u32()],
   bcQueueLenUsed: [IFLA_MACVLAN.BC_QUEUE_LEN_USED, t.u32()],
   bcCutoff: [IFLA_MACVLAN.BC_CUTOFF, t.s32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "linkinfo-ipvlan-attrs". */
 export const linkinfoIpvlanAttrs: AttrSet<{
@@ -2778,7 +2778,7 @@ export const linkinfoIpvlanAttrs: AttrSet<{
 }> = attrSet("linkinfo-ipvlan-attrs", () => ({
   mode: [IFLA_IPVLAN.MODE, t.enum(t.u16(), ipvlanModeValues)],
   flags: [IFLA_IPVLAN.FLAGS, t.flags(t.u16(), ipvlanFlagsValues)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "linkinfo-brport-attrs". */
 export const linkinfoBrportAttrs: AttrSet<{
@@ -2871,7 +2871,7 @@ export const linkinfoBrportAttrs: AttrSet<{
   mcastMaxGroups: [IFLA_BRPORT.MCAST_MAX_GROUPS, t.u32()],
   neighVlanSuppress: [IFLA_BRPORT.NEIGH_VLAN_SUPPRESS, t.u8()],
   backupNhid: [IFLA_BRPORT.BACKUP_NHID, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "bond-slave-attrs". */
 export const bondSlaveAttrs: AttrSet<{
@@ -2894,14 +2894,14 @@ export const bondSlaveAttrs: AttrSet<{
   adActorOperPortState: [IFLA_BOND_SLAVE.AD_ACTOR_OPER_PORT_STATE, t.u8()],
   adPartnerOperPortState: [IFLA_BOND_SLAVE.AD_PARTNER_OPER_PORT_STATE, t.u16()],
   prio: [IFLA_BOND_SLAVE.PRIO, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "linkinfo-vrf-port-attrs". */
 export const linkinfoVrfPortAttrs: AttrSet<{
   table: FixedCodec<number>;
 }> = attrSet("linkinfo-vrf-port-attrs", () => ({
   table: [IFLA_VRF_PORT.TABLE, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "linkinfo-attrs". */
 export const linkinfoAttrs: AttrSet<{
@@ -2916,7 +2916,7 @@ export const linkinfoAttrs: AttrSet<{
   xstats: [IFLA_INFO.XSTATS, t.binary()],
   slaveKind: [IFLA_INFO.SLAVE_KIND, t.string()],
   slaveData: [IFLA_INFO.SLAVE_DATA, t.subMessage("slaveKind", { bridge: linkinfoBrportAttrs, bond: bondSlaveAttrs, vrf: linkinfoVrfPortAttrs }, { selectorName: "slave-kind" })],
-}));
+}), { subMessages: true });
 
 /** The attribute set "vf-stats-attrs". */
 export const vfStatsAttrs: AttrSet<{
@@ -2939,14 +2939,14 @@ export const vfStatsAttrs: AttrSet<{
   pad: [IFLA_VF_STATS.PAD, t.pad()],
   rxDropped: [IFLA_VF_STATS.RX_DROPPED, t.u64()],
   txDropped: [IFLA_VF_STATS.TX_DROPPED, t.u64()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "vf-vlan-attrs". */
 export const vfVlanAttrs: AttrSet<{
   info: ArrayOf<ExtensibleOf<typeof iflaVfVlanInfoStruct>>;
 }> = attrSet("vf-vlan-attrs", () => ({
   info: [IFLA_VF_VLAN.INFO, t.multi(t.extensible(iflaVfVlanInfoStruct))],
-}));
+}), { subMessages: false });
 
 /** The attribute set "vfinfo-attrs". */
 export const vfinfoAttrs: AttrSet<{
@@ -2977,29 +2977,29 @@ export const vfinfoAttrs: AttrSet<{
   ibPortGuid: [RT_LINK_A_VFINFO_ATTRS.IB_PORT_GUID, t.extensible(iflaVfGuidStruct)],
   vlanList: [RT_LINK_A_VFINFO_ATTRS.VLAN_LIST, t.nest(vfVlanAttrs)],
   broadcast: [RT_LINK_A_VFINFO_ATTRS.BROADCAST, t.binary()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "vfinfo-list-attrs". */
 export const vfinfoListAttrs: AttrSet<{
   info: ArrayOf<NestOf<typeof vfinfoAttrs>>;
 }> = attrSet("vfinfo-list-attrs", () => ({
   info: [IFLA_VF.INFO, t.multi(t.nest(vfinfoAttrs))],
-}));
+}), { subMessages: false });
 
 /** The attribute set "vf-ports-attrs". */
 export const vfPortsAttrs: AttrSet<Record<never, never>> = attrSet("vf-ports-attrs", () => ({
-}));
+}), { subMessages: false });
 
 /** The attribute set "port-self-attrs". */
 export const portSelfAttrs: AttrSet<Record<never, never>> = attrSet("port-self-attrs", () => ({
-}));
+}), { subMessages: false });
 
 /** The attribute set "ifla-attrs". */
 export const iflaAttrs: AttrSet<{
   conf: Codec<number[], readonly number[]>;
 }> = attrSet("ifla-attrs", () => ({
   conf: [IFLA_INET.CONF, t.array(t.u32())],
-}));
+}), { subMessages: false });
 
 /** The attribute set "ifla6-attrs". */
 export const ifla6Attrs: AttrSet<{
@@ -3022,7 +3022,7 @@ export const ifla6Attrs: AttrSet<{
   token: [IFLA_INET6.TOKEN, t.binary()],
   addrGenMode: [IFLA_INET6.ADDR_GEN_MODE, t.u8()],
   raMtu: [IFLA_INET6.RA_MTU, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "mctp-attrs". */
 export const mctpAttrs: AttrSet<{
@@ -3031,7 +3031,7 @@ export const mctpAttrs: AttrSet<{
 }> = attrSet("mctp-attrs", () => ({
   net: [IFLA_MCTP.NET, t.u32()],
   physBinding: [IFLA_MCTP.PHYS_BINDING, t.u8()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "af-spec-attrs". */
 export const afSpecAttrs: AttrSet<{
@@ -3042,7 +3042,7 @@ export const afSpecAttrs: AttrSet<{
   inet: [AF.INET, t.nest(iflaAttrs)],
   inet6: [AF.INET6, t.nest(ifla6Attrs)],
   mctp: [AF.MCTP, t.nest(mctpAttrs)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "xdp-attrs". */
 export const xdpAttrs: AttrSet<{
@@ -3063,21 +3063,21 @@ export const xdpAttrs: AttrSet<{
   skbProgId: [IFLA_XDP.SKB_PROG_ID, t.u32()],
   hwProgId: [IFLA_XDP.HW_PROG_ID, t.u32()],
   expectedFd: [IFLA_XDP.EXPECTED_FD, t.s32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "prop-list-link-attrs" (a subset of "link-attrs"). */
 export const propListLinkAttrs: AttrSet<{
   altIfname: Codec<string>;
 }> = attrSet("prop-list-link-attrs", () => ({
   altIfname: [IFLA.ALT_IFNAME, t.string()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "link-dpll-pin-attrs". */
 export const linkDpllPinAttrs: AttrSet<{
   id: FixedCodec<number>;
 }> = attrSet("link-dpll-pin-attrs", () => ({
   id: [DPLL_A.ID, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "link-attrs". */
 export const linkAttrs: AttrSet<{
@@ -3216,7 +3216,7 @@ export const linkAttrs: AttrSet<{
   dpllPin: [IFLA.DPLL_PIN, t.nest(linkDpllPinAttrs)],
   maxPacingOffloadHorizon: [IFLA.MAX_PACING_OFFLOAD_HORIZON, t.uint()],
   netnsImmutable: [IFLA.NETNS_IMMUTABLE, t.u8()],
-}));
+}), { subMessages: true });
 
 /** The attribute set "hw-s-info-one". */
 export const hwSInfoOneAttrs: AttrSet<{
@@ -3225,7 +3225,7 @@ export const hwSInfoOneAttrs: AttrSet<{
 }> = attrSet("hw-s-info-one", () => ({
   request: [IFLA_OFFLOAD_XSTATS_HW_S_INFO.REQUEST, t.u8()],
   used: [IFLA_OFFLOAD_XSTATS_HW_S_INFO.USED, t.u8()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "link-offload-xstats". */
 export const linkOffloadXstatsAttrs: AttrSet<{
@@ -3236,7 +3236,7 @@ export const linkOffloadXstatsAttrs: AttrSet<{
   cpuHit: [IFLA_OFFLOAD_XSTATS.CPU_HIT, t.binary()],
   hwSInfo: [IFLA_OFFLOAD_XSTATS.HW_S_INFO, t.indexedArray(t.nest(hwSInfoOneAttrs))],
   l3Stats: [IFLA_OFFLOAD_XSTATS.L3_STATS, t.binary()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "stats-attrs". */
 export const statsAttrs: AttrSet<{
@@ -3251,7 +3251,7 @@ export const statsAttrs: AttrSet<{
   linkXstatsSlave: [IFLA_STATS.LINK_XSTATS_SLAVE, t.binary()],
   linkOffloadXstats: [IFLA_STATS.LINK_OFFLOAD_XSTATS, t.nest(linkOffloadXstatsAttrs)],
   afSpec: [IFLA_STATS.AF_SPEC, t.binary()],
-}));
+}), { subMessages: false });
 
 /** The rt-link family (netlink protocol 0), for `RawFamily.open`. */
 export const rtLink: {

@@ -434,7 +434,7 @@ export const neighbourAttrs: AttrSet<{
   flagsExt: [NDA.FLAGS_EXT, t.flags(t.u32(), ntfExtFlagsValues)],
   ndmStateMask: [NDA.NDM_STATE_MASK, t.u16()],
   ndmFlagsMask: [NDA.NDM_FLAGS_MASK, t.u8()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "ndtpa-attrs". */
 export const ndtpaAttrs: AttrSet<{
@@ -477,7 +477,7 @@ export const ndtpaAttrs: AttrSet<{
   mcastReprobes: [NDTPA.MCAST_REPROBES, t.u32()],
   pad: [NDTPA.PAD, t.pad()],
   intervalProbeTimeMs: [NDTPA.INTERVAL_PROBE_TIME_MS, t.u64()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "ndt-attrs". */
 export const ndtAttrs: AttrSet<{
@@ -500,7 +500,7 @@ export const ndtAttrs: AttrSet<{
   stats: [NDTA.STATS, t.extensible(ndtStatsStruct)],
   gcInterval: [NDTA.GC_INTERVAL, t.u64()],
   pad: [NDTA.PAD, t.pad()],
-}));
+}), { subMessages: false });
 
 /** The rt-neigh family (netlink protocol 0), for `RawFamily.open`. */
 export const rtNeigh: {

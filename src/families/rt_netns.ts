@@ -86,7 +86,7 @@ export const netnsAttrs: AttrSet<{
   fd: [NETNSA.FD, t.u32()],
   targetNsid: [NETNSA.TARGET_NSID, t.s32()],
   currentNsid: [NETNSA.CURRENT_NSID, t.s32()],
-}));
+}), { subMessages: false });
 
 /** The rt-netns family (netlink protocol 0), for `RawFamily.open`. */
 export const rtNetns: {

@@ -278,7 +278,7 @@ export const metricsAttrs: AttrSet<{
   quickack: [RTAX.QUICKACK, t.u32()],
   ccAlgo: [RTAX.CC_ALGO, t.string()],
   fastopenNoCookie: [RTAX.FASTOPEN_NO_COOKIE, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "route-attrs". */
 export const routeAttrs: AttrSet<{
@@ -345,7 +345,7 @@ export const routeAttrs: AttrSet<{
   dport: [RTA.DPORT, t.u16()],
   nhId: [RTA.NH_ID, t.u32()],
   flowlabel: [RTA.FLOWLABEL, t.u32be()],
-}));
+}), { subMessages: false });
 
 /** The rt-route family (netlink protocol 0), for `RawFamily.open`. */
 export const rtRoute: {

@@ -288,7 +288,7 @@ export const fibRuleAttrs: AttrSet<{
   sportMask: [FRA.SPORT_MASK, t.u16()],
   dportMask: [FRA.DPORT_MASK, t.u16()],
   dscpMask: [FRA.DSCP_MASK, t.u8()],
-}));
+}), { subMessages: false });
 
 /** The rt-rule family (netlink protocol 0), for `RawFamily.open`. */
 export const rtRule: {

@@ -2952,7 +2952,7 @@ export const ematchAttrs: AttrSet<{
 }> = attrSet("ematch-attrs", () => ({
   treeHdr: [TCA_EMATCH.TREE_HDR, t.extensible(tcfEmatchTreeHdrStruct)],
   treeList: [TCA_EMATCH.TREE_LIST, t.binary()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "act-bpf-attrs". */
 export const actBpfAttrs: AttrSet<{
@@ -2975,7 +2975,7 @@ export const actBpfAttrs: AttrSet<{
   pad: [TCA_ACT_BPF.PAD, t.pad()],
   tag: [TCA_ACT_BPF.TAG, t.binary()],
   id: [TCA_ACT_BPF.ID, t.binary()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "act-connmark-attrs". */
 export const actConnmarkAttrs: AttrSet<{
@@ -2986,7 +2986,7 @@ export const actConnmarkAttrs: AttrSet<{
   parms: [TCA_CONNMARK.PARMS, t.binary()],
   tm: [TCA_CONNMARK.TM, t.extensible(tcfTStruct)],
   pad: [TCA_CONNMARK.PAD, t.pad()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "act-csum-attrs". */
 export const actCsumAttrs: AttrSet<{
@@ -2997,7 +2997,7 @@ export const actCsumAttrs: AttrSet<{
   parms: [TCA_CSUM.PARMS, t.binary()],
   tm: [TCA_CSUM.TM, t.extensible(tcfTStruct)],
   pad: [TCA_CSUM.PAD, t.pad()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "act-ct-attrs". */
 export const actCtAttrs: AttrSet<{
@@ -3038,7 +3038,7 @@ export const actCtAttrs: AttrSet<{
   helperName: [TCA_CT.HELPER_NAME, t.string()],
   helperFamily: [TCA_CT.HELPER_FAMILY, t.u8()],
   helperProto: [TCA_CT.HELPER_PROTO, t.u8()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "act-ctinfo-attrs". */
 export const actCtinfoAttrs: AttrSet<{
@@ -3063,7 +3063,7 @@ export const actCtinfoAttrs: AttrSet<{
   statsDscpSet: [TCA_CTINFO.STATS_DSCP_SET, t.u64()],
   statsDscpError: [TCA_CTINFO.STATS_DSCP_ERROR, t.u64()],
   statsCpmarkSet: [TCA_CTINFO.STATS_CPMARK_SET, t.u64()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "act-gact-attrs". */
 export const actGactAttrs: AttrSet<{
@@ -3076,7 +3076,7 @@ export const actGactAttrs: AttrSet<{
   parms: [TCA_GACT.PARMS, t.extensible(tcGactStruct)],
   prob: [TCA_GACT.PROB, t.extensible(tcGactPStruct)],
   pad: [TCA_GACT.PAD, t.pad()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "act-gate-attrs". */
 export const actGateAttrs: AttrSet<{
@@ -3101,7 +3101,7 @@ export const actGateAttrs: AttrSet<{
   cycleTimeExt: [TCA_GATE.CYCLE_TIME_EXT, t.u64()],
   flags: [TCA_GATE.FLAGS, t.u32()],
   clockid: [TCA_GATE.CLOCKID, t.s32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "act-ife-attrs". */
 export const actIfeAttrs: AttrSet<{
@@ -3120,7 +3120,7 @@ export const actIfeAttrs: AttrSet<{
   type: [TCA_IFE.TYPE, t.u16()],
   metalst: [TCA_IFE.METALST, t.binary()],
   pad: [TCA_IFE.PAD, t.pad()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "act-mirred-attrs". */
 export const actMirredAttrs: AttrSet<{
@@ -3133,7 +3133,7 @@ export const actMirredAttrs: AttrSet<{
   parms: [TCA_MIRRED.PARMS, t.binary()],
   pad: [TCA_MIRRED.PAD, t.pad()],
   blockid: [TCA_MIRRED.BLOCKID, t.binary()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "act-mpls-attrs". */
 export const actMplsAttrs: AttrSet<{
@@ -3154,7 +3154,7 @@ export const actMplsAttrs: AttrSet<{
   tc: [TCA_MPLS.TC, t.u8()],
   ttl: [TCA_MPLS.TTL, t.u8()],
   bos: [TCA_MPLS.BOS, t.u8()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "act-nat-attrs". */
 export const actNatAttrs: AttrSet<{
@@ -3165,7 +3165,7 @@ export const actNatAttrs: AttrSet<{
   parms: [TCA_NAT.PARMS, t.binary()],
   tm: [TCA_NAT.TM, t.extensible(tcfTStruct)],
   pad: [TCA_NAT.PAD, t.pad()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "act-pedit-attrs". */
 export const actPeditAttrs: AttrSet<{
@@ -3182,7 +3182,7 @@ export const actPeditAttrs: AttrSet<{
   parmsEx: [TCA_PEDIT.PARMS_EX, t.binary()],
   keysEx: [TCA_PEDIT.KEYS_EX, t.binary()],
   keyEx: [TCA_PEDIT.KEY_EX, t.binary()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "police-attrs". */
 export const policeAttrs: AttrSet<{
@@ -3209,7 +3209,7 @@ export const policeAttrs: AttrSet<{
   peakrate64: [TCA_POLICE.PEAKRATE64, t.u64()],
   pktrate64: [TCA_POLICE.PKTRATE64, t.u64()],
   pktburst64: [TCA_POLICE.PKTBURST64, t.u64()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "act-sample-attrs". */
 export const actSampleAttrs: AttrSet<{
@@ -3226,7 +3226,7 @@ export const actSampleAttrs: AttrSet<{
   truncSize: [TCA_SAMPLE.TRUNC_SIZE, t.u32()],
   psampleGroup: [TCA_SAMPLE.PSAMPLE_GROUP, t.u32()],
   pad: [TCA_SAMPLE.PAD, t.pad()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "act-simple-attrs". */
 export const actSimpleAttrs: AttrSet<{
@@ -3239,7 +3239,7 @@ export const actSimpleAttrs: AttrSet<{
   parms: [TCA_DEF.PARMS, t.binary()],
   data: [TCA_DEF.DATA, t.binary()],
   pad: [TCA_DEF.PAD, t.pad()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "act-skbedit-attrs". */
 export const actSkbeditAttrs: AttrSet<{
@@ -3264,7 +3264,7 @@ export const actSkbeditAttrs: AttrSet<{
   mask: [TCA_SKBEDIT.MASK, t.u32()],
   flags: [TCA_SKBEDIT.FLAGS, t.u64()],
   queueMappingMax: [TCA_SKBEDIT.QUEUE_MAPPING_MAX, t.u16()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "act-skbmod-attrs". */
 export const actSkbmodAttrs: AttrSet<{
@@ -3281,7 +3281,7 @@ export const actSkbmodAttrs: AttrSet<{
   smac: [TCA_SKBMOD.SMAC, t.binary()],
   etype: [TCA_SKBMOD.ETYPE, t.binary()],
   pad: [TCA_SKBMOD.PAD, t.pad()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "act-tunnel-key-attrs". */
 export const actTunnelKeyAttrs: AttrSet<{
@@ -3314,7 +3314,7 @@ export const actTunnelKeyAttrs: AttrSet<{
   encTos: [TCA_TUNNEL_KEY.ENC_TOS, t.u8()],
   encTtl: [TCA_TUNNEL_KEY.ENC_TTL, t.u8()],
   noFrag: [TCA_TUNNEL_KEY.NO_FRAG, t.flag()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "act-vlan-attrs". */
 export const actVlanAttrs: AttrSet<{
@@ -3335,7 +3335,7 @@ export const actVlanAttrs: AttrSet<{
   pushVlanPriority: [TCA_VLAN.PUSH_VLAN_PRIORITY, t.u8()],
   pushEthDst: [TCA_VLAN.PUSH_ETH_DST, t.binary()],
   pushEthSrc: [TCA_VLAN.PUSH_ETH_SRC, t.binary()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "cake-tin-stats-attrs". */
 export const cakeTinStatsAttrs: AttrSet<{
@@ -3390,7 +3390,7 @@ export const cakeTinStatsAttrs: AttrSet<{
   unresponsiveFlows: [TCA_CAKE_TIN_STATS.UNRESPONSIVE_FLOWS, t.u32()],
   maxSkblen: [TCA_CAKE_TIN_STATS.MAX_SKBLEN, t.u32()],
   flowQuantum: [TCA_CAKE_TIN_STATS.FLOW_QUANTUM, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "cake-stats-attrs". */
 export const cakeStatsAttrs: AttrSet<{
@@ -3427,7 +3427,7 @@ export const cakeStatsAttrs: AttrSet<{
   dropNextUs: [TCA_CAKE_STATS.DROP_NEXT_US, t.s32()],
   pDrop: [TCA_CAKE_STATS.P_DROP, t.u32()],
   blueTimerUs: [TCA_CAKE_STATS.BLUE_TIMER_US, t.s32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "tca-stats-attrs". */
 export const tcaStatsAttrs: AttrSet<{
@@ -3448,7 +3448,7 @@ export const tcaStatsAttrs: AttrSet<{
   pad: [TCA_STATS.PAD, t.pad()],
   basicHw: [TCA_STATS.BASIC_HW, t.extensible(gnetStatsBasicStruct)],
   pkt64: [TCA_STATS.PKT64, t.u64()],
-}));
+}), { subMessages: true });
 
 /** The attribute set "act-attrs". */
 export const actAttrs: AttrSet<{
@@ -3473,7 +3473,7 @@ export const actAttrs: AttrSet<{
   hwStats: [TCA_ACT.HW_STATS, t.bitfield32()],
   usedHwStats: [TCA_ACT.USED_HW_STATS, t.bitfield32()],
   inHwCount: [TCA_ACT.IN_HW_COUNT, t.u32()],
-}));
+}), { subMessages: true });
 
 /** The attribute set "basic-attrs". */
 export const basicAttrs: AttrSet<{
@@ -3490,7 +3490,7 @@ export const basicAttrs: AttrSet<{
   police: [TCA_BASIC.POLICE, t.nest(policeAttrs)],
   pcnt: [TCA_BASIC.PCNT, t.extensible(tcBasicPcntStruct)],
   pad: [TCA_BASIC.PAD, t.pad()],
-}));
+}), { subMessages: true });
 
 /** The attribute set "bpf-attrs". */
 export const bpfAttrs: AttrSet<{
@@ -3517,7 +3517,7 @@ export const bpfAttrs: AttrSet<{
   flagsGen: [TCA_BPF.FLAGS_GEN, t.u32()],
   tag: [TCA_BPF.TAG, t.binary()],
   id: [TCA_BPF.ID, t.u32()],
-}));
+}), { subMessages: true });
 
 /** The attribute set "cake-attrs". */
 export const cakeAttrs: AttrSet<{
@@ -3558,14 +3558,14 @@ export const cakeAttrs: AttrSet<{
   ackFilter: [TCA_CAKE.ACK_FILTER, t.u32()],
   splitGso: [TCA_CAKE.SPLIT_GSO, t.u32()],
   fwmark: [TCA_CAKE.FWMARK, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "cbs-attrs". */
 export const cbsAttrs: AttrSet<{
   parms: ExtensibleOf<typeof tcCbsQoptStruct>;
 }> = attrSet("cbs-attrs", () => ({
   parms: [TCA_CBS.PARMS, t.extensible(tcCbsQoptStruct)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "cgroup-attrs". */
 export const cgroupAttrs: AttrSet<{
@@ -3576,7 +3576,7 @@ export const cgroupAttrs: AttrSet<{
   act: [TCA_CGROUP.ACT, t.indexedArray(t.nest(actAttrs))],
   police: [TCA_CGROUP.POLICE, t.nest(policeAttrs)],
   ematches: [TCA_CGROUP.EMATCHES, t.binary()],
-}));
+}), { subMessages: true });
 
 /** The attribute set "choke-attrs". */
 export const chokeAttrs: AttrSet<{
@@ -3587,7 +3587,7 @@ export const chokeAttrs: AttrSet<{
   parms: [TCA_CHOKE.PARMS, t.extensible(tcRedQoptStruct)],
   stab: [TCA_CHOKE.STAB, t.binary({ minLength: 256, maxLength: 256 })],
   maxP: [TCA_CHOKE.MAX_P, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "codel-attrs". */
 export const codelAttrs: AttrSet<{
@@ -3602,14 +3602,14 @@ export const codelAttrs: AttrSet<{
   interval: [TCA_CODEL.INTERVAL, t.u32()],
   ecn: [TCA_CODEL.ECN, t.u32()],
   ceThreshold: [TCA_CODEL.CE_THRESHOLD, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "drr-attrs". */
 export const drrAttrs: AttrSet<{
   quantum: FixedCodec<number>;
 }> = attrSet("drr-attrs", () => ({
   quantum: [TCA_DRR.QUANTUM, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "dualpi2-attrs". */
 export const dualpi2Attrs: AttrSet<{
@@ -3644,14 +3644,14 @@ export const dualpi2Attrs: AttrSet<{
   cProtection: [TCA_DUALPI2.C_PROTECTION, t.u8()],
   ecnMask: [TCA_DUALPI2.ECN_MASK, t.enum(t.u8(), dualpi2EcnMaskValues)],
   splitGso: [TCA_DUALPI2.SPLIT_GSO, t.enum(t.u8(), dualpi2SplitGsoValues)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "etf-attrs". */
 export const etfAttrs: AttrSet<{
   parms: ExtensibleOf<typeof tcEtfQoptStruct>;
 }> = attrSet("etf-attrs", () => ({
   parms: [TCA_ETF.PARMS, t.extensible(tcEtfQoptStruct)],
-}));
+}), { subMessages: false });
 
 /** Decoded attributes of the set "ets-attrs" (it takes part in a nesting cycle). */
 export interface EtsValue {
@@ -3707,7 +3707,7 @@ export const etsAttrs: AttrSet<EtsFields> = attrSet("ets-attrs", () => ({
   quantaBand: [TCA_ETS.QUANTA_BAND, t.multi(t.u32())],
   priomap: [TCA_ETS.PRIOMAP, t.lazy(() => t.nest(etsAttrs))],
   priomapBand: [TCA_ETS.PRIOMAP_BAND, t.multi(t.u8())],
-}));
+}), { subMessages: false });
 
 /** The attribute set "flow-attrs". */
 export const flowAttrs: AttrSet<{
@@ -3736,7 +3736,7 @@ export const flowAttrs: AttrSet<{
   police: [TCA_FLOW.POLICE, t.nest(policeAttrs)],
   ematches: [TCA_FLOW.EMATCHES, t.binary()],
   perturb: [TCA_FLOW.PERTURB, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "flower-key-enc-opt-geneve-attrs". */
 export const flowerKeyEncOptGeneveAttrs: AttrSet<{
@@ -3747,14 +3747,14 @@ export const flowerKeyEncOptGeneveAttrs: AttrSet<{
   class: [TCA_FLOWER_KEY_ENC_OPT_GENEVE.CLASS, t.u16()],
   type: [TCA_FLOWER_KEY_ENC_OPT_GENEVE.TYPE, t.u8()],
   data: [TCA_FLOWER_KEY_ENC_OPT_GENEVE.DATA, t.binary()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "flower-key-enc-opt-vxlan-attrs". */
 export const flowerKeyEncOptVxlanAttrs: AttrSet<{
   gbp: FixedCodec<number>;
 }> = attrSet("flower-key-enc-opt-vxlan-attrs", () => ({
   gbp: [TCA_FLOWER_KEY_ENC_OPT_VXLAN.GBP, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "flower-key-enc-opt-erspan-attrs". */
 export const flowerKeyEncOptErspanAttrs: AttrSet<{
@@ -3767,7 +3767,7 @@ export const flowerKeyEncOptErspanAttrs: AttrSet<{
   index: [TCA_FLOWER_KEY_ENC_OPT_ERSPAN.INDEX, t.u32()],
   dir: [TCA_FLOWER_KEY_ENC_OPT_ERSPAN.DIR, t.u8()],
   hwid: [TCA_FLOWER_KEY_ENC_OPT_ERSPAN.HWID, t.u8()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "flower-key-enc-opt-gtp-attrs". */
 export const flowerKeyEncOptGtpAttrs: AttrSet<{
@@ -3776,7 +3776,7 @@ export const flowerKeyEncOptGtpAttrs: AttrSet<{
 }> = attrSet("flower-key-enc-opt-gtp-attrs", () => ({
   pduType: [TCA_FLOWER_KEY_ENC_OPT_GTP.PDU_TYPE, t.u8()],
   qfi: [TCA_FLOWER_KEY_ENC_OPT_GTP.QFI, t.u8()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "flower-key-enc-opts-attrs". */
 export const flowerKeyEncOptsAttrs: AttrSet<{
@@ -3789,7 +3789,7 @@ export const flowerKeyEncOptsAttrs: AttrSet<{
   vxlan: [TCA_FLOWER_KEY_ENC_OPTS.VXLAN, t.nest(flowerKeyEncOptVxlanAttrs)],
   erspan: [TCA_FLOWER_KEY_ENC_OPTS.ERSPAN, t.nest(flowerKeyEncOptErspanAttrs)],
   gtp: [TCA_FLOWER_KEY_ENC_OPTS.GTP, t.nest(flowerKeyEncOptGtpAttrs)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "flower-key-mpls-opt-attrs". */
 export const flowerKeyMplsOptAttrs: AttrSet<{
@@ -3804,7 +3804,7 @@ export const flowerKeyMplsOptAttrs: AttrSet<{
   lseBos: [TCA_FLOWER_KEY_MPLS_OPT.LSE_BOS, t.u8()],
   lseTc: [TCA_FLOWER_KEY_MPLS_OPT.LSE_TC, t.u8()],
   lseLabel: [TCA_FLOWER_KEY_MPLS_OPT.LSE_LABEL, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "flower-key-cfm-attrs". */
 export const flowerKeyCfmAttrs: AttrSet<{
@@ -3813,7 +3813,7 @@ export const flowerKeyCfmAttrs: AttrSet<{
 }> = attrSet("flower-key-cfm-attrs", () => ({
   mdLevel: [TCA_FLOWER_KEY_CFM.MD_LEVEL, t.u8()],
   opcode: [TCA_FLOWER_KEY_CFM.OPCODE, t.u8()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "flower-attrs". */
 export const flowerAttrs: AttrSet<{
@@ -4040,7 +4040,7 @@ export const flowerAttrs: AttrSet<{
   keySpiMask: [TCA_FLOWER.KEY_SPI_MASK, t.u32be()],
   keyEncFlags: [TCA_FLOWER.KEY_ENC_FLAGS, t.flags(t.u32be(), flowerKeyCtrlFlagsValues)],
   keyEncFlagsMask: [TCA_FLOWER.KEY_ENC_FLAGS_MASK, t.flags(t.u32be(), flowerKeyCtrlFlagsValues)],
-}));
+}), { subMessages: true });
 
 /** The attribute set "fq-attrs". */
 export const fqAttrs: AttrSet<{
@@ -4079,7 +4079,7 @@ export const fqAttrs: AttrSet<{
   horizonDrop: [TCA_FQ.HORIZON_DROP, t.u8()],
   priomap: [TCA_FQ.PRIOMAP, t.extensible(tcPrioQoptStruct)],
   weights: [TCA_FQ.WEIGHTS, t.array(t.s32())],
-}));
+}), { subMessages: false });
 
 /** The attribute set "fq-codel-attrs". */
 export const fqCodelAttrs: AttrSet<{
@@ -4106,7 +4106,7 @@ export const fqCodelAttrs: AttrSet<{
   memoryLimit: [TCA_FQ_CODEL.MEMORY_LIMIT, t.u32()],
   ceThresholdSelector: [TCA_FQ_CODEL.CE_THRESHOLD_SELECTOR, t.u8()],
   ceThresholdMask: [TCA_FQ_CODEL.CE_THRESHOLD_MASK, t.u8()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "fq-pie-attrs". */
 export const fqPieAttrs: AttrSet<{
@@ -4135,7 +4135,7 @@ export const fqPieAttrs: AttrSet<{
   ecn: [TCA_FQ_PIE.ECN, t.u32()],
   bytemode: [TCA_FQ_PIE.BYTEMODE, t.u32()],
   dqRateEstimator: [TCA_FQ_PIE.DQ_RATE_ESTIMATOR, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "fw-attrs". */
 export const fwAttrs: AttrSet<{
@@ -4150,7 +4150,7 @@ export const fwAttrs: AttrSet<{
   indev: [TCA_FW.INDEV, t.string()],
   act: [TCA_FW.ACT, t.indexedArray(t.nest(actAttrs))],
   mask: [TCA_FW.MASK, t.u32()],
-}));
+}), { subMessages: true });
 
 /** The attribute set "tca-gred-vq-entry-attrs". */
 export const tcaGredVqEntryAttrs: AttrSet<{
@@ -4179,14 +4179,14 @@ export const tcaGredVqEntryAttrs: AttrSet<{
   statPdrop: [TC_A_TCA_GRED_VQ_ENTRY_ATTRS.STAT_PDROP, t.u32()],
   statOther: [TC_A_TCA_GRED_VQ_ENTRY_ATTRS.STAT_OTHER, t.u32()],
   flags: [TC_A_TCA_GRED_VQ_ENTRY_ATTRS.FLAGS, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "tca-gred-vq-list-attrs". */
 export const tcaGredVqListAttrs: AttrSet<{
   entry: ArrayOf<NestOf<typeof tcaGredVqEntryAttrs>>;
 }> = attrSet("tca-gred-vq-list-attrs", () => ({
   entry: [TCA_GRED_VQ.ENTRY, t.multi(t.nest(tcaGredVqEntryAttrs))],
-}));
+}), { subMessages: false });
 
 /** The attribute set "gred-attrs". */
 export const gredAttrs: AttrSet<{
@@ -4203,7 +4203,7 @@ export const gredAttrs: AttrSet<{
   maxP: [TCA_GRED.MAX_P, t.array(t.u32())],
   limit: [TCA_GRED.LIMIT, t.u32()],
   vqList: [TCA_GRED.VQ_LIST, t.nest(tcaGredVqListAttrs)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "hhf-attrs". */
 export const hhfAttrs: AttrSet<{
@@ -4222,7 +4222,7 @@ export const hhfAttrs: AttrSet<{
   admitBytes: [TCA_HHF.ADMIT_BYTES, t.u32()],
   evictTimeout: [TCA_HHF.EVICT_TIMEOUT, t.u32()],
   nonHhWeight: [TCA_HHF.NON_HH_WEIGHT, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "htb-attrs". */
 export const htbAttrs: AttrSet<{
@@ -4245,7 +4245,7 @@ export const htbAttrs: AttrSet<{
   ceil64: [TCA_HTB.CEIL64, t.u64()],
   pad: [TCA_HTB.PAD, t.pad()],
   offload: [TCA_HTB.OFFLOAD, t.flag()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "matchall-attrs". */
 export const matchallAttrs: AttrSet<{
@@ -4260,7 +4260,7 @@ export const matchallAttrs: AttrSet<{
   flags: [TCA_MATCHALL.FLAGS, t.u32()],
   pcnt: [TCA_MATCHALL.PCNT, t.extensible(tcMatchallPcntStruct)],
   pad: [TCA_MATCHALL.PAD, t.pad()],
-}));
+}), { subMessages: true });
 
 /** The attribute set "netem-loss-attrs". */
 export const netemLossAttrs: AttrSet<{
@@ -4269,7 +4269,7 @@ export const netemLossAttrs: AttrSet<{
 }> = attrSet("netem-loss-attrs", () => ({
   gi: [NETEM_LOSS.GI, t.extensible(tcNetemGimodelStruct)],
   ge: [NETEM_LOSS.GE, t.extensible(tcNetemGemodelStruct)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "netem-attrs". */
 export const netemAttrs: AttrSet<{
@@ -4302,7 +4302,7 @@ export const netemAttrs: AttrSet<{
   slot: [TCA_NETEM.SLOT, t.extensible(tcNetemSlotStruct)],
   slotDist: [TCA_NETEM.SLOT_DIST, t.array(t.s16())],
   prngSeed: [TCA_NETEM.PRNG_SEED, t.u64()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "pie-attrs". */
 export const pieAttrs: AttrSet<{
@@ -4323,7 +4323,7 @@ export const pieAttrs: AttrSet<{
   ecn: [TCA_PIE.ECN, t.u32()],
   bytemode: [TCA_PIE.BYTEMODE, t.u32()],
   dqRateEstimator: [TCA_PIE.DQ_RATE_ESTIMATOR, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "qfq-attrs". */
 export const qfqAttrs: AttrSet<{
@@ -4332,7 +4332,7 @@ export const qfqAttrs: AttrSet<{
 }> = attrSet("qfq-attrs", () => ({
   weight: [TCA_QFQ.WEIGHT, t.u32()],
   lmax: [TCA_QFQ.LMAX, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "red-attrs". */
 export const redAttrs: AttrSet<{
@@ -4349,7 +4349,7 @@ export const redAttrs: AttrSet<{
   flags: [TCA_RED.FLAGS, t.bitfield32()],
   earlyDropBlock: [TCA_RED.EARLY_DROP_BLOCK, t.u32()],
   markBlock: [TCA_RED.MARK_BLOCK, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "route-attrs". */
 export const routeAttrs: AttrSet<{
@@ -4366,7 +4366,7 @@ export const routeAttrs: AttrSet<{
   iif: [TCA_ROUTE4.IIF, t.u32()],
   police: [TCA_ROUTE4.POLICE, t.nest(policeAttrs)],
   act: [TCA_ROUTE4.ACT, t.indexedArray(t.nest(actAttrs))],
-}));
+}), { subMessages: true });
 
 /** The attribute set "taprio-sched-entry". */
 export const taprioSchedEntryAttrs: AttrSet<{
@@ -4379,14 +4379,14 @@ export const taprioSchedEntryAttrs: AttrSet<{
   cmd: [TCA_TAPRIO_SCHED_ENTRY.CMD, t.u8()],
   gateMask: [TCA_TAPRIO_SCHED_ENTRY.GATE_MASK, t.u32()],
   interval: [TCA_TAPRIO_SCHED_ENTRY.INTERVAL, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "taprio-sched-entry-list". */
 export const taprioSchedEntryListAttrs: AttrSet<{
   entry: ArrayOf<NestOf<typeof taprioSchedEntryAttrs>>;
 }> = attrSet("taprio-sched-entry-list", () => ({
   entry: [TCA_TAPRIO_SCHED.ENTRY, t.multi(t.nest(taprioSchedEntryAttrs))],
-}));
+}), { subMessages: false });
 
 /** The attribute set "taprio-tc-entry-attrs". */
 export const taprioTcEntryAttrs: AttrSet<{
@@ -4397,7 +4397,7 @@ export const taprioTcEntryAttrs: AttrSet<{
   index: [TCA_TAPRIO_TC_ENTRY.INDEX, t.u32()],
   maxSdu: [TCA_TAPRIO_TC_ENTRY.MAX_SDU, t.u32()],
   fp: [TCA_TAPRIO_TC_ENTRY.FP, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "taprio-attrs". */
 export const taprioAttrs: AttrSet<{
@@ -4426,7 +4426,7 @@ export const taprioAttrs: AttrSet<{
   flags: [TCA_TAPRIO_ATTR.FLAGS, t.u32()],
   txtimeDelay: [TCA_TAPRIO_ATTR.TXTIME_DELAY, t.u32()],
   tcEntry: [TCA_TAPRIO_ATTR.TC_ENTRY, t.nest(taprioTcEntryAttrs)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "tbf-attrs". */
 export const tbfAttrs: AttrSet<{
@@ -4447,7 +4447,7 @@ export const tbfAttrs: AttrSet<{
   burst: [TCA_TBF.BURST, t.u32()],
   pburst: [TCA_TBF.PBURST, t.u32()],
   pad: [TCA_TBF.PAD, t.pad()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "u32-attrs". */
 export const u32Attrs: AttrSet<{
@@ -4476,7 +4476,7 @@ export const u32Attrs: AttrSet<{
   mark: [TCA_U32.MARK, t.extensible(tcU32MarkStruct)],
   flags: [TCA_U32.FLAGS, t.u32()],
   pad: [TCA_U32.PAD, t.pad()],
-}));
+}), { subMessages: true });
 
 /** The attribute set "tca-stab-attrs". */
 export const tcaStabAttrs: AttrSet<{
@@ -4485,7 +4485,7 @@ export const tcaStabAttrs: AttrSet<{
 }> = attrSet("tca-stab-attrs", () => ({
   base: [TCA_STAB.BASE, t.extensible(tcSizespecStruct)],
   data: [TCA_STAB.DATA, t.binary()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "attrs". */
 export const attrs: AttrSet<{
@@ -4522,7 +4522,7 @@ export const attrs: AttrSet<{
   egressBlock: [TCA.EGRESS_BLOCK, t.u32()],
   dumpFlags: [TCA.DUMP_FLAGS, t.bitfield32()],
   extWarnMsg: [TCA.EXT_WARN_MSG, t.string()],
-}));
+}), { subMessages: true });
 
 /** The attribute set "hfsc-attrs". */
 export const hfscAttrs: AttrSet<{
@@ -4533,7 +4533,7 @@ export const hfscAttrs: AttrSet<{
   rsc: [TC_A_HFSC_ATTRS.RSC, t.binary()],
   fsc: [TC_A_HFSC_ATTRS.FSC, t.binary()],
   usc: [TC_A_HFSC_ATTRS.USC, t.binary()],
-}));
+}), { subMessages: false });
 
 /** The tc family (netlink protocol 0), for `RawFamily.open`. */
 export const tc: {

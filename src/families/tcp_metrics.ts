@@ -98,7 +98,7 @@ export const metricsAttrs: AttrSet<{
   reodering: [TCP_METRICS_A_METRICS.REODERING, t.u32()],
   rttUs: [TCP_METRICS_A_METRICS.RTT_US, t.u32()],
   rttvarUs: [TCP_METRICS_A_METRICS.RTTVAR_US, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "tcp-metrics". */
 export const tcpMetricsAttrs: AttrSet<{
@@ -129,7 +129,7 @@ export const tcpMetricsAttrs: AttrSet<{
   saddrIpv4: [TCP_METRICS_ATTR.SADDR_IPV4, t.ipv4()],
   saddrIpv6: [TCP_METRICS_ATTR.SADDR_IPV6, t.ip()],
   pad: [TCP_METRICS_ATTR.PAD, t.pad()],
-}));
+}), { subMessages: false });
 
 /** The tcp_metrics family, for `GenlSocket.family`. */
 export const tcpMetrics: {

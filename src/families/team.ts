@@ -137,14 +137,14 @@ export const attrOptionAttrs: AttrSet<{
   removed: [TEAM_ATTR_OPTION.REMOVED, t.flag()],
   portIfindex: [TEAM_ATTR_OPTION.PORT_IFINDEX, t.u32()],
   arrayIndex: [TEAM_ATTR_OPTION.ARRAY_INDEX, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "item-option". */
 export const itemOptionAttrs: AttrSet<{
   option: ArrayOf<NestOf<typeof attrOptionAttrs>>;
 }> = attrSet("item-option", () => ({
   option: [TEAM_ATTR_ITEM.OPTION, t.multi(t.nest(attrOptionAttrs))],
-}));
+}), { subMessages: false });
 
 /** The attribute set "attr-port". */
 export const attrPortAttrs: AttrSet<{
@@ -161,14 +161,14 @@ export const attrPortAttrs: AttrSet<{
   speed: [TEAM_ATTR_PORT.SPEED, t.u32()],
   duplex: [TEAM_ATTR_PORT.DUPLEX, t.u8()],
   removed: [TEAM_ATTR_PORT.REMOVED, t.flag()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "item-port". */
 export const itemPortAttrs: AttrSet<{
   port: ArrayOf<NestOf<typeof attrPortAttrs>>;
 }> = attrSet("item-port", () => ({
   port: [TEAM_A_ITEM_PORT.PORT, t.multi(t.nest(attrPortAttrs))],
-}));
+}), { subMessages: false });
 
 /** The attribute set "team". */
 export const teamAttrs: AttrSet<{
@@ -179,7 +179,7 @@ export const teamAttrs: AttrSet<{
   teamIfindex: [TEAM_ATTR.TEAM_IFINDEX, t.u32()],
   listOption: [TEAM_ATTR.LIST_OPTION, t.nest(itemOptionAttrs)],
   listPort: [TEAM_ATTR.LIST_PORT, t.nest(itemPortAttrs)],
-}));
+}), { subMessages: false });
 
 /** The team family, for `GenlSocket.family`. */
 export const team: {

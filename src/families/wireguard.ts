@@ -155,7 +155,7 @@ export const wgallowedipAttrs: AttrSet<{
   ipaddr: [WGALLOWEDIP_A.IPADDR, t.ip()],
   cidrMask: [WGALLOWEDIP_A.CIDR_MASK, t.u8()],
   flags: [WGALLOWEDIP_A.FLAGS, t.flags(t.u32({ mask: 1 }), wgallowedipFlagsValues)],
-}));
+}), { subMessages: false });
 
 /** The attribute set "wgpeer". */
 export const wgpeerAttrs: AttrSet<{
@@ -180,7 +180,7 @@ export const wgpeerAttrs: AttrSet<{
   txBytes: [WGPEER_A.TX_BYTES, t.u64()],
   allowedips: [WGPEER_A.ALLOWEDIPS, t.indexedArray(t.nest(wgallowedipAttrs))],
   protocolVersion: [WGPEER_A.PROTOCOL_VERSION, t.u32()],
-}));
+}), { subMessages: false });
 
 /** The attribute set "wgdevice". */
 export const wgdeviceAttrs: AttrSet<{
@@ -201,7 +201,7 @@ export const wgdeviceAttrs: AttrSet<{
   listenPort: [WGDEVICE_A.LISTEN_PORT, t.u16()],
   fwmark: [WGDEVICE_A.FWMARK, t.u32()],
   peers: [WGDEVICE_A.PEERS, t.indexedArray(t.nest(wgpeerAttrs))],
-}));
+}), { subMessages: false });
 
 /** The wireguard family, for `GenlSocket.family`. */
 export const wireguard: {

@@ -44,6 +44,7 @@ export {
   type AttrOptions,
   AttrSet,
   attrSet,
+  type AttrSetOptions,
   type Decoded,
   type Encodable,
   type ListOf,

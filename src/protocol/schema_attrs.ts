@@ -275,7 +275,45 @@ function reachesSubMessage(codec: unknown, seen: Set<SetImpl>): boolean {
     : null;
   if (impl === null || seen.has(impl)) return false;
   seen.add(impl);
+  // a set whose definer said so is not built to find out
+  if (impl.subMessages !== undefined) return impl.subMessages;
+  impl.ready();
   return impl.fields.some((f) => reachesSubMessage(f.declared, seen));
+}
+
+/** Adds to `out` the sets that `codec` holds without a lazy step (nests, and lists of them). */
+function directSets(codec: unknown, out: SetImpl[]): void {
+  if (codec instanceof NestCodec || codec instanceof ListCodec) out.push(codec.impl);
+  else if (
+    codec instanceof MultiCodec || codec instanceof IndexedArrayCodec || codec instanceof MapCodec
+  ) {
+    directSets(codec.inner, out);
+  }
+}
+
+/**
+ * True when `start` (its fields just made) holds itself through sets already built, not
+ * through t.lazy: the set whose build closes such a cycle finds it, as every other set on it
+ * is built by then.
+ */
+function containsItself(start: SetImpl): boolean {
+  const seen = new Set<SetImpl>();
+  const stack = [start];
+  const next: SetImpl[] = [];
+  while (stack.length > 0) {
+    for (const f of stack.pop()!.fields) {
+      next.length = 0;
+      directSets(f.declared, next);
+      for (const s of next) {
+        if (s === start) return true;
+        if (!seen.has(s) && s.built) {
+          seen.add(s);
+          stack.push(s);
+        }
+      }
+    }
+  }
+  return false;
 }
 
 /** The runtime of an attribute set (kept apart from the public class). */
@@ -301,13 +339,47 @@ class SetImpl implements AttrNames {
    */
   #scoped: boolean | undefined;
 
-  constructor(name: string) {
+  /** Encodes `value`: a first call that builds the set, then {@link SetImpl.encodeValue}. */
+  encode: (w: NetlinkWriter, value: unknown, c: EncodeContext) => void;
+  /**
+   * Whether a sub-message is reachable from this set, when its definer said so (then the sets
+   * it nests are not built to find out).
+   */
+  readonly subMessages: boolean | undefined;
+  /** Makes the fields (the AttrSet's build) while they are still to make; null once made. */
+  #fill: (() => unknown) | null;
+
+  /**
+   * `fill` makes the fields at the first use that reaches the set (decode, encode, names); a
+   * parent's nest holds the set before that, and its first decode or encode builds it.
+   */
+  constructor(name: string, fill: (() => unknown) | null = null, subMessages?: boolean) {
     this.name = name;
+    this.#fill = fill;
+    this.subMessages = subMessages;
     this.#plain = (c, start, end) => this.decodeGeneric(c, start, end);
     this.decode = this.#firstDecode;
+    this.encode = this.#firstEncode;
+  }
+
+  /** Whether the fields are made. */
+  get built(): boolean {
+    return this.#fill === null;
+  }
+
+  /** Makes the fields if they are still to make (errors in them are raised here, each time). */
+  ready(): void {
+    if (this.#fill !== null) this.#fill();
+  }
+
+  #firstEncode(w: NetlinkWriter, value: unknown, c: EncodeContext): void {
+    this.ready();
+    this.encode = this.encodeValue;
+    this.encodeValue(w, value, c);
   }
 
   #firstDecode = (c: DecodeContext, start: number, end: number): Record<string, unknown> => {
+    this.ready();
     if (this.#generate) {
       this.#generate = false;
       this.#compile();
@@ -329,7 +401,11 @@ class SetImpl implements AttrNames {
 
   /** True when a sub-message is reachable from this set (see the #scoped field). */
   scoped(): boolean {
+    if (this.#scoped === undefined && this.subMessages !== undefined) {
+      this.#scoped = this.subMessages;
+    }
     if (this.#scoped === undefined) {
+      this.ready();
       this.#scoped = false; // a cycle back here adds nothing
       const seen = new Set<SetImpl>([this]);
       this.#scoped = this.fields.some((f) => reachesSubMessage(f.declared, seen));
@@ -351,6 +427,7 @@ class SetImpl implements AttrNames {
   finish(generate: boolean): void {
     this.checks = this.fields.some((f) => raisesChecks(f.declared));
     this.#generate = generate;
+    this.#fill = null;
   }
 
   /** Generates the specialised decoder. */
@@ -380,6 +457,7 @@ class SetImpl implements AttrNames {
   }
 
   nameOf(type: number): string | undefined {
+    this.ready();
     return (type < this.byType.length ? this.byType[type] : null)?.name;
   }
 
@@ -447,7 +525,8 @@ class SetImpl implements AttrNames {
     }
   }
 
-  encode(w: NetlinkWriter, value: unknown, c: EncodeContext): void {
+  /** Encodes `value` (the set built). */
+  encodeValue(w: NetlinkWriter, value: unknown, c: EncodeContext): void {
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
       throw c.typeError(`expected an object of ${this.name} attributes, got ${describe(value)}`);
     }
@@ -565,6 +644,28 @@ export interface AttrField {
 }
 
 let implOf: (set: AttrSet<AttrFields>) => SetImpl;
+let shellOf: (set: AttrSet<AttrFields>) => SetImpl;
+
+/**
+ * Options of {@link attrSet}.
+ *
+ * @example
+ * ```ts
+ * import { attrSet, type AttrSetOptions, t } from "@nlts/netlink/protocol";
+ * const options: AttrSetOptions = { subMessages: false };
+ * const key = attrSet("key-attrs", () => ({ inPort: [3, t.u32()] }), options);
+ * ```
+ */
+export interface AttrSetOptions {
+  /**
+   * Whether a sub-message ({@link t.subMessage}) is reachable from this set through its nests.
+   * Sets on the way to a sub-message keep their decoded objects in scope for its selector; left
+   * out, the set finds out at its first use by building every set it nests. A code generator
+   * that knows (the YNL engine) says so, and the sets it nests are then built only when a
+   * message reaches them. A wrong `false` leaves a sub-message without its selector.
+   */
+  subMessages?: boolean;
+}
 
 /** The entries of an attribute set: `[type, codec]` or `[type, codec, options]` by key. */
 type AttrSpec = { readonly [key: string]: AttrEntry };
@@ -603,11 +704,14 @@ export class AttrSet<F extends AttrFields> {
   /** The spec still to build (a function given to the constructor), or null once built. */
   #spec: AttrSpec | (() => AttrSpec) | null;
   #built: Built | null = null;
+  /** The runtime: made now, its fields at the first use (a nest of the set does not build it). */
+  readonly #impl: SetImpl;
   /** Whether decoders were generated when the set was defined (setCodegen). */
   readonly #generate: boolean = codegenEnabled();
 
   static {
     implOf = (set) => (set.#built ?? set.#build()).impl;
+    shellOf = (set) => set.#impl;
   }
 
   /**
@@ -616,7 +720,7 @@ export class AttrSet<F extends AttrFields> {
    * defining many sets, like a generated family, costs little to import), and errors in them
    * are raised there.
    */
-  constructor(name: string, spec: AttrSpec | (() => AttrSpec)) {
+  constructor(name: string, spec: AttrSpec | (() => AttrSpec), options?: AttrSetOptions) {
     if (typeof name !== "string" || name === "") {
       throw new TypeError(`Cannot define attribute set: the name must be a non-empty string`);
     }
@@ -630,7 +734,17 @@ export class AttrSet<F extends AttrFields> {
     }
     this.name = name;
     this.#spec = spec;
+    const sub = options?.subMessages;
+    if (sub !== undefined && typeof sub !== "boolean") {
+      throw new TypeError(`Cannot define attribute set ${name}: subMessages must be a boolean`);
+    }
+    this.#impl = new SetImpl(name, () => this.#build(), sub);
     if (typeof spec !== "function") this.#build();
+  }
+
+  /** Whether a sub-message is reachable from the set, when its definer said so. */
+  get subMessages(): boolean | undefined {
+    return this.#impl.subMessages;
   }
 
   /** Builds the runtime from the spec (once). */
@@ -646,7 +760,7 @@ export class AttrSet<F extends AttrFields> {
         );
       };
     }
-    const impl = new SetImpl(name);
+    const impl = this.#impl;
     const codecs: Record<string, AnyCodec> = {};
     try {
       const spec = typeof given === "function" ? given() : given;
@@ -688,8 +802,16 @@ export class AttrSet<F extends AttrFields> {
         impl.fields.push(f);
         codecs[key] = codec;
       }
+      if (containsItself(impl)) {
+        throw new TypeError(
+          `Cannot define attribute set ${name}: it contains itself (nest it through t.lazy)`,
+        );
+      }
     } catch (e) {
       this.#spec = given; // raised again at the next use
+      impl.fields.length = 0;
+      impl.byType.length = 0;
+      impl.byKey.clear();
       throw e;
     }
     impl.finish(this.#generate);
@@ -800,7 +922,12 @@ export class AttrSet<F extends AttrFields> {
       return out;
     };
     // from a set still to build (a generated family's), the subset is built at its first use too
-    return new AttrSet<Pick<F, K>>(name ?? this.name, this.#built === null ? spec : spec());
+    // (a subset of a set that reaches no sub-message reaches none either)
+    return new AttrSet<Pick<F, K>>(
+      name ?? this.name,
+      this.#built === null ? spec : spec(),
+      this.subMessages === false ? { subMessages: false } : undefined,
+    );
   }
 }
 
@@ -809,8 +936,11 @@ export class AttrSet<F extends AttrFields> {
  * `[type, codec]` (or `[type, codec, { name }]` to give the YNL name when it is not the
  * kebab-case of the key). Types are inferred: `Decoded<typeof set>`. Given a function returning
  * the entries instead, the set makes and checks them at its first use (decode, encode, `codecs`,
- * `fields`, `field`, a nest of it...): what generated families do, so that importing one builds
- * none of its sets; a mistake in the entries is then raised at that use.
+ * `fields`, `field`; a nest of it in another set, when a message first reaches it there): what
+ * generated families do, so that importing one builds none of its sets and a first request
+ * builds only the sets its messages hold; a mistake in the entries is then raised at that use.
+ * `options.subMessages` ({@link AttrSetOptions}) spares the first use a look through the sets
+ * it nests.
  *
  * @example
  * ```ts
@@ -826,8 +956,9 @@ export class AttrSet<F extends AttrFields> {
 export function attrSet<const S extends { readonly [key: string]: AttrEntry }>(
   name: string,
   spec: S | (() => S),
+  options?: AttrSetOptions,
 ): AttrSet<FieldsOf<S>> {
-  return new AttrSet<FieldsOf<S>>(name, spec);
+  return new AttrSet<FieldsOf<S>>(name, spec, options);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -869,7 +1000,7 @@ export class NestCodec implements Codec<unknown, unknown> {
       throw new TypeError(`Cannot define nest: expected an attribute set, got ${describe(set)}`);
     }
     this.set = set;
-    this.impl = implOf(set);
+    this.impl = shellOf(set); // built when a message first reaches it
     this.type = `nest ${set.name}`;
     this.nlaFlags = options?.nestedFlag === false ? 0 : NLA_F.NESTED;
     setOp(this, OP.NEST);

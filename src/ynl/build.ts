@@ -114,13 +114,17 @@ export function buildObjects(ir: FamilyIR): BuiltFamily {
       { packed: true },
     );
   });
+  // a set's entries are made at its first use, and the sets it nests at theirs (when a message
+  // reaches them): the IR says which sets lead to a sub-message, so none is built to find out
   const sets: LazyMap<AnySet> = new LazyMap(ir.setNames, (name) => {
-    const spec: Record<string, AttrEntry> = {};
-    for (const f of ir.setIR(name).fields) {
-      // the YNL name given, so the set need not derive it from the key
-      spec[f.key] = [f.value, evalIR(f.ir), { name: f.name }];
-    }
-    return new AttrSet(name, spec);
+    return new AttrSet(name, () => {
+      const spec: Record<string, AttrEntry> = {};
+      for (const f of ir.setIR(name).fields) {
+        // the YNL name given, so the set need not derive it from the key
+        spec[f.key] = [f.value, evalIR(f.ir), { name: f.name }];
+      }
+      return spec;
+    }, { subMessages: ir.reachesSubMessage(name) });
   });
 
   const evalArg = (a: Arg): unknown => {

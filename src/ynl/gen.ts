@@ -545,7 +545,8 @@ function printModule(model: SpecModel, ir: FamilyIR, options: PrintOptions): str
       const name = kebab(f.key) === f.name ? "" : `, { name: ${JSON.stringify(f.name)} }`;
       emit(`  ${propKey(f.key)}: [${num}, ${expr(f.ir)}${name}],`);
     }
-    emit(`}));`, "");
+    // whether a sub-message lies below: the sets it nests are then built only when reached
+    emit(`}), { subMessages: ${s.subMessages} });`, "");
   };
   for (const s of ir.sets) printSet(s);
 

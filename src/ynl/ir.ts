@@ -71,6 +71,8 @@ export interface SetIR {
   readonly name: string;
   readonly varName: string;
   readonly fields: readonly FieldIR[];
+  /** Whether a sub-message is reachable from the set through its nests (or is one of its own). */
+  readonly subMessages: boolean;
   /** For YNL subsets: the parent set (picked from it). */
   readonly subsetOf?: string;
 }
@@ -90,6 +92,8 @@ export interface FamilyIR {
   readonly setNames: readonly string[];
   /** The IR of attribute set `name` (built at the first call when the IR is lazy). */
   setIR(name: string): SetIR;
+  /** Whether a sub-message is reachable from set `name` (its IR's `subMessages`, unbuilt). */
+  reachesSubMessage(name: string): boolean;
 }
 
 /** Names already converted by {@link camel} (a spec repeats its names across sets). */
@@ -634,6 +638,27 @@ export function familyIR(model: SpecModel, options: { lazy?: boolean } = {}): Fa
       : call("binary", "Codec<Uint8Array>");
   };
 
+  // the sets from which a sub-message is reachable through nests: each set is told, so that
+  // the sets it nests need not be built to find out (AttrSetOptions.subMessages)
+  const reaching = new Set<string>();
+  for (const s of model.attrSets.values()) {
+    if (s.attrs.some((a) => a.type !== "unused" && a.subMessage !== undefined)) {
+      reaching.add(s.name);
+    }
+  }
+  for (let grew = reaching.size > 0; grew;) {
+    grew = false;
+    for (const s of model.attrSets.values()) {
+      if (reaching.has(s.name)) continue;
+      if (
+        s.attrs.some((a) => a.type !== "unused" && a.nested !== undefined && reaching.has(a.nested))
+      ) {
+        reaching.add(s.name);
+        grew = true;
+      }
+    }
+  }
+
   const setIRs = new Map<string, SetIR>();
   const setIR = (name: string): SetIR => {
     let ir = setIRs.get(name);
@@ -653,6 +678,7 @@ export function familyIR(model: SpecModel, options: { lazy?: boolean } = {}): Fa
       name,
       varName: setVars.get(name)!,
       fields,
+      subMessages: reaching.has(name),
       ...(s.subsetOf !== undefined ? { subsetOf: s.subsetOf } : {}),
     };
     setIRs.set(name, ir);
@@ -695,6 +721,7 @@ export function familyIR(model: SpecModel, options: { lazy?: boolean } = {}): Fa
     },
     setNames: order,
     setIR,
+    reachesSubMessage: (name) => reaching.has(name),
   };
 }
 

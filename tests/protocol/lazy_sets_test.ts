@@ -104,3 +104,92 @@ test("lazy set: a subset picked from it is built at its own first use", () => {
   // from a built set, a bad key is raised at once, as before
   assert.throws(() => full.pick(["nope" as never]), /Cannot pick route-attrs\.nope/);
 });
+
+test("lazy set: a nested set is built when a message first reaches it, not with its parent", () => {
+  const made: string[] = [];
+  const leaf = attrSet("leaf", () => {
+    made.push("leaf");
+    return { id: [1, t.u32()] } as const;
+  }, { subMessages: false });
+  const items = attrSet("item", () => {
+    made.push("item");
+    return { x: [1, t.u8()] } as const;
+  }, { subMessages: false });
+  const root = attrSet("root", () => {
+    made.push("root");
+    return {
+      leaf: [1, t.nest(leaf)],
+      items: [2, t.indexedArray(t.nest(items))],
+      name: [3, t.string()],
+    } as const;
+  }, { subMessages: false });
+  assert.deepEqual(root.decode(hex("07 00 03 00 61 62 00 00")), { name: "ab" });
+  assert.deepEqual(made, ["root"], "a message without them builds neither nested set");
+  const w = new NetlinkWriter();
+  root.encode(w, { leaf: { id: 5 } });
+  assert.deepEqual(made, ["root", "leaf"], "encoding a value for it builds it");
+  assert.deepEqual(root.decode(w.bytes()), { leaf: { id: 5 } });
+  assert.deepEqual(
+    root.decode(hex("10 00 02 80", "0c 00 01 00", "05 00 01 00 07 00 00 00")),
+    { items: [{ x: 7 }] },
+  );
+  assert.deepEqual(made, ["root", "leaf", "item"], "each once");
+});
+
+test("lazy set: without subMessages, the first use looks through (and builds) what it nests", () => {
+  const made: string[] = [];
+  const leaf = attrSet("leaf", () => {
+    made.push("leaf");
+    return { id: [1, t.u32()] } as const;
+  });
+  const root = attrSet("root", () => {
+    made.push("root");
+    return { leaf: [1, t.nest(leaf)] } as const;
+  });
+  assert.equal(root.subMessages, undefined);
+  assert.deepEqual(root.decode(new Uint8Array(0)), {});
+  assert.deepEqual(made, ["root", "leaf"]);
+});
+
+test("lazy set: a sub-message below sets told subMessages: true finds its selector", () => {
+  const made: string[] = [];
+  const vlan = attrSet("vlan-attrs", () => {
+    made.push("vlan");
+    return { id: [1, t.u16()] } as const;
+  }, { subMessages: false });
+  const info = attrSet("linkinfo-attrs", () => {
+    made.push("info");
+    return {
+      kind: [1, t.string()],
+      data: [2, t.subMessage("kind", { vlan })],
+    } as const;
+  }, { subMessages: true });
+  const link = attrSet("link-attrs", () => {
+    made.push("link");
+    return { ifname: [3, t.string()], linkinfo: [18, t.nest(info)] } as const;
+  }, { subMessages: true });
+  const w = new NetlinkWriter();
+  link.encode(w, { linkinfo: { kind: "vlan", data: { id: 10 } } });
+  assert.deepEqual(made, ["link", "info", "vlan"]);
+  assert.deepEqual(link.decode(w.bytes()), { linkinfo: { kind: "vlan", data: { id: 10 } } });
+  assert.throws(
+    () => attrSet("x", {}, { subMessages: 1 as never }),
+    /Cannot define attribute set x: subMessages must be a boolean/,
+  );
+});
+
+test("lazy set: a cycle of nests without t.lazy is raised when its last set is built", () => {
+  const a: ReturnType<typeof attrSet> = attrSet("a", () => ({ b: [1, t.nest(b)] }), {
+    subMessages: false,
+  });
+  const b: ReturnType<typeof attrSet> = attrSet("b", () => ({ a: [1, t.nest(a)] }), {
+    subMessages: false,
+  });
+  assert.deepEqual(a.decode(new Uint8Array(0)), {}, "a alone is fine: b is not built yet");
+  const bytes = hex("04 00 01 80");
+  assert.throws(
+    () => a.decode(bytes),
+    /Cannot define attribute set b: it contains itself \(nest it through t\.lazy\)/,
+  );
+  assert.throws(() => b.fields, /it contains itself/, "raised again at the next use");
+});
