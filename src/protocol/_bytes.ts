@@ -11,12 +11,9 @@ const decoder = new TextDecoder("utf-8", { fatal: false });
 
 // Owned copies of small payloads. Deno allocates a fresh small ArrayBuffer slowly (~400 ns),
 // so there small copies are carved out of a shared slab that is never reused (each copy stays
-// valid and unaliased; its `.buffer` may hold other copies). Bun allocates fast: there a copy
-// of up to FRESH_MAX bytes is a new array filled by a loop (which JavaScriptCore keeps in its
-// collector's heap: ~45 against ~85 ns for slice() at 16 bytes), a larger one slice().
+// valid and unaliased; its `.buffer` may hold other copies). Bun allocates fast: plain slice().
 const SLAB_SIZE = 16384;
 const SLAB_MAX = 256;
-const FRESH_MAX = 32;
 const useSlab = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined";
 let slab = new ArrayBuffer(0);
 let slabPos = 0;
@@ -33,13 +30,7 @@ let slabPos = 0;
  * ```
  */
 export function copyBytesAt(data: Uint8Array, offset: number, length: number): Uint8Array {
-  if (!useSlab) {
-    if (length > FRESH_MAX) return data.slice(offset, offset + length);
-    const out = new Uint8Array(length);
-    for (let i = 0; i < length; i++) out[i] = data[offset + i];
-    return out;
-  }
-  if (length > SLAB_MAX) return data.slice(offset, offset + length);
+  if (!useSlab || length > SLAB_MAX) return data.slice(offset, offset + length);
   if (slabPos + length > slab.byteLength) {
     slab = new ArrayBuffer(SLAB_SIZE);
     slabPos = 0;
