@@ -99,8 +99,9 @@ class LazyMap<V> implements ReadonlyMap<string, V> {
 }
 
 /**
- * Evaluates the IR: enums now; structs and attribute sets at their first use (a set built
- * builds the sets it nests; sub-message formats are built when their selector value is met).
+ * Evaluates the IR: enums now; structs and attribute sets at their first use (a set nested in
+ * another is built when a message first reaches it; sub-message formats when their selector
+ * value is met).
  */
 export function buildObjects(ir: FamilyIR): BuiltFamily {
   const enums = new Map<string, Record<string, number | bigint>>();
