@@ -15,9 +15,11 @@ import { MessageIterator } from "../protocol/reader.ts";
 import { AttrTrace } from "../protocol/schema_trace.ts";
 import { NetlinkWriter } from "../protocol/writer.ts";
 import {
+  type MessageHandler,
   type NetlinkMessage,
   NetlinkSocket,
   type NetlinkSocketOptions,
+  type RequestOptions,
 } from "../socket/netlink_socket.ts";
 import { addTraceFormatter, nameTraceType } from "../socket/trace.ts";
 import { type Subscription, subscriptionOf } from "./subscription.ts";
@@ -706,15 +708,12 @@ export class Family<S extends FamilySpec> {
     return this.#withRetry(async () => {
       const e = this.#entry(op);
       const bytes = this.#build(e, attrs, options);
-      const set = e.reply;
-      const strict = options?.strict ?? false;
       const out: GenlMessage<unknown, unknown>[] = [];
-      await this.#genl.socket.exchange(bytes, {
-        operation: e.operation,
-        ack: options?.ack ?? true,
-        timeoutMs: options?.timeoutMs,
-        describeExtAck: this.#describer(e, attrs, options),
-      }, (it) => out.push(this.#decodeMessage(it, set, strict)));
+      await this.#genl.socket.exchange(
+        bytes,
+        this.#exchangeOptions(e, attrs, options),
+        this.#collector(e, options, out),
+      );
       return out as GenlMessage<ReplyOf<S, K>, HeaderOf<S>>[];
     });
   }
@@ -750,16 +749,40 @@ export class Family<S extends FamilySpec> {
   ): GenlMessage<ReplyOf<S, K>, HeaderOf<S>>[] {
     const e = this.#entry(op);
     const bytes = this.#build(e, attrs, options);
-    const set = e.reply;
-    const strict = options?.strict ?? false;
     const out: GenlMessage<unknown, unknown>[] = [];
-    this.#genl.socket.exchangeSync(bytes, {
+    this.#genl.socket.exchangeSync(
+      bytes,
+      this.#exchangeOptions(e, attrs, options),
+      this.#collector(e, options, out),
+    );
+    return out as GenlMessage<ReplyOf<S, K>, HeaderOf<S>>[];
+  }
+
+  /** The exchange options of request and requestSync. */
+  #exchangeOptions(
+    e: OpEntry,
+    attrs: unknown,
+    options: FamilyRequestOptions<S> | undefined,
+  ): RequestOptions {
+    return {
       operation: e.operation,
       ack: options?.ack ?? true,
       timeoutMs: options?.timeoutMs,
       describeExtAck: this.#describer(e, attrs, options),
-    }, (it) => out.push(this.#decodeMessage(it, set, strict)));
-    return out as GenlMessage<ReplyOf<S, K>, HeaderOf<S>>[];
+    };
+  }
+
+  /** The handler of request and requestSync: each reply decoded into `out`. */
+  #collector(
+    e: OpEntry,
+    options: FamilyRequestOptions<S> | undefined,
+    out: GenlMessage<unknown, unknown>[],
+  ): MessageHandler {
+    const set = e.reply;
+    const strict = options?.strict ?? false;
+    return (it) => {
+      out.push(this.#decodeMessage(it, set, strict));
+    };
   }
 
   /**
