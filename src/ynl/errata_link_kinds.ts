@@ -27,6 +27,19 @@ const ip = (name: string, hint: "ipv4" | "ipv6"): Obj => ({
   "display-hint": hint,
 });
 
+/**
+ * A copy of literal data (objects, arrays, strings, numbers, booleans): what the spec gets
+ * must not be the constants of this module (structuredClone does the same, at a higher cost
+ * on a first load).
+ */
+function copy<T>(v: T): T {
+  if (Array.isArray(v)) return v.map(copy) as T;
+  if (typeof v !== "object" || v === null) return v;
+  const out: Obj = {};
+  for (const k of Object.keys(v)) out[k] = copy((v as Obj)[k]);
+  return out as T;
+}
+
 /** Enum and flags definitions of the added sets. */
 export const LINK_KIND_DEFINITIONS: readonly Obj[] = [
   {
@@ -272,15 +285,14 @@ export function addLinkKinds(doc: Obj): string | undefined {
   const linkNames = (link.attributes as Obj[]).map((a) => String(a?.name));
 
   const added: string[] = [];
-  const copy = <T>(v: T): T => structuredClone(v);
   // the formats this spec lacks, per existing (or added) sub-message
   const plan: [string, Obj[]][] = [];
+  const mine = new Set(linkKindSets([]).map((x) => x.name));
   for (const [msg, formats] of Object.entries(LINK_KIND_FORMATS)) {
     const have = subs.find((s) => (s as Obj)?.name === msg) as Obj | undefined;
     const values = new Set(
       Array.isArray(have?.formats) ? (have.formats as Obj[]).map((f) => String(f?.value)) : [],
     );
-    const mine = new Set(linkKindSets([]).map((x) => x.name));
     const usable = (f: Obj) =>
       mine.has(f["attribute-set"]) || sets.some((x) => (x as Obj)?.name === f["attribute-set"]);
     const missing = formats.filter((f) => !values.has(String(f.value)) && usable(f));
@@ -301,12 +313,15 @@ export function addLinkKinds(doc: Obj): string | undefined {
   }
   if (needSets.has("linkinfo-macvlan-attrs")) needSets.add("macvlan-macaddr-list");
   const setNames = new Set(sets.map((s) => (s as Obj)?.name));
+  const pushed: Obj[] = [];
   for (const s of linkKindSets(linkNames)) {
-    if (needSets.has(String(s.name)) && !setNames.has(s.name)) sets.push(s);
+    if (needSets.has(String(s.name)) && !setNames.has(s.name)) pushed.push(s);
   }
+  sets.push(...pushed);
   const defs = doc.definitions as Obj[];
   const defNames = new Set(defs.map((d) => d?.name));
-  const used = JSON.stringify(sets);
+  // the definitions the added sets name (the spec's own sets name only its own)
+  const used = JSON.stringify(pushed);
   for (const d of LINK_KIND_DEFINITIONS) {
     if (!defNames.has(d.name) && used.includes(`"${d.name}"`)) defs.push(copy(d));
   }
