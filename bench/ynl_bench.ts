@@ -16,11 +16,11 @@
  *   system: JIT and GC threads count), `_use_ms` / `_use_cpu_ms` the first use of a typical
  *   operation afterwards (encoding a request, decoding a reply: the sets a loaded family builds
  *   when an operation first needs them), `_first_total_ms` the two together (wall); the median
- *   of `NLTS_BENCH_LOAD_ROUNDS` (default 7) processes, the parsed-spec cache off. `_best_ms`:
- *   the fastest later `loadSpec` in those processes. `_cached_first_ms` /
- *   `_cached_first_cpu_ms` / `_cached_use_ms` / `_cached_first_total_ms`: the same in a fresh
- *   process when an earlier process left the spec's parse in the cache (a scratch cache
- *   directory); the cache skips only the YAML parse.
+ *   of `NLTS_BENCH_LOAD_ROUNDS` (default 7) processes, the spec cache off. `_best_ms`: the
+ *   fastest later `loadSpec` in those processes. `_cached_first_ms` / `_cached_first_cpu_ms` /
+ *   `_cached_use_ms` / `_cached_first_total_ms`: the same in a fresh process when an earlier
+ *   process left its model of the spec in the cache (a scratch cache directory): a cached load
+ *   skips the YAML parse, the errata and the checks, not the family's build.
  * - the headline, `ynl_load_worst_..._ms`: the worst of the four specs for each of those
  *   medians (`first`, `first_cpu`, `use`, `first_total`, `cached_first`, `cached_first_total`),
  *   against the target "well under 50 ms", with `ynl_load_loadavg`, the 1-minute load average

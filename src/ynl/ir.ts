@@ -148,9 +148,13 @@ function strLit(s: string): string {
 /**
  * Builds the IR of a family from its model; with `lazy`, an attribute set's or a struct's IR
  * is built at its first `setIR(name)` / `structIR(name)` (or `sets` / `structs`), every
- * attribute and member being checked now all the same.
+ * attribute and member being checked now all the same, unless `checked` (a model that passed
+ * these checks before, kept in the spec cache).
  */
-export function familyIR(model: SpecModel, options: { lazy?: boolean } = {}): FamilyIR {
+export function familyIR(
+  model: SpecModel,
+  options: { lazy?: boolean; checked?: boolean } = {},
+): FamilyIR {
   const fail = (path: string, detail: string): never => {
     throw new YnlSpecError(model.file, path, detail);
   };
@@ -279,7 +283,7 @@ export function familyIR(model: SpecModel, options: { lazy?: boolean } = {}): Fa
     if (m.enum !== undefined) enumChecks(m.type, m.enum, m.enumAsFlags, m.path);
   };
   const memberIR = (m: MemberDef): IR => {
-    checkMember(m);
+    if (!options.lazy) checkMember(m); // a lazy IR checked every member at its start
     const path = m.path;
     switch (m.type) {
       case "pad":
@@ -332,14 +336,14 @@ export function familyIR(model: SpecModel, options: { lazy?: boolean } = {}): Fa
     return s.varName;
   };
   if (options.lazy) {
-    // every member checked now, in the order the eager IR meets them
+    // every member checked now, in the order the eager IR meets them (unless checked before)
     const checked = new Set<string>();
     const visit = (name: string): void => {
       if (checked.has(name)) return;
       checked.add(name);
       for (const m of model.structs.get(name)!.members) checkMember(m, visit);
     };
-    for (const name of model.structs.keys()) visit(name);
+    if (!options.checked) { for (const name of model.structs.keys()) visit(name); }
   } else {
     for (const name of model.structs.keys()) structVar(name);
   }
@@ -455,7 +459,7 @@ export function familyIR(model: SpecModel, options: { lazy?: boolean } = {}): Fa
   };
 
   const attrIR = (setName: string, a: AttrDef): IR => {
-    checkAttr(setName, a);
+    if (!options.lazy) checkAttr(setName, a); // a lazy IR checked every attribute at its start
     const path = a.path;
     const checks = a.checks;
     const intChecks = (): Record<string, unknown> | undefined => {
@@ -685,9 +689,13 @@ export function familyIR(model: SpecModel, options: { lazy?: boolean } = {}): Fa
     return ir;
   };
   if (options.lazy) {
-    // every attribute checked now, in the order the eager IR meets them
-    for (const name of order) {
-      for (const a of model.attrSets.get(name)!.attrs) if (a.type !== "unused") checkAttr(name, a);
+    // every attribute checked now, in the order the eager IR meets them (unless checked before)
+    if (!options.checked) {
+      for (const name of order) {
+        for (const a of model.attrSets.get(name)!.attrs) {
+          if (a.type !== "unused") checkAttr(name, a);
+        }
+      }
     }
   } else {
     for (const name of order) setIR(name);

@@ -23,7 +23,14 @@ import {
 import { readSpecModel, type SpecModel } from "./model.ts";
 import type { RawFamilySpec } from "./raw_family.ts";
 import { checkSpecOptions, checkSpecSource } from "./_validate.ts";
-import { readCachedSpec, SPEC_PARSER, specCacheDir, writeCachedSpec } from "./_cache.ts";
+import {
+  readCachedModel,
+  readCachedSpec,
+  SPEC_PARSER,
+  specCacheDir,
+  writeCachedModel,
+  writeCachedSpec,
+} from "./_cache.ts";
 import { checkString } from "../protocol/_validate.ts";
 
 /** What a loaded family knows of its spec. */
@@ -106,7 +113,8 @@ export interface LoadSpecOptions extends SpecSourceOptions {
   file?: string;
   /**
    * Where parsed spec files are kept for the next process (JSON, keyed by the file's real path,
-   * size and modification time), or false for no cache. Default: `NLTS_YNL_CACHE` ("off" for
+   * size and modification time): {@link loadSpec} keeps the checked model it makes of a file, so
+   * that a later process skips the YAML parse, the errata and the checks. False for no cache. Default: `NLTS_YNL_CACHE` ("off" for
    * none), else `$XDG_CACHE_HOME/nlts/ynl`, else `~/.cache/nlts/ynl`. Under Deno the cache is
    * used only with the read, write and env permissions already granted.
    */
@@ -121,26 +129,52 @@ export function readSpecSource(
   source: string | object,
   options: LoadSpecOptions = {},
 ): { doc: unknown; file: string; license?: string; owned: boolean } {
+  checkSource(source, options);
+  const path = typeof source === "string" && !source.includes("\n")
+    ? findSpec(source, options)
+    : undefined;
+  return readSource(
+    source,
+    options,
+    path,
+    path === undefined ? undefined : specCacheDir(options.cache),
+    true,
+  );
+}
+
+/** The checks of a spec source and the options of loadSpec. */
+function checkSource(source: unknown, options: LoadSpecOptions): void {
   checkSpecSource(source, "load spec");
   checkSpecOptions(options, "load spec");
   if (options.cache !== false) checkString(options.cache, "load spec", "cache", true);
+}
+
+/**
+ * {@link readSpecSource} of a checked source, found at `path` when it names a file, whose parse
+ * is kept in cache directory `dir` when `keepParse` (loadSpec keeps its model instead).
+ */
+function readSource(
+  source: string | object,
+  options: LoadSpecOptions,
+  path: string | undefined,
+  dir: string | undefined,
+  keepParse: boolean,
+): { doc: unknown; file: string; license?: string; owned: boolean } {
   if (typeof source === "object") {
     return { doc: source, file: options.file ?? "<object>", owned: false };
   }
-  if (source.includes("\n")) {
+  if (path === undefined) {
     const file = options.file ?? "<text>";
     return { doc: parseSpecText(source, file), file, license: licenseOf(source), owned: true };
   }
-  const path = findSpec(source, options);
-  const dir = specCacheDir(options.cache);
-  if (dir !== undefined) {
+  if (dir !== undefined && keepParse) {
     const hit = readCachedSpec(dir, path, SPEC_PARSER);
     if (hit !== undefined) return { ...hit, file: path, owned: true };
   }
   const text = readSpecText(path);
   const doc = parseSpecText(text, path);
   const license = licenseOf(text);
-  if (dir !== undefined) writeCachedSpec(dir, path, SPEC_PARSER, { doc, license });
+  if (dir !== undefined && keepParse) writeCachedSpec(dir, path, SPEC_PARSER, { doc, license });
   return { doc, file: path, license, owned: true };
 }
 
@@ -165,17 +199,45 @@ export function loadSpec(
   source: string | object,
   options: LoadSpecOptions = {},
 ): GenlSpecFamily | RawSpecFamily {
-  const { doc, file, license, owned } = readSpecSource(source, options);
+  checkSource(source, options);
+  // a spec file: its checked model may be in the cache (then no parse, errata nor checks)
+  const path = typeof source === "string" && !source.includes("\n")
+    ? findSpec(source, options)
+    : undefined;
+  const dir = path === undefined ? undefined : specCacheDir(options.cache);
+  if (path !== undefined && dir !== undefined) {
+    const hit = readCachedModel(dir, path, SPEC_PARSER, path);
+    if (hit !== undefined) return family(hit.model, hit.license, hit.errata, true);
+  }
+  const { doc, file, license, owned } = readSource(source, options, path, dir, false);
   const fixed = applyErrata(doc, owned);
   const model = readSpecModel(fixed.doc, file);
-  const built = buildObjects(familyIR(model, { lazy: true }));
+  const f = family(model, license, fixed.applied, false);
+  if (path !== undefined && dir !== undefined) {
+    writeCachedModel(dir, path, SPEC_PARSER, {
+      model,
+      errata: fixed.applied,
+      ...(license !== undefined ? { license } : {}),
+    });
+  }
+  return f;
+}
+
+/** The family of a spec's model (`checked`: the model passed the IR's checks before). */
+function family(
+  model: SpecModel,
+  license: string | undefined,
+  errata: readonly string[],
+  checked: boolean,
+): GenlSpecFamily | RawSpecFamily {
+  const built = buildObjects(familyIR(model, { lazy: true, checked }));
   const ynl: SpecInfo = {
     model,
     sets: built.sets,
     structs: built.structs,
     enums: built.enums,
     ...(license !== undefined ? { license } : {}),
-    errata: fixed.applied,
+    errata,
   };
   // assigned, not spread: a spread would read (build) the lazily made main set
   const raw = model.protocol === "netlink-raw";
