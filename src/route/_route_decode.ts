@@ -92,6 +92,9 @@ export function fastRoute(
   const dstLen = data[off + AT_DST_LEN];
   const srcLen = data[off + AT_SRC_LEN];
   const full = family === 10 ? 128 : 32;
+  // The destination's "/len" (none for a host route): an IPv6 one is formatted with it, as
+  // one string
+  const dstSuffix = dstLen === full ? "" : SUFFIX[dstLen];
   // The route's own fields are read into locals; the other attributes it allows (mark,
   // expires, cacheinfo) are only checked here: `attrs` decodes them all from the copy.
   let dst: string | undefined;
@@ -111,9 +114,13 @@ export function fastRoute(
       // dst, src, gateway, prefsrc: formatted at this one call site, so that the optimising
       // compilers inline the two formatters once, not once per attribute
       if (c === 0) return null;
-      const a = plen === 4 ? fmtIpv4(data, p) : plen === 16 ? fmtIpv6(data, p) : null;
+      const a = plen === 4
+        ? fmtIpv4(data, p)
+        : plen === 16
+        ? fmtIpv6(data, p, c === 1 ? dstSuffix : "")
+        : null;
       if (a === null) return null;
-      if (c === 1) dst = a;
+      if (c === 1) dst = plen === 4 && dstSuffix !== "" ? a + dstSuffix : a;
       else if (c === 2) src = a;
       else if (c === 3) gateway = a;
       else prefsrc = a;
@@ -167,9 +174,7 @@ export function fastRoute(
         : family === 10
         ? `::${SUFFIX[dstLen]}`
         : `0.0.0.0${SUFFIX[dstLen]}`)
-      : dstLen === full
-      ? dst
-      : dst + SUFFIX[dstLen],
+      : dst,
     dstLen,
     table >= 0 ? table : data[off + AT_TABLE],
     TYPES[rtType] ?? (TYPES[rtType] = typeName(rtType)),

@@ -2,8 +2,9 @@
 // canonical host form, which compresses the same zero run the same way (the first of the
 // longest, two groups at least) in lower-case hex. IPv4-mapped addresses, which RFC 5952 keeps
 // as a dotted quad and URL does not, are checked against their own rule. Every address is
-// formatted twice, once fresh and once from the cache of recent addresses, and addresses that
-// share a cache slot are checked not to be confused.
+// formatted twice, once fresh and once from the cache of recent addresses, then with a suffix
+// (a route destination's "/len", formatted fresh), and addresses that share a cache slot are
+// checked not to be confused.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { fmtIpv4, fmtIpv6 } from "../../src/protocol/schema_addr.ts";
@@ -36,6 +37,10 @@ test("fmtIpv6: RFC 5952 text, fresh and cached, for random addresses", () => {
     const want = mapped ? `::ffff:${fmtIpv4(b, o + 12)}` : reference(b, o);
     assert.equal(fmtIpv6(b, o), want, `bytes ${b.subarray(o, o + 16)}`);
     assert.equal(fmtIpv6(b, o), want, `bytes ${b.subarray(o, o + 16)} (cached)`);
+    // a route's destination: the text and its suffix, made fresh (the cache's entry unchanged)
+    const suffix = `/${rnd(129)}`;
+    assert.equal(fmtIpv6(b, o, suffix), want + suffix, `bytes ${b.subarray(o, o + 16)}${suffix}`);
+    assert.equal(fmtIpv6(b, o), want, `bytes ${b.subarray(o, o + 16)} (cached, after a suffix)`);
     seen.set(Array.from(b.subarray(o, o + 16)).join(","), want);
   }
   // formatted again long after: the cache holds other addresses by now, or these
