@@ -24,8 +24,9 @@
  *
  * Environment: `NLTS_BENCH_ROUNDS` (default 5), `NLTS_BENCH_ITERATIONS` (round trips per round,
  * default 20000; the dumps scale with it), `NLTS_BENCH_WARMUP_MS` (each client warms each
- * workload up for a tenth of its count and at least this long, default 500: a JIT that is still
- * compiling in the background would be timed with it), `NLTS_BENCH_BASELINE=DIR` adds the nlts
+ * workload up for a tenth of its count and at least this long, default 1500: a JIT that is still
+ * compiling in the background would be timed with it, compiler threads' CPU time included; with
+ * 500 ms, Bun's round trip measured about twice its steady CPU time on a loaded machine), `NLTS_BENCH_BASELINE=DIR` adds the nlts
  * client of another checkout (DIR/bench/genl_typed.ts) as "base" for A/B comparisons in the
  * same run.
  *

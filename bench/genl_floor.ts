@@ -59,8 +59,8 @@ async function open(): Promise<Floor> {
 
 const runtime = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined" ? "bun" : "deno";
 const iters = process.argv.slice(2).map(Number);
-/** Least warm-up time per workload (NLTS_BENCH_WARMUP_MS, default 500). */
-const WARMUP_MS = Number(process.env.NLTS_BENCH_WARMUP_MS ?? 500);
+/** Least warm-up time per workload (NLTS_BENCH_WARMUP_MS, default 1500). */
+const WARMUP_MS = Number(process.env.NLTS_BENCH_WARMUP_MS ?? 1500);
 if (iters.length !== 4 || iters.some((n) => !(n > 0))) {
   throw new TypeError("Cannot run the floor: pass four iteration counts");
 }

@@ -18,11 +18,11 @@ static double now_ms(void) {
   return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-/* Least warm-up time per workload in milliseconds: NLTS_BENCH_WARMUP_MS, default 500 (as in
+/* Least warm-up time per workload in milliseconds: NLTS_BENCH_WARMUP_MS, default 1500 (as in
  * the JavaScript clients, whose JIT tiers up in the background while they warm up). */
 static double warmup_ms(void) {
   const char *s = getenv("NLTS_BENCH_WARMUP_MS");
-  return s ? atof(s) : 500;
+  return s ? atof(s) : 1500;
 }
 
 /* CPU time of the process so far (user and system, all threads), as process.cpuUsage() in

@@ -163,7 +163,7 @@ int main(int argc, char **argv) {
   unsigned seq = 10;
   for (int i = 0; i < 4; i++) {
     struct sums s = {0};
-    /* warm-up: a tenth of the count and at least the JavaScript clients' 500 ms */
+    /* warm-up: a tenth of the count and at least the JavaScript clients' 1500 ms */
     double warm = now_ms() + warmup_ms();
     for (int k = 0; k < iters[i] / 10 + 1 || now_ms() < warm; k++) {
       memset(&s, 0, sizeof s);

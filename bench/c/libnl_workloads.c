@@ -150,10 +150,10 @@ int main(int argc, char **argv) {
   if (ids[2] < 0 || ids[3] < 0) return 1;
   for (int w = 0; w < 4; w++) {
     struct sums s = {0};
-    /* warm-up: a tenth of the count and at least NLTS_BENCH_WARMUP_MS (default 500), as the
+    /* warm-up: a tenth of the count and at least NLTS_BENCH_WARMUP_MS (default 1500), as the
      * other clients */
     const char *wm = getenv("NLTS_BENCH_WARMUP_MS");
-    double warm = now_ms() + (wm ? atof(wm) : 500);
+    double warm = now_ms() + (wm ? atof(wm) : 1500);
     for (int k = 0; k < iters[w] / 10 + 1 || now_ms() < warm; k++) {
       memset(&s, 0, sizeof s);
       if (run(w, ids[w], &s) < 0) {
