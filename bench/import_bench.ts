@@ -1,8 +1,9 @@
 /**
  * What importing the library costs a script before its first line runs: fresh processes of
- * the runtime running this script whose only statement imports one entry point (`mod.ts`, `src/genl/mod.ts`,
- * `src/route/mod.ts`; the same script without the import as the baseline), run in interleaved
- * rounds (A B C ... A B C ...), so a load change on the machine touches every case alike.
+ * the runtime running this script whose only statement imports one entry point (`mod.ts`,
+ * `src/genl/mod.ts`, `src/route/mod.ts`; the same script without the import as the baseline),
+ * run in interleaved rounds (A B C ... A B C ...), so a load change on the machine touches
+ * every case alike.
  * Prints `RUNTIME import_<entry>_wall_ms` / `_cpu_ms` lines: the medians, and `_over_empty`
  * the median minus the empty script's. CPU is user + system of the child (all its threads:
  * JIT, GC and the module loader count), from bash's `times`.
