@@ -114,9 +114,10 @@ export interface LoadSpecOptions extends SpecSourceOptions {
   /**
    * Where parsed spec files are kept for the next process (JSON, keyed by the file's real path,
    * size and modification time): {@link loadSpec} keeps the checked model it makes of a file, so
-   * that a later process skips the YAML parse, the errata and the checks. False for no cache. Default: `NLTS_YNL_CACHE` ("off" for
-   * none), else `$XDG_CACHE_HOME/nlts/ynl`, else `~/.cache/nlts/ynl`. Under Deno the cache is
-   * used only with the read, write and env permissions already granted.
+   * that a later process skips the YAML parse, the errata and the checks. False for no cache.
+   * Default: `NLTS_YNL_CACHE` ("off" for none), else `$XDG_CACHE_HOME/nlts/ynl`, else
+   * `~/.cache/nlts/ynl`. Under Deno the cache is used only with the read, write and env
+   * permissions already granted.
    */
   cache?: string | false;
 }
@@ -130,15 +131,12 @@ export function readSpecSource(
   options: LoadSpecOptions = {},
 ): { doc: unknown; file: string; license?: string; owned: boolean } {
   checkSource(source, options);
-  const path = typeof source === "string" && !source.includes("\n")
-    ? findSpec(source, options)
-    : undefined;
+  const path = specFile(source, options);
   return readSource(
     source,
     options,
     path,
     path === undefined ? undefined : specCacheDir(options.cache),
-    true,
   );
 }
 
@@ -149,16 +147,22 @@ function checkSource(source: unknown, options: LoadSpecOptions): void {
   if (options.cache !== false) checkString(options.cache, "load spec", "cache", true);
 }
 
+/** The file a checked source names (found with `options`), or undefined for text or an object. */
+function specFile(source: string | object, options: LoadSpecOptions): string | undefined {
+  return typeof source === "string" && !source.includes("\n")
+    ? findSpec(source, options)
+    : undefined;
+}
+
 /**
  * {@link readSpecSource} of a checked source, found at `path` when it names a file, whose parse
- * is kept in cache directory `dir` when `keepParse` (loadSpec keeps its model instead).
+ * is kept in cache directory `dir` if one is given (loadSpec gives none: it keeps its model).
  */
 function readSource(
   source: string | object,
   options: LoadSpecOptions,
   path: string | undefined,
   dir: string | undefined,
-  keepParse: boolean,
 ): { doc: unknown; file: string; license?: string; owned: boolean } {
   if (typeof source === "object") {
     return { doc: source, file: options.file ?? "<object>", owned: false };
@@ -167,14 +171,14 @@ function readSource(
     const file = options.file ?? "<text>";
     return { doc: parseSpecText(source, file), file, license: licenseOf(source), owned: true };
   }
-  if (dir !== undefined && keepParse) {
+  if (dir !== undefined) {
     const hit = readCachedSpec(dir, path, SPEC_PARSER);
     if (hit !== undefined) return { ...hit, file: path, owned: true };
   }
   const text = readSpecText(path);
   const doc = parseSpecText(text, path);
   const license = licenseOf(text);
-  if (dir !== undefined && keepParse) writeCachedSpec(dir, path, SPEC_PARSER, { doc, license });
+  if (dir !== undefined) writeCachedSpec(dir, path, SPEC_PARSER, { doc, license });
   return { doc, file: path, license, owned: true };
 }
 
@@ -201,15 +205,13 @@ export function loadSpec(
 ): GenlSpecFamily | RawSpecFamily {
   checkSource(source, options);
   // a spec file: its checked model may be in the cache (then no parse, errata nor checks)
-  const path = typeof source === "string" && !source.includes("\n")
-    ? findSpec(source, options)
-    : undefined;
+  const path = specFile(source, options);
   const dir = path === undefined ? undefined : specCacheDir(options.cache);
   if (path !== undefined && dir !== undefined) {
     const hit = readCachedModel(dir, path, SPEC_PARSER, path);
     if (hit !== undefined) return family(hit.model, hit.license, hit.errata, true);
   }
-  const { doc, file, license, owned } = readSource(source, options, path, dir, false);
+  const { doc, file, license, owned } = readSource(source, options, path, undefined);
   const fixed = applyErrata(doc, owned);
   const model = readSpecModel(fixed.doc, file);
   const f = family(model, license, fixed.applied, false);
