@@ -13,8 +13,10 @@
  * trees in turns; it measures a few percent where bench/genl_bench.ts, whose system calls take
  * most of each operation, sees noise.
  *
- *   deno run -A bench/genl_replay.ts [ROUND_TRIPS]
- *   bun bench/genl_replay.ts [ROUND_TRIPS]
+ *   deno run -A bench/genl_replay.ts [ROUND_TRIPS [WORKLOAD...]]
+ *   bun bench/genl_replay.ts [ROUND_TRIPS [WORKLOAD...]]
+ *
+ * With WORKLOAD names (getfamily, families, features, netdev), only those run.
  *
  * @module
  */
@@ -26,6 +28,7 @@ const runtime = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined" ? "
 const WARMUP_MS = Number(process.env.NLTS_BENCH_WARMUP_MS ?? 1500);
 const rtt = Number(process.argv[2] ?? 50000);
 if (!(rtt > 0)) throw new TypeError("Cannot run the replay: pass a positive round-trip count");
+const only = process.argv.slice(3);
 
 const real = await loadLibc();
 let replaying = false;
@@ -119,6 +122,7 @@ const workloads: [string, number, () => number][] = [
 ];
 
 for (const [name, count, run] of workloads) {
+  if (only.length > 0 && !only.includes(name)) continue;
   replaying = false;
   recording = [];
   const want = run();

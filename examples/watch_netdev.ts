@@ -36,7 +36,7 @@ process.on("SIGINT", () => ac.abort());
 using events = genl.family(netdev).subscribe(["mgmt"], { signal: ac.signal });
 console.error("watching netdev mgmt notifications");
 
-const list = (v: unknown[] | undefined) => v?.join(",") || "-";
+const list = (v: readonly unknown[] | undefined) => v?.join(",") || "-";
 let printed = 0;
 for await (const n of events) {
   if (only !== undefined && n.event !== only) continue;

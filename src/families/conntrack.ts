@@ -498,8 +498,8 @@ export const nfgenmsgStruct: StructCodec<{
 
 /** The struct "nf-ct-tcp-flags-mask" (`struct nf_ct_tcp_flags_mask`, 2 bytes). */
 export const nfCtTcpFlagsMaskStruct: StructCodec<{
-  flags: FixedCodec<("windowScale" | "sackPerm" | "closeInit" | "beLiberal" | "unacked" | "maxack" | "challengeAck" | "simultaneousOpen" | number)[], readonly ("windowScale" | "sackPerm" | "closeInit" | "beLiberal" | "unacked" | "maxack" | "challengeAck" | "simultaneousOpen" | number)[] | number>;
-  mask: FixedCodec<("windowScale" | "sackPerm" | "closeInit" | "beLiberal" | "unacked" | "maxack" | "challengeAck" | "simultaneousOpen" | number)[], readonly ("windowScale" | "sackPerm" | "closeInit" | "beLiberal" | "unacked" | "maxack" | "challengeAck" | "simultaneousOpen" | number)[] | number>;
+  flags: FixedCodec<readonly ("windowScale" | "sackPerm" | "closeInit" | "beLiberal" | "unacked" | "maxack" | "challengeAck" | "simultaneousOpen" | number)[], readonly ("windowScale" | "sackPerm" | "closeInit" | "beLiberal" | "unacked" | "maxack" | "challengeAck" | "simultaneousOpen" | number)[] | number>;
+  mask: FixedCodec<readonly ("windowScale" | "sackPerm" | "closeInit" | "beLiberal" | "unacked" | "maxack" | "challengeAck" | "simultaneousOpen" | number)[], readonly ("windowScale" | "sackPerm" | "closeInit" | "beLiberal" | "unacked" | "maxack" | "challengeAck" | "simultaneousOpen" | number)[] | number>;
 }> = t.struct(
   "nf-ct-tcp-flags-mask",
   {
@@ -685,7 +685,7 @@ export const synproxyAttrs: AttrSet<{
 export const conntrackAttrs: AttrSet<{
   tupleOrig: NestOf<typeof tupleAttrs>;
   tupleReply: NestOf<typeof tupleAttrs>;
-  status: FixedCodec<("expected" | "seenReply" | "assured" | "confirmed" | "srcNat" | "dstNat" | "seqAdj" | "srcNatDone" | "dstNatDone" | "dying" | "fixedTimeout" | "template" | "natClash" | "helper" | "offload" | "hwOffload" | number)[], readonly ("expected" | "seenReply" | "assured" | "confirmed" | "srcNat" | "dstNat" | "seqAdj" | "srcNatDone" | "dstNatDone" | "dying" | "fixedTimeout" | "template" | "natClash" | "helper" | "offload" | "hwOffload" | number)[] | number>;
+  status: FixedCodec<readonly ("expected" | "seenReply" | "assured" | "confirmed" | "srcNat" | "dstNat" | "seqAdj" | "srcNatDone" | "dstNatDone" | "dying" | "fixedTimeout" | "template" | "natClash" | "helper" | "offload" | "hwOffload" | number)[], readonly ("expected" | "seenReply" | "assured" | "confirmed" | "srcNat" | "dstNat" | "seqAdj" | "srcNatDone" | "dstNatDone" | "dying" | "fixedTimeout" | "template" | "natClash" | "helper" | "offload" | "hwOffload" | number)[] | number>;
   protoinfo: NestOf<typeof protoinfoAttrs>;
   help: NestOf<typeof helpAttrs>;
   natSrc: NestOf<typeof natAttrs>;
@@ -708,7 +708,7 @@ export const conntrackAttrs: AttrSet<{
   labelsMask: Codec<Uint8Array>;
   synproxy: NestOf<typeof synproxyAttrs>;
   filter: NestOf<typeof tupleAttrs>;
-  statusMask: FixedCodec<("expected" | "seenReply" | "assured" | "confirmed" | "srcNat" | "dstNat" | "seqAdj" | "srcNatDone" | "dstNatDone" | "dying" | "fixedTimeout" | "template" | "natClash" | "helper" | "offload" | "hwOffload" | number)[], readonly ("expected" | "seenReply" | "assured" | "confirmed" | "srcNat" | "dstNat" | "seqAdj" | "srcNatDone" | "dstNatDone" | "dying" | "fixedTimeout" | "template" | "natClash" | "helper" | "offload" | "hwOffload" | number)[] | number>;
+  statusMask: FixedCodec<readonly ("expected" | "seenReply" | "assured" | "confirmed" | "srcNat" | "dstNat" | "seqAdj" | "srcNatDone" | "dstNatDone" | "dying" | "fixedTimeout" | "template" | "natClash" | "helper" | "offload" | "hwOffload" | number)[], readonly ("expected" | "seenReply" | "assured" | "confirmed" | "srcNat" | "dstNat" | "seqAdj" | "srcNatDone" | "dstNatDone" | "dying" | "fixedTimeout" | "template" | "natClash" | "helper" | "offload" | "hwOffload" | number)[] | number>;
   timestampEvent: FixedCodec<bigint, bigint | number>;
 }> = attrSet("conntrack-attrs", () => ({
   tupleOrig: [CONNTRACK_A_CONNTRACK_ATTRS.TUPLE_ORIG, t.nest(tupleAttrs)],

@@ -1285,7 +1285,7 @@ export const dlPortFunctionAttrs: AttrSet<{
   hwAddr: Codec<Uint8Array>;
   state: FixedCodec<"inactive" | "active" | number, "inactive" | "active" | number>;
   opstate: FixedCodec<"detached" | "attached" | number, "detached" | "attached" | number>;
-  caps: StructCodec<{ value: FixedCodec<("roceBit" | "migratableBit" | "ipsecCryptoBit" | "ipsecPacketBit" | number)[], readonly ("roceBit" | "migratableBit" | "ipsecCryptoBit" | "ipsecPacketBit" | number)[] | number>; selector: FixedCodec<("roceBit" | "migratableBit" | "ipsecCryptoBit" | "ipsecPacketBit" | number)[], readonly ("roceBit" | "migratableBit" | "ipsecCryptoBit" | "ipsecPacketBit" | number)[] | number> }>;
+  caps: StructCodec<{ value: FixedCodec<readonly ("roceBit" | "migratableBit" | "ipsecCryptoBit" | "ipsecPacketBit" | number)[], readonly ("roceBit" | "migratableBit" | "ipsecCryptoBit" | "ipsecPacketBit" | number)[] | number>; selector: FixedCodec<readonly ("roceBit" | "migratableBit" | "ipsecCryptoBit" | "ipsecPacketBit" | number)[], readonly ("roceBit" | "migratableBit" | "ipsecCryptoBit" | "ipsecPacketBit" | number)[] | number> }>;
 }> = attrSet("dl-port-function", () => ({
   hwAddr: [DEVLINK_PORT_FN_ATTR.HW_ADDR, t.binary()],
   state: [DEVLINK_PORT_FN_ATTR.STATE, t.enum(t.u8(), portFnStateValues)],
@@ -1506,10 +1506,10 @@ export const devlinkAttrs: AttrSet<{
   portExternal: FixedCodec<number>;
   portControllerNumber: FixedCodec<number>;
   flashUpdateStatusTimeout: FixedCodec<bigint, bigint | number>;
-  flashUpdateOverwriteMask: StructCodec<{ value: FixedCodec<("settingsBit" | "identifiersBit" | number)[], readonly ("settingsBit" | "identifiersBit" | number)[] | number>; selector: FixedCodec<("settingsBit" | "identifiersBit" | number)[], readonly ("settingsBit" | "identifiersBit" | number)[] | number> }>;
+  flashUpdateOverwriteMask: StructCodec<{ value: FixedCodec<readonly ("settingsBit" | "identifiersBit" | number)[], readonly ("settingsBit" | "identifiersBit" | number)[] | number>; selector: FixedCodec<readonly ("settingsBit" | "identifiersBit" | number)[], readonly ("settingsBit" | "identifiersBit" | number)[] | number> }>;
   reloadAction: FixedCodec<"driverReinit" | "fwActivate" | number, "driverReinit" | "fwActivate" | number>;
-  reloadActionsPerformed: StructCodec<{ value: FixedCodec<("driverReinit" | "fwActivate" | number)[], readonly ("driverReinit" | "fwActivate" | number)[] | number>; selector: FixedCodec<("driverReinit" | "fwActivate" | number)[], readonly ("driverReinit" | "fwActivate" | number)[] | number> }>;
-  reloadLimits: StructCodec<{ value: FixedCodec<("driverReinit" | "fwActivate" | number)[], readonly ("driverReinit" | "fwActivate" | number)[] | number>; selector: FixedCodec<("driverReinit" | "fwActivate" | number)[], readonly ("driverReinit" | "fwActivate" | number)[] | number> }>;
+  reloadActionsPerformed: StructCodec<{ value: FixedCodec<readonly ("driverReinit" | "fwActivate" | number)[], readonly ("driverReinit" | "fwActivate" | number)[] | number>; selector: FixedCodec<readonly ("driverReinit" | "fwActivate" | number)[], readonly ("driverReinit" | "fwActivate" | number)[] | number> }>;
+  reloadLimits: StructCodec<{ value: FixedCodec<readonly ("driverReinit" | "fwActivate" | number)[], readonly ("driverReinit" | "fwActivate" | number)[] | number>; selector: FixedCodec<readonly ("driverReinit" | "fwActivate" | number)[], readonly ("driverReinit" | "fwActivate" | number)[] | number> }>;
   devStats: NestOf<typeof dlDevStatsAttrs>;
   reloadStats: NestOf<typeof dlReloadStatsAttrs>;
   reloadStatsEntry: ArrayOf<NestOf<typeof dlReloadStatsEntryAttrs>>;

@@ -398,7 +398,7 @@ export const pinAttrs: AttrSet<{
   frequencyMax: FixedCodec<bigint, bigint | number>;
   prio: FixedCodec<number>;
   state: FixedCodec<"connected" | "disconnected" | "selectable" | number, "connected" | "disconnected" | "selectable" | number>;
-  capabilities: FixedCodec<("directionCanChange" | "priorityCanChange" | "stateCanChange" | number)[], readonly ("directionCanChange" | "priorityCanChange" | "stateCanChange" | number)[] | number>;
+  capabilities: FixedCodec<readonly ("directionCanChange" | "priorityCanChange" | "stateCanChange" | number)[], readonly ("directionCanChange" | "priorityCanChange" | "stateCanChange" | number)[] | number>;
   parentDevice: ArrayOf<NestOf<typeof pinParentDeviceAttrs>>;
   parentPin: ArrayOf<NestOf<typeof pinParentPinAttrs>>;
   phaseAdjustMin: FixedCodec<number>;

@@ -1158,7 +1158,7 @@ const phyUpstreamTypeValues = {
 export const headerAttrs: AttrSet<{
   devIndex: FixedCodec<number>;
   devName: Codec<string>;
-  flags: FixedCodec<("compactBitsets" | "omitReply" | "stats" | number)[], readonly ("compactBitsets" | "omitReply" | "stats" | number)[] | number>;
+  flags: FixedCodec<readonly ("compactBitsets" | "omitReply" | "stats" | number)[], readonly ("compactBitsets" | "omitReply" | "stats" | number)[] | number>;
   phyIndex: FixedCodec<number>;
 }> = attrSet("header", () => ({
   devIndex: [ETHTOOL_A_HEADER.DEV_INDEX, t.u32()],

@@ -362,10 +362,10 @@ const napiThreadedValues = {
 export const devAttrs: AttrSet<{
   ifindex: FixedCodec<number>;
   pad: PadCodec;
-  xdpFeatures: FixedCodec<("basic" | "redirect" | "ndoXmit" | "xskZerocopy" | "hwOffload" | "rxSg" | "ndoXmitSg" | bigint)[], readonly ("basic" | "redirect" | "ndoXmit" | "xskZerocopy" | "hwOffload" | "rxSg" | "ndoXmitSg" | bigint | number)[] | bigint | number>;
+  xdpFeatures: FixedCodec<readonly ("basic" | "redirect" | "ndoXmit" | "xskZerocopy" | "hwOffload" | "rxSg" | "ndoXmitSg" | bigint)[], readonly ("basic" | "redirect" | "ndoXmit" | "xskZerocopy" | "hwOffload" | "rxSg" | "ndoXmitSg" | bigint | number)[] | bigint | number>;
   xdpZcMaxSegs: FixedCodec<number>;
-  xdpRxMetadataFeatures: FixedCodec<("timestamp" | "hash" | "vlanTag" | bigint)[], readonly ("timestamp" | "hash" | "vlanTag" | bigint | number)[] | bigint | number>;
-  xskFeatures: FixedCodec<("txTimestamp" | "txChecksum" | "txLaunchTimeFifo" | bigint)[], readonly ("txTimestamp" | "txChecksum" | "txLaunchTimeFifo" | bigint | number)[] | bigint | number>;
+  xdpRxMetadataFeatures: FixedCodec<readonly ("timestamp" | "hash" | "vlanTag" | bigint)[], readonly ("timestamp" | "hash" | "vlanTag" | bigint | number)[] | bigint | number>;
+  xskFeatures: FixedCodec<readonly ("txTimestamp" | "txChecksum" | "txLaunchTimeFifo" | bigint)[], readonly ("txTimestamp" | "txChecksum" | "txLaunchTimeFifo" | bigint | number)[] | bigint | number>;
 }> = attrSet("dev", () => ({
   ifindex: [NETDEV_A_DEV.IFINDEX, t.u32({ min: 1 })],
   pad: [NETDEV_A_DEV.PAD, t.pad()],
@@ -487,7 +487,7 @@ export const qstatsAttrs: AttrSet<{
   ifindex: FixedCodec<number>;
   queueType: FixedCodec<"rx" | "tx" | number, "rx" | "tx" | number>;
   queueId: FixedCodec<number>;
-  scope: Codec<("queue" | bigint)[], readonly ("queue" | bigint | number)[] | bigint | number>;
+  scope: Codec<readonly ("queue" | bigint)[], readonly ("queue" | bigint | number)[] | bigint | number>;
   rxPackets: Codec<bigint, bigint | number>;
   rxBytes: Codec<bigint, bigint | number>;
   txPackets: Codec<bigint, bigint | number>;

@@ -1531,7 +1531,7 @@ export const logAttrs: AttrSet<{
   snaplen: FixedCodec<number>;
   qthreshold: FixedCodec<number>;
   level: FixedCodec<"emerg" | "alert" | "crit" | "err" | "warning" | "notice" | "info" | "debug" | "audit" | number, "emerg" | "alert" | "crit" | "err" | "warning" | "notice" | "info" | "debug" | "audit" | number>;
-  flags: FixedCodec<("tcpseq" | "tcpopt" | "ipopt" | "uid" | "nflog" | "macdecode" | number)[], readonly ("tcpseq" | "tcpopt" | "ipopt" | "uid" | "nflog" | "macdecode" | number)[] | number>;
+  flags: FixedCodec<readonly ("tcpseq" | "tcpopt" | "ipopt" | "uid" | "nflog" | "macdecode" | number)[], readonly ("tcpseq" | "tcpopt" | "ipopt" | "uid" | "nflog" | "macdecode" | number)[] | number>;
 }> = attrSet("log-attrs", () => ({
   group: [NFTABLES_A_LOG_ATTRS.GROUP, t.u16be()],
   prefix: [NFTABLES_A_LOG_ATTRS.PREFIX, t.string()],
@@ -1597,7 +1597,7 @@ export const batchAttrs: AttrSet<{
 /** The attribute set "table-attrs". */
 export const tableAttrs: AttrSet<{
   name: Codec<string>;
-  flags: FixedCodec<("dormant" | "owner" | "persist" | number)[], readonly ("dormant" | "owner" | "persist" | number)[] | number>;
+  flags: FixedCodec<readonly ("dormant" | "owner" | "persist" | number)[], readonly ("dormant" | "owner" | "persist" | number)[] | number>;
   use: FixedCodec<number>;
   handle: FixedCodec<bigint, bigint | number>;
   pad: PadCodec;
@@ -1652,7 +1652,7 @@ export const chainAttrs: AttrSet<{
   use: FixedCodec<number>;
   type: Codec<string>;
   counters: NestOf<typeof nftCounterAttrs>;
-  flags: FixedCodec<("base" | "hwOffload" | "binding" | number)[], readonly ("base" | "hwOffload" | "binding" | number)[] | number>;
+  flags: FixedCodec<readonly ("base" | "hwOffload" | "binding" | number)[], readonly ("base" | "hwOffload" | "binding" | number)[] | number>;
   id: FixedCodec<number>;
   userdata: Codec<Uint8Array>;
 }> = attrSet("chain-attrs", () => ({
@@ -1740,7 +1740,7 @@ export const exprCtAttrs: AttrSet<{
 export const exprFibAttrs: AttrSet<{
   dreg: FixedCodec<number>;
   result: FixedCodec<"oif" | "oifname" | "addrtype" | number, "oif" | "oifname" | "addrtype" | number>;
-  flags: FixedCodec<("saddr" | "daddr" | "mark" | "iif" | "oif" | "present" | number)[], readonly ("saddr" | "daddr" | "mark" | "iif" | "oif" | "present" | number)[] | number>;
+  flags: FixedCodec<readonly ("saddr" | "daddr" | "mark" | "iif" | "oif" | "present" | number)[], readonly ("saddr" | "daddr" | "mark" | "iif" | "oif" | "present" | number)[] | number>;
 }> = attrSet("expr-fib-attrs", () => ({
   dreg: [NFTABLES_A_EXPR_FIB_ATTRS.DREG, t.u32be()],
   result: [NFTABLES_A_EXPR_FIB_ATTRS.RESULT, t.enum(t.u32be(), fibResultValues)],
@@ -1769,7 +1769,7 @@ export const exprLookupAttrs: AttrSet<{
   setId: FixedCodec<number>;
   sreg: FixedCodec<number>;
   dreg: FixedCodec<number>;
-  flags: FixedCodec<("invert" | number)[], readonly ("invert" | number)[] | number>;
+  flags: FixedCodec<readonly ("invert" | number)[], readonly ("invert" | number)[] | number>;
 }> = attrSet("expr-lookup-attrs", () => ({
   set: [NFTABLES_A_EXPR_LOOKUP_ATTRS.SET, t.string()],
   setId: [NFTABLES_A_EXPR_LOOKUP_ATTRS.SET_ID, t.u32be()],
@@ -1797,7 +1797,7 @@ export const exprNatAttrs: AttrSet<{
   regAddrMax: FixedCodec<number>;
   regProtoMin: FixedCodec<number>;
   regProtoMax: FixedCodec<number>;
-  flags: FixedCodec<("mapIps" | "protoSpecified" | "protoRandom" | "persistent" | "protoRandomFully" | "protoOffset" | "netmap" | number)[], readonly ("mapIps" | "protoSpecified" | "protoRandom" | "persistent" | "protoRandomFully" | "protoOffset" | "netmap" | number)[] | number>;
+  flags: FixedCodec<readonly ("mapIps" | "protoSpecified" | "protoRandom" | "persistent" | "protoRandomFully" | "protoOffset" | "netmap" | number)[], readonly ("mapIps" | "protoSpecified" | "protoRandom" | "persistent" | "protoRandomFully" | "protoOffset" | "netmap" | number)[] | number>;
 }> = attrSet("expr-nat-attrs", () => ({
   type: [NFTABLES_A_EXPR_NAT_ATTRS.TYPE, t.u32be()],
   family: [NFTABLES_A_EXPR_NAT_ATTRS.FAMILY, t.u32be()],
@@ -1847,7 +1847,7 @@ export const exprPayloadAttrs: AttrSet<{
 /** The attribute set "quota-attrs". */
 export const quotaAttrs: AttrSet<{
   bytes: FixedCodec<bigint, bigint | number>;
-  flags: FixedCodec<("invert" | "depleted" | number)[], readonly ("invert" | "depleted" | number)[] | number>;
+  flags: FixedCodec<readonly ("invert" | "depleted" | number)[], readonly ("invert" | "depleted" | number)[] | number>;
   pad: PadCodec;
   consumed: FixedCodec<bigint, bigint | number>;
 }> = attrSet("quota-attrs", () => ({
@@ -1901,7 +1901,7 @@ export const compatMatchAttrs: AttrSet<{
 
 /** The attribute set "expr-masq-attrs". */
 export const exprMasqAttrs: AttrSet<{
-  flags: FixedCodec<("mapIps" | "protoSpecified" | "protoRandom" | "persistent" | "protoRandomFully" | "protoOffset" | "netmap" | number)[], readonly ("mapIps" | "protoSpecified" | "protoRandom" | "persistent" | "protoRandomFully" | "protoOffset" | "netmap" | number)[] | number>;
+  flags: FixedCodec<readonly ("mapIps" | "protoSpecified" | "protoRandom" | "persistent" | "protoRandomFully" | "protoOffset" | "netmap" | number)[], readonly ("mapIps" | "protoSpecified" | "protoRandom" | "persistent" | "protoRandomFully" | "protoOffset" | "netmap" | number)[] | number>;
   regProtoMin: FixedCodec<"regVerdict" | "reg1" | "reg2" | "reg3" | "reg4" | "reg3200" | "reg3201" | "reg3202" | "reg3203" | "reg3204" | "reg3205" | "reg3206" | "reg3207" | "reg3208" | "reg3209" | "reg3210" | "reg3211" | "reg3212" | "reg3213" | "reg3214" | "reg3215" | number, "regVerdict" | "reg1" | "reg2" | "reg3" | "reg4" | "reg3200" | "reg3201" | "reg3202" | "reg3203" | "reg3204" | "reg3205" | "reg3206" | "reg3207" | "reg3208" | "reg3209" | "reg3210" | "reg3211" | "reg3212" | "reg3213" | "reg3214" | "reg3215" | number>;
   regProtoMax: FixedCodec<"regVerdict" | "reg1" | "reg2" | "reg3" | "reg4" | "reg3200" | "reg3201" | "reg3202" | "reg3203" | "reg3204" | "reg3205" | "reg3206" | "reg3207" | "reg3208" | "reg3209" | "reg3210" | "reg3211" | "reg3212" | "reg3213" | "reg3214" | "reg3215" | number, "regVerdict" | "reg1" | "reg2" | "reg3" | "reg4" | "reg3200" | "reg3201" | "reg3202" | "reg3203" | "reg3204" | "reg3205" | "reg3206" | "reg3207" | "reg3208" | "reg3209" | "reg3210" | "reg3211" | "reg3212" | "reg3213" | "reg3214" | "reg3215" | number>;
 }> = attrSet("expr-masq-attrs", () => ({
@@ -1994,7 +1994,7 @@ export const setListAttrs: AttrSet<{
 export const setAttrs: AttrSet<{
   table: Codec<string>;
   name: Codec<string>;
-  flags: FixedCodec<("anonymous" | "constant" | "interval" | "map" | "timeout" | "eval" | "object" | "concat" | "expr" | number)[], readonly ("anonymous" | "constant" | "interval" | "map" | "timeout" | "eval" | "object" | "concat" | "expr" | number)[] | number>;
+  flags: FixedCodec<readonly ("anonymous" | "constant" | "interval" | "map" | "timeout" | "eval" | "object" | "concat" | "expr" | number)[], readonly ("anonymous" | "constant" | "interval" | "map" | "timeout" | "eval" | "object" | "concat" | "expr" | number)[] | number>;
   keyType: FixedCodec<number>;
   keyLen: FixedCodec<number>;
   dataType: FixedCodec<number>;
@@ -2039,7 +2039,7 @@ export const setAttrs: AttrSet<{
 export const setelemAttrs: AttrSet<{
   key: NestOf<typeof dataAttrs>;
   data: NestOf<typeof dataAttrs>;
-  flags: FixedCodec<("intervalEnd" | "catchall" | number)[], readonly ("intervalEnd" | "catchall" | number)[] | number>;
+  flags: FixedCodec<readonly ("intervalEnd" | "catchall" | number)[], readonly ("intervalEnd" | "catchall" | number)[] | number>;
   timeout: FixedCodec<bigint, bigint | number>;
   expiration: FixedCodec<bigint, bigint | number>;
   userdata: Codec<Uint8Array>;

@@ -2192,7 +2192,7 @@ export const nl80211Attrs: AttrSet<{
   tdlsExternalSetup: Codec<true, boolean>;
   deviceApSme: FixedCodec<number>;
   dontWaitForAck: Codec<true, boolean>;
-  featureFlags: FixedCodec<("skTxStatus" | "htIbss" | "inactivityTimer" | "cellBaseRegHints" | "p2pDeviceNeedsChannel" | "sae" | "lowPriorityScan" | "scanFlush" | "apScan" | "vifTxpower" | "needObssScan" | "p2pGoCtwin" | "p2pGoOppps" | "reserved" | "advertiseChanLimits" | "fullApClientState" | "userspaceMpm" | "activeMonitor" | "apModeChanWidthChange" | "dsParamSetIeInProbes" | "wfaTpcIeInProbes" | "quiet" | "txPowerInsertion" | "acktoEstimation" | "staticSmps" | "dynamicSmps" | "supportsWmmAdmission" | "macOnCreate" | "tdlsChannelSwitch" | "scanRandomMacAddr" | "schedScanRandomMacAddr" | "noRandomMacAddr" | number)[], readonly ("skTxStatus" | "htIbss" | "inactivityTimer" | "cellBaseRegHints" | "p2pDeviceNeedsChannel" | "sae" | "lowPriorityScan" | "scanFlush" | "apScan" | "vifTxpower" | "needObssScan" | "p2pGoCtwin" | "p2pGoOppps" | "reserved" | "advertiseChanLimits" | "fullApClientState" | "userspaceMpm" | "activeMonitor" | "apModeChanWidthChange" | "dsParamSetIeInProbes" | "wfaTpcIeInProbes" | "quiet" | "txPowerInsertion" | "acktoEstimation" | "staticSmps" | "dynamicSmps" | "supportsWmmAdmission" | "macOnCreate" | "tdlsChannelSwitch" | "scanRandomMacAddr" | "schedScanRandomMacAddr" | "noRandomMacAddr" | number)[] | number>;
+  featureFlags: FixedCodec<readonly ("skTxStatus" | "htIbss" | "inactivityTimer" | "cellBaseRegHints" | "p2pDeviceNeedsChannel" | "sae" | "lowPriorityScan" | "scanFlush" | "apScan" | "vifTxpower" | "needObssScan" | "p2pGoCtwin" | "p2pGoOppps" | "reserved" | "advertiseChanLimits" | "fullApClientState" | "userspaceMpm" | "activeMonitor" | "apModeChanWidthChange" | "dsParamSetIeInProbes" | "wfaTpcIeInProbes" | "quiet" | "txPowerInsertion" | "acktoEstimation" | "staticSmps" | "dynamicSmps" | "supportsWmmAdmission" | "macOnCreate" | "tdlsChannelSwitch" | "scanRandomMacAddr" | "schedScanRandomMacAddr" | "noRandomMacAddr" | number)[], readonly ("skTxStatus" | "htIbss" | "inactivityTimer" | "cellBaseRegHints" | "p2pDeviceNeedsChannel" | "sae" | "lowPriorityScan" | "scanFlush" | "apScan" | "vifTxpower" | "needObssScan" | "p2pGoCtwin" | "p2pGoOppps" | "reserved" | "advertiseChanLimits" | "fullApClientState" | "userspaceMpm" | "activeMonitor" | "apModeChanWidthChange" | "dsParamSetIeInProbes" | "wfaTpcIeInProbes" | "quiet" | "txPowerInsertion" | "acktoEstimation" | "staticSmps" | "dynamicSmps" | "supportsWmmAdmission" | "macOnCreate" | "tdlsChannelSwitch" | "scanRandomMacAddr" | "schedScanRandomMacAddr" | "noRandomMacAddr" | number)[] | number>;
   probeRespOffload: FixedCodec<number>;
   probeResp: Codec<Uint8Array>;
   dfsRegion: FixedCodec<number>;
@@ -2222,7 +2222,7 @@ export const nl80211Attrs: AttrSet<{
   extCapaMask: Codec<Uint8Array>;
   staCapability: FixedCodec<number>;
   staExtCapability: Codec<Uint8Array>;
-  protocolFeatures: FixedCodec<("splitWiphyDump" | number)[], readonly ("splitWiphyDump" | number)[] | number>;
+  protocolFeatures: FixedCodec<readonly ("splitWiphyDump" | number)[], readonly ("splitWiphyDump" | number)[] | number>;
   splitWiphyDump: Codec<true, boolean>;
   disableVht: Codec<true, boolean>;
   vhtCapabilityMask: Codec<Uint8Array>;

@@ -227,7 +227,7 @@ const attrTypeValues = {
 /** The attribute set "op-attrs". */
 export const opAttrs: AttrSet<{
   id: FixedCodec<number>;
-  flags: FixedCodec<("adminPerm" | "cmdCapDo" | "cmdCapDump" | "cmdCapHaspol" | "unsAdminPerm" | number)[], readonly ("adminPerm" | "cmdCapDo" | "cmdCapDump" | "cmdCapHaspol" | "unsAdminPerm" | number)[] | number>;
+  flags: FixedCodec<readonly ("adminPerm" | "cmdCapDo" | "cmdCapDump" | "cmdCapHaspol" | "unsAdminPerm" | number)[], readonly ("adminPerm" | "cmdCapDo" | "cmdCapDump" | "cmdCapHaspol" | "unsAdminPerm" | number)[] | number>;
 }> = attrSet("op-attrs", () => ({
   id: [CTRL_ATTR_OP.ID, t.u32()],
   flags: [CTRL_ATTR_OP.FLAGS, t.flags(t.u32(), opFlagsValues)],

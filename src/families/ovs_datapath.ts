@@ -131,7 +131,7 @@ export const datapathAttrs: AttrSet<{
   upcallPid: FixedCodec<number>;
   stats: ExtensibleOf<typeof datapathStatsStruct>;
   megaflowStats: ExtensibleOf<typeof megaflowStatsStruct>;
-  userFeatures: FixedCodec<("unaligned" | "vportPids" | "tcRecircSharing" | "dispatchUpcallPerCpu" | number)[], readonly ("unaligned" | "vportPids" | "tcRecircSharing" | "dispatchUpcallPerCpu" | number)[] | number>;
+  userFeatures: FixedCodec<readonly ("unaligned" | "vportPids" | "tcRecircSharing" | "dispatchUpcallPerCpu" | number)[], readonly ("unaligned" | "vportPids" | "tcRecircSharing" | "dispatchUpcallPerCpu" | number)[] | number>;
   masksCacheSize: FixedCodec<number>;
   perCpuPids: Codec<number[], readonly number[]>;
   ifindex: FixedCodec<number>;

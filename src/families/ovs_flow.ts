@@ -799,7 +799,7 @@ export interface KeyValue {
   /** mpls (21). */
   mpls?: DecodedOf<ExtensibleOf<typeof ovsKeyMplsStruct>>;
   /** ct-state (22). */
-  ctState?: DecodedOf<FixedCodec<("new" | "established" | "related" | "replyDir" | "invalid" | "tracked" | "srcNat" | "dstNat" | number)[], readonly ("new" | "established" | "related" | "replyDir" | "invalid" | "tracked" | "srcNat" | "dstNat" | number)[] | number>>;
+  ctState?: DecodedOf<FixedCodec<readonly ("new" | "established" | "related" | "replyDir" | "invalid" | "tracked" | "srcNat" | "dstNat" | number)[], readonly ("new" | "established" | "related" | "replyDir" | "invalid" | "tracked" | "srcNat" | "dstNat" | number)[] | number>>;
   /** ct-zone (23). */
   ctZone?: DecodedOf<FixedCodec<number>>;
   /** ct-mark (24). */
@@ -869,7 +869,7 @@ export interface KeyInit {
   /** mpls (21). */
   readonly mpls?: EncodableOf<ExtensibleOf<typeof ovsKeyMplsStruct>>;
   /** ct-state (22). */
-  readonly ctState?: EncodableOf<FixedCodec<("new" | "established" | "related" | "replyDir" | "invalid" | "tracked" | "srcNat" | "dstNat" | number)[], readonly ("new" | "established" | "related" | "replyDir" | "invalid" | "tracked" | "srcNat" | "dstNat" | number)[] | number>>;
+  readonly ctState?: EncodableOf<FixedCodec<readonly ("new" | "established" | "related" | "replyDir" | "invalid" | "tracked" | "srcNat" | "dstNat" | number)[], readonly ("new" | "established" | "related" | "replyDir" | "invalid" | "tracked" | "srcNat" | "dstNat" | number)[] | number>>;
   /** ct-zone (23). */
   readonly ctZone?: EncodableOf<FixedCodec<number>>;
   /** ct-mark (24). */
@@ -917,7 +917,7 @@ export type KeyFields = {
   dpHash: FixedCodec<number>;
   recircId: FixedCodec<number>;
   mpls: ExtensibleOf<typeof ovsKeyMplsStruct>;
-  ctState: FixedCodec<("new" | "established" | "related" | "replyDir" | "invalid" | "tracked" | "srcNat" | "dstNat" | number)[], readonly ("new" | "established" | "related" | "replyDir" | "invalid" | "tracked" | "srcNat" | "dstNat" | number)[] | number>;
+  ctState: FixedCodec<readonly ("new" | "established" | "related" | "replyDir" | "invalid" | "tracked" | "srcNat" | "dstNat" | number)[], readonly ("new" | "established" | "related" | "replyDir" | "invalid" | "tracked" | "srcNat" | "dstNat" | number)[] | number>;
   ctZone: FixedCodec<number>;
   ctMark: FixedCodec<number>;
   ctLabels: Codec<Uint8Array>;
@@ -1311,7 +1311,7 @@ export const flowAttrs: AttrSet<{
   mask: Codec<KeyValue, KeyInit>;
   probe: Codec<true, boolean>;
   ufid: Codec<Uint8Array>;
-  ufidFlags: FixedCodec<("omitKey" | "omitMask" | "omitActions" | number)[], readonly ("omitKey" | "omitMask" | "omitActions" | number)[] | number>;
+  ufidFlags: FixedCodec<readonly ("omitKey" | "omitMask" | "omitActions" | number)[], readonly ("omitKey" | "omitMask" | "omitActions" | number)[] | number>;
   pad: Codec<Uint8Array>;
 }> = attrSet("flow-attrs", () => ({
   key: [OVS_FLOW_ATTR.KEY, t.nest(keyAttrs)],

@@ -128,7 +128,7 @@ const ifaFlagsValues = {
 export const ifaddrmsgStruct: StructCodec<{
   ifaFamily: FixedCodec<number>;
   ifaPrefixlen: FixedCodec<number>;
-  ifaFlags: FixedCodec<("secondary" | "nodad" | "optimistic" | "dadfailed" | "homeaddress" | "deprecated" | "tentative" | "permanent" | "managetempaddr" | "noprefixroute" | "mcautojoin" | "stablePrivacy" | number)[], readonly ("secondary" | "nodad" | "optimistic" | "dadfailed" | "homeaddress" | "deprecated" | "tentative" | "permanent" | "managetempaddr" | "noprefixroute" | "mcautojoin" | "stablePrivacy" | number)[] | number>;
+  ifaFlags: FixedCodec<readonly ("secondary" | "nodad" | "optimistic" | "dadfailed" | "homeaddress" | "deprecated" | "tentative" | "permanent" | "managetempaddr" | "noprefixroute" | "mcautojoin" | "stablePrivacy" | number)[], readonly ("secondary" | "nodad" | "optimistic" | "dadfailed" | "homeaddress" | "deprecated" | "tentative" | "permanent" | "managetempaddr" | "noprefixroute" | "mcautojoin" | "stablePrivacy" | number)[] | number>;
   ifaScope: FixedCodec<number>;
   ifaIndex: FixedCodec<number>;
 }> = t.struct(
@@ -169,7 +169,7 @@ export const addrAttrs: AttrSet<{
   anycast: Codec<Uint8Array>;
   cacheinfo: ExtensibleOf<typeof ifaCacheinfoStruct>;
   multicast: Codec<Uint8Array>;
-  flags: FixedCodec<("secondary" | "nodad" | "optimistic" | "dadfailed" | "homeaddress" | "deprecated" | "tentative" | "permanent" | "managetempaddr" | "noprefixroute" | "mcautojoin" | "stablePrivacy" | number)[], readonly ("secondary" | "nodad" | "optimistic" | "dadfailed" | "homeaddress" | "deprecated" | "tentative" | "permanent" | "managetempaddr" | "noprefixroute" | "mcautojoin" | "stablePrivacy" | number)[] | number>;
+  flags: FixedCodec<readonly ("secondary" | "nodad" | "optimistic" | "dadfailed" | "homeaddress" | "deprecated" | "tentative" | "permanent" | "managetempaddr" | "noprefixroute" | "mcautojoin" | "stablePrivacy" | number)[], readonly ("secondary" | "nodad" | "optimistic" | "dadfailed" | "homeaddress" | "deprecated" | "tentative" | "permanent" | "managetempaddr" | "noprefixroute" | "mcautojoin" | "stablePrivacy" | number)[] | number>;
   rtPriority: FixedCodec<number>;
   targetNetnsid: Codec<Uint8Array>;
   proto: FixedCodec<number>;

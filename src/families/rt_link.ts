@@ -1700,7 +1700,7 @@ export const ifinfomsgStruct: StructCodec<{
   pad: PadCodec;
   ifiType: FixedCodec<number>;
   ifiIndex: FixedCodec<number>;
-  ifiFlags: FixedCodec<("up" | "broadcast" | "debug" | "loopback" | "pointToPoint" | "noTrailers" | "running" | "noArp" | "promisc" | "allMulti" | "master" | "slave" | "multicast" | "portsel" | "autoMedia" | "dynamic" | "lowerUp" | "dormant" | "echo" | number)[], readonly ("up" | "broadcast" | "debug" | "loopback" | "pointToPoint" | "noTrailers" | "running" | "noArp" | "promisc" | "allMulti" | "master" | "slave" | "multicast" | "portsel" | "autoMedia" | "dynamic" | "lowerUp" | "dormant" | "echo" | number)[] | number>;
+  ifiFlags: FixedCodec<readonly ("up" | "broadcast" | "debug" | "loopback" | "pointToPoint" | "noTrailers" | "running" | "noArp" | "promisc" | "allMulti" | "master" | "slave" | "multicast" | "portsel" | "autoMedia" | "dynamic" | "lowerUp" | "dormant" | "echo" | number)[], readonly ("up" | "broadcast" | "debug" | "loopback" | "pointToPoint" | "noTrailers" | "running" | "noArp" | "promisc" | "allMulti" | "master" | "slave" | "multicast" | "portsel" | "autoMedia" | "dynamic" | "lowerUp" | "dormant" | "echo" | number)[] | number>;
   ifiChange: FixedCodec<number>;
 }> = t.struct(
   "ifinfomsg",
@@ -1914,7 +1914,7 @@ export const ifStatsMsgStruct: StructCodec<{
 
 /** The struct "ifla-vlan-flags" (`struct ifla_vlan_flags`, 8 bytes). */
 export const iflaVlanFlagsStruct: StructCodec<{
-  flags: FixedCodec<("reorderHdr" | "gvrp" | "looseBinding" | "mvrp" | "bridgeBinding" | number)[], readonly ("reorderHdr" | "gvrp" | "looseBinding" | "mvrp" | "bridgeBinding" | number)[] | number>;
+  flags: FixedCodec<readonly ("reorderHdr" | "gvrp" | "looseBinding" | "mvrp" | "bridgeBinding" | number)[], readonly ("reorderHdr" | "gvrp" | "looseBinding" | "mvrp" | "bridgeBinding" | number)[] | number>;
   mask: FixedCodec<number>;
 }> = t.struct(
   "ifla-vlan-flags",
@@ -2751,7 +2751,7 @@ export const macvlanMacaddrListAttrs: AttrSet<{
 /** The attribute set "linkinfo-macvlan-attrs". */
 export const linkinfoMacvlanAttrs: AttrSet<{
   mode: FixedCodec<"private" | "vepa" | "bridge" | "passthru" | "source" | number, "private" | "vepa" | "bridge" | "passthru" | "source" | number>;
-  flags: FixedCodec<("nopromisc" | "nodst" | number)[], readonly ("nopromisc" | "nodst" | number)[] | number>;
+  flags: FixedCodec<readonly ("nopromisc" | "nodst" | number)[], readonly ("nopromisc" | "nodst" | number)[] | number>;
   macaddrMode: FixedCodec<"add" | "del" | "flush" | "set" | number, "add" | "del" | "flush" | "set" | number>;
   macaddr: Codec<string>;
   macaddrData: NestOf<typeof macvlanMacaddrListAttrs>;
@@ -2774,7 +2774,7 @@ export const linkinfoMacvlanAttrs: AttrSet<{
 /** The attribute set "linkinfo-ipvlan-attrs". */
 export const linkinfoIpvlanAttrs: AttrSet<{
   mode: FixedCodec<"l2" | "l3" | "l3s" | number, "l2" | "l3" | "l3s" | number>;
-  flags: FixedCodec<("private" | "vepa" | number)[], readonly ("private" | "vepa" | number)[] | number>;
+  flags: FixedCodec<readonly ("private" | "vepa" | number)[], readonly ("private" | "vepa" | number)[] | number>;
 }> = attrSet("linkinfo-ipvlan-attrs", () => ({
   mode: [IFLA_IPVLAN.MODE, t.enum(t.u16(), ipvlanModeValues)],
   flags: [IFLA_IPVLAN.FLAGS, t.flags(t.u16(), ipvlanFlagsValues)],
@@ -3109,7 +3109,7 @@ export const linkAttrs: AttrSet<{
   afSpec: NestOf<typeof afSpecAttrs>;
   group: FixedCodec<number>;
   netNsFd: FixedCodec<number>;
-  extMask: FixedCodec<("vf" | "brvlan" | "brvlanCompressed" | "skipStats" | "mrp" | "cfmConfig" | "cfmStatus" | "mst" | number)[], readonly ("vf" | "brvlan" | "brvlanCompressed" | "skipStats" | "mrp" | "cfmConfig" | "cfmStatus" | "mst" | number)[] | number>;
+  extMask: FixedCodec<readonly ("vf" | "brvlan" | "brvlanCompressed" | "skipStats" | "mrp" | "cfmConfig" | "cfmStatus" | "mst" | number)[], readonly ("vf" | "brvlan" | "brvlanCompressed" | "skipStats" | "mrp" | "cfmConfig" | "cfmStatus" | "mst" | number)[] | number>;
   promiscuity: FixedCodec<number>;
   numTxQueues: FixedCodec<number>;
   numRxQueues: FixedCodec<number>;

@@ -291,8 +291,8 @@ export const ndmsgStruct: StructCodec<{
   ndmFamily: FixedCodec<number>;
   ndmPad: PadCodec;
   ndmIfindex: FixedCodec<number>;
-  ndmState: FixedCodec<("incomplete" | "reachable" | "stale" | "delay" | "probe" | "failed" | "noarp" | "permanent" | number)[], readonly ("incomplete" | "reachable" | "stale" | "delay" | "probe" | "failed" | "noarp" | "permanent" | number)[] | number>;
-  ndmFlags: FixedCodec<("use" | "self" | "master" | "proxy" | "extLearned" | "offloaded" | "sticky" | "router" | number)[], readonly ("use" | "self" | "master" | "proxy" | "extLearned" | "offloaded" | "sticky" | "router" | number)[] | number>;
+  ndmState: FixedCodec<readonly ("incomplete" | "reachable" | "stale" | "delay" | "probe" | "failed" | "noarp" | "permanent" | number)[], readonly ("incomplete" | "reachable" | "stale" | "delay" | "probe" | "failed" | "noarp" | "permanent" | number)[] | number>;
+  ndmFlags: FixedCodec<readonly ("use" | "self" | "master" | "proxy" | "extLearned" | "offloaded" | "sticky" | "router" | number)[], readonly ("use" | "self" | "master" | "proxy" | "extLearned" | "offloaded" | "sticky" | "router" | number)[] | number>;
   ndmType: FixedCodec<"unspec" | "unicast" | "local" | "broadcast" | "anycast" | "multicast" | "blackhole" | "unreachable" | "prohibit" | "throw" | "nat" | "xresolve" | number, "unspec" | "unicast" | "local" | "broadcast" | "anycast" | "multicast" | "blackhole" | "unreachable" | "prohibit" | "throw" | "nat" | "xresolve" | number>;
 }> = t.struct(
   "ndmsg",
@@ -412,7 +412,7 @@ export const neighbourAttrs: AttrSet<{
   protocol: FixedCodec<number>;
   nhId: FixedCodec<number>;
   fdbExtAttrs: Codec<Uint8Array>;
-  flagsExt: FixedCodec<("managed" | "locked" | "extValidated" | number)[], readonly ("managed" | "locked" | "extValidated" | number)[] | number>;
+  flagsExt: FixedCodec<readonly ("managed" | "locked" | "extValidated" | number)[], readonly ("managed" | "locked" | "extValidated" | number)[] | number>;
   ndmStateMask: FixedCodec<number>;
   ndmFlagsMask: FixedCodec<number>;
 }> = attrSet("neighbour-attrs", () => ({

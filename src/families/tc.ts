@@ -3838,7 +3838,7 @@ export const flowerAttrs: AttrSet<{
   keyTcpDst: FixedCodec<number>;
   keyUdpSrc: FixedCodec<number>;
   keyUdpDst: FixedCodec<number>;
-  flags: FixedCodec<("skipHw" | "skipSw" | "inHw" | "notInNw" | "verbose" | number)[], readonly ("skipHw" | "skipSw" | "inHw" | "notInNw" | "verbose" | number)[] | number>;
+  flags: FixedCodec<readonly ("skipHw" | "skipSw" | "inHw" | "notInNw" | "verbose" | number)[], readonly ("skipHw" | "skipSw" | "inHw" | "notInNw" | "verbose" | number)[] | number>;
   keyVlanId: FixedCodec<number>;
   keyVlanPrio: FixedCodec<number>;
   keyVlanEthType: FixedCodec<number>;
@@ -3863,8 +3863,8 @@ export const flowerAttrs: AttrSet<{
   keyEncUdpSrcPortMask: FixedCodec<number>;
   keyEncUdpDstPort: FixedCodec<number>;
   keyEncUdpDstPortMask: FixedCodec<number>;
-  keyFlags: FixedCodec<("frag" | "firstfrag" | "tuncsum" | "tundf" | "tunoam" | "tuncrit" | number)[], readonly ("frag" | "firstfrag" | "tuncsum" | "tundf" | "tunoam" | "tuncrit" | number)[] | number>;
-  keyFlagsMask: FixedCodec<("frag" | "firstfrag" | "tuncsum" | "tundf" | "tunoam" | "tuncrit" | number)[], readonly ("frag" | "firstfrag" | "tuncsum" | "tundf" | "tunoam" | "tuncrit" | number)[] | number>;
+  keyFlags: FixedCodec<readonly ("frag" | "firstfrag" | "tuncsum" | "tundf" | "tunoam" | "tuncrit" | number)[], readonly ("frag" | "firstfrag" | "tuncsum" | "tundf" | "tunoam" | "tuncrit" | number)[] | number>;
+  keyFlagsMask: FixedCodec<readonly ("frag" | "firstfrag" | "tuncsum" | "tundf" | "tunoam" | "tuncrit" | number)[], readonly ("frag" | "firstfrag" | "tuncsum" | "tundf" | "tunoam" | "tuncrit" | number)[] | number>;
   keyIcmpv4Code: FixedCodec<number>;
   keyIcmpv4CodeMask: FixedCodec<number>;
   keyIcmpv4Type: FixedCodec<number>;
@@ -3926,8 +3926,8 @@ export const flowerAttrs: AttrSet<{
   keyCfm: NestOf<typeof flowerKeyCfmAttrs>;
   keySpi: FixedCodec<number>;
   keySpiMask: FixedCodec<number>;
-  keyEncFlags: FixedCodec<("frag" | "firstfrag" | "tuncsum" | "tundf" | "tunoam" | "tuncrit" | number)[], readonly ("frag" | "firstfrag" | "tuncsum" | "tundf" | "tunoam" | "tuncrit" | number)[] | number>;
-  keyEncFlagsMask: FixedCodec<("frag" | "firstfrag" | "tuncsum" | "tundf" | "tunoam" | "tuncrit" | number)[], readonly ("frag" | "firstfrag" | "tuncsum" | "tundf" | "tunoam" | "tuncrit" | number)[] | number>;
+  keyEncFlags: FixedCodec<readonly ("frag" | "firstfrag" | "tuncsum" | "tundf" | "tunoam" | "tuncrit" | number)[], readonly ("frag" | "firstfrag" | "tuncsum" | "tundf" | "tunoam" | "tuncrit" | number)[] | number>;
+  keyEncFlagsMask: FixedCodec<readonly ("frag" | "firstfrag" | "tuncsum" | "tundf" | "tunoam" | "tuncrit" | number)[], readonly ("frag" | "firstfrag" | "tuncsum" | "tundf" | "tunoam" | "tuncrit" | number)[] | number>;
 }> = attrSet("flower-attrs", () => ({
   classid: [TCA_FLOWER.CLASSID, t.u32()],
   indev: [TCA_FLOWER.INDEV, t.string()],

@@ -149,7 +149,7 @@ export const wgallowedipAttrs: AttrSet<{
   family: FixedCodec<number>;
   ipaddr: Codec<string>;
   cidrMask: FixedCodec<number>;
-  flags: FixedCodec<("removeMe" | number)[], readonly ("removeMe" | number)[] | number>;
+  flags: FixedCodec<readonly ("removeMe" | number)[], readonly ("removeMe" | number)[] | number>;
 }> = attrSet("wgallowedip", () => ({
   family: [WGALLOWEDIP_A.FAMILY, t.u16()],
   ipaddr: [WGALLOWEDIP_A.IPADDR, t.ip()],
@@ -161,7 +161,7 @@ export const wgallowedipAttrs: AttrSet<{
 export const wgpeerAttrs: AttrSet<{
   publicKey: Codec<Uint8Array>;
   presharedKey: Codec<Uint8Array>;
-  flags: FixedCodec<("removeMe" | "replaceAllowedips" | "updateOnly" | number)[], readonly ("removeMe" | "replaceAllowedips" | "updateOnly" | number)[] | number>;
+  flags: FixedCodec<readonly ("removeMe" | "replaceAllowedips" | "updateOnly" | number)[], readonly ("removeMe" | "replaceAllowedips" | "updateOnly" | number)[] | number>;
   endpoint: Codec<Uint8Array>;
   persistentKeepaliveInterval: FixedCodec<number>;
   lastHandshakeTime: ExtensibleOf<typeof KernelTimespecStruct>;
@@ -188,7 +188,7 @@ export const wgdeviceAttrs: AttrSet<{
   ifname: Codec<string>;
   privateKey: Codec<Uint8Array>;
   publicKey: Codec<Uint8Array>;
-  flags: FixedCodec<("replacePeers" | number)[], readonly ("replacePeers" | number)[] | number>;
+  flags: FixedCodec<readonly ("replacePeers" | number)[], readonly ("replacePeers" | number)[] | number>;
   listenPort: FixedCodec<number>;
   fwmark: FixedCodec<number>;
   peers: ArrayOf<NestOf<typeof wgpeerAttrs>>;

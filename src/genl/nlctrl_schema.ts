@@ -188,8 +188,11 @@ export const nlctrl:
 export interface FamilyOp {
   /** Command number. */
   id: number;
-  /** Flag names (adminPerm, cmdCapDo, cmdCapDump, cmdCapHaspol, unsAdminPerm); numbers for unknown bits. */
-  flags: (GenlOpFlagName | number)[];
+  /**
+   * Flag names (adminPerm, cmdCapDo, cmdCapDump, cmdCapHaspol, unsAdminPerm); numbers for unknown
+   * bits. Frozen, and shared by the ops with the same flags.
+   */
+  flags: readonly (GenlOpFlagName | number)[];
 }
 
 /** A family as the controller describes it. */

@@ -194,8 +194,8 @@ export function ctStateBits(v: readonly (string | number)[] | number | undefined
 }
 
 /** ct_state bits as the model decodes them: names in definition order, then unknown bits. */
-export function ctStateList(bits: number): (string | number)[] {
-  return decodeU32(keyCodec("ctState"), bits) as (string | number)[];
+export function ctStateList(bits: number): readonly (string | number)[] {
+  return decodeU32(keyCodec("ctState"), bits) as readonly (string | number)[];
 }
 
 /**

@@ -129,7 +129,7 @@ export type UserFeature = "unaligned" | "vportPids" | "tcRecircSharing" | "dispa
  * ```
  */
 export const userFeatures: FixedCodec<
-  (UserFeature | number)[],
+  readonly (UserFeature | number)[],
   readonly (UserFeature | number)[] | number
 > = t.flags(t.u32(), {
   unaligned: OVS_DP_F.UNALIGNED,

@@ -162,7 +162,7 @@ export interface Datapath {
   /** Mask statistics. */
   megaflowStats?: MegaflowStats;
   /** Negotiated user features, by name (unknown bits as numbers). */
-  userFeatures: (UserFeature | number)[];
+  userFeatures: readonly (UserFeature | number)[];
   /** Size of the per-CPU mask cache (kernels 5.9+). */
   masksCacheSize?: number;
   /** Upcall port ids per CPU (only with `dispatchUpcallPerCpu`). */

@@ -614,7 +614,7 @@ export interface FlowKey {
   /** MPLS label stack entries (each a host number of the big-endian LSE). */
   mpls?: number[];
   /** Connection tracking state: names of the set bits, then unknown bits as numbers. */
-  ctState?: (CtStateName | number)[];
+  ctState?: readonly (CtStateName | number)[];
   /** Connection tracking zone. */
   ctZone?: number;
   /** Connection tracking mark. */
@@ -977,7 +977,10 @@ export type FlowKeyCodecs = {
   /** `OVS_KEY_ATTR_MPLS`. */
   mpls: Codec<number[], readonly number[]>;
   /** `OVS_KEY_ATTR_CT_STATE`. */
-  ctState: FixedCodec<(CtStateName | number)[], readonly (CtStateName | number)[] | number>;
+  ctState: FixedCodec<
+    readonly (CtStateName | number)[],
+    readonly (CtStateName | number)[] | number
+  >;
   /** `OVS_KEY_ATTR_CT_ZONE`. */
   ctZone: FixedCodec<number>;
   /** `OVS_KEY_ATTR_CT_MARK`. */

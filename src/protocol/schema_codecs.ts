@@ -509,7 +509,9 @@ export { enumCodec as enum };
 /**
  * A flag set (YNL `enum-as-flags`) over an integer codec: decodes to the names of the set bits
  * in definition order followed by each unknown set bit as a number (bigint for 64-bit bases);
- * encodes an array of names and bit numbers, or a raw mask.
+ * encodes an array of names and bit numbers, or a raw mask. A decoded list is frozen (readonly)
+ * and shared by the decodes of the same value (a dump of 1,001 devices with the same features
+ * makes one list, not 1,001): copy it (`[...list]`) to change it.
  *
  * @example
  * ```ts
@@ -522,18 +524,18 @@ export { enumCodec as enum };
 export function flags<N extends string, D extends number | bigint, E>(
   base: FixedCodec<D, E>,
   values: { readonly [K in N]: number | bigint },
-): FixedCodec<(N | D)[], readonly (N | E)[] | E>;
+): FixedCodec<readonly (N | D)[], readonly (N | E)[] | E>;
 /** A flag set over a variable-size integer codec (`t.uint()`). */
 export function flags<N extends string, D extends number | bigint, E>(
   base: Codec<D, E>,
   values: { readonly [K in N]: number | bigint },
-): Codec<(N | D)[], readonly (N | E)[] | E>;
+): Codec<readonly (N | D)[], readonly (N | E)[] | E>;
 export function flags<N extends string, D extends number | bigint, E>(
   base: Codec<D, E>,
   values: { readonly [K in N]: number | bigint },
-): Codec<(N | D)[], readonly (N | E)[] | E> {
+): Codec<readonly (N | D)[], readonly (N | E)[] | E> {
   return new FlagsCodec(base as Codec<unknown, never>, values) as unknown as Codec<
-    (N | D)[],
+    readonly (N | D)[],
     readonly (N | E)[] | E
   >;
 }

@@ -868,15 +868,16 @@ export class EnumCodec implements FixedCodec<unknown, unknown> {
 
 /** How many distinct words of up to 32 bits a {@link FlagsCodec} remembers the lists of. */
 const FLAGS_MEMO = 64;
-/** What an empty slot of a flag set's memo holds. */
-const EMPTY_LIST: unknown[] = [];
+/** A flag set without a bit set (also what an empty slot of a flag set's memo holds). */
+const NO_FLAGS: readonly unknown[] = Object.freeze([]);
 
 /**
  * Flag sets over an integer codec: decode to the names of the set bits in definition order,
- * then each unknown set bit as its number (a bigint for 64-bit bases); encode an array of
- * names and numbers, or a raw number. Internal class.
+ * then each unknown set bit as its number (a bigint for 64-bit bases), as a frozen array that
+ * every decode of the same word shares; encode an array of names and numbers, or a raw number.
+ * Internal class.
  */
-export class FlagsCodec implements FixedCodec<unknown[], unknown> {
+export class FlagsCodec implements FixedCodec<readonly unknown[], unknown> {
   readonly kind = "flags";
   readonly type: string;
   readonly size: number;
@@ -963,48 +964,50 @@ export class FlagsCodec implements FixedCodec<unknown[], unknown> {
 
   // Flag words repeat from message to message (every veth of a dump has the same features), so
   // decoded lists are remembered (FLAGS_MEMO words of up to 32 bits in a direct-mapped table;
-  // the last u64 word, compared as two 32-bit halves without making a bigint): a repeat costs a
-  // table probe and a copy. A Map (before) cost more than the copy when words alternate
-  // (nlctrl's ops: each op has its own word).
+  // the last u64 word, compared as two 32-bit halves without making a bigint) and handed out
+  // frozen: a repeat costs a table probe and allocates nothing. A Map (before) cost more than
+  // a copy when words alternate (nlctrl's ops: each op has its own word).
   readonly #memoWords = new Uint32Array(FLAGS_MEMO); // 0: empty (0 never gets there)
-  readonly #memoLists: unknown[][] = new Array(FLAGS_MEMO).fill(EMPTY_LIST);
+  readonly #memoLists: (readonly unknown[])[] = new Array(FLAGS_MEMO).fill(NO_FLAGS);
   #lastLo = -1;
   #lastHi = -1;
-  #last: unknown[] = [];
+  #last: readonly unknown[] = NO_FLAGS;
   /** A u64 word of zero needs no check (the base has none): it decodes as []. */
   readonly #zeroOk: boolean;
 
-  decode(ctx: DecodeContext, offset: number, length: number): unknown[] {
+  decode(ctx: DecodeContext, offset: number, length: number): readonly unknown[] {
     if (this.#u32 && length === 4) return this.#remember(ctx.view.getUint32(offset, true));
     if (this.#u64 && length === 8) return this.read(ctx, offset);
     return this.#remember(this.#base.decode(ctx, offset, length));
   }
 
-  read(ctx: DecodeContext, offset: number): unknown[] {
+  read(ctx: DecodeContext, offset: number): readonly unknown[] {
     if (this.#u64) {
       const lo = ctx.view.getUint32(offset, true);
       const hi = ctx.view.getUint32(offset + 4, true);
-      if ((lo | hi) === 0 && this.#zeroOk) return []; // no flag set (many features words)
-      if (lo === this.#lastLo && hi === this.#lastHi) return this.#last.slice();
-      const out = this.#list((this.#base as FixedCodec<unknown, unknown>).read(ctx, offset));
+      if ((lo | hi) === 0 && this.#zeroOk) return NO_FLAGS; // no flag set (many features words)
+      if (lo === this.#lastLo && hi === this.#lastHi) return this.#last;
+      const out = Object.freeze(
+        this.#list((this.#base as FixedCodec<unknown, unknown>).read(ctx, offset)),
+      );
       this.#lastLo = lo;
       this.#lastHi = hi;
-      this.#last = out.slice();
+      this.#last = out;
       return out;
     }
     if (this.#u32) return this.#remember(ctx.view.getUint32(offset, true));
     return this.#remember((this.#base as FixedCodec<unknown, unknown>).read(ctx, offset));
   }
 
-  #remember(v: unknown): unknown[] {
-    if (v === 0) return []; // (the base has checked it)
-    if (typeof v !== "number") return this.#list(v);
+  #remember(v: unknown): readonly unknown[] {
+    if (v === 0) return NO_FLAGS; // (the base has checked it)
+    if (typeof v !== "number") return Object.freeze(this.#list(v));
     const i = (v ^ (v >>> 6) ^ (v >>> 12) ^ (v >>> 20) ^ (v >>> 26)) & (FLAGS_MEMO - 1);
-    if (this.#memoWords[i] === v) return this.#memoLists[i].slice();
-    const list = this.#list(v);
+    if (this.#memoWords[i] === v) return this.#memoLists[i];
+    const list = Object.freeze(this.#list(v));
     this.#memoWords[i] = v; // (a negative word of a signed base never matches: not memoised)
     this.#memoLists[i] = list;
-    return list.slice();
+    return list;
   }
 
   #value(value: unknown, ctx: EncodeContext): unknown {

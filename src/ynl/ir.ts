@@ -247,9 +247,8 @@ export function familyIR(
           e.values.map(([k, v]) => [k, Number(v) > 30 ? 1n << BigInt(v) : 2 ** Number(v)]),
         ),
       };
-      return call("flags", `${C}<(${names} | ${D})[], readonly (${names} | ${E})[] | ${E}>`, {
-        ir: base,
-      }, valuesArg);
+      const type = `${C}<readonly (${names} | ${D})[], readonly (${names} | ${E})[] | ${E}>`;
+      return call("flags", type, { ir: base }, valuesArg);
     }
     return call("enum", `${C}<${names} | ${D}, ${names} | ${E}>`, { ir: base }, {
       enumValues: enumName,

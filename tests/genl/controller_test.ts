@@ -60,7 +60,7 @@ test("controller: listFamilies agrees with genl ctrl list (ids, versions, ops, g
     assert.equal(f.hdrsize, t.hdrsize, `${f.name} hdrsize`);
     assert.equal(f.maxattr, t.maxattr, `${f.name} maxattr`);
     assert.deepEqual(f.groups.map((g) => [g.id, g.name]), t.groups, `${f.name} groups`);
-    const mask = (flags: (string | number)[]) =>
+    const mask = (flags: readonly (string | number)[]) =>
       flags.reduce<number>((m, x) => m | (typeof x === "number" ? x : FLAG_BITS[x]), 0);
     // iproute2 prints capabilities only for some families (old-style ops); compare where it does.
     assert.deepEqual(
