@@ -27,7 +27,12 @@ import {
   releaseEncode,
   setOp,
 } from "./schema_context.ts";
-import { codegenEnabled, compileSetDecoder, countAttrs } from "./schema_compile.ts";
+import {
+  codegenEnabled,
+  compileSetDecoder,
+  compileSetEncoder,
+  countAttrs,
+} from "./schema_compile.ts";
 import { StructCodecImpl } from "./schema_scalars.ts";
 import type { AttrNames, AttrTrace } from "./schema_trace.ts";
 import type {
@@ -375,8 +380,30 @@ class SetImpl implements AttrNames {
   #firstEncode(w: NetlinkWriter, value: unknown, c: EncodeContext): void {
     this.ready();
     this.encode = this.encodeValue;
-    this.encodeValue(w, value, c);
+    if (this.#generateEncoder && !this.scoped()) {
+      const gen = compileSetEncoder(this.fields, {
+        field: (w, f, v, c) => this.#encodeField(w, f as Field, v, c),
+        slow: (w, obj, c, start) => {
+          w.truncate(start);
+          this.encodeValue(w, obj, c);
+        },
+      });
+      if (gen !== null) {
+        // The generic loop for what is not an object of attributes, and for traced encodes.
+        this.encode = (w, value, c) => {
+          if (
+            typeof value !== "object" || value === null || Array.isArray(value) || c.trace !== null
+          ) {
+            this.encodeValue(w, value, c);
+          } else gen(w, value as Record<string, unknown>, c);
+        };
+      }
+    }
+    this.encode(w, value, c);
   }
+
+  /** Whether the specialised encoder is to be generated at the first encode (setCodegen). */
+  #generateEncoder = false;
 
   #firstDecode = (c: DecodeContext, start: number, end: number): Record<string, unknown> => {
     this.ready();
@@ -427,6 +454,7 @@ class SetImpl implements AttrNames {
   finish(generate: boolean): void {
     this.checks = this.fields.some((f) => raisesChecks(f.declared));
     this.#generate = generate;
+    this.#generateEncoder = generate;
     this.#fill = null;
   }
 
@@ -560,21 +588,26 @@ class SetImpl implements AttrNames {
         );
       }
       if (f.op === OP.PAD) continue;
-      const d = c.push(f.name);
-      if (f.repeated) {
-        const list = checkArray(v, `multi-attr ${f.codec.type}`, c);
-        for (let i = 0; i < list.length; i++) {
-          c.frames[d + 1] = i;
-          c.depth = d + 2;
-          writeAttr(w, f.type, f.codec, list[i], c);
-        }
-      } else if (f.op === OP.FLAG && v === false) {
-        // an absent flag
-      } else {
-        writeAttr(w, f.type, f.codec, v, c);
-      }
-      c.pop(d);
+      this.#encodeField(w, f, v, c);
     }
+  }
+
+  /** Encodes the value `v` (defined) of field `f` (not a pad). */
+  #encodeField(w: NetlinkWriter, f: Field, v: unknown, c: EncodeContext): void {
+    const d = c.push(f.name);
+    if (f.repeated) {
+      const list = checkArray(v, `multi-attr ${f.codec.type}`, c);
+      for (let i = 0; i < list.length; i++) {
+        c.frames[d + 1] = i;
+        c.depth = d + 2;
+        writeAttr(w, f.type, f.codec, list[i], c);
+      }
+    } else if (f.op === OP.FLAG && v === false) {
+      // an absent flag
+    } else {
+      writeAttr(w, f.type, f.codec, v, c);
+    }
+    c.pop(d);
   }
 }
 

@@ -10,8 +10,15 @@
  */
 
 import { copyBytesAt as copyBytes } from "./_bytes.ts";
-import { fmtIpv4, fmtIpv6, fmtMac } from "./schema_addr.ts";
-import { ALIGNED_MAX_PAYLOAD, type DecodeContext, decodeString, OP } from "./schema_context.ts";
+import { fmtIpv4, fmtIpv6, fmtMac, hexValue, ipv4ToU32 } from "./schema_addr.ts";
+import {
+  ALIGNED_MAX_PAYLOAD,
+  type DecodeContext,
+  decodeString,
+  type EncodeContext,
+  OP,
+} from "./schema_context.ts";
+import type { NetlinkWriter } from "./writer.ts";
 
 function probe(): boolean {
   try {
@@ -367,4 +374,222 @@ ${counters}  ${
     plainObjects(),
     ...HELPERS,
   );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encoders
+
+/**
+ * Writes the MAC address `s` ("00:11:22:33:44:55", either case) at `offset`, parsing it once;
+ * false (bytes written so far left as they are) when `s` is not one. Internal.
+ */
+export function putMac(view: DataView, offset: number, s: unknown): boolean {
+  if (typeof s !== "string" || s.length !== 17) return false;
+  for (let i = 0; i < 6; i++) {
+    const hi = hexValue(s.charCodeAt(3 * i)), lo = hexValue(s.charCodeAt(3 * i + 1));
+    if (hi < 0 || lo < 0 || (i < 5 && s.charCodeAt(3 * i + 2) !== 58)) return false;
+    view.setUint8(offset + i, (hi << 4) | lo);
+  }
+  return true;
+}
+
+/**
+ * The check (true when `${v}` cannot be written) and the store of an integer operation the
+ * encoders write inline, or null for any other operation.
+ */
+function intStore(op: number, v: string, at: string): [bad: string, store: string] | null {
+  switch (op) {
+    case OP.U8:
+      return [`(${v} & 0xff) !== ${v}`, `view.setUint8(${at}, ${v})`];
+    case OP.U16:
+      return [`(${v} & 0xffff) !== ${v}`, `view.setUint16(${at}, ${v}, true)`];
+    case OP.U32:
+      return [`(${v} >>> 0) !== ${v}`, `view.setUint32(${at}, ${v}, true)`];
+    case OP.S8:
+      return [`((${v} << 24) >> 24) !== ${v}`, `view.setInt8(${at}, ${v})`];
+    case OP.S16:
+      return [`((${v} << 16) >> 16) !== ${v}`, `view.setInt16(${at}, ${v}, true)`];
+    case OP.S32:
+      return [`(${v} | 0) !== ${v}`, `view.setInt32(${at}, ${v}, true)`];
+    case OP.U16BE:
+      return [`(${v} & 0xffff) !== ${v}`, `view.setUint16(${at}, ${v}, false)`];
+    case OP.U32BE:
+      return [`(${v} >>> 0) !== ${v}`, `view.setUint32(${at}, ${v}, false)`];
+    default:
+      return null;
+  }
+}
+
+/** Whether the struct writer compiler handles every member (see compileStructWriter). */
+export function structWritable(members: readonly MemberLike[]): boolean {
+  return members.every((m) =>
+    m.op === OP.PAD || m.op === OP.IPV4 || m.op === OP.MAC || intStore(m.op, "x", "o") !== null
+  );
+}
+
+/**
+ * A generated struct writer: writes `v` at `o` and returns true, or returns false (having
+ * written some of it) when `v` is not exactly an object of the members, each a value its codec
+ * accepts; the caller then takes the generic path, which raises the error. Null when a member
+ * is of an operation it does not write (see structWritable) or generation is off.
+ */
+export function compileStructWriter(
+  members: readonly MemberLike[],
+  on: boolean = enabled,
+): ((view: DataView, o: number, v: unknown) => boolean) | null {
+  if (!on || !structWritable(members)) return null;
+  let body = "";
+  let cache = "";
+  let named = 0;
+  members.forEach((m, i) => {
+    const at = `o + ${m.offset}`;
+    if (m.op === OP.PAD) {
+      for (let i = 0; i < m.codec.size; i++) body += `  view.setUint8(o + ${m.offset + i}, 0);\n`;
+      return;
+    }
+    named++;
+    body += `  x = v[${JSON.stringify(m.key)}];\n`;
+    // An address member keeps the last text it parsed and its value (null before): the same
+    // address in many structs (a mask, a flow table's MACs) is compared, not parsed again.
+    if (m.op === OP.MAC) {
+      cache += `let s${i} = null, h${i} = 0, l${i} = 0;\n`;
+      body += `  if (x === s${i} && x !== null) {
+    view.setUint16(${at}, h${i}, false);
+    view.setUint32(${at} + 2, l${i}, false);
+  } else {
+    if (!putMac(view, ${at}, x)) return false;
+    s${i} = x;
+    h${i} = view.getUint16(${at}, false);
+    l${i} = view.getUint32(${at} + 2, false);
+  }\n`;
+    } else if (m.op === OP.IPV4) {
+      cache += `let s${i} = null, n${i} = 0;\n`;
+      body += `  if (x === s${i} && x !== null) n = n${i};
+  else {
+    n = typeof x === "string" ? ipv4ToU32(x) : -1;
+    if (n < 0) return false;
+    s${i} = x;
+    n${i} = n;
+  }
+  view.setUint32(${at}, n, false);\n`;
+    } else {
+      const [bad, store] = intStore(m.op, "x", at)!;
+      body += `  if (${bad}) return false;\n  ${store};\n`;
+    }
+  });
+  // Every member is defined (undefined fails its check): no other key when the counts agree.
+  const src = `${cache}return function write(view, o, v) {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
+  let x, n;
+${body}  n = 0;
+  for (const k in v) n++;
+  return n === ${named};
+};`;
+  return new Function("putMac", "ipv4ToU32", src)(putMac, ipv4ToU32);
+}
+
+/** What the set encoder compiler needs of a field. */
+export interface EncodeFieldLike {
+  readonly key: string;
+  readonly type: number;
+  readonly op: number;
+  readonly repeated: boolean;
+  readonly codec: {
+    readonly nlaFlags: number;
+    readonly size: number;
+    /** A struct's generated writer (see compileStructWriter), when it has one. */
+    readonly writeFast?: unknown;
+  };
+}
+
+/** The generic paths a generated set encoder falls back on. */
+export interface EncodeHelpers {
+  /** Encodes field `f`'s value `v` as the generic loop does (path frames, tracing, errors). */
+  field(w: NetlinkWriter, f: EncodeFieldLike, v: unknown, c: EncodeContext): void;
+  /**
+   * Undoes what was written since `start` and encodes `obj` by the generic loop (which raises
+   * the error for what the generated code would not write).
+   */
+  slow(w: NetlinkWriter, obj: unknown, c: EncodeContext, start: number): void;
+}
+
+/**
+ * A generated attribute-set encoder, or null when generation is off: a `switch` on the value's
+ * keys (in their order, as the generic loop) that writes integers, flags, IPv4 addresses and
+ * structs of such members inline; any other attribute goes through `H.field` (the generic
+ * code), and a value the inline code would not write (wrong type, out of range, an unknown
+ * key, `unknown`) makes it start over on the generic loop through `H.slow`, so errors and their
+ * paths are the generic loop's. Callers keep sets that hold sub-message selectors and traced
+ * encodes on the generic loop.
+ */
+export function compileSetEncoder(
+  fields: readonly EncodeFieldLike[],
+  helpers: EncodeHelpers,
+): ((w: NetlinkWriter, obj: Record<string, unknown>, c: EncodeContext) => void) | null {
+  if (!enabled) return null;
+  let cases = "";
+  const seen = new Set<string>(["unknown"]);
+  fields.forEach((f, i) => {
+    if (seen.has(f.key)) return;
+    seen.add(f.key);
+    const key = JSON.stringify(f.key);
+    const type = f.type | f.codec.nlaFlags;
+    if (f.op === OP.PAD) {
+      cases += `      case ${key}:\n        break;\n`;
+      return;
+    }
+    if (f.repeated) {
+      cases += `      case ${key}:\n        H.field(w, F[${i}], v, c);\n        break;\n`;
+      return;
+    }
+    const int = intStore(f.op, "v", "p");
+    if (int !== null && f.codec.size > 0) {
+      cases += `      case ${key}: {
+        if (${int[0]}) return H.slow(w, obj, c, start);
+        const a = w.beginAttr(${type});
+        const p = w.reserve(${f.codec.size});
+        const view = w.view;
+        ${int[1]};
+        w.endAttr(a);
+        break;
+      }\n`;
+    } else if (f.op === OP.FLAG) {
+      cases += `      case ${key}:
+        if (v === true) w.attrFlag(${type});
+        else if (v !== false) return H.slow(w, obj, c, start);
+        break;\n`;
+    } else if (f.op === OP.IPV4) {
+      cases += `      case ${key}: {
+        const n = typeof v === "string" ? ipv4ToU32(v) : -1;
+        if (n < 0) return H.slow(w, obj, c, start);
+        const a = w.beginAttr(${type});
+        const p = w.reserve(4);
+        w.view.setUint32(p, n, false);
+        w.endAttr(a);
+        break;
+      }\n`;
+    } else if (f.op === OP.STRUCT && typeof f.codec.writeFast === "function") {
+      cases += `      case ${key}: {
+        const a = w.beginAttr(${type});
+        const p = w.reserve(${f.codec.size});
+        if (!F[${i}].codec.writeFast(w.view, p, v)) return H.slow(w, obj, c, start);
+        w.endAttr(a);
+        break;
+      }\n`;
+    } else {
+      cases += `      case ${key}:\n        H.field(w, F[${i}], v, c);\n        break;\n`;
+    }
+  });
+  const src = `return function encode(w, obj, c) {
+  const start = w.length;
+  for (const key in obj) {
+    const v = obj[key];
+    if (v === undefined) continue;
+    switch (key) {
+${cases}      default:
+        return H.slow(w, obj, c, start);
+    }
+  }
+};`;
+  return new Function("F", "H", "ipv4ToU32", src)(fields, helpers, ipv4ToU32);
 }

@@ -9,7 +9,7 @@
 import { DecodeError } from "./errors.ts";
 import { lastStringScan } from "./_internal.ts";
 import { copyBytesAt as copyBytes } from "./_bytes.ts";
-import { fmtIpv4, fmtIpv6, fmtMac, hexValue, ipv4ToU32, isMac, parseIpv6 } from "./schema_addr.ts";
+import { fmtIpv4, fmtIpv6, fmtMac, ipv4ToU32, parseIpv6 } from "./schema_addr.ts";
 import {
   acquireDecode,
   type DecodeContext,
@@ -24,7 +24,13 @@ import {
   releaseDecode,
   setOp,
 } from "./schema_context.ts";
-import { codegenEnabled, compileStructReader } from "./schema_compile.ts";
+import {
+  codegenEnabled,
+  compileStructReader,
+  compileStructWriter,
+  putMac,
+  structWritable,
+} from "./schema_compile.ts";
 import type {
   Codec,
   DecodedStruct,
@@ -749,14 +755,10 @@ export class MacCodec implements FixedCodec<string> {
     this.write(w.view, o, value, ctx);
   }
   write(view: DataView, offset: number, value: string, ctx: EncodeContext): void {
-    if (typeof value !== "string" || !isMac(value)) {
+    if (!putMac(view, offset, value)) {
       throw ctx.typeError(
         `expected a MAC address like "00:11:22:33:44:55", got ${describe(value)}`,
       );
-    }
-    for (let i = 0; i < 6; i++) {
-      const hi = hexValue(value.charCodeAt(3 * i)), lo = hexValue(value.charCodeAt(3 * i + 1));
-      view.setUint8(offset + i, (hi << 4) | lo);
     }
   }
 }
@@ -1147,8 +1149,23 @@ export class StructCodecImpl<M extends StructMembers> implements StructCodec<M> 
         return gen(ctx, offset) as DecodedStruct<M>;
       }
       : (ctx, offset) => this.#readGeneric(ctx, offset);
+    // Likewise the writer, where every member is of a kind it writes inline.
+    if (codegenEnabled() && structWritable(this.#list)) {
+      this.writeFast = (view, offset, value) => {
+        const gen = compileStructWriter(this.#list, true)!;
+        this.writeFast = gen;
+        return gen(view, offset, value);
+      };
+    }
     setOp(this, OP.STRUCT);
   }
+
+  /**
+   * Writes `value` at `offset` and returns true when it is exactly an object of the members,
+   * each valid; else returns false (some bytes written), and {@link StructCodecImpl.write}
+   * raises the error. Generated; undefined when a member is of a kind it does not write.
+   */
+  writeFast: ((view: DataView, offset: number, value: unknown) => boolean) | undefined;
 
   decode(ctx: DecodeContext, offset: number): DecodedStruct<M> {
     return this.read(ctx, offset);
@@ -1199,6 +1216,7 @@ export class StructCodecImpl<M extends StructMembers> implements StructCodec<M> 
   }
 
   write(view: DataView, offset: number, value: EncodableStruct<M>, ctx: EncodeContext): void {
+    if (this.writeFast !== undefined && this.writeFast(view, offset, value)) return;
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
       throw ctx.typeError(`expected an object for ${this.type}, got ${describe(value)}`);
     }
