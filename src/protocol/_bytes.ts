@@ -53,11 +53,26 @@ const internStrings: string[] = new Array(INTERN_SLOTS);
 // QUICK_WAYS strings keyed by the length and a few sampled bytes, so a hit costs one comparison
 // pass and no hashing pass (names that differ in one unsampled byte, such as "tx-ipxip4-..."
 // and "tx-ipxip6-...", share a bucket). It only holds strings the hashing pass read: ASCII,
-// without NUL.
+// without NUL. The comparison reads 4 bytes at a time: each entry keeps its bytes as
+// little-endian words, the last one the word of its last 4 bytes (overlapping the one before
+// unless the length is a multiple of 4).
 const QUICK_BUCKETS = 1024;
 const QUICK_WAYS = 4;
 const quickBytes: (Uint8Array | undefined)[] = new Array(QUICK_BUCKETS * QUICK_WAYS);
+const quickWords: Int32Array[] = new Array(QUICK_BUCKETS * QUICK_WAYS);
 const quickStrings: string[] = new Array(QUICK_BUCKETS * QUICK_WAYS);
+
+/** The words {@link quickStringAt} compares `bytes` by (see quickWords). */
+function wordsOf(bytes: Uint8Array): Int32Array {
+  const n = bytes.length;
+  const k = n >> 2;
+  const words = new Int32Array(k + 1);
+  const word = (i: number) =>
+    bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24);
+  for (let j = 0; j < k; j++) words[j] = word(j << 2);
+  if (n >= 4) words[k] = word(n - 4);
+  return words;
+}
 
 /** The first entry of the bucket of the `n` bytes at `offset` (n >= 2). */
 function quickBucket(data: Uint8Array, offset: number, n: number): number {
@@ -74,18 +89,20 @@ function quickBucket(data: Uint8Array, offset: number, n: number): number {
 /**
  * The interned string whose bytes fill `data[offset, offset + length - 1)` with a NUL in the
  * payload's last byte, or undefined (then {@link readStringAt} reads it). A hit is an ASCII
- * string of `length - 1` bytes without NUL. Unchecked, like readStringAt.
+ * string of `length - 1` bytes without NUL. `view` views the same bytes as `data` (same
+ * offsets). Unchecked, like readStringAt.
  *
  * @example
  * ```ts
  * import { quickStringAt, readStringAt } from "./_bytes.ts";
  * const b = new Uint8Array([0x68, 0x69, 0]);
  * readStringAt(b, 0, 3); // interns "hi"
- * console.log(quickStringAt(b, 0, 3)); // "hi"
+ * console.log(quickStringAt(b, new DataView(b.buffer), 0, 3)); // "hi"
  * ```
  */
 export function quickStringAt(
   data: Uint8Array,
+  view: DataView,
   offset: number,
   length: number,
 ): string | undefined {
@@ -96,9 +113,20 @@ export function quickStringAt(
     const cached = quickBytes[w];
     if (cached === undefined) return undefined;
     if (cached.length !== n) continue;
-    let i = 0;
-    while (i < n && cached[i] === data[offset + i]) i++;
-    if (i === n) return quickStrings[w];
+    if (n < 4) {
+      if (
+        cached[0] === data[offset] && cached[1] === data[offset + 1] &&
+        (n === 2 || cached[2] === data[offset + 2])
+      ) {
+        return quickStrings[w];
+      }
+      continue;
+    }
+    const words = quickWords[w];
+    const k = n >> 2;
+    let j = 0;
+    while (j < k && view.getInt32(offset + (j << 2), true) === words[j]) j++;
+    if (j === k && view.getInt32(offset + n - 4, true) === words[k]) return quickStrings[w];
   }
   return undefined;
 }
@@ -111,9 +139,11 @@ function quickAdd(bytes: Uint8Array, s: string): void {
   // Newest first: shift the entries before the free (or oldest, or same) one down.
   for (; w > b; w--) {
     quickBytes[w] = quickBytes[w - 1];
+    quickWords[w] = quickWords[w - 1];
     quickStrings[w] = quickStrings[w - 1];
   }
   quickBytes[b] = bytes;
+  quickWords[b] = wordsOf(bytes);
   quickStrings[b] = s;
 }
 

@@ -189,7 +189,7 @@ function utf8Length(s: string): number {
  */
 export function decodeString(c: DecodeContext, p: number, len: number, max: number): string {
   // An interned string NUL-terminated at the payload's end: len - 1 ASCII bytes, no growth.
-  const quick = len - 1 <= max ? quickStringAt(c.data, p, len) : undefined;
+  const quick = len - 1 <= max ? quickStringAt(c.data, c.view, p, len) : undefined;
   if (quick !== undefined) {
     lastStringScan.bytes = len - 1; // (t.string's minLength check reads it)
     lastStringScan.ascii = true;

@@ -1,8 +1,9 @@
 // What the decoders remember between messages. Strings read through the interning caches
 // (src/protocol/_bytes.ts): repeated names come back equal whichever cache answers, including
-// names that differ in one byte only (they share a quick bucket), more such names than a bucket
-// holds, payloads with a NUL before the last byte, longer than the set's maxLength, or not
-// ASCII. Flag words of zero: a fresh empty list each time, unless the base's checks refuse zero.
+// names that differ in one byte only (they share a quick bucket; at every position and length),
+// more such names than a bucket holds, payloads with a NUL before the last byte, longer than the
+// set's maxLength, or not ASCII. Flag words of zero: a shared frozen empty list, unless the
+// base's checks refuse zero.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { attrSet, NetlinkWriter, readString, t } from "../../src/protocol/mod.ts";
@@ -28,6 +29,26 @@ test("names that share sampled bytes decode to themselves, again and again", () 
       set.encode(w, { name: n });
       assert.deepEqual(set.decode(w.bytes()), { name: n });
       assert.equal(readString(w.bytes(), 4, w.length - 4), n);
+    }
+  }
+});
+
+test("cached names of every length that differ in one byte anywhere are told apart", () => {
+  const set = attrSet("names", { name: [1, t.string()] });
+  for (let n = 2; n <= 13; n++) {
+    const base = Array.from({ length: n }, (_, i) => 0x61 + (i % 26));
+    // The name itself and one variant per byte position (the table compares 4 bytes at a time).
+    const names = [base, ...base.map((_, i) => base.map((c, j) => (j === i ? c + 1 : c)))];
+    for (let round = 0; round < 3; round++) {
+      for (const [k, bytes] of names.entries()) {
+        const a = attr([...bytes, 0]);
+        // Junk in the padding after the NUL, and an odd byte offset in its buffer.
+        a.fill(0xff, 4 + n + 1);
+        const shifted = new Uint8Array(a.length + 1).subarray(1);
+        shifted.set(a);
+        const want = String.fromCharCode(...bytes);
+        assert.deepEqual(set.decode(round === 1 ? shifted : a), { name: want }, `n ${n}, ${k}`);
+      }
     }
   }
 });
