@@ -89,7 +89,11 @@ export function fmtIpv6(d: Uint8Array, o: number, suffix = ""): string {
   const k1 = (d[o + 4] << 24) | (d[o + 5] << 16) | (d[o + 6] << 8) | d[o + 7];
   const k2 = (d[o + 8] << 24) | (d[o + 9] << 16) | (d[o + 10] << 8) | d[o + 11];
   const k3 = (d[o + 12] << 24) | (d[o + 13] << 16) | (d[o + 14] << 8) | d[o + 15];
-  if (suffix !== "") return formatIpv6(d, o, k0, k1, k2, suffix);
+  if (suffix !== "") {
+    return suffix.length <= MAX_SUFFIX
+      ? formatIpv6(d, o, k0, k1, k2, suffix)
+      : fmtIpv6(d, o) + suffix;
+  }
   const h = (Math.imul(k0 ^ k2, 0x9e3779b1) ^ Math.imul(k1 ^ k3, 0x85ebca6b)) >>> 22;
   const at = h * 4;
   if (
@@ -108,8 +112,18 @@ export function fmtIpv6(d: Uint8Array, o: number, suffix = ""): string {
 // The character codes of one IPv6 text, made into a string by one String.fromCharCode call: `+`
 // makes a text of 13 characters or more a tree of concatenations (a "2001:db8:0:3::/64" kept by
 // a route was 3 such nodes and 2 flat strings, about 150 bytes), this one flat string (40 bytes)
-// with no intermediate ones, and in less time.
-const CODES: number[] = [];
+// with no intermediate ones, and in less time. The codes are written to CODES, then copied to
+// the array of their exact count: no array here ever changes its length (truncating one, or
+// growing it past its end, made V8 throw away formatIpv6's optimised code in a first dump).
+/** The longest text: 39 characters of address, then a suffix of up to 8 ("/128" is 4). */
+const MAX_CODES = 47;
+const MAX_SUFFIX = 8;
+const CODES: number[] = new Array<number>(MAX_CODES).fill(0);
+/** `CODES_OF[n]`: an array of `n` codes, handed to String.fromCharCode. */
+const CODES_OF: number[][] = Array.from(
+  { length: MAX_CODES + 1 },
+  (_, n) => new Array<number>(n).fill(0),
+);
 /** The character code of each hex digit. */
 const HEX_CODE: number[] = Array.from({ length: 16 }, (_, i) => i.toString(16).charCodeAt(0));
 
@@ -156,8 +170,9 @@ function formatIpv6(
     sep = true;
   }
   for (let i = 0; i < suffix.length; i++) codes[n++] = suffix.charCodeAt(i);
-  codes.length = n;
-  return String.fromCharCode.apply(null, codes);
+  const out = CODES_OF[n];
+  for (let i = 0; i < n; i++) out[i] = codes[i];
+  return String.fromCharCode.apply(null, out);
 }
 
 function parseGroups(s: string, out: number[]): boolean {

@@ -41,6 +41,9 @@ test("fmtIpv6: RFC 5952 text, fresh and cached, for random addresses", () => {
     const suffix = `/${rnd(129)}`;
     assert.equal(fmtIpv6(b, o, suffix), want + suffix, `bytes ${b.subarray(o, o + 16)}${suffix}`);
     assert.equal(fmtIpv6(b, o), want, `bytes ${b.subarray(o, o + 16)} (cached, after a suffix)`);
+    // a suffix longer than the formatter's arrays hold (texts of every length 1-47 come first)
+    const long = ` (suffix ${"x".repeat(rnd(12))})`;
+    assert.equal(fmtIpv6(b, o, long), want + long, `bytes ${b.subarray(o, o + 16)}${long}`);
     seen.set(Array.from(b.subarray(o, o + 16)).join(","), want);
   }
   // formatted again long after: the cache holds other addresses by now, or these
