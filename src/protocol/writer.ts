@@ -409,8 +409,13 @@ export class NetlinkWriter {
   /** Appends a binary attribute (payload copied as is). */
   attrBinary(type: number, data: Uint8Array): this {
     if (!(data instanceof Uint8Array)) throw notBytes(`attribute ${type}`, data);
-    const o = this.#attr(type, data.length);
-    this.#buf.set(data, o);
+    const n = data.length;
+    const o = this.#attr(type, n);
+    const buf = this.#buf;
+    // A short payload (a UFID, a cached mask or action list) byte by byte: set()'s fixed cost
+    // is more than the copy's.
+    if (n <= 32) { for (let i = 0; i < n; i++) buf[o + i] = data[i]; }
+    else buf.set(data, o);
     return this.align();
   }
   /**
