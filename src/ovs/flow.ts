@@ -496,6 +496,13 @@ class BulkEncoder {
     const header = h.copy();
     this.#create = { header, flags: NLM_F_NEW.CREATE };
     this.#modify = { header, flags: 0 };
+    this.#new = {
+      key: undefined,
+      mask: undefined,
+      actions: undefined,
+      ufid: undefined,
+      probe: probe ? true : undefined,
+    };
   }
 
   /** Appends the request for `o`; returns its operation. */
@@ -516,10 +523,20 @@ class BulkEncoder {
   /** Appends the request installing `flow` (checked as {@link FlowTable.new} checks it). */
   encodeNew(w: NetlinkWriter, flow: FlowInit, modify: boolean): "new" {
     this.messageStart = w.length;
-    this.#a = newAttrs(flow, this.probe);
+    checkNewFlow(flow);
+    // One attributes object for every flow of the batch (#write reads it before the next).
+    const a = this.#new;
+    a.key = flow.key;
+    a.mask = flow.mask;
+    a.actions = flow.actions;
+    a.ufid = flow.ufid;
+    this.#a = a;
     this.family.encodeTo(w, "new", this.#write, modify ? this.#modify : this.#create);
     return "new";
   }
+
+  /** The attributes of the NEW request being encoded (see encodeNew). */
+  readonly #new: RequestAttrs;
 
   /** Appends the request deleting the flow `ref` names. */
   encodeDel(w: NetlinkWriter, ref: FlowRef): "del" {
@@ -629,6 +646,19 @@ function newAttrs(
   probe: boolean | undefined,
   omit?: readonly FlowOmit[],
 ): RequestAttrs {
+  checkNewFlow(flow);
+  const a: RequestAttrs = { key: flow.key };
+  if (flow.mask !== undefined) a.mask = flow.mask;
+  a.actions = flow.actions;
+  if (flow.ufid !== undefined) a.ufid = flow.ufid;
+  if (probe) a.probe = true;
+  const f = ufidFlags(omit);
+  if (f) a.ufidFlags = f;
+  return a;
+}
+
+/** Throws the TypeError for a flow that is not `{ key, mask?, actions, ufid? }`. */
+function checkNewFlow(flow: FlowInit): void {
   if (typeof flow !== "object" || flow === null) {
     throw new TypeError("Cannot create flow: expected { key, mask?, actions, ufid? }");
   }
@@ -639,14 +669,6 @@ function newAttrs(
     throw new TypeError("Cannot create flow: actions must be an array (empty: drop)");
   }
   checkUfid(flow.ufid, "create");
-  const a: RequestAttrs = { key: flow.key };
-  if (flow.mask !== undefined) a.mask = flow.mask;
-  a.actions = flow.actions;
-  if (flow.ufid !== undefined) a.ufid = flow.ufid;
-  if (probe) a.probe = true;
-  const f = ufidFlags(omit);
-  if (f) a.ufidFlags = f;
-  return a;
 }
 
 function setAttrs(update: FlowUpdate, options: SetFlowOptions | undefined): RequestAttrs {
