@@ -496,6 +496,9 @@ class BulkEncoder {
     const header = h.copy();
     this.#create = { header, flags: NLM_F_NEW.CREATE };
     this.#modify = { header, flags: 0 };
+    this.#familyId = family.info.id;
+    this.#newCmd = FLOW_CODEC.op("new").cmd;
+    this.#version = family.spec.version;
     this.#new = {
       key: undefined,
       mask: undefined,
@@ -531,12 +534,21 @@ class BulkEncoder {
     a.actions = flow.actions;
     a.ufid = flow.ufid;
     this.#a = a;
-    this.family.encodeTo(w, "new", this.#write, modify ? this.#modify : this.#create);
+    // The message family.encodeTo frames, from the numbers looked up once (same bytes).
+    const m = w.beginMessage(this.#familyId, modify ? 0 : NLM_F_NEW.CREATE);
+    w.putU8(this.#newCmd).putU8(this.#version).putU16(0);
+    w.putBytes(this.#create.header);
+    this.#write(w);
+    w.endMessage(m);
     return "new";
   }
 
   /** The attributes of the NEW request being encoded (see encodeNew). */
   readonly #new: RequestAttrs;
+  /** The family id, the NEW command and the family version (genlmsghdr) of its messages. */
+  readonly #familyId: number;
+  readonly #newCmd: number;
+  readonly #version: number;
 
   /** Appends the request deleting the flow `ref` names. */
   encodeDel(w: NetlinkWriter, ref: FlowRef): "del" {
