@@ -33,7 +33,7 @@ import {
   compileSetEncoder,
   countAttrs,
 } from "./schema_compile.ts";
-import { StructCodecImpl } from "./schema_scalars.ts";
+import { type InlineCheck, IntCodec, StructCodecImpl } from "./schema_scalars.ts";
 import type { AttrNames, AttrTrace } from "./schema_trace.ts";
 import type {
   AttrFields,
@@ -75,10 +75,13 @@ class Slot {
   readonly struct: StructReader | null;
   /** Longest string in UTF-8 bytes (`maxLength` of a string codec; Infinity otherwise). */
   readonly max: number;
+  /** A checked integer's operation and range, for generated decoders (see IntCodec). */
+  readonly check: InlineCheck | null;
 
   constructor(codec: AnyCodec) {
     this.codec = codec;
     this.op = opOf(codec);
+    this.check = codec instanceof IntCodec ? codec.inlineCheck : null;
     this.size = codec.size;
     this.max = (codec as { maxLength?: number }).maxLength ?? Infinity;
     this.set = codec instanceof NestCodec ? codec.impl : null;

@@ -193,6 +193,8 @@ export interface FieldLike {
   readonly repeated: boolean;
   /** Longest string (a string field's `maxLength`). */
   readonly max: number;
+  /** A checked integer read inline: its operation and range (null: none). */
+  readonly check?: { readonly op: number; readonly min: number; readonly max: number } | null;
 }
 
 /** Error and unknown-attribute helpers the generated set decoder calls. */
@@ -254,6 +256,28 @@ export function compileSetDecoder(
       ? `if (plen !== ${f.size}) throw H.sizeError(c, ${ref}, pos, plen);`
       : "";
     const value = valueExpr(f.op, ref, "p", "plen", false);
+    const ic = f.check;
+    if (ic && !f.repeated && f.size >= 0 && LEAF_OPS.has(ic.op)) {
+      // A checked integer read inline, its range compared here: only a value outside it goes
+      // through the codec, which raises the check failure the loop's catch keeps.
+      cases += `      case ${f.type}: {
+        if (plen !== ${f.size}) {
+          frames[d] = ${JSON.stringify(f.name)};
+          c.depth = d + 1;
+          throw H.sizeError(c, ${ref}, pos, plen);
+        }
+        const v = ${valueExpr(ic.op, ref, "p", "plen", false)};
+        if (v < ${ic.min} || v > ${ic.max}) {
+          frames[d] = ${JSON.stringify(f.name)};
+          c.depth = d + 1;
+          o[${key}] = ${value};
+          c.depth = d;
+        } else o[${key}] = v;
+        break;
+      }
+`;
+      return;
+    }
     if (LEAF_OPS.has(f.op)) {
       // A value read inline that cannot fail: the path is written only when its size is wrong.
       const sizeCheck = f.size >= 0

@@ -111,6 +111,13 @@ function checkDecoded(
   }
 }
 
+/** The operation and range of an {@link IntCodec} with number bounds only. Internal. */
+export interface InlineCheck {
+  readonly op: number;
+  readonly min: number;
+  readonly max: number;
+}
+
 /** Fixed-width integers that decode to `number` (8, 16 and 32 bits). Internal class. */
 export class IntCodec implements FixedCodec<number> {
   readonly kind: string;
@@ -123,6 +130,11 @@ export class IntCodec implements FixedCodec<number> {
   readonly #min: number;
   readonly #max: number;
   readonly #checked: IntOptions | undefined;
+  /**
+   * Checks a generated set decoder can make itself (number bounds, no mask): the value's
+   * operation and its range; null when there are none or they need {@link read}.
+   */
+  readonly inlineCheck: InlineCheck | null = null;
 
   constructor(
     kind: string,
@@ -145,6 +157,13 @@ export class IntCodec implements FixedCodec<number> {
     ) {
       this.#checked = options;
       markChecks(this);
+      const { min: lo = min, max: hi = max } = options;
+      if (
+        options.mask === undefined && typeof lo === "number" && typeof hi === "number" &&
+        Number.isFinite(lo) && Number.isFinite(hi)
+      ) {
+        this.inlineCheck = { op, min: lo, max: hi };
+      }
     } else {
       setOp(this, op); // checked codecs decode through read(), which checks
     }

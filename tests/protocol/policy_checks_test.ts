@@ -221,6 +221,17 @@ function checkedKinds(): void {
   const w = new NetlinkWriter();
   s.encode(w, value as never);
   assert.deepEqual(w.bytes(), mixed);
+  // The bounds themselves are in range (a generated decoder compares them inline), and a
+  // checked integer of the wrong size is a DecodeError at its path, like any other.
+  const edges = concat([attr(1, le32(1)), attr(2, u16(7)), attr(1, le32(0xffff_ffff))]);
+  assert.deepEqual(s.decode(edges), { id: 0xffff_ffff, index: 7 });
+  assert.deepEqual(s.decode(attr(2, u16(0))), { index: 0 });
+  for (const wrong of [attr(1, u16(1)), attr(2, le32(1))]) {
+    assert.throws(
+      () => s.decode(wrong),
+      (e) => e instanceof DecodeError && /^checked\.(id|index)$/.test(e.path ?? ""),
+    );
+  }
   // Sets whose only checks lie inside a struct, a flag set or a multi-attr know it too.
   for (
     const [codec, bytes] of [
