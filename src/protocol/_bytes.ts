@@ -11,7 +11,7 @@ const decoder = new TextDecoder("utf-8", { fatal: false });
 
 // Owned copies of small payloads. Deno allocates a fresh small ArrayBuffer slowly (~400 ns),
 // so there small copies are carved out of a shared slab that is never reused (each copy stays
-// valid and unaliased; its `.buffer` may hold other copies). Bun allocates fast: plain slice().
+// valid and unaliased; its `.buffer` may hold other copies). Bun allocates fast: a new array.
 const SLAB_SIZE = 16384;
 const SLAB_MAX = 256;
 const useSlab = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined";
@@ -30,7 +30,13 @@ let slabPos = 0;
  * ```
  */
 export function copyBytesAt(data: Uint8Array, offset: number, length: number): Uint8Array {
-  if (!useSlab || length > SLAB_MAX) return data.slice(offset, offset + length);
+  if (length > SLAB_MAX) return data.slice(offset, offset + length);
+  if (!useSlab) {
+    // Bun: a new small array filled byte by byte (slice() looks up the species constructor).
+    const out = new Uint8Array(length);
+    for (let i = 0; i < length; i++) out[i] = data[offset + i];
+    return out;
+  }
   if (slabPos + length > slab.byteLength) {
     slab = new ArrayBuffer(SLAB_SIZE);
     slabPos = 0;
