@@ -60,6 +60,7 @@ export type {
 export type { DecodedFormat, EncodableFormat, SubMessageOf } from "./schema_attrs.ts";
 export { type AttrNames, AttrTrace, type AttrTraceOptions } from "./schema_trace.ts";
 export { DecodeContext, EncodeContext, MAX_NESTING } from "./schema_context.ts";
+export { flagsList, flagsValue } from "./schema_scalars.ts";
 export type {
   BinaryOptions,
   EnumValues,

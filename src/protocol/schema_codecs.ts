@@ -511,7 +511,8 @@ export { enumCodec as enum };
  * in definition order followed by each unknown set bit as a number (bigint for 64-bit bases);
  * encodes an array of names and bit numbers, or a raw mask. A decoded list is frozen (readonly)
  * and shared by the decodes of the same value (a dump of 1,001 devices with the same features
- * makes one list, not 1,001): copy it (`[...list]`) to change it.
+ * makes one list, not 1,001): copy it (`[...list]`) to change it. `flagsValue` turns a
+ * list back into its word, `flagsList` a word into its list.
  *
  * @example
  * ```ts

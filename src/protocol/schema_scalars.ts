@@ -1070,6 +1070,96 @@ export class FlagsCodec implements FixedCodec<readonly unknown[], unknown> {
   write(view: DataView, offset: number, value: unknown, ctx: EncodeContext): void {
     (this.#base as FixedCodec<unknown, unknown>).write(view, offset, this.#value(value, ctx), ctx);
   }
+
+  /** The word `list` stands for (see {@link flagsValue}). */
+  mask(list: unknown): number | bigint {
+    const ctx = new EncodeContext(`flags of ${this.type}`);
+    if (!Array.isArray(list)) {
+      throw ctx.typeError(`expected a list of flag names or numbers, got ${describe(list)}`);
+    }
+    return this.#value(list, ctx) as number | bigint;
+  }
+
+  /** The list `word` decodes to (see {@link flagsList}). */
+  names(word: unknown): readonly unknown[] {
+    const what = `Cannot list the flags of ${this.type}`;
+    if (this.#big) {
+      if (typeof word === "number" && Number.isSafeInteger(word)) word = BigInt(word);
+      if (typeof word !== "bigint") {
+        throw new TypeError(`${what}: expected a bigint or an integer, got ${describe(word)}`);
+      }
+      if (word < 0n || word > U64_MAX) throw new RangeError(`${what}: ${word} is not a u64`);
+      return word === 0n ? NO_FLAGS : Object.freeze(this.#list(word));
+    }
+    if (typeof word !== "number" || !Number.isInteger(word)) {
+      throw new TypeError(`${what}: expected an integer, got ${describe(word)}`);
+    }
+    const signed = this.#base.kind[0] === "s";
+    if (signed ? (word | 0) !== word : (word >>> 0) !== word) {
+      throw new RangeError(`${what}: ${word} does not fit in ${signed ? "s32" : "u32"}`);
+    }
+    return this.#remember(word);
+  }
+}
+
+/**
+ * The number a flag list stands for, through its flag-set codec ({@link t.flags}, the codec of a
+ * family's `enum-as-flags` attribute): the OR of its bits, names or numbers, as encoding the
+ * list would write it; a bigint for a 64-bit (or `uint`) base, else a number. The way back from
+ * a decoded (frozen, shared) list to the kernel's word; {@link flagsList} goes the other way.
+ * TypeError for a codec that is not a flag set, or an unknown name.
+ *
+ * @example
+ * ```ts
+ * import { flagsValue, t } from "@nlts/netlink/protocol";
+ * const opFlags = t.flags(t.u32(), { adminPerm: 1, cmdCapDo: 2, cmdCapDump: 4 });
+ * console.log(flagsValue(opFlags, ["cmdCapDo", "cmdCapDump"])); // 6
+ * ```
+ *
+ * @example A generated family's field
+ * ```ts
+ * import { flagsValue } from "@nlts/netlink/protocol";
+ * import { devAttrs } from "@nlts/netlink/families/netdev";
+ * const xdp = devAttrs.field("xdpFeatures")!.codec;
+ * console.log(flagsValue(xdp, ["basic", "redirect"])); // 3n
+ * ```
+ */
+export function flagsValue(
+  codec: Codec<unknown, never>,
+  list: readonly (string | number | bigint)[],
+): number | bigint {
+  return flagsCodec(codec, "compute the value of flags").mask(list);
+}
+
+/**
+ * The list a flag-set codec ({@link t.flags}) decodes the word `word` to: the names of its set
+ * bits in definition order, then each unknown set bit as a number (bigint for a 64-bit base);
+ * frozen and shared like a decoded one. The inverse of {@link flagsValue}.
+ *
+ * @example
+ * ```ts
+ * import { flagsList, t } from "@nlts/netlink/protocol";
+ * const opFlags = t.flags(t.u32(), { adminPerm: 1, cmdCapDo: 2, cmdCapDump: 4 });
+ * console.log(flagsList(opFlags, 6)); // ["cmdCapDo", "cmdCapDump"]
+ * console.log(flagsList(opFlags, 9)); // ["adminPerm", 8]
+ * ```
+ */
+export function flagsList(
+  codec: Codec<unknown, never>,
+  word: number | bigint,
+): readonly unknown[] {
+  return flagsCodec(codec, "list flags").names(word);
+}
+
+/** `codec` as a FlagsCodec, or a TypeError "Cannot <what>: ...". */
+function flagsCodec(codec: unknown, what: string): FlagsCodec {
+  if (codec instanceof FlagsCodec) return codec;
+  const type = (codec as { type?: unknown } | null)?.type;
+  throw new TypeError(
+    `Cannot ${what}: the codec is ${
+      typeof type === "string" ? type : describe(codec)
+    }, not a flag set (t.flags)`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
