@@ -31,8 +31,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GenlSocket } from "../src/genl/family.ts";
 import { type FlowInit, FlowTable, monotonicMs } from "../src/ovs/flow.ts";
-import type { FlowMask } from "../src/ovs/keys.ts";
 import { formatFlow } from "../src/ovs/odp_text.ts";
+import { ACTIONS, ETH, MASK, srcOf } from "./_ovs_flows.ts";
 
 const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
 const runtime = isBun ? "bun" : "deno";
@@ -41,19 +41,6 @@ const ROUNDS = Number(process.env.NLTS_BENCH_ROUNDS ?? 3);
 const DP = "nltsbench";
 const self = new URL(import.meta.url).pathname;
 const root = new URL("../", import.meta.url).pathname;
-
-const ETH = { src: "00:00:00:00:00:00", dst: "00:00:00:00:00:00" };
-const MASK: FlowMask = {
-  inPort: 0xffffffff,
-  ethernet: ETH,
-  ethertype: 0xffff,
-  ipv4: { src: "255.255.255.255", dst: "0.0.0.0", proto: 0, tos: 0, ttl: 0, frag: 0xff },
-};
-const ACTIONS = [{ kind: "output", value: 2 }] as const;
-
-function srcOf(i: number): string {
-  return `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
-}
 
 /** UFIDs per shared buffer: the input's UFIDs are views into it. */
 const UFIDS_PER_SLAB = 4096;

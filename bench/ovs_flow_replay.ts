@@ -37,24 +37,12 @@ import {
   ovsFlowFamily,
 } from "../src/ovs/mod.ts";
 import { FakeKernel, genlReply } from "../src/testing/mod.ts";
+import { ACTIONS, ETH, MASK, srcOf } from "./_ovs_flows.ts";
 
 const runtime = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined" ? "bun" : "deno";
 const N = Number(process.env.NLTS_BENCH_FLOWS ?? 100_000);
 const ROUNDS = Number(process.env.NLTS_BENCH_ROUNDS ?? 7);
 const WARMUP = 3;
-
-const ETH = { src: "00:00:00:00:00:00", dst: "00:00:00:00:00:00" };
-const MASK: FlowMask = {
-  inPort: 0xffffffff,
-  ethernet: ETH,
-  ethertype: 0xffff,
-  ipv4: { src: "255.255.255.255", dst: "0.0.0.0", proto: 0, tos: 0, ttl: 0, frag: 0xff },
-};
-const ACTIONS = [{ kind: "output", value: 2 }] as const;
-
-function srcOf(i: number): string {
-  return `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
-}
 
 /** Flow `i`'s UFID: its number little-endian in bytes 0-3, 0xbe in byte 15 (as the bench's). */
 function ufidOf(slab: Uint8Array, i: number): Uint8Array {
