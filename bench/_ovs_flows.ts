@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { FlowMask } from "../src/ovs/mod.ts";
+import type { FlowInit, FlowMask } from "../src/ovs/mod.ts";
 
 /** The Ethernet key and mask of every flow (all-zero addresses: not matched on). */
 export const ETH = { src: "00:00:00:00:00:00", dst: "00:00:00:00:00:00" };
@@ -25,4 +25,19 @@ export const ACTIONS = [{ kind: "output", value: 2 }] as const;
 /** Flow `i`'s IPv4 source: 10.x.y.z from i's low 24 bits. */
 export function srcOf(i: number): string {
   return `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+}
+
+/** Flow `i` of the table, identified by `ufid`. */
+export function flowOf(i: number, ufid: Uint8Array): FlowInit {
+  return {
+    ufid,
+    key: {
+      inPort: 1,
+      ethernet: ETH,
+      ethertype: 0x0800,
+      ipv4: { src: srcOf(i), dst: "0.0.0.0", proto: 0, tos: 0, ttl: 0, frag: 0 },
+    },
+    mask: MASK,
+    actions: ACTIONS as never,
+  };
 }

@@ -32,7 +32,7 @@ import { join } from "node:path";
 import { GenlSocket } from "../src/genl/family.ts";
 import { type FlowInit, FlowTable, monotonicMs } from "../src/ovs/flow.ts";
 import { formatFlow } from "../src/ovs/odp_text.ts";
-import { ACTIONS, ETH, MASK, srcOf } from "./_ovs_flows.ts";
+import { flowOf, srcOf } from "./_ovs_flows.ts";
 
 const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
 const runtime = isBun ? "bun" : "deno";
@@ -66,17 +66,7 @@ function* flows(n: number): Generator<FlowInit> {
     ufid[2] = (i >> 16) & 255;
     ufid[3] = i >>> 24;
     ufid[15] = 0xbe;
-    yield {
-      ufid,
-      key: {
-        inPort: 1,
-        ethernet: ETH,
-        ethertype: 0x0800,
-        ipv4: { src: srcOf(i), dst: "0.0.0.0", proto: 0, tos: 0, ttl: 0, frag: 0 },
-      },
-      mask: MASK,
-      actions: ACTIONS as never,
-    };
+    yield flowOf(i, ufid);
   }
 }
 

@@ -37,7 +37,7 @@ import {
   ovsFlowFamily,
 } from "../src/ovs/mod.ts";
 import { FakeKernel, genlReply } from "../src/testing/mod.ts";
-import { ACTIONS, ETH, MASK, srcOf } from "./_ovs_flows.ts";
+import { ACTIONS, ETH, flowOf, MASK, srcOf } from "./_ovs_flows.ts";
 
 const runtime = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined" ? "bun" : "deno";
 const N = Number(process.env.NLTS_BENCH_FLOWS ?? 100_000);
@@ -106,17 +106,7 @@ function install(): void {
   const slab = new Uint8Array(16 * N);
   const flows: FlowInit[] = [];
   for (let i = 0; i < N; i++) {
-    flows.push({
-      ufid: ufidOf(slab, i),
-      key: {
-        inPort: 1,
-        ethernet: ETH,
-        ethertype: 0x0800,
-        ipv4: { src: srcOf(i), dst: "0.0.0.0", proto: 0, tos: 0, ttl: 0, frag: 0 },
-      },
-      mask: MASK,
-      actions: ACTIONS as never,
-    });
+    flows.push(flowOf(i, ufidOf(slab, i)));
   }
   let last = 0;
   const cpu = measure(() => {
