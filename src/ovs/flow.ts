@@ -479,10 +479,12 @@ class BulkEncoder {
   readonly #masks = new WeakMap<object, Uint8Array>();
   readonly #actions = new WeakMap<object, Uint8Array>();
   readonly #scratch = new NetlinkWriter(1024);
-  // One context and two option objects for every request (the key's paths start at its set's
-  // name, as flowKeyAttrs.encode's do), and the attributes of the request being encoded.
+  // One context, the ovs_header and one option object for every request (the key's paths start
+  // at its set's name, as flowKeyAttrs.encode's do), and the attributes of the request being
+  // encoded.
   readonly #keyContext = new EncodeContext(flowKeyAttrs.name);
-  readonly #create: { header: Uint8Array; flags: number };
+  /** The ovs_header of every request; the options of the SET and DEL ones. */
+  readonly #header: Uint8Array;
   readonly #modify: { header: Uint8Array; flags: number };
   #a: RequestAttrs = {};
 
@@ -494,7 +496,7 @@ class BulkEncoder {
     const h = new NetlinkWriter(16);
     ovsHeader.encodeTo(h, { dpIfindex });
     const header = h.copy();
-    this.#create = { header, flags: NLM_F_NEW.CREATE };
+    this.#header = header;
     this.#modify = { header, flags: 0 };
     this.#familyId = family.info.id;
     this.#newCmd = FLOW_CODEC.op("new").cmd;
@@ -537,7 +539,7 @@ class BulkEncoder {
     // The message family.encodeTo frames, from the numbers looked up once (same bytes).
     const m = w.beginMessage(this.#familyId, modify ? 0 : NLM_F_NEW.CREATE);
     w.putU8(this.#newCmd).putU8(this.#version).putU16(0);
-    w.putBytes(this.#create.header);
+    w.putBytes(this.#header);
     this.#write(w);
     w.endMessage(m);
     return "new";

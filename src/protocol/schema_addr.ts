@@ -240,12 +240,16 @@ export function hexValue(c: number): number {
   return l >= 97 && l <= 102 ? l - 87 : -1;
 }
 
-/** True for "00:11:22:33:44:55" (either case). */
-export function isMac(s: string): boolean {
+/**
+ * Writes the MAC address `s` ("00:11:22:33:44:55", either case) at `offset`, parsing it once;
+ * false (bytes written so far left as they are) when `s` is not one.
+ */
+export function putMac(view: DataView, offset: number, s: unknown): boolean {
   if (typeof s !== "string" || s.length !== 17) return false;
   for (let i = 0; i < 6; i++) {
-    if (hexValue(s.charCodeAt(3 * i)) < 0 || hexValue(s.charCodeAt(3 * i + 1)) < 0) return false;
-    if (i < 5 && s.charCodeAt(3 * i + 2) !== 58) return false;
+    const hi = hexValue(s.charCodeAt(3 * i)), lo = hexValue(s.charCodeAt(3 * i + 1));
+    if (hi < 0 || lo < 0 || (i < 5 && s.charCodeAt(3 * i + 2) !== 58)) return false;
+    view.setUint8(offset + i, (hi << 4) | lo);
   }
   return true;
 }

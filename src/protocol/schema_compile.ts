@@ -10,7 +10,7 @@
  */
 
 import { copyBytesAt as copyBytes } from "./_bytes.ts";
-import { fmtIpv4, fmtIpv6, fmtMac, hexValue, ipv4ToU32 } from "./schema_addr.ts";
+import { fmtIpv4, fmtIpv6, fmtMac, ipv4ToU32, putMac } from "./schema_addr.ts";
 import {
   ALIGNED_MAX_PAYLOAD,
   type DecodeContext,
@@ -402,20 +402,6 @@ ${counters}  ${
 
 // ---------------------------------------------------------------------------------------------
 // Encoders
-
-/**
- * Writes the MAC address `s` ("00:11:22:33:44:55", either case) at `offset`, parsing it once;
- * false (bytes written so far left as they are) when `s` is not one. Internal.
- */
-export function putMac(view: DataView, offset: number, s: unknown): boolean {
-  if (typeof s !== "string" || s.length !== 17) return false;
-  for (let i = 0; i < 6; i++) {
-    const hi = hexValue(s.charCodeAt(3 * i)), lo = hexValue(s.charCodeAt(3 * i + 1));
-    if (hi < 0 || lo < 0 || (i < 5 && s.charCodeAt(3 * i + 2) !== 58)) return false;
-    view.setUint8(offset + i, (hi << 4) | lo);
-  }
-  return true;
-}
 
 /**
  * The check (true when `${v}` cannot be written) and the store of an integer operation the

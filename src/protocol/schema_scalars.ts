@@ -9,7 +9,7 @@
 import { DecodeError } from "./errors.ts";
 import { lastStringScan } from "./_internal.ts";
 import { copyBytesAt as copyBytes } from "./_bytes.ts";
-import { fmtIpv4, fmtIpv6, fmtMac, ipv4ToU32, parseIpv6 } from "./schema_addr.ts";
+import { fmtIpv4, fmtIpv6, fmtMac, ipv4ToU32, parseIpv6, putMac } from "./schema_addr.ts";
 import {
   acquireDecode,
   type DecodeContext,
@@ -28,7 +28,6 @@ import {
   codegenEnabled,
   compileStructReader,
   compileStructWriter,
-  putMac,
   structWritable,
 } from "./schema_compile.ts";
 import type {
