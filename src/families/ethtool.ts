@@ -49,7 +49,7 @@
  * @module
  */
 
-import { type ArrayOf, type AttrSet, attrSet, type Codec, type FixedCodec, type NestOf, type PadCodec, t } from "../protocol/schema.ts";
+import { type ArrayOf, type AttrSet, attrSet, type Codec, type FixedCodec, type NestOf, type PadCodec, type SharedNestOf, t } from "../protocol/schema.ts";
 
 /** Values of the enum "udp-tunnel-type" (`ETHTOOL_UDP_TUNNEL_TYPE_*`). */
 export const ETHTOOL_UDP_TUNNEL_TYPE: {
@@ -1180,9 +1180,9 @@ export const bitsetBitAttrs: AttrSet<{
 
 /** The attribute set "bitset-bits". */
 export const bitsetBitsAttrs: AttrSet<{
-  bit: ArrayOf<NestOf<typeof bitsetBitAttrs>>;
+  bit: ArrayOf<SharedNestOf<typeof bitsetBitAttrs>>;
 }> = attrSet("bitset-bits", () => ({
-  bit: [ETHTOOL_A_BITSET_BITS.BIT, t.multi(t.nest(bitsetBitAttrs))],
+  bit: [ETHTOOL_A_BITSET_BITS.BIT, t.multi(t.nest(bitsetBitAttrs, { shared: true }))],
 }), { subMessages: false });
 
 /** The attribute set "bitset". */

@@ -49,6 +49,7 @@ export {
   type Encodable,
   type ListOf,
   type NestOf,
+  type SharedNestOf,
 } from "./schema_attrs.ts";
 export type {
   FieldsOf,

@@ -32,6 +32,7 @@ import {
   compileSetDecoder,
   compileSetEncoder,
   countAttrs,
+  LEAF_OPS,
 } from "./schema_compile.ts";
 import { type InlineCheck, IntCodec, StructCodecImpl } from "./schema_scalars.ts";
 import type { AttrNames, AttrTrace } from "./schema_trace.ts";
@@ -1017,6 +1018,12 @@ export interface NestOptions {
    * and openvswitch send their nests without it; decoding ignores the bit.
    */
   nestedFlag?: boolean;
+  /**
+   * Decode to frozen objects, one per distinct payload, shared between the messages (and
+   * dumps) that carry it: for sets of single numbers, strings and flags repeated many times
+   * over (ethtool's bitset bits). `t.nest` then returns a {@link SharedNestOf}.
+   */
+  shared?: boolean;
 }
 
 /** A nested attribute set. Internal class. */
@@ -1048,6 +1055,102 @@ export class NestCodec implements Codec<unknown, unknown> {
 
   encode(w: NetlinkWriter, value: unknown, ctx: EncodeContext): void {
     this.impl.encode(w, value, ctx);
+  }
+}
+
+/**
+ * Operations whose decoded values cannot be changed (numbers, bigints, strings, `true`): those
+ * read inline but binary's copies, and strings.
+ */
+const IMMUTABLE_OPS: ReadonlySet<number> = new Set(
+  [...LEAF_OPS, OP.STRING, OP.PAD, OP.S16BE, OP.S32BE, OP.S64BE].filter((op) => op !== OP.BINARY),
+);
+
+/** Buckets of a shared nest's cache (a power of two), and entries per bucket. */
+const SHARED_BUCKETS = 256;
+const SHARED_WAYS = 4;
+/** Longest payload a shared nest keeps (longer ones are decoded each time). */
+const SHARED_MAX = 256;
+
+/**
+ * A nested attribute set whose decoded objects are frozen and shared: a payload equal, byte
+ * for byte, to one decoded before (kept in a small cache per codec) gives the same object
+ * again. Only for sets of single numbers, strings and flags (see {@link t.nest}'s `shared`).
+ * Internal class.
+ */
+export class SharedNestCodec extends NestCodec {
+  /**
+   * The cached payloads as little-endian words (the last one: the payload's last 4 bytes),
+   * `SHARED_WAYS` per bucket, newest first, and their decoded objects.
+   */
+  readonly #words: (Int32Array | undefined)[] = new Array(SHARED_BUCKETS * SHARED_WAYS);
+  readonly #objects: unknown[] = new Array(SHARED_BUCKETS * SHARED_WAYS);
+  #checked = false;
+
+  constructor(set: AttrSet<AttrFields>, options?: NestOptions) {
+    super(set, options);
+    setOp(this, OP.CALL);
+  }
+
+  /** Throws unless every field decodes to a value that cannot change. */
+  #check(): void {
+    const impl = this.impl;
+    impl.ready();
+    for (const f of impl.fields) {
+      if (f.repeated || !IMMUTABLE_OPS.has(f.op)) {
+        throw new TypeError(
+          `Cannot share the decoded objects of ${impl.name}: ${f.name} (${f.declared.type}) is not a single number, string or flag`,
+        );
+      }
+    }
+    this.#checked = true;
+  }
+
+  override decode(c: DecodeContext, offset: number, length: number): unknown {
+    if (!this.#checked) this.#check();
+    if (length < 8 || length > SHARED_MAX) return this.#fresh(c, offset, length, -1);
+    const view = c.view;
+    const last = view.getInt32(offset + length - 4, true);
+    let h = Math.imul(length ^ 0x811c9dc5, 0x01000193);
+    h = Math.imul(h ^ view.getInt32(offset + 4, true), 0x01000193);
+    h = Math.imul(h ^ last, 0x01000193);
+    const b = ((h ^ (h >>> 15)) & (SHARED_BUCKETS - 1)) * SHARED_WAYS;
+    const k = length >> 2;
+    const all = this.#words;
+    for (let w = b; w < b + SHARED_WAYS; w++) {
+      const words = all[w];
+      if (words === undefined) break;
+      if (words.length !== k + 1 || words[k] !== last) continue;
+      let j = 0;
+      while (j < k && view.getInt32(offset + (j << 2), true) === words[j]) j++;
+      if (j === k) return this.#objects[w];
+    }
+    return this.#fresh(c, offset, length, b);
+  }
+
+  /** Decodes a payload not in the cache; keeps it in bucket `b` (unless -1). */
+  #fresh(c: DecodeContext, offset: number, length: number, b: number): unknown {
+    const grow = c.grow;
+    const o = this.impl.decode(c, offset, offset + length);
+    if (o.unknown !== undefined) Object.freeze(o.unknown);
+    Object.freeze(o);
+    // (equal bytes decode equally: kept unless it holds attributes kept as unknown, or grew)
+    if (b < 0 || o.unknown !== undefined || c.grow !== grow) return o;
+    const k = length >> 2;
+    const words = new Int32Array(k + 1);
+    const view = c.view;
+    for (let j = 0; j < k; j++) words[j] = view.getInt32(offset + (j << 2), true);
+    words[k] = view.getInt32(offset + length - 4, true);
+    // newest first: the oldest of a full bucket goes
+    const all = this.#words;
+    const objects = this.#objects;
+    for (let w = b + SHARED_WAYS - 1; w > b; w--) {
+      all[w] = all[w - 1];
+      objects[w] = objects[w - 1];
+    }
+    all[b] = words;
+    objects[b] = o;
+    return o;
   }
 }
 
@@ -1498,6 +1601,28 @@ export type Encodable<T> = T extends AttrSet<infer F> ? EncodableAttrs<F> : Enco
  */
 export type NestOf<S> = S extends AttrSet<infer F> ? Codec<
     { [K in keyof DecodedAttrs<F>]: DecodedAttrs<F>[K] },
+    { readonly [K in keyof EncodableAttrs<F>]: EncodableAttrs<F>[K] }
+  >
+  : never;
+
+/**
+ * The codec type of `t.nest(set, { shared: true })` for an attribute set type `S`: decoded
+ * objects are frozen and shared between equal payloads, hence read-only.
+ *
+ * @example
+ * ```ts
+ * import { type AttrSet, attrSet, type FixedCodec, type SharedNestOf, t } from "@nlts/netlink/protocol";
+ * export const bit: AttrSet<{ index: FixedCodec<number> }> = attrSet("bit", { index: [1, t.u32()] });
+ * export const bits: AttrSet<{ bit: SharedNestOf<typeof bit> }> = attrSet("bits", {
+ *   bit: [1, t.nest(bit, { shared: true })],
+ * });
+ * ```
+ */
+export type SharedNestOf<S> = S extends AttrSet<infer F> ? Codec<
+    {
+      readonly [K in keyof DecodedAttrs<F>]: K extends "unknown" ? readonly UnknownAttr[]
+        : DecodedAttrs<F>[K];
+    },
     { readonly [K in keyof EncodableAttrs<F>]: EncodableAttrs<F>[K] }
   >
   : never;

@@ -38,6 +38,8 @@ import {
   NestCodec,
   type NestOf,
   type NestOptions,
+  SharedNestCodec,
+  type SharedNestOf,
   SubMessageCodec,
   type SubMessageFormat,
   type SubMessageOf,
@@ -633,6 +635,23 @@ export function bitfield32(): StructCodec<{
 }
 
 /**
+ * A nested attribute set whose decoded objects are frozen and shared between payloads equal
+ * byte for byte (`shared: true`, {@link NestOptions}): for sets of single numbers, strings and
+ * flags that a dump repeats many times, such as ethtool's bitset bits. Decoded read-only
+ * ({@link SharedNestOf}); a set with any other field raises a TypeError at its first decode.
+ *
+ * @example
+ * ```ts
+ * import { attrSet, t } from "@nlts/netlink/protocol";
+ * const bit = attrSet("bit", { index: [1, t.u32()], name: [2, t.string()], value: [3, t.flag()] });
+ * const bits = attrSet("bits", { bit: [1, t.multi(t.nest(bit, { shared: true }))] });
+ * ```
+ */
+export function nest<F extends AttrFields>(
+  set: AttrSet<F>,
+  options: NestOptions & { readonly shared: true },
+): SharedNestOf<AttrSet<F>>;
+/**
  * A nested attribute set.
  *
  * @example
@@ -644,11 +663,35 @@ export function bitfield32(): StructCodec<{
  */
 export function nest<F extends AttrFields>(
   set: AttrSet<F>,
+  options?: NestOptions & { readonly shared?: false },
+): NestOf<AttrSet<F>>;
+/**
+ * A nested attribute set, shared or not as `options.shared` says (see the overloads above).
+ *
+ * @example
+ * ```ts
+ * import { attrSet, type NestOptions, t } from "@nlts/netlink/protocol";
+ * const header = attrSet("header", { devIndex: [1, t.u32()] });
+ * const options: NestOptions = { shared: true };
+ * const codec = t.nest(header, options);
+ * ```
+ */
+export function nest<F extends AttrFields>(
+  set: AttrSet<F>,
   options?: NestOptions,
-): NestOf<AttrSet<F>> {
-  return new NestCodec(set as unknown as AttrSet<AttrFields>, options) as unknown as NestOf<
-    AttrSet<F>
-  >;
+): NestOf<AttrSet<F>> | SharedNestOf<AttrSet<F>>;
+export function nest<F extends AttrFields>(
+  set: AttrSet<F>,
+  options?: NestOptions,
+): NestOf<AttrSet<F>> | SharedNestOf<AttrSet<F>> {
+  const s = set as unknown as AttrSet<AttrFields>;
+  const shared = options?.shared;
+  if (shared !== undefined && typeof shared !== "boolean") {
+    throw new TypeError(`Cannot define nest of ${set.name}: shared must be a boolean`);
+  }
+  return (shared
+    ? new SharedNestCodec(s, options)
+    : new NestCodec(s, options)) as unknown as NestOf<AttrSet<F>>;
 }
 
 /**

@@ -104,8 +104,8 @@ function valueExpr(op: number, ref: string, off: string, len: string, member: bo
   }
 }
 
-/** Operations read inline that never throw (their size is checked before). */
-const LEAF_OPS: ReadonlySet<number> = new Set([
+/** Operations read inline that never throw (their size is checked before). Internal. */
+export const LEAF_OPS: ReadonlySet<number> = new Set([
   OP.U8,
   OP.U16,
   OP.U32,

@@ -401,7 +401,9 @@ function printModule(model: SpecModel, ir: FamilyIR, options: PrintOptions): str
     if (x.fn === "nest") {
       const a = x.args[0] as { set: string; lazy: boolean };
       const c = cycleBase.get(a.set);
-      return c !== undefined ? `Codec<${c}Value, ${c}Init>` : `NestOf<${setType(a.set)}>`;
+      if (c !== undefined) return `Codec<${c}Value, ${c}Init>`;
+      const shared = (x.args[1] as { lit?: { shared?: boolean } } | undefined)?.lit?.shared;
+      return `${shared ? "SharedNestOf" : "NestOf"}<${setType(a.set)}>`;
     }
     if (x.fn === "subMessage") {
       const formats =
@@ -673,6 +675,7 @@ function printModule(model: SpecModel, ir: FamilyIR, options: PrintOptions): str
     "MapOf",
     "NestOf",
     "PadCodec",
+    "SharedNestOf",
     "StructCodec",
     "SubMessageOf",
     "UnknownAttr",
