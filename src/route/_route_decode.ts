@@ -66,11 +66,13 @@ function typeName(byte: number): string | number {
 }
 
 // Names by number, as the generic path gives them, each made when a route first has it (at
-// import, the 4 x 256 of them cost more than a dump's few dozen lookups that miss).
-const TYPES: (string | number | undefined)[] = [];
-const FAMILIES: (Route["family"] | undefined)[] = [];
-const PROTOCOLS: (string | number | undefined)[] = [];
-const SCOPES: (string | number | undefined)[] = [];
+// import, the 4 x 256 of them cost more than a dump's few dozen lookups that miss). The tables
+// have all 256 slots from the start: a lookup past the end of a shorter one made the optimised
+// fastRoute deoptimise at the first route of a new type.
+const TYPES: (string | number | undefined)[] = new Array(256).fill(undefined);
+const FAMILIES: (Route["family"] | undefined)[] = new Array(256).fill(undefined);
+const PROTOCOLS: (string | number | undefined)[] = new Array(256).fill(undefined);
+const SCOPES: (string | number | undefined)[] = new Array(256).fill(undefined);
 const SUFFIX = Array.from({ length: 256 }, (_, i) => `/${i}`);
 
 /**
@@ -210,6 +212,133 @@ export function genericRoute(data: Uint8Array, off: number, end: number): Route 
   return toRoute(header as RouteHeader, attrs as RouteAttrs);
 }
 
+/** Whether {@link warmUp} has run. */
+let warm = false;
+
+/**
+ * Runs {@link fastRoute} over routes of each common kind (built here), before the first dump. A
+ * dump comes sorted by family and table, so its first few thousand routes, on which V8
+ * optimises fastRoute, are mostly of one or two kinds; the optimised code then dropped itself
+ * at each branch those had not taken (a prefix after host routes, a new route type, the first
+ * IPv6 route, a route with a metric but no gateway...), and each recompilation cost ~15-25 ms
+ * of compiler time (a 100,000-route dump of the route bench went through three, and two of the
+ * address formatters'). Routes decoded here take every branch and have every shape a common
+ * route has. The results are dropped; the name caches they fill hold what a dump would put
+ * there.
+ */
+function warmUp(): void {
+  warm = true;
+  const data = new Uint8Array(8192);
+  const view = new DataView(data.buffer);
+  const spans: number[] = [];
+  let at = 0;
+  let start = 0;
+  /** A message's `struct rtmsg` (no source prefix, TOS 0). */
+  const rtmsg = (
+    af: number,
+    dstLen: number,
+    table: number,
+    proto: number,
+    scope: number,
+    type: number,
+    flags = 0,
+  ) => {
+    start = at;
+    data.fill(0, at, at + HEADER_SIZE);
+    data[at + AT_FAMILY] = af;
+    data[at + AT_DST_LEN] = dstLen;
+    data[at + AT_TABLE] = table;
+    data[at + AT_PROTOCOL] = proto;
+    data[at + AT_SCOPE] = scope;
+    data[at + AT_TYPE] = type;
+    view.setUint32(at + AT_FLAGS, flags, true);
+    at += HEADER_SIZE;
+  };
+  /** An attribute of `size` bytes (zeros unless written after it). */
+  const rta = (type: number, size: number) => {
+    view.setUint16(at, 4 + size, true);
+    view.setUint16(at + 2, type, true);
+    data.fill(0, at + 4, at + 4 + size);
+    at += 4;
+    const p = at;
+    at += (size + 3) & ~3;
+    return p;
+  };
+  const u32 = (type: number, v: number) => view.setUint32(rta(type, 4), v, true);
+  const ipv4 = (type: number, v: number) => view.setUint32(rta(type, 4), v, false);
+  /** An IPv6 address whose groups 0, 1, 3 and 7 are `g0, g1, g3, g7` (the rest zero). */
+  const ipv6 = (type: number, g0: number, g1: number, g3: number, g7: number) => {
+    const p = rta(type, 16);
+    view.setUint16(p, g0);
+    view.setUint16(p + 2, g1);
+    view.setUint16(p + 6, g3);
+    view.setUint16(p + 14, g7);
+  };
+  /** The attributes every IPv6 route has after its own: cacheinfo, and pref */
+  const v6tail = () => {
+    rta(RTA.CACHEINFO, CACHEINFO.size);
+    data[rta(RTA.PREF, 1)] = 0;
+  };
+  const end = () => spans.push(start, at);
+  // Four rounds, each with other addresses (the formatters' caches would answer the same ones
+  // again): V8 keeps no type feedback for a function's first few calls. One statement per
+  // message below: its header, then its attributes.
+  for (let k = 1; k <= 4; k++) {
+    const net = 0x0b000000 + k * 0x10000; // 11.k.0.0
+    // IPv4: [family, dst/len, table, protocol, scope, type], then attributes
+    rtmsg(2, 32, 100, 4, 253, 1);
+    u32(RTA.TABLE, 100), ipv4(RTA.DST, net + 1), u32(RTA.OIF, 2), end();
+    rtmsg(2, 32, 100, 3, 0, 1);
+    u32(RTA.TABLE, 100), ipv4(RTA.DST, net + 2), u32(RTA.PRIORITY, 10);
+    ipv4(RTA.GATEWAY, 0x0a000002 + k * 256), u32(RTA.OIF, 2), end();
+    for (const type of [6, 7, 8]) {
+      rtmsg(2, 32, 100, 3, 0, type);
+      u32(RTA.TABLE, 100), ipv4(RTA.DST, net + type), end();
+    }
+    rtmsg(2, 24, 100, 3, 0, 6);
+    u32(RTA.TABLE, 100), ipv4(RTA.DST, net + 256), u32(RTA.PRIORITY, 5), end();
+    rtmsg(2, 0, 254, 16, 0, 1);
+    u32(RTA.TABLE, 254), u32(RTA.PRIORITY, 100), ipv4(RTA.PREFSRC, 0x0a000001 + k * 256);
+    ipv4(RTA.GATEWAY, 0x0a0000fe + k * 256), u32(RTA.OIF, 2), end();
+    rtmsg(2, 0, 254, 3, 0, 1, 4);
+    u32(RTA.TABLE, 254), ipv4(RTA.GATEWAY, 0x0a0000fe + k * 256), u32(RTA.OIF, 2), end();
+    rtmsg(2, 16, 254, 2, 253, 1);
+    u32(RTA.TABLE, 254), ipv4(RTA.DST, 0x0a000000 + k * 0x10000);
+    ipv4(RTA.PREFSRC, 0x0a000001 + k * 256), u32(RTA.OIF, 2), end();
+    for (const [type, scope] of [[2, 254], [3, 253]]) {
+      rtmsg(2, 32, 255, 2, scope, type);
+      u32(RTA.TABLE, 255), ipv4(RTA.DST, 0x0a000001 + k * 256);
+      ipv4(RTA.PREFSRC, 0x0a000001 + k * 256), u32(RTA.OIF, 2), end();
+    }
+    rtmsg(2, 32, 254, 3, 0, 1);
+    u32(RTA.TABLE, 254), ipv4(RTA.DST, net + 5), u32(RTA.IIF, 1), u32(RTA.OIF, 2);
+    u32(RTA.MARK, 1), end();
+    rtmsg(2, 32, 254, 3, 0, 1);
+    ipv4(RTA.DST, net + 6), u32(RTA.NH_ID, 1), end();
+    // IPv6
+    rtmsg(10, 64, 100, 3, 0, 1);
+    u32(RTA.TABLE, 100), ipv6(RTA.DST, 0x2001, 0xdb8, k, 0), u32(RTA.PRIORITY, 1);
+    ipv6(RTA.GATEWAY, 0x2001, 0xdb8, 0xffff, k), u32(RTA.OIF, 2), v6tail(), end();
+    rtmsg(10, 128, 255, 2, 0, 2);
+    u32(RTA.TABLE, 255), ipv6(RTA.DST, 0x2001, 0xdb8, 0xffff, k), u32(RTA.PRIORITY, 0);
+    u32(RTA.OIF, 2), v6tail(), end();
+    rtmsg(10, 128, 255, 2, 0, 2);
+    u32(RTA.TABLE, 255), ipv6(RTA.DST, 0, 0, 0, k), u32(RTA.PRIORITY, 0), u32(RTA.OIF, 1);
+    v6tail(), end();
+    rtmsg(10, 64, 254, 2, 0, 1);
+    u32(RTA.TABLE, 254), ipv6(RTA.DST, 0xfe80, 0, k, 0), u32(RTA.PRIORITY, 256);
+    u32(RTA.OIF, 2), v6tail(), end();
+    rtmsg(10, 8, 255, 2, 0, 5);
+    u32(RTA.TABLE, 255), ipv6(RTA.DST, 0xff00 + k, 0, 0, 0), u32(RTA.PRIORITY, 256);
+    u32(RTA.OIF, 2), v6tail(), end();
+    rtmsg(10, 0, 254, 9, 0, 1);
+    u32(RTA.TABLE, 254), u32(RTA.PRIORITY, 1024), ipv6(RTA.GATEWAY, 0xfe80, 0, 0, k);
+    u32(RTA.OIF, 2), rta(RTA.CACHEINFO, CACHEINFO.size), u32(RTA.EXPIRES, 1800);
+    data[rta(RTA.PREF, 1)] = 0, end();
+  }
+  for (let i = 0; i < spans.length; i += 2) fastRoute(data, view, spans[i], spans[i + 1], data, 0);
+}
+
 /**
  * A reader of the RTM_NEWROUTE messages of one dump (or stream of notifications): the route of
  * the message `it` is on. The first route of each datagram copies the datagram (from that
@@ -217,6 +346,7 @@ export function genericRoute(data: Uint8Array, off: number, end: number): Route 
  * cursor and its {@link MessageIterator.epoch}.
  */
 export function routeReader(): (it: MessageIterator) => Route {
+  if (!warm) warmUp();
   let last: MessageIterator | undefined;
   let epoch = 0;
   let copy = new Uint8Array(0);

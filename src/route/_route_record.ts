@@ -24,7 +24,7 @@ const REPLY = rtRoute.operations.getroute.reply;
 const HEADER_SIZE = rtmsgStruct.size;
 
 /** The flag arrays made so far, by the value of `rtm_flags`' low byte. */
-const FLAG_ARRAYS: (readonly string[] | undefined)[] = [];
+const FLAG_ARRAYS: (readonly string[] | undefined)[] = new Array(256).fill(undefined);
 
 /**
  * The next-hop flag names of `byte`, a value of `rtm_flags`' low byte: frozen and shared by
