@@ -1189,13 +1189,13 @@ export const bitsetBitsAttrs: AttrSet<{
 export const bitsetAttrs: AttrSet<{
   nomask: Codec<true, boolean>;
   size: FixedCodec<number>;
-  bits: NestOf<typeof bitsetBitsAttrs>;
+  bits: SharedNestOf<typeof bitsetBitsAttrs>;
   value: Codec<Uint8Array>;
   mask: Codec<Uint8Array>;
 }> = attrSet("bitset", () => ({
   nomask: [ETHTOOL_A_BITSET.NOMASK, t.flag()],
   size: [ETHTOOL_A_BITSET.SIZE, t.u32()],
-  bits: [ETHTOOL_A_BITSET.BITS, t.nest(bitsetBitsAttrs)],
+  bits: [ETHTOOL_A_BITSET.BITS, t.nest(bitsetBitsAttrs, { shared: true })],
   value: [ETHTOOL_A_BITSET.VALUE, t.binary()],
   mask: [ETHTOOL_A_BITSET.MASK, t.binary()],
 }), { subMessages: false });

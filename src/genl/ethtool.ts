@@ -9,9 +9,9 @@
  * bitset nest in both of its wire forms.
  *
  * Bitsets come in two forms (ETHTOOL_FLAG_COMPACT_BITSETS in the request header picks):
- * - verbose (the default): `bits.bit[]` lists `{ index, name, value? }` (frozen, read-only
- *   objects shared by every equal bit of every message: `t.nest(set, { shared: true })`); with
- *   `nomask` only the set bits are listed;
+ * - verbose (the default): `bits.bit[]` lists `{ index, name, value? }`; with `nomask` only
+ *   the set bits are listed. `bits`, its array and its bits are frozen, read-only objects shared
+ *   by every equal list or bit of every message (`t.nest(set, { shared: true })`);
  * - compact: `size` bits in `value` (and `mask` unless `nomask`) as arrays of host-order u32
  *   words; the names are those of the matching string set (strset-get, e.g. ETH_SS.FEATURES).
  *

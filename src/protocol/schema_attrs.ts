@@ -1020,8 +1020,9 @@ export interface NestOptions {
   nestedFlag?: boolean;
   /**
    * Decode to frozen objects, one per distinct payload, shared between the messages (and
-   * dumps) that carry it: for sets of single numbers, strings and flags repeated many times
-   * over (ethtool's bitset bits). `t.nest` then returns a {@link SharedNestOf}.
+   * dumps) that carry it: for sets of numbers, strings, flags and shared nests (multi-attr
+   * ones as frozen arrays) repeated many times over (ethtool's bitsets). `t.nest` then
+   * returns a {@link SharedNestOf}.
    */
   shared?: boolean;
 }
@@ -1070,13 +1071,18 @@ const IMMUTABLE_OPS: ReadonlySet<number> = new Set(
 const SHARED_BUCKETS = 256;
 const SHARED_WAYS = 4;
 /** Longest payload a shared nest keeps (longer ones are decoded each time). */
-const SHARED_MAX = 256;
+const SHARED_MAX = 4096;
+/**
+ * Counts the payloads shared nests decoded but could not share (attributes kept as unknown,
+ * strings that grow re-encoded): a shared nest holding such a one is not shared either.
+ */
+let unshared = 0;
 
 /**
  * A nested attribute set whose decoded objects are frozen and shared: a payload equal, byte
  * for byte, to one decoded before (kept in a small cache per codec) gives the same object
- * again. Only for sets of single numbers, strings and flags (see {@link t.nest}'s `shared`).
- * Internal class.
+ * again. Only for sets of numbers, strings, flags and shared nests (single or multi-attr: the
+ * arrays are frozen too); see {@link t.nest}'s `shared`. Internal class.
  */
 export class SharedNestCodec extends NestCodec {
   /**
@@ -1085,7 +1091,8 @@ export class SharedNestCodec extends NestCodec {
    */
   readonly #words: (Int32Array | undefined)[] = new Array(SHARED_BUCKETS * SHARED_WAYS);
   readonly #objects: unknown[] = new Array(SHARED_BUCKETS * SHARED_WAYS);
-  #checked = false;
+  /** The keys of the multi-attr fields (their arrays are frozen); null until checked. */
+  #arrays: string[] | null = null;
 
   constructor(set: AttrSet<AttrFields>, options?: NestOptions) {
     super(set, options);
@@ -1093,26 +1100,28 @@ export class SharedNestCodec extends NestCodec {
   }
 
   /** Throws unless every field decodes to a value that cannot change. */
-  #check(): void {
+  #check(): string[] {
     const impl = this.impl;
     impl.ready();
+    const arrays: string[] = [];
     for (const f of impl.fields) {
-      if (f.repeated || !IMMUTABLE_OPS.has(f.op)) {
+      if (!IMMUTABLE_OPS.has(f.op) && !(f.codec instanceof SharedNestCodec)) {
         throw new TypeError(
-          `Cannot share the decoded objects of ${impl.name}: ${f.name} (${f.declared.type}) is not a single number, string or flag`,
+          `Cannot share the decoded objects of ${impl.name}: ${f.name} (${f.declared.type}) is not a number, string, flag or shared nest`,
         );
       }
+      if (f.repeated) arrays.push(f.key);
     }
-    this.#checked = true;
+    return this.#arrays = arrays;
   }
 
   override decode(c: DecodeContext, offset: number, length: number): unknown {
-    if (!this.#checked) this.#check();
     if (length < 8 || length > SHARED_MAX) return this.#fresh(c, offset, length, -1);
     const view = c.view;
     const last = view.getInt32(offset + length - 4, true);
     let h = Math.imul(length ^ 0x811c9dc5, 0x01000193);
     h = Math.imul(h ^ view.getInt32(offset + 4, true), 0x01000193);
+    h = Math.imul(h ^ view.getInt32(offset + ((length >> 1) & ~3), true), 0x01000193);
     h = Math.imul(h ^ last, 0x01000193);
     const b = ((h ^ (h >>> 15)) & (SHARED_BUCKETS - 1)) * SHARED_WAYS;
     const k = length >> 2;
@@ -1130,12 +1139,23 @@ export class SharedNestCodec extends NestCodec {
 
   /** Decodes a payload not in the cache; keeps it in bucket `b` (unless -1). */
   #fresh(c: DecodeContext, offset: number, length: number, b: number): unknown {
+    const arrays = this.#arrays ?? this.#check();
     const grow = c.grow;
+    const before = unshared;
     const o = this.impl.decode(c, offset, offset + length);
+    for (let i = 0; i < arrays.length; i++) {
+      const a = o[arrays[i]];
+      if (a !== undefined) Object.freeze(a);
+    }
     if (o.unknown !== undefined) Object.freeze(o.unknown);
     Object.freeze(o);
-    // (equal bytes decode equally: kept unless it holds attributes kept as unknown, or grew)
-    if (b < 0 || o.unknown !== undefined || c.grow !== grow) return o;
+    // Equal bytes decode equally: kept unless it holds attributes kept as unknown (their bytes
+    // are the caller's to change), here or in a shared nest below, or it grew.
+    if (o.unknown !== undefined || c.grow !== grow || unshared !== before) {
+      unshared++;
+      return o;
+    }
+    if (b < 0) return o;
     const k = length >> 2;
     const words = new Int32Array(k + 1);
     const view = c.view;
@@ -1621,6 +1641,7 @@ export type NestOf<S> = S extends AttrSet<infer F> ? Codec<
 export type SharedNestOf<S> = S extends AttrSet<infer F> ? Codec<
     {
       readonly [K in keyof DecodedAttrs<F>]: K extends "unknown" ? readonly UnknownAttr[]
+        : DecodedAttrs<F>[K] extends (infer T)[] | undefined ? readonly T[]
         : DecodedAttrs<F>[K];
     },
     { readonly [K in keyof EncodableAttrs<F>]: EncodableAttrs<F>[K] }

@@ -636,9 +636,10 @@ export function bitfield32(): StructCodec<{
 
 /**
  * A nested attribute set whose decoded objects are frozen and shared between payloads equal
- * byte for byte (`shared: true`, {@link NestOptions}): for sets of single numbers, strings and
- * flags that a dump repeats many times, such as ethtool's bitset bits. Decoded read-only
- * ({@link SharedNestOf}); a set with any other field raises a TypeError at its first decode.
+ * byte for byte (`shared: true`, {@link NestOptions}): for sets of numbers, strings, flags and
+ * shared nests (multi-attr ones as frozen arrays) that a dump repeats many times, such as
+ * ethtool's bitsets. Decoded read-only ({@link SharedNestOf}); a set with any other field
+ * raises a TypeError at its first decode.
  *
  * @example
  * ```ts

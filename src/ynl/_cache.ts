@@ -43,7 +43,7 @@ const VERSION = 2;
  * (errata.ts, errata_link_kinds.ts, _marks.ts) or the IR's checks (ir.ts). A test keeps a
  * fingerprint of those files and fails when they change without this number.
  */
-export const MODEL_VERSION = 3;
+export const MODEL_VERSION = 4;
 
 // deno-lint-ignore no-explicit-any
 const deno = (globalThis as any).Deno as

@@ -1,7 +1,8 @@
 // t.nest(set, { shared: true }): decoded objects frozen and shared between payloads equal byte
 // for byte; every payload still decodes to its own values (payloads that differ in any byte,
-// more of them than a cache bucket holds), attributes kept as unknown are never shared, and only
-// sets of single numbers, strings and flags may be shared. Generated and generic decoders.
+// more of them than a cache bucket holds), attributes kept as unknown are never shared (nor what
+// holds them), and only sets of numbers, strings, flags and shared nests (multi-attr too, arrays
+// frozen) may be shared. Generated and generic decoders.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
@@ -100,6 +101,41 @@ for (const mode of ["generated", "generic"] as const) {
   );
 }
 
+test("shared nest of shared nests: arrays frozen, shared unless an inner one holds unknowns", () => {
+  const { bit } = sets();
+  const bits = attrSet("bits", {
+    bit: [1, t.multi(t.nest(bit, { shared: true }))],
+    ids: [2, t.multi(t.u32())],
+  });
+  const bitset = attrSet("bitset", {
+    size: [1, t.u32()],
+    bits: [2, t.nest(bits, { shared: true })],
+  });
+  const w = new NetlinkWriter();
+  const list: Bit[] = [{ index: 3, name: "rx-gro", value: true }, { index: 4, name: "tx" }];
+  bitset.encode(w, { size: 2, bits: { bit: list, ids: [7, 8] } });
+  const a = bitset.decode(w.bytes());
+  const b = bitset.decode(w.bytes());
+  // @ts-expect-error: a shared object's arrays are read-only
+  assert.throws(() => a.bits!.ids!.push(9), TypeError);
+  assert.notEqual(a, b);
+  assert.equal(a.bits, b.bits);
+  assert.deepEqual(a, { size: 2, bits: { bit: list, ids: [7, 8] } });
+  assert.ok(Object.isFrozen(a.bits!.bit) && Object.isFrozen(a.bits!.ids));
+
+  // an unknown attribute in a bit: neither the bit nor the list holding it is shared
+  const u = new NetlinkWriter();
+  bitset.encode(u, {
+    bits: { bit: [{ index: 1, unknown: [{ type: 9, bytes: new Uint8Array([1]) }] }] },
+  });
+  const x = bitset.decode(u.bytes());
+  const y = bitset.decode(u.bytes());
+  assert.notEqual(x.bits, y.bits);
+  assert.notEqual(x.bits!.bit![0], y.bits!.bit![0]);
+  assert.deepEqual(x, y);
+  assert.ok(Object.isFrozen(x.bits));
+});
+
 test("shared nest: encodes as a plain nest does", () => {
   const { bits } = sets();
   const plain = attrSet("bits", {
@@ -111,11 +147,11 @@ test("shared nest: encodes as a plain nest does", () => {
   assert.deepEqual(encoded(bits, list), w.bytes());
 });
 
-test("shared nest: only sets of single numbers, strings and flags", () => {
+test("shared nest: only sets of numbers, strings, flags and shared nests", () => {
   // deno-lint-ignore no-explicit-any
   const cases: AttrSet<any>[] = [
     attrSet("a", { bytes: [1, t.binary()] }),
-    attrSet("b", { ids: [1, t.multi(t.u32())] }),
+    attrSet("b", { blobs: [1, t.multi(t.binary())] }),
     attrSet("c", { inner: [1, t.nest(attrSet("d", { id: [1, t.u32()] }))] }),
   ];
   for (const set of cases) {

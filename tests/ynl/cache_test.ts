@@ -196,7 +196,7 @@ test("ynl cache: the model's version changes with what makes a model", () => {
   ];
   assert.deepEqual(
     { MODEL_VERSION, fingerprint: fingerprint(files) },
-    { MODEL_VERSION: 3, fingerprint: "a848dd8b" },
+    { MODEL_VERSION: 4, fingerprint: "4fd285bb" },
     "src/ynl changed what a cached model means: bump MODEL_VERSION and record the fingerprint",
   );
 });
