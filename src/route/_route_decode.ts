@@ -4,10 +4,11 @@
  * same few (dst, gateway, oif, priority, table, prefsrc, cacheinfo, pref), so those are read here
  * with one `switch` and no intermediate header object, message wrapper or second pass; the
  * result is the object {@link toRoute} makes of the generic decode (same values, same keys in the
- * same order, the same `attrs`: a test compares both), except that its `attrs` is decoded by the
- * generic decoder when first read, from a copy of the message's bytes. A message with anything else (nests, binary attributes,
- * flag bits in the type, a payload of an unexpected size) goes the generic way, which also
- * raises the DecodeError of a malformed one.
+ * same order, the same `attrs`: a test compares both), except that its `attrs` is made when
+ * first read: from the route's own fields when every attribute it has is one of them (each
+ * once), else by the generic decoder from a copy of the message's bytes. A message with anything
+ * else (nests, binary attributes, flag bits in the type, a payload of an unexpected size) goes
+ * the generic way, which also raises the DecodeError of a malformed one.
  *
  * @module
  */
@@ -38,8 +39,9 @@ const CACHEINFO = rtaCacheinfoStruct;
 
 /**
  * The attributes read here, by their rt-route number: each maps to the case of the decoder that
- * reads it (0: any other, left to the generic decoder; 1-4 the addresses). The numbers are the spec's
- * (RTA); the cases are this file's own.
+ * reads it (0: any other, left to the generic decoder; 1-4 the addresses). The numbers are the
+ * spec's (RTA); the cases are the ones a route's attribute order is spelled in (see
+ * RouteRecord's attrs, which makes `attrs` again from them).
  */
 const CASE = new Uint8Array(Math.max(...Object.values(RTA)) + 1);
 CASE[RTA.DST] = 1;
@@ -76,18 +78,46 @@ const SCOPES: (string | number | undefined)[] = new Array(256).fill(undefined);
 const SUFFIX = Array.from({ length: 256 }, (_, i) => `/${i}`);
 
 /**
+ * The bytes the routes of one datagram keep for their `attrs`: an owned copy of the datagram
+ * from the first message that needs one on, made when that message is decoded (a datagram of
+ * routes whose attributes are all typed fields is never copied).
+ */
+export class DatagramCopy {
+  /** The copy, once made. */
+  bytes: Uint8Array | null = null;
+  /** Where the copy starts in the datagram. */
+  base = 0;
+  readonly #data: Uint8Array;
+  readonly #end: number;
+
+  /** The datagram is `data` up to `end`. */
+  constructor(data: Uint8Array, end: number) {
+    this.#data = data;
+    this.#end = end;
+  }
+
+  /** The copy, made from `off` to the datagram's end when there is none yet. */
+  from(off: number): Uint8Array {
+    if (this.bytes === null) {
+      this.base = off;
+      this.bytes = this.#data.slice(off, this.#end);
+    }
+    return this.bytes;
+  }
+}
+
+/**
  * The route of the RTM_NEWROUTE whose payload is `[off, end)` of `data`, or null when it has
- * something the generic decoder must handle. Its `attrs` will be decoded, when first read, from
- * `copy`: an owned copy of `data` from `base` on, which holds the message at `[off - base,
- * end - base)`.
+ * something the generic decoder must handle. Its `attrs` will be made, when first read, from
+ * its own fields, or when it has an attribute that is not one of them (cacheinfo, mark,
+ * expires) or one twice, decoded from the bytes `keep` holds (copied now if not yet).
  */
 export function fastRoute(
   data: Uint8Array,
   view: DataView,
   off: number,
   end: number,
-  copy: Uint8Array,
-  base: number,
+  keep: DatagramCopy,
 ): Route | null {
   if (end - off < HEADER_SIZE || end - off > 0xffff) return null;
   const family = data[off + AT_FAMILY];
@@ -104,6 +134,9 @@ export function fastRoute(
   let gateway: string | undefined;
   let prefsrc: string | undefined;
   let oif = -1, iif = -1, priority = -1, table = -1, pref = -1, nhId = -1;
+  // The attributes' cases in their order, a hex digit each (RouteRecord makes `attrs` from
+  // them), which cases were seen, and whether `attrs` needs the message's bytes.
+  let order = 0, seen = 0, bytes = false;
   let pos = off + HEADER_SIZE;
   while (end - pos >= 4) {
     const len = view.getUint16(pos, true);
@@ -112,6 +145,9 @@ export function fastRoute(
     const plen = len - 4;
     const type = view.getUint16(pos + 2, true);
     const c = type < CASE.length ? CASE[type] : 0;
+    if ((seen & (1 << c)) !== 0 || order >= 0x1000000) bytes = true;
+    seen |= 1 << c;
+    if (!bytes) order = order * 16 + c;
     if (c <= LAST_ADDRESS) {
       // dst, src, gateway, prefsrc: formatted at this one call site, so that the optimising
       // compilers inline the two formatters once, not once per attribute
@@ -142,6 +178,7 @@ export function fastRoute(
           break;
         case 8: // cacheinfo: struct rta-cacheinfo (the kernel's is longer: the rest is unknown)
           if (plen < CACHEINFO.size) return null;
+          bytes = true;
           break;
         case 9: // table
           if (plen !== 4) return null;
@@ -154,6 +191,7 @@ export function fastRoute(
         case 10: // mark
         case 12: // expires
           if (plen !== 4) return null;
+          bytes = true;
           break;
         case 13: // nh-id
           if (plen !== 4) return null;
@@ -185,9 +223,8 @@ export function fastRoute(
     data[off + AT_TOS],
     nexthopFlagArray(data[off + AT_FLAGS]),
     view.getUint32(off + AT_FLAGS, true),
-    copy,
-    off - base,
-    end - base,
+    bytes ? keep.from(off) : null,
+    bytes ? (off - keep.base) * 65536 + (end - off) : order,
   );
   if (src !== undefined) r.src = srcLen === full ? src : src + SUFFIX[srcLen];
   if (gateway !== undefined) r.gateway = gateway;
@@ -336,30 +373,34 @@ function warmUp(): void {
     u32(RTA.OIF, 2), rta(RTA.CACHEINFO, CACHEINFO.size), u32(RTA.EXPIRES, 1800);
     data[rta(RTA.PREF, 1)] = 0, end();
   }
-  for (let i = 0; i < spans.length; i += 2) fastRoute(data, view, spans[i], spans[i + 1], data, 0);
+  // each round as a datagram of its own, which its first route that needs bytes copies
+  const perRound = spans.length / 4;
+  let keep = new DatagramCopy(data, at);
+  for (let i = 0; i < spans.length; i += 2) {
+    if (i % perRound === 0) keep = new DatagramCopy(data, at);
+    fastRoute(data, view, spans[i], spans[i + 1], keep);
+  }
 }
 
 /**
  * A reader of the RTM_NEWROUTE messages of one dump (or stream of notifications): the route of
- * the message `it` is on. The first route of each datagram copies the datagram (from that
- * message to its end) for the routes' `attrs`; a datagram is told from the next by the
- * cursor and its {@link MessageIterator.epoch}.
+ * the message `it` is on. The routes of a datagram that need its bytes for their `attrs`
+ * share one copy of it ({@link DatagramCopy}); a datagram is told from the next by the cursor
+ * and its {@link MessageIterator.epoch}.
  */
 export function routeReader(): (it: MessageIterator) => Route {
   if (!warm) warmUp();
   let last: MessageIterator | undefined;
   let epoch = 0;
-  let copy = new Uint8Array(0);
-  let base = 0;
+  let keep = new DatagramCopy(new Uint8Array(0), 0);
   return (it) => {
     const off = it.payloadOffset;
     const end = it.messageEnd;
     if (it !== last || it.epoch !== epoch) {
       last = it;
       epoch = it.epoch;
-      base = it.offset;
-      copy = it.data.slice(base, it.end);
+      keep = new DatagramCopy(it.data, it.end);
     }
-    return fastRoute(it.data, it.view, off, end, copy, base) ?? genericRoute(it.data, off, end);
+    return fastRoute(it.data, it.view, off, end, keep) ?? genericRoute(it.data, off, end);
   };
 }

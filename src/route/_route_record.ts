@@ -1,10 +1,11 @@
 /**
  * The object every `Route` is (internal): one class, so that routes share one shape and
- * their fields are assigned in one order, whose `attrs` is decoded when first read. A route
- * from a dump keeps the bytes of its message (a copy of the datagram it came in, shared with
- * the other routes of that datagram) instead of a second decoded form of every attribute
- * beside its typed fields; most programs never read `attrs`, and the garbage collector then
- * has one object per route to trace instead of three or four.
+ * their fields are assigned in one order, whose `attrs` is made when first read. A route from
+ * a dump whose attributes are all typed fields keeps their order (made again from the fields),
+ * any other the bytes of its message (a copy of the datagram it came in, shared with the
+ * other routes of that datagram that need one), instead of a second decoded form of every
+ * attribute beside its typed fields; most programs never read `attrs`, and the garbage
+ * collector then has one object per route to trace instead of three or four.
  *
  * @module
  */
@@ -35,6 +36,60 @@ export function nexthopFlagArray(byte: number): readonly string[] {
   return FLAG_ARRAYS[byte] ?? (FLAG_ARRAYS[byte] = Object.freeze(nexthopFlagNames(byte)));
 }
 
+/** `s` up to its "/" (an address of a route's prefix: "10.0.0.0" of "10.0.0.0/24"). */
+function address(s: string | undefined): string | undefined {
+  const slash = s === undefined ? -1 : s.indexOf("/");
+  return slash < 0 ? s : s!.slice(0, slash);
+}
+
+/**
+ * The attributes of `r`, a route from the fast decoder whose attributes are all typed fields,
+ * made from them in the order `order` spells: a hex digit per attribute, the first one highest,
+ * each the case _route_decode.ts's CASE table gives it (1 dst, 2 src, 3 gateway, 4 prefsrc, 5
+ * iif, 6 oif, 7 priority, 9 table, 11 pref, 13 nh-id). The same object the rt-route spec's
+ * decoder makes of the message: the same keys in the same order, the same values.
+ */
+function attrsOf(r: RouteRecord, order: number): RouteAttrs {
+  const cases: number[] = [];
+  for (let o = order; o > 0; o = Math.floor(o / 16)) cases.push(o % 16);
+  const a: Record<string, unknown> = {};
+  for (let i = cases.length - 1; i >= 0; i--) {
+    switch (cases[i]) {
+      case 1:
+        a.dst = address(r.dst);
+        break;
+      case 2:
+        a.src = address(r.src);
+        break;
+      case 3:
+        a.gateway = r.gateway;
+        break;
+      case 4:
+        a.prefsrc = r.prefsrc;
+        break;
+      case 5:
+        a.iif = r.iif;
+        break;
+      case 6:
+        a.oif = r.oif;
+        break;
+      case 7:
+        a.priority = r.metric;
+        break;
+      case 9:
+        a.table = r.table;
+        break;
+      case 11:
+        a.pref = r.pref;
+        break;
+      case 13:
+        a.nhId = r.nhId;
+        break;
+    }
+  }
+  return a as RouteAttrs;
+}
+
 /** A `Route`: typed fields as own properties, `attrs` an accessor. */
 export class RouteRecord {
   declare family: Family;
@@ -58,19 +113,21 @@ export class RouteRecord {
   declare pref?: number;
   declare encap?: { type: number; data: Uint8Array };
   declare nhId?: number;
-  /** The decoded attributes, or the bytes holding the message. */
-  #raw: Uint8Array | RouteAttrs;
+  /** The decoded attributes, the bytes holding the message, or null: made from the fields. */
+  #raw: Uint8Array | RouteAttrs | null;
   /**
-   * Where the message is in #raw: its payload's offset (its `struct rtmsg`) times 65536 plus
-   * its length (at most 0xffff: the fast decoder takes no longer ones). One field, not two:
-   * every route has it, and the garbage collector copies each route's bytes.
+   * With bytes, where the message is in #raw: its payload's offset (its `struct rtmsg`) times
+   * 65536 plus its length (at most 0xffff: the fast decoder takes no longer ones). With null,
+   * the attributes' order: a hex digit per attribute, the first one highest (see
+   * {@link attrsOf}). One field, not two: every route has it, and the garbage collector copies
+   * each route's bytes.
    */
   #span: number;
 
   /**
-   * The fields every route has, and its attributes: decoded (`raw`) or as the message's bytes
-   * `raw[at, end)` (from its `struct rtmsg` on, `end - at` at most 0xffff), decoded on first
-   * use.
+   * The fields every route has, and its attributes: decoded (`raw`), as the message's bytes
+   * (`span` says where, see #span) or, with `raw` null, made from the fields in the order
+   * `span` spells, on first use.
    */
   constructor(
     family: Family,
@@ -83,9 +140,8 @@ export class RouteRecord {
     tos: number,
     flags: readonly string[],
     rtmFlags: number,
-    raw: Uint8Array | RouteAttrs,
-    at: number,
-    end: number,
+    raw: Uint8Array | RouteAttrs | null,
+    span: number,
   ) {
     this.family = family;
     this.dst = dst;
@@ -98,12 +154,13 @@ export class RouteRecord {
     this.flags = flags;
     this.rtmFlags = rtmFlags;
     this.#raw = raw;
-    this.#span = at * 65536 + (end - at);
+    this.#span = span;
   }
 
   /** Every attribute the kernel sent, decoded by the rt-route spec on first use. */
   get attrs(): RouteAttrs {
     const raw = this.#raw;
+    if (raw === null) return this.#raw = attrsOf(this, this.#span);
     if (!(raw instanceof Uint8Array)) return raw;
     const span = this.#span;
     const at = Math.floor(span / 65536);

@@ -105,10 +105,13 @@ export interface Route {
   nhId?: number;
   /**
    * Every attribute the kernel sent, decoded by the rt-route spec (`multipath` as bytes). The
-   * routes {@link RouteClient} dumps decode it when it is first read, from a copy of the bytes
-   * of their message (the datagram it came in, shared by its other routes, stays alive while
-   * such a route does and has not had `attrs` read). It is an accessor of the routes' class,
-   * not an own property: `Object.keys`, spread and `JSON.stringify` do not show it.
+   * routes {@link RouteClient} dumps make it when it is first read: a route whose attributes
+   * are all typed fields (table, dst, src, gateway, prefsrc, iif, oif, priority, pref, nh-id,
+   * each once) from those fields, as they are then; any other by decoding a copy of the bytes
+   * of its message (the datagram it came in, shared by the other routes of it that need one,
+   * stays alive while such a route does and has not had `attrs` read). It is an accessor of
+   * the routes' class, not an own property: `Object.keys`, spread and `JSON.stringify` do not
+   * show it.
    */
   attrs: RouteAttrs;
 }
@@ -145,7 +148,6 @@ export function toRoute(h: RouteHeader, a: RouteAttrs): Route {
     nexthopFlagArray(h.rtmFlags & 0xff),
     h.rtmFlags,
     a,
-    0,
     0,
   );
   if (a.src !== undefined) r.src = h.rtmSrcLen === full ? a.src : `${a.src}/${h.rtmSrcLen}`;

@@ -6,7 +6,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { DecodeError } from "../../mod.ts";
-import { fastRoute, genericRoute, routeReader } from "../../src/route/_route_decode.ts";
+import {
+  DatagramCopy,
+  fastRoute,
+  genericRoute,
+  routeReader,
+} from "../../src/route/_route_decode.ts";
 import { MessageIterator } from "../../src/protocol/reader.ts";
 import type { Route } from "../../src/route/mod.ts";
 
@@ -26,8 +31,8 @@ function rtmsg(h: number[], flags = 0): number[] {
 
 /**
  * Both decoders on one payload (at an offset inside a larger buffer, as in a datagram). The
- * fast one's attributes come from a copy of the buffer from byte 1 on; the buffer is then
- * overwritten, as the next datagram overwrites a receive buffer.
+ * fast one's attributes come from its fields or from a copy of the buffer (made as the route
+ * needs one); the buffer is then overwritten, as the next datagram overwrites a receive buffer.
  */
 function both(payload: number[]): { fast: Route | null; generic: Route | Error } {
   const data = new Uint8Array([9, 9, 9, ...payload, 7, 7]);
@@ -39,7 +44,7 @@ function both(payload: number[]): { fast: Route | null; generic: Route | Error }
   } catch (e) {
     generic = e as Error;
   }
-  const fast = fastRoute(data, view, 3, end, data.slice(1), 1);
+  const fast = fastRoute(data, view, 3, end, new DatagramCopy(data, data.length));
   data.fill(0xee);
   return { fast, generic };
 }
@@ -75,6 +80,25 @@ const CACHEINFO_32 = attr(12, [
   ...u32(7),
   ...u32(8),
 ]);
+
+test("route decoding: only a route with attributes beyond its fields copies the datagram", () => {
+  const copied = (payload: number[]): boolean => {
+    const data = new Uint8Array(payload);
+    const keep = new DatagramCopy(data, data.length);
+    const r = fastRoute(data, new DataView(data.buffer), 0, data.length, keep);
+    assert.ok(r !== null);
+    const generic = genericRoute(data, 0, data.length);
+    data.fill(0xee);
+    assert.deepEqual(r.attrs, generic.attrs);
+    assert.equal(JSON.stringify(r.attrs), JSON.stringify(generic.attrs));
+    return keep.bytes !== null;
+  };
+  const v4 = [...V4_HOST, ...attr(15, u32(100)), ...DST4, ...attr(4, u32(2))];
+  assert.equal(copied(v4), false, "table, dst, oif: all fields");
+  assert.equal(copied([...v4, ...attr(4, u32(3))]), true, "oif twice");
+  assert.equal(copied([...v4, ...attr(16, u32(1))]), true, "mark");
+  assert.equal(copied([...rtmsg([10, 64, 0, 0, 254, 2, 0, 1]), ...DST6, ...CACHEINFO]), true);
+});
 
 test("route decoding: a dump's messages, fast and generic alike", () => {
   // IPv4 host route through a gateway, as the kernel orders its attributes
