@@ -32,6 +32,7 @@ import {
   writeCachedSpec,
 } from "./_cache.ts";
 import { checkString } from "../protocol/_validate.ts";
+import { blankNestedDocs } from "./_docs.ts";
 
 /** What a loaded family knows of its spec. */
 export interface SpecInfo {
@@ -157,26 +158,31 @@ function specFile(source: string | object, options: LoadSpecOptions): string | u
 /**
  * {@link readSpecSource} of a checked source, found at `path` when it names a file, whose parse
  * is kept in cache directory `dir` if one is given (loadSpec gives none: it keeps its model).
+ * `docs` false (loadSpec) blanks the nested doc strings before the parse (see _docs.ts): the
+ * object has `""` for them.
  */
 function readSource(
   source: string | object,
   options: LoadSpecOptions,
   path: string | undefined,
   dir: string | undefined,
+  docs = true,
 ): { doc: unknown; file: string; license?: string; owned: boolean } {
   if (typeof source === "object") {
     return { doc: source, file: options.file ?? "<object>", owned: false };
   }
+  const parse = (text: string, file: string) =>
+    parseSpecText(docs ? text : blankNestedDocs(text), file);
   if (path === undefined) {
     const file = options.file ?? "<text>";
-    return { doc: parseSpecText(source, file), file, license: licenseOf(source), owned: true };
+    return { doc: parse(source, file), file, license: licenseOf(source), owned: true };
   }
   if (dir !== undefined) {
     const hit = readCachedSpec(dir, path, SPEC_PARSER);
     if (hit !== undefined) return { ...hit, file: path, owned: true };
   }
   const text = readSpecText(path);
-  const doc = parseSpecText(text, path);
+  const doc = parse(text, path);
   const license = licenseOf(text);
   if (dir !== undefined) writeCachedSpec(dir, path, SPEC_PARSER, { doc, license });
   return { doc, file: path, license, owned: true };
@@ -186,7 +192,9 @@ function readSource(
  * Loads a YNL spec and builds its family: a path (`.yaml` or `.yaml.gz`), a family name looked
  * up in the spec directories (`dirs` option, `NLTS_YNL_SPECS`, the linux-doc location), YAML
  * text, or a parsed object. A spec the engine cannot use raises {@link YnlSpecError} with the
- * path inside the spec.
+ * path inside the spec. The text of `doc` keys below the top level is not parsed (nothing a
+ * family holds comes from it; it was a third of a first load of tc): a YAML mistake inside
+ * one is not reported here, where {@link readSpecSource} and the code generator report it.
  *
  * @example
  * ```ts
@@ -211,7 +219,8 @@ export function loadSpec(
     const hit = readCachedModel(dir, path, SPEC_PARSER, path);
     if (hit !== undefined) return family(hit.model, hit.license, hit.errata, true);
   }
-  const { doc, file, license, owned } = readSource(source, options, path, undefined);
+  // the doc strings below the top level are not read: nothing a family holds comes from them
+  const { doc, file, license, owned } = readSource(source, options, path, undefined, false);
   const fixed = applyErrata(doc, owned);
   const model = readSpecModel(fixed.doc, file);
   const f = family(model, license, fixed.applied, false);
