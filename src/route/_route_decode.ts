@@ -270,24 +270,19 @@ function warmUp(): void {
   const spans: number[] = [];
   let at = 0;
   let start = 0;
-  /** A message's `struct rtmsg` (no source prefix, TOS 0). */
-  const rtmsg = (
-    af: number,
-    dstLen: number,
-    table: number,
-    proto: number,
-    scope: number,
-    type: number,
-    flags = 0,
-  ) => {
+  /**
+   * A message's `struct rtmsg`, `h` its family, dst_len, table, protocol, scope and type (no
+   * source prefix, TOS 0).
+   */
+  const rtmsg = (h: readonly number[], flags = 0) => {
     start = at;
     data.fill(0, at, at + HEADER_SIZE);
-    data[at + AT_FAMILY] = af;
-    data[at + AT_DST_LEN] = dstLen;
-    data[at + AT_TABLE] = table;
-    data[at + AT_PROTOCOL] = proto;
-    data[at + AT_SCOPE] = scope;
-    data[at + AT_TYPE] = type;
+    data[at + AT_FAMILY] = h[0];
+    data[at + AT_DST_LEN] = h[1];
+    data[at + AT_TABLE] = h[2];
+    data[at + AT_PROTOCOL] = h[3];
+    data[at + AT_SCOPE] = h[4];
+    data[at + AT_TYPE] = h[5];
     view.setUint32(at + AT_FLAGS, flags, true);
     at += HEADER_SIZE;
   };
@@ -318,57 +313,57 @@ function warmUp(): void {
   };
   const end = () => spans.push(start, at);
   // Four rounds, each with other addresses (the formatters' caches would answer the same ones
-  // again): V8 keeps no type feedback for a function's first few calls. One statement per
-  // message below: its header, then its attributes.
+  // again): V8 keeps no type feedback for a function's first few calls. Each message below is
+  // its header (rtmsg), then one line of its attributes ending with end().
   for (let k = 1; k <= 4; k++) {
     const net = 0x0b000000 + k * 0x10000; // 11.k.0.0
     // IPv4: [family, dst/len, table, protocol, scope, type], then attributes
-    rtmsg(2, 32, 100, 4, 253, 1);
+    rtmsg([2, 32, 100, 4, 253, 1]);
     u32(RTA.TABLE, 100), ipv4(RTA.DST, net + 1), u32(RTA.OIF, 2), end();
-    rtmsg(2, 32, 100, 3, 0, 1);
+    rtmsg([2, 32, 100, 3, 0, 1]);
     u32(RTA.TABLE, 100), ipv4(RTA.DST, net + 2), u32(RTA.PRIORITY, 10);
     ipv4(RTA.GATEWAY, 0x0a000002 + k * 256), u32(RTA.OIF, 2), end();
     for (const type of [6, 7, 8]) {
-      rtmsg(2, 32, 100, 3, 0, type);
+      rtmsg([2, 32, 100, 3, 0, type]);
       u32(RTA.TABLE, 100), ipv4(RTA.DST, net + type), end();
     }
-    rtmsg(2, 24, 100, 3, 0, 6);
+    rtmsg([2, 24, 100, 3, 0, 6]);
     u32(RTA.TABLE, 100), ipv4(RTA.DST, net + 256), u32(RTA.PRIORITY, 5), end();
-    rtmsg(2, 0, 254, 16, 0, 1);
+    rtmsg([2, 0, 254, 16, 0, 1]);
     u32(RTA.TABLE, 254), u32(RTA.PRIORITY, 100), ipv4(RTA.PREFSRC, 0x0a000001 + k * 256);
     ipv4(RTA.GATEWAY, 0x0a0000fe + k * 256), u32(RTA.OIF, 2), end();
-    rtmsg(2, 0, 254, 3, 0, 1, 4);
+    rtmsg([2, 0, 254, 3, 0, 1], 4);
     u32(RTA.TABLE, 254), ipv4(RTA.GATEWAY, 0x0a0000fe + k * 256), u32(RTA.OIF, 2), end();
-    rtmsg(2, 16, 254, 2, 253, 1);
+    rtmsg([2, 16, 254, 2, 253, 1]);
     u32(RTA.TABLE, 254), ipv4(RTA.DST, 0x0a000000 + k * 0x10000);
     ipv4(RTA.PREFSRC, 0x0a000001 + k * 256), u32(RTA.OIF, 2), end();
     for (const [type, scope] of [[2, 254], [3, 253]]) {
-      rtmsg(2, 32, 255, 2, scope, type);
+      rtmsg([2, 32, 255, 2, scope, type]);
       u32(RTA.TABLE, 255), ipv4(RTA.DST, 0x0a000001 + k * 256);
       ipv4(RTA.PREFSRC, 0x0a000001 + k * 256), u32(RTA.OIF, 2), end();
     }
-    rtmsg(2, 32, 254, 3, 0, 1);
+    rtmsg([2, 32, 254, 3, 0, 1]);
     u32(RTA.TABLE, 254), ipv4(RTA.DST, net + 5), u32(RTA.IIF, 1), u32(RTA.OIF, 2);
     u32(RTA.MARK, 1), end();
-    rtmsg(2, 32, 254, 3, 0, 1);
+    rtmsg([2, 32, 254, 3, 0, 1]);
     ipv4(RTA.DST, net + 6), u32(RTA.NH_ID, 1), end();
     // IPv6
-    rtmsg(10, 64, 100, 3, 0, 1);
+    rtmsg([10, 64, 100, 3, 0, 1]);
     u32(RTA.TABLE, 100), ipv6(RTA.DST, 0x2001, 0xdb8, k, 0), u32(RTA.PRIORITY, 1);
     ipv6(RTA.GATEWAY, 0x2001, 0xdb8, 0xffff, k), u32(RTA.OIF, 2), v6tail(), end();
-    rtmsg(10, 128, 255, 2, 0, 2);
+    rtmsg([10, 128, 255, 2, 0, 2]);
     u32(RTA.TABLE, 255), ipv6(RTA.DST, 0x2001, 0xdb8, 0xffff, k), u32(RTA.PRIORITY, 0);
     u32(RTA.OIF, 2), v6tail(), end();
-    rtmsg(10, 128, 255, 2, 0, 2);
+    rtmsg([10, 128, 255, 2, 0, 2]);
     u32(RTA.TABLE, 255), ipv6(RTA.DST, 0, 0, 0, k), u32(RTA.PRIORITY, 0), u32(RTA.OIF, 1);
     v6tail(), end();
-    rtmsg(10, 64, 254, 2, 0, 1);
+    rtmsg([10, 64, 254, 2, 0, 1]);
     u32(RTA.TABLE, 254), ipv6(RTA.DST, 0xfe80, 0, k, 0), u32(RTA.PRIORITY, 256);
     u32(RTA.OIF, 2), v6tail(), end();
-    rtmsg(10, 8, 255, 2, 0, 5);
+    rtmsg([10, 8, 255, 2, 0, 5]);
     u32(RTA.TABLE, 255), ipv6(RTA.DST, 0xff00 + k, 0, 0, 0), u32(RTA.PRIORITY, 256);
     u32(RTA.OIF, 2), v6tail(), end();
-    rtmsg(10, 0, 254, 9, 0, 1);
+    rtmsg([10, 0, 254, 9, 0, 1]);
     u32(RTA.TABLE, 254), u32(RTA.PRIORITY, 1024), ipv6(RTA.GATEWAY, 0xfe80, 0, 0, k);
     u32(RTA.OIF, 2), rta(RTA.CACHEINFO, CACHEINFO.size), u32(RTA.EXPIRES, 1800);
     data[rta(RTA.PREF, 1)] = 0, end();

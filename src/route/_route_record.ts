@@ -43,6 +43,27 @@ function address(s: string | undefined): string | undefined {
 }
 
 /**
+ * The attribute of each case of _route_decode.ts's CASE table that {@link attrsOf} makes from
+ * a field, and the field (dst and src, cases 1 and 2, hold the address and its "/len").
+ */
+const FIELD_OF: readonly (readonly [attr: string, field: string])[] = [
+  ["", ""],
+  ["dst", "dst"],
+  ["src", "src"],
+  ["gateway", "gateway"],
+  ["prefsrc", "prefsrc"],
+  ["iif", "iif"],
+  ["oif", "oif"],
+  ["priority", "metric"],
+  ["", ""],
+  ["table", "table"],
+  ["", ""],
+  ["pref", "pref"],
+  ["", ""],
+  ["nhId", "nhId"],
+];
+
+/**
  * The attributes of `r`, a route from the fast decoder whose attributes are all typed fields,
  * made from them in the order `order` spells: a hex digit per attribute, the first one highest,
  * each the case _route_decode.ts's CASE table gives it (1 dst, 2 src, 3 gateway, 4 prefsrc, 5
@@ -52,40 +73,12 @@ function address(s: string | undefined): string | undefined {
 function attrsOf(r: RouteRecord, order: number): RouteAttrs {
   const cases: number[] = [];
   for (let o = order; o > 0; o = Math.floor(o / 16)) cases.push(o % 16);
+  const fields = r as unknown as Record<string, string | number | undefined>;
   const a: Record<string, unknown> = {};
   for (let i = cases.length - 1; i >= 0; i--) {
-    switch (cases[i]) {
-      case 1:
-        a.dst = address(r.dst);
-        break;
-      case 2:
-        a.src = address(r.src);
-        break;
-      case 3:
-        a.gateway = r.gateway;
-        break;
-      case 4:
-        a.prefsrc = r.prefsrc;
-        break;
-      case 5:
-        a.iif = r.iif;
-        break;
-      case 6:
-        a.oif = r.oif;
-        break;
-      case 7:
-        a.priority = r.metric;
-        break;
-      case 9:
-        a.table = r.table;
-        break;
-      case 11:
-        a.pref = r.pref;
-        break;
-      case 13:
-        a.nhId = r.nhId;
-        break;
-    }
+    const c = cases[i];
+    const [key, field] = FIELD_OF[c];
+    a[key] = c <= 2 ? address(fields[field] as string | undefined) : fields[field];
   }
   return a as RouteAttrs;
 }
