@@ -31,6 +31,16 @@ function sharedSpecs(): string[] {
   return readdirSync(SHARED).filter((f) => f.endsWith(".yaml")).map((f) => `${SHARED}/${f}`);
 }
 
+/** Every linux-doc-6.12 spec and every newer one in ../shared/ynl-specs (paths). */
+function everySpec(): string[] {
+  const files = [
+    ...listSpecs({ dirs: [LINUX_DOC] }).filter((s) => s.dir === LINUX_DOC).map((s) => s.path),
+    ...sharedSpecs(),
+  ];
+  assert.ok(files.length >= 19, "linux-doc-6.12 must be installed");
+  return files;
+}
+
 test("ynl: every linux-doc-6.12 spec loads (19 families)", () => {
   const specs = listSpecs({ dirs: [LINUX_DOC] }).filter((s) => s.dir === LINUX_DOC);
   assert.equal(
@@ -59,12 +69,7 @@ test("ynl: every newer spec in ../shared/ynl-specs loads", (t) => {
 });
 
 test("ynl: parseSpecText gives what js-yaml gives on every spec (Bun: its native parser)", () => {
-  const files = [
-    ...listSpecs({ dirs: [LINUX_DOC] }).filter((s) => s.dir === LINUX_DOC).map((s) => s.path),
-    ...sharedSpecs(),
-  ];
-  assert.ok(files.length >= 19, "linux-doc-6.12 must be installed");
-  for (const f of files) {
+  for (const f of everySpec()) {
     const text = readSpecText(f);
     assert.deepEqual(parseSpecText(text, f), loadYaml(text), f);
   }
@@ -82,12 +87,7 @@ function docsBlanked(doc: unknown, top = true): unknown {
 }
 
 test("ynl: loadSpec's parse differs only in the nested doc strings it blanks, line for line", () => {
-  const files = [
-    ...listSpecs({ dirs: [LINUX_DOC] }).filter((s) => s.dir === LINUX_DOC).map((s) => s.path),
-    ...sharedSpecs(),
-  ];
-  assert.ok(files.length >= 19, "linux-doc-6.12 must be installed");
-  for (const f of files) {
+  for (const f of everySpec()) {
     const text = readSpecText(f);
     const blanked = blankNestedDocs(text);
     assert.equal(blanked.split("\n").length, text.split("\n").length, `${f}: same lines`);
