@@ -9,7 +9,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { envVar } from "../ffi/_env.ts";
-import { load } from "js-yaml";
+import { CORE_SCHEMA, load } from "js-yaml";
 import { YnlSpecError } from "./model.ts";
 import { checkString } from "../protocol/_validate.ts";
 import { checkSpecOptions } from "./_validate.ts";
@@ -226,7 +226,9 @@ export function parseSpecText(text: string, file = "<text>"): unknown {
     }
   }
   try {
-    return load(text);
+    // the core schema: no timestamp or merge resolvers tried on every plain scalar (as the
+    // default schema does), the same values as Bun's parser (YAML 1.2 core)
+    return load(text, { schema: CORE_SCHEMA });
   } catch (e) {
     throw new YnlSpecError(file, "", `YAML: ${(e as Error).message.split("\n")[0]}`);
   }

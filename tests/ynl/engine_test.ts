@@ -68,11 +68,16 @@ test("ynl: every newer spec in ../shared/ynl-specs loads", (t) => {
   }
 });
 
-test("ynl: parseSpecText gives what js-yaml gives on every spec (Bun: its native parser)", () => {
+test("ynl: parseSpecText (YAML 1.2 core schema; Bun: its native parser) gives what js-yaml's default schema gives on every spec", () => {
   for (const f of everySpec()) {
     const text = readSpecText(f);
     assert.deepEqual(parseSpecText(text, f), loadYaml(text), f);
   }
+  // the core schema's values: hex, octal and plain integers; a date stays text
+  assert.deepEqual(
+    parseSpecText("a: 0x10\nb: 0o17\nc: -12\nd: 2024-01-01\ne: ~\nf: true\ng: 1.5\n"),
+    { a: 16, b: 15, c: -12, d: "2024-01-01", e: null, f: true, g: 1.5 },
+  );
   // text the native parser would take differently still fails as js-yaml says
   assert.throws(() => parseSpecText("name: [x\n", "bad.yaml"), /bad\.yaml.*YAML/s);
 });
