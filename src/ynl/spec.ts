@@ -158,8 +158,8 @@ function specFile(source: string | object, options: LoadSpecOptions): string | u
 /**
  * {@link readSpecSource} of a checked source, found at `path` when it names a file, whose parse
  * is kept in cache directory `dir` if one is given (loadSpec gives none: it keeps its model).
- * `docs` false (loadSpec) blanks the nested doc strings before the parse (see _docs.ts): the
- * object has `""` for them.
+ * `docs` false (loadSpec) blanks the nested doc strings before a js-yaml parse (see _docs.ts):
+ * the object has `""` for them.
  */
 function readSource(
   source: string | object,
@@ -171,8 +171,9 @@ function readSource(
   if (typeof source === "object") {
     return { doc: source, file: options.file ?? "<object>", owned: false };
   }
+  // (Bun's native parser reads docs as fast as it reads "": blanking would only cost there)
   const parse = (text: string, file: string) =>
-    parseSpecText(docs ? text : blankNestedDocs(text), file);
+    parseSpecText(docs || SPEC_PARSER === "bun" ? text : blankNestedDocs(text), file);
   if (path === undefined) {
     const file = options.file ?? "<text>";
     return { doc: parse(source, file), file, license: licenseOf(source), owned: true };
@@ -192,9 +193,10 @@ function readSource(
  * Loads a YNL spec and builds its family: a path (`.yaml` or `.yaml.gz`), a family name looked
  * up in the spec directories (`dirs` option, `NLTS_YNL_SPECS`, the linux-doc location), YAML
  * text, or a parsed object. A spec the engine cannot use raises {@link YnlSpecError} with the
- * path inside the spec. The text of `doc` keys below the top level is not parsed (nothing a
- * family holds comes from it; it was a third of a first load of tc): a YAML mistake inside
- * one is not reported here, where {@link readSpecSource} and the code generator report it.
+ * path inside the spec. Where js-yaml parses (not under Bun), the text of `doc` keys below the
+ * top level is not parsed (nothing a family holds comes from it; it was a quarter of a first
+ * load of tc): a YAML mistake inside one is not reported here, where {@link readSpecSource}
+ * and the code generator report it.
  *
  * @example
  * ```ts
