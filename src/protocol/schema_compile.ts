@@ -195,6 +195,8 @@ export interface FieldLike {
   readonly max: number;
   /** A checked integer read inline: its operation and range (null: none). */
   readonly check?: { readonly op: number; readonly min: number; readonly max: number } | null;
+  /** The codec (a u64 flag set's has `memo64`, its last word, compared inline). */
+  readonly codec?: object;
 }
 
 /** Error and unknown-attribute helpers the generated set decoder calls. */
@@ -276,6 +278,24 @@ export function compileSetDecoder(
         break;
       }
 `;
+      return;
+    }
+    if (!f.repeated && f.size === 8 && (f.codec as { memo64?: unknown } | undefined)?.memo64) {
+      // A u64 flag set (netdev's three per device): the word its codec decoded last is
+      // compared here, and only another goes through the codec.
+      cases += `      case ${f.type}: {
+        const m = ${ref}.codec.memo64;
+        if (plen === 8 && view.getUint32(p, true) === m.lo && view.getUint32(p + 4, true) === m.hi) {
+          o[${key}] = m.list;
+          break;
+        }
+        frames[d] = ${JSON.stringify(f.name)};
+        c.depth = d + 1;
+        ${check}
+        o[${key}] = ${value};
+        c.depth = d;
+        break;
+      }\n`;
       return;
     }
     if (LEAF_OPS.has(f.op)) {

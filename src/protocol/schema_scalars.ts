@@ -927,6 +927,7 @@ export class FlagsCodec implements FixedCodec<readonly unknown[], unknown> {
     this.#big = base.kind.includes("64") || base.kind === "uint" || base.kind === "sint";
     this.#u64 = base instanceof BigIntCodec && base.kind === "u64";
     this.#zeroOk = !raisesChecks(base);
+    this.memo64 = this.#u64 ? { lo: -1, hi: -1, list: NO_FLAGS } : null;
     this.#u32 = base instanceof IntCodec && base.kind === "u32" && this.#zeroOk;
     this.#names = [];
     this.#bits = [];
@@ -989,9 +990,11 @@ export class FlagsCodec implements FixedCodec<readonly unknown[], unknown> {
   // a copy when words alternate (nlctrl's ops: each op has its own word).
   readonly #memoWords = new Uint32Array(FLAGS_MEMO); // 0: empty (0 never gets there)
   readonly #memoLists: (readonly unknown[])[] = new Array(FLAGS_MEMO).fill(NO_FLAGS);
-  #lastLo = -1;
-  #lastHi = -1;
-  #last: readonly unknown[] = NO_FLAGS;
+  /**
+   * The last u64 word decoded (its two 32-bit halves, -1 before) and its list; null for other
+   * bases. Generated set decoders compare a word with it inline. Internal.
+   */
+  readonly memo64: { lo: number; hi: number; list: readonly unknown[] } | null;
   /** A u64 word of zero needs no check (the base has none): it decodes as []. */
   readonly #zeroOk: boolean;
 
@@ -1005,14 +1008,15 @@ export class FlagsCodec implements FixedCodec<readonly unknown[], unknown> {
     if (this.#u64) {
       const lo = ctx.view.getUint32(offset, true);
       const hi = ctx.view.getUint32(offset + 4, true);
-      if ((lo | hi) === 0 && this.#zeroOk) return NO_FLAGS; // no flag set (many features words)
-      if (lo === this.#lastLo && hi === this.#lastHi) return this.#last;
-      const out = Object.freeze(
+      const m = this.memo64!;
+      if (lo === m.lo && hi === m.hi) return m.list;
+      // no flag set (many features words); remembered too when the base has no check
+      const out = (lo | hi) === 0 && this.#zeroOk ? NO_FLAGS : Object.freeze(
         this.#list((this.#base as FixedCodec<unknown, unknown>).read(ctx, offset)),
       );
-      this.#lastLo = lo;
-      this.#lastHi = hi;
-      this.#last = out;
+      m.lo = lo;
+      m.hi = hi;
+      m.list = out;
       return out;
     }
     if (this.#u32) return this.#remember(ctx.view.getUint32(offset, true));

@@ -6,7 +6,8 @@
 // base's checks refuse zero.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { attrSet, NetlinkWriter, readString, t } from "../../src/protocol/mod.ts";
+import { attrSet, DecodeError, NetlinkWriter, readString, t } from "../../src/protocol/mod.ts";
+import { codegenEnabled, setCodegen } from "../../src/protocol/schema_compile.ts";
 
 /** One string attribute of type 1 with `payload` as its bytes (padded). */
 function attr(payload: number[]): Uint8Array {
@@ -145,4 +146,50 @@ test("flag words of zero decode to a shared frozen empty list, unless the base's
   assert.throws(() => (again.plain as unknown[]).push("a"), TypeError);
   assert.deepEqual(set.decode(bytes).plain, []);
   assert.deepEqual(set.decode(bytes).word, []);
+});
+
+test("u64 flag words compared with the last one decoded: repeats, changes, zero, checks, sizes", () => {
+  for (const mode of ["generated", "generic"] as const) {
+    const before = codegenEnabled();
+    setCodegen(mode === "generated");
+    try {
+      const values = { a: 1, b: 2, c: 2n ** 40n } as const;
+      const set = attrSet("words", {
+        plain: [1, t.flags(t.u64(), values)],
+        checked: [2, t.flags(t.u64({ min: 3 }), values)],
+      });
+      const one = (type: number, lo: number, hi: number, size = 8) => {
+        const b = new Uint8Array(4 + size);
+        const v = new DataView(b.buffer);
+        v.setUint16(0, 4 + size, true);
+        v.setUint16(2, type, true);
+        if (size >= 4) v.setUint32(4, lo, true);
+        if (size >= 8) v.setUint32(8, hi, true);
+        return b;
+      };
+      const words: [number, number, unknown[]][] = [
+        [3, 0, ["a", "b"]],
+        [3, 0, ["a", "b"]],
+        [1, 0, ["a"]],
+        [0, 256, ["c"]],
+        [0, 0, []],
+        [0, 0, []],
+        [3, 0, ["a", "b"]],
+        [8, 256, ["c", 8n]],
+      ];
+      for (const [lo, hi, want] of words) {
+        assert.deepEqual(set.decode(one(1, lo, hi)), { plain: want }, `${mode} ${lo} ${hi}`);
+      }
+      // a word its base's checks refuse is kept as unknown every time, after an accepted one
+      assert.deepEqual(set.decode(one(2, 3, 0)), { checked: ["a", "b"] });
+      for (let i = 0; i < 2; i++) {
+        assert.deepEqual(set.decode(one(2, 1, 0)).unknown?.[0]?.type, 2, mode);
+      }
+      // the remembered word's first 4 bytes in a 4-byte payload: a size error still
+      set.decode(one(1, 5, 0));
+      assert.throws(() => set.decode(one(1, 5, 0, 4)), DecodeError);
+    } finally {
+      setCodegen(before);
+    }
+  }
 });
