@@ -23,6 +23,7 @@
 import process from "node:process";
 import { type Libc, loadLibc, type RecvManyResult } from "../src/ffi/mod.ts";
 import { ethtool, GenlSocket, netdev, nlctrl } from "../src/genl/mod.ts";
+import { stampSeq } from "./_replay.ts";
 
 const runtime = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined" ? "bun" : "deno";
 const WARMUP_MS = Number(process.env.NLTS_BENCH_WARMUP_MS ?? 1500);
@@ -89,14 +90,7 @@ transport.recvmmsg = (fd: number, bufs: readonly Uint8Array[], flags: number) =>
     const d = datagrams[next++];
     const b = bufs[n];
     b.set(d);
-    for (let o = 0, len = 0; o + 16 <= d.length; o += (len + 3) & ~3) {
-      len = d[o] | (d[o + 1] << 8) | (d[o + 2] << 16);
-      if (len < 16) break;
-      b[o + 8] = seq & 0xff;
-      b[o + 9] = (seq >>> 8) & 0xff;
-      b[o + 10] = (seq >>> 16) & 0xff;
-      b[o + 11] = seq >>> 24;
-    }
+    stampSeq(b, d.length, seq);
     results[n].ret = d.length;
     n++;
   }

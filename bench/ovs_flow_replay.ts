@@ -38,6 +38,7 @@ import {
 } from "../src/ovs/mod.ts";
 import { FakeKernel, genlReply } from "../src/testing/mod.ts";
 import { ACTIONS, ETH, flowOf, MASK, srcOf } from "./_ovs_flows.ts";
+import { stampSeq } from "./_replay.ts";
 
 const runtime = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined" ? "bun" : "deno";
 const N = Number(process.env.NLTS_BENCH_FLOWS ?? 100_000);
@@ -172,14 +173,7 @@ function dump(): void {
     }
     const d = datagrams[next++];
     buf.set(d);
-    for (let o = 0, len = 0; o + 16 <= d.length; o += (len + 3) & ~3) {
-      len = d[o] | (d[o + 1] << 8) | (d[o + 2] << 16);
-      if (len < 16) break;
-      buf[o + 8] = seq & 0xff;
-      buf[o + 9] = (seq >>> 8) & 0xff;
-      buf[o + 10] = (seq >>> 16) & 0xff;
-      buf[o + 11] = seq >>> 24;
-    }
+    stampSeq(buf, d.length, seq);
     return { ret: d.length, errno: 0, msgFlags: 0, portid: 0, groups: 0, controlLen: 0 };
   };
   const sendmsg = kernel.sendmsg.bind(kernel);

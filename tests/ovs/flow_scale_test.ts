@@ -5,21 +5,16 @@ import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import process from "node:process";
 import type { FlowInit, FlowTable } from "../../src/ovs/flow.ts";
-import type { FlowMask } from "../../src/ovs/keys.ts";
 import { type FlowDp, makeFlowDp } from "./_flow_helpers.ts";
 import { sh, skip } from "./_helpers.ts";
+import { flowOf, srcOf } from "../../bench/_ovs_flows.ts";
 
 const N = Number(process.env.NLTS_OVS_SCALE ?? 100_000);
-const ETH = { src: "00:00:00:00:00:00", dst: "00:00:00:00:00:00" };
-const MASK: FlowMask = {
-  inPort: 0xffffffff,
-  ethernet: ETH,
-  ethertype: 0xffff,
-  ipv4: { src: "255.255.255.255", dst: "0.0.0.0", proto: 0, tos: 0, ttl: 0, frag: 0xff },
-};
-const ACTIONS = [{ kind: "output", value: 2 }] as const;
 
-/** Flow i: UFID bytes 0..3 = i, ipv4 source 10.(i>>16).(i>>8).i, all under one mask. */
+/**
+ * Flow i is the benchmarks' flow i (bench/_ovs_flows.ts: ipv4 source 10.(i>>16).(i>>8).i, all
+ * under one mask) with UFID bytes 0..3 = i.
+ */
 function ufidOf(i: number): Uint8Array {
   const u = new Uint8Array(16);
   new DataView(u.buffer).setUint32(0, i, true);
@@ -28,24 +23,8 @@ function ufidOf(i: number): Uint8Array {
   return u;
 }
 
-function srcOf(i: number): string {
-  return `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
-}
-
 function* flows(n: number): Generator<FlowInit> {
-  for (let i = 0; i < n; i++) {
-    yield {
-      ufid: ufidOf(i),
-      key: {
-        inPort: 1,
-        ethernet: ETH,
-        ethertype: 0x0800,
-        ipv4: { src: srcOf(i), dst: "0.0.0.0", proto: 0, tos: 0, ttl: 0, frag: 0 },
-      },
-      mask: MASK,
-      actions: ACTIONS as never,
-    };
-  }
+  for (let i = 0; i < n; i++) yield flowOf(i, ufidOf(i));
 }
 
 function indexOf(ufid: Uint8Array | undefined): number {
