@@ -33,6 +33,7 @@ import {
   compileSetEncoder,
   countAttrs,
   LEAF_OPS,
+  ownCopy,
 } from "./schema_compile.ts";
 import { type InlineCheck, IntCodec, StructCodecImpl } from "./schema_scalars.ts";
 import type { AttrNames, AttrTrace } from "./schema_trace.ts";
@@ -1199,6 +1200,32 @@ export interface IndexedArrayOptions extends NestOptions {
 }
 
 /**
+ * Decodes the first `n` elements of an indexed array of nests of `set` from `pos` into `out`
+ * (their headers are well formed: countAttrs checked them) and returns where the next starts.
+ * Refers to nothing but its parameters (each array decodes through its own copy, ownCopy).
+ */
+function decodeNests(
+  c: DecodeContext,
+  set: SetImpl,
+  out: unknown[],
+  n: number,
+  pos: number,
+): number {
+  const view = c.view;
+  const frames = c.frames;
+  const d = c.depth;
+  for (let i = 0; i < n; i++) {
+    frames[d] = i;
+    c.depth = d + 1;
+    const len = view.getUint16(pos, true);
+    out[i] = set.decode(c, pos + 4, pos + len);
+    c.depth = d;
+    pos += (len + 3) & ~3;
+  }
+  return pos;
+}
+
+/**
  * YNL `indexed-array`: a nest whose children are the elements, each child's type being its
  * index. Decodes to an array in wire order (the indexes are not kept). Internal class.
  */
@@ -1210,6 +1237,8 @@ export class IndexedArrayCodec implements Codec<unknown[], readonly unknown[]> {
   readonly repeated = false;
   readonly #slot: Slot;
   readonly #base: number;
+  /** This array's own copy of decodeNests (its element set's decoder gets inlined there). */
+  readonly #nests: typeof decodeNests = ownCopy(decodeNests);
 
   /** The element codec. */
   get inner(): Codec<unknown, unknown> {
@@ -1242,14 +1271,7 @@ export class IndexedArrayCodec implements Codec<unknown[], readonly unknown[]> {
       // first push: 152 bytes under Deno for nlctrl's 1 or 2).
       const n = countAttrs(c.view, pos, end, -1);
       out = new Array(n);
-      for (let i = 0; i < n; i++) {
-        c.frames[d] = i;
-        c.depth = d + 1;
-        const len = attrLen(c, pos, end);
-        out[i] = set.decode(c, pos + NLA_HDRLEN, pos + len);
-        c.depth = d;
-        pos += (len + 3) & ~3;
-      }
+      pos = this.#nests(c, set, out, n, pos);
       // (a bad header countAttrs stopped at is left for the loop below to raise)
     } else out = [];
     while (end - pos >= NLA_HDRLEN) {

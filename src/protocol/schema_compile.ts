@@ -16,6 +16,7 @@ import {
   type DecodeContext,
   decodeString,
   type EncodeContext,
+  flagsSlot,
   OP,
 } from "./schema_context.ts";
 import type { NetlinkWriter } from "./writer.ts";
@@ -54,6 +55,17 @@ export function countAttrs(view: DataView, pos: number, end: number, type: numbe
     pos += (len + 3) & ~3;
   }
   return n;
+}
+
+/**
+ * A copy of `f`, compiled anew (the same function when generation is off): its call sites are
+ * its own, so what it calls through a parameter (one codec's element set) is called from one
+ * site with one target, which V8 and JavaScriptCore inline. `f` must refer to nothing but its
+ * parameters and globals.
+ */
+export function ownCopy<T extends (...args: never[]) => unknown>(f: T): T {
+  if (!enabled) return f;
+  return new Function(`return ${f.toString()};`)() as T;
 }
 
 /** The expression decoding a value of operation `op` at `off` (length `len`), or null. */
@@ -124,8 +136,16 @@ export const LEAF_OPS: ReadonlySet<number> = new Set([
   OP.MAC,
 ]);
 
-const HELPER_NAMES = ["decodeString", "fmtIpv4", "fmtIpv6", "fmtMac", "copyBytes", "countAttrs"];
-const HELPERS = [decodeString, fmtIpv4, fmtIpv6, fmtMac, copyBytes, countAttrs];
+const HELPER_NAMES = [
+  "decodeString",
+  "fmtIpv4",
+  "fmtIpv6",
+  "fmtMac",
+  "copyBytes",
+  "countAttrs",
+  "flagsSlot",
+];
+const HELPERS = [decodeString, fmtIpv4, fmtIpv6, fmtMac, copyBytes, countAttrs, flagsSlot];
 
 /** What the struct compiler needs of a member. */
 export interface MemberLike {
@@ -195,7 +215,10 @@ export interface FieldLike {
   readonly max: number;
   /** A checked integer read inline: its operation and range (null: none). */
   readonly check?: { readonly op: number; readonly min: number; readonly max: number } | null;
-  /** The codec (a u64 flag set's has `memo64`, its last word, compared inline). */
+  /**
+   * The codec (a u64 flag set's has `memo64`, its last word, compared inline; a u32 flag set's
+   * `memo32`, its table of words, probed inline).
+   */
   readonly codec?: object;
 }
 
@@ -228,6 +251,48 @@ export interface SetHelpers {
   ): number;
   /** Throws unless a nest that grew when decoded (or is nearly full) still re-encodes. */
   checkGrowth(c: DecodeContext, start: number, end: number, before: number): void;
+}
+
+/** Whether `f` is a u32 flag set whose memo generated decoders probe (FlagsCodec.memo32). */
+function memo32(f: FieldLike): boolean {
+  return !f.repeated && f.size === 4 &&
+    (f.codec as { memo32?: unknown } | undefined)?.memo32 != null;
+}
+
+/**
+ * The generated code that decodes a payload holding every field of a small set once, in
+ * definition order, each of a fixed size whose value cannot fail (nlctrl's {id, flags} ops, the
+ * order the kernel writes them in): when the payload's length and every header word are those
+ * of that layout, the object is made as one literal of all its fields (the same keys, order
+ * and values the loop gives, without a header loop, a switch and a store per field); any other
+ * payload goes on to the loop. "" for a set this does not fit.
+ */
+function wholeLayout(fields: readonly FieldLike[]): string {
+  if (fields.length === 0 || fields.length > 4) return "";
+  let at = 0;
+  const tests: string[] = [];
+  const values: string[] = [];
+  const props: string[] = [];
+  for (const [i, f] of fields.entries()) {
+    const flags = memo32(f);
+    if (f.repeated || f.size < 0 || f.check || !(LEAF_OPS.has(f.op) || flags)) return "";
+    const len = 4 + f.size;
+    tests.push(`view.getUint32(start + ${at}, true) === ${(len | (f.type << 16)) >>> 0}`);
+    const p = `start + ${at + 4}`;
+    if (flags) {
+      values.push(`  const w${i} = view.getUint32(${p}, true);
+    const m${i} = F[${i}].codec.memo32;
+    const s${i} = flagsSlot(w${i});
+    const v${i} = m${i}.words[s${i}] === w${i} ? m${i}.lists[s${i}] : F[${i}].codec.decode(c, ${p}, 4);`);
+    } else values.push(`  const v${i} = ${valueExpr(f.op, `F[${i}]`, p, String(f.size), false)};`);
+    props.push(`${JSON.stringify(f.key)}: v${i}`);
+    at += (len + 3) & ~3;
+  }
+  return `  if (end - start === ${at} && ${tests.join(" && ")}) {
+  ${values.join("\n  ")}
+    return { ${props.join(", ")} };
+  }
+`;
 }
 
 /**
@@ -288,6 +353,28 @@ export function compileSetDecoder(
         if (plen === 8 && view.getUint32(p, true) === m.lo && view.getUint32(p + 4, true) === m.hi) {
           o[${key}] = m.list;
           break;
+        }
+        frames[d] = ${JSON.stringify(f.name)};
+        c.depth = d + 1;
+        ${check}
+        o[${key}] = ${value};
+        c.depth = d;
+        break;
+      }\n`;
+      return;
+    }
+    if (memo32(f)) {
+      // A u32 flag set (nlctrl's op flags): the codec's table of remembered words is probed
+      // here, and only a word not in it goes through the codec.
+      cases += `      case ${f.type}: {
+        if (plen === 4) {
+          const v = view.getUint32(p, true);
+          const m = ${ref}.codec.memo32;
+          const s = flagsSlot(v);
+          if (m.words[s] === v) {
+            o[${key}] = m.lists[s];
+            break;
+          }
         }
         frames[d] = ${JSON.stringify(f.name)};
         c.depth = d + 1;
@@ -390,9 +477,9 @@ ${cases}      default:
   // larger set is made by \`new\` (see plainObjects). All sets by \`new\`: the features dump of
   // 1,001 devices took 5-16% longer (Deno 12.7 against 12.0 ms, Bun 14.8 against 12.4).
   const body = `return function decode(c, start, end) {
-  const o = ${fields.length <= 4 ? "{}" : "new O()"};
   const data = c.data;
   const view = c.view;
+${checks ? "" : wholeLayout(fields)}  const o = ${fields.length <= 4 ? "{}" : "new O()"};
   const frames = c.frames;
   const d = c.depth;
   const grow = c.grow;

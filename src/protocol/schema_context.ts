@@ -39,6 +39,17 @@ const EMPTY_VIEW = new DataView(EMPTY.buffer);
  */
 export const MAX_NESTING = 24;
 
+/** How many distinct words of up to 32 bits a flag set (FlagsCodec) remembers the lists of. */
+export const FLAGS_MEMO = 64;
+
+/**
+ * The slot of a word of up to 32 bits in a flag set's memo (FlagsCodec.memo32, probed by
+ * generated set decoders too). Internal.
+ */
+export function flagsSlot(v: number): number {
+  return (v ^ (v >>> 6) ^ (v >>> 12) ^ (v >>> 20) ^ (v >>> 26)) & (FLAGS_MEMO - 1);
+}
+
 function buildPath(root: string, frames: (string | number)[], depth: number): string {
   let s = root;
   for (let i = 0; i < depth; i++) {

@@ -16,6 +16,8 @@ import {
   decodeString,
   describe,
   EncodeContext,
+  FLAGS_MEMO,
+  flagsSlot,
   kebab,
   markChecks,
   OP,
@@ -886,8 +888,6 @@ export class EnumCodec implements FixedCodec<unknown, unknown> {
   }
 }
 
-/** How many distinct words of up to 32 bits a {@link FlagsCodec} remembers the lists of. */
-const FLAGS_MEMO = 64;
 /** A flag set without a bit set (also what an empty slot of a flag set's memo holds). */
 const NO_FLAGS: readonly unknown[] = Object.freeze([]);
 
@@ -929,6 +929,7 @@ export class FlagsCodec implements FixedCodec<readonly unknown[], unknown> {
     this.#zeroOk = !raisesChecks(base);
     this.memo64 = this.#u64 ? { lo: -1, hi: -1, list: NO_FLAGS } : null;
     this.#u32 = base instanceof IntCodec && base.kind === "u32" && this.#zeroOk;
+    this.memo32 = this.#u32 ? { words: this.#memoWords, lists: this.#memoLists } : null;
     this.#names = [];
     this.#bits = [];
     this.#bigBits = [];
@@ -991,6 +992,14 @@ export class FlagsCodec implements FixedCodec<readonly unknown[], unknown> {
   readonly #memoWords = new Uint32Array(FLAGS_MEMO); // 0: empty (0 never gets there)
   readonly #memoLists: (readonly unknown[])[] = new Array(FLAGS_MEMO).fill(NO_FLAGS);
   /**
+   * The table of remembered words of a little-endian u32 base without checks (null for other
+   * bases): slot {@link flagsSlot}(word) holds a word (0: empty) and its list (an empty slot's
+   * is the list of 0). Generated set decoders probe it inline. Internal.
+   */
+  readonly memo32:
+    | { readonly words: Uint32Array; readonly lists: readonly (readonly unknown[])[] }
+    | null;
+  /**
    * The last u64 word decoded (its two 32-bit halves, -1 before) and its list; null for other
    * bases. Generated set decoders compare a word with it inline. Internal.
    */
@@ -1026,7 +1035,7 @@ export class FlagsCodec implements FixedCodec<readonly unknown[], unknown> {
   #remember(v: unknown): readonly unknown[] {
     if (v === 0) return NO_FLAGS; // (the base has checked it)
     if (typeof v !== "number") return Object.freeze(this.#list(v));
-    const i = (v ^ (v >>> 6) ^ (v >>> 12) ^ (v >>> 20) ^ (v >>> 26)) & (FLAGS_MEMO - 1);
+    const i = flagsSlot(v);
     if (this.#memoWords[i] === v) return this.#memoLists[i];
     const list = Object.freeze(this.#list(v));
     this.#memoWords[i] = v; // (a negative word of a signed base never matches: not memoised)

@@ -193,3 +193,85 @@ test("u64 flag words compared with the last one decoded: repeats, changes, zero,
     }
   }
 });
+
+test("u32 flag words through the table, and small sets of fixed fields in their usual order", () => {
+  for (const mode of ["generated", "generic"] as const) {
+    const before = codegenEnabled();
+    setCodegen(mode === "generated");
+    try {
+      const values = { a: 1, b: 2, c: 4 } as const;
+      const op = attrSet("op", { id: [1, t.u32()], flags: [2, t.flags(t.u32(), values)] });
+      const checked = attrSet("checked", {
+        id: [1, t.u32({ max: 5 })],
+        flags: [2, t.flags(t.u32(), values)],
+      });
+      const mixed = attrSet("mixed", { on: [1, t.flag()], n: [2, t.u8()], ip: [3, t.ipv4()] });
+      const ops = attrSet("ops", { ops: [1, t.indexedArray(t.nest(op, { nestedFlag: false }))] });
+      /** Attributes of [type, payload bytes]. */
+      const attrs = (...list: [number, number[]][]) => {
+        const w = new NetlinkWriter();
+        for (const [type, payload] of list) w.attrBinary(type, Uint8Array.from(payload));
+        return w.bytes().slice();
+      };
+      const u32 = (v: number) => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24];
+      // In order, again and again, through words that share table slots (more than it holds).
+      for (let round = 0; round < 2; round++) {
+        for (let v = 0; v < 200; v += 3) {
+          const want: (string | number)[] = [
+            ...(v & 1 ? ["a"] : []),
+            ...(v & 2 ? ["b"] : []),
+            ...(v & 4 ? ["c"] : []),
+          ];
+          let rest = v & ~7;
+          while (rest !== 0) {
+            want.push(rest & -rest);
+            rest &= rest - 1;
+          }
+          const got = op.decode(attrs([1, u32(v)], [2, u32(v)]));
+          assert.deepEqual(got, { id: v, flags: want }, `${mode} ${v}`);
+          assert.deepEqual(Object.keys(got), ["id", "flags"]);
+          assert.ok(Object.isFrozen(got.flags));
+        }
+      }
+      // Another order, a missing field, an unknown one, a header with NLA_F_NET_BYTEORDER.
+      const reversed = op.decode(attrs([2, u32(6)], [1, u32(7)]));
+      assert.deepEqual(reversed, { flags: ["b", "c"], id: 7 });
+      assert.deepEqual(Object.keys(reversed), ["flags", "id"]);
+      assert.deepEqual(op.decode(attrs([1, u32(7)])), { id: 7 });
+      assert.deepEqual(op.decode(attrs([1, u32(7)], [2, u32(1)], [9, [1, 2, 3, 4]])), {
+        id: 7,
+        flags: ["a"],
+        unknown: [{ type: 9, bytes: Uint8Array.of(1, 2, 3, 4) }],
+      });
+      assert.deepEqual(op.decode(attrs([1, u32(7)], [2 | 0x4000, u32(1)])), {
+        id: 7,
+        flags: ["a"],
+      });
+      // Wrong sizes are errors at their path; a value outside its checks is kept as unknown.
+      assert.throws(() => op.decode(attrs([1, u32(7)], [2, [1, 0]])), /op\.flags/);
+      assert.throws(() => op.decode(attrs([1, [7, 0]], [2, u32(1)])), /op\.id/);
+      assert.deepEqual(checked.decode(attrs([1, u32(9)], [2, u32(1)])), {
+        flags: ["a"],
+        unknown: [{ type: 1, bytes: Uint8Array.from(u32(9)) }],
+      });
+      assert.deepEqual(checked.decode(attrs([1, u32(5)], [2, u32(1)])), { id: 5, flags: ["a"] });
+      assert.deepEqual(mixed.decode(attrs([1, []], [2, [7]], [3, [10, 0, 0, 1]])), {
+        on: true,
+        n: 7,
+        ip: "10.0.0.1",
+      });
+      // An indexed array of them: a bad element or header after good ones names its index.
+      const good = attrs([1, u32(1)], [2, u32(2)]);
+      const list = attrs([1, [...good]], [2, [...good]]);
+      assert.deepEqual(ops.decode(attrs([1, [...list]])), {
+        ops: [{ id: 1, flags: ["b"] }, { id: 1, flags: ["b"] }],
+      });
+      const bad = attrs([1, [...list, 200, 0, 3, 0]]);
+      assert.throws(() => ops.decode(bad), /ops\.ops\[2\] at byte 44/);
+      const short = attrs([1, [...good]], [2, [...attrs([1, u32(1)], [2, [1, 0]])]]);
+      assert.throws(() => ops.decode(attrs([1, [...short]])), /ops\.ops\[1\]\.flags/);
+    } finally {
+      setCodegen(before);
+    }
+  }
+});
