@@ -489,6 +489,20 @@ export class StringCodec implements Codec<string> {
       throw ctx.typeError(`expected a string, got ${describe(value)}`);
     }
     const n = value.length;
+    if (n <= this.#max && n >= this.#min) {
+      // One pass for ASCII without NUL (a family or device name): each character written as it
+      // is checked. Anything else is undone and takes the checks below.
+      const o = w.reserve(n + 1);
+      const view = w.view;
+      let i = 0;
+      for (; i < n; i++) {
+        const ch = value.charCodeAt(i);
+        if (ch === 0 || ch > 0x7f) break;
+        view.setUint8(o + i, ch);
+      }
+      if (i === n) return;
+      w.truncate(o);
+    }
     let ascii = true;
     for (let i = 0; i < n; i++) {
       const ch = value.charCodeAt(i);

@@ -1404,11 +1404,14 @@ export class NetlinkSocket {
       }
       case NLMSG.DONE: {
         if (it.flags & NLM_F.DUMP_INTR) x.interrupted = true;
-        try {
-          const d = decodeDoneMessage(it.data, it.offset, it.length, it.flags);
-          if (d.errno !== 0) x.error = this.#kernelError(x, d.errno, d.extAck);
-        } catch (e) {
-          x.failure ??= e;
+        // A dump's usual end (its 4-byte status 0, nothing after it) needs no decoding.
+        if (it.length !== 20 || it.view.getInt32(it.payloadOffset, true) !== 0) {
+          try {
+            const d = decodeDoneMessage(it.data, it.offset, it.length, it.flags);
+            if (d.errno !== 0) x.error = this.#kernelError(x, d.errno, d.extAck);
+          } catch (e) {
+            x.failure ??= e;
+          }
         }
         this.#ended(x);
         this.#end(x);

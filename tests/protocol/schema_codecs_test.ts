@@ -525,3 +525,50 @@ test("schema codec: definitions are validated", () => {
   assert.throws(() => t.indexedArray(t.multi(t.u8())), /cannot be nested/);
   assert.throws(() => t.flags(t.u8(), { a: 0 }), RangeError);
 });
+
+test("schema codec: string encode writes ASCII in one pass, and undoes it for UTF-8 and NUL", () => {
+  const set = attrSet("s", { name: [1, t.string({ maxLength: 8 })], id: [2, t.u8()] });
+  const bytes = (v: Record<string, unknown>) => {
+    const w = new NetlinkWriter();
+    set.encode(w, v as never);
+    return [...w.bytes()];
+  };
+  // "eth0" NUL, padded; then id
+  assert.deepEqual(bytes({ name: "eth0", id: 1 }), [
+    9,
+    0,
+    1,
+    0,
+    101,
+    116,
+    104,
+    48,
+    0,
+    0,
+    0,
+    0,
+    5,
+    0,
+    2,
+    0,
+    1,
+    0,
+    0,
+    0,
+  ]); // deno-fmt-ignore
+  // non-ASCII after an ASCII prefix: UTF-8 (é = c3 a9), the prefix written once
+  assert.deepEqual(bytes({ name: "ab\u00e9", id: 1 }), [9, 0, 1, 0, 97, 98, 0xc3, 0xa9, 0, 0, 0, 0, 5, 0, 2, 0, 1, 0, 0, 0]); // deno-fmt-ignore
+  assert.deepEqual(bytes({ name: "" }), [5, 0, 1, 0, 0, 0, 0, 0]);
+  // a NUL, or more UTF-8 bytes than fit: errors, the writer as it was
+  const w = new NetlinkWriter();
+  w.putU32(7);
+  assert.throws(() => set.encode(w, { id: 1, name: "ab\0cd" }), /contains a NUL/);
+  assert.throws(() => set.encode(w, { name: "abcdef\u00e9\u00e9" }), /10 bytes long \(UTF-8\)/);
+  assert.throws(() => set.encode(w, { name: "abcdefghi" }), /9 bytes long, at most 8/);
+  assert.deepEqual([...w.bytes()], [7, 0, 0, 0]);
+  const again = new NetlinkWriter();
+  again.reserve(12);
+  again.truncate(0);
+  set.encode(again, { name: "xy" });
+  assert.deepEqual([...again.bytes()], [7, 0, 1, 0, 120, 121, 0, 0]);
+});
