@@ -1127,12 +1127,19 @@ export class SharedNestCodec extends NestCodec {
     const b = ((h ^ (h >>> 15)) & (SHARED_BUCKETS - 1)) * SHARED_WAYS;
     const k = length >> 2;
     const all = this.#words;
+    // The payload's words straight from the buffer's Int32Array when it starts on a word of
+    // it (attributes do, in a receive buffer), not through the DataView.
+    const at = c.data.byteOffset + offset;
+    const i32 = (at & 3) === 0 ? c.words() : null;
     for (let w = b; w < b + SHARED_WAYS; w++) {
       const words = all[w];
       if (words === undefined) break;
       if (words.length !== k + 1 || words[k] !== last) continue;
       let j = 0;
-      while (j < k && view.getInt32(offset + (j << 2), true) === words[j]) j++;
+      if (i32 !== null) {
+        const a = at >> 2;
+        while (j < k && i32[a + j] === words[j]) j++;
+      } else while (j < k && view.getInt32(offset + (j << 2), true) === words[j]) j++;
       if (j === k) return this.#objects[w];
     }
     return this.#fresh(c, offset, length, b);

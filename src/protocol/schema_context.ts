@@ -39,6 +39,9 @@ const EMPTY_VIEW = new DataView(EMPTY.buffer);
  */
 export const MAX_NESTING = 24;
 
+/** Whether typed arrays read little-endian here (DecodeContext.words). */
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
 /** How many distinct words of up to 32 bits a flag set (FlagsCodec) remembers the lists of. */
 export const FLAGS_MEMO = 64;
 
@@ -117,6 +120,7 @@ export class DecodeContext {
     if (data !== this.data) {
       this.data = data;
       this.view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+      this.#words = undefined;
     }
     this.root = root;
     this.strict = strict;
@@ -126,6 +130,22 @@ export class DecodeContext {
     this.nesting = 0;
     this.grow = 0;
     return this;
+  }
+
+  #words: Int32Array | null | undefined;
+
+  /**
+   * The 4-byte words of {@link DecodeContext.data}'s buffer in the machine's order, word `i` at
+   * byte `4 * i` of the buffer (not of data); null on a big-endian machine. Made at the first
+   * call per buffer. Internal (shared nests compare payloads with it).
+   */
+  words(): Int32Array | null {
+    let w = this.#words;
+    if (w === undefined) {
+      const b = this.data.buffer;
+      w = this.#words = LITTLE_ENDIAN ? new Int32Array(b, 0, b.byteLength >> 2) : null;
+    }
+    return w;
   }
 
   /** Pushes a path frame and returns the previous depth (give it to {@link DecodeContext.pop}). */

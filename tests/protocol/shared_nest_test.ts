@@ -78,6 +78,41 @@ for (const mode of ["generated", "generic"] as const) {
   );
 
   test(
+    `shared nest (${mode}): payloads compared wherever they sit in their buffer (word-aligned or not)`,
+    withMode(() => {
+      const { bits } = sets();
+      const list: Bit[] = [{ index: 7, name: "tx-checksum-ipv4", value: true }, { index: 8 }];
+      const one = encoded(bits, list).slice();
+      const first = bits.decode(one).bit!;
+      assert.deepEqual(first, list);
+      for (const at of [0, 4, 1, 2, 3, 8, 5]) {
+        // the same bytes at `at` in a larger buffer, through a view starting 0..3 bytes in
+        for (const from of [0, 1, 2, 3]) {
+          const buf = new Uint8Array(from + at + one.length + 8);
+          buf.set(one, from + at);
+          const data = buf.subarray(from);
+          const got = bits.decode(data, at, at + one.length).bit!;
+          assert.equal(got[0], first[0], `at ${at} from ${from}`);
+          assert.equal(got[1], first[1]);
+          // one byte changed anywhere is another payload, with its own values
+          for (const k of [4, 9, one.length - 1]) {
+            const changed = buf.slice();
+            changed[from + at + k] ^= 0x10;
+            let other: unknown;
+            try {
+              other = bits.decode(changed.subarray(from), at, at + one.length).bit;
+            } catch (e) {
+              assert.ok(e instanceof DecodeError);
+              continue;
+            }
+            assert.notDeepEqual(other, first, `changed byte ${k} at ${at} from ${from}`);
+          }
+        }
+      }
+    }),
+  );
+
+  test(
     `shared nest (${mode}): unknown attributes are kept, frozen, never shared; strict refuses them`,
     withMode(() => {
       const { bits } = sets();
