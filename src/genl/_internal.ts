@@ -7,6 +7,7 @@
 import { ERRNO } from "../protocol/errno.ts";
 import { DecodeError, NetlinkError } from "../protocol/errors.ts";
 import { DecodeContext } from "../protocol/schema_context.ts";
+import { decodeOn } from "../protocol/schema_attrs.ts";
 import type { AttrTrace } from "../protocol/schema_trace.ts";
 import type { NetlinkWriter } from "../protocol/writer.ts";
 import { GENL_HDRLEN } from "./header.ts";
@@ -125,7 +126,6 @@ class Named {
     return this.#pair;
   }
 }
-const STRICT = { strict: true } as const;
 
 /**
  * The one framer and decoder of a family's messages: nlmsghdr, genlmsghdr (cmd, the family's
@@ -285,7 +285,8 @@ export class GenlCodec {
     const s = set ?? this.received(cmd)[1];
     const start = Math.min(offset + this.attrsOffset, end);
     // Paths in errors start at the set's name either way; no options object unless strict.
-    const attrs = strict ? s.decode(data, start, end, STRICT) : s.decode(data, start, end);
+    // On this codec's context, as the header (a context from the pool per message cost more).
+    const attrs = decodeOn(this.#ctx, s, data, start, end, strict);
     return { cmd, version: data[offset + 1], header, attrs, flags, seq, pid };
   }
 }

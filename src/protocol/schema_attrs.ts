@@ -685,6 +685,25 @@ let implOf: (set: AttrSet<AttrFields>) => SetImpl;
 let shellOf: (set: AttrSet<AttrFields>) => SetImpl;
 
 /**
+ * {@link AttrSet.decode} on the caller's own context `c` (pointed at `data` here) instead of
+ * one taken from the pool and given back per call: for a decoder of many messages (a family's
+ * replies) that is not re-entered while it decodes. Same range check, paths and errors.
+ * Internal.
+ */
+export function decodeOn<F extends AttrFields>(
+  c: DecodeContext,
+  set: AttrSet<F>,
+  data: Uint8Array,
+  start: number,
+  end: number,
+  strict: boolean,
+): DecodedAttrs<F> {
+  if (!(start >= 0 && start <= end && end <= data.length)) return set.decode(data, start, end);
+  const impl = implOf(set as unknown as AttrSet<AttrFields>);
+  return impl.decode(c.reset(data, set.name, strict), start, end) as DecodedAttrs<F>;
+}
+
+/**
  * Options of {@link attrSet}.
  *
  * @example
