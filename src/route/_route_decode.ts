@@ -5,8 +5,9 @@
  * with one `switch` and no intermediate header object, message wrapper or second pass; the
  * result is the object {@link toRoute} makes of the generic decode (same values, same keys in the
  * same order, the same `attrs`: a test compares both), except that its `attrs` is made when
- * first read: from the route's own fields when every attribute it has is one of them (each
- * once), else by the generic decoder from a copy of the message's bytes. A message with anything
+ * first read: from the route's own fields when every attribute it has is one of them or an
+ * all-zero cacheinfo (each once), else by the generic decoder from a copy of the message's
+ * bytes. A message with anything
  * else (nests, binary attributes, flag bits in the type, a payload of an unexpected size) goes
  * the generic way, which also raises the DecodeError of a malformed one.
  *
@@ -19,7 +20,7 @@ import { RTA, rtaCacheinfoStruct, rtmsgStruct, rtRoute } from "../families/rt_ro
 import { familyName } from "./address.ts";
 import { protocolName, scopeName } from "./constants.ts";
 import { type Route, type RouteAttrs, type RouteHeader, toRoute } from "./route.ts";
-import { nexthopFlagArray, RouteRecord } from "./_route_record.ts";
+import { nexthopFlagArray, RouteRecord, ZERO_CACHEINFO_SIZE } from "./_route_record.ts";
 
 const REPLY = rtRoute.operations.getroute.reply;
 const HEADER = rtmsgStruct;
@@ -109,8 +110,9 @@ export class DatagramCopy {
 /**
  * The route of the RTM_NEWROUTE whose payload is `[off, end)` of `data`, or null when it has
  * something the generic decoder must handle. Its `attrs` will be made, when first read, from
- * its own fields, or when it has an attribute that is not one of them (cacheinfo, mark,
- * expires) or one twice, decoded from the bytes `keep` holds (copied now if not yet).
+ * its own fields, or when it has an attribute that is not one of them (mark, expires, a
+ * cacheinfo that is not the kernel's all-zero one) or one twice, decoded from the bytes `keep`
+ * holds (copied now if not yet).
  */
 export function fastRoute(
   data: Uint8Array,
@@ -128,7 +130,8 @@ export function fastRoute(
   // one string
   const dstSuffix = dstLen === full ? "" : SUFFIX[dstLen];
   // The route's own fields are read into locals; the other attributes it allows (mark,
-  // expires, cacheinfo) are only checked here: `attrs` decodes them all from the copy.
+  // expires, cacheinfo) are only checked here: `attrs` decodes them from the copy (an all-zero
+  // cacheinfo from zeros).
   let dst: string | undefined;
   let src: string | undefined;
   let gateway: string | undefined;
@@ -178,7 +181,15 @@ export function fastRoute(
           break;
         case 8: // cacheinfo: struct rta-cacheinfo (the kernel's is longer: the rest is unknown)
           if (plen < CACHEINFO.size) return null;
-          bytes = true;
+          // the kernel's all-zero one (a FIB route's: no dst entry, no expiry) is made again
+          // from nothing; any other needs the bytes
+          if (
+            plen !== ZERO_CACHEINFO_SIZE ||
+            (view.getUint32(p, true) | view.getUint32(p + 4, true) | view.getUint32(p + 8, true) |
+                view.getUint32(p + 12, true) | view.getUint32(p + 16, true) |
+                view.getUint32(p + 20, true) | view.getUint32(p + 24, true) |
+                view.getUint32(p + 28, true)) !== 0
+          ) bytes = true;
           break;
         case 9: // table
           if (plen !== 4) return null;
@@ -306,9 +317,9 @@ function warmUp(): void {
     view.setUint16(p + 6, g3);
     view.setUint16(p + 14, g7);
   };
-  /** The attributes every IPv6 route has after its own: cacheinfo, and pref */
+  /** The attributes every IPv6 route has after its own: the kernel's cacheinfo (zeros), pref */
   const v6tail = () => {
-    rta(RTA.CACHEINFO, CACHEINFO.size);
+    rta(RTA.CACHEINFO, ZERO_CACHEINFO_SIZE);
     data[rta(RTA.PREF, 1)] = 0;
   };
   const end = () => spans.push(start, at);
@@ -365,7 +376,9 @@ function warmUp(): void {
     u32(RTA.OIF, 2), v6tail(), end();
     rtmsg([10, 0, 254, 9, 0, 1]);
     u32(RTA.TABLE, 254), u32(RTA.PRIORITY, 1024), ipv6(RTA.GATEWAY, 0xfe80, 0, 0, k);
-    u32(RTA.OIF, 2), rta(RTA.CACHEINFO, CACHEINFO.size), u32(RTA.EXPIRES, 1800);
+    // a route that expires (learnt from a router advertisement): its cacheinfo says when too
+    u32(RTA.OIF, 2), view.setUint32(rta(RTA.CACHEINFO, ZERO_CACHEINFO_SIZE) + 8, 1800, true);
+    u32(RTA.EXPIRES, 1800);
     data[rta(RTA.PREF, 1)] = 0, end();
   }
   // each round as a datagram of its own, which its first route that needs bytes copies

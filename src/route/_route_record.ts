@@ -1,7 +1,8 @@
 /**
  * The object every `Route` is (internal): one class, so that routes share one shape and
  * their fields are assigned in one order, whose `attrs` is made when first read. A route from
- * a dump whose attributes are all typed fields keeps their order (made again from the fields),
+ * a dump whose attributes are all typed fields (or an all-zero cacheinfo) keeps their order
+ * (made again from the fields),
  * any other the bytes of its message (a copy of the datagram it came in, shared with the
  * other routes of that datagram that need one), instead of a second decoded form of every
  * attribute beside its typed fields; most programs never read `attrs`, and the garbage
@@ -11,7 +12,7 @@
  */
 
 import type { RawReplyOf } from "../ynl/raw_family.ts";
-import { rtmsgStruct, rtRoute } from "../families/rt_route.ts";
+import { RTA, rtmsgStruct, rtRoute } from "../families/rt_route.ts";
 import type { Family } from "./address.ts";
 import { type Nexthop, nexthopFlagNames } from "./multipath.ts";
 
@@ -36,6 +37,27 @@ export function nexthopFlagArray(byte: number): readonly string[] {
   return FLAG_ARRAYS[byte] ?? (FLAG_ARRAYS[byte] = Object.freeze(nexthopFlagNames(byte)));
 }
 
+/**
+ * The size of the kernel's `struct rta_cacheinfo` (the spec's 20 bytes, then id, ts and tsage).
+ * A FIB route's cacheinfo is that many zero bytes (no cached dst entry, no expiry): a dumped
+ * route whose cacheinfo is so keeps no bytes for it, and {@link attrsOf} decodes it again
+ * from zeros.
+ */
+export const ZERO_CACHEINFO_SIZE = 32;
+
+/** An RTA_CACHEINFO attribute of {@link ZERO_CACHEINFO_SIZE} zero bytes. */
+const ZERO_CACHEINFO = new Uint8Array(4 + ZERO_CACHEINFO_SIZE);
+new DataView(ZERO_CACHEINFO.buffer).setUint16(0, ZERO_CACHEINFO.length, true);
+new DataView(ZERO_CACHEINFO.buffer).setUint16(2, RTA.CACHEINFO, true);
+
+/** What the rt-route spec's decoder makes of an all-zero kernel cacheinfo (a new object). */
+function zeroCacheinfo(): RouteAttrs["cacheinfo"] {
+  return (REPLY.decode(ZERO_CACHEINFO, 0, ZERO_CACHEINFO.length, {
+    strict: false,
+    path: REPLY.name,
+  }) as RouteAttrs).cacheinfo;
+}
+
 /** `s` up to its "/" (an address of a route's prefix: "10.0.0.0" of "10.0.0.0/24"). */
 function address(s: string | undefined): string | undefined {
   const slash = s === undefined ? -1 : s.indexOf("/");
@@ -44,7 +66,8 @@ function address(s: string | undefined): string | undefined {
 
 /**
  * The attribute of each case of _route_decode.ts's CASE table that {@link attrsOf} makes from
- * a field, and the field (dst and src, cases 1 and 2, hold the address and its "/len").
+ * a field, and the field (dst and src, cases 1 and 2, hold the address and its "/len");
+ * cacheinfo (case 8) has no field: it is an all-zero one.
  */
 const FIELD_OF: readonly (readonly [attr: string, field: string])[] = [
   ["", ""],
@@ -55,7 +78,7 @@ const FIELD_OF: readonly (readonly [attr: string, field: string])[] = [
   ["iif", "iif"],
   ["oif", "oif"],
   ["priority", "metric"],
-  ["", ""],
+  ["cacheinfo", ""],
   ["table", "table"],
   ["", ""],
   ["pref", "pref"],
@@ -64,10 +87,11 @@ const FIELD_OF: readonly (readonly [attr: string, field: string])[] = [
 ];
 
 /**
- * The attributes of `r`, a route from the fast decoder whose attributes are all typed fields,
- * made from them in the order `order` spells: a hex digit per attribute, the first one highest,
- * each the case _route_decode.ts's CASE table gives it (1 dst, 2 src, 3 gateway, 4 prefsrc, 5
- * iif, 6 oif, 7 priority, 9 table, 11 pref, 13 nh-id). The same object the rt-route spec's
+ * The attributes of `r`, a route from the fast decoder whose attributes are all typed fields
+ * or an all-zero cacheinfo, made from them in the order `order` spells: a hex digit per
+ * attribute, the first one highest, each the case _route_decode.ts's CASE table gives it (1
+ * dst, 2 src, 3 gateway, 4 prefsrc, 5 iif, 6 oif, 7 priority, 8 cacheinfo, 9 table, 11 pref,
+ * 13 nh-id). The same object the rt-route spec's
  * decoder makes of the message: the same keys in the same order, the same values.
  */
 function attrsOf(r: RouteRecord, order: number): RouteAttrs {
@@ -78,7 +102,11 @@ function attrsOf(r: RouteRecord, order: number): RouteAttrs {
   for (let i = cases.length - 1; i >= 0; i--) {
     const c = cases[i];
     const [key, field] = FIELD_OF[c];
-    a[key] = c <= 2 ? address(fields[field] as string | undefined) : fields[field];
+    a[key] = c <= 2
+      ? address(fields[field] as string | undefined)
+      : c === 8
+      ? zeroCacheinfo()
+      : fields[field];
   }
   return a as RouteAttrs;
 }

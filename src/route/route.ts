@@ -107,7 +107,8 @@ export interface Route {
    * Every attribute the kernel sent, decoded by the rt-route spec (`multipath` as bytes). The
    * routes {@link RouteClient} dumps make it when it is first read: a route whose attributes
    * are all typed fields (table, dst, src, gateway, prefsrc, iif, oif, priority, pref, nh-id,
-   * each once) from those fields, as they are then; any other by decoding a copy of the bytes
+   * each once; and an all-zero cacheinfo, what a FIB route has) from those fields, as they are
+   * then; any other by decoding a copy of the bytes
    * of its message (the datagram it came in, shared by the other routes of it that need one,
    * stays alive while such a route does and has not had `attrs` read). It is an accessor of
    * the routes' class, not an own property: `Object.keys`, spread and `JSON.stringify` do not

@@ -80,6 +80,8 @@ const CACHEINFO_32 = attr(12, [
   ...u32(7),
   ...u32(8),
 ]);
+/** The kernel's cacheinfo of a FIB route: 32 zero bytes. */
+const CACHEINFO_ZERO = attr(12, new Array(32).fill(0));
 
 test("route decoding: only a route with attributes beyond its fields copies the datagram", () => {
   const copied = (payload: number[]): boolean => {
@@ -98,6 +100,30 @@ test("route decoding: only a route with attributes beyond its fields copies the 
   assert.equal(copied([...v4, ...attr(4, u32(3))]), true, "oif twice");
   assert.equal(copied([...v4, ...attr(16, u32(1))]), true, "mark");
   assert.equal(copied([...rtmsg([10, 64, 0, 0, 254, 2, 0, 1]), ...DST6, ...CACHEINFO]), true);
+  const v6 = [...rtmsg([10, 64, 0, 0, 254, 2, 0, 1]), ...attr(15, u32(254)), ...DST6];
+  assert.equal(copied([...v6, ...CACHEINFO_ZERO, ...attr(20, [0])]), false, "zero cacheinfo");
+  assert.equal(copied([...v6, ...CACHEINFO_32]), true, "cacheinfo with values");
+  assert.equal(copied([...v6, ...CACHEINFO_ZERO, ...CACHEINFO_ZERO]), true, "cacheinfo twice");
+  for (let i = 0; i < 32; i += 4) {
+    const one = [...CACHEINFO_ZERO];
+    one[4 + i + (i >> 2) % 4] = 1;
+    assert.equal(copied([...v6, ...one]), true, `cacheinfo with byte ${i + (i >> 2) % 4} set`);
+  }
+  const longer = attr(12, new Array(36).fill(0));
+  assert.equal(copied([...v6, ...longer]), true, "a zero cacheinfo of another size");
+  assert.equal(copied([...v6, ...attr(12, new Array(20).fill(0))]), true, "the spec's 20 bytes");
+  // each route's zero cacheinfo is an object of its own, as the generic decoder's are
+  const zeroRoute = (): Route => {
+    const data = new Uint8Array([...v6, ...CACHEINFO_ZERO]);
+    const r = fastRoute(data, new DataView(data.buffer), 0, data.length, new DatagramCopy(data, 0));
+    assert.ok(r !== null);
+    return r;
+  };
+  const [a, b] = [zeroRoute(), zeroRoute()];
+  assert.notEqual(a.attrs.cacheinfo, b.attrs.cacheinfo);
+  assert.deepEqual(a.attrs.cacheinfo, b.attrs.cacheinfo);
+  a.attrs.cacheinfo!.rtaUsed = 9;
+  assert.equal(b.attrs.cacheinfo!.rtaUsed, 0);
 });
 
 test("route decoding: a dump's messages, fast and generic alike", () => {
@@ -124,17 +150,22 @@ test("route decoding: a dump's messages, fast and generic alike", () => {
       `type ${type}`,
     );
   }
-  // IPv6 /64 via a gateway with cacheinfo (32 bytes: 12 beyond the spec's struct) and pref
-  same([
-    ...rtmsg([10, 64, 0, 0, 102, 3, 0, 1]),
-    ...attr(15, u32(102)),
-    ...DST6,
-    ...attr(6, u32(3)),
-    ...GW6,
-    ...attr(4, u32(2)),
-    ...CACHEINFO_32,
-    ...attr(20, [0]),
-  ], "v6 via gateway");
+  // IPv6 /64 via a gateway with cacheinfo (32 bytes: 12 beyond the spec's struct) and pref,
+  // the cacheinfo with values or the kernel's all-zero one
+  for (
+    const [cacheinfo, what] of [[CACHEINFO_32, ""], [CACHEINFO_ZERO, ", zero cacheinfo"]] as const
+  ) {
+    same([
+      ...rtmsg([10, 64, 0, 0, 102, 3, 0, 1]),
+      ...attr(15, u32(102)),
+      ...DST6,
+      ...attr(6, u32(3)),
+      ...GW6,
+      ...attr(4, u32(2)),
+      ...cacheinfo,
+      ...attr(20, [0]),
+    ], `v6 via gateway${what}`);
+  }
   same([
     ...rtmsg([10, 64, 0, 0, 254, 2, 0, 1]),
     ...attr(15, u32(254)),
@@ -288,7 +319,9 @@ test("route decoding: random attribute lists agree with the generic decoder", ()
     for (let k = 0; k < n; k++) {
       const t = types[rnd(types.length)];
       const s = sizes[t];
-      payload.push(...attr(t, bytes(s[rnd(s.length)])));
+      // a cacheinfo is sometimes the kernel's all-zero one (what a FIB route has)
+      const zero = t === 12 && rnd(3) === 0;
+      payload.push(...attr(t, zero ? new Array(32).fill(0) : bytes(s[rnd(s.length)])));
     }
     if (rnd(20) === 0) payload.length -= 1 + rnd(6); // cut short
     const { fast, generic } = both(payload);
