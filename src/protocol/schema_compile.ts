@@ -260,6 +260,32 @@ function memo32(f: FieldLike): boolean {
 }
 
 /**
+ * The code that stores flag set `f`'s remembered list for the word at `p` and leaves its case
+ * (`break`), when its codec has it: a u64 set's last word (memo64: netdev's three per device)
+ * compared, a u32 set's table of words (memo32: nlctrl's op flags) probed. Null for any other
+ * field.
+ */
+function memoProbe(f: FieldLike, ref: string, key: string): string | null {
+  if (!f.repeated && f.size === 8 && (f.codec as { memo64?: unknown } | undefined)?.memo64) {
+    return `const m = ${ref}.codec.memo64;
+        if (plen === 8 && view.getUint32(p, true) === m.lo && view.getUint32(p + 4, true) === m.hi) {
+          o[${key}] = m.list;
+          break;
+        }`;
+  }
+  if (!memo32(f)) return null;
+  return `if (plen === 4) {
+          const v = view.getUint32(p, true);
+          const m = ${ref}.codec.memo32;
+          const s = flagsSlot(v);
+          if (m.words[s] === v) {
+            o[${key}] = m.lists[s];
+            break;
+          }
+        }`;
+}
+
+/**
  * The generated code that decodes a payload holding every field of a small set once, in
  * definition order, each of a fixed size whose value cannot fail (nlctrl's {id, flags} ops, the
  * order the kernel writes them in): when the payload's length and every header word are those
@@ -345,37 +371,12 @@ export function compileSetDecoder(
 `;
       return;
     }
-    if (!f.repeated && f.size === 8 && (f.codec as { memo64?: unknown } | undefined)?.memo64) {
-      // A u64 flag set (netdev's three per device): the word its codec decoded last is
-      // compared here, and only another goes through the codec.
+    const probe = memoProbe(f, ref, key);
+    if (probe !== null) {
+      // A flag set whose codec remembers the lists of words: only a word it has not seen goes
+      // through the codec.
       cases += `      case ${f.type}: {
-        const m = ${ref}.codec.memo64;
-        if (plen === 8 && view.getUint32(p, true) === m.lo && view.getUint32(p + 4, true) === m.hi) {
-          o[${key}] = m.list;
-          break;
-        }
-        frames[d] = ${JSON.stringify(f.name)};
-        c.depth = d + 1;
-        ${check}
-        o[${key}] = ${value};
-        c.depth = d;
-        break;
-      }\n`;
-      return;
-    }
-    if (memo32(f)) {
-      // A u32 flag set (nlctrl's op flags): the codec's table of remembered words is probed
-      // here, and only a word not in it goes through the codec.
-      cases += `      case ${f.type}: {
-        if (plen === 4) {
-          const v = view.getUint32(p, true);
-          const m = ${ref}.codec.memo32;
-          const s = flagsSlot(v);
-          if (m.words[s] === v) {
-            o[${key}] = m.lists[s];
-            break;
-          }
-        }
+        ${probe}
         frames[d] = ${JSON.stringify(f.name)};
         c.depth = d + 1;
         ${check}
