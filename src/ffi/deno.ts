@@ -12,9 +12,10 @@
  * - errno is read through an `Int32Array` over `__errno_location()`, taken once at load.
  * - `sendmsg` of a single piece calls `sendto()` (no msghdr to fill; the kernel path is
  *   ~60 ns shorter too).
- * - `Deno.dlopen` makes a function per symbol (~0.3 ms each, ~2.5 ms for the first): the socket
- *   calls (`CORE`) are bound when the backend is made, every other symbol by its own
- *   `dlopen` at its first call, so a script binds only what it uses.
+ * - `Deno.dlopen` makes a function per symbol (~0.3 ms each, ~2.5 ms for the first): the calls
+ *   every request or dump makes (`CORE`) are bound when the backend is made, every other symbol
+ *   (recvmsg, which recvmmsg stands in for, sendmsg of several pieces, getsockopt...) by its
+ *   own `dlopen` at its first call, so a script binds only what it uses.
  *
  * @module
  */
@@ -74,7 +75,8 @@ type SymbolName = keyof typeof SYMBOLS;
 
 /**
  * The symbols every socket calls (bound together when the backend is made); the others (waits,
- * eventfd, namespaces, clocks, getenv...) are bound one by one at their first call.
+ * eventfd, namespaces, clocks, getenv, and recvmsg, sendmsg and getsockopt, which a request or
+ * dump over recvmmsg and sendto never calls) are bound one by one at their first call.
  */
 const CORE = [
   "__errno_location",
@@ -83,10 +85,7 @@ const CORE = [
   "bind",
   "getsockname",
   "setsockopt",
-  "getsockopt",
-  "sendmsg",
   "sendto",
-  "recvmsg",
   "recvmmsg",
   "close",
 ] as const satisfies readonly SymbolName[];
@@ -295,7 +294,13 @@ class DenoLibc implements Libc {
 
   getsockopt(fd: number, level: number, name: number, value: Uint8Array): SysResult {
     this.#lenU32[0] = value.byteLength;
-    const ret = this.#sym.getsockopt(fd, level, name, value, this.#len.pointer);
+    const ret = (this.#lazy.getsockopt ?? this.#bind("getsockopt"))(
+      fd,
+      level,
+      name,
+      value,
+      this.#len.pointer,
+    );
     return ret < 0 ? { ret, errno: this.#errno[0] } : { ret: this.#lenU32[0], errno: 0 };
   }
 
@@ -329,7 +334,9 @@ class DenoLibc implements Libc {
       m.setUint32(MSGHDR.namelen, addr.byteLength, true);
     }
     m.setUint32(MSGHDR.iovlen, n, true);
-    return this.#result(this.#sym.sendmsg(fd, this.#smsg.pointer, flags));
+    return this.#result(
+      (this.#lazy.sendmsg ?? this.#bind("sendmsg"))(fd, this.#smsg.pointer, flags),
+    );
   }
 
   #growIov(n: number): void {
@@ -383,7 +390,7 @@ class DenoLibc implements Libc {
       m.setUint32(MSGHDR.controllen, control.byteLength, true);
     }
     m.setInt32(MSGHDR.flags, 0, true);
-    const ret = this.#sym.recvmsg(fd, this.#rmsg.pointer, flags);
+    const ret = (this.#lazy.recvmsg ?? this.#bind("recvmsg"))(fd, this.#rmsg.pointer, flags);
     if (ret < 0) {
       return { ret, errno: this.#errno[0], msgFlags: 0, portid: 0, groups: 0, controlLen: 0 };
     }
