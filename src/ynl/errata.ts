@@ -10,6 +10,7 @@
  */
 
 import { NO_NESTED_FLAG } from "./_marks.ts";
+import { coreScalar } from "./_core_yaml.ts";
 import { addLinkKinds } from "./errata_link_kinds.ts";
 
 type Obj = Record<string, unknown>;
@@ -181,7 +182,7 @@ function nlctrlVersion(doc: Obj): string | undefined {
 
 /** ovs_vport.yaml says version 2; the family is registered with OVS_VPORT_VERSION, 1. */
 function ovsVportVersion(doc: Obj): string | undefined {
-  if (doc.name !== "ovs_vport" || doc.version !== 2) return undefined;
+  if (doc.name !== "ovs_vport" || coreScalar(doc.version) !== 2) return undefined;
   doc.version = 1;
   return "version 1 (include/uapi/linux/openvswitch.h: OVS_VPORT_VERSION 0x1, the version " +
     "net/openvswitch/datapath.c registers dp_vport_genl_family with)";
@@ -416,7 +417,9 @@ const TEAM_PATCHES: readonly SpecPatch[] = [
 
 /** Applies a {@link SpecPatch} when the spec still has the old form. */
 function specPatch(e: SpecPatch): (doc: Obj) => string | undefined {
-  const sameFields = (o: Obj, fields: Obj) => Object.entries(fields).every(([k, v]) => o[k] === v);
+  // (a value loadSpec's parse left as text read as the core schema reads it: "true" is true)
+  const sameFields = (o: Obj, fields: Obj) =>
+    Object.entries(fields).every(([k, v]) => coreScalar(o[k]) === v);
   return (doc) => {
     if (doc.name !== e.family) return undefined;
     const sets = doc["attribute-sets"];

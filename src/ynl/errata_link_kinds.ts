@@ -9,6 +9,8 @@
  * @module
  */
 
+import { coreScalar } from "./_core_yaml.ts";
+
 type Obj = Record<string, unknown>;
 
 /** What the kernel reads, for the erratum's note. */
@@ -291,7 +293,9 @@ export function addLinkKinds(doc: Obj): string | undefined {
   for (const [msg, formats] of Object.entries(LINK_KIND_FORMATS)) {
     const have = subs.find((s) => (s as Obj)?.name === msg) as Obj | undefined;
     const values = new Set(
-      Array.isArray(have?.formats) ? (have.formats as Obj[]).map((f) => String(f?.value)) : [],
+      Array.isArray(have?.formats)
+        ? (have.formats as Obj[]).map((f) => String(coreScalar(f?.value)))
+        : [],
     );
     const usable = (f: Obj) =>
       mine.has(f["attribute-set"]) || sets.some((x) => (x as Obj)?.name === f["attribute-set"]);

@@ -11,6 +11,7 @@
 
 import { describeValue } from "../protocol/_validate.ts";
 import { NO_NESTED_FLAG } from "./_marks.ts";
+import { coreScalar } from "./_core_yaml.ts";
 
 /**
  * A spec the engine cannot use: a missing or malformed key, an unknown type, a construct it
@@ -484,7 +485,7 @@ class Reader {
   }
 
   int(o: Obj, key: string, path: string, optional = true): number | undefined {
-    const v = o[key];
+    const v = coreScalar(o[key]);
     if (v === undefined && optional) return undefined;
     if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) {
       this.fail(
@@ -496,7 +497,7 @@ class Reader {
   }
 
   bool(o: Obj, key: string, path: string): boolean {
-    const v = o[key];
+    const v = coreScalar(o[key]);
     if (v === undefined) return false;
     if (typeof v !== "boolean") {
       this.fail(join(path, key), `expected true or false, got ${show(v)}`);
@@ -584,7 +585,7 @@ export function readSpecModel(doc: unknown, file = "<object>"): SpecModel {
     defNames.add(dname);
     const type = r.str(o, "type", path);
     if (type === "const") {
-      const v = o.value;
+      const v = coreScalar(o.value);
       if (typeof v !== "number" && typeof v !== "string") {
         r.fail(join(path, "value"), `expected a number, got ${show(v)}`);
       }
@@ -596,7 +597,7 @@ export function readSpecModel(doc: unknown, file = "<object>"): SpecModel {
     } else if (type === "enum" || type === "flags") {
       let start = 0;
       if (o["value-start"] !== undefined) {
-        const vs = o["value-start"];
+        const vs = coreScalar(o["value-start"]);
         if (typeof vs !== "number" || !Number.isSafeInteger(vs)) {
           r.fail(join(path, "value-start"), `expected an integer, got ${show(vs)}`);
         }
@@ -613,7 +614,7 @@ export function readSpecModel(doc: unknown, file = "<object>"): SpecModel {
         else {
           const eo = r.obj(e, ep, KEYS.entry);
           ename = r.str(eo, "name", ep);
-          const v = eo.value;
+          const v = coreScalar(eo.value);
           if (v !== undefined) {
             if (typeof v !== "number" || !Number.isSafeInteger(v)) {
               r.fail(join(ep, "value"), `expected an integer, got ${show(v)}`);
@@ -792,7 +793,7 @@ export function readSpecModel(doc: unknown, file = "<object>"): SpecModel {
     const formats = r.list(o.formats, join(path, "formats")).map((f, j) => {
       const fp = `${path}.formats[${j}]`;
       const fo = r.obj(f, fp, KEYS.format);
-      const value = fo.value;
+      const value = coreScalar(fo.value);
       if (typeof value !== "string" && typeof value !== "number") {
         r.fail(join(fp, "value"), `expected a value, got ${show(value)}`);
       }
@@ -920,6 +921,7 @@ function constValue(
   consts: ReadonlyMap<string, number | string>,
   depth = 0,
 ): number {
+  v = coreScalar(v);
   if (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) return v;
   if (typeof v === "string") {
     const m = /^([0-9A-Za-z_-]+)( - 1)?$/.exec(v);
@@ -941,6 +943,7 @@ function limitValue(
   path: string,
   consts: ReadonlyMap<string, number | string>,
 ): number | bigint {
+  v = coreScalar(v);
   if (typeof v === "number" && Number.isSafeInteger(v)) return v;
   if (typeof v === "string") {
     const l = LIMITS[v];

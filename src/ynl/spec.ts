@@ -13,13 +13,7 @@ import type { FamilySpec } from "../genl/family.ts";
 import { buildObjects, genlFamily, rawFamily } from "./build.ts";
 import { applyErrata } from "./errata.ts";
 import { familyIR } from "./ir.ts";
-import {
-  findSpec,
-  licenseOf,
-  parseSpecText,
-  readSpecText,
-  type SpecSourceOptions,
-} from "./load.ts";
+import { findSpec, licenseOf, parseYaml, readSpecText, type SpecSourceOptions } from "./load.ts";
 import { readSpecModel, type SpecModel } from "./model.ts";
 import type { RawFamilySpec } from "./raw_family.ts";
 import { checkSpecOptions, checkSpecSource } from "./_validate.ts";
@@ -159,7 +153,7 @@ function specFile(source: string | object, options: LoadSpecOptions): string | u
  * {@link readSpecSource} of a checked source, found at `path` when it names a file, whose parse
  * is kept in cache directory `dir` if one is given (loadSpec gives none: it keeps its model).
  * `docs` false (loadSpec) blanks the nested doc strings before a js-yaml parse (see _docs.ts):
- * the object has `""` for them.
+ * the object has `""` for them, and its plain scalars are text (see parseYaml).
  */
 function readSource(
   source: string | object,
@@ -171,9 +165,10 @@ function readSource(
   if (typeof source === "object") {
     return { doc: source, file: options.file ?? "<object>", owned: false };
   }
-  // (Bun's native parser reads docs as fast as it reads "": blanking would only cost there)
+  // (Bun's native parser reads docs as fast as it reads "": blanking would only cost there);
+  // loadSpec's js-yaml parse leaves every plain scalar text, for the spec reader to type
   const parse = (text: string, file: string) =>
-    parseSpecText(docs || SPEC_PARSER === "bun" ? text : blankNestedDocs(text), file);
+    parseYaml(docs || SPEC_PARSER === "bun" ? text : blankNestedDocs(text), file, !docs);
   if (path === undefined) {
     const file = options.file ?? "<text>";
     return { doc: parse(source, file), file, license: licenseOf(source), owned: true };
@@ -196,7 +191,9 @@ function readSource(
  * path inside the spec. Where js-yaml parses (not under Bun), the text of `doc` keys below the
  * top level is not parsed (nothing a family holds comes from it; it was a quarter of a first
  * load of tc): a YAML mistake inside one is not reported here, where {@link readSpecSource}
- * and the code generator report it.
+ * and the code generator report it. There its plain scalars are left as text and the spec
+ * reader types the ones it expects to be numbers or booleans as the YAML 1.2 core schema does
+ * (same family; a number written in quotes where one is expected is taken too).
  *
  * @example
  * ```ts

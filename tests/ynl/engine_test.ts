@@ -82,6 +82,59 @@ test("ynl: parseSpecText (YAML 1.2 core schema; Bun: its native parser) gives wh
   assert.throws(() => parseSpecText("name: [x\n", "bad.yaml"), /bad\.yaml.*YAML/s);
 });
 
+test("ynl: loadSpec's parse leaves plain scalars text, and its family is the one the core schema's parse gives, on every spec", () => {
+  // (under Bun loadSpec's parse is the native one, typed as the core schema types)
+  const same = (a: ReturnType<typeof loadSpec>, b: ReturnType<typeof loadSpec>, what: string) => {
+    assert.deepEqual(a.ynl.model, b.ynl.model, what);
+    assert.deepEqual(a.ynl.errata, b.ynl.errata, what);
+    assert.deepEqual(Object.keys(a.operations), Object.keys(b.operations), what);
+  };
+  for (const f of everySpec()) {
+    // the object the core schema makes of the text loadSpec parses (nested docs blanked)
+    const core = parseSpecText(blankNestedDocs(readSpecText(f)), f) as object;
+    same(loadSpec(f, { cache: false }), loadSpec(core, { file: f, cache: false }), f);
+  }
+  // every scalar the reader types, in the core schema's spellings
+  const text = `name: x
+doc: d
+protocol: netlink-raw
+protonum: 0x10
+version: 0o2
+definitions:
+  - { name: c, type: const, value: 0x20 }
+  - { name: e, type: enum, value-start: +3, entries: [a, { name: b, value: 0b110 }] }
+  - { name: f, type: flags, entries: [{ name: g, value: 1_0 }] }
+  - name: s
+    type: struct
+    members:
+      - { name: m, type: u16, enum: e, enum-as-flags: True }
+      - { name: p, type: pad, len: 0x2 }
+attribute-sets:
+  - name: a
+    attributes:
+      - { name: k, type: string }
+      - { name: u, type: u32, value: 0x5, checks: { min: -0x1, max: 0xff } }
+      - { name: l, type: binary, multi-attr: TRUE, checks: { max-len: c, min-len: 0o1 } }
+      - { name: t, type: u64, enum: f, enum-as-flags: false }
+      - { name: d, type: sub-message, sub-message: m, selector: k }
+sub-messages:
+  - { name: m, formats: [{ value: 0x10, fixed-header: s }, { value: vlan }] }
+operations:
+  list:
+    - { name: get, value: 0x12, attribute-set: a, do: { request: { value: 0x13 } } }
+mcast-groups:
+  list: [{ name: g, value: 0x1 }]
+`;
+  same(
+    loadSpec(text),
+    loadSpec(parseSpecText(text) as object, { file: "<text>" }),
+    "core spellings",
+  );
+  const m = loadSpec(text).ynl.model;
+  assert.equal(m.protonum, 16);
+  assert.deepEqual(m.subMessages.get("m")!.formats.map((f) => f.value), ["16", "vlan"]);
+});
+
 /** `doc` with the values of its `doc` keys below the top level replaced by "". */
 function docsBlanked(doc: unknown, top = true): unknown {
   if (Array.isArray(doc)) return doc.map((x) => docsBlanked(x, false));
