@@ -2,8 +2,9 @@
  * The spec cache (internal): what a process made of a spec file, kept as JSON so that a later
  * process loading the same file skips that work. Two kinds of entries: a spec's parsed YAML
  * (`readSpecSource`: the code generator and the CLI), and the checked model `loadSpec` reads
- * from it (errata applied, every element checked, the IR's checks passed): a cached load skips
- * the YAML parser, the errata and the checks, the larger part of a first load under Deno. One
+ * from it (errata applied, every element checked; the IR's checks run at a set's first use,
+ * cached or not): a cached load skips the YAML parser, the errata and the model's checks, the
+ * larger part of a first load under Deno. One
  * file per spec and kind in `$NLTS_YNL_CACHE`, else `$XDG_CACHE_HOME/nlts/ynl`, else
  * `~/.cache/nlts/ynl`; keyed by the kind, the spec's real path, size and modification time, the
  * parser and this module's versions, so that an edited or replaced spec is read again. Written
@@ -44,7 +45,7 @@ const VERSION = 2;
  * or the IR's checks (ir.ts). A test keeps a
  * fingerprint of those files and fails when they change without this number.
  */
-export const MODEL_VERSION = 5;
+export const MODEL_VERSION = 6;
 
 // deno-lint-ignore no-explicit-any
 const deno = (globalThis as any).Deno as

@@ -159,13 +159,13 @@ function strLit(s: string): string {
 
 /**
  * Builds the IR of a family from its model; with `lazy`, an attribute set's or a struct's IR
- * is built at its first `setIR(name)` / `structIR(name)` (or `sets` / `structs`), every
- * attribute and member being checked now all the same, unless `checked` (a model that passed
- * these checks before, kept in the spec cache).
+ * is built at its first `setIR(name)` / `structIR(name)` (or `sets` / `structs`), and its
+ * attributes or members are checked then (a spec the IR cannot map raises its YnlSpecError
+ * when the set or struct is first used, not here).
  */
 export function familyIR(
   model: SpecModel,
-  options: { lazy?: boolean; checked?: boolean } = {},
+  options: { lazy?: boolean } = {},
 ): FamilyIR {
   const fail = (path: string, detail: string): never => {
     throw new YnlSpecError(model.file, path, detail);
@@ -279,22 +279,15 @@ export function familyIR(
   };
 
   const structs = new Map<string, StructIR>();
-  /**
-   * Raises the YnlSpecError the IR of struct member `m` would (see checkAttr); `visit` checks a
-   * struct it holds, where the IR would build that struct's.
-   */
-  const checkMember = (m: MemberDef, visit?: (struct: string) => void): void => {
+  /** Raises the YnlSpecError struct member `m` cannot be mapped with (see checkAttr). */
+  const checkMember = (m: MemberDef): void => {
     if (m.type === "string") fail(m.path, "string struct members are not supported");
-    if (m.type === "pad") return;
-    if (m.type === "binary") {
-      if (m.struct !== undefined) visit?.(m.struct);
-      return;
-    }
+    if (m.type === "pad" || m.type === "binary") return;
     if (m.displayHint === "ipv4" && m.type === "u32" && m.byteOrder === "big-endian") return;
     if (m.enum !== undefined) enumChecks(m.type, m.enum, m.enumAsFlags, m.path);
   };
   const memberIR = (m: MemberDef): IR => {
-    if (!options.lazy) checkMember(m); // a lazy IR checked every member at its start
+    checkMember(m);
     const path = m.path;
     switch (m.type) {
       case "pad":
@@ -346,18 +339,7 @@ export function familyIR(
     }
     return s.varName;
   };
-  if (options.lazy) {
-    // every member checked now, in the order the eager IR meets them (unless checked before)
-    const checked = new Set<string>();
-    const visit = (name: string): void => {
-      if (checked.has(name)) return;
-      checked.add(name);
-      for (const m of model.structs.get(name)!.members) checkMember(m, visit);
-    };
-    if (!options.checked) { for (const name of model.structs.keys()) visit(name); }
-  } else {
-    for (const name of model.structs.keys()) structVar(name);
-  }
+  if (!options.lazy) { for (const name of model.structs.keys()) structVar(name); }
 
   // attribute sets: variable names first (for references), then fields in dependency order
   const setVars = new Map<string, string>();
@@ -409,8 +391,8 @@ export function familyIR(
       [...model.attrSets.values()].flatMap((s) => s.attrs).find((x) => x.name === a.selector)!;
 
   /**
-   * Raises the YnlSpecError the IR of attribute `a` (of set `setName`) would, without building
-   * it: a loaded family checks every attribute at load and builds a set's IR at its first use.
+   * Raises the YnlSpecError attribute `a` (of set `setName`) cannot be mapped with, before its
+   * IR is built (a loaded family builds a set's IR, so checks it, at the set's first use).
    */
   const checkAttr = (setName: string, a: AttrDef): void => {
     const scalarChecks = (type: string) => {
@@ -471,7 +453,7 @@ export function familyIR(
   };
 
   const attrIR = (setName: string, a: AttrDef): IR => {
-    if (!options.lazy) checkAttr(setName, a); // a lazy IR checked every attribute at its start
+    checkAttr(setName, a);
     const path = a.path;
     const checks = a.checks;
     const intChecks = (): Record<string, unknown> | undefined => {
@@ -705,18 +687,7 @@ export function familyIR(
     setIRs.set(name, ir);
     return ir;
   };
-  if (options.lazy) {
-    // every attribute checked now, in the order the eager IR meets them (unless checked before)
-    if (!options.checked) {
-      for (const name of order) {
-        for (const a of model.attrSets.get(name)!.attrs) {
-          if (a.type !== "unused") checkAttr(name, a);
-        }
-      }
-    }
-  } else {
-    for (const name of order) setIR(name);
-  }
+  if (!options.lazy) { for (const name of order) setIR(name); }
   // structs in dependency order (members first)
   const structOrder: string[] = [];
   const done = new Set<string>();

@@ -216,13 +216,13 @@ export function loadSpec(
   const dir = path === undefined ? undefined : specCacheDir(options.cache);
   if (path !== undefined && dir !== undefined) {
     const hit = readCachedModel(dir, path, SPEC_PARSER, path);
-    if (hit !== undefined) return family(hit.model, hit.license, hit.errata, true);
+    if (hit !== undefined) return family(hit.model, hit.license, hit.errata);
   }
   // the doc strings below the top level are not read: nothing a family holds comes from them
   const { doc, file, license, owned } = readSource(source, options, path, undefined, false);
   const fixed = applyErrata(doc, owned);
   const model = readSpecModel(fixed.doc, file);
-  const f = family(model, license, fixed.applied, false);
+  const f = family(model, license, fixed.applied);
   if (path !== undefined && dir !== undefined) {
     writeCachedModel(dir, path, SPEC_PARSER, {
       model,
@@ -233,14 +233,13 @@ export function loadSpec(
   return f;
 }
 
-/** The family of a spec's model (`checked`: the model passed the IR's checks before). */
+/** The family of a spec's model (its sets and structs checked and built at their first use). */
 function family(
   model: SpecModel,
   license: string | undefined,
   errata: readonly string[],
-  checked: boolean,
 ): GenlSpecFamily | RawSpecFamily {
-  const built = buildObjects(familyIR(model, { lazy: true, checked }));
+  const built = buildObjects(familyIR(model, { lazy: true }));
   const ynl: SpecInfo = {
     model,
     sets: built.sets,
