@@ -274,15 +274,34 @@ function memoProbe(f: FieldLike, ref: string, key: string): string | null {
         }`;
   }
   if (!memo32(f)) return null;
+  const q = memo32Lookup(ref, "v", "");
   return `if (plen === 4) {
           const v = view.getUint32(p, true);
-          const m = ${ref}.codec.memo32;
-          const s = flagsSlot(v);
-          if (m.words[s] === v) {
-            o[${key}] = m.lists[s];
+          ${q.bind}
+          if (${q.hit}) {
+            o[${key}] = ${q.list};
             break;
           }
         }`;
+}
+
+/**
+ * The generated code that looks word `w` up in u32 flag set `ref`'s table of remembered words
+ * (FlagsCodec.memo32): `bind` declares `m${n}` (the table) and `s${n}` (the word's slot),
+ * `hit` tests that the slot holds `w`, `list` is its remembered list. One place for the
+ * table's layout, which the set decoder's loop and its whole-layout literal both probe.
+ */
+function memo32Lookup(
+  ref: string,
+  w: string,
+  n: string | number,
+): { bind: string; hit: string; list: string } {
+  return {
+    bind: `const m${n} = ${ref}.codec.memo32;
+          const s${n} = flagsSlot(${w});`,
+    hit: `m${n}.words[s${n}] === ${w}`,
+    list: `m${n}.lists[s${n}]`,
+  };
 }
 
 /**
@@ -306,10 +325,10 @@ function wholeLayout(fields: readonly FieldLike[]): string {
     tests.push(`view.getUint32(start + ${at}, true) === ${(len | (f.type << 16)) >>> 0}`);
     const p = `start + ${at + 4}`;
     if (flags) {
+      const q = memo32Lookup(`F[${i}]`, `w${i}`, i);
       values.push(`  const w${i} = view.getUint32(${p}, true);
-    const m${i} = F[${i}].codec.memo32;
-    const s${i} = flagsSlot(w${i});
-    const v${i} = m${i}.words[s${i}] === w${i} ? m${i}.lists[s${i}] : F[${i}].codec.decode(c, ${p}, 4);`);
+    ${q.bind}
+    const v${i} = ${q.hit} ? ${q.list} : F[${i}].codec.decode(c, ${p}, 4);`);
     } else values.push(`  const v${i} = ${valueExpr(f.op, `F[${i}]`, p, String(f.size), false)};`);
     props.push(`${JSON.stringify(f.key)}: v${i}`);
     at += (len + 3) & ~3;
