@@ -207,6 +207,27 @@ export interface MaskTests {
   readonly zero: (m: unknown) => boolean;
   /** The mask matches every bit exactly. */
   readonly ones: (m: unknown) => boolean;
+  /**
+   * Whether the attribute is a scalar whose tests are `m === zeroValue` and `m === onesValue`:
+   * a printer compares inline (see maskZero) instead of calling one of the dozens of `zero`
+   * closures (a megamorphic call per attribute of every printed flow).
+   */
+  readonly scalar: boolean;
+  /** The scalar's all-zero value (undefined unless `scalar`). */
+  readonly zeroValue: unknown;
+  /** The scalar's all-ones value (undefined unless `scalar`). */
+  readonly onesValue: unknown;
+}
+
+/** Tests of one shape for every attribute (the printers' property loads stay monomorphic). */
+function tests(
+  zero: (m: unknown) => boolean,
+  ones: (m: unknown) => boolean,
+  scalar = false,
+  zeroValue: unknown = undefined,
+  onesValue: unknown = undefined,
+): MaskTests {
+  return { zero, ones, scalar, zeroValue, onesValue };
 }
 
 /** Members whose constant test counts fewer bits than the field holds (the IPv6 flow label). */
@@ -252,46 +273,46 @@ function maskTests(kind: KeyKind): MaskTests {
   switch (kind) {
     case "tcpFlags":
       // Open vSwitch counts the 12 bits of the TCP flags.
-      return {
-        zero: (m) => ((m as number) & 0x0fff) === 0,
-        ones: (m) => ((m as number) & 0x0fff) === 0x0fff,
-      };
+      return tests(
+        (m) => ((m as number) & 0x0fff) === 0,
+        (m) => ((m as number) & 0x0fff) === 0x0fff,
+      );
     case "ctState":
       // A bit set: compared as its u32.
-      return {
-        zero: (m) => ctStateBits(m as (string | number)[]) === 0,
-        ones: (m) => ctStateBits(m as (string | number)[]) === 0xffff_ffff,
-      };
+      return tests(
+        (m) => ctStateBits(m as (string | number)[]) === 0,
+        (m) => ctStateBits(m as (string | number)[]) === 0xffff_ffff,
+      );
     case "mpls":
-      return {
-        zero: (m) => allWords(m as number[], 0),
-        ones: (m) => allWords(m as number[], 0xffff_ffff),
-      };
+      return tests(
+        (m) => allWords(m as number[], 0),
+        (m) => allWords(m as number[], 0xffff_ffff),
+      );
     case "tunnel":
     case "nsh":
       // The nest's payload (attribute headers included) is all-equal only when empty.
-      return {
-        zero: (m) => isEmpty(m as Record<string, unknown>),
-        ones: (m) => isEmpty(m as Record<string, unknown>),
-      };
+      return tests(
+        (m) => isEmpty(m as Record<string, unknown>),
+        (m) => isEmpty(m as Record<string, unknown>),
+      );
   }
   const c = CONSTANTS.get(kind);
-  if (c === undefined) return { zero: () => false, ones: () => false };
+  if (c === undefined) return tests(() => false, () => false);
   if (c.members === null) {
     if (c.zero instanceof Uint8Array) {
-      return {
-        zero: (m) => allBytes(m as Uint8Array, 0),
-        ones: (m) => allBytes(m as Uint8Array, 0xff),
-      };
+      return tests(
+        (m) => allBytes(m as Uint8Array, 0),
+        (m) => allBytes(m as Uint8Array, 0xff),
+      );
     }
     const zero = c.zero, one = c.ones;
-    return { zero: (m) => m === zero, ones: (m) => m === one };
+    return tests((m) => m === zero, (m) => m === one, true, zero, one);
   }
-  return {
-    zero: structTest(kind, c.members, false),
+  return tests(
+    structTest(kind, c.members, false),
     // The whole nd_ext struct counts, tail padding (always zero here) included: never all ones.
-    ones: kind === "ndExtensions" ? () => false : structTest(kind, c.members, true),
-  };
+    kind === "ndExtensions" ? () => false : structTest(kind, c.members, true),
+  );
 }
 
 /**

@@ -587,7 +587,9 @@ export interface KeyFormatOptions {
 
 /** No mask, or an all-ones one: the attributes that print a mask leave it out. */
 function isExact(kind: KeyKind, m: unknown): boolean {
-  return m === undefined || MASK_TESTS[kind].ones(m);
+  if (m === undefined) return true;
+  const t = MASK_TESTS[kind];
+  return t.scalar ? m === t.onesValue : t.ones(m);
 }
 
 /**
@@ -865,7 +867,12 @@ export function formatKeyAttrs(
     if (kind === "ethertype") hasEthtype = true;
     else if (kind === "packetType") hasPacketType = true;
     let ma: unknown = hasMask ? mo[kind] : undefined;
-    const isWildcard = hasMask ? (ma === undefined || MASK_TESTS[kind].zero(ma)) : false;
+    let isWildcard = false;
+    if (hasMask) {
+      // A scalar's test inline (the same `===`), a struct's or a nest's through its closure.
+      const t = MASK_TESTS[kind];
+      isWildcard = ma === undefined || (t.scalar ? ma === t.zeroValue : t.zero(ma));
+    }
     if (o.verbose || !isWildcard || kind === "encap" || kind === "tunnel" || kind === "nsh") {
       if (isWildcard && ma === undefined) ma = zeroMask(kind, v);
       if (!first) out += ",";
