@@ -8,7 +8,8 @@
  */
 
 import { RouteClient } from "../route/client.ts";
-import type { LinkChanges, NexthopSpec, RouteFilter, RouteSpec } from "../route/client.ts";
+import type { LinkChanges, NexthopSpec, RouteSpec } from "../route/client.ts";
+import type { RouteFilter } from "../route/route.ts";
 import type { NewLink } from "../route/kinds.ts";
 import type { Link } from "../route/link.ts";
 import type { Address, Family } from "../route/address.ts";

@@ -8,10 +8,8 @@
 
 import { NETLINK, NLM_F_NEW } from "../protocol/constants.ts";
 import { ERRNO } from "../protocol/errno.ts";
-import { type ExtAck, NetlinkError, SyscallError } from "../protocol/errors.ts";
-import { AttrTrace } from "../protocol/schema_trace.ts";
+import { type NetlinkError, SyscallError } from "../protocol/errors.ts";
 import { NetlinkWriter } from "../protocol/writer.ts";
-import type { Libc } from "../socket/mod.ts";
 import { type NetlinkMessage, NetlinkSocket } from "../socket/netlink_socket.ts";
 import { closeNamespace, openNamespace } from "../socket/netns.ts";
 import { RawFamily, type RawMessage } from "../ynl/raw_family.ts";
@@ -60,6 +58,7 @@ import {
 import {
   type Route,
   type RouteAttrs,
+  type RouteFilter,
   type RouteHeader,
   type RouteMetrics,
   toRoute,
@@ -67,32 +66,22 @@ import {
 import { type Rule, type RuleAttrs, type RuleHeader, toRule } from "./rule.ts";
 import type { NewLink } from "./kinds.ts";
 import { linkData } from "./_link_data.ts";
-import { routeReader } from "./_route_decode.ts";
+export type { RouteClientOptions } from "./_route_dump.ts";
+import {
+  checkIndex,
+  checkName,
+  dumpRoutes,
+  dumpRoutesSync,
+  finishRouteQuery,
+  openRouteSocket,
+  type RouteClientOptions,
+  type RouteQuery,
+  startRouteQuery,
+  streamRoutes,
+} from "./_route_dump.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Options
-
-/**
- * Options of {@link RouteClient.open}.
- *
- * @example
- * ```ts
- * import { RouteClient, type RouteClientOptions } from "@nlts/netlink/route";
- * const options: RouteClientOptions = { netns: "blue", rcvbuf: 1 << 20 };
- * using rt = RouteClient.open(options);
- * ```
- */
-export interface RouteClientOptions {
-  /** The network namespace to work in: a name under /run/netns, a path, or an open fd. */
-  netns?: NetnsRef;
-  /**
-   * The libc calls its sockets make (default: the runtime's); e.g. `FakeKernel` from
-   * `@nlts/netlink/testing` to run against an in-memory kernel.
-   */
-  transport?: Libc;
-  /** SO_RCVBUF to ask for (bytes): raise it for large bursts of notifications. */
-  rcvbuf?: number;
-}
 
 /**
  * Changes {@link RouteClient.setLink} makes in one request.
@@ -256,28 +245,6 @@ export interface RouteSpec {
   pref?: "low" | "medium" | "high";
   /** Lightweight tunnel encapsulation (RTA_ENCAP_TYPE and RTA_ENCAP's payload). */
   encap?: { type: number; data: Uint8Array };
-}
-
-/**
- * Which routes {@link RouteClient.routes} returns (filtered by the kernel).
- *
- * @example
- * ```ts
- * import type { RouteFilter } from "@nlts/netlink/route";
- * const f: RouteFilter = { table: "all", family: "inet6", protocol: "static" };
- * ```
- */
-export interface RouteFilter {
-  /** Table: a name or number, or `all` (default `main`, as `ip route show`). */
-  table?: NameOrNumber | "all";
-  /** Only this family. */
-  family?: Family;
-  /** Only routes through this interface. */
-  dev?: LinkRef;
-  /** Only routes of this protocol. */
-  protocol?: NameOrNumber;
-  /** Only routes of this type (`unicast`, `local`...). */
-  type?: string;
 }
 
 /**
@@ -501,17 +468,6 @@ const GROUPS: Readonly<Record<RouteEventKind, readonly number[]>> = {
   nsid: [RTNLGRP.NSID],
 };
 
-function checkName(name: unknown, what: string): string {
-  if (typeof name !== "string" || name === "" || name.length > 15 || /[\s/:]/.test(name)) {
-    throw new TypeError(
-      `Cannot use ${what} ${
-        JSON.stringify(name)
-      }: an interface name is 1..15 characters without spaces, "/" or ":"`,
-    );
-  }
-  return name;
-}
-
 function checkU32(v: unknown, what: string): number {
   if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 0xffff_ffff) {
     throw new RangeError(`Cannot use ${what} ${String(v)}: expected an integer 0..4294967295`);
@@ -585,12 +541,7 @@ export class RouteClient {
    * ```
    */
   static open(options: RouteClientOptions = {}): RouteClient {
-    const socket = NetlinkSocket.open(NETLINK.ROUTE, {
-      name: "rtnetlink",
-      ...(options.netns !== undefined ? { netns: options.netns } : {}),
-      ...(options.transport !== undefined ? { transport: options.transport } : {}),
-      ...(options.rcvbuf !== undefined ? { rcvbuf: options.rcvbuf } : {}),
-    });
+    const socket = openRouteSocket(options);
     return new RouteClient(socket, options);
   }
 
@@ -646,12 +597,7 @@ export class RouteClient {
 
   /** The index of a link given by name or index. */
   *#index(ref: LinkRef, what = "link"): Plan<number> {
-    if (typeof ref === "number") {
-      if (!Number.isInteger(ref) || ref <= 0 || ref > 0x7fffffff) {
-        throw new RangeError(`Cannot use ${what} ${ref}: an interface index is 1..2147483647`);
-      }
-      return ref;
-    }
+    if (typeof ref === "number") return checkIndex(ref, what);
     checkName(ref, what);
     const [m] = yield {
       family: this.#rtLink,
@@ -664,10 +610,7 @@ export class RouteClient {
   /** Header and attributes addressing a link by index or name. */
   #address(ref: LinkRef): { header: Partial<LinkHeader>; attrs: Record<string, unknown> } {
     if (typeof ref === "number") {
-      if (!Number.isInteger(ref) || ref <= 0 || ref > 0x7fffffff) {
-        throw new RangeError(`Cannot use link ${ref}: an interface index is 1..2147483647`);
-      }
-      return { header: { ifiIndex: ref }, attrs: {} };
+      return { header: { ifiIndex: checkIndex(ref, "link") }, attrs: {} };
     }
     return { header: {}, attrs: { ifname: checkName(ref, "link") } };
   }
@@ -1135,49 +1078,17 @@ export class RouteClient {
   // Routes
 
   /** The dump request of `filter`: header and the strict-check attributes. */
-  *#routeDump(
-    filter: RouteFilter,
-  ): Plan<{ header: Record<string, unknown>; attrs: Record<string, unknown> }> {
-    const header: Record<string, unknown> = { rtmFamily: familyNumber(filter.family) ?? 0 };
-    const attrs: Record<string, unknown> = {};
-    const table = filter.table ?? "main";
-    if (table !== "all") {
-      const id = tableId(table);
-      header.rtmTable = id < 256 ? id : RT_TABLE.UNSPEC;
-      attrs.table = id;
-    }
-    if (filter.dev !== undefined) attrs.oif = yield* this.#index(filter.dev, "dev");
-    if (filter.protocol !== undefined) header.rtmProtocol = protocolId(filter.protocol);
-    if (filter.type !== undefined) header.rtmType = filter.type;
-    return { header, attrs };
-  }
-
-  /**
-   * The dump request of `filter` and how to name the attribute an extended ack points at.
-   * Route dumps skip RawFamily's per-message objects: each reply becomes a {@link Route}
-   * straight from the receive buffer (see _route_decode.ts).
-   */
-  #routeRequest(
-    header: Record<string, unknown>,
-    attrs: Record<string, unknown>,
-  ): { bytes: Uint8Array; options: { operation: string; describeExtAck: (a: ExtAck) => void } } {
-    // No attributes (a dump of every table): none given, not an empty object, which would
-    // build the request's attribute set and its encoder (~2 ms of a process's first dump) to
-    // write nothing.
-    const given = Object.keys(attrs).length === 0 ? undefined : attrs;
-    const bytes = this.#rtRoute.encode("getroute", given as never, { header: header as never });
-    const describeExtAck = (ack: ExtAck) => {
-      // The attributes follow nlmsghdr and rtmsg: extended-ack offsets count from the message.
-      const trace = new AttrTrace({ origin: -(16 + 12) });
-      rtRoute.operations.getroute.request.encode(new NetlinkWriter(), attrs as never, { trace });
-      trace.describe(ack);
-    };
-    return { bytes, options: { operation: "rt-route.getroute", describeExtAck } };
+  *#routeDump(filter: RouteFilter): Plan<RouteQuery> {
+    const q = startRouteQuery(filter);
+    if (filter.dev !== undefined) q.attrs.oif = yield* this.#index(filter.dev, "dev");
+    return finishRouteQuery(filter, q);
   }
 
   /**
    * The routes of a table (default `main`, as `ip route show`; `table: "all"` for every table),
-   * filtered by the kernel. A table nothing was ever added to is empty.
+   * filtered by the kernel. A table nothing was ever added to is empty. (A script that only
+   * lists routes can use {@link RouteReader} from `@nlts/netlink/route/routes`, which loads
+   * less.)
    *
    * @example
    * ```ts
@@ -1187,19 +1098,7 @@ export class RouteClient {
    * ```
    */
   routesSync(filter?: RouteFilter): Route[] {
-    const { header, attrs } = this.#runSync(this.#routeDump(filter ?? {}));
-    const { bytes, options } = this.#routeRequest(header, attrs);
-    const out: Route[] = [];
-    const routeOf = routeReader();
-    try {
-      this.#rtRoute.socket.exchangeSync(bytes, { ...options, dump: true }, (it) => {
-        out.push(routeOf(it));
-      });
-    } catch (e) {
-      if (noSuchTable(e, attrs)) return [];
-      throw e;
-    }
-    return out;
+    return dumpRoutesSync(this.socket, this.#runSync(this.#routeDump(filter ?? {})));
   }
 
   /**
@@ -1213,19 +1112,7 @@ export class RouteClient {
    * ```
    */
   async routes(filter?: RouteFilter): Promise<Route[]> {
-    const { header, attrs } = await this.#run(this.#routeDump(filter ?? {}));
-    const { bytes, options } = this.#routeRequest(header, attrs);
-    const out: Route[] = [];
-    const routeOf = routeReader();
-    try {
-      await this.#rtRoute.socket.exchange(bytes, { ...options, dump: true }, (it) => {
-        out.push(routeOf(it));
-      });
-    } catch (e) {
-      if (noSuchTable(e, attrs)) return [];
-      throw e;
-    }
-    return out;
+    return await dumpRoutes(this.socket, await this.#run(this.#routeDump(filter ?? {})));
   }
 
   /**
@@ -1242,17 +1129,7 @@ export class RouteClient {
    * ```
    */
   async *routeStream(filter: RouteFilter = {}): AsyncGenerator<Route, void, undefined> {
-    const { header, attrs } = await this.#run(this.#routeDump(filter));
-    const { bytes, options } = this.#routeRequest(header, attrs);
-    const routeOf = routeReader();
-    try {
-      for await (const batch of this.#rtRoute.socket.dumpBatches(bytes, options, routeOf)) {
-        yield* batch;
-      }
-    } catch (e) {
-      if (noSuchTable(e, attrs)) return;
-      throw e;
-    }
+    yield* streamRoutes(this.socket, await this.#run(this.#routeDump(filter)));
   }
 
   /** Header and attributes of a route request. */
@@ -2004,14 +1881,6 @@ export class RouteClient {
   [Symbol.dispose](): void {
     this.close();
   }
-}
-
-/**
- * A dump of one family's table that the family does not have: the kernel says ENOENT ("FIB
- * table does not exist"), which is an empty table to the caller.
- */
-function noSuchTable(e: unknown, attrs: Record<string, unknown>): boolean {
-  return e instanceof NetlinkError && e.errno === ERRNO.ENOENT && attrs.table !== undefined;
 }
 
 /** The IPv4 broadcast address of `address/length` (all host bits set). */

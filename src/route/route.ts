@@ -7,7 +7,8 @@
 
 import type { RawHeaderOf, RawReplyOf } from "../ynl/raw_family.ts";
 import type { rtRoute } from "../families/rt_route.ts";
-import { protocolName, scopeName } from "./constants.ts";
+import { type NameOrNumber, protocolName, scopeName } from "./constants.ts";
+import type { LinkRef } from "./link.ts";
 import { type Family, familyName } from "./address.ts";
 import { decodeMultipath, type Nexthop } from "./multipath.ts";
 import { nexthopFlagArray, RouteRecord } from "./_route_record.ts";
@@ -42,6 +43,29 @@ export type RouteHeader = RawHeaderOf<typeof rtRoute, "getroute">;
  * ```
  */
 export type RouteMetrics = NonNullable<RouteAttrs["metrics"]>;
+
+/**
+ * Which routes a dump returns ({@link RouteClient.routes}, {@link RouteReader.routes}): filtered by the
+ * kernel.
+ *
+ * @example
+ * ```ts
+ * import type { RouteFilter } from "@nlts/netlink/route";
+ * const f: RouteFilter = { table: "all", family: "inet6", protocol: "static" };
+ * ```
+ */
+export interface RouteFilter {
+  /** Table: a name or number, or `all` (default `main`, as `ip route show`). */
+  table?: NameOrNumber | "all";
+  /** Only this family. */
+  family?: Family;
+  /** Only routes through this interface. */
+  dev?: LinkRef;
+  /** Only routes of this protocol. */
+  protocol?: NameOrNumber;
+  /** Only routes of this type (`unicast`, `local`...). */
+  type?: string;
+}
 
 /**
  * A route, as `ip route show` describes it.
