@@ -875,16 +875,16 @@ export function formatKeyAttrs(
     }
     if (o.verbose || !isWildcard || kind === "encap" || kind === "tunnel" || kind === "nsh") {
       if (isWildcard && ma === undefined) ma = zeroMask(kind, v);
-      if (!first) out += ",";
       const outer = printState.lossy;
       printState.lossy = false;
-      const text = formatKeyAttr(kind, v, ma, o);
-      out += printState.lossy ? genericKeyAttr(kind, v, ma) ?? text : text;
+      let text = formatKeyAttr(kind, v, ma, o);
+      if (printState.lossy) text = genericKeyAttr(kind, v, ma) ?? text;
       printState.lossy = outer;
+      // One concatenation per attribute (out is "" before the first).
+      out = first ? text : out + "," + text;
       first = false;
     } else if (kind === "ethernet" && !hasPacketType) {
-      if (!first) out += ",";
-      out += "eth()";
+      out = first ? "eth()" : out + ",eth()";
       first = false;
     } else if (kind === "packetType" && isWildcard) {
       hasPacketType = false;

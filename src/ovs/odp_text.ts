@@ -360,10 +360,15 @@ export function formatFlow(flow: DatapathFlow, options?: FormatFlowOptions): str
   let s = "";
   if (verbose && flow.ufid !== undefined) s += `ufid:${formatUfid(flow.ufid)}, `;
   s += formatKeyAttrs(flow.key ?? {}, flow.mask, { verbose, portNames: options?.portNames });
-  const stats = flow.stats;
-  s += `, packets:${stats === undefined ? "0" : u64Text(stats.packets)}, bytes:${
-    stats === undefined ? "0" : u64Text(stats.bytes)
-  }, used:${formatUsed(flow.used, options?.now)}`;
+  const stats = flow.stats, used = flow.used;
+  if (stats === undefined && (used === undefined || used === 0n)) {
+    // A flow no packet went through (the kernel then sends no stats and no used time).
+    s += ", packets:0, bytes:0, used:never";
+  } else {
+    s += `, packets:${stats === undefined ? "0" : u64Text(stats.packets)}, bytes:${
+      stats === undefined ? "0" : u64Text(stats.bytes)
+    }, used:${formatUsed(used, options?.now)}`;
+  }
   if (flow.tcpFlags) s += `, flags:${formatTcpFlags(flow.tcpFlags)}`;
   if (verbose) {
     const layer = options?.dpLayer === undefined ? "ovs" : options.dpLayer;
