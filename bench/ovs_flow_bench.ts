@@ -175,8 +175,20 @@ function available(): string | undefined {
 // Bun's concurrent collector then costs its main thread about one clock_gettime per dumped
 // flow (strace in the guest, 3 rounds of sync, async and text dumps of 100,000 flows: 833,707
 // calls on the main thread; 9,042 with BUN_JSC_useConcurrentGC=0, which also took the sync
-// dump from 201k to 278k flows/s in the same guest). Deno's main thread made 8,862. The
-// workers run each runtime as a user would, with its defaults.
+// dump from 201k to 278k flows/s in the same guest). Deno's main thread made 8,862. What
+// drives them is allocation while a collection marks, scaled by the live heap: JavaScriptCore
+// polls its mutator scheduler's clock (shouldStop/timeToStop, MonotonicTime::now) from the
+// allocation slow path while it marks concurrently, and on one CPU the marking spans much more
+// of the mutator's allocation. Loops of 1,000,000 allocations in the guest (strace -f -c
+// --seccomp-bpf), calls with an empty heap / with 300,000 small objects kept alive (building
+// them alone: 66 / 47,094): a 3-field object literal 2,267 / 39,002, `new Array(1)` 5,489 /
+// 103,011, a 16-byte slice() 4,776 / 70,442, `new Uint8Array(16)` and set() 2,580 / 93,964, a
+// string concatenation 2,167 / 80,053. So the runtime's own allocations (array storage, typed
+// arrays, strings) drive it far more than objects the JIT allocates inline, and the live heap
+// multiplies it; the host, with the same JSC options and one CPU seen, makes ~10x fewer calls.
+// A decoded flow holds ~19 cells (the Flow and its FlowAttrs, 3 Uint8Arrays of 2 cells each, 7
+// key and mask objects, an actions array, its storage and its item, the source address); a
+// printed one adds its strings. The workers run each runtime as a user would, with defaults.
 function runWorker(rt: "deno" | "bun", what: string): Record<string, number> {
   const cmd = rt === "deno" ? Deno.execPath() : "bun";
   const args = rt === "deno" ? ["run", "-A", self, "--worker", what] : [self, "--worker", what];
