@@ -1,8 +1,11 @@
 // deno.json's "exports" is the one list of the package's entry points; this writes the places
 // that must follow it (tests/package/package_test.ts fails when they do not):
 // - package.json "exports": types and JavaScript under dist/npm for each entry point;
-// - deno.json "imports": `@nlts/netlink[/...]` mapped to the sources, so that `deno check --doc`
-//   checks the JSDoc examples (which import the package by name) against this checkout;
+// - deno.json "imports": no `@nlts/netlink[/...]` entries (Deno resolves the package's own name
+//   through "name" and "exports", so `deno check --doc` checks the JSDoc examples, which import
+//   the package by name, against this checkout without them; and an import map entry costs every
+//   Deno process started in the checkout: the 36 of them, ~18M instructions, a third of an empty
+//   script's);
 // - tsconfig.build.json "files": what scripts/build_npm.ts compiles.
 //
 // Usage: deno run -A scripts/sync_exports.ts
@@ -20,19 +23,17 @@ const build = read("tsconfig.build.json");
 const entries = Object.entries(deno.exports as Record<string, string>);
 
 const exports: Record<string, unknown> = {};
-const imports: Record<string, string> = {};
 for (const [key, file] of entries) {
   const base = file.replace(/^\.\//, "").replace(/\.ts$/, "");
   exports[key] = { types: `./dist/npm/${base}.d.ts`, default: `./dist/npm/${base}.js` };
-  imports[key === "." ? deno.name : `${deno.name}/${key.slice(2)}`] = file;
 }
 exports["./package.json"] = "./package.json";
 pkg.exports = exports;
-// The package's own names first, then the third-party imports deno.json had.
+// The third-party imports deno.json had, without the package's own names.
 const others = Object.entries((deno.imports ?? {}) as Record<string, string>).filter(([k]) =>
   k !== deno.name && !k.startsWith(`${deno.name}/`)
 );
-deno.imports = { ...imports, ...Object.fromEntries(others) };
+deno.imports = Object.fromEntries(others);
 // The entry points, then what it listed besides them (modules reached only by a dynamic import
 // or require(), such as src/ffi/bun.ts and the CLI's lazily loaded groups).
 const entryFiles = entries.map(([, f]) => f.replace(/^\.\//, ""));
