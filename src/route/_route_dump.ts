@@ -8,7 +8,7 @@
  */
 
 import { ERRNO } from "../protocol/errno.ts";
-import { type ExtAck, NetlinkError } from "../protocol/errors.ts";
+import { DecodeError, type ExtAck, NetlinkError } from "../protocol/errors.ts";
 import { AttrTrace } from "../protocol/schema_trace.ts";
 import { NetlinkWriter } from "../protocol/writer.ts";
 import { NETLINK } from "../protocol/constants.ts";
@@ -220,9 +220,19 @@ export function linkIndexRequest(name: string): Uint8Array {
   return w.copy();
 }
 
-/** The `ifi_index` of the first reply of a {@link linkIndexRequest}. */
+/**
+ * The `ifi_index` of the first reply of a {@link linkIndexRequest}; a reply too short for its
+ * ifinfomsg is a DecodeError, as rt-link's decoder of the same reply raises.
+ */
 export function linkIndexOf(replies: { payload: Uint8Array }[]): number {
   const p = replies[0].payload;
+  if (p.length < IFINFOMSG_SIZE) {
+    throw new DecodeError(
+      `ifinfomsg needs ${IFINFOMSG_SIZE} bytes, the reply has ${p.length}`,
+      0,
+      "rt-link.getlink",
+    );
+  }
   return new DataView(p.buffer, p.byteOffset, p.byteLength).getInt32(4, true);
 }
 

@@ -3,7 +3,7 @@
 // namespace of the test's own.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { NETLINK, NetlinkError, NetlinkSocket } from "../../mod.ts";
+import { DecodeError, NETLINK, NetlinkError, NetlinkSocket } from "../../mod.ts";
 import { RawFamily } from "../../src/ynl/raw_family.ts";
 import { rtLink } from "../../src/families/rt_link.ts";
 import { rtRoute } from "../../src/families/rt_route.ts";
@@ -11,6 +11,7 @@ import { RouteClient, type RouteFilter } from "../../src/route/mod.ts";
 import { RouteReader } from "../../src/route/routes.ts";
 import {
   finishRouteQuery,
+  linkIndexOf,
   linkIndexRequest,
   routeRequest,
   startRouteQuery,
@@ -27,6 +28,19 @@ test("route reader: a link's index request is rt-link's getlink by name", () => 
       linkIndexRequest(name),
       link.encode("getlink", { ifname: name, extMask: ["skipStats"] }),
     );
+  }
+});
+
+test("route reader: a link's index is its ifinfomsg's; a short reply is a DecodeError", () => {
+  const p = new Uint8Array(16);
+  new DataView(p.buffer).setInt32(4, 4242, true);
+  assert.equal(linkIndexOf([{ payload: p }]), 4242);
+  for (const n of [0, 4, 7, 15]) {
+    assert.throws(() => linkIndexOf([{ payload: p.subarray(0, n) }]), (e: unknown) => {
+      assert.ok(e instanceof DecodeError, String(e));
+      assert.match(e.message, new RegExp(`the reply has ${n}$`));
+      return true;
+    });
   }
 });
 
