@@ -13,12 +13,13 @@ import { AttrTrace } from "../protocol/schema_trace.ts";
 import { NetlinkWriter } from "../protocol/writer.ts";
 import { NETLINK } from "../protocol/constants.ts";
 import { NetlinkSocket } from "../socket/netlink_socket.ts";
+import { writeRawRequest } from "../ynl/_raw_request.ts";
 import type { Libc } from "../socket/mod.ts";
-import { rtmsgStruct, rtRoute } from "../families/rt_route.ts";
+import { rtRoute } from "../families/rt_route.ts";
 import { familyNumber } from "./address.ts";
 import { protocolId, RT_TABLE, tableId } from "./constants.ts";
 import type { LinkRef, NetnsRef } from "./link.ts";
-import type { Route, RouteFilter, RouteHeader } from "./route.ts";
+import type { Route, RouteFilter } from "./route.ts";
 import { routeReader } from "./_route_decode.ts";
 
 /**
@@ -92,30 +93,16 @@ export function routeRequest(
   q: RouteQuery,
 ): { bytes: Uint8Array; options: { operation: string; describeExtAck: (a: ExtAck) => void } } {
   const { getroute } = rtRoute.operations;
-  const header: Record<string, unknown> = {
-    rtmFamily: 0,
-    rtmDstLen: 0,
-    rtmSrcLen: 0,
-    rtmTos: 0,
-    rtmTable: 0,
-    rtmProtocol: 0,
-    rtmScope: 0,
-    rtmType: 0,
-    rtmFlags: 0,
-  };
-  for (const k in q.header) if (q.header[k] !== undefined) header[k] = q.header[k];
-  const w = new NetlinkWriter(64);
-  const m = w.beginMessage(getroute.cmd, 0);
-  rtmsgStruct.encodeTo(w, header as RouteHeader);
-  w.align();
   // No attributes (a dump of every table): none written, without building the request's
   // attribute set and its encoder (~2 ms of a process's first dump) to write nothing.
-  if (Object.keys(q.attrs).length !== 0) getroute.request.encode(w, q.attrs as never);
-  w.endMessage(m);
+  const attrs = Object.keys(q.attrs).length === 0 ? undefined : q.attrs;
+  const write = (w: NetlinkWriter, trace?: AttrTrace) =>
+    writeRawRequest(w, getroute.cmd, 0, getroute.header, q.header, getroute.request, attrs, trace);
+  const w = new NetlinkWriter(64);
+  write(w);
   const describeExtAck = (ack: ExtAck) => {
-    // The attributes follow nlmsghdr and rtmsg: extended-ack offsets count from the message.
-    const trace = new AttrTrace({ origin: -(16 + 12) });
-    getroute.request.encode(new NetlinkWriter(), q.attrs as never, { trace });
+    const trace = new AttrTrace({ origin: 0 });
+    write(new NetlinkWriter(), trace);
     trace.describe(ack);
   };
   return { bytes: w.copy(), options: { operation: "rt-route.getroute", describeExtAck } };

@@ -29,6 +29,7 @@ import {
   describeValue,
 } from "../protocol/_validate.ts";
 import { checkRawFamilySpec } from "./_validate.ts";
+import { writeRawRequest } from "./_raw_request.ts";
 import {
   type NetlinkMessage,
   NetlinkSocket,
@@ -337,18 +338,16 @@ export class RawFamily<S extends RawFamilySpec> {
     options: RawRequestOptions<unknown> | undefined,
     trace?: AttrTrace,
   ): void {
-    const set = o.request ?? this.spec.attrs;
-    const header = o.header ?? this.spec.header;
-    const m = w.beginMessage(o.cmd, options?.flags ?? 0);
-    if (header) {
-      const init = zeroOf(header) as Record<string, unknown>;
-      const given = (options?.header ?? {}) as Record<string, unknown>;
-      for (const k in given) if (given[k] !== undefined) init[k] = given[k];
-      header.encodeTo(w, init as never);
-      w.align();
-    }
-    if (attrs !== undefined) set.encode(w, attrs as never, trace ? { trace } : undefined);
-    w.endMessage(m);
+    writeRawRequest(
+      w,
+      o.cmd,
+      options?.flags ?? 0,
+      o.header ?? this.spec.header,
+      options?.header as Record<string, unknown> | undefined,
+      o.request ?? this.spec.attrs,
+      attrs,
+      trace,
+    );
   }
 
   #build(
@@ -709,9 +708,6 @@ export class RawFamily<S extends RawFamilySpec> {
   }
 }
 
-/** The all-zero values of the fixed headers, made once per codec. */
-const ZEROS = new WeakMap<object, Record<string, unknown>>();
-
 /** Checks a request's attributes and options (once per request, before anything is encoded). */
 function checkRequest(verb: string, attrs: unknown, options: unknown): void {
   checkOptions(attrs, verb, "the attributes");
@@ -722,44 +718,6 @@ function checkRequest(verb: string, attrs: unknown, options: unknown): void {
   checkBoolean(o.ack, verb, "ack", true);
   checkBoolean(o.strict, verb, "strict", false);
   checkTimeout(o.timeoutMs, verb, 5000);
-}
-
-/** The all-zero value of a fixed-size codec (struct members left out of a header). */
-function zeroOf(codec: { kind: string; size: number; members?: unknown }): unknown {
-  if (codec.kind === "struct") {
-    // a fresh object each time (the caller fills it in), its members' zero values shared:
-    // they are only read
-    let z = ZEROS.get(codec);
-    if (z === undefined) ZEROS.set(codec, z = zeroValue(codec) as Record<string, unknown>);
-    return { ...z };
-  }
-  return zeroValue(codec);
-}
-
-function zeroValue(codec: { kind: string; size: number; members?: unknown }): unknown {
-  switch (codec.kind) {
-    case "struct": {
-      const o: Record<string, unknown> = {};
-      for (const [k, c] of Object.entries(codec.members as Record<string, typeof codec>)) {
-        if (c.kind !== "pad") o[k] = zeroOf(c);
-      }
-      return o;
-    }
-    case "ipv4":
-      return "0.0.0.0";
-    case "ipv6":
-      return "::";
-    case "mac":
-      return "00:00:00:00:00:00";
-    case "binary":
-      return new Uint8Array(codec.size);
-    case "flags":
-      return [];
-    case "array":
-      return [];
-    default:
-      return codec.kind.includes("64") ? 0n : 0;
-  }
 }
 
 function decodeRaw(
